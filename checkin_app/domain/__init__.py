@@ -1,0 +1,1 @@
+"""Qt-free, I/O-free core: value types, verdicts, admission rules, codes and name keys."""

@@ -1,0 +1,100 @@
+"""The one pure function that decides whether a delegate may pass an activity's door."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from checkin_app.domain.types import ActivityInfo
+from checkin_app.domain.verdicts import Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """What the events say about one delegate at one activity so far."""
+
+    first_in_at: datetime
+    first_in_desk: str
+    last_direction: str
+    last_at: datetime
+    last_desk: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A verdict with its reason in words."""
+
+    verdict: Verdict
+    admitted: bool
+    reason_zh: str = ""
+    reason_en: str = ""
+
+
+def _hm(moment: datetime, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%m-%d %H:%M")
+
+
+def decide(
+    *,
+    status: str,
+    category: str,
+    category_attention: bool,
+    attention_note: str,
+    activity: ActivityInfo,
+    now: datetime,
+    tz: tzinfo,
+    presence: Presence | None,
+    occupancy: int,
+    override: bool | None = None,
+    direction: str = "in",
+) -> Decision:
+    """Apply the activity's rules; `override` is a per-delegate extra admission (True) or exclusion (False)."""
+    if direction == "out":
+        # Exits never fail for rules: the person is leaving whatever the badge says.
+        return Decision(Verdict.ADMIT, True, "离场已记录", "Exit recorded")
+    if status == "cancelled":
+        return Decision(Verdict.CANCELLED, False, "报名已取消", "Registration was cancelled")
+    allowed = category in activity.admitted_categories
+    if override is not None:
+        allowed = override
+    if not allowed:
+        return Decision(
+            Verdict.NOT_ADMITTED_HERE,
+            False,
+            f"类别 {category} 不在本场准入范围",
+            f"Category {category} is not admitted to {activity.name_en}",
+        )
+    opens = activity.starts_at - timedelta(minutes=activity.doors_open_minutes)
+    if now < opens:
+        return Decision(
+            Verdict.NOT_OPEN_YET,
+            False,
+            f"{_hm(opens, tz)} 开始入场（活动 {_hm(activity.starts_at, tz)} 开始）",
+            f"Doors open {_hm(opens, tz)} (starts {_hm(activity.starts_at, tz)})",
+        )
+    if now > activity.ends_at:
+        return Decision(
+            Verdict.CLOSED,
+            False,
+            f"活动已于 {_hm(activity.ends_at, tz)} 结束",
+            f"Ended at {_hm(activity.ends_at, tz)}",
+        )
+    inside = presence is not None and presence.last_direction == "in"
+    if presence is not None:
+        words_zh = f"首次签到 {_hm(presence.first_in_at, tz)}，签到台 {presence.first_in_desk}"
+        words_en = f"First checked in {_hm(presence.first_in_at, tz)} at desk {presence.first_in_desk}"
+        if not activity.reentry:
+            return Decision(Verdict.ALREADY_IN, False, words_zh + "（不可重复入场）",
+                            words_en + " (single entry)")
+        if inside or not activity.exits_scanned:
+            return Decision(Verdict.ALREADY_IN, True, words_zh, words_en)
+    if activity.capacity is not None and not inside and occupancy >= activity.capacity:
+        return Decision(
+            Verdict.FULL,
+            False,
+            f"已达容量 {activity.capacity} 人",
+            f"Capacity of {activity.capacity} reached",
+        )
+    if category_attention or attention_note:
+        return Decision(Verdict.ADMIT_WITH_ATTENTION, True, attention_note, attention_note)
+    return Decision(Verdict.ADMIT, True)

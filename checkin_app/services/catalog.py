@@ -1,0 +1,179 @@
+"""Event, activities, desk settings and attendance counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy.orm import selectinload
+
+from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.types import ActivityInfo, ActivityStats
+from checkin_app.services import audit
+from checkin_app.services.checkin import CheckInError
+from checkin_app.services.views import activity_info
+from checkin_app.storage import models as m
+from checkin_app.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    """The event as the desk shows it in its title."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    venue_zh: str
+    venue_en: str
+    timezone: str
+    starts_on: str
+    ends_on: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSettings:
+    """This desk's remembered choices."""
+
+    desk_name: str
+    activity_code: str
+    language: str
+    direction: str
+
+    @property
+    def configured(self) -> bool:
+        """Whether a desk name has been chosen at least once."""
+        return bool(self.desk_name)
+
+
+_DEFAULTS = {"desk_name": "", "activity_code": "MAIN", "language": "zh", "direction": "in"}
+
+
+class CatalogService:
+    """Read the event set-up and this desk's settings; compute counts from events."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+
+    def event(self) -> EventInfo | None:
+        """The event in this database, or None for an empty database."""
+        with self.db.read() as s:
+            e = s.scalar(select(m.Event).limit(1))
+            if e is None:
+                return None
+            return EventInfo(e.code, e.name_zh, e.name_en, e.venue_zh, e.venue_en, e.timezone,
+                             e.starts_on, e.ends_on)
+
+    def activities(self) -> list[ActivityInfo]:
+        """Main entrance first, then activities in programme order."""
+        with self.db.read() as s:
+            rows = s.scalars(
+                select(m.Activity)
+                .options(selectinload(m.Activity.categories))
+                .order_by(m.Activity.is_main.desc(), m.Activity.sort_order, m.Activity.starts_at)
+            ).all()
+            return [activity_info(a) for a in rows]
+
+    def settings(self) -> DeskSettings:
+        """Stored desk settings with defaults filled in."""
+        with self.db.read() as s:
+            stored = {k: v for k, v in s.execute(select(m.DeskSetting.key, m.DeskSetting.value))}
+        vals = {**_DEFAULTS, **{k: v for k, v in stored.items() if k in _DEFAULTS}}
+        return DeskSettings(vals["desk_name"], vals["activity_code"], vals["language"],
+                            vals["direction"])
+
+    def save_settings(self, *, operator: str = "volunteer", **changes: str) -> DeskSettings:
+        """Store changed settings with an audit entry naming before and after."""
+        unknown = set(changes) - set(_DEFAULTS)
+        if unknown:
+            raise CheckInError(f"未知设置 {sorted(unknown)}\nUnknown settings {sorted(unknown)}")
+        if "activity_code" in changes:
+            changes["activity_code"] = changes["activity_code"].upper()
+        before = self.settings()
+        now = self.clock.now()
+        with self.db.write() as s:
+            if "activity_code" in changes and s.scalar(
+                select(m.Activity.id).where(m.Activity.code == changes["activity_code"])
+            ) is None:
+                code = changes["activity_code"]
+                raise CheckInError(f"没有代码为 {code} 的活动\nNo activity with code {code}")
+            for k, v in changes.items():
+                s.merge(m.DeskSetting(key=k, value=v))
+            audit.record(
+                s, at=now, desk=changes.get("desk_name", before.desk_name) or "-",
+                operator=operator, action="settings",
+                before={k: getattr(before, k) for k in changes},
+                after=dict(changes),
+            )
+        return self.settings()
+
+    def stats(self, activity_code: str | None = None) -> list[ActivityStats]:
+        """Registered, checked-in and inside-now counts per activity (or one activity)."""
+        with self.db.read() as s:
+            q = select(m.Activity).options(selectinload(m.Activity.categories))
+            if activity_code:
+                q = q.where(m.Activity.code == activity_code.upper())
+            acts = s.scalars(
+                q.order_by(m.Activity.is_main.desc(), m.Activity.sort_order, m.Activity.starts_at)
+            ).all()
+            result = []
+            for a in acts:
+                result.append(
+                    ActivityStats(
+                        activity_code=a.code,
+                        name_zh=a.name_zh,
+                        name_en=a.name_en,
+                        registered=self._registered(s, a),
+                        checked_in=int(
+                            s.scalar(
+                                select(func.count())
+                                .select_from(m.Presence)
+                                .where(m.Presence.activity_id == a.id)
+                            )
+                            or 0
+                        ),
+                        inside_now=int(
+                            s.scalar(
+                                select(func.count())
+                                .select_from(m.Presence)
+                                .where(
+                                    m.Presence.activity_id == a.id,
+                                    or_(
+                                        m.Presence.last_direction == "in",
+                                        not a.exits_scanned,
+                                    ),
+                                )
+                            )
+                            or 0
+                        ),
+                        capacity=a.capacity,
+                    )
+                )
+            return result
+
+    @staticmethod
+    def _registered(s: object, a: m.Activity) -> int:
+        """Non-cancelled delegates this activity admits, counting per-delegate exceptions."""
+        from sqlalchemy.orm import Session
+
+        assert isinstance(s, Session)
+        cat_ids = [c.id for c in a.categories]
+        override = m.DelegateAdmission
+        allowed_by_override = exists().where(
+            override.delegate_id == m.Delegate.id,
+            override.activity_id == a.id,
+            override.allow.is_(True),
+        )
+        denied_by_override = exists().where(
+            override.delegate_id == m.Delegate.id,
+            override.activity_id == a.id,
+            override.allow.is_(False),
+        )
+        cond = or_(
+            and_(m.Delegate.category_id.in_(cat_ids), not_(denied_by_override)),
+            allowed_by_override,
+        )
+        q = select(func.count()).select_from(m.Delegate).where(
+            m.Delegate.status != "cancelled", cond
+        )
+        return int(s.scalar(q) or 0)

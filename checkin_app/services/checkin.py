@@ -1,0 +1,397 @@
+"""Scan → verify → record → verdict: the check-in use case shared by the GUI and the CLI."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from checkin_app.domain.admission import Decision, Presence, decide
+from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.codes import normalise_scan
+from checkin_app.domain.types import ActivityInfo, CheckInRecord, DelegateView, ScanResult
+from checkin_app.domain.verdicts import WORDING, Verdict, severity
+from checkin_app.services import audit
+from checkin_app.services.views import activity_info, checkin_record, delegate_view
+from checkin_app.storage import models as m
+from checkin_app.storage.db import Database
+
+MAIN = "MAIN"
+
+
+class CheckInError(Exception):
+    """A request the service cannot carry out; the message is bilingual."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecentItem:
+    """One line of the desk's recent-scans list."""
+
+    uuid: str
+    at: datetime
+    verdict: str
+    direction: str
+    name: str
+    registration_code: str
+    activity_code: str
+    undone: bool
+    is_undo: bool
+
+
+def _tz(session: Session) -> ZoneInfo:
+    name = session.scalar(select(m.Event.timezone).limit(1))
+    return ZoneInfo(name or "Asia/Shanghai")
+
+
+def _load_activity(session: Session, code: str) -> m.Activity:
+    act = session.scalar(
+        select(m.Activity)
+        .where(m.Activity.code == code.upper())
+        .options(selectinload(m.Activity.categories))
+    )
+    if act is None:
+        raise CheckInError(f"没有代码为 {code} 的活动\nNo activity with code {code}")
+    return act
+
+
+def _presence(session: Session, delegate_id: int, activity_id: int) -> m.Presence | None:
+    return session.get(m.Presence, (delegate_id, activity_id))
+
+
+def _occupancy(session: Session, act: m.Activity) -> int:
+    q = select(func.count()).select_from(m.Presence).where(m.Presence.activity_id == act.id)
+    if act.exits_scanned:
+        q = q.where(m.Presence.last_direction == "in")
+    return int(session.scalar(q) or 0)
+
+
+def recompute_presence(session: Session, delegate_id: int, activity_id: int) -> None:
+    """Rebuild one presence row from the effective (not undone) events."""
+    undone = select(m.CheckIn.undoes).where(
+        m.CheckIn.delegate_id == delegate_id,
+        m.CheckIn.activity_id == activity_id,
+        m.CheckIn.undoes.is_not(None),
+    )
+    events = session.scalars(
+        select(m.CheckIn)
+        .where(
+            m.CheckIn.delegate_id == delegate_id,
+            m.CheckIn.activity_id == activity_id,
+            m.CheckIn.undoes.is_(None),
+            m.CheckIn.uuid.not_in(undone),
+        )
+        .order_by(m.CheckIn.at, m.CheckIn.id)
+    ).all()
+    row = _presence(session, delegate_id, activity_id)
+    first_in = next((e for e in events if e.direction == "in"), None)
+    if first_in is None:
+        if row is not None:
+            session.delete(row)
+        return
+    last = events[-1]
+    if row is None:
+        row = m.Presence(delegate_id=delegate_id, activity_id=activity_id)
+        session.add(row)
+    row.first_in_uuid = first_in.uuid
+    row.first_in_at = first_in.at
+    row.first_in_desk = first_in.desk
+    row.last_direction = last.direction
+    row.last_at = last.at
+    row.last_desk = last.desk
+
+
+def rebuild_all_presence(session: Session) -> int:
+    """Recompute the whole projection from events (after sync or repair); returns rows kept."""
+    session.query(m.Presence).delete()
+    pairs = session.execute(
+        select(m.CheckIn.delegate_id, m.CheckIn.activity_id).distinct()
+    ).all()
+    for delegate_id, activity_id in pairs:
+        recompute_presence(session, delegate_id, activity_id)
+    session.flush()
+    return int(session.scalar(select(func.count()).select_from(m.Presence)) or 0)
+
+
+def _apply_event(session: Session, ev: m.CheckIn) -> None:
+    """Update the projection for a new, non-undo event (the fast path of every scan)."""
+    row = _presence(session, ev.delegate_id, ev.activity_id)
+    if row is None:
+        if ev.direction != "in":
+            return
+        session.add(
+            m.Presence(
+                delegate_id=ev.delegate_id,
+                activity_id=ev.activity_id,
+                first_in_uuid=ev.uuid,
+                first_in_at=ev.at,
+                first_in_desk=ev.desk,
+                last_direction=ev.direction,
+                last_at=ev.at,
+                last_desk=ev.desk,
+            )
+        )
+        return
+    if ev.at >= row.last_at:
+        row.last_direction = ev.direction
+        row.last_at = ev.at
+        row.last_desk = ev.desk
+
+
+class CheckInService:
+    """Verify scans against the local replica and record admissions durably."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+
+    # -- scanning ------------------------------------------------------------------------
+    def scan(
+        self,
+        raw: str,
+        *,
+        activity_code: str = MAIN,
+        desk: str,
+        operator: str = "volunteer",
+        direction: str = "in",
+    ) -> ScanResult:
+        """Decide and record one scan. Never raises for any scanner input."""
+        code = normalise_scan(raw)
+        now = self.clock.now()
+        with self.db.write() as session:
+            act = _load_activity(session, activity_code)
+            delegate = None
+            if code is not None:
+                delegate = session.scalar(
+                    select(m.Delegate)
+                    .where(m.Delegate.registration_code == code)
+                    .options(joinedload(m.Delegate.category))
+                )
+            if delegate is None:
+                shown = (code or raw.strip())[:64]
+                audit.record(
+                    session, at=now, desk=desk, operator=operator, action="scan",
+                    subject=shown, after={"verdict": Verdict.UNKNOWN_CODE.value},
+                )
+                return _result(
+                    Decision(Verdict.UNKNOWN_CODE, False, f"代码：{shown}", f"Code: {shown}"),
+                    code=shown, delegate=None, activity=activity_info(act), event=None,
+                )
+            return self._admit(session, delegate, act, code or "", now, desk, operator, direction)
+
+    def check_in_delegate(
+        self,
+        delegate_id: int,
+        *,
+        activity_code: str = MAIN,
+        desk: str,
+        operator: str = "volunteer",
+        direction: str = "in",
+    ) -> ScanResult:
+        """Check in a person found by search (same rules as a scan)."""
+        now = self.clock.now()
+        with self.db.write() as session:
+            act = _load_activity(session, activity_code)
+            delegate = session.get(m.Delegate, delegate_id, options=[joinedload(m.Delegate.category)])
+            if delegate is None:
+                raise CheckInError(f"没有编号为 {delegate_id} 的人员\nNo delegate with id {delegate_id}")
+            return self._admit(
+                session, delegate, act, delegate.registration_code, now, desk, operator, direction
+            )
+
+    def _admit(
+        self,
+        session: Session,
+        delegate: m.Delegate,
+        act: m.Activity,
+        code: str,
+        now: datetime,
+        desk: str,
+        operator: str,
+        direction: str,
+    ) -> ScanResult:
+        info = activity_info(act)
+        pres = _presence(session, delegate.id, act.id)
+        presence = (
+            Presence(pres.first_in_at, pres.first_in_desk, pres.last_direction, pres.last_at,
+                     pres.last_desk)
+            if pres is not None
+            else None
+        )
+        override_row = session.get(m.DelegateAdmission, (delegate.id, act.id))
+        occupancy = _occupancy(session, act) if act.capacity is not None else 0
+        decision = decide(
+            status=delegate.status,
+            category=delegate.category.code,
+            category_attention=delegate.category.attention,
+            attention_note=_attention_text(delegate),
+            activity=info,
+            now=now,
+            tz=_tz(session),
+            presence=presence,
+            occupancy=occupancy,
+            override=override_row.allow if override_row is not None else None,
+            direction=direction,
+        )
+        view = delegate_view(delegate)
+        previous: CheckInRecord | None = None
+        if pres is not None:
+            prev_row = session.scalar(select(m.CheckIn).where(m.CheckIn.uuid == pres.first_in_uuid))
+            previous = checkin_record(prev_row, act.code) if prev_row is not None else None
+        record: CheckInRecord | None = None
+        if decision.admitted:
+            ev = m.CheckIn(
+                uuid=str(uuidlib.uuid4()),
+                delegate_id=delegate.id,
+                activity_id=act.id,
+                direction=direction,
+                desk=desk,
+                operator=operator,
+                at=now,
+                verdict=decision.verdict.value,
+            )
+            session.add(ev)
+            _apply_event(session, ev)
+            record = checkin_record(ev, act.code)
+        audit.record(
+            session, at=now, desk=desk, operator=operator,
+            action="checkin" if decision.admitted else "scan_refused",
+            subject=delegate.registration_code,
+            after={
+                "verdict": decision.verdict.value,
+                "activity": act.code,
+                "direction": direction,
+                "event": record.uuid if record else None,
+            },
+        )
+        return _result(decision, code=code, delegate=view, activity=info, event=record,
+                       previous=previous)
+
+    # -- undo ----------------------------------------------------------------------------
+    def undo(self, event_uuid: str, *, desk: str, operator: str, reason: str = "") -> CheckInRecord:
+        """Reverse a recorded check-in with a new event; the original stays untouched."""
+        now = self.clock.now()
+        with self.db.write() as session:
+            ev = session.scalar(select(m.CheckIn).where(m.CheckIn.uuid == event_uuid))
+            if ev is None:
+                raise CheckInError(f"找不到签到记录 {event_uuid}\nNo check-in {event_uuid}")
+            if ev.undoes is not None:
+                raise CheckInError("撤销记录本身不能再撤销\nAn undo cannot itself be undone")
+            already = session.scalar(select(m.CheckIn.uuid).where(m.CheckIn.undoes == event_uuid))
+            if already is not None:
+                raise CheckInError(f"该签到已撤销\nThis check-in was already undone ({already})")
+            act_code = session.scalar(select(m.Activity.code).where(m.Activity.id == ev.activity_id))
+            rev = m.CheckIn(
+                uuid=str(uuidlib.uuid4()),
+                delegate_id=ev.delegate_id,
+                activity_id=ev.activity_id,
+                direction=ev.direction,
+                desk=desk,
+                operator=operator,
+                at=now,
+                verdict="UNDO",
+                reason=reason,
+                undoes=ev.uuid,
+            )
+            session.add(rev)
+            session.flush()
+            recompute_presence(session, ev.delegate_id, ev.activity_id)
+            audit.record(
+                session, at=now, desk=desk, operator=operator, action="undo",
+                subject=ev.uuid,
+                before={"event": ev.uuid, "verdict": ev.verdict, "desk": ev.desk},
+                after={"undo": rev.uuid, "reason": reason},
+            )
+            return checkin_record(rev, act_code or "")
+
+    def last_event(self, *, desk: str | None = None) -> CheckInRecord | None:
+        """The newest effective admission (optionally at one desk), for `undo --last`."""
+        with self.db.read() as session:
+            undone = select(m.CheckIn.undoes).where(m.CheckIn.undoes.is_not(None))
+            q = (
+                select(m.CheckIn, m.Activity.code)
+                .join(m.Activity, m.Activity.id == m.CheckIn.activity_id)
+                .where(m.CheckIn.undoes.is_(None), m.CheckIn.uuid.not_in(undone))
+                .order_by(m.CheckIn.at.desc(), m.CheckIn.id.desc())
+                .limit(1)
+            )
+            if desk is not None:
+                q = q.where(m.CheckIn.desk == desk)
+            row = session.execute(q).first()
+            return checkin_record(row[0], row[1]) if row else None
+
+    # -- recent list ---------------------------------------------------------------------
+    def recent(self, *, desk: str | None = None, limit: int = 30) -> list[RecentItem]:
+        """The newest events (check-ins and undos), newest first."""
+        with self.db.read() as session:
+            q = (
+                select(m.CheckIn, m.Delegate, m.Activity.code)
+                .join(m.Delegate, m.Delegate.id == m.CheckIn.delegate_id)
+                .join(m.Activity, m.Activity.id == m.CheckIn.activity_id)
+                .order_by(m.CheckIn.at.desc(), m.CheckIn.id.desc())
+                .limit(limit)
+            )
+            if desk is not None:
+                q = q.where(m.CheckIn.desk == desk)
+            rows = session.execute(q).all()
+            uuids = [r[0].uuid for r in rows]
+            undone = set(
+                session.scalars(select(m.CheckIn.undoes).where(m.CheckIn.undoes.in_(uuids))).all()
+            )
+            return [
+                RecentItem(
+                    uuid=c.uuid,
+                    at=c.at,
+                    verdict=c.verdict,
+                    direction=c.direction,
+                    name=d.name_native or d.name_latin,
+                    registration_code=d.registration_code,
+                    activity_code=code,
+                    undone=c.uuid in undone,
+                    is_undo=c.undoes is not None,
+                )
+                for c, d, code in rows
+            ]
+
+
+def _attention_text(d: m.Delegate) -> str:
+    parts = []
+    if d.category.attention and (d.category.attention_zh or d.category.attention_en):
+        parts.append(" / ".join(p for p in (d.category.attention_zh, d.category.attention_en) if p))
+    if d.attention_note:
+        parts.append(d.attention_note)
+    return "；".join(parts)
+
+
+def _result(
+    decision: Decision,
+    *,
+    code: str,
+    delegate: DelegateView | None,
+    activity: ActivityInfo | None,
+    event: CheckInRecord | None,
+    previous: CheckInRecord | None = None,
+) -> ScanResult:
+    w = WORDING[decision.verdict]
+    msg_zh = f"{w.title_zh}：{decision.reason_zh}" if decision.reason_zh else w.title_zh
+    msg_en = f"{w.title_en}: {decision.reason_en}" if decision.reason_en else w.title_en
+    return ScanResult(
+        verdict=decision.verdict,
+        severity=severity(decision.verdict, decision.admitted),
+        admitted=decision.admitted,
+        title_zh=w.title_zh,
+        title_en=w.title_en,
+        message_zh=msg_zh,
+        message_en=msg_en,
+        next_zh=w.next_zh,
+        next_en=w.next_en,
+        code=code,
+        delegate=delegate,
+        activity=activity,
+        event=event,
+        previous=previous,
+        details={"reason_zh": decision.reason_zh, "reason_en": decision.reason_en},
+    )

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, engine and session set-up, migrations and projections."""

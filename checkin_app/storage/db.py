@@ -1,0 +1,118 @@
+"""Opening the local SQLite database: pragmas for durability, migrations, sessions, one writer."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(Exception):
+    """The database file cannot be opened or upgraded; the message is bilingual."""
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Autocommit at the driver level so that we, not pysqlite, decide when a transaction begins.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    # FULL: a committed check-in survives power loss, not only a crashed process.
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _on_begin(conn: Any) -> None:
+    # Writers take the lock up front, so two processes never deadlock upgrading read locks.
+    immediate = conn.get_execution_options().get("immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(path: str | Path) -> Engine:
+    """An engine on a SQLite file with WAL, foreign keys and full sync."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{p}", pool_size=8, max_overflow=8)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Alembic configuration pointing at the packaged migrations."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (None for an empty file)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest schema revision this program knows."""
+    return ScriptDirectory.from_config(Config_for_scripts()).get_current_head()
+
+
+def Config_for_scripts() -> Config:  # noqa: N802 - mirrors alembic's own naming
+    """A Config that only knows where the scripts are."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision (no-op when already there)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+class Database:
+    """One database file: an engine, sessions per operation, and a single in-process writer."""
+
+    def __init__(self, path: str | Path, *, migrate: bool = True) -> None:
+        self.path = Path(path)
+        try:
+            self.engine = make_engine(self.path)
+            if migrate:
+                upgrade(self.engine)
+        except Exception as exc:  # pragma: no cover - message wrapping only
+            raise DatabaseError(
+                f"无法打开数据库 {self.path}：{exc}\nCannot open database {self.path}: {exc}"
+            ) from exc
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            self.engine.execution_options(immediate=True), expire_on_commit=False
+        )
+        # SQLite has one writer; serialising here keeps writers from spinning on busy_timeout.
+        self._write_lock = threading.Lock()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; may run in parallel with others."""
+        with self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose transaction commits (durably) on leaving the block, or rolls back."""
+        with self._write_lock, self._write() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        """Release all pooled connections."""
+        self.engine.dispose()

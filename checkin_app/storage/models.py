@@ -1,0 +1,246 @@
+"""SQLAlchemy 2 models for the desk's local replica (DESIGN §4)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, hands back aware UTC, so no local time ever leaks into the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for all tables."""
+
+
+class Event(Base):
+    """The conference itself."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    venue_zh: Mapped[str] = mapped_column(String(200), default="")
+    venue_en: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    starts_on: Mapped[str] = mapped_column(String(10))
+    ends_on: Mapped[str] = mapped_column(String(10))
+
+
+class Category(Base):
+    """A delegate category: colour, names, attention instruction."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    colour: Mapped[str] = mapped_column(String(9), default="#607D8B")
+    attention: Mapped[bool] = mapped_column(Boolean, default=False)
+    attention_zh: Mapped[str] = mapped_column(String(200), default="")
+    attention_en: Mapped[str] = mapped_column(String(200), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ActivityCategory(Base):
+    """Which categories an activity admits by default."""
+
+    __tablename__ = "activity_categories"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Activity(Base):
+    """An activity or the main entrance (code MAIN), with its admission rules."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    hall_zh: Mapped[str] = mapped_column(String(200), default="")
+    hall_en: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    doors_open_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reentry: Mapped[bool] = mapped_column(Boolean, default=True)
+    exits_scanned: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_main: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    categories: Mapped[list[Category]] = relationship(secondary="activity_categories")
+
+
+class Delegate(Base):
+    """A registered person. Personal data beyond what the desk shows stays at the hub."""
+
+    __tablename__ = "delegates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    registration_code: Mapped[str] = mapped_column(String(64), unique=True)
+    family_name: Mapped[str] = mapped_column(String(120), default="")
+    given_name: Mapped[str] = mapped_column(String(120), default="")
+    name_native: Mapped[str] = mapped_column(String(200), default="")
+    name_latin: Mapped[str] = mapped_column(String(200), default="")
+    # 'eastern' = family name first without space (Chinese, Japanese, Korean); 'western' = Given FAMILY.
+    name_order: Mapped[str] = mapped_column(String(8), default="western")
+    honorific: Mapped[str] = mapped_column(String(60), default="")
+    organisation_zh: Mapped[str] = mapped_column(String(300), default="")
+    organisation_en: Mapped[str] = mapped_column(String(300), default="")
+    position_zh: Mapped[str] = mapped_column(String(200), default="")
+    position_en: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    status: Mapped[str] = mapped_column(String(16), default="approved")
+    team: Mapped[str] = mapped_column(String(200), default="")
+    track: Mapped[str] = mapped_column(String(100), default="")
+    attention_note: Mapped[str] = mapped_column(String(500), default="")
+    badge_serial: Mapped[int] = mapped_column(Integer, default=1)
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    photo_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    category: Mapped[Category] = relationship()
+
+
+class DelegateAdmission(Base):
+    """A per-delegate exception: extra admission (allow) or exclusion (deny) for one activity."""
+
+    __tablename__ = "delegate_admissions"
+
+    delegate_id: Mapped[int] = mapped_column(
+        ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+    )
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    allow: Mapped[bool] = mapped_column(Boolean)
+
+
+class SearchKey(Base):
+    """Normalised search keys (name, pinyin, initials, folded Latin, code, organisation)."""
+
+    __tablename__ = "search_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(300))
+    # Lower is better: 0 full name, 1 name part, 2 initials, 3 code, 4 organisation.
+    kind: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_search_keys_key", "key"),
+        Index("ix_search_keys_delegate", "delegate_id"),
+    )
+
+
+class CheckIn(Base):
+    """Append-only check-in event. Undo is a new row whose `undoes` names the reversed UUID."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id"))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"))
+    direction: Mapped[str] = mapped_column(String(3), default="in")
+    desk: Mapped[str] = mapped_column(String(100))
+    operator: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    verdict: Mapped[str] = mapped_column(String(32))
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    undoes: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_checkins_delegate_activity", "delegate_id", "activity_id", "at"),
+        Index("ix_checkins_activity_at", "activity_id", "at"),
+        Index("ix_checkins_desk_at", "desk", "at"),
+        Index("ix_checkins_undoes", "undoes"),
+    )
+
+
+class Presence(Base):
+    """Projection of check-in events per delegate and activity; rebuilt from events on demand."""
+
+    __tablename__ = "presence"
+
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id"), primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), primary_key=True)
+    first_in_uuid: Mapped[str] = mapped_column(String(36))
+    first_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_in_desk: Mapped[str] = mapped_column(String(100))
+    last_direction: Mapped[str] = mapped_column(String(3))
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_desk: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (Index("ix_presence_activity_direction", "activity_id", "last_direction"),)
+
+
+class AuditEntry(Base):
+    """Append-only record of who did what, when, with before/after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    desk: Mapped[str] = mapped_column(String(100))
+    operator: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    before_json: Mapped[str] = mapped_column(Text, default="")
+    after_json: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_audit_at", "at"),)
+
+
+class DeskSetting(Base):
+    """Key/value settings of this desk (desk name, activity, language, ...)."""
+
+    __tablename__ = "desk_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
