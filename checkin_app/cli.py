@@ -1,0 +1,373 @@
+"""One command, `checkin-app`, with subcommands for the desk, scripts and tests; the GUI is the default."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from checkin_app import __version__
+from checkin_app.domain.clock import Clock, OffsetClock, SystemClock
+from checkin_app.domain.verdicts import Severity
+from checkin_app.paths import default_db_path
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+EXIT_OK = 0
+EXIT_REFUSED = 1  # a red verdict: scripts must notice
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """A user-facing error; the message is bilingual."""
+
+
+def parse_clock(text: str | None) -> Clock:
+    """`--clock 2024-11-23T09:30` starts a rehearsal clock there (local Chongqing time if no offset)."""
+    if not text:
+        return SystemClock()
+    try:
+        start = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CliError(
+            f"时钟格式无效：{text}（例：2024-11-23T09:30）\n"
+            f"Invalid --clock value: {text} (example: 2024-11-23T09:30)"
+        ) from exc
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=LOCAL)
+    return OffsetClock(start)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=None,
+                   help="database file (default: per-user data folder)")
+    p.add_argument("--clock", default=os.environ.get("CHECKIN_CLOCK"),
+                   help="rehearsal clock start, e.g. 2024-11-23T09:30 (local time)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="checkin-app",
+        description="Conference check-in desk / 大会签到台",
+    )
+    parser.add_argument("--version", action="version", version=f"checkin-app {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("gui", help="start the desk window (default)")
+    _common(p)
+
+    p = sub.add_parser("demo", help="build the demo event into the database")
+    _common(p)
+    p.add_argument("--size", type=int, default=10_000, help="number of delegates")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--if-missing", action="store_true",
+                   help="do nothing when the database file already exists")
+
+    p = sub.add_parser("checkin", help="check in one scanned or typed code")
+    _common(p)
+    p.add_argument("code")
+    p.add_argument("--activity", default=None, help="activity code (default: desk setting, MAIN)")
+    p.add_argument("--desk", default=None, help="desk name (default: desk setting, or CLI)")
+    p.add_argument("--operator", default="cli")
+    p.add_argument("--direction", choices=["in", "out"], default="in")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("undo", help="undo a check-in (records a reversing event)")
+    _common(p)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("uuid", nargs="?", help="UUID of the check-in event to reverse")
+    g.add_argument("--last", action="store_true", help="undo the newest check-in at this desk")
+    p.add_argument("--desk", default=None)
+    p.add_argument("--operator", default="cli")
+    p.add_argument("--reason", default="")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("search", help="find delegates by name, pinyin, code or organisation")
+    _common(p)
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("stats", help="checked-in and inside-now counts per activity")
+    _common(p)
+    p.add_argument("--activity", default=None)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("activities", help="list the main entrance and activities with their rules")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("migrate", help="upgrade the database schema to this version")
+    _common(p)
+    return parser
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from checkin_app.storage.db import Database, DatabaseError
+
+    path: Path = args.db or default_db_path()
+    try:
+        return Database(path)
+    except DatabaseError as exc:
+        raise CliError(str(exc)) from exc
+
+
+def _need_event(db: Any) -> None:
+    from checkin_app.services.catalog import CatalogService
+
+    if CatalogService(db).event() is None:
+        raise CliError(
+            f"数据库 {db.path} 中没有活动数据。请先运行 `checkin-app demo` 或导入报名数据。\n"
+            f"The database {db.path} holds no event. Run `checkin-app demo` or import registrations first."
+        )
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Build the demo event into a new file, atomically, so a killed build leaves nothing half-made."""
+    from checkin_app.services.demo import build_demo
+    from checkin_app.storage.db import Database
+
+    path: Path = args.db or default_db_path()
+    if path.exists():
+        if args.if_missing:
+            return EXIT_OK
+        db = Database(path)
+        try:
+            _need_event_absent(db)
+        finally:
+            db.close()
+    if args.size < 1:
+        raise CliError("--size 至少为 1\n--size must be at least 1")
+    tmp = path.with_name(path.name + ".building")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    db = Database(tmp)
+    try:
+        last = [-1]
+
+        def progress(done: int, total: int) -> None:
+            pct = done * 100 // max(total, 1)
+            if pct != last[0] and sys.stderr.isatty():
+                last[0] = pct
+                print(f"\r生成中 / building… {pct:3d}%", end="", file=sys.stderr, flush=True)
+
+        summary = build_demo(db, size=args.size, seed=args.seed, progress=progress)
+    finally:
+        db.close()
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if path.exists():
+        # Only reached for an existing file without an event (e.g. a fresh desk database).
+        path.unlink()
+    os.replace(tmp, path)
+    for side in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        side.unlink(missing_ok=True)
+    print(f"演示活动已生成 / Demo event built: {path}")
+    print(f"  {summary.delegates} delegates, {summary.activities} activities, "
+          f"{summary.categories} categories")
+    print("  示例代码 / sample codes:")
+    for label, code in summary.samples.items():
+        print(f"    {label:<20} {code}")
+    return EXIT_OK
+
+
+def _need_event_absent(db: Any) -> None:
+    from checkin_app.services.catalog import CatalogService
+
+    if CatalogService(db).event() is not None:
+        raise CliError(
+            f"数据库 {db.path} 已有活动数据，未作改动。\n"
+            f"The database {db.path} already holds an event; nothing was changed."
+        )
+
+
+def _desk_name(db: Any, given: str | None) -> str:
+    from checkin_app.services.catalog import CatalogService
+
+    if given:
+        return str(given)
+    return CatalogService(db).settings().desk_name or "CLI"
+
+
+def cmd_checkin(args: argparse.Namespace) -> int:
+    """Check in one code and print the verdict (exit 1 for a red verdict)."""
+    from checkin_app.services.catalog import CatalogService
+    from checkin_app.services.checkin import CheckInService
+    from checkin_app.services.serialise import scan_dict
+
+    db = _open(args)
+    _need_event(db)
+    clock = parse_clock(args.clock)
+    activity = args.activity or CatalogService(db).settings().activity_code
+    result = CheckInService(db, clock).scan(
+        args.code, activity_code=activity, desk=_desk_name(db, args.desk),
+        operator=args.operator, direction=args.direction,
+    )
+    if args.json:
+        _print_json(scan_dict(result))
+    else:
+        mark = {"green": "✔", "amber": "!", "red": "✖"}[result.severity.value]
+        print(f"{mark} {result.verdict.value}  {result.title_zh} / {result.title_en}")
+        if result.delegate is not None:
+            d = result.delegate
+            latin = f" ({d.name_latin})" if d.name_latin and d.name_latin != d.display_name else ""
+            print(f"  {d.display_name}{latin} — {d.category.name_zh} {d.category.name_en}")
+            if d.organisation:
+                print(f"  {d.organisation}")
+        print(f"  {result.message_zh}")
+        print(f"  {result.message_en}")
+        print(f"  → {result.next_zh} / {result.next_en}")
+        if result.event is not None:
+            print(f"  recorded {result.event.uuid} at {_local(result.event.at)} desk {result.event.desk}")
+    return EXIT_REFUSED if result.severity is Severity.RED else EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    """Reverse a check-in."""
+    from checkin_app.services.checkin import CheckInError, CheckInService
+    from checkin_app.services.serialise import event_dict
+
+    db = _open(args)
+    _need_event(db)
+    svc = CheckInService(db, parse_clock(args.clock))
+    desk = _desk_name(db, args.desk)
+    target = args.uuid
+    if args.last:
+        last = svc.last_event(desk=desk)
+        if last is None:
+            raise CliError(f"签到台 {desk} 没有可撤销的签到\nNo check-in to undo at desk {desk}")
+        target = last.uuid
+    try:
+        rev = svc.undo(target, desk=desk, operator=args.operator, reason=args.reason)
+    except CheckInError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        _print_json(event_dict(rev))
+    else:
+        print(f"已撤销 / Undone: {target} (undo event {rev.uuid})")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Print matching delegates, best first."""
+    from checkin_app.services.search import SearchService
+    from checkin_app.services.serialise import delegate_dict
+
+    db = _open(args)
+    _need_event(db)
+    hits = SearchService(db).search(args.text, limit=args.limit)
+    if args.json:
+        _print_json([delegate_dict(h) for h in hits])
+        return EXIT_OK
+    if not hits:
+        print("未找到 / No match")
+    for h in hits:
+        status = "" if h.status != "cancelled" else "  [已取消 CANCELLED]"
+        print(f"{h.registration_code}  {h.display_name:<16} {h.name_latin:<28} "
+              f"{h.category.code:<12} {h.country:<3} {h.organisation}{status}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print counts per activity."""
+    from checkin_app.services.catalog import CatalogService
+    from checkin_app.services.serialise import stats_dict
+
+    db = _open(args)
+    _need_event(db)
+    rows = CatalogService(db).stats(args.activity)
+    if args.activity and not rows:
+        raise CliError(f"没有代码为 {args.activity} 的活动\nNo activity with code {args.activity}")
+    if args.json:
+        _print_json([stats_dict(r) for r in rows])
+        return EXIT_OK
+    print(f"{'activity':<14} {'checked in':>10} {'registered':>10} {'inside':>8} {'capacity':>8}")
+    for r in rows:
+        cap = "-" if r.capacity is None else str(r.capacity)
+        print(f"{r.activity_code:<14} {r.checked_in:>10} {r.registered:>10} {r.inside_now:>8} "
+              f"{cap:>8}  {r.name_zh}")
+    return EXIT_OK
+
+
+def cmd_activities(args: argparse.Namespace) -> int:
+    """List activities and their rules."""
+    from checkin_app.services.catalog import CatalogService
+    from checkin_app.services.serialise import activity_dict
+
+    db = _open(args)
+    _need_event(db)
+    acts = CatalogService(db).activities()
+    if args.json:
+        _print_json([activity_dict(a) for a in acts])
+        return EXIT_OK
+    for a in acts:
+        cap = "-" if a.capacity is None else str(a.capacity)
+        print(f"{a.code:<14} {_local(a.starts_at)[5:16]} – {_local(a.ends_at)[5:16]}  "
+              f"cap {cap:>5}  {a.name_zh} / {a.name_en}")
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Open (and thereby upgrade) the database."""
+    from checkin_app.storage.db import current_revision
+
+    db = _open(args)
+    print(f"数据库已是最新 / Database schema at revision {current_revision(db.engine)}: {db.path}")
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Start the desk window."""
+    from checkin_app.ui.app import run_gui
+
+    db = _open(args)
+    return run_gui(db, parse_clock(args.clock), sys.argv[:1])
+
+
+COMMANDS = {
+    "gui": cmd_gui,
+    "demo": cmd_demo,
+    "checkin": cmd_checkin,
+    "undo": cmd_undo,
+    "search": cmd_search,
+    "stats": cmd_stats,
+    "activities": cmd_activities,
+    "migrate": cmd_migrate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; errors become a bilingual message and exit code 2."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_list or args_list[0].startswith("--") and args_list[0] not in ("--help", "--version"):
+        args_list = ["gui", *args_list]
+    args = parser.parse_args(args_list)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("已中断 / Interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main() -> int:
+    """Entry point of the windowed launcher."""
+    return main(["gui", *sys.argv[1:]])
