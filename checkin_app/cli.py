@@ -336,7 +336,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from checkin_app.ui.app import run_gui
 
     db = _open(args)
-    return run_gui(db, parse_clock(args.clock), sys.argv[:1])
+    return int(run_gui(db, parse_clock(args.clock), sys.argv[:1]))
 
 
 COMMANDS = {
@@ -355,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; errors become a bilingual message and exit code 2."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not args_list or args_list[0].startswith("--") and args_list[0] not in ("--help", "--version"):
+    if not args_list or (args_list[0].startswith("--") and args_list[0] not in ("--help", "--version")):
         args_list = ["gui", *args_list]
     args = parser.parse_args(args_list)
     try:

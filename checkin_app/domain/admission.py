@@ -48,7 +48,10 @@ def decide(
     override: bool | None = None,
     direction: str = "in",
 ) -> Decision:
-    """Apply the activity's rules; `override` is a per-delegate extra admission (True) or exclusion (False)."""
+    """Apply the activity's rules.
+
+    `override` is a per-delegate extra admission (True) or exclusion (False).
+    """
     if direction == "out":
         # Exits never fail for rules: the person is leaving whatever the badge says.
         return Decision(Verdict.ADMIT, True, "离场已记录", "Exit recorded")

@@ -44,7 +44,9 @@ class Wording:
 
 # Each text names the next action, because a student volunteer must not have to think.
 WORDING: dict[Verdict, Wording] = {
-    Verdict.ADMIT: Wording("准许入场", "Admit", "请放行，并递交证件。", "Let them in and hand over the badge."),
+    Verdict.ADMIT: Wording(
+        "准许入场", "Admit", "请放行，并递交证件。", "Let them in and hand over the badge."
+    ),
     Verdict.ADMIT_WITH_ATTENTION: Wording(
         "准许入场·请注意",
         "Admit — attention",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, not_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.types import ActivityInfo, ActivityStats
@@ -132,31 +132,23 @@ class CatalogService:
                             )
                             or 0
                         ),
-                        inside_now=int(
-                            s.scalar(
-                                select(func.count())
-                                .select_from(m.Presence)
-                                .where(
-                                    m.Presence.activity_id == a.id,
-                                    or_(
-                                        m.Presence.last_direction == "in",
-                                        not a.exits_scanned,
-                                    ),
-                                )
-                            )
-                            or 0
-                        ),
+                        inside_now=self._inside(s, a),
                         capacity=a.capacity,
                     )
                 )
             return result
 
     @staticmethod
-    def _registered(s: object, a: m.Activity) -> int:
-        """Non-cancelled delegates this activity admits, counting per-delegate exceptions."""
-        from sqlalchemy.orm import Session
+    def _inside(s: Session, a: m.Activity) -> int:
+        """Inside now: last event is 'in' where exits are scanned; everyone checked in otherwise."""
+        q = select(func.count()).select_from(m.Presence).where(m.Presence.activity_id == a.id)
+        if a.exits_scanned:
+            q = q.where(m.Presence.last_direction == "in")
+        return int(s.scalar(q) or 0)
 
-        assert isinstance(s, Session)
+    @staticmethod
+    def _registered(s: Session, a: m.Activity) -> int:
+        """Non-cancelled delegates this activity admits, counting per-delegate exceptions."""
         cat_ids = [c.id for c in a.categories]
         override = m.DelegateAdmission
         allowed_by_override = exists().where(
@@ -173,7 +165,5 @@ class CatalogService:
             and_(m.Delegate.category_id.in_(cat_ids), not_(denied_by_override)),
             allowed_by_override,
         )
-        q = select(func.count()).select_from(m.Delegate).where(
-            m.Delegate.status != "cancelled", cond
-        )
+        q = select(func.count()).select_from(m.Delegate).where(m.Delegate.status != "cancelled", cond)
         return int(s.scalar(q) or 0)

@@ -1,0 +1,1 @@
+"""Benchmarks (plain scripts, not tests); run them with `make bench`."""
