@@ -7,15 +7,15 @@ import os
 # Must be set before any Qt import so no test ever needs a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from datetime import datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-import pytest  # noqa: E402
+import pytest
 
-from checkin_app.domain.clock import FixedClock  # noqa: E402
-from checkin_app.storage.db import Database  # noqa: E402
+from checkin_app.domain.clock import FixedClock
+from checkin_app.storage.db import Database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord, DelegateView, ScanResult
+from checkin_app.domain.types import (
+    ActivityInfo,
+    ActivityStats,
+    CheckInRecord,
+    DelegateView,
+    ScanResult,
+)
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 

@@ -66,10 +66,10 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     """The newest schema revision this program knows."""
-    return ScriptDirectory.from_config(Config_for_scripts()).get_current_head()
+    return ScriptDirectory.from_config(_scripts_config()).get_current_head()
 
 
-def Config_for_scripts() -> Config:  # noqa: N802 - mirrors alembic's own naming
+def _scripts_config() -> Config:
     """A Config that only knows where the scripts are."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
