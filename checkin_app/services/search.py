@@ -1,10 +1,191 @@
-"""Name search for people without a code (placeholder until the search service lands)."""
+"""Name search for people without a code: ranked prefix lookups on search_keys, and (re)indexing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import cast
+
+from sqlalchemy import Index, Row, Table, bindparam, delete, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from checkin_app.domain.search_keys import (
+    KINDS,
+    DelegateText,
+    build_keys,
+    key_range,
+    normalise_query,
+    stored_key,
+)
+from checkin_app.domain.types import DelegateView
+from checkin_app.services.views import delegate_view
+from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 
+# Delegates read and indexed per step of reindex_all (one progress report each).
+REINDEX_CHUNK = 2000
+# SQLite allows many bound parameters, but long IN lists plan and bind slowly.
+_IN_CHUNK = 500
 
-def reindex_all(db: Database) -> int:
-    """Rebuild the search keys of every delegate; returns how many keys were written."""
-    return 0
+_TEXT_COLUMNS = (
+    m.Delegate.id,
+    m.Delegate.name_native,
+    m.Delegate.name_latin,
+    m.Delegate.family_name,
+    m.Delegate.given_name,
+    m.Delegate.name_order,
+    m.Delegate.registration_code,
+    m.Delegate.organisation_zh,
+    m.Delegate.organisation_en,
+)
+
+_TextRow = Row[int, str, str, str, str, str, str, str, str]
+
+# One kind's matches in rank order. The index on key stores (key, rowid), so this ORDER BY
+# is the index order itself: SQLite walks the range and stops at the LIMIT, with no sort.
+_CANDIDATES = (
+    select(m.SearchKey.id, m.SearchKey.delegate_id, m.SearchKey.key)
+    .where(m.SearchKey.key >= bindparam("low"), m.SearchKey.key < bindparam("high"))
+    .order_by(m.SearchKey.key, m.SearchKey.id)
+    .limit(bindparam("window"))
+)
+_INSERT_KEYS = "INSERT INTO search_keys (delegate_id, key, kind) VALUES (?, ?, ?)"
+_KEY_INDEX: Index = next(
+    ix for ix in cast(Table, m.SearchKey.__table__).indexes if ix.name == "ix_search_keys_key"
+)
+
+
+class SearchService:
+    """Find delegates by name (characters, pinyin, initials, Latin spelling), code or organisation."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def search(self, text: str, *, limit: int = 20) -> list[DelegateView]:
+        """The best matches for what was typed, best first; [] for empty or blank input.
+
+        Order: exact full name, full-name prefix, name part, initials, registration code,
+        organisation; within a kind, by the matched (folded) key, then by the key's row, which
+        reindex_all writes in delegate-id order.
+        """
+        query = normalise_query(text)
+        if not query or limit <= 0:
+            return []
+        with self.db.read() as session:
+            ids = _ranked_ids(session, query, limit)
+            if not ids:
+                return []
+            rows = session.scalars(
+                select(m.Delegate).where(m.Delegate.id.in_(ids)).options(joinedload(m.Delegate.category))
+            ).all()
+            by_id = {d.id: d for d in rows}
+            return [delegate_view(by_id[i]) for i in ids if i in by_id]
+
+
+def _ranked_ids(session: Session, query: str, limit: int) -> list[int]:
+    """Delegate ids of the best `limit` matches, best first."""
+    found: dict[int, None] = {}  # insertion-ordered: the ranking
+    for kind in KINDS:
+        need = limit - len(found)
+        if need <= 0:
+            break
+        low, high = key_range(kind, query)
+        # A delegate may hold several keys in one range (zhangwei and zhangwei's variants), so
+        # ask for a few rows per needed delegate, and more only if that fell short.
+        window = max(4 * need, 16)
+        while True:
+            rows = session.execute(_CANDIDATES, {"low": low, "high": high, "window": window}).all()
+            fresh: dict[int, None] = {}
+            for _key_id, delegate_id, _key in rows:
+                if delegate_id not in found:
+                    fresh[delegate_id] = None
+            if len(fresh) >= need or len(rows) < window:
+                break
+            window *= 4
+        # Every match of a better kind outranks every match of this one, so taking this kind's
+        # best `need` keeps the overall order exact.
+        for delegate_id in list(fresh)[:need]:
+            found[delegate_id] = None
+    return list(found)
+
+
+def _keys_of(row: _TextRow) -> DelegateText:
+    return DelegateText(
+        name_native=row.name_native,
+        name_latin=row.name_latin,
+        family_name=row.family_name,
+        given_name=row.given_name,
+        name_order=row.name_order,
+        registration_code=row.registration_code,
+        organisation_zh=row.organisation_zh,
+        organisation_en=row.organisation_en,
+    )
+
+
+def _write_keys(session: Session, rows: Iterable[_TextRow]) -> int:
+    """Insert the keys of these delegate rows (whose old keys are already gone)."""
+    params = [
+        (row.id, stored_key(kind, text), kind) for row in rows for kind, text in build_keys(_keys_of(row))
+    ]
+    if params:
+        # Plain DB-API executemany with tuples: half the time of a Core insert with a dict
+        # per row, which matters at two million keys.
+        session.connection().exec_driver_sql(_INSERT_KEYS, params)
+    return len(params)
+
+
+def _batched(items: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
+    # itertools.batched arrives only in Python 3.12.
+    it = iter(items)
+    while chunk := tuple(islice(it, size)):
+        yield chunk
+
+
+def index_delegates(session: Session, delegate_ids: Sequence[int]) -> int:
+    """(Re)write the search keys of these delegates in the caller's transaction; keys written.
+
+    Ids of delegates that no longer exist just lose their keys. Call after adding or editing
+    delegates (import, walk-in, sync) and before committing.
+    """
+    written = 0
+    for chunk in _batched(sorted(set(delegate_ids)), _IN_CHUNK):
+        session.execute(
+            delete(m.SearchKey).where(m.SearchKey.delegate_id.in_(chunk)),
+            execution_options={"synchronize_session": False},
+        )
+        rows = session.execute(
+            select(*_TEXT_COLUMNS).where(m.Delegate.id.in_(chunk)).order_by(m.Delegate.id)
+        ).all()
+        written += _write_keys(session, rows)
+    return written
+
+
+def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the search keys of every delegate; returns how many keys were written.
+
+    Meant for bulk loads (demo data, a registration import, a new key format): one write
+    transaction, so searches keep seeing the complete old keys until the new ones commit.
+    It holds the write lock for the whole rebuild (seconds at 100,000 delegates); keep
+    day-to-day changes on index_delegates. `progress(done, total)` follows each chunk.
+    """
+    with db.write() as session:
+        total = session.scalar(select(func.count()).select_from(m.Delegate)) or 0
+        conn = session.connection()
+        # Building the key index once from sorted data is several times faster than updating
+        # it for a million inserts in random key order; the model's own Index object is
+        # dropped and recreated, so the schema ends exactly as the migrations made it.
+        _KEY_INDEX.drop(conn)
+        conn.execute(delete(m.SearchKey))
+        written = 0
+        done = 0
+        after = 0  # the highest delegate id already indexed
+        while rows := session.execute(
+            select(*_TEXT_COLUMNS).where(m.Delegate.id > after).order_by(m.Delegate.id).limit(REINDEX_CHUNK)
+        ).all():
+            written += _write_keys(session, rows)
+            after = rows[-1].id
+            done += len(rows)
+            if progress is not None:
+                progress(done, max(total, done))
+        _KEY_INDEX.create(conn)
+    return written

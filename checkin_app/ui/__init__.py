@@ -1,0 +1,1 @@
+"""The PySide6 desk GUI: the only package that imports Qt."""

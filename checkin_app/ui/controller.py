@@ -1,0 +1,270 @@
+"""The desk's use cases as asynchronous Qt operations: every service call runs in a worker."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Signal
+
+from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord, ScanResult
+from checkin_app.domain.verdicts import Severity, Verdict
+from checkin_app.services.catalog import DeskSettings, EventInfo
+from checkin_app.services.checkin import RecentItem
+from checkin_app.ui.desk_services import DeskServices
+from checkin_app.ui.tasks import TaskRunner
+
+DEFAULT_TZ = "Asia/Shanghai"
+RECENT_LIMIT = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Bootstrap:
+    """What the window needs before it can show: settings, event and activities."""
+
+    settings: DeskSettings
+    event: EventInfo | None
+    activities: list[ActivityInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class RecentRow:
+    """One line of the recent list: a recorded event, or a refusal this desk showed."""
+
+    at: datetime
+    verdict: str
+    severity: Severity
+    name: str
+    code: str
+    activity_code: str
+    uuid: str | None
+    undone: bool
+    is_undo: bool
+
+    @property
+    def undoable(self) -> bool:
+        """Only a recorded, still effective admission can be undone."""
+        return self.uuid is not None and not self.undone and not self.is_undo
+
+
+def error_text(exc: BaseException) -> str:
+    """A bilingual message for any failure (service errors already carry both languages)."""
+    text = str(exc).strip()
+    if "\n" in text:
+        return text
+    return f"操作失败：{text or type(exc).__name__}\nOperation failed: {text or type(exc).__name__}"
+
+
+def _severity_of_recorded(verdict: str) -> Severity:
+    if verdict == Verdict.ADMIT.value:
+        return Severity.GREEN
+    if verdict == "UNDO":
+        return Severity.RED
+    return Severity.AMBER
+
+
+class DeskController(QObject):
+    """Runs scans, check-ins, undo, searches and counts in the background for the desk window.
+
+    Signals:
+        bootstrapped(Bootstrap): settings, event and activities are loaded.
+        settingsSaved(DeskSettings): a settings change is stored.
+        scanQueued(str): a code was handed to the writer (shows "checking…").
+        scanFinished(ScanResult): a scan or a search check-in produced a verdict.
+        scanFailed(str, str): the code and a bilingual message; the code is never lost.
+        statsLoaded(object): ActivityStats for the current activity, or None.
+        recentLoaded(list): RecentRow items, newest first.
+        searchFinished(int, list): the request's sequence number and its DelegateView list.
+        undoFinished(CheckInRecord): the reversing event that was recorded.
+        undoFailed(str): a bilingual message (e.g. already undone at another desk).
+        errorOccurred(str): a bilingual message for the status bar.
+    """
+
+    bootstrapped = Signal(object)
+    settingsSaved = Signal(object)
+    scanQueued = Signal(str)
+    scanFinished = Signal(object)
+    scanFailed = Signal(str, str)
+    statsLoaded = Signal(object)
+    recentLoaded = Signal(list)
+    searchFinished = Signal(int, list)
+    undoFinished = Signal(object)
+    undoFailed = Signal(str)
+    errorOccurred = Signal(str)
+
+    def __init__(self, services: DeskServices, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.runner = TaskRunner(self)
+        self.desk_name = ""
+        self.activity_code = "MAIN"
+        self.language = "zh"
+        self.tz = ZoneInfo(DEFAULT_TZ)
+        # Refusals are not check-in events, so the service's recent list never has them;
+        # the volunteer still wants to see "who did I just turn away".
+        self._refusals: deque[RecentRow] = deque(maxlen=RECENT_LIMIT)
+
+    # -- set-up ----------------------------------------------------------------------------
+    def load_bootstrap(self) -> None:
+        """Read settings, event and activities."""
+        catalog = self.services.catalog
+
+        def work() -> Bootstrap:
+            return Bootstrap(catalog.settings(), catalog.event(), catalog.activities())
+
+        self.runner.read(work, self._on_bootstrap, self._on_error)
+
+    def _on_bootstrap(self, boot: Bootstrap) -> None:
+        self._apply_settings(boot.settings)
+        if boot.event is not None:
+            self.tz = ZoneInfo(boot.event.timezone or DEFAULT_TZ)
+        self.bootstrapped.emit(boot)
+
+    def load_activities(self, on_done: object) -> None:
+        """Read activities for the set-up dialog; `on_done` receives the list."""
+        self.runner.read(self.services.catalog.activities, on_done,  # type: ignore[arg-type]
+                         self._on_error)
+
+    def save_settings(self, **changes: str) -> None:
+        """Store desk name, activity or language (through the writer)."""
+        catalog = self.services.catalog
+
+        def work() -> DeskSettings:
+            return catalog.save_settings(**changes)
+
+        self.runner.write(work, self._on_settings_saved, self._on_error)
+
+    def _on_settings_saved(self, settings: DeskSettings) -> None:
+        self._apply_settings(settings)
+        self.settingsSaved.emit(settings)
+
+    def _apply_settings(self, settings: DeskSettings) -> None:
+        self.desk_name = settings.desk_name
+        self.activity_code = settings.activity_code
+        self.language = settings.language
+
+    # -- scanning --------------------------------------------------------------------------
+    def scan(self, raw: str) -> None:
+        """Queue a scanned code; results arrive in scan order."""
+        checkin = self.services.checkin
+        desk, activity = self.desk_name or "?", self.activity_code
+
+        def work() -> ScanResult:
+            return checkin.scan(raw, activity_code=activity, desk=desk)
+
+        self.scanQueued.emit(raw)
+        self.runner.write(work, self._on_scan_finished,
+                          lambda exc: self._on_scan_failed(raw, exc))
+
+    def check_in_delegate(self, delegate_id: int, label: str) -> None:
+        """Check in a person chosen in search, by the same rules as a scan."""
+        checkin = self.services.checkin
+        desk, activity = self.desk_name or "?", self.activity_code
+
+        def work() -> ScanResult:
+            return checkin.check_in_delegate(delegate_id, activity_code=activity, desk=desk)
+
+        self.scanQueued.emit(label)
+        self.runner.write(work, self._on_scan_finished,
+                          lambda exc: self._on_scan_failed(label, exc))
+
+    def _on_scan_finished(self, result: ScanResult) -> None:
+        if result.event is None:
+            d = result.delegate
+            self._refusals.appendleft(
+                RecentRow(
+                    at=self.services.clock.now(),
+                    verdict=result.verdict.value,
+                    severity=result.severity,
+                    name=(d.name_native or d.name_latin) if d else "",
+                    code=result.code,
+                    activity_code=result.activity.code if result.activity else "",
+                    uuid=None,
+                    undone=False,
+                    is_undo=False,
+                )
+            )
+        self.scanFinished.emit(result)
+        self.refresh()
+
+    def _on_scan_failed(self, code: str, exc: BaseException) -> None:
+        self.scanFailed.emit(code, error_text(exc))
+
+    # -- undo ------------------------------------------------------------------------------
+    def undo(self, event_uuid: str) -> None:
+        """Reverse one recorded check-in with a new event."""
+        checkin = self.services.checkin
+        desk = self.desk_name or "?"
+
+        def work() -> CheckInRecord:
+            return checkin.undo(event_uuid, desk=desk, operator="volunteer",
+                                reason="desk undo")
+
+        self.runner.write(work, self._on_undo_finished,
+                          lambda exc: self.undoFailed.emit(error_text(exc)))
+
+    def _on_undo_finished(self, record: CheckInRecord) -> None:
+        self.undoFinished.emit(record)
+        self.refresh()
+
+    # -- reads -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the counts and the recent list."""
+        self.load_stats()
+        self.load_recent()
+
+    def load_stats(self) -> None:
+        """Counts for the current activity."""
+        catalog, code = self.services.catalog, self.activity_code
+
+        def work() -> ActivityStats | None:
+            rows = catalog.stats(code)
+            return rows[0] if rows else None
+
+        self.runner.read(work, self.statsLoaded.emit, self._on_error)
+
+    def load_recent(self) -> None:
+        """This desk's newest events merged with the refusals it showed."""
+        checkin, desk = self.services.checkin, self.desk_name
+
+        def work() -> list[RecentItem]:
+            return checkin.recent(desk=desk, limit=RECENT_LIMIT)
+
+        self.runner.read(work, self._on_recent_loaded, self._on_error)
+
+    def _on_recent_loaded(self, items: list[RecentItem]) -> None:
+        rows = [
+            RecentRow(
+                at=i.at,
+                verdict=i.verdict,
+                severity=_severity_of_recorded(i.verdict),
+                name=i.name,
+                code=i.registration_code,
+                activity_code=i.activity_code,
+                uuid=i.uuid,
+                undone=i.undone,
+                is_undo=i.is_undo,
+            )
+            for i in items
+        ]
+        # Refusals first so that, at equal times, the one just shown is on top.
+        merged = sorted([*self._refusals, *rows], key=lambda r: r.at, reverse=True)
+        self.recentLoaded.emit(merged[:RECENT_LIMIT])
+
+    def search(self, seq: int, text: str) -> None:
+        """Type-ahead search; the answer carries `seq` so the view can drop stale ones."""
+        searcher = self.services.search
+
+        def work() -> list[object]:
+            return list(searcher.search(text, limit=20))
+
+        self.runner.read(work, lambda rows: self.searchFinished.emit(seq, rows), self._on_error)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.errorOccurred.emit(error_text(exc))
+
+    def shutdown(self) -> None:
+        """Finish queued writes and stop the pools (call before closing the database)."""
+        self.runner.shutdown()

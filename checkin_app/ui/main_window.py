@@ -1,0 +1,440 @@
+"""The desk window: wires the scan field, verdict panel, search, recent list and counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStatusBar,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin_app.domain.clock import OffsetClock
+from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord, ScanResult
+from checkin_app.services.catalog import DeskSettings, EventInfo
+from checkin_app.ui import style
+from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow
+from checkin_app.ui.counts_view import CountsPanel
+from checkin_app.ui.desk_services import DeskServices
+from checkin_app.ui.i18n import LanguageSwitcher
+from checkin_app.ui.recent_view import RecentPanel
+from checkin_app.ui.result_view import IDLE_TIMEOUT_MS, ResultPanel
+from checkin_app.ui.scan_field import ScanField
+from checkin_app.ui.search_view import SearchPanel
+from checkin_app.ui.setup_dialog import SetupDialog
+from checkin_app.ui.sounds import Sounds
+
+STATS_REFRESH_MS = 5000
+
+
+class MainWindow(QMainWindow):
+    """The check-in desk.
+
+    Signals:
+        readyToScan(): emitted once, when the window is shown with counts loaded.
+        setupCancelled(): the first-start set-up was cancelled (the app should quit).
+    """
+
+    readyToScan = Signal()
+    setupCancelled = Signal()
+
+    def __init__(self, services: DeskServices, *, idle_timeout_ms: int = IDLE_TIMEOUT_MS,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.controller = DeskController(services, self)
+        self.languages = LanguageSwitcher(self)
+        self.sounds = Sounds(self)
+        self.event_info: EventInfo | None = None
+        self.activities: list[ActivityInfo] = []
+        self.setup_dialog: SetupDialog | None = None
+        self.is_ready = False
+        self._stats_seen = False
+        self._undo_labels: dict[str, RecentRow] = {}
+        self._last_error = ""
+        self._watching_focus = False
+
+        self._build_views()
+        self.result.set_idle_timeout(idle_timeout_ms)
+        self._build_actions()
+        self._build_status_bar()
+        self._clock_timer = QTimer(self)
+        self._clock_timer.setInterval(1000)
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setInterval(STATS_REFRESH_MS)
+        self._connect_callbacks()
+        self.setStyleSheet(style.STYLESHEET)
+        self.resize(1366, 768)
+        self.retranslate()
+
+    # -- construction ----------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.scan_label = QLabel()
+        self.scan_label.setObjectName("sectionTitle")
+        self.scan_field = ScanField()
+        self.busy_label = QLabel()
+        self.busy_label.setObjectName("hint")
+        self.result = ResultPanel()
+        self.search = SearchPanel()
+        self.recent = RecentPanel()
+        self.counts = CountsPanel()
+
+        scan_card = QFrame()
+        scan_card.setObjectName("card")
+        scan_lay = QVBoxLayout(scan_card)
+        scan_lay.setContentsMargins(16, 10, 16, 12)
+        scan_lay.setSpacing(6)
+        head = QHBoxLayout()
+        head.addWidget(self.scan_label)
+        head.addStretch(1)
+        head.addWidget(self.busy_label)
+        scan_lay.addLayout(head)
+        scan_lay.addWidget(self.scan_field)
+
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        left.addWidget(scan_card)
+        left.addWidget(self.result, 1)
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        right.addWidget(self.counts)
+        right.addWidget(self.search, 3)
+        right.addWidget(self.recent, 2)
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(14, 12, 14, 12)
+        lay.setSpacing(14)
+        lay.addLayout(left, 13)
+        lay.addLayout(right, 10)
+        self.setCentralWidget(central)
+
+    def _build_actions(self) -> None:
+        self.act_setup = QAction(self)
+        self.act_setup.setShortcut(QKeySequence("Ctrl+K"))
+        # Fixed bilingual text: someone who cannot read the current language must still find it.
+        self.act_language = QAction("中文 / English", self)
+        self.act_language.setShortcut(QKeySequence("Ctrl+L"))
+        self.act_mute = QAction(self)
+        self.act_mute.setCheckable(True)
+        self.act_mute.setEnabled(self.sounds.available)
+        self.act_quit = QAction(self)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.act_search = QAction(self)
+        self.act_search.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("F3")])
+        self.addAction(self.act_search)
+
+        self.desk_menu = self.menuBar().addMenu("")
+        self.desk_menu.addAction(self.act_setup)
+        self.desk_menu.addAction(self.act_search)
+        self.desk_menu.addSeparator()
+        self.desk_menu.addAction(self.act_quit)
+        self.view_menu = self.menuBar().addMenu("")
+        self.view_menu.addAction(self.act_language)
+        self.view_menu.addAction(self.act_mute)
+
+        self.toolbar = QToolBar()
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setFloatable(False)
+        self.event_title = QLabel()
+        self.event_title.setObjectName("eventTitle")
+        self.toolbar.addWidget(self.event_title)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.toolbar.addAction(self.act_setup)
+        self.toolbar.addAction(self.act_language)
+        if self.sounds.available:
+            self.toolbar.addAction(self.act_mute)
+        self.addToolBar(self.toolbar)
+
+    def _build_status_bar(self) -> None:
+        bar = QStatusBar()
+        bar.setSizeGripEnabled(False)
+        self.status_error = QLabel()
+        self.status_error.setObjectName("statusError")
+        self.status_desk = QLabel()
+        self.status_activity = QLabel()
+        self.status_event = QLabel()
+        self.status_rehearsal = QLabel()
+        self.status_rehearsal.setObjectName("rehearsal")
+        # Both languages always: whoever looks must see that this is not the real time.
+        self.status_rehearsal.setText("演练时钟 / Rehearsal clock")
+        self.status_rehearsal.setVisible(isinstance(self.services.clock, OffsetClock))
+        self.status_clock = QLabel()
+        bar.addWidget(self.status_error, 1)
+        for w in (self.status_desk, self.status_activity, self.status_event,
+                  self.status_rehearsal, self.status_clock):
+            bar.addPermanentWidget(w)
+        self.setStatusBar(bar)
+
+    def _connect_callbacks(self) -> None:
+        c = self.controller
+        c.bootstrapped.connect(self._on_bootstrapped)
+        c.settingsSaved.connect(self._on_settings_saved)
+        c.scanQueued.connect(self.result.show_pending)
+        c.scanFinished.connect(self._on_scan_finished)
+        c.scanFailed.connect(self._on_scan_failed)
+        c.statsLoaded.connect(self._on_stats_loaded)
+        c.recentLoaded.connect(self.recent.set_rows)
+        c.searchFinished.connect(self.search.show_results)
+        c.undoFinished.connect(self._on_undo_finished)
+        c.undoFailed.connect(self._on_undo_failed)
+        c.errorOccurred.connect(self._show_error)
+        c.runner.busyChanged.connect(self._on_busy_changed)
+        self.scan_field.scanned.connect(self._on_scanned)
+        self.search.scanned.connect(self._on_scanned)
+        self.search.searchRequested.connect(c.search)
+        self.search.checkInRequested.connect(self._on_check_in_requested)
+        self.search.escaped.connect(self.focus_scanner)
+        self.search.field.textChanged.connect(self._on_search_text_changed)
+        self.recent.undoRequested.connect(self._on_undo_requested)
+        self.act_setup.triggered.connect(self.open_setup)
+        self.act_language.triggered.connect(self._on_language_toggled)
+        self.act_mute.toggled.connect(self._on_mute_toggled)
+        self.act_quit.triggered.connect(self.close)
+        self.act_search.triggered.connect(self.focus_search)
+        self._clock_timer.timeout.connect(self._update_clock)
+        self._stats_timer.timeout.connect(c.load_stats)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+            self._watching_focus = True
+        # Esc anywhere in the window (not only in the search box) goes back to scanning.
+        esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        esc.activated.connect(self.focus_scanner)
+
+    # -- start-up --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load settings in the background; shows the set-up dialog or the desk when done."""
+        self.controller.load_bootstrap()
+
+    def _on_bootstrapped(self, boot: Bootstrap) -> None:
+        self.event_info = boot.event
+        self.activities = boot.activities
+        self.result.tz = self.recent.tz = self.controller.tz
+        self.set_language(boot.settings.language, save=False)
+        if boot.settings.configured:
+            self._show_desk()
+        else:
+            self.open_setup(first=True)
+
+    def open_setup(self, first: bool = False) -> None:
+        """Let the volunteer pick desk name and activity (without blocking the event loop)."""
+        if self.setup_dialog is not None:
+            self.setup_dialog.raise_()
+            return
+        dlg = SetupDialog(
+            self.activities, desk_name=self.controller.desk_name,
+            activity_code=self.controller.activity_code, tz=self.controller.tz,
+            lang=self.languages.language, parent=self if not first else None)
+        dlg.setStyleSheet(style.STYLESHEET)
+        self.setup_dialog = dlg
+        dlg.accepted.connect(self._on_setup_accepted)
+        dlg.rejected.connect(lambda: self._on_setup_rejected(first))
+        dlg.open()
+
+    def _on_setup_accepted(self) -> None:
+        dlg = self.setup_dialog
+        self.setup_dialog = None
+        if dlg is None:
+            return
+        self.controller.save_settings(desk_name=dlg.desk_name(),
+                                      activity_code=dlg.activity_code())
+        dlg.deleteLater()
+
+    def _on_setup_rejected(self, first: bool) -> None:
+        if self.setup_dialog is not None:
+            self.setup_dialog.deleteLater()
+        self.setup_dialog = None
+        if first:
+            self.setupCancelled.emit()
+        else:
+            self.focus_scanner()
+
+    def switch_activity(self, code: str) -> None:
+        """Admit to another activity from now on."""
+        self.controller.save_settings(activity_code=code)
+
+    def _on_settings_saved(self, settings: DeskSettings) -> None:
+        self._update_status()
+        if not self.isVisible():
+            self._show_desk()
+            return
+        self.result.show_idle()
+        self.controller.refresh()
+        self.focus_scanner()
+
+    def _show_desk(self) -> None:
+        self._update_status()
+        self.show()
+        self.activateWindow()
+        self.focus_scanner()
+        self._clock_timer.start()
+        self._stats_timer.start()
+        self.controller.refresh()
+
+    # -- scanning --------------------------------------------------------------------------
+    def _on_scanned(self, code: str) -> None:
+        self.focus_scanner()
+        self.controller.scan(code)
+
+    def _on_check_in_requested(self, delegate_id: int, label: str) -> None:
+        self.controller.check_in_delegate(delegate_id, label)
+        self.search.clear()
+        self.focus_scanner()
+
+    def _on_scan_finished(self, result: ScanResult) -> None:
+        self.result.show_result(result)
+        self.sounds.play(result.severity)
+        self._show_error("")
+
+    def _on_scan_failed(self, code: str, message: str) -> None:
+        self.result.show_error(code, message)
+        self._show_error(message)
+        # Give the code back so Enter retries it; a new scan simply types over the selection.
+        if not self.scan_field.text():
+            self.scan_field.setText(code)
+            self.scan_field.selectAll()
+
+    def _on_search_text_changed(self, text: str) -> None:
+        # While searching, results need the room more than the recent list does (1366×768).
+        self.recent.setVisible(not text)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        n = self.controller.runner.writes_pending
+        self.busy_label.setText(self.tr("Saving… (%1 waiting)").replace("%1", str(n))
+                                if busy else "")
+
+    # -- undo ------------------------------------------------------------------------------
+    def _on_undo_requested(self, uuid: str) -> None:
+        row = next((r for r in self.recent.rows if r.uuid == uuid), None)
+        if row is not None:
+            self._undo_labels[uuid] = row
+        self.controller.undo(uuid)
+        self.focus_scanner()
+
+    def _on_undo_finished(self, record: CheckInRecord) -> None:
+        row = self._undo_labels.pop(record.undoes or "", None)
+        self.result.show_undo(row.name if row else "", row.code if row else "")
+
+    def _on_undo_failed(self, message: str) -> None:
+        self.result.show_error("", message)
+        self._show_error(message)
+
+    # -- counts and status -----------------------------------------------------------------
+    def _on_stats_loaded(self, stats: ActivityStats | None) -> None:
+        self.counts.set_stats(stats)
+        if not self._stats_seen and self.isVisible():
+            self._stats_seen = True
+            self.is_ready = True
+            self.readyToScan.emit()
+
+    def _show_error(self, message: str) -> None:
+        self._last_error = message
+        self.status_error.setText(message.replace("\n", "  ·  "))
+        self.status_error.setToolTip(message)
+
+    def current_activity(self) -> ActivityInfo | None:
+        """The activity this desk admits to."""
+        code = self.controller.activity_code
+        return next((a for a in self.activities if a.code == code), None)
+
+    def _update_status(self) -> None:
+        lang = self.languages.language
+        act = self.current_activity()
+        self.status_desk.setText(self.tr("Desk: %1").replace(
+            "%1", self.controller.desk_name or "—"))
+        name = (act.name_zh if lang == "zh" else act.name_en) if act else ""
+        self.status_activity.setText(f"{self.controller.activity_code} · {name}".strip(" ·"))
+        ev = self.event_info
+        ev_name = (ev.name_zh if lang == "zh" else ev.name_en) if ev else ""
+        self.status_event.setText(ev_name)
+        self.event_title.setText(ev_name or self.tr("Check-in desk"))
+        self.setWindowTitle(f"{self.tr('Check-in desk')} — {self.controller.desk_name}"
+                            if self.controller.desk_name else self.tr("Check-in desk"))
+        self._update_clock()
+
+    def _update_clock(self) -> None:
+        now: datetime = self.services.clock.now().astimezone(self.controller.tz)
+        self.status_clock.setText(now.strftime("%m-%d %H:%M:%S"))
+
+    # -- language, sound, focus ------------------------------------------------------------
+    def set_language(self, lang: str, *, save: bool = True) -> None:
+        """Switch the whole UI to "zh" or "en" at runtime."""
+        self.languages.set_language(lang)
+        for view in (self.result, self.search, self.recent):
+            view.set_language(lang)
+        # LanguageChange reaches the views later (it is posted); retranslate now so the
+        # whole window switches in one repaint.
+        for v in (self.search, self.recent, self.counts):
+            v.retranslate()
+        self.retranslate()
+        if save and lang != self.controller.language:
+            self.controller.save_settings(language=lang)
+
+    def _on_language_toggled(self) -> None:
+        self.set_language("en" if self.languages.language == "zh" else "zh")
+        self.focus_scanner()
+
+    def _on_mute_toggled(self, muted: bool) -> None:
+        self.sounds.muted = muted
+
+    def focus_scanner(self) -> None:
+        """Give the keyboard back to the scanner."""
+        self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_search(self) -> None:
+        """Move the keyboard to the search box."""
+        self.search.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.field.selectAll()
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # Only the scan field and the search box may hold the keyboard; anything else in this
+        # window that grabs it (a clicked button, the list) hands it straight back.
+        if new is None or new.window() is not self:
+            return
+        if new not in (self.scan_field, self.search.field):
+            QTimer.singleShot(0, self.focus_scanner)
+
+    def retranslate(self) -> None:
+        """Re-read every translatable text of the window itself."""
+        self.scan_label.setText(self.tr("Scan here"))
+        self.scan_field.setPlaceholderText(self.tr("Scanner input: code, then Enter"))
+        self.act_setup.setText(self.tr("Switch desk / activity…"))
+        self.act_mute.setText(self.tr("Mute sounds"))
+        self.act_quit.setText(self.tr("Quit"))
+        self.act_search.setText(self.tr("Search by name"))
+        self.desk_menu.setTitle(self.tr("&Desk"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self._update_status()
+
+    def changeEvent(self, e: QEvent) -> None:
+        if e.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(e)
+
+    def closeEvent(self, e: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(e)
+
+    def shutdown(self) -> None:
+        """Stop timers, finish queued writes and remove translators (idempotent)."""
+        self._clock_timer.stop()
+        self._stats_timer.stop()
+        app = QApplication.instance()
+        if self._watching_focus and isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._on_focus_changed)
+        self._watching_focus = False
+        self.controller.shutdown()
+        self.languages.remove()

@@ -1,0 +1,221 @@
+"""This desk's recent scans, newest first, with an inline-confirmed undo."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin_app.domain.verdicts import WORDING, Verdict
+from checkin_app.ui import style
+from checkin_app.ui.controller import RecentRow
+from checkin_app.ui.icons import glyph_for, glyph_icon
+
+CONFIRM_MS = 4000
+
+
+def verdict_words(verdict: str, lang: str) -> str:
+    """Short verdict word in one language (the list has no room for both)."""
+    if verdict == "UNDO":
+        return "已撤销" if lang == "zh" else "Undo"
+    try:
+        w = WORDING[Verdict(verdict)]
+    except ValueError:
+        return verdict
+    return w.title_zh if lang == "zh" else w.title_en
+
+
+class RecentPanel(QFrame):
+    """Recent scans and the undo control.
+
+    Signals:
+        undoRequested(str): the uuid of the check-in the volunteer confirmed to undo.
+    """
+
+    undoRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.language = "zh"
+        self.tz = ZoneInfo("Asia/Shanghai")
+        self.rows: list[RecentRow] = []
+        self._confirming: str | None = None
+
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.table = QTableWidget(0, 4)
+        # No focus: a click selects a row without taking keystrokes away from the scanner.
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.undo_button = QPushButton()
+        self.undo_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.undo_button.setEnabled(False)
+        self.cancel_button = QPushButton()
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.cancel_button.setVisible(False)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.undo_button, 1)
+        buttons.addWidget(self.cancel_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 12, 16, 12)
+        lay.setSpacing(8)
+        lay.addWidget(self.title)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(buttons)
+
+        self._confirm_timer = QTimer(self)
+        self._confirm_timer.setSingleShot(True)
+        self._confirm_timer.setInterval(CONFIRM_MS)
+        self._connect_callbacks()
+        self.retranslate()
+
+    def _connect_callbacks(self) -> None:
+        self.table.itemSelectionChanged.connect(self._on_selection_changed)
+        self.undo_button.clicked.connect(self._on_undo_clicked)
+        self.cancel_button.clicked.connect(self._end_confirm)
+        self._confirm_timer.timeout.connect(self._end_confirm)
+
+    # -- public API ------------------------------------------------------------------------
+    def set_rows(self, rows: list[RecentRow]) -> None:
+        """Replace the list, keeping the selected event selected."""
+        keep = self.selected()
+        self.rows = list(rows)
+        self._fill()
+        if keep is not None and keep.uuid:
+            for i, r in enumerate(self.rows):
+                if r.uuid == keep.uuid:
+                    self.table.selectRow(i)
+                    break
+        self._on_selection_changed()
+
+    def set_language(self, lang: str) -> None:
+        """Verdict words in `lang`."""
+        self.language = lang
+        self._fill()
+
+    def selected(self) -> RecentRow | None:
+        """The highlighted row."""
+        sel = self.table.selectionModel().selectedRows()
+        if not sel:
+            return None
+        i = sel[0].row()
+        return self.rows[i] if 0 <= i < len(self.rows) else None
+
+    def select_uuid(self, uuid: str) -> bool:
+        """Highlight the row of one event (used by tests and after an undo)."""
+        for i, r in enumerate(self.rows):
+            if r.uuid == uuid:
+                self.table.selectRow(i)
+                return True
+        return False
+
+    def retranslate(self) -> None:
+        """Re-read every translatable text."""
+        self.title.setText(self.tr("Recent scans at this desk"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Time"), self.tr("Verdict"), self.tr("Name"), self.tr("Code")])
+        self.cancel_button.setText(self.tr("Keep"))
+        self._update_button()
+
+    def changeEvent(self, e: QEvent) -> None:
+        if e.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(e)
+
+    # -- undo with inline confirmation -----------------------------------------------------
+    def _on_undo_clicked(self) -> None:
+        row = self.selected()
+        if row is None or not row.undoable or row.uuid is None:
+            return
+        if self._confirming == row.uuid:
+            self._end_confirm()
+            self.undoRequested.emit(row.uuid)
+            return
+        # Two clicks instead of a dialog: a dialog would take focus from the scanner.
+        self._confirming = row.uuid
+        self._confirm_timer.start()
+        self._update_button()
+
+    def _end_confirm(self) -> None:
+        self._confirming = None
+        self._confirm_timer.stop()
+        self._update_button()
+
+    def _on_selection_changed(self) -> None:
+        row = self.selected()
+        if self._confirming is not None and (row is None or row.uuid != self._confirming):
+            self._end_confirm()
+        self._update_button()
+
+    @property
+    def confirming(self) -> bool:
+        """Whether the button now asks for confirmation."""
+        return self._confirming is not None
+
+    def _update_button(self) -> None:
+        row = self.selected()
+        self.undo_button.setEnabled(row is not None and row.undoable)
+        if self._confirming is not None and row is not None:
+            self.undo_button.setObjectName("danger")
+            self.undo_button.setText(self.tr("Click again to undo: %1").replace("%1", row.name))
+            self.cancel_button.setVisible(True)
+        else:
+            self.undo_button.setObjectName("")
+            self.undo_button.setText(self.tr("Undo selected check-in"))
+            self.cancel_button.setVisible(False)
+        # The object name drives the stylesheet; re-polish so the new look applies now.
+        self.undo_button.style().unpolish(self.undo_button)
+        self.undo_button.style().polish(self.undo_button)
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _fill(self) -> None:
+        self.table.setRowCount(len(self.rows))
+        for i, r in enumerate(self.rows):
+            pal = style.BY_SEVERITY[r.severity]
+            cells = [
+                r.at.astimezone(self.tz).strftime("%H:%M:%S"),
+                verdict_words(r.verdict, self.language),
+                r.name or "—",
+                r.code,
+            ]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                font = QFont(self.table.font())
+                if r.undone:
+                    font.setStrikeOut(True)
+                    item.setForeground(QBrush(QColor("#78909C")))
+                if r.is_undo:
+                    font.setItalic(True)
+                    item.setForeground(QBrush(QColor("#6D4C41")))
+                if col == 1:
+                    font.setBold(True)
+                    item.setIcon(glyph_icon(glyph_for(r.verdict, r.severity), "#FFFFFF",
+                                            pal.background, 22))
+                item.setFont(font)
+                item.setToolTip(r.activity_code)
+                self.table.setItem(i, col, item)

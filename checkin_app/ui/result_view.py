@@ -1,0 +1,362 @@
+"""The verdict panel: colour fills it, an icon and words say the verdict, the name is huge."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from checkin_app.domain.types import ScanResult
+from checkin_app.domain.verdicts import Severity, Verdict
+from checkin_app.ui import style
+from checkin_app.ui.fit_label import FitLabel
+from checkin_app.ui.icons import Glyph, glyph_for, paint_glyph
+
+IDLE_TIMEOUT_MS = 30_000
+# Type sizes in px at a panel height of DESIGN_HEIGHT; they scale with the real height so the
+# same layout reads from two metres on full HD and still fits a 1366×768 laptop.
+DESIGN_HEIGHT = 740
+SIZES = {"title1": 54, "title2": 30, "native": 110, "latin": 44, "icon": 112, "meta": 24,
+         "chip": 22, "country": 24, "attention": 28, "previous": 28, "reason": 22, "next": 24,
+         "code": 15}
+
+
+class GlyphWidget(QWidget):
+    """A large painted verdict icon on a white disc."""
+
+    def __init__(self, size: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.glyph = Glyph.SCAN
+        self._colour = QColor(style.IDLE.text)
+        self.setFixedSize(size, size)
+
+    def set_glyph(self, glyph: Glyph, colour: str) -> None:
+        """Show `glyph` drawn in `colour`."""
+        self.glyph = glyph
+        self._colour = QColor(colour)
+        self.update()
+
+    def paintEvent(self, _e: QPaintEvent) -> None:
+        p = QPainter(self)
+        paint_glyph(p, QRectF(self.rect()).adjusted(2, 2, -2, -2), self.glyph, self._colour,
+                    QColor("#FFFFFF"))
+        p.end()
+
+
+def _text_on(colour: str) -> str:
+    """Black or white, whichever reads better on `colour`."""
+    c = QColor(colour)
+    lum = 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue()
+    return "#111111" if lum > 150 else "#FFFFFF"
+
+
+def _pair(lang: str, zh: str, en: str, sep: str = "  ·  ") -> str:
+    first, second = (zh, en) if lang == "zh" else (en, zh)
+    return sep.join(t for t in (first, second) if t)
+
+
+class ResultPanel(QFrame):
+    """Shows the latest verdict; returns to "please scan" after a timeout.
+
+    Signals: none (it only displays). States: "idle", "pending", "result", "error".
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultPanel")
+        # Ignored vertically: the panel takes what the window gives and scales its type to it,
+        # instead of forcing the window taller than a laptop screen.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(320)
+        self._scale = 1.0
+        self.language = "zh"
+        self.tz = ZoneInfo("Asia/Shanghai")
+        self.state = "idle"
+        self.palette_now = style.IDLE
+        self.result: ScanResult | None = None
+        self._error: tuple[str, str] | None = None
+        self._pending_code = ""
+        self._undo = ("", "")
+
+        self.icon = GlyphWidget(112)
+        self.title_primary = FitLabel(52, 20, bold=True)
+        self.title_secondary = FitLabel(30, 14)
+        self.name_native = FitLabel(104, 22, bold=True)
+        self.name_latin = FitLabel(42, 16)
+        self.meta = QLabel()
+        self.meta.setWordWrap(True)
+        self.category_chip = QLabel()
+        self.country = QLabel()
+        self.attention = QLabel()
+        self.attention.setWordWrap(True)
+        self.attention.setObjectName("attention")
+        self.previous = QLabel()
+        self.previous.setWordWrap(True)
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
+        self.next_step = QLabel()
+        self.next_step.setWordWrap(True)
+        self.next_step.setObjectName("nextStep")
+        self.code = QLabel()
+        for lbl in (self.meta, self.country, self.previous, self.reason, self.code):
+            lbl.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+
+        head = QHBoxLayout()
+        head.setSpacing(24)
+        head.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title_primary)
+        titles.addWidget(self.title_secondary)
+        head.addLayout(titles, 1)
+
+        chips = QHBoxLayout()
+        chips.setSpacing(16)
+        chips.addWidget(self.category_chip)
+        chips.addWidget(self.country)
+        chips.addStretch(1)
+
+        lay = self._layout = QVBoxLayout(self)
+        lay.setContentsMargins(32, 24, 32, 24)
+        lay.setSpacing(10)
+        lay.addLayout(head)
+        lay.addSpacing(8)
+        lay.addWidget(self.name_native)
+        lay.addWidget(self.name_latin)
+        lay.addWidget(self.meta)
+        lay.addLayout(chips)
+        lay.addWidget(self.attention)
+        lay.addWidget(self.previous)
+        lay.addWidget(self.reason)
+        lay.addStretch(1)
+        lay.addWidget(self.next_step)
+        lay.addWidget(self.code)
+
+        self._idle_timer = QTimer(self)
+        self._idle_timer.setSingleShot(True)
+        self._idle_timer.setInterval(IDLE_TIMEOUT_MS)
+        self._idle_timer.timeout.connect(self.show_idle)
+        self.show_idle()
+
+    # -- public API ------------------------------------------------------------------------
+    def set_idle_timeout(self, ms: int) -> None:
+        """How long a verdict stays before "please scan" returns."""
+        self._idle_timer.setInterval(ms)
+
+    def set_language(self, lang: str) -> None:
+        """Put `lang` ("zh" or "en") first in every bilingual line and redraw."""
+        self.language = lang
+        self._render()
+
+    def background_colour(self) -> str:
+        """The fill colour now (for tests and screenshots)."""
+        return self.palette_now.background
+
+    def show_idle(self) -> None:
+        """"Please scan"."""
+        self.state = "idle"
+        self.result = None
+        self._idle_timer.stop()
+        self._render()
+
+    def show_pending(self, code: str) -> None:
+        """A code is being checked (normally for a few milliseconds)."""
+        self.state = "pending"
+        self._pending_code = code
+        self._render()
+
+    def show_result(self, result: ScanResult) -> None:
+        """Replace whatever is shown with this verdict."""
+        self.state = "result"
+        self.result = result
+        self._idle_timer.start()
+        self._render()
+
+    def show_error(self, code: str, message: str) -> None:
+        """A failure of the program (not a verdict); keeps the code so it can be retried."""
+        self.state = "error"
+        self._error = (code, message)
+        self._idle_timer.start()
+        self._render()
+
+    def show_undo(self, name: str, code: str) -> None:
+        """An undo was recorded: say whose check-in no longer counts."""
+        self.state = "undo"
+        self._undo = (name, code)
+        self._idle_timer.start()
+        self._render()
+
+    def changeEvent(self, e: QEvent) -> None:
+        if e.type() == QEvent.Type.LanguageChange:
+            self._render()
+        super().changeEvent(e)
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        scale = max(0.5, min(1.3, self.height() / DESIGN_HEIGHT))
+        if abs(scale - self._scale) > 0.02:
+            self._scale = scale
+            self._apply_scale()
+
+    def px(self, key: str) -> int:
+        """A type size for the current panel height."""
+        return max(11, round(SIZES[key] * self._scale))
+
+    def _apply_scale(self) -> None:
+        self.icon.setFixedSize(self.px("icon"), self.px("icon"))
+        self.title_primary.set_max_px(self.px("title1"))
+        self.title_secondary.set_max_px(self.px("title2"))
+        self.name_native.set_max_px(self.px("native"))
+        self.name_latin.set_max_px(self.px("latin"))
+        m = round(28 * self._scale)
+        self._layout.setContentsMargins(m, round(m * 0.8), m, round(m * 0.8))
+        self._render()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _clear(self) -> None:
+        for w in (self.name_native, self.name_latin):
+            w.setText("")
+        for lbl in (self.meta, self.category_chip, self.country, self.attention, self.previous,
+                    self.reason, self.next_step, self.code):
+            lbl.setText("")
+            lbl.setVisible(False)
+
+    def _set(self, lbl: QLabel, text: str) -> None:
+        lbl.setText(text)
+        lbl.setVisible(bool(text))
+
+    def _render(self) -> None:
+        self._clear()
+        if self.state == "result" and self.result is not None:
+            self._render_result(self.result)
+        elif self.state == "pending":
+            self._apply_palette(style.PENDING, Glyph.WAIT)
+            self.title_primary.setText(_pick(self.language, "正在核验…", "Checking…"))
+            self.title_secondary.setText(_pick(self.language, "Checking…", "正在核验…"))
+            self._set(self.code, self._pending_code)
+        elif self.state == "error" and self._error is not None:
+            code, message = self._error
+            self._apply_palette(style.ERROR, Glyph.ERROR)
+            self.title_primary.setText(_pick(self.language, "出错了，未能核验", "Error: not checked"))
+            self.title_secondary.setText(_pick(self.language, "Error: not checked",
+                                               "出错了，未能核验"))
+            zh, _, en = message.partition("\n")
+            self._set(self.reason, _pair(self.language, zh, en, "\n"))
+            self._set(self.next_step, _pair(
+                self.language, "请重新扫描；如仍失败请联系现场负责人。",
+                "Scan again; if it keeps failing, call the desk lead.", "\n"))
+            self._set(self.code, _pick(self.language, f"代码：{code}", f"Code: {code}"))
+        elif self.state == "undo":
+            name, code = self._undo
+            self._apply_palette(style.UNDONE, Glyph.UNDO)
+            self.title_primary.setText(_pick(self.language, "签到已撤销", "Check-in undone"))
+            self.title_secondary.setText(_pick(self.language, "Check-in undone", "签到已撤销"))
+            self.name_native.setText(name)
+            self._set(self.next_step, _pair(
+                self.language, "该次签到不再计入；如需入场请重新扫描。",
+                "That check-in no longer counts; scan again to admit.", "\n"))
+            self._set(self.code, _pick(self.language, f"代码：{code}", f"Code: {code}"))
+        else:
+            self._apply_palette(style.IDLE, Glyph.SCAN)
+            self.title_primary.setText(_pick(self.language, "请扫描", "Please scan"))
+            self.title_secondary.setText(_pick(self.language, "Please scan", "请扫描"))
+            self._set(self.next_step, _pair(
+                self.language, "扫描二维码，或按 Ctrl+F 按姓名查找。",
+                "Scan the QR code, or press Ctrl+F to search by name.", "\n"))
+        self._style_children()
+
+    def _render_result(self, r: ScanResult) -> None:
+        lang = self.language
+        pal = style.BY_SEVERITY[r.severity]
+        self._apply_palette(pal, glyph_for(r.verdict, r.severity))
+        self.title_primary.setText(r.title_zh if lang == "zh" else r.title_en)
+        self.title_secondary.setText(r.title_en if lang == "zh" else r.title_zh)
+        d = r.delegate
+        if d is not None:
+            native = d.name_native or d.display_name or d.name_latin
+            self.name_native.setText(native)
+            latin = d.name_latin if d.name_latin and d.name_latin != native else ""
+            self.name_latin.setText(latin)
+            org = d.organisation_zh if lang == "zh" else d.organisation_en
+            org = org or d.organisation
+            pos = d.position
+            self._set(self.meta, "  ·  ".join(t for t in (d.honorific, pos, org) if t))
+            cat = d.category
+            chip_text = _pair(lang, cat.name_zh, cat.name_en, " / ")
+            self.category_chip.setText(chip_text)
+            self.category_chip.setVisible(True)
+            self.category_chip.setStyleSheet(
+                f"background: {cat.colour}; color: {_text_on(cat.colour)};"
+                " border: 2px solid #FFFFFF; border-radius: 8px; padding: 3px 14px;"
+                f" font-size: {self.px('chip')}px; font-weight: bold;"
+            )
+            self._set(self.country, _pair(lang, d.country_name_zh, d.country_name_en, " / "))
+        attention = self._attention_text(r)
+        self._set(self.attention, attention)
+        if r.verdict is Verdict.ALREADY_IN and r.previous is not None:
+            hm = r.previous.at.astimezone(self.tz).strftime("%H:%M")
+            desk = r.previous.desk
+            self._set(self.previous, _pair(
+                lang, f"首次签到 {hm} · 签到台 {desk}", f"First check-in {hm} at desk {desk}", "\n"))
+        reason_zh = r.details.get("reason_zh", "") if r.details else ""
+        reason_en = r.details.get("reason_en", "") if r.details else ""
+        # The reason repeats the title, so show it only when it adds something: a time, a
+        # category, a code; ALREADY_IN says its time and desk in the line above instead.
+        has_reason = bool(reason_zh or reason_en) and not attention
+        if (r.verdict is not Verdict.ALREADY_IN and has_reason) or (
+            r.verdict is Verdict.ALREADY_IN and r.previous is None
+        ):
+            self._set(self.reason, _pair(lang, r.message_zh, r.message_en, "\n"))
+        self._set(self.next_step, _pair(lang, r.next_zh, r.next_en, "\n"))
+        if r.code:
+            self._set(self.code, _pick(lang, f"代码：{r.code}", f"Code: {r.code}"))
+
+    @staticmethod
+    def _attention_text(r: ScanResult) -> str:
+        if r.verdict is not Verdict.ADMIT_WITH_ATTENTION:
+            return ""
+        return (r.details.get("reason_zh") if r.details else "") or (
+            r.delegate.attention_note if r.delegate else "")
+
+    def _apply_palette(self, pal: style.Palette, glyph: Glyph) -> None:
+        self.palette_now = pal
+        self.icon.set_glyph(glyph, pal.background if pal is not style.IDLE else pal.text)
+
+    def _style_children(self) -> None:
+        pal = self.palette_now
+        self.setStyleSheet(
+            f"QFrame#resultPanel {{ background: {pal.background}; border-radius: 18px; }}"
+            f"QFrame#resultPanel QLabel {{ color: {pal.text}; background: transparent; }}"
+            "QFrame#resultPanel QLabel#attention {"
+            " background: #FFFFFF; color: #1A1A1A; border-left: 10px solid #F5B301;"
+            f" border-radius: 8px; padding: 8px 16px; font-size: {self.px('attention')}px;"
+            " font-weight: bold; }"
+            f"QFrame#resultPanel QLabel#nextStep {{ background: {pal.accent};"
+            f" color: #FFFFFF; border-radius: 8px; padding: 8px 16px;"
+            f" font-size: {self.px('next')}px; font-weight: bold; }}"
+        )
+        for w in (self.title_primary, self.title_secondary, self.name_native, self.name_latin):
+            w.set_colour(pal.text)
+        self.meta.setStyleSheet(f"font-size: {self.px('meta')}px;")
+        self.country.setStyleSheet(f"font-size: {self.px('country')}px; font-weight: bold;")
+        self.previous.setStyleSheet(f"font-size: {self.px('previous')}px; font-weight: bold;")
+        self.reason.setStyleSheet(f"font-size: {self.px('reason')}px;")
+        self.code.setStyleSheet(f"font-size: {self.px('code')}px;")
+        self.code.setAlignment(Qt.AlignmentFlag.AlignRight)
+        if pal is style.IDLE:
+            self.next_step.setStyleSheet(
+                "background: transparent; color: #455A64; font-weight: normal;"
+                f" font-size: {self.px('reason')}px;")
+        else:
+            self.next_step.setStyleSheet("")
+
+    @property
+    def severity(self) -> Severity | None:
+        """Severity of the verdict shown, if any."""
+        return self.result.severity if self.state == "result" and self.result else None
+
+
+def _pick(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en

@@ -1,0 +1,127 @@
+"""Choose this desk's name and the activity it admits to (at first start, and from the menu)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin_app.domain.types import ActivityInfo
+
+
+def activity_label(a: ActivityInfo, tz: ZoneInfo, lang: str) -> str:
+    """Two lines: both names (UI language first), then code, times and hall."""
+    first, second = (a.name_zh, a.name_en) if lang == "zh" else (a.name_en, a.name_zh)
+    start = a.starts_at.astimezone(tz)
+    end = a.ends_at.astimezone(tz)
+    same_day = start.date() == end.date()
+    times = (f"{start:%m-%d %H:%M}–{end:%H:%M}" if same_day
+             else f"{start:%m-%d %H:%M} – {end:%m-%d %H:%M}")
+    hall = a.hall_zh if lang == "zh" else a.hall_en
+    cap = f" · {a.capacity:,}" if a.capacity else ""
+    return f"{first}  /  {second}\n{a.code} · {times} · {hall or ''}{cap}".rstrip(" ·")
+
+
+class SetupDialog(QDialog):
+    """Desk name and activity. Signals: those of QDialog (accepted / rejected)."""
+
+    def __init__(self, activities: list[ActivityInfo], *, desk_name: str, activity_code: str,
+                 tz: ZoneInfo, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("setupDialog")
+        self.setMinimumSize(QSize(720, 560))
+        self._activities = activities
+        self._tz = tz
+        self._lang = lang
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setStyleSheet("font-size: 18px;")
+        self.desk_label = QLabel()
+        self.desk_label.setObjectName("sectionTitle")
+        self.desk_edit = QLineEdit(desk_name)
+        self.activity_label = QLabel()
+        self.activity_label.setObjectName("sectionTitle")
+        self.list = QListWidget()
+        self.list.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 20)
+        lay.setSpacing(10)
+        lay.addWidget(self.intro)
+        lay.addWidget(self.desk_label)
+        lay.addWidget(self.desk_edit)
+        lay.addWidget(self.activity_label)
+        lay.addWidget(self.list, 1)
+        lay.addWidget(self.buttons)
+        self._fill(activity_code)
+        self._connect_callbacks()
+        self.retranslate()
+        self.desk_edit.setFocus()
+
+    def _connect_callbacks(self) -> None:
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.desk_edit.textChanged.connect(self._on_changed)
+        self.list.currentRowChanged.connect(self._on_changed)
+        self.list.itemDoubleClicked.connect(lambda _i: self._on_double_clicked())
+
+    def desk_name(self) -> str:
+        """The desk name typed."""
+        return self.desk_edit.text().strip()
+
+    def activity_code(self) -> str:
+        """The code of the chosen activity."""
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else "MAIN"
+
+    def select_activity(self, code: str) -> None:
+        """Highlight one activity by code."""
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == code:
+                self.list.setCurrentRow(i)
+                return
+
+    def retranslate(self) -> None:
+        """Re-read every translatable text."""
+        self.setWindowTitle(self.tr("Desk set-up"))
+        self.intro.setText(self.tr(
+            "Name this desk and choose where it admits people. You can change this later "
+            "from the Desk menu."))
+        self.desk_label.setText(self.tr("Desk name"))
+        self.desk_edit.setPlaceholderText(self.tr("e.g. Hall A desk 3"))
+        self.activity_label.setText(self.tr("Entrance or activity"))
+        self._on_changed()
+
+    def changeEvent(self, e: QEvent) -> None:
+        if e.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(e)
+
+    def _fill(self, current: str) -> None:
+        self.list.clear()
+        for a in self._activities:
+            item = QListWidgetItem(activity_label(a, self._tz, self._lang))
+            item.setData(Qt.ItemDataRole.UserRole, a.code)
+            self.list.addItem(item)
+        self.select_activity(current)
+        if self.list.currentRow() < 0 and self.list.count():
+            self.list.setCurrentRow(0)
+
+    def _on_changed(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.desk_name()) and self.list.currentItem() is not None)
+
+    def _on_double_clicked(self) -> None:
+        if self.desk_name():
+            self.accept()
