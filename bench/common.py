@@ -22,7 +22,7 @@ def demo_database(size: int, seed: int = 2024) -> Path:
     from checkin_app.storage.db import Database
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"demo-{size}-{seed}.sqlite3"
+    path = CACHE / (f"demo-{size}.sqlite3" if seed == 2024 else f"demo-{size}-{seed}.sqlite3")
     if not path.exists():
         tmp = path.with_suffix(".building")
         for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):

@@ -106,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("migrate", help="upgrade the database schema to this version")
     _common(p)
+
+    p = sub.add_parser("audit", help="check or export the tamper-evident audit log")
+    _common(p)
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    q = audit_sub.add_parser("verify", help="report the first broken link of the hash chain")
+    _common(q)
+    q = audit_sub.add_parser("export", help="write the audit log as CSV")
+    _common(q)
+    q.add_argument("output", type=Path)
     return parser
 
 
@@ -331,6 +340,24 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """`audit verify` (exit 1 when broken) and `audit export FILE.csv`."""
+    from checkin_app.services.audit import export_csv, verify_chain
+
+    db = _open(args)
+    if args.audit_command == "export":
+        n = export_csv(db, args.output)
+        print(f"已导出 {n} 条审计记录 / Exported {n} audit entries to {args.output}")
+        return EXIT_OK
+    report = verify_chain(db)
+    if report.ok:
+        print(f"审计链完整 / Audit chain intact: {report.checked} entries verified")
+        return EXIT_OK
+    print(f"审计链已损坏 / Audit chain BROKEN after {report.checked} good entries", file=sys.stderr)
+    print(f"  {report.problem_zh}\n  {report.problem_en}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     """Start the desk window."""
     from checkin_app.ui.app import run_gui
@@ -348,6 +375,7 @@ COMMANDS = {
     "stats": cmd_stats,
     "activities": cmd_activities,
     "migrate": cmd_migrate,
+    "audit": cmd_audit,
 }
 
 

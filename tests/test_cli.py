@@ -124,3 +124,22 @@ def test_demo_then_checkin_and_search_as_separate_processes(tmp_path: Path) -> N
                            capture_output=True, text=True)
     assert again.returncode == 0
     assert not list(tmp_path.glob("*.building*"))
+
+
+def test_audit_verify_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                 mini: tuple[Path, MiniEvent]) -> None:
+    import sqlite3
+
+    path, codes = mini
+    run(capsys, "checkin", codes.attendee, "--db", str(path), *CLOCK)
+    run(capsys, "checkin", codes.vip, "--db", str(path), *CLOCK)
+    rc, out, _ = run(capsys, "audit", "verify", "--db", str(path))
+    assert rc == 0 and "intact" in out
+    rc, out, _ = run(capsys, "audit", "export", str(tmp_path / "a.csv"), "--db", str(path))
+    assert rc == 0 and (tmp_path / "a.csv").exists()
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE audit_log SET desk = 'X' WHERE action = 'checkin'")
+    con.close()
+    rc, _, err = run(capsys, "audit", "verify", "--db", str(path))
+    assert rc == 1 and "BROKEN" in err and "已损坏" in err

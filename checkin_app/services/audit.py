@@ -1,15 +1,43 @@
-"""Writing audit entries inside the caller's transaction."""
+"""Append-only, hash-chained audit entries: written inside the caller's transaction, verified later."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import uuid as uuidlib
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checkin_app.storage.db import Database
 from checkin_app.storage.models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def entry_digest(prev_hash: str, e: AuditEntry) -> str:
+    """sha256 over the previous hash and every field a forger would want to change."""
+    canonical = json.dumps(
+        [
+            prev_hash,
+            e.uuid,
+            e.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            e.desk,
+            e.operator,
+            e.action,
+            e.subject,
+            e.before_json,
+            e.after_json,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def record(
@@ -23,7 +51,9 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add one append-only audit entry to the open transaction."""
+    """Add one audit entry to the open (write) transaction, chained to the newest one."""
+    # The write transaction holds SQLite's write lock, so no other writer can slip in between.
+    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     entry = AuditEntry(
         uuid=str(uuidlib.uuid4()),
         at=at,
@@ -34,5 +64,55 @@ def record(
         before_json=json.dumps(before, ensure_ascii=False, sort_keys=True) if before else "",
         after_json=json.dumps(after, ensure_ascii=False, sort_keys=True) if after else "",
     )
+    entry.prev_hash = last or GENESIS
+    entry.hash = entry_digest(entry.prev_hash, entry)
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """Result of checking the audit chain."""
+
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    problem_zh: str = ""
+    problem_en: str = ""
+
+
+def verify_chain(db: Database) -> ChainReport:
+    """Walk the log in order and report the first entry whose hash or link does not match."""
+    checked = 0
+    prev: str | None = None
+    with db.read() as s:
+        for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
+            if not e.hash and prev is None:
+                continue  # written before the chain existed (schema 0001)
+            expected_prev = prev if prev is not None else e.prev_hash
+            if e.prev_hash != expected_prev:
+                return ChainReport(False, checked, e.id,
+                                   f"第 {e.id} 条记录的前序哈希不符（记录被删除或插入）",
+                                   f"entry {e.id}: link to the previous entry is broken "
+                                   "(an entry was removed or inserted)")
+            if entry_digest(e.prev_hash, e) != e.hash:
+                return ChainReport(False, checked, e.id,
+                                   f"第 {e.id} 条记录内容被修改",
+                                   f"entry {e.id}: its content was changed after it was written")
+            prev = e.hash
+            checked += 1
+    return ChainReport(True, checked)
+
+
+def export_csv(db: Database, path: Path) -> int:
+    """Write the whole log as UTF-8 CSV with BOM (so Excel on Chinese Windows opens it right)."""
+    n = 0
+    with db.read() as s, path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "uuid", "at", "desk", "operator", "action", "subject", "before", "after",
+                    "prev_hash", "hash"])
+        for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
+            w.writerow([e.id, e.uuid, e.at.isoformat(), e.desk, e.operator, e.action, e.subject,
+                        e.before_json, e.after_json, e.prev_hash, e.hash])
+            n += 1
+    return n

@@ -135,7 +135,11 @@ class Delegate(Base):
     track: Mapped[str] = mapped_column(String(100), default="")
     attention_note: Mapped[str] = mapped_column(String(500), default="")
     badge_serial: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when registration data changed after a badge was printed; cleared by a reprint.
+    badge_outdated: Mapped[bool] = mapped_column(Boolean, default=False)
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The desk that registered a walk-in ("" for people who came from the registration export).
+    registered_by_desk: Mapped[str] = mapped_column(String(100), default="")
     photo_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -233,6 +237,9 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(200), default="")
     before_json: Mapped[str] = mapped_column(Text, default="")
     after_json: Mapped[str] = mapped_column(Text, default="")
+    # Hash chain (tamper evidence): hash = sha256(prev_hash + canonical entry); "" before 0002.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
     __table_args__ = (Index("ix_audit_at", "at"),)
 
