@@ -105,8 +105,9 @@ class RawFloor:
 
     def __init__(self, path: Path) -> None:
         self.con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        # Exactly the desk's pragmas, including checkpoints left to the background thread.
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL",
-                       "busy_timeout=10000"):
+                       "busy_timeout=10000", "wal_autocheckpoint=0"):
             self.con.execute(f"PRAGMA {pragma}")
         self.acts = {code: (aid, cap) for aid, code, cap in
                      self.con.execute("SELECT id, code, capacity FROM activities")}

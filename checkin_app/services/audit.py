@@ -9,9 +9,9 @@ import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from checkin_app.storage.db import Database
@@ -20,24 +20,24 @@ from checkin_app.storage.models import AuditEntry
 GENESIS = "0" * 64
 
 
-def entry_digest(prev_hash: str, e: AuditEntry) -> str:
-    """sha256 over the previous hash and every field a forger would want to change."""
+def _digest(prev_hash: str, uuid: str, at: datetime, desk: str, operator: str, action: str,
+            subject: str, before_json: str, after_json: str) -> str:
     canonical = json.dumps(
-        [
-            prev_hash,
-            e.uuid,
-            e.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            e.desk,
-            e.operator,
-            e.action,
-            e.subject,
-            e.before_json,
-            e.after_json,
-        ],
+        [prev_hash, uuid, at.astimezone(UTC).isoformat(timespec="microseconds"), desk, operator,
+         action, subject, before_json, after_json],
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def entry_digest(prev_hash: str, e: AuditEntry) -> str:
+    """sha256 over the previous hash and every field a forger would want to change."""
+    return _digest(prev_hash, e.uuid, e.at, e.desk, e.operator, e.action, e.subject,
+                   e.before_json, e.after_json)
+
+
+_TABLE = cast(Table, AuditEntry.__table__)
 
 
 def record(
@@ -50,24 +50,24 @@ def record(
     subject: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Add one audit entry to the open (write) transaction, chained to the newest one."""
+) -> str:
+    """Add one audit entry to the open (write) transaction, chained to the newest; returns its uuid."""
+    # Core statements, not the unit of work: this runs on every scan and must stay cheap.
     # The write transaction holds SQLite's write lock, so no other writer can slip in between.
-    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    entry = AuditEntry(
-        uuid=str(uuidlib.uuid4()),
-        at=at,
-        desk=desk,
-        operator=operator,
-        action=action,
-        subject=subject[:200],
-        before_json=json.dumps(before, ensure_ascii=False, sort_keys=True) if before else "",
-        after_json=json.dumps(after, ensure_ascii=False, sort_keys=True) if after else "",
-    )
-    entry.prev_hash = last or GENESIS
-    entry.hash = entry_digest(entry.prev_hash, entry)
-    session.add(entry)
-    return entry
+    last = session.execute(
+        select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+    ).scalar()
+    uuid = str(uuidlib.uuid4())
+    subject = subject[:200]
+    before_json = json.dumps(before, ensure_ascii=False, sort_keys=True) if before else ""
+    after_json = json.dumps(after, ensure_ascii=False, sort_keys=True) if after else ""
+    prev_hash = last or GENESIS
+    digest = _digest(prev_hash, uuid, at, desk, operator, action, subject, before_json, after_json)
+    session.execute(insert(_TABLE).values(
+        uuid=uuid, at=at, desk=desk, operator=operator, action=action, subject=subject,
+        before_json=before_json, after_json=after_json, prev_hash=prev_hash, hash=digest,
+    ))
+    return uuid
 
 
 @dataclass(frozen=True, slots=True)

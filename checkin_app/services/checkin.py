@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import time
 import uuid as uuidlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from checkin_app.domain.admission import Decision, Presence, decide
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.codes import normalise_scan
-from checkin_app.domain.types import ActivityInfo, CheckInRecord, DelegateView, ScanResult
+from checkin_app.domain.types import (
+    ActivityInfo,
+    CategoryInfo,
+    CheckInRecord,
+    DelegateView,
+    ScanResult,
+)
 from checkin_app.domain.verdicts import WORDING, Verdict, severity
 from checkin_app.services import audit
-from checkin_app.services.views import activity_info, checkin_record, delegate_view
+from checkin_app.services.views import (
+    activity_info,
+    category_info,
+    checkin_record,
+    delegate_view_from,
+)
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 
@@ -141,12 +154,63 @@ def _apply_event(session: Session, ev: m.CheckIn) -> None:
         row.last_desk = ev.desk
 
 
+_D = cast(Table, m.Delegate.__table__)
+_P = cast(Table, m.Presence.__table__)
+_C = cast(Table, m.CheckIn.__table__)
+_ADM = cast(Table, m.DelegateAdmission.__table__)
+
+# How long activity rules and categories are reused before being read again. Imports and sync
+# change them rarely; a few seconds of staleness at the door is harmless, a query per scan is not.
+CATALOG_TTL_S = 5.0
+
+
+class _CatalogCache:
+    """Activities (with rules), categories and the time zone, re-read every few seconds."""
+
+    def __init__(self) -> None:
+        self._loaded_at = -1e9
+        self.activities: dict[str, ActivityInfo] = {}
+        self.categories: dict[int, CategoryInfo] = {}
+        self.tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
+
+    def get(self, session: Session) -> _CatalogCache:
+        if time.monotonic() - self._loaded_at > CATALOG_TTL_S:
+            acts = session.scalars(
+                select(m.Activity).options(selectinload(m.Activity.categories))
+            ).all()
+            self.activities = {a.code: activity_info(a) for a in acts}
+            self.categories = {c.id: category_info(c) for c in session.scalars(select(m.Category))}
+            self.tz = _tz(session)
+            self._loaded_at = time.monotonic()
+        return self
+
+    def invalidate(self) -> None:
+        self._loaded_at = -1e9
+
+
 class CheckInService:
     """Verify scans against the local replica and record admissions durably."""
 
     def __init__(self, db: Database, clock: Clock | None = None) -> None:
         self.db = db
         self.clock = clock or SystemClock()
+        self._cache = _CatalogCache()
+
+    def invalidate_cache(self) -> None:
+        """Forget cached activities and categories (after an import or a rules change)."""
+        self._cache.invalidate()
+
+    def _activity(self, session: Session, code: str) -> tuple[_CatalogCache, ActivityInfo]:
+        cache = self._cache.get(session)
+        act = cache.activities.get(code.upper())
+        if act is None:
+            cache = self._cache
+            cache.invalidate()  # maybe created since the last read
+            cache.get(session)
+            act = cache.activities.get(code.upper())
+        if act is None:
+            raise CheckInError(f"没有代码为 {code} 的活动\nNo activity with code {code}")
+        return cache, act
 
     # -- scanning ------------------------------------------------------------------------
     def scan(
@@ -162,15 +226,11 @@ class CheckInService:
         code = normalise_scan(raw)
         now = self.clock.now()
         with self.db.write() as session:
-            act = _load_activity(session, activity_code)
-            delegate = None
+            cache, act = self._activity(session, activity_code)
+            row = None
             if code is not None:
-                delegate = session.scalar(
-                    select(m.Delegate)
-                    .where(m.Delegate.registration_code == code)
-                    .options(joinedload(m.Delegate.category))
-                )
-            if delegate is None:
+                row = session.execute(select(_D).where(_D.c.registration_code == code)).first()
+            if row is None:
                 shown = (code or raw.strip())[:64]
                 audit.record(
                     session, at=now, desk=desk, operator=operator, action="scan",
@@ -178,9 +238,9 @@ class CheckInService:
                 )
                 return _result(
                     Decision(Verdict.UNKNOWN_CODE, False, f"代码：{shown}", f"Code: {shown}"),
-                    code=shown, delegate=None, activity=activity_info(act), event=None,
+                    code=shown, delegate=None, activity=act, event=None,
                 )
-            return self._admit(session, delegate, act, code or "", now, desk, operator, direction)
+            return self._admit(session, cache, row, act, code or "", now, desk, operator, direction)
 
     def check_in_delegate(
         self,
@@ -194,72 +254,94 @@ class CheckInService:
         """Check in a person found by search (same rules as a scan)."""
         now = self.clock.now()
         with self.db.write() as session:
-            act = _load_activity(session, activity_code)
-            delegate = session.get(m.Delegate, delegate_id, options=[joinedload(m.Delegate.category)])
-            if delegate is None:
+            cache, act = self._activity(session, activity_code)
+            row = session.execute(select(_D).where(_D.c.id == delegate_id)).first()
+            if row is None:
                 raise CheckInError(f"没有编号为 {delegate_id} 的人员\nNo delegate with id {delegate_id}")
             return self._admit(
-                session, delegate, act, delegate.registration_code, now, desk, operator, direction
+                session, cache, row, act, row.registration_code, now, desk, operator, direction
             )
 
     def _admit(
         self,
         session: Session,
-        delegate: m.Delegate,
-        act: m.Activity,
+        cache: _CatalogCache,
+        row: Row[Any],
+        act: ActivityInfo,
         code: str,
         now: datetime,
         desk: str,
         operator: str,
         direction: str,
     ) -> ScanResult:
-        info = activity_info(act)
-        pres = _presence(session, delegate.id, act.id)
+        # Core statements on purpose: this is the hot path of every scan (see bench_checkin).
+        category = cache.categories[row.category_id]
+        pres = session.execute(
+            select(_P).where(_P.c.delegate_id == row.id, _P.c.activity_id == act.id)
+        ).first()
         presence = (
             Presence(pres.first_in_at, pres.first_in_desk, pres.last_direction, pres.last_at,
                      pres.last_desk)
             if pres is not None
             else None
         )
-        override_row = session.get(m.DelegateAdmission, (delegate.id, act.id))
-        occupancy = _occupancy(session, act) if act.capacity is not None else 0
+        override = session.execute(
+            select(_ADM.c.allow).where(_ADM.c.delegate_id == row.id, _ADM.c.activity_id == act.id)
+        ).scalar()
+        occupancy = 0
+        if act.capacity is not None:
+            q = select(func.count()).select_from(_P).where(_P.c.activity_id == act.id)
+            if act.exits_scanned:
+                q = q.where(_P.c.last_direction == "in")
+            occupancy = int(session.execute(q).scalar() or 0)
         decision = decide(
-            status=delegate.status,
-            category=delegate.category.code,
-            category_attention=delegate.category.attention,
-            attention_note=_attention_text(delegate),
-            activity=info,
+            status=row.status,
+            category=category.code,
+            category_attention=category.attention,
+            attention_note=_attention_text(category, row.attention_note),
+            activity=act,
             now=now,
-            tz=_tz(session),
+            tz=cache.tz,
             presence=presence,
             occupancy=occupancy,
-            override=override_row.allow if override_row is not None else None,
+            override=override,
             direction=direction,
         )
-        view = delegate_view(delegate)
+        view = delegate_view_from(row, category)
         previous: CheckInRecord | None = None
         if pres is not None:
-            prev_row = session.scalar(select(m.CheckIn).where(m.CheckIn.uuid == pres.first_in_uuid))
-            previous = checkin_record(prev_row, act.code) if prev_row is not None else None
+            prev = session.execute(select(_C).where(_C.c.uuid == pres.first_in_uuid)).first()
+            if prev is not None:
+                previous = _record_from(prev, act.code)
         record: CheckInRecord | None = None
         if decision.admitted:
-            ev = m.CheckIn(
-                uuid=str(uuidlib.uuid4()),
-                delegate_id=delegate.id,
-                activity_id=act.id,
-                direction=direction,
-                desk=desk,
-                operator=operator,
-                at=now,
+            record = CheckInRecord(
+                uuid=str(uuidlib.uuid4()), delegate_id=row.id, activity_code=act.code,
+                direction=direction, desk=desk, operator=operator, at=now,
                 verdict=decision.verdict.value,
             )
-            session.add(ev)
-            _apply_event(session, ev)
-            record = checkin_record(ev, act.code)
+            session.execute(insert(_C).values(
+                uuid=record.uuid, delegate_id=row.id, activity_id=act.id, direction=direction,
+                desk=desk, operator=operator, at=now, verdict=record.verdict, forced=False,
+                reason="", conflict=False, synced=False,
+            ))
+            if pres is None:
+                if direction == "in":
+                    session.execute(insert(_P).values(
+                        delegate_id=row.id, activity_id=act.id, first_in_uuid=record.uuid,
+                        first_in_at=now, first_in_desk=desk, last_direction=direction,
+                        last_at=now, last_desk=desk,
+                    ))
+            elif now >= pres.last_at:
+                session.execute(
+                    update(_P)
+                    .where(_P.c.delegate_id == row.id, _P.c.activity_id == act.id)
+                    .values(last_direction=direction, last_at=now, last_desk=desk)
+                )
         audit.record(
             session, at=now, desk=desk, operator=operator,
             action="checkin" if decision.admitted else "scan_refused",
-            subject=delegate.registration_code,
+            subject=row.registration_code,
             after={
                 "verdict": decision.verdict.value,
                 "activity": act.code,
@@ -267,7 +349,7 @@ class CheckInService:
                 "event": record.uuid if record else None,
             },
         )
-        return _result(decision, code=code, delegate=view, activity=info, event=record,
+        return _result(decision, code=code, delegate=view, activity=act, event=record,
                        previous=previous)
 
     # -- undo ----------------------------------------------------------------------------
@@ -357,13 +439,21 @@ class CheckInService:
             ]
 
 
-def _attention_text(d: m.Delegate) -> str:
+def _attention_text(category: CategoryInfo, note: str) -> str:
     parts = []
-    if d.category.attention and (d.category.attention_zh or d.category.attention_en):
-        parts.append(" / ".join(p for p in (d.category.attention_zh, d.category.attention_en) if p))
-    if d.attention_note:
-        parts.append(d.attention_note)
+    if category.attention and (category.attention_zh or category.attention_en):
+        parts.append(" / ".join(p for p in (category.attention_zh, category.attention_en) if p))
+    if note:
+        parts.append(note)
     return "；".join(parts)
+
+
+def _record_from(r: Row[Any], activity_code: str) -> CheckInRecord:
+    return CheckInRecord(
+        uuid=r.uuid, delegate_id=r.delegate_id, activity_code=activity_code,
+        direction=r.direction, desk=r.desk, operator=r.operator, at=r.at, verdict=r.verdict,
+        undoes=r.undoes, forced=r.forced,
+    )
 
 
 def _result(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from checkin_app.domain.countries import country_names
 from checkin_app.domain.names import display_name
 from checkin_app.domain.types import ActivityInfo, CategoryInfo, CheckInRecord, DelegateView
@@ -23,6 +25,11 @@ def category_info(c: m.Category) -> CategoryInfo:
 
 def delegate_view(d: m.Delegate) -> DelegateView:
     """Frozen delegate with its category and country names."""
+    return delegate_view_from(d, category_info(d.category))
+
+
+def delegate_view_from(d: Any, category: CategoryInfo) -> DelegateView:
+    """Frozen delegate from anything with the delegates table's attributes (ORM object or Row)."""
     zh, en = country_names(d.country) if d.country else ("", "")
     return DelegateView(
         id=d.id,
@@ -43,7 +50,7 @@ def delegate_view(d: m.Delegate) -> DelegateView:
         country=d.country,
         country_name_zh=zh,
         country_name_en=en,
-        category=category_info(d.category),
+        category=category,
         status=d.status,
         attention_note=d.attention_note,
         team=d.team,

@@ -15,6 +15,7 @@ def run_migrations_online() -> None:
         engine = create_engine(config.get_main_option("sqlalchemy.url") or "sqlite://")
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
+        assert raw is not None
         is_sqlite = connection.dialect.name == "sqlite"
         if is_sqlite:
             # Batch mode rebuilds tables (copy, drop, rename); with foreign keys on, dropping a
