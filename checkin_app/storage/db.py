@@ -63,14 +63,16 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The schema revision the database is at (None for an empty file)."""
+    """The schema revision(s) the database is at, comma-separated (None for an empty file)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str | None:
-    """The newest schema revision this program knows."""
-    return ScriptDirectory.from_config(_scripts_config()).get_current_head()
+    """The newest schema revision(s) this program knows, comma-separated."""
+    heads = ScriptDirectory.from_config(_scripts_config()).get_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def _scripts_config() -> Config:
@@ -82,7 +84,8 @@ def _scripts_config() -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when already there)."""
-    command.upgrade(alembic_config(engine), "head")
+    # "heads": feature branches may sit side by side until a merge revision joins them.
+    command.upgrade(alembic_config(engine), "heads")
 
 
 class Database:

@@ -251,3 +251,8 @@ class DeskSetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+# Feature tables live in their own modules; importing them here registers them on Base.metadata
+# wherever the models are used (the app, the migrations, the tests).
+from checkin_app.storage import models_badges, models_import, models_security  # noqa: E402,F401
