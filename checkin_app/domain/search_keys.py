@@ -325,22 +325,24 @@ def _orders(units: Sequence[_Unit]) -> list[tuple[Sequence[_Unit], bool]]:
 
 
 def _rendering_keys(units: Sequence[_Unit], sub_words: Iterable[str]) -> Iterator[Key]:
-    units = [u for u in units if u][:_MAX_UNITS]
+    units = [u for u in units if u]
     if not units:
         return
     for order, displayed in _orders(units):
-        for combo in islice(product(*order), _MAX_COMBINATIONS):
+        for i, combo in enumerate(islice(product(*order), _MAX_COMBINATIONS)):
+            # The name as displayed, plainly folded (the first combination), is always a key.
+            # Beyond it, nobody types "김minjun" (a script mixed with a romanisation), nor a
+            # Chinese or Korean name in characters with the given name first.
             scripts = {r.text.isascii() for r in combo}
-            if len(scripts) > 1 or (not displayed and False in scripts):
-                # Nobody types "김minjun" (a script mixed with a romanisation), nor a Chinese
-                # or Korean name in characters with the given name first.
+            mixed = len(scripts) > 1
+            cjk_reversed = not displayed and False in scripts
+            if not (displayed and i == 0) and (mixed or cjk_reversed):
                 continue
             yield Key(FULL_NAME, "".join(r.text for r in combo))
+            # Initials only in the displayed order ("zw" for ZHANG Wei): reversed ones would
+            # mostly add noise to a two-letter query.
             initials = "".join(r.initials for r in combo)
-            # Initials in the displayed order ("zw" for ZHANG Wei), and reversed for two-part
-            # names ("wz" for someone who thinks of him as Wei Zhang).
-            reversed_pair = not displayed and len(order) == len(units) == 2
-            if len(initials) >= 2 and all(r.initials for r in combo) and (displayed or reversed_pair):
+            if displayed and len(initials) >= 2 and all(r.initials for r in combo):
                 yield Key(INITIALS, initials)
     for unit in units:
         for r in unit:
@@ -404,6 +406,9 @@ def _iter_name_keys(native: str, latin: str, family: str, given: str, order: str
     for parts in (structured, native_parts, [p for p in _SPLIT_UNITS.split(latin) if p]):
         if not parts:
             continue
+        if len(parts) > _MAX_UNITS:
+            # Bound the orders and combinations; the tail still counts for the full name.
+            parts = [*parts[: _MAX_UNITS - 1], " ".join(parts[_MAX_UNITS - 1 :])]
         units, words = _units_and_words(parts)
         yield from _rendering_keys(units, words)
         if any(has_han(p) for p in parts):

@@ -49,10 +49,11 @@ _CANDIDATES = (
     .order_by(m.SearchKey.key, m.SearchKey.id)
     .limit(bindparam("window"))
 )
-_INSERT_KEYS = "INSERT INTO search_keys (delegate_id, key, kind) VALUES (?, ?, ?)"
-_KEY_INDEX: Index = next(
-    ix for ix in cast(Table, m.SearchKey.__table__).indexes if ix.name == "ix_search_keys_key"
-)
+_INSERT_KEYS = 'INSERT INTO search_keys (delegate_id, "key", kind) VALUES (?, ?, ?)'
+# The model's own definition of the key index, which reindex_all drops and rebuilds.
+_KEY_INDEX: Index = {str(ix.name): ix for ix in cast(Table, m.SearchKey.__table__).indexes}[
+    "ix_search_keys_key"
+]
 
 
 class SearchService:
@@ -85,6 +86,9 @@ class SearchService:
 def _ranked_ids(session: Session, query: str, limit: int) -> list[int]:
     """Delegate ids of the best `limit` matches, best first."""
     found: dict[int, None] = {}  # insertion-ordered: the ranking
+    # Core on the session's connection: these are plain rows, the ORM layer would only add
+    # per-call overhead to the up to five lookups of one keystroke.
+    conn = session.connection()
     for kind in KINDS:
         need = limit - len(found)
         if need <= 0:
@@ -94,7 +98,7 @@ def _ranked_ids(session: Session, query: str, limit: int) -> list[int]:
         # ask for a few rows per needed delegate, and more only if that fell short.
         window = max(4 * need, 16)
         while True:
-            rows = session.execute(_CANDIDATES, {"low": low, "high": high, "window": window}).all()
+            rows = conn.execute(_CANDIDATES, {"low": low, "high": high, "window": window}).all()
             fresh: dict[int, None] = {}
             for _key_id, delegate_id, _key in rows:
                 if delegate_id not in found:
