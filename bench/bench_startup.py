@@ -19,6 +19,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
 RESULTS = ROOT / "bench" / "results" / "startup.json"
+
+
+def _shown(path: Path) -> str:
+    """A path as committed results show it: relative to the project, never this machine's."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return path.name
 DEFAULT_CLOCK = "2024-11-23T09:30:00+08:00"
 TARGET_MS = 2000.0
 
@@ -170,10 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         "measured_at": datetime.now().isoformat(timespec="seconds"),
         "qt_platform": qpa,
         "runs": runs,
-        "db": str(db),
+        "db": _shown(db),
         "db_bytes": db.stat().st_size,
         "db_build_seconds": built,
-        "command": cmd[1:],
+        "command": [_shown(Path(c)) if c.startswith(str(ROOT)) else c for c in cmd[1:]],
         "python": platform.python_version(),
         "machine": platform.platform(),
         "target_ms": TARGET_MS,
