@@ -255,4 +255,9 @@ class DeskSetting(Base):
 
 # Feature tables live in their own modules; importing them here registers them on Base.metadata
 # wherever the models are used (the app, the migrations, the tests).
-from checkin_app.storage import models_badges, models_import, models_security  # noqa: E402,F401
+from checkin_app.storage import (  # noqa: E402,F401
+    models_badges,
+    models_hub,
+    models_import,
+    models_security,
+)
