@@ -42,6 +42,8 @@ class DelegateView:
     attention_note: str
     team: str
     walk_in: bool = False
+    position_zh: str = ""
+    position_en: str = ""
 
     @property
     def organisation(self) -> str:

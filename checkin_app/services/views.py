@@ -55,6 +55,8 @@ def delegate_view_from(d: Any, category: CategoryInfo) -> DelegateView:
         attention_note=d.attention_note,
         team=d.team,
         walk_in=d.walk_in,
+        position_zh=d.position_zh,
+        position_en=d.position_en,
     )
 
 

@@ -281,7 +281,7 @@ class ResultPanel(QFrame):
             self.name_latin.setText(latin)
             org = d.organisation_zh if lang == "zh" else d.organisation_en
             org = org or d.organisation
-            pos = d.position
+            pos = (d.position_zh if lang == "zh" else d.position_en) or d.position
             self._set(self.meta, "  ·  ".join(t for t in (d.honorific, pos, org) if t))
             cat = d.category
             chip_text = _pair(lang, cat.name_zh, cat.name_en, " / ")
