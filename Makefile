@@ -1,3 +1,4 @@
+SHELL := /bin/bash
 # Two commands matter: `make run` (set up, build the demo event once, start the desk)
 # and `make test` (set up, lint, type-check, run every test).
 PY ?= python3
@@ -40,9 +41,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.bench_checkin
-	$(BIN)/python -m bench.bench_search
-	$(BIN)/python -m bench.bench_startup
+	set -e; for b in bench/bench_*.py; do m=$${b%.py}; echo "== $$m"; $(BIN)/python -m $${m//\//.}; done
 
 translations: $(STAMP)
 	$(BIN)/pyside6-lupdate $$(find checkin_app/ui -name '*.py') -ts resources/translations/checkin_zh_CN.ts

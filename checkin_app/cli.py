@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="upgrade the database schema to this version")
     _common(p)
 
+    from checkin_app.badges import command as badges_command
+
+    badges_command.add_parser(sub, _common)
+
     p = sub.add_parser("audit", help="check or export the tamper-evident audit log")
     _common(p)
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
@@ -115,7 +119,134 @@ def build_parser() -> argparse.ArgumentParser:
     q = audit_sub.add_parser("export", help="write the audit log as CSV")
     _common(q)
     q.add_argument("output", type=Path)
+    _import_parser(sub)
+    from checkin_app import cli_security
+
+    cli_security.add_parsers(sub, _common)
+    from checkin_app.hub import cli as hub_cli
+    from checkin_app.sync import cli as sync_cli
+
+    hub_cli.add_parsers(sub)
+    sync_cli.add_parsers(sub, _common)
     return parser
+
+
+def _import_parser(sub: Any) -> None:
+    """`checkin-app import FILE …`: registration import (dry run with --dry-run)."""
+    p = sub.add_parser("import", help="import registrations from an XLSX or CSV export")
+    _common(p)
+    p.add_argument("file", type=Path)
+    p.add_argument("--sheet", default=None, help="worksheet name (XLSX; default: first with a header)")
+    p.add_argument("--mapping", default=None, metavar="PRESET", help="saved mapping preset to use")
+    p.add_argument("--save-mapping", default=None, metavar="PRESET",
+                   help="save the mapping and options used as this preset")
+    p.add_argument("--encoding", default=None, help="CSV encoding, e.g. utf-8, gb18030, utf-16")
+    p.add_argument("--delimiter", default=None, help="CSV delimiter: , ; | or tab")
+    p.add_argument("--header-line", type=int, default=None, help="line number of the header row")
+    p.add_argument("--column", action="append", default=[], metavar="HEADER=FIELD",
+                   help="map a column by its header text to a field ('-' ignores it); repeatable")
+    p.add_argument("--key", default=None, help="match people by: registration_code (default), "
+                   "id_number, email or phone")
+    p.add_argument("--full", action="store_true", default=None,
+                   help="the file is the complete list: report people it no longer holds")
+    p.add_argument("--photos", type=Path, default=None, metavar="DIR", help="folder of photos")
+    p.add_argument("--keep", default=None, metavar="FIELDS",
+                   help="personal fields to store, comma-separated (phone,email,id_number,…)")
+    p.add_argument("--default-category", default=None, help="category code for rows without one")
+    p.add_argument("--code-width", type=int, default=None,
+                   help="pad all-digit registration numbers to this width (lost leading zeros)")
+    p.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+    p.add_argument("--report", type=Path, default=None, metavar="REPORT.csv",
+                   help="write every problem line to this CSV file")
+    p.add_argument("--operator", default="cli")
+    p.add_argument("--json", action="store_true")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import registrations; exit 1 when rows were rejected, 2 when nothing could be imported."""
+    from checkin_app.importers.fields import BY_KEY, header_text
+    from checkin_app.importers.readers import ReadError
+    from checkin_app.importers.report import write_report
+    from checkin_app.importers.text import fold
+    from checkin_app.services.importing import ImportFailed, ImportOptions, ImportService
+
+    db = _open(args)
+    svc = ImportService(db, parse_clock(args.clock))
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
+    keep = frozenset(k.strip() for k in args.keep.split(",") if k.strip()) if args.keep else None
+    options = ImportOptions(
+        sheet=args.sheet, encoding=args.encoding, delimiter=delimiter, preset=args.mapping,
+        header_line=args.header_line, key_field=args.key, full=args.full, photos_dir=args.photos,
+        keep=keep, default_category=args.default_category, code_width=args.code_width,
+        operator=args.operator, desk=_desk_name(db, None),
+    )
+    try:
+        inspection = svc.inspect(args.file, options)
+        if args.column:
+            mapping = list(inspection.mapping)
+            wanted = {}
+            for item in args.column:
+                head, _, fld = item.rpartition("=")
+                fld = fld.strip()
+                if not head or (fld not in BY_KEY and fld not in ("-", "")):
+                    raise CliError(f"--column 需要 表头=字段（字段：{', '.join(BY_KEY)}）\n"
+                                   f"--column needs HEADER=FIELD (fields: {', '.join(BY_KEY)})")
+                wanted[fold(head)] = None if fld in ("-", "") else fld
+            for i, h in enumerate(inspection.headers):
+                if fold(h) in wanted:
+                    mapping[i] = wanted[fold(h)]
+            from dataclasses import replace
+
+            options = replace(options, mapping=tuple(mapping))
+            inspection = svc.inspect(args.file, options)
+        if args.save_mapping:
+            svc.save_preset(args.save_mapping, inspection, operator=args.operator)
+        run = svc.dry_run if args.dry_run else svc.apply
+        last = [-1]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            pct = done * 100 // max(total, 1)
+            if pct != last[0] and sys.stderr.isatty():
+                last[0] = pct
+                print(f"\r{stage} {pct:3d}%", end="", file=sys.stderr, flush=True)
+
+        result = run(args.file, options, progress=progress)
+    except (ImportFailed, ReadError) as exc:
+        raise CliError(str(exc)) from exc
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.report:
+        write_report(args.report, result.problems)
+    c = result.counts
+    if args.json:
+        _print_json({
+            "applied": result.applied, "counts": c.as_dict(), "file_sha256": result.file_sha256,
+            "encoding": inspection.encoding, "delimiter": inspection.delimiter,
+            "sheet": inspection.sheet, "header_line": inspection.header_line,
+            "mapping": {header_text(h, i): f for i, (h, f) in
+                        enumerate(zip(inspection.headers, inspection.mapping, strict=False))},
+            "problems": [{"sheet": p.sheet, "line": p.line, "column": p.column, "value": p.value,
+                          "severity": p.severity, "code": p.code, "message_zh": p.message_zh,
+                          "message_en": p.message_en} for p in result.problems],
+        })
+    else:
+        ins = result.inspection
+        where = (f"sheet {ins.sheet}" if ins.kind == "xlsx"
+                 else f"encoding {ins.encoding}, delimiter {ins.delimiter!r}")
+        print(f"{args.file.name}: {where}, header on line {ins.header_line}")
+        for h, f in zip(ins.headers, ins.mapping, strict=False):
+            target = f"{BY_KEY[f].name_zh} / {BY_KEY[f].name_en}" if f else "— (不导入 ignored)"
+            print(f"  {h:<24} → {target}")
+        for p in result.problems:
+            loc = f"{p.sheet + ' ' if p.sheet else ''}{'line ' + str(p.line) if p.line else ''}"
+            print(f"  [{p.severity}] {loc} {p.column}: {p.message_zh} / {p.message_en}".rstrip())
+        mode = "已导入 / Imported" if result.applied else "试运行，未写入 / Dry run, nothing written"
+        print(f"{mode}: new {c.new}, changed {c.changed}, unchanged {c.unchanged}, "
+              f"cancelled {c.cancelled}, rejected {c.rejected}, missing {c.missing}, "
+              f"skipped {c.skipped}, warnings {c.warnings}  ({result.seconds:.1f} s)")
+        if args.report:
+            print(f"报告 / Report: {args.report}")
+    return EXIT_REFUSED if c.rejected else EXIT_OK
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -192,6 +323,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  示例代码 / sample codes:")
     for label, code in summary.samples.items():
         print(f"    {label:<20} {code}")
+    from checkin_app.cli_security import demo_keys
+
+    demo_keys(path, summary.samples)
     return EXIT_OK
 
 
@@ -358,12 +492,38 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_REFUSED
 
 
+def cmd_badges(args: argparse.Namespace) -> int:
+    """Batch badges into one PDF file."""
+    from checkin_app.badges.command import BadgeCommandError, run
+
+    db = _open(args)
+    _need_event(db)
+    try:
+        run(args, db)
+    except BadgeCommandError as exc:
+        raise CliError(str(exc)) from exc
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     """Start the desk window."""
     from checkin_app.ui.app import run_gui
 
     db = _open(args)
     return int(run_gui(db, parse_clock(args.clock), sys.argv[:1]))
+
+
+def _security_commands() -> dict[str, Callable[[argparse.Namespace], int]]:
+    from checkin_app.cli_security import COMMANDS as security
+
+    return security
+
+
+def _sync_commands() -> dict[str, Callable[[argparse.Namespace], int]]:
+    from checkin_app.hub.cli import cmd_hub
+    from checkin_app.sync.cli import cmd_bundle, cmd_enrol, cmd_sync
+
+    return {"hub": cmd_hub, "enrol": cmd_enrol, "sync": cmd_sync, "bundle": cmd_bundle}
 
 
 COMMANDS = {
@@ -376,6 +536,10 @@ COMMANDS = {
     "activities": cmd_activities,
     "migrate": cmd_migrate,
     "audit": cmd_audit,
+    "badges": cmd_badges,
+    "import": cmd_import,
+    **_security_commands(),
+    **_sync_commands(),
 }
 
 

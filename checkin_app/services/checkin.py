@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import time
 import uuid as uuidlib
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from checkin_app.domain import tokens
 from checkin_app.domain.admission import Decision, Presence, decide
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.codes import normalise_scan
@@ -24,6 +25,7 @@ from checkin_app.domain.types import (
 )
 from checkin_app.domain.verdicts import WORDING, Verdict, severity
 from checkin_app.services import audit
+from checkin_app.services.keys import keys_fingerprint, load_keyring
 from checkin_app.services.views import (
     activity_info,
     category_info,
@@ -31,9 +33,15 @@ from checkin_app.services.views import (
     delegate_view_from,
 )
 from checkin_app.storage import models as m
+from checkin_app.storage import models_security as sec
 from checkin_app.storage.db import Database
 
 MAIN = "MAIN"
+# Registration code of a person known here only from a verified token (see _ensure_token_row).
+# '#' never survives normalise_scan, so no scanned or typed code can ever match one.
+STUB_PREFIX = "#SIG-"
+# Stub rows are older than anything the hub sends, so the first real sync overwrites them.
+STUB_UPDATED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class CheckInError(Exception):
@@ -53,6 +61,7 @@ class RecentItem:
     activity_code: str
     undone: bool
     is_undo: bool
+    forced: bool = False
 
 
 def _tz(session: Session) -> ZoneInfo:
@@ -158,6 +167,7 @@ _D = cast(Table, m.Delegate.__table__)
 _P = cast(Table, m.Presence.__table__)
 _C = cast(Table, m.CheckIn.__table__)
 _ADM = cast(Table, m.DelegateAdmission.__table__)
+_BR = cast(Table, sec.BadgeRevocation.__table__)
 
 # How long activity rules and categories are reused before being read again. Imports and sync
 # change them rarely; a few seconds of staleness at the door is harmless, a query per scan is not.
@@ -171,6 +181,8 @@ class _CatalogCache:
         self._loaded_at = -1e9
         self.activities: dict[str, ActivityInfo] = {}
         self.categories: dict[int, CategoryInfo] = {}
+        # Token category tag -> category id; a tag two categories share is left out.
+        self.by_tag: dict[bytes, int] = {}
         self.tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
 
     def get(self, session: Session) -> _CatalogCache:
@@ -180,12 +192,34 @@ class _CatalogCache:
             ).all()
             self.activities = {a.code: activity_info(a) for a in acts}
             self.categories = {c.id: category_info(c) for c in session.scalars(select(m.Category))}
+            tags: dict[bytes, list[int]] = {}
+            for cid, cat in self.categories.items():
+                tags.setdefault(tokens.category_tag(cat.code), []).append(cid)
+            self.by_tag = {t: ids[0] for t, ids in tags.items() if len(ids) == 1}
             self.tz = _tz(session)
             self._loaded_at = time.monotonic()
         return self
 
     def invalidate(self) -> None:
         self._loaded_at = -1e9
+
+
+class _KeyringCache:
+    """The keyring (parsed keys, checked certificates), rebuilt only when a key row changes.
+
+    One tiny fingerprint query per scan instead of a TTL: a revocation must count at once.
+    """
+
+    def __init__(self) -> None:
+        self._fingerprint: str | None = None
+        self._keyring = tokens.Keyring(b"")
+
+    def get(self, session: Session) -> tokens.Keyring:
+        fp = keys_fingerprint(session)
+        if fp != self._fingerprint:
+            self._keyring = load_keyring(session)
+            self._fingerprint = fp
+        return self._keyring
 
 
 class CheckInService:
@@ -195,6 +229,7 @@ class CheckInService:
         self.db = db
         self.clock = clock or SystemClock()
         self._cache = _CatalogCache()
+        self._keys = _KeyringCache()
 
     def invalidate_cache(self) -> None:
         """Forget cached activities and categories (after an import or a rules change)."""
@@ -227,6 +262,8 @@ class CheckInService:
         now = self.clock.now()
         with self.db.write() as session:
             cache, act = self._activity(session, activity_code)
+            if code is not None and tokens.looks_like_token(code):
+                return self._scan_token(session, cache, act, code, now, desk, operator, direction)
             row = None
             if code is not None:
                 row = session.execute(select(_D).where(_D.c.registration_code == code)).first()
@@ -254,13 +291,111 @@ class CheckInService:
         """Check in a person found by search (same rules as a scan)."""
         now = self.clock.now()
         with self.db.write() as session:
-            cache, act = self._activity(session, activity_code)
-            row = session.execute(select(_D).where(_D.c.id == delegate_id)).first()
-            if row is None:
-                raise CheckInError(f"没有编号为 {delegate_id} 的人员\nNo delegate with id {delegate_id}")
-            return self._admit(
-                session, cache, row, act, row.registration_code, now, desk, operator, direction
-            )
+            return self.check_in_in_session(session, delegate_id, activity_code=activity_code,
+                                            desk=desk, operator=operator, direction=direction,
+                                            now=now)
+
+    def check_in_in_session(
+        self,
+        session: Session,
+        delegate_id: int,
+        *,
+        activity_code: str,
+        desk: str,
+        operator: str,
+        now: datetime,
+        direction: str = "in",
+        code: str | None = None,
+    ) -> ScanResult:
+        """Check in inside the caller's write transaction (a walk-in is created and admitted at once)."""
+        cache, act = self._activity(session, activity_code)
+        row = session.execute(select(_D).where(_D.c.id == delegate_id)).first()
+        if row is None:
+            raise CheckInError(f"没有编号为 {delegate_id} 的人员\nNo delegate with id {delegate_id}")
+        return self._admit(session, cache, row, act, code or row.registration_code, now, desk,
+                           operator, direction)
+
+    # -- signed tokens -------------------------------------------------------------------
+    def _scan_token(
+        self,
+        session: Session,
+        cache: _CatalogCache,
+        act: ActivityInfo,
+        code: str,
+        now: datetime,
+        desk: str,
+        operator: str,
+        direction: str,
+    ) -> ScanResult:
+        """Verify a badge token offline, then apply the same rules as a registration code."""
+        check = tokens.check_token(code, self._keys.get(session), now.astimezone(UTC).date())
+        claims = check.claims
+        decision = tokens.refusal(check, cache.tz)
+        row: Row[Any] | None = None
+        if claims is not None:  # the signature is genuine: the person is real
+            row = session.execute(select(_D).where(_D.c.id == claims.delegate_id)).first()
+            if decision is None:
+                decision = self._serial_refusal(session, cache, claims, row)
+            if direction == "out" or decision is None:
+                # Exits never fail: a genuine badge, even a replaced one, records its holder
+                # leaving. Admission of a person this desk has not synced yet is recorded too.
+                row = row or self._ensure_token_row(session, cache, claims)
+                if row is not None:
+                    return self._admit(session, cache, row, act, code, now, desk, operator,
+                                       direction, token=check)
+                decision = decision or Decision(
+                    Verdict.SIGNATURE_ONLY, True, *_says(cache, claims, check, None))
+        assert decision is not None
+        view = self._view(cache, row) if row is not None else None
+        subject = row.registration_code if row is not None else code[:48]
+        audit.record(
+            session, at=now, desk=desk, operator=operator,
+            action="checkin" if decision.admitted else "scan_refused", subject=subject,
+            after={"verdict": decision.verdict.value, "activity": act.code, "direction": direction,
+                   "token": check.status.value,
+                   "token_key": claims.key_id if claims else None},
+        )
+        return _result(decision, code=code, delegate=view, activity=act, event=None,
+                       details=_token_details(cache, check))
+
+    def _serial_refusal(self, session: Session, cache: _CatalogCache, claims: tokens.Claims,
+                        row: Row[Any] | None) -> Decision | None:
+        """REVOKED when this badge serial was replaced (a revocation, or a newer serial here)."""
+        rev = session.execute(
+            select(_BR.c.revoked_at, _BR.c.reason, _BR.c.desk)
+            .where(_BR.c.delegate_id == claims.delegate_id, _BR.c.serial == claims.serial)
+        ).first()
+        current = row.badge_serial if row is not None and not _is_stub(row) else None
+        if rev is None and (current is None or current <= claims.serial):
+            return None
+        return tokens.serial_revoked(
+            claims.serial, current, rev.revoked_at if rev else None, rev.desk if rev else "",
+            rev.reason if rev else "", cache.tz)
+
+    def _ensure_token_row(self, session: Session, cache: _CatalogCache, claims: tokens.Claims
+                          ) -> Row[Any] | None:
+        """A stub row for a verified person not synced here yet, so the check-in can be recorded.
+
+        It carries only what the token says (id, category, serial) and is replaced by the real
+        record on the next sync. None when the token's category is unknown at this desk.
+        """
+        category_id = cache.by_tag.get(claims.category_tag)
+        if category_id is None:
+            return None
+        session.execute(insert(_D).values(
+            id=claims.delegate_id, uid=f"token:{claims.delegate_id}",
+            registration_code=STUB_PREFIX + str(claims.delegate_id), category_id=category_id,
+            status="approved", badge_serial=claims.serial, walk_in=claims.walk_in,
+            updated_at=STUB_UPDATED_AT,
+        ))
+        return session.execute(select(_D).where(_D.c.id == claims.delegate_id)).first()
+
+    def _view(self, cache: _CatalogCache, row: Row[Any]) -> DelegateView:
+        view = delegate_view_from(row, cache.categories[row.category_id])
+        if _is_stub(row):
+            view = replace(view, display_name=tokens.badge_number(row.id),
+                           walk_in=tokens.is_walk_in_id(row.id))
+        return view
 
     def _admit(
         self,
@@ -273,6 +408,7 @@ class CheckInService:
         desk: str,
         operator: str,
         direction: str,
+        token: tokens.TokenCheck | None = None,
     ) -> ScanResult:
         # Core statements on purpose: this is the hot path of every scan (see bench_checkin).
         category = cache.categories[row.category_id]
@@ -307,7 +443,13 @@ class CheckInService:
             override=override,
             direction=direction,
         )
-        view = delegate_view_from(row, category)
+        if (_is_stub(row) and direction == "in"
+                and decision.verdict in (Verdict.ADMIT, Verdict.ADMIT_WITH_ATTENTION)):
+            # Valid signature, but this desk has no record of the person yet: admit on what
+            # the code says, in amber, and say what it says.
+            decision = Decision(Verdict.SIGNATURE_ONLY, True,
+                                *_says(cache, None, token, row))
+        view = self._view(cache, row)
         previous: CheckInRecord | None = None
         if pres is not None:
             prev = session.execute(select(_C).where(_C.c.uuid == pres.first_in_uuid)).first()
@@ -315,42 +457,101 @@ class CheckInService:
                 previous = _record_from(prev, act.code)
         record: CheckInRecord | None = None
         if decision.admitted:
-            record = CheckInRecord(
-                uuid=str(uuidlib.uuid4()), delegate_id=row.id, activity_code=act.code,
-                direction=direction, desk=desk, operator=operator, at=now,
-                verdict=decision.verdict.value,
-            )
-            session.execute(insert(_C).values(
-                uuid=record.uuid, delegate_id=row.id, activity_id=act.id, direction=direction,
-                desk=desk, operator=operator, at=now, verdict=record.verdict, forced=False,
-                reason="", conflict=False, synced=False,
-            ))
-            if pres is None:
-                if direction == "in":
-                    session.execute(insert(_P).values(
-                        delegate_id=row.id, activity_id=act.id, first_in_uuid=record.uuid,
-                        first_in_at=now, first_in_desk=desk, last_direction=direction,
-                        last_at=now, last_desk=desk,
-                    ))
-            elif now >= pres.last_at:
-                session.execute(
-                    update(_P)
-                    .where(_P.c.delegate_id == row.id, _P.c.activity_id == act.id)
-                    .values(last_direction=direction, last_at=now, last_desk=desk)
-                )
+            record = self._record(session, row.id, act, pres, now=now, desk=desk,
+                                  operator=operator, direction=direction,
+                                  verdict=decision.verdict.value)
+        after: dict[str, Any] = {
+            "verdict": decision.verdict.value,
+            "activity": act.code,
+            "direction": direction,
+            "event": record.uuid if record else None,
+        }
+        if token is not None:
+            after["token"] = token.status.value
+            after["token_key"] = token.claims.key_id if token.claims else None
         audit.record(
             session, at=now, desk=desk, operator=operator,
             action="checkin" if decision.admitted else "scan_refused",
-            subject=row.registration_code,
-            after={
-                "verdict": decision.verdict.value,
-                "activity": act.code,
-                "direction": direction,
-                "event": record.uuid if record else None,
-            },
+            subject=row.registration_code, after=after,
         )
         return _result(decision, code=code, delegate=view, activity=act, event=record,
-                       previous=previous)
+                       previous=previous,
+                       details=_token_details(cache, token) if token is not None else None)
+
+    def _record(self, session: Session, delegate_id: int, act: ActivityInfo, pres: Row[Any] | None,
+                *, now: datetime, desk: str, operator: str, direction: str, verdict: str,
+                forced: bool = False, reason: str = "") -> CheckInRecord:
+        """Insert one check-in event and move the presence projection along."""
+        record = CheckInRecord(
+            uuid=str(uuidlib.uuid4()), delegate_id=delegate_id, activity_code=act.code,
+            direction=direction, desk=desk, operator=operator, at=now, verdict=verdict,
+            forced=forced,
+        )
+        session.execute(insert(_C).values(
+            uuid=record.uuid, delegate_id=delegate_id, activity_id=act.id, direction=direction,
+            desk=desk, operator=operator, at=now, verdict=verdict, forced=forced,
+            reason=reason, conflict=False, synced=False,
+        ))
+        if pres is None:
+            if direction == "in":
+                session.execute(insert(_P).values(
+                    delegate_id=delegate_id, activity_id=act.id, first_in_uuid=record.uuid,
+                    first_in_at=now, first_in_desk=desk, last_direction=direction,
+                    last_at=now, last_desk=desk,
+                ))
+        elif now >= pres.last_at:
+            session.execute(
+                update(_P)
+                .where(_P.c.delegate_id == delegate_id, _P.c.activity_id == act.id)
+                .values(last_direction=direction, last_at=now, last_desk=desk)
+            )
+        return record
+
+    # -- manager override ----------------------------------------------------------------
+    def override(
+        self,
+        delegate_id: int,
+        *,
+        activity_code: str = MAIN,
+        desk: str,
+        operator: str,
+        reason: str,
+        overridden: str,
+        direction: str = "in",
+    ) -> ScanResult:
+        """Admit despite a red verdict: a forced check-in with the manager's reason, audited.
+
+        The caller has checked the manager's PIN; `overridden` is the verdict being set aside.
+        """
+        reason = reason.strip()
+        if not reason:
+            raise CheckInError("特许放行必须填写原因\nAn override needs a reason")
+        now = self.clock.now()
+        with self.db.write() as session:
+            cache, act = self._activity(session, activity_code)
+            row = session.execute(select(_D).where(_D.c.id == delegate_id)).first()
+            if row is None:
+                raise CheckInError(f"没有编号为 {delegate_id} 的人员\nNo delegate with id {delegate_id}")
+            pres = session.execute(
+                select(_P).where(_P.c.delegate_id == row.id, _P.c.activity_id == act.id)
+            ).first()
+            record = self._record(session, row.id, act, pres, now=now, desk=desk,
+                                  operator=operator, direction=direction, verdict=overridden,
+                                  forced=True, reason=reason)
+            audit.record(
+                session, at=now, desk=desk, operator=operator, action="override",
+                subject=row.registration_code,
+                before={"verdict": overridden},
+                after={"event": record.uuid, "activity": act.code, "direction": direction,
+                       "reason": reason, "forced": True},
+            )
+            decision = Decision(
+                Verdict.ADMIT_WITH_ATTENTION, True,
+                f"管理员 {operator} 特许放行（原结果：{overridden}）：{reason}",
+                f"Admitted by manager override ({operator}; was {overridden}): {reason}",
+            )
+            return _result(decision, code=row.registration_code, delegate=self._view(cache, row),
+                           activity=act, event=record, details={"forced": "1"})
 
     # -- undo ----------------------------------------------------------------------------
     def undo(self, event_uuid: str, *, desk: str, operator: str, reason: str = "") -> CheckInRecord:
@@ -434,6 +635,7 @@ class CheckInService:
                     activity_code=code,
                     undone=c.uuid in undone,
                     is_undo=c.undoes is not None,
+                    forced=c.forced,
                 )
                 for c, d, code in rows
             ]
@@ -464,6 +666,7 @@ def _result(
     activity: ActivityInfo | None,
     event: CheckInRecord | None,
     previous: CheckInRecord | None = None,
+    details: dict[str, str] | None = None,
 ) -> ScanResult:
     w = WORDING[decision.verdict]
     msg_zh = f"{w.title_zh}：{decision.reason_zh}" if decision.reason_zh else w.title_zh
@@ -483,5 +686,48 @@ def _result(
         activity=activity,
         event=event,
         previous=previous,
-        details={"reason_zh": decision.reason_zh, "reason_en": decision.reason_en},
+        details={"reason_zh": decision.reason_zh, "reason_en": decision.reason_en,
+                 **(details or {})},
     )
+
+
+def _is_stub(row: Row[Any]) -> bool:
+    return str(row.registration_code).startswith(STUB_PREFIX)
+
+
+def _says(cache: _CatalogCache, claims: tokens.Claims | None, check: tokens.TokenCheck | None,
+          row: Row[Any] | None) -> tuple[str, str]:
+    """'The code says: ...' for a person admitted on the signature alone (zh, en)."""
+    claims = claims or (check.claims if check is not None else None)
+    if claims is None:
+        return "", ""
+    cid = row.category_id if row is not None else cache.by_tag.get(claims.category_tag)
+    cat = cache.categories.get(cid) if cid is not None else None
+    cat_zh = cat.name_zh if cat else "未知类别"
+    cat_en = cat.name_en if cat else "unknown category"
+    desk = check.key.desk_name if check is not None and check.key is not None else "?"
+    last = claims.valid_until - timedelta(days=1)
+    number = tokens.badge_number(claims.delegate_id)
+    walk_zh = "（现场登记）" if claims.walk_in else ""
+    walk_en = " (walk-in)" if claims.walk_in else ""
+    return (
+        f"证件显示：{cat_zh}，编号 {number}{walk_zh}，第 {claims.serial} 号证件，"
+        f"签发签到台 {desk}，有效期至 {last}。本台尚无此人资料。",
+        f"The code says: {cat_en}, no. {number}{walk_en}, badge {claims.serial}, issued by desk "
+        f"{desk}, valid until {last}. This desk has no record of the person yet.",
+    )
+
+
+def _token_details(cache: _CatalogCache, check: tokens.TokenCheck | None) -> dict[str, str]:
+    """Token facts for the result panel and --json (empty for registration codes)."""
+    if check is None:
+        return {}
+    out = {"token": check.status.value}
+    if check.claims is not None:
+        c = check.claims
+        out.update(token_delegate=tokens.badge_number(c.delegate_id), token_serial=str(c.serial),
+                   token_valid_from=c.valid_from.isoformat(),
+                   token_valid_until=c.valid_until.isoformat())
+    if check.key is not None:
+        out.update(token_desk=check.key.desk_name, token_key=str(check.key.key_id))
+    return out

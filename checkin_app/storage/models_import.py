@@ -2,6 +2,79 @@
 
 from __future__ import annotations
 
-from checkin_app.storage.models import Base
+from datetime import datetime
 
-__all__ = ["Base"]
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from checkin_app.storage.models import Base, UTCDateTime
+
+__all__ = ["Base", "DelegatePrivate", "ImportAdmission", "ImportKey", "ImportPreset", "ImportRun"]
+
+
+class ImportPreset(Base):
+    """A named column mapping and reading options, saved for the next import of the same export."""
+
+    __tablename__ = "import_presets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # JSON: {"columns": {folded header: field or ""}, "encoding": ..., "delimiter": ..., ...}
+    config_json: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImportRun(Base):
+    """One applied import: which file, by whom, and what it changed."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator: Mapped[str] = mapped_column(String(100), default="")
+    desk: Mapped[str] = mapped_column(String(100), default="")
+    file_name: Mapped[str] = mapped_column(String(300))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    sheet: Mapped[str] = mapped_column(String(100), default="")
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    # JSON: counts of new, changed, unchanged, cancelled, rejected, missing rows.
+    counts_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class DelegatePrivate(Base):
+    """Personal data the desks do not show (phone, email, ID number …), kept only when configured."""
+
+    __tablename__ = "delegate_private"
+
+    delegate_id: Mapped[int] = mapped_column(
+        ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300))
+
+
+class ImportKey(Base):
+    """Matches a person by a key other than the registration number; only a hash of it is stored."""
+
+    __tablename__ = "import_keys"
+
+    key_field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
+
+    __table_args__ = (Index("ix_import_keys_delegate", "delegate_id"),)
+
+
+class ImportAdmission(Base):
+    """An individual admission the import granted (so a re-import can take back only its own)."""
+
+    __tablename__ = "import_admissions"
+
+    delegate_id: Mapped[int] = mapped_column(
+        ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+    )
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(Integer, default=0)

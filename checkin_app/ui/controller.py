@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
+from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord, ScanResult
 from checkin_app.domain.verdicts import Severity, Verdict
 from checkin_app.services.catalog import DeskSettings, EventInfo
@@ -101,10 +102,15 @@ class DeskController(QObject):
         self.desk_name = ""
         self.activity_code = "MAIN"
         self.language = "zh"
+        self.direction = "in"  # entry or exit mode ("out": exits never fail for rules)
         self.tz = ZoneInfo(DEFAULT_TZ)
         # Refusals are not check-in events, so the service's recent list never has them;
         # the volunteer still wants to see "who did I just turn away".
         self._refusals: deque[RecentRow] = deque(maxlen=RECENT_LIMIT)
+        # Badge printing has threads of its own; imported here as it builds on this module.
+        from checkin_app.ui.print_controller import PrintController
+
+        self.printing = PrintController(services, self)
 
     # -- set-up ----------------------------------------------------------------------------
     def load_bootstrap(self) -> None:
@@ -144,15 +150,16 @@ class DeskController(QObject):
         self.desk_name = settings.desk_name
         self.activity_code = settings.activity_code
         self.language = settings.language
+        self.direction = settings.direction
 
     # -- scanning --------------------------------------------------------------------------
     def scan(self, raw: str) -> None:
         """Queue a scanned code; results arrive in scan order."""
         checkin = self.services.checkin
-        desk, activity = self.desk_name or "?", self.activity_code
+        desk, activity, direction = self.desk_name or "?", self.activity_code, self.direction
 
         def work() -> ScanResult:
-            return checkin.scan(raw, activity_code=activity, desk=desk)
+            return checkin.scan(raw, activity_code=activity, desk=desk, direction=direction)
 
         self.scanQueued.emit(raw)
         self.runner.write(work, self._on_scan_finished,
@@ -161,10 +168,11 @@ class DeskController(QObject):
     def check_in_delegate(self, delegate_id: int, label: str) -> None:
         """Check in a person chosen in search, by the same rules as a scan."""
         checkin = self.services.checkin
-        desk, activity = self.desk_name or "?", self.activity_code
+        desk, activity, direction = self.desk_name or "?", self.activity_code, self.direction
 
         def work() -> ScanResult:
-            return checkin.check_in_delegate(delegate_id, activity_code=activity, desk=desk)
+            return checkin.check_in_delegate(delegate_id, activity_code=activity, desk=desk,
+                                             direction=direction)
 
         self.scanQueued.emit(label)
         self.runner.write(work, self._on_scan_finished,
@@ -179,7 +187,7 @@ class DeskController(QObject):
                     verdict=result.verdict.value,
                     severity=result.severity,
                     name=(d.name_native or d.name_latin) if d else "",
-                    code=result.code,
+                    code=display_code(result.code),
                     activity_code=result.activity.code if result.activity else "",
                     uuid=None,
                     undone=False,
@@ -187,19 +195,24 @@ class DeskController(QObject):
                 )
             )
         self.scanFinished.emit(result)
+        self.printing.on_scan_result(result, self.desk_name or "?")
         self.refresh()
+
+    def show_result(self, result: ScanResult) -> None:
+        """A verdict produced elsewhere (manager override, walk-in) goes the way of a scan's."""
+        self._on_scan_finished(result)
 
     def _on_scan_failed(self, code: str, exc: BaseException) -> None:
         self.scanFailed.emit(code, error_text(exc))
 
     # -- undo ------------------------------------------------------------------------------
-    def undo(self, event_uuid: str) -> None:
-        """Reverse one recorded check-in with a new event."""
+    def undo(self, event_uuid: str, operator: str = "volunteer") -> None:
+        """Reverse one recorded check-in with a new event (`operator`: the manager who allowed it)."""
         checkin = self.services.checkin
         desk = self.desk_name or "?"
 
         def work() -> CheckInRecord:
-            return checkin.undo(event_uuid, desk=desk, operator="volunteer",
+            return checkin.undo(event_uuid, desk=desk, operator=operator,
                                 reason="desk undo")
 
         self.runner.write(work, self._on_undo_finished,
@@ -238,8 +251,8 @@ class DeskController(QObject):
         rows = [
             RecentRow(
                 at=i.at,
-                verdict=i.verdict,
-                severity=_severity_of_recorded(i.verdict),
+                verdict="OVERRIDE" if i.forced else i.verdict,
+                severity=_severity_of_recorded("OVERRIDE" if i.forced else i.verdict),
                 name=i.name,
                 code=i.registration_code,
                 activity_code=i.activity_code,
@@ -268,3 +281,4 @@ class DeskController(QObject):
     def shutdown(self) -> None:
         """Finish queued writes and stop the pools (call before closing the database)."""
         self.runner.shutdown()
+        self.printing.shutdown()

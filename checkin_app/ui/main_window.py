@@ -23,16 +23,22 @@ from checkin_app.domain.clock import OffsetClock
 from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord, ScanResult
 from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.ui import style
+from checkin_app.ui.badge_ui import BadgeDesk
 from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow
 from checkin_app.ui.counts_view import CountsPanel
 from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.i18n import LanguageSwitcher
+from checkin_app.ui.manager import ManagerDesk
+from checkin_app.ui.mode_switch import EXIT_COLOUR, ModeSwitch
+from checkin_app.ui.override_view import OverrideBar
+from checkin_app.ui.print_view import PrintPanel
 from checkin_app.ui.recent_view import RecentPanel
 from checkin_app.ui.result_view import IDLE_TIMEOUT_MS, ResultPanel
 from checkin_app.ui.scan_field import ScanField
 from checkin_app.ui.search_view import SearchPanel
 from checkin_app.ui.setup_dialog import SetupDialog
 from checkin_app.ui.sounds import Sounds
+from checkin_app.ui.sync_status import attach_sync
 
 STATS_REFRESH_MS = 5000
 
@@ -73,6 +79,9 @@ class MainWindow(QMainWindow):
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(STATS_REFRESH_MS)
         self._connect_callbacks()
+        self.badges = BadgeDesk(self, self.print_panel)
+        self.manager = ManagerDesk(self)
+        self.sync = attach_sync(self)
         self.setStyleSheet(style.STYLESHEET)
         self.resize(1366, 768)
         self.retranslate()
@@ -88,16 +97,22 @@ class MainWindow(QMainWindow):
         self.search = SearchPanel()
         self.recent = RecentPanel()
         self.counts = CountsPanel()
+        self.print_panel = PrintPanel()
 
-        scan_card = QFrame()
+        self.mode_switch = ModeSwitch()
+        self.mode_label = QLabel()
+        self.override_bar = OverrideBar()
+        scan_card = self.scan_card = QFrame()
         scan_card.setObjectName("card")
         scan_lay = QVBoxLayout(scan_card)
         scan_lay.setContentsMargins(16, 10, 16, 12)
         scan_lay.setSpacing(6)
         head = QHBoxLayout()
         head.addWidget(self.scan_label)
+        head.addWidget(self.mode_label)
         head.addStretch(1)
         head.addWidget(self.busy_label)
+        head.addWidget(self.mode_switch)
         scan_lay.addLayout(head)
         scan_lay.addWidget(self.scan_field)
 
@@ -105,11 +120,13 @@ class MainWindow(QMainWindow):
         left.setSpacing(12)
         left.addWidget(scan_card)
         left.addWidget(self.result, 1)
+        left.addWidget(self.override_bar)
         right = QVBoxLayout()
         right.setSpacing(12)
         right.addWidget(self.counts)
         right.addWidget(self.search, 3)
         right.addWidget(self.recent, 2)
+        right.addWidget(self.print_panel, 2)
         central = QWidget()
         lay = QHBoxLayout(central)
         lay.setContentsMargins(14, 12, 14, 12)
@@ -136,6 +153,10 @@ class MainWindow(QMainWindow):
         self.desk_menu = self.menuBar().addMenu("")
         self.desk_menu.addAction(self.act_setup)
         self.desk_menu.addAction(self.act_search)
+        # Manager action (PIN): bilingual fixed text like the language switch.
+        self.act_import = QAction("导入报名数据… / Import registrations…", self)
+        self.act_import.triggered.connect(self.open_import)
+        self.desk_menu.addAction(self.act_import)
         self.desk_menu.addSeparator()
         self.desk_menu.addAction(self.act_quit)
         self.view_menu = self.menuBar().addMenu("")
@@ -230,7 +251,14 @@ class MainWindow(QMainWindow):
             self.open_setup(first=True)
 
     def open_setup(self, first: bool = False) -> None:
-        """Let the volunteer pick desk name and activity (without blocking the event loop)."""
+        """Let the volunteer pick desk name and activity; after the first start, a manager's."""
+        if not first:
+            self.manager.require("切换签到台或活动", "switch desk or activity",
+                                 lambda _manager: self._open_setup(first))
+            return
+        self._open_setup(first)
+
+    def _open_setup(self, first: bool) -> None:
         if self.setup_dialog is not None:
             self.setup_dialog.raise_()
             return
@@ -321,7 +349,7 @@ class MainWindow(QMainWindow):
         row = next((r for r in self.recent.rows if r.uuid == uuid), None)
         if row is not None:
             self._undo_labels[uuid] = row
-        self.controller.undo(uuid)
+        self.manager.undo(uuid)  # asks for the manager PIN unless a manager is active
         self.focus_scanner()
 
     def _on_undo_finished(self, record: CheckInRecord) -> None:
@@ -380,8 +408,20 @@ class MainWindow(QMainWindow):
         for v in (self.search, self.recent, self.counts):
             v.retranslate()
         self.retranslate()
+        if hasattr(self, "manager"):
+            self.manager.retranslate()
+            self.update_mode()
         if save and lang != self.controller.language:
             self.controller.save_settings(language=lang)
+
+    def update_mode(self) -> None:
+        """Exit mode is impossible to miss: an orange frame and words next to "Scan here"."""
+        out = self.mode_switch.direction == "out"
+        lang = self.languages.language
+        self.mode_label.setText(("离场模式 · EXIT" if lang == "zh" else "EXIT mode · 离场") if out else "")
+        self.mode_label.setStyleSheet(f"color: {EXIT_COLOUR}; font-weight: bold; font-size: 15px;")
+        self.scan_card.setStyleSheet(
+            f"QFrame#card {{ border: 3px solid {EXIT_COLOUR}; background: #FFF3E0; }}" if out else "")
 
     def _on_language_toggled(self) -> None:
         self.set_language("en" if self.languages.language == "zh" else "zh")
@@ -393,6 +433,20 @@ class MainWindow(QMainWindow):
     def focus_scanner(self) -> None:
         """Give the keyboard back to the scanner."""
         self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def open_import(self) -> None:
+        """The registration import wizard (a manager's deliberate action; non-modal, own worker)."""
+        from checkin_app.services.importing import ImportService
+        from checkin_app.ui.import_wizard import ImportWizard
+
+        service = ImportService(self.services.checkin.db, self.services.clock)
+        wizard = ImportWizard(service, desk=self.controller.desk_name, parent=self)
+        wizard.setStyleSheet(style.STYLESHEET)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.imported.connect(lambda _r: self.controller.refresh())
+        wizard.finished.connect(lambda _code: self.focus_scanner())
+        self.import_wizard = wizard
+        wizard.open()
 
     def focus_search(self) -> None:
         """Move the keyboard to the search box."""
@@ -436,5 +490,7 @@ class MainWindow(QMainWindow):
         if self._watching_focus and isinstance(app, QApplication):
             app.focusChanged.disconnect(self._on_focus_changed)
         self._watching_focus = False
+        if self.sync is not None:
+            self.sync.stop()
         self.controller.shutdown()
         self.languages.remove()

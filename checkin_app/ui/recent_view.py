@@ -31,6 +31,8 @@ def verdict_words(verdict: str, lang: str) -> str:
     """Short verdict word in one language (the list has no room for both)."""
     if verdict == "UNDO":
         return "已撤销" if lang == "zh" else "Undo"
+    if verdict == "OVERRIDE":  # a manager's forced admission
+        return "特许放行" if lang == "zh" else "Override"
     try:
         w = WORDING[Verdict(verdict)]
     except ValueError:

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import ScanResult
 from checkin_app.domain.verdicts import Severity, Verdict
 from checkin_app.ui import style
@@ -89,6 +90,9 @@ class ResultPanel(QFrame):
         self.meta.setWordWrap(True)
         self.category_chip = QLabel()
         self.country = QLabel()
+        # Walk-ins are marked wherever they appear (issue 3): a white chip next to the category.
+        self.walk_in_chip = QLabel()
+        self.walk_in_chip.setObjectName("walkInChip")
         self.attention = QLabel()
         self.attention.setWordWrap(True)
         self.attention.setObjectName("attention")
@@ -116,6 +120,7 @@ class ResultPanel(QFrame):
         chips.setSpacing(16)
         chips.addWidget(self.category_chip)
         chips.addWidget(self.country)
+        chips.addWidget(self.walk_in_chip)
         chips.addStretch(1)
 
         lay = self._layout = QVBoxLayout(self)
@@ -218,8 +223,8 @@ class ResultPanel(QFrame):
     def _clear(self) -> None:
         for w in (self.name_native, self.name_latin):
             w.setText("")
-        for lbl in (self.meta, self.category_chip, self.country, self.attention, self.previous,
-                    self.reason, self.next_step, self.code):
+        for lbl in (self.meta, self.category_chip, self.country, self.walk_in_chip, self.attention,
+                    self.previous, self.reason, self.next_step, self.code):
             lbl.setText("")
             lbl.setVisible(False)
 
@@ -293,6 +298,10 @@ class ResultPanel(QFrame):
                 f" font-size: {self.px('chip')}px; font-weight: bold;"
             )
             self._set(self.country, _pair(lang, d.country_name_zh, d.country_name_en, " / "))
+            self._set(self.walk_in_chip, _pair(lang, "现场登记", "Walk-in", " / ") if d.walk_in else "")
+            self.walk_in_chip.setStyleSheet(
+                "background: #FFFFFF; color: #6A1B9A; border: 2px solid #6A1B9A; border-radius: 8px;"
+                f" padding: 3px 12px; font-size: {self.px('chip')}px; font-weight: bold;")
         attention = self._attention_text(r)
         self._set(self.attention, attention)
         if r.verdict is Verdict.ALREADY_IN and r.previous is not None:
@@ -311,7 +320,8 @@ class ResultPanel(QFrame):
             self._set(self.reason, _pair(lang, r.message_zh, r.message_en, "\n"))
         self._set(self.next_step, _pair(lang, r.next_zh, r.next_en, "\n"))
         if r.code:
-            self._set(self.code, _pick(lang, f"代码：{r.code}", f"Code: {r.code}"))
+            shown = display_code(r.code)  # a signed token is ~128 characters
+            self._set(self.code, _pick(lang, f"代码：{shown}", f"Code: {shown}"))
 
     @staticmethod
     def _attention_text(r: ScanResult) -> str:

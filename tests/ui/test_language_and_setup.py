@@ -114,6 +114,7 @@ def test_cancelling_first_start_asks_the_app_to_quit(qtbot: QtBot, demo: Demo,
 def test_switching_activity_from_menu(make_desk: Callable[..., Desk]) -> None:
     d = make_desk()
     w = d.window
+    w.manager.session.start("Test manager")  # switching is a manager action (issue 3)
     w.act_setup.trigger()
     dlg = w.setup_dialog
     assert dlg is not None

@@ -34,6 +34,7 @@ def test_scan_appears_in_recent_list_and_counts(desk: Desk) -> None:
 
 def test_undo_needs_two_clicks_and_records_a_reversal(desk: Desk) -> None:
     w = desk.window
+    w.manager.session.start("Test manager")  # undo is a manager action (issue 3)
     r = desk.scan(desk.samples["attendee"])
     assert r.event is not None
     uuid = r.event.uuid

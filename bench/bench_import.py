@@ -1,0 +1,194 @@
+"""Registration import at 100,000 rows (XLSX and CSV): validate + apply time and peak memory vs the floor.
+
+Each measurement runs in its own subprocess, so its peak RSS (ru_maxrss) is its own. The floor is
+the raw libraries doing the least the import must do with the same file: openpyxl read-only
+iteration (or the csv module) plus one executemany INSERT of the same rows into the delegates
+table. Memory is shown to be bounded by comparing 20,000 with 100,000 rows.
+
+Run: .venv/bin/python -m bench.bench_import [--sizes 20000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import CACHE, checkpoint, copy_db, write_results
+
+HEADER = ["报名编号", "姓名", "英文姓名", "单位", "职务", "国家/地区", "嘉宾类别", "参加活动", "手机", "邮箱", "备注"]  # noqa: E501
+_FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"  # noqa: E501
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞建国志宏晓东海燕林斌宇浩凯"
+_ORGS = ["重庆大学", "西南大学", "重庆邮电大学", "重庆长安汽车股份有限公司", "中国科学院重庆绿色智能技术研究院",  # noqa: E501
+         "University of Cambridge", "Technische Universität München", "National University of Singapore"]
+_COUNTRIES = ["中国", "CN", "China", "新加坡", "Germany", "GB", "美国", "Serbia", "俄罗斯", "JP"]
+_CATEGORIES = ["参会者", "ATTENDEE", "海外及高层次人才", "TALENT", "企业代表", "Enterprise representative", "媒体"]  # noqa: E501
+_ACTIVITIES = ["开幕式", "SUMMIT", "人才助力西部大开发高峰论坛", "NEV", "新一代电子信息制造业合作交流会", "RELEASE"]  # noqa: E501
+
+
+def _rows(n: int, seed: int = 6) -> list[list[object]]:
+    rng = random.Random(seed)
+    out: list[list[object]] = []
+    for i in range(n):
+        name = rng.choice(_FAMILY) + "".join(rng.choices(_GIVEN, k=rng.choice((1, 2))))
+        acts = "、".join(rng.sample(_ACTIVITIES, rng.randint(0, 3)))
+        out.append([f"B{i:07d}", name, "", rng.choice(_ORGS), "研究员", rng.choice(_COUNTRIES),
+                    rng.choice(_CATEGORIES), acts, 13000000000 + rng.randrange(10**9),
+                    f"user{i}@example.cn", ""])
+    return out
+
+
+def make_files(n: int) -> tuple[Path, Path]:
+    """The benchmark XLSX and CSV with n rows (cached under bench/.cache)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    xlsx, csv_path = CACHE / f"import-{n}.xlsx", CACHE / f"import-{n}.csv"
+    if xlsx.exists() and csv_path.exists():
+        return xlsx, csv_path
+    from openpyxl import Workbook
+
+    rows = _rows(n)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("报名信息")
+    ws.append(["2024 大会报名人员名单"])
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    wb.save(xlsx)
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        w.writerows(rows)
+    return xlsx, csv_path
+
+
+def event_db() -> Path:
+    """A cached database holding the demo event (categories, activities) and one delegate."""
+    from checkin_app.services.demo import build_demo
+    from checkin_app.storage.db import Database
+
+    path = CACHE / "import-event.sqlite3"
+    if not path.exists():
+        db = Database(path)
+        build_demo(db, size=1)
+        checkpoint(db.engine)
+        db.close()
+    return path
+
+
+# -- children (one measurement per process) -----------------------------------------------------
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_import(file: Path, db_path: Path) -> dict[str, Any]:
+    from checkin_app.services.importing import ImportService
+    from checkin_app.storage.db import Database
+
+    db = Database(db_path)
+    svc = ImportService(db)
+    base_mb = _peak_mb()
+    t0 = time.perf_counter()
+    result = svc.apply(file)
+    apply_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    again = svc.dry_run(file)
+    recheck_s = time.perf_counter() - t0
+    db.close()
+    return {"apply_s": apply_s, "reimport_dry_run_s": recheck_s, "counts": result.counts.as_dict(),
+            "reimport_counts": again.counts.as_dict(), "peak_rss_mb": _peak_mb(),
+            "rss_after_imports_mb": base_mb}
+
+
+def child_floor(file: Path, db_path: Path) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    if file.suffix == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)][2:]
+        wb.close()
+    else:
+        with file.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))[1:]
+    read_s = time.perf_counter() - t0
+    cat = 1
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
+    params = [(str(uuid.uuid4()), str(r[0]), str(r[1]), str(r[3]), str(r[5])[:2], cat, now) for r in rows]
+    con = sqlite3.connect(db_path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    t1 = time.perf_counter()
+    con.execute("BEGIN IMMEDIATE")
+    con.executemany(
+        "INSERT INTO delegates (uid, registration_code, name_native, organisation_zh, country, "
+        "category_id, updated_at, family_name, given_name, name_latin, name_order, honorific, "
+        "organisation_en, position_zh, position_en, status, team, track, attention_note, "
+        "badge_serial, badge_outdated, walk_in, registered_by_desk) VALUES (?,?,?,?,?,?,?,'','','',"
+        "'eastern','','','','','approved','','','',1,0,0,'')", params)
+    con.execute("COMMIT")
+    insert_s = time.perf_counter() - t1
+    con.close()
+    return {"read_s": read_s, "insert_s": insert_s, "total_s": time.perf_counter() - t0,
+            "peak_rss_mb": _peak_mb()}
+
+
+def _spawn(kind: str, file: Path, size: int) -> dict[str, Any]:
+    work = copy_db(event_db(), CACHE / f"import-work-{kind}-{file.suffix[1:]}-{size}.sqlite3")
+    out = subprocess.run([sys.executable, "-m", "bench.bench_import", "--child", kind, str(file),
+                          str(work)], check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="20000,100000")
+    ap.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"))
+    args = ap.parse_args()
+    if args.child:
+        kind, file, db = args.child
+        fn = child_import if kind == "import" else child_floor
+        print(json.dumps(fn(Path(file), Path(db))))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[str, Any] = {"sizes": sizes, "target_s": 20.0, "runs": {}}
+    for size in sizes:
+        xlsx, csv_path = make_files(size)
+        for fmt, file in (("xlsx", xlsx), ("csv", csv_path)):
+            imp = _spawn("import", file, size)
+            floor = _spawn("floor", file, size)
+            ratio = imp["apply_s"] / floor["total_s"]
+            results["runs"][f"{fmt}-{size}"] = {"import": imp, "floor": floor,
+                                                "ratio_to_floor": round(ratio, 2)}
+            print(f"{fmt:<5} {size:>7} rows: validate+apply {imp['apply_s']:6.1f} s "
+                  f"(re-import dry run {imp['reimport_dry_run_s']:5.1f} s, peak RSS "
+                  f"{imp['peak_rss_mb']:6.0f} MB) | floor {floor['total_s']:5.1f} s (read "
+                  f"{floor['read_s']:.1f} s + insert {floor['insert_s']:.1f} s, peak RSS "
+                  f"{floor['peak_rss_mb']:5.0f} MB) | ratio {ratio:4.1f}x")
+            print(f"      counts {imp['counts']}  re-import {imp['reimport_counts']}")
+    if len(sizes) >= 2:
+        small, big = sizes[0], sizes[-1]
+        for fmt in ("xlsx", "csv"):
+            a = results["runs"][f"{fmt}-{small}"]["import"]["peak_rss_mb"]
+            b = results["runs"][f"{fmt}-{big}"]["import"]["peak_rss_mb"]
+            fa = results["runs"][f"{fmt}-{small}"]["floor"]["peak_rss_mb"]
+            fb = results["runs"][f"{fmt}-{big}"]["floor"]["peak_rss_mb"]
+            results[f"{fmt}_rss_growth_mb"] = {"import": round(b - a, 1), "floor": round(fb - fa, 1)}
+            print(f"{fmt}: peak RSS {small}→{big} rows: import {a:.0f}→{b:.0f} MB (+{b - a:.0f}), "
+                  f"floor (whole file in memory) {fa:.0f}→{fb:.0f} MB (+{fb - fa:.0f})")
+    out = write_results("import", results)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""Sync benchmarks on loopback: first download of 100,000 delegates, desk-to-desk propagation, 50 desks.
+
+Run: python -m bench.bench_sync [--size 100000] [--desks 50] [--seconds 30] [--pg URL]
+- initial: a new desk enrols and downloads everything (hub on SQLite, HTTPS, gzip stream) until
+  every delegate is stored and scannable; the search index rebuild that follows in the
+  background is timed separately. Floor: the raw download of the same response bytes plus a
+  raw sqlite3 executemany of the same delegate rows into a bare table.
+- propagation: a check-in at desk A (pushed at once) until it is in desk B's database, B
+  long-polling through its background worker.
+- load: N simulated desks each push one check-in (+ its audit entry) every 3 s and keep a
+  long-poll open; push round-trip latency, on SQLite and on PostgreSQL (--pg, or
+  CHECKIN_TEST_PG_URL). Bounded: every loop stops after --seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+import uuid as uuidlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import demo_database, percentiles, row, write_results
+from checkin_app.hub.db import HubDatabase
+from checkin_app.hub.store import HubStore
+from checkin_app.hub.tls import ensure_certificate
+from checkin_app.storage.db import Database
+from checkin_app.sync.client import DeskSync
+from checkin_app.sync.protocol import EnrolmentCode, dumps, gzip_bytes, iso
+from checkin_app.sync.transport import make_client
+from checkin_app.sync.worker import MIN_PULL_INTERVAL_S, SyncWorker
+from tests.hub.support import HubProcess, pg_admin_url, scratch_name, with_database
+
+TARGET_INITIAL_S = 10.0
+TARGET_PROPAGATION_P95_MS = 2000.0
+TARGET_PUSH_P99_MS = 100.0
+
+
+def _hub_from_demo(tmp: Path, size: int) -> tuple[Path, HubStore, float]:
+    path = tmp / "hub.sqlite3"
+    shutil.copyfile(demo_database(size), path)
+    store = HubStore(HubDatabase(path))
+    t0 = time.perf_counter()
+    store.refresh()
+    return path, store, time.perf_counter() - t0
+
+
+def _code(store: HubStore, proc: HubProcess, fp: str, name: str) -> str:
+    return EnrolmentCode(proc.url, store.create_enrolment(name), fp, name).encode()
+
+
+def bench_initial(tmp: Path, store: HubStore, proc: HubProcess, fp: str) -> dict[str, Any]:
+    db = Database(tmp / "new-desk.sqlite3")
+    sync = DeskSync(db)
+    sync.enrol(_code(store, proc, fp, "bench-new"))
+    t0 = time.perf_counter()
+    _pushed, applied = sync.sync_once()
+    usable_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    indexed = sync.index_pending()
+    index_s = time.perf_counter() - t1
+    cfg = sync.config()
+    assert cfg is not None
+    # Floor 1: the same response, read raw (decompressed) with no parsing or storing.
+    with make_client(cfg.url, fingerprint=cfg.fingerprint, cert_pem=cfg.cert_pem, token=cfg.token) as c:
+        t2 = time.perf_counter()
+        nbytes = 0
+        with c.stream("GET", "/api/v1/changes", params={"since": 0, "limit": 0}) as r:
+            for chunk in r.iter_bytes():
+                nbytes += len(chunk)
+        download_s = time.perf_counter() - t2
+    # Floor 2: raw executemany of the delegate rows into a bare table.
+    src = sqlite3.connect(db.path)
+    cols = [r[1] for r in src.execute("PRAGMA table_info(delegates)")]
+    rows = src.execute(f"SELECT {','.join(cols)} FROM delegates").fetchall()
+    src.close()
+    raw = sqlite3.connect(tmp / "floor.sqlite3")
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute(f"CREATE TABLE d ({','.join(cols)})")
+    t3 = time.perf_counter()
+    with raw:
+        raw.executemany(f"INSERT INTO d VALUES ({','.join('?' * len(cols))})", rows)
+    insert_s = time.perf_counter() - t3
+    raw.close()
+    sync.close_clients()
+    db.close()
+    floor = download_s + insert_s
+    return {"changes": applied, "delegates": len(rows), "usable_s": round(usable_s, 2),
+            "search_index_s": round(index_s, 2), "indexed": indexed,
+            "floor_s": round(floor, 2), "floor_download_s": round(download_s, 2),
+            "floor_insert_s": round(insert_s, 2), "stream_mb": round(nbytes / 1e6, 1),
+            "ratio": round(usable_s / floor, 2), "target_s": TARGET_INITIAL_S,
+            "pass": usable_s <= TARGET_INITIAL_S}
+
+
+def bench_propagation(tmp: Path, store: HubStore, proc: HubProcess, fp: str,
+                      samples: int) -> dict[str, Any]:
+    from checkin_app.domain.clock import FixedClock
+    from checkin_app.services.checkin import CheckInService
+    from checkin_app.storage import models as m
+
+    desks = []
+    for name in ("bench-A", "bench-B"):
+        db = Database(tmp / f"{name}.sqlite3")
+        ds = DeskSync(db)
+        ds.enrol(_code(store, proc, fp, name))
+        ds.sync_once()
+        desks.append((db, ds))
+    (db_a, sync_a), (db_b, sync_b) = desks
+    worker = SyncWorker(sync_b, long_poll_s=25)
+    worker.start()
+    time.sleep(1.0)
+    from sqlalchemy import select
+
+    with db_a.read() as s:
+        codes = list(s.scalars(select(m.Delegate.registration_code).where(m.Delegate.status == "approved")
+                               .limit(samples)))
+    svc = CheckInService(db_a, FixedClock(datetime(2024, 11, 23, 1, 30, tzinfo=UTC)))
+    lat: list[float] = []
+    for code in codes:
+        r = svc.scan(code, desk="bench-A")
+        assert r.event is not None
+        t0 = time.perf_counter()
+        sync_a.push_once()
+        deadline = t0 + 10
+        while time.perf_counter() < deadline:
+            with db_b.read() as s:
+                if s.scalar(select(m.CheckIn.id).where(m.CheckIn.uuid == r.event.uuid)) is not None:
+                    break
+            time.sleep(0.002)
+        lat.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.05)
+    worker.stop()
+    for db, ds in desks:
+        ds.close_clients()
+        db.close()
+    st = percentiles(lat)
+    print(row("propagation A→B", st))
+    return {"ms": st, "target_p95_ms": TARGET_PROPAGATION_P95_MS,
+            "pass": st["p95"] <= TARGET_PROPAGATION_P95_MS}
+
+
+def bench_load(tmp: Path, db_url: str, label: str, desks: int, seconds: float) -> dict[str, Any]:
+    """N desks pushing every 3 s with a long-poll each, against a hub process on db_url."""
+    from checkin_app.hub.store import load_demo
+    from checkin_app.storage import models as m
+
+    hub_db = HubDatabase(db_url)
+    store = HubStore(hub_db)
+    load_demo(store, size=2000, seed=3)
+    store.refresh()
+    from sqlalchemy import select
+
+    with hub_db.read() as s:
+        uids = list(s.scalars(select(m.Delegate.uid).limit(2000)))
+    tokens = []
+    for i in range(desks):
+        _n, api, _c = store.enrol(store.create_enrolment(f"load-{i:02d}"))
+        tokens.append(api)
+    tls = tmp / f"tls-{label}"
+    cert = ensure_certificate(tls)
+    proc = HubProcess(db_url, tls).start()
+    pem = cert.cert_path.read_text()
+    lat: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    rng = random.Random(5)
+
+    def desk(i: int) -> None:
+        with make_client(proc.url, fingerprint=cert.fingerprint, cert_pem=pem, token=tokens[i]) as c:
+            time.sleep(rng.random() * 3)
+            while time.monotonic() < stop:
+                u = str(uuidlib.uuid4())
+                now = datetime.now(UTC)
+                items = [{"table": "checkins", "key": u, "payload": {
+                    "uuid": u, "delegate": rng.choice(uids), "activity": "MAIN", "direction": "in",
+                    "desk": f"load-{i:02d}", "operator": "bench", "at": iso(now), "received_at": None,
+                    "verdict": "ADMIT", "forced": False, "reason": "", "undoes": None, "conflict": False}},
+                    {"table": "audit", "key": u, "payload": {
+                        "uuid": u, "at": iso(now), "desk": f"load-{i:02d}", "operator": "bench",
+                        "action": "checkin", "subject": "x", "before_json": "", "after_json": "{}",
+                        "prev_hash": "", "hash": ""}}]
+                body = gzip_bytes(dumps({"items": items}))
+                t0 = time.perf_counter()
+                r = c.post("/api/v1/push", content=body, headers={"Content-Encoding": "gzip"})
+                ms = (time.perf_counter() - t0) * 1000
+                assert r.status_code == 200, r.text
+                with lock:
+                    lat.append(ms)
+                time.sleep(max(0.0, 3.0 - ms / 1000))
+
+    def poller(i: int) -> None:
+        with make_client(proc.url, fingerprint=cert.fingerprint, cert_pem=pem, token=tokens[i]) as c:
+            cursor = store.high_water()
+            last = 0.0
+            while time.monotonic() < stop:
+                # The desk worker's pacing (MIN_PULL_INTERVAL_S), so the load is what desks send.
+                time.sleep(max(0.0, MIN_PULL_INTERVAL_S - (time.monotonic() - last)))
+                last = time.monotonic()
+                wait = max(0.5, min(25.0, stop - time.monotonic()))
+                try:
+                    with c.stream("GET", "/api/v1/changes",
+                                  params={"since": cursor, "limit": 5000, "wait": wait}) as r:
+                        for line in r.iter_lines():
+                            obj = json.loads(line)
+                            if "s" in obj:
+                                cursor = max(cursor, int(obj["s"]))
+                except httpx.HTTPError:
+                    time.sleep(0.5)
+
+    threads = [threading.Thread(target=desk, args=(i,)) for i in range(desks)]
+    threads += [threading.Thread(target=poller, args=(i,), daemon=True) for i in range(desks)]
+    for t in threads:
+        t.start()
+    for t in threads[:desks]:
+        t.join(seconds + 30)
+    proc.stop()
+    hub_db.close()
+    st = percentiles(lat)
+    print(row(f"push latency, {desks} desks, {label}", st))
+    return {"desks": desks, "seconds": seconds, "pushes": len(lat), "push_ms": st,
+            "target_p99_ms": TARGET_PUSH_P99_MS, "pass": st["p99"] <= TARGET_PUSH_P99_MS}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", type=int, default=100_000)
+    ap.add_argument("--desks", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--samples", type=int, default=60)
+    ap.add_argument("--pg", default=os.environ.get("CHECKIN_TEST_PG_URL", ""))
+    ap.add_argument("--load-only", action="store_true", help="only the 50-desk load runs")
+    args = ap.parse_args()
+    results: dict[str, Any] = {"size": args.size}
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as d:
+        tmp = Path(d)
+        if args.load_only:
+            prev = Path("bench/results/sync.json")
+            if prev.exists():
+                old = json.loads(prev.read_text(encoding="utf-8"))
+                results.update({k: old[k] for k in ("hub_publish_s", "initial", "propagation") if k in old})
+            _run_load(tmp, args, results)
+            print(f"results: {write_results('sync', results)}")
+            return
+        _path, store, publish_s = _hub_from_demo(tmp, args.size)
+        results["hub_publish_s"] = round(publish_s, 1)
+        tls = tmp / "tls"
+        fp = ensure_certificate(tls).fingerprint
+        proc = HubProcess(str(_path), tls).start()
+        try:
+            results["initial"] = bench_initial(tmp, store, proc, fp)
+            print(f"initial sync of {args.size} delegates: usable in {results['initial']['usable_s']} s "
+                  f"(floor {results['initial']['floor_s']} s, ratio {results['initial']['ratio']}); "
+                  f"search index {results['initial']['search_index_s']} s after")
+            results["propagation"] = bench_propagation(tmp, store, proc, fp, args.samples)
+        finally:
+            proc.stop()
+            store.db.close()
+        _run_load(tmp, args, results)
+    out = write_results("sync", results)
+    print(f"results: {out}")
+
+
+def _run_load(tmp: Path, args: argparse.Namespace, results: dict[str, Any]) -> None:
+    if True:
+        results["load_sqlite"] = bench_load(tmp, str(tmp / "load.sqlite3"), "sqlite", args.desks,
+                                            args.seconds)
+        if args.pg:
+            import psycopg
+
+            name = scratch_name("checkin_bench")
+            with psycopg.connect(pg_admin_url(args.pg), autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            try:
+                results["load_postgresql"] = bench_load(tmp, with_database(args.pg, name), "postgresql",
+                                                        args.desks, args.seconds)
+            finally:
+                with psycopg.connect(pg_admin_url(args.pg), autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

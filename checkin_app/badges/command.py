@@ -1,0 +1,95 @@
+"""`checkin-app badges`: batch badges into one PDF (n-up A4 sheets by default) with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from checkin_app.badges.templates import SHEETS, TemplateError, load_templates, sheet_named
+
+
+class BadgeCommandError(Exception):
+    """A bilingual message for the CLI."""
+
+
+def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Register the `badges` subcommand."""
+    p = sub.add_parser("badges", help="print badges in batch into one PDF (A4 sheets with cut marks)")
+    common(p)
+    p.add_argument("--category", action="append", default=[], metavar="C",
+                   help="category code (repeatable), e.g. VIP")
+    p.add_argument("--activity", default=None, metavar="A",
+                   help="everyone admitted to this activity")
+    p.add_argument("--all", action="store_true", help="every registered (not cancelled) delegate")
+    p.add_argument("--template", default=None, metavar="T",
+                   help="template name or .json file (default: each category's template)")
+    p.add_argument("--sheet", default="a4-4up", choices=["none", *SHEETS],
+                   help="n-up A4 sheet, or none for one badge per page (default a4-4up)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
+
+
+class _Bar:
+    """A progress bar on stderr (a line every 10 % when stderr is not a terminal)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(total, 1)
+        self.tty = sys.stderr.isatty()
+        self.shown = -1
+        self.t0 = time.monotonic()
+
+    def __call__(self, done: int) -> None:
+        pct = done * 100 // self.total
+        step = pct if self.tty else pct // 10 * 10
+        if step == self.shown:
+            return
+        self.shown = step
+        if self.tty:
+            filled = pct * 30 // 100
+            rate = done / max(time.monotonic() - self.t0, 1e-6)
+            print(f"\r徽章 badges [{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% "
+                  f"{done}/{self.total}  {rate:,.0f}/s", end="", file=sys.stderr, flush=True)
+        else:
+            print(f"徽章 badges {pct:3d}% {done}/{self.total}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
+
+
+def run(args: argparse.Namespace, db: Any) -> int:
+    """Write the batch; returns the number of badges."""
+    from checkin_app.badges.batch import with_templates, write_batch_file
+    from checkin_app.services.badges import BadgeService, BadgeServiceError, Selection
+
+    if not (args.all or args.category or args.activity):
+        raise BadgeCommandError(
+            "请指定 --all、--category 或 --activity\nChoose --all, --category or --activity")
+    try:
+        templates = load_templates()
+        template = templates.get(args.template) if args.template else None
+        sheet = sheet_named(args.sheet)
+    except TemplateError as exc:
+        raise BadgeCommandError(str(exc)) from exc
+    for err in templates.errors:
+        print(f"{err}", file=sys.stderr)
+    service = BadgeService(db)
+    sel = Selection(categories=tuple(args.category), activity=args.activity)
+    try:
+        total = service.count(sel)
+    except BadgeServiceError as exc:
+        raise BadgeCommandError(str(exc)) from exc
+    bar = _Bar(total)
+    try:
+        n = write_batch_file(with_templates(service.iter_badge_data(sel), templates, template),
+                             args.output, sheet=sheet, progress=bar)
+    except (BadgeServiceError, TemplateError) as exc:
+        raise BadgeCommandError(str(exc)) from exc
+    finally:
+        bar.close()
+    pages = n if sheet is None else -(-n // sheet.per_page)
+    print(f"已生成 {n} 个徽章（{pages} 页）/ Wrote {n} badges ({pages} pages) to {args.output}")
+    return n

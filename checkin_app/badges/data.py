@@ -1,0 +1,139 @@
+"""What a badge shows about one person (BadgeData) and the text fields templates may use."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeData:
+    """Everything the renderer needs for one badge; built by the badge service, never ORM."""
+
+    delegate_id: int
+    registration_code: str
+    badge_serial: int
+    code: str  # what the QR carries (signed token or registration code)
+    family_name: str
+    given_name: str
+    name_native: str
+    name_latin: str
+    name_order: str  # 'eastern' or 'western'
+    honorific: str
+    organisation_zh: str
+    organisation_en: str
+    position_zh: str
+    position_en: str
+    country: str
+    country_zh: str
+    country_en: str
+    category_code: str
+    category_zh: str
+    category_en: str
+    category_colour: str
+    team: str = ""
+    track: str = ""
+    photo_path: str | None = None
+    event_zh: str = ""
+    event_en: str = ""
+    venue_zh: str = ""
+    venue_en: str = ""
+    dates: str = ""
+
+
+# How templates may ask for Western (and other non-CJK) names to be written.
+WESTERN_STYLES = ("given_FAMILY", "given_family", "FAMILY_given", "FAMILY, given")
+
+
+def _is_latin_script(text: str) -> bool:
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            if not name.startswith("LATIN"):
+                return False
+    return True
+
+
+def _upper(text: str, country: str) -> str:
+    # Turkish and Azerbaijani capitals keep the dot: Şahin → ŞAHİN, not ŞAHIN.
+    if country in ("TR", "AZ"):
+        text = text.replace("i", "İ")
+    return text.upper()
+
+
+def name_lines(d: BadgeData, western: str = "given_FAMILY") -> tuple[str, str]:
+    """The name as it is printed largest, and the second (Latin) line ("" when it adds nothing).
+
+    Chinese, Japanese and Korean names keep their native order without a comma ("张伟"), with
+    the Latin form underneath; Cyrillic and Arabic names print natively with the Latin form
+    underneath; Latin-script names follow the template's Western style ("Given FAMILY").
+    """
+    native = d.name_native.strip()
+    latin = d.name_latin.strip()
+    if d.name_order == "eastern" and native:
+        second = latin if latin and latin != native else ""
+        return native, second
+    if native and not _is_latin_script(native):
+        return native, latin if latin != native else ""
+    given, family = d.given_name.strip(), d.family_name.strip()
+    if family and _is_latin_script(family + given):
+        upper = _upper(family, d.country)
+        if western == "given_family":
+            return " ".join(p for p in (given, family) if p), ""
+        if western == "FAMILY_given":
+            return " ".join(p for p in (upper, given) if p), ""
+        if western == "FAMILY, given":
+            return ", ".join(p for p in (upper, given) if p), ""
+        return " ".join(p for p in (given, upper) if p), ""
+    return native or latin, latin if native and latin and latin != native else ""
+
+
+def badge_number(d: BadgeData) -> str:
+    """Printed badge number: registration code and serial ("CQ24-AB12CD · 2" from the 2nd badge)."""
+    return d.registration_code if d.badge_serial <= 1 else f"{d.registration_code} · {d.badge_serial}"
+
+
+def fields(d: BadgeData, western: str = "given_FAMILY") -> dict[str, str]:
+    """Every placeholder a template text may use, as plain strings ("" when unknown)."""
+    name, second = name_lines(d, western)
+    org_zh, org_en = d.organisation_zh.strip(), d.organisation_en.strip()
+    pos_zh, pos_en = d.position_zh.strip(), d.position_en.strip()
+    organisation = org_zh or org_en
+    return {
+        "name": name,
+        "name_latin": second,
+        "honorific": d.honorific,
+        "organisation": organisation,
+        "organisation_secondary": org_en if org_zh and org_en and org_en != org_zh else "",
+        "organisation_zh": org_zh,
+        "organisation_en": org_en,
+        "position": pos_zh or pos_en,
+        "position_secondary": pos_en if pos_zh and pos_en and pos_en != pos_zh else "",
+        "position_zh": pos_zh,
+        "position_en": pos_en,
+        "country_code": d.country,
+        "country_zh": d.country_zh,
+        "country_en": d.country_en,
+        "country": " ".join(p for p in (d.country_zh, d.country_en) if p and p != d.country)
+        or d.country,
+        "category_code": d.category_code,
+        "category_zh": d.category_zh,
+        "category_en": d.category_en,
+        "category": " ".join(p for p in (d.category_zh, d.category_en) if p),
+        "team": d.team,
+        "track": d.track,
+        "badge_number": badge_number(d),
+        "registration_code": d.registration_code,
+        "serial": str(d.badge_serial),
+        "code": d.code,
+        "event_zh": d.event_zh,
+        "event_en": d.event_en,
+        "venue_zh": d.venue_zh,
+        "venue_en": d.venue_en,
+        "dates": d.dates,
+    }
+
+
+FIELD_NAMES = frozenset(fields(BadgeData(
+    0, "", 1, "", "", "", "", "", "western", "", "", "", "", "", "", "", "", "", "", "", "#000000",
+)))

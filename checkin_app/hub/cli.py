@@ -1,0 +1,236 @@
+"""`checkin-app hub …` subcommands: serve, load a demo event, enrol and revoke desks, bundles, publish."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from checkin_app.sync.protocol import EnrolmentCode, pretty_fingerprint
+
+EXIT_OK = 0
+EXIT_ERROR = 2
+
+
+def _db_args(p: argparse.ArgumentParser, *, top: bool) -> None:
+    # SUPPRESS on the inner level so `hub --db X load` and `hub load --db X` both work.
+    default: Any = None if top else argparse.SUPPRESS
+    p.add_argument("--db", default=default,
+                   help="hub database: a SQLite file or postgresql+psycopg://user@host/db "
+                        "(default: hub.sqlite3 in the per-user data folder)")
+
+
+def add_parsers(sub: Any) -> None:
+    """Register `hub` and its subcommands on the main parser's subparsers."""
+    p = sub.add_parser("hub", help="run the hub (HTTP service all desks sync with) or manage it")
+    _db_args(p, top=True)
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+    p.add_argument("--port", type=int, default=8443)
+    p.add_argument("--insecure-http", action="store_true",
+                   help="serve plain HTTP instead of HTTPS (only on a network you trust)")
+    p.add_argument("--public-url", default=None,
+                   help="address desks use to reach the hub (default: https://<this machine>:PORT)")
+    p.add_argument("--tls-dir", type=Path, default=None, help="folder of the hub certificate")
+    p.add_argument("--event-key", type=Path, default=None,
+                   help="event key file: desks enrolling get their desk key certified with it")
+    hs = p.add_subparsers(dest="hub_command")
+    q = hs.add_parser("load", help="build the demo event into the hub database")
+    _db_args(q, top=False)
+    q.add_argument("--size", type=int, default=10_000)
+    q.add_argument("--seed", type=int, default=2024)
+    q = hs.add_parser("publish",
+                      help="send rows changed directly in the hub database (e.g. an import) to desks")
+    _db_args(q, top=False)
+    q = hs.add_parser("enrol-desk", help="create a one-time enrolment code (and QR) for a desk")
+    _db_args(q, top=False)
+    q.add_argument("name")
+    q.add_argument("--url", default=None, help="hub address to put in the code (default: the hub's own)")
+    q = hs.add_parser("revoke-desk", help="cut a desk off from the hub")
+    _db_args(q, top=False)
+    q.add_argument("name")
+    q = hs.add_parser("desks", help="list desks and their health")
+    _db_args(q, top=False)
+    q = hs.add_parser("bundle", help="offline bundles (USB stick)")
+    bs = q.add_subparsers(dest="bundle_command", required=True)
+    r = bs.add_parser("import", help="take in a desk's exported events")
+    _db_args(r, top=False)
+    r.add_argument("file", type=Path)
+    r = bs.add_parser("export-delegates", help="write event, activities and delegates for an offline desk")
+    _db_args(r, top=False)
+    r.add_argument("file", type=Path)
+
+
+def _url(args: argparse.Namespace) -> str:
+    from checkin_app.hub.server import default_hub_db
+
+    return str(args.db or default_hub_db())
+
+
+def _store(args: argparse.Namespace) -> Any:
+    from checkin_app.hub.db import HubDatabase
+    from checkin_app.hub.store import HubStore
+
+    return HubStore(HubDatabase(_url(args)))
+
+
+def print_qr(text: str, out: Any = None) -> None:
+    """The code as a QR in the terminal (dark modules as full blocks)."""
+    import qrcode
+
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    qr.add_data(text)
+    buf = io.StringIO()
+    qr.print_ascii(out=buf, invert=True)
+    print(buf.getvalue(), file=out or sys.stdout)
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    """Dispatch `hub` and its subcommands."""
+    from checkin_app.cli import CliError
+
+    command = getattr(args, "hub_command", None)
+    try:
+        if command is None:
+            return _serve(args)
+        return {"load": _load, "publish": _publish, "enrol-desk": _enrol, "revoke-desk": _revoke,
+                "desks": _desks, "bundle": _bundle}[command](args)
+    except CliError:
+        raise
+    except Exception as exc:
+        from checkin_app.storage.db import DatabaseError
+        from checkin_app.sync.protocol import SyncError
+
+        if isinstance(exc, SyncError | DatabaseError | ValueError):
+            raise CliError(str(exc)) from exc
+        raise
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from checkin_app.hub.enrolment import EVENT_KEY_ENV
+    from checkin_app.hub.server import prepare, serve
+
+    if args.event_key:
+        os.environ[EVENT_KEY_ENV] = str(args.event_key.resolve())
+    setup = prepare(_url(args), host=args.host, port=args.port, insecure_http=args.insecure_http,
+                    public_url=args.public_url, tls_dir=args.tls_dir)
+    published = setup.store.refresh()
+    st = setup.state
+    print(f"中心服务器 / Hub: {st.public_url}   数据库 / database: {setup.db.display_url}")
+    if setup.cert:
+        print(f"  证书指纹 / certificate fingerprint: {pretty_fingerprint(setup.cert.fingerprint)}")
+    else:
+        print("  ⚠ 明文 HTTP，仅限可信网络 / plain HTTP: only on a network you trust")
+    print(f"  管理看板 / dashboard: {st.public_url}/dashboard?key={st.dashboard_key}")
+    if published:
+        print(f"  已发布 {published} 条变更 / published {published} changed rows")
+    print("  注册签到台 / enrol a desk: checkin-app hub enrol-desk NAME", flush=True)
+    serve(setup, host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace) -> int:
+    from checkin_app.hub.store import load_demo
+
+    store = _store(args)
+    try:
+        summary = load_demo(store, size=args.size, seed=args.seed)
+        n = store.refresh()
+    finally:
+        store.db.close()
+    print(f"演示活动已载入中心服务器 / Demo event loaded into the hub: {summary.delegates} delegates, "
+          f"{n} changes published")
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        n = store.refresh()
+    finally:
+        store.db.close()
+    print(f"已发布 {n} 条变更 / Published {n} changed rows")
+    return EXIT_OK
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    from checkin_app.hub.server import tls_dir_for
+    from checkin_app.hub.tls import ensure_certificate
+
+    store = _store(args)
+    try:
+        token = store.create_enrolment(args.name)
+        url = args.url or store.setting("hub.url") or ""
+        fp = store.setting("hub.fingerprint")
+    finally:
+        store.db.close()
+    if not url:
+        from checkin_app.hub.server import DEFAULT_PORT, lan_address
+
+        url = f"https://{lan_address()}:{DEFAULT_PORT}"
+    if fp is None or (url.startswith("https") and not fp):
+        fp = ensure_certificate(tls_dir_for(_url(args))).fingerprint
+    code = EnrolmentCode(url, token, fp if url.startswith("https") else "", args.name).encode()
+    print(f"签到台 / Desk: {args.name}")
+    print_qr(code)
+    print(code)
+    print("在签到台上扫描或粘贴此注册码（只能使用一次，24 小时内有效）：")
+    print("Scan or paste this code at the desk (works once, within 24 hours):")
+    print(f"  checkin-app enrol '{code}'")
+    return EXIT_OK
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from checkin_app.cli import CliError
+
+    store = _store(args)
+    try:
+        ok = store.revoke(args.name)
+    finally:
+        store.db.close()
+    if not ok:
+        raise CliError(f"没有名为 {args.name} 的签到台\nNo desk named {args.name}")
+    print(f"签到台 {args.name} 已被吊销 / Desk {args.name} revoked: it can no longer sync")
+    return EXIT_OK
+
+
+def _desks(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from checkin_app.hub.dashboard import fmt_local
+
+    store = _store(args)
+    try:
+        rows = store.desks()
+    finally:
+        store.db.close()
+    now = datetime.now(UTC)
+    for d in rows:
+        state = ("revoked" if d.revoked else "not enrolled" if not d.enrolled
+                 else "online" if d.online(now) else "offline")
+        clock = "-" if d.clock_offset_ms is None else f"{d.clock_offset_ms / 1000:+.1f}s"
+        print(f"{d.name:<20} {state:<13} seen {fmt_local(d.last_seen_at)}  queue {d.queue_length:>4}  "
+              f"clock {clock}{' ⚠' if d.clock_skewed else ''}  printer {d.printer_state or '-'}")
+    return EXIT_OK
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from checkin_app.hub.bundles import export_hub_data, import_desk_events
+
+    store = _store(args)
+    try:
+        if args.bundle_command == "import":
+            info, result = import_desk_events(store, args.file)
+            print(f"已导入签到台 {info.desk} 的数据包 / Imported bundle of desk {info.desk}: "
+                  f"{len(result.stored)} new, {len(result.duplicates)} already here, "
+                  f"{len(result.rejected)} refused")
+            for r in result.rejected[:20]:
+                print(f"  {r['table']} {r['key']}: {r['reason']}")
+        else:
+            info = export_hub_data(store, args.file)
+            print(f"已导出 {info.items} 条 / Exported {info.items} rows to {args.file}")
+    finally:
+        store.db.close()
+    return EXIT_OK

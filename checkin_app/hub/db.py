@@ -1,0 +1,106 @@
+"""The hub's database: SQLite (one file, no set-up) or PostgreSQL via psycopg 3, same migrations."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from checkin_app.storage.db import Database, DatabaseError, upgrade
+
+# Key of the transaction-level advisory lock that serialises hub writers on PostgreSQL, so
+# sequence numbers become visible in the order they were handed out (see HubDatabase.write).
+ADVISORY_LOCK_KEY = 0x43484B31  # "CHK1"
+
+
+def normalise_url(db: str | Path) -> str:
+    """A plain path means a SQLite file; URLs pass through (postgresql:// gets the psycopg driver)."""
+    s = str(db)
+    if "://" not in s:
+        return f"sqlite:///{Path(s).expanduser().resolve()}"
+    if s.startswith("postgresql://") or s.startswith("postgres://"):
+        return "postgresql+psycopg://" + s.split("://", 1)[1]
+    return s
+
+
+class HubDatabase:
+    """Sessions per operation on the hub's database, with one writer at a time.
+
+    On SQLite this wraps the desk's Database (WAL, one in-process writer). On PostgreSQL every
+    write transaction first takes a transaction-level advisory lock: writers (even in several
+    hub processes) then commit in the order they allocated sequence numbers, so a reader that
+    sees seq N also sees every seq below N — a pull by "seq > cursor" can never skip a change.
+    """
+
+    def __init__(self, url: str | Path, *, migrate: bool = True, pool_size: int = 10) -> None:
+        self.url = normalise_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        self._sqlite: Database | None = None
+        if self.is_sqlite:
+            self._sqlite = Database(self.url.removeprefix("sqlite:///"), migrate=migrate)
+            self.engine: Engine = self._sqlite.engine
+            return
+        try:
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size,
+                                        pool_pre_ping=True)
+            if migrate:
+                upgrade(self.engine)
+        except Exception as exc:
+            raise DatabaseError(
+                f"无法打开中心数据库 {_safe(self.url)}：{exc}\n"
+                f"Cannot open the hub database {_safe(self.url)}: {exc}"
+            ) from exc
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._lock = threading.Lock()
+
+    @property
+    def display_url(self) -> str:
+        """The URL without a password, for logs and screens."""
+        return _safe(self.url)
+
+    @property
+    def desk_database(self) -> Database | None:
+        """The desk-style Database when the hub runs on SQLite (desk services accept it)."""
+        return self._sqlite
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; runs in parallel with writers."""
+        if self._sqlite is not None:
+            with self._sqlite.read() as s:
+                yield s
+            return
+        with self._sessions() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction holding the hub's single-writer lock until it commits or rolls back."""
+        if self._sqlite is not None:
+            with self._sqlite.write() as s:
+                yield s
+            return
+        # The in-process lock keeps pool connections from queueing on the server-side lock.
+        with self._lock, self._sessions() as s, s.begin():
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+            yield s
+
+    def close(self) -> None:
+        """Release connections (and fold the WAL on SQLite)."""
+        if self._sqlite is not None:
+            self._sqlite.close()
+        else:
+            self.engine.dispose()
+
+
+def _safe(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        cred, host = rest.rsplit("@", 1)
+        user = cred.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url

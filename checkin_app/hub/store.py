@@ -1,0 +1,551 @@
+"""The hub's use cases on its database: sequence numbers, the change log, pushes, conflicts, desks."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.hub.db import HubDatabase
+from checkin_app.services.checkin import recompute_presence
+from checkin_app.storage import models as m
+from checkin_app.storage import models_hub as mh
+from checkin_app.sync import tables as st
+from checkin_app.sync.protocol import (
+    CLOCK_WARN_S,
+    AccessRefused,
+    bilingual,
+    canonical,
+    new_token,
+    parse_iso,
+    token_hash,
+)
+
+_CH = cast(Table, mh.HubChange.__table__)
+_CNT = cast(Table, mh.HubCounter.__table__)
+_AUD = cast(Table, mh.HubAudit.__table__)
+_C = cast(Table, m.CheckIn.__table__)
+_D = cast(Table, m.Delegate.__table__)
+_A = cast(Table, m.Activity.__table__)
+ENROL_TTL = timedelta(hours=24)
+HEALTH_WRITE_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class DeskIdentity:
+    """An authenticated, enrolled, not revoked desk."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeskReport:
+    """Health a desk reports with each request."""
+
+    desk_time: datetime | None
+    queue_length: int = 0
+    app_version: str = ""
+    printer_state: str = ""
+    protocol: int = 0
+    address: str = ""
+
+
+@dataclass
+class PushResult:
+    """What a push stored: new rows with their sequence numbers, duplicates, refusals."""
+
+    stored: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    high: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The push response body (without hub time and warnings)."""
+        return {"stored": self.stored, "duplicates": self.duplicates, "rejected": self.rejected,
+                "high": self.high}
+
+
+@dataclass(frozen=True, slots=True)
+class DeskHealth:
+    """One desk as the dashboard shows it."""
+
+    name: str
+    enrolled: bool
+    revoked: bool
+    last_seen_at: datetime | None
+    last_push_at: datetime | None
+    clock_offset_ms: int | None
+    queue_length: int
+    app_version: str
+    printer_state: str
+    address: str
+
+    def online(self, now: datetime, window_s: float = 60.0) -> bool:
+        """Seen within the window (a long-poll renews it at least every ~25 s)."""
+        return self.last_seen_at is not None and (now - self.last_seen_at).total_seconds() < window_s
+
+    @property
+    def clock_skewed(self) -> bool:
+        """Clock off by more than a minute."""
+        return self.clock_offset_ms is not None and abs(self.clock_offset_ms) > CLOCK_WARN_S * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    """A flagged admission and the earlier one it collides with."""
+
+    uuid: str
+    delegate_code: str
+    delegate_name: str
+    activity_code: str
+    desk: str
+    at: datetime
+    first_desk: str
+    first_at: datetime | None
+    first_uuid: str
+
+
+class HubStore:
+    """Everything the hub does to its database, one transaction per call."""
+
+    def __init__(self, db: HubDatabase, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+        self._health: dict[int, tuple[float, tuple[Any, ...]]] = {}
+
+    # -- sequence numbers and the change log ------------------------------------------------
+    @staticmethod
+    def allocate(session: Session, n: int) -> int:
+        """Reserve n sequence numbers; returns the first. Call only inside HubDatabase.write()."""
+        current = session.execute(select(_CNT.c.value).where(_CNT.c.name == "seq")).scalar()
+        if current is None:
+            current = int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+            session.execute(insert(_CNT).values(name="seq", value=current + n))
+        else:
+            session.execute(update(_CNT).where(_CNT.c.name == "seq").values(value=current + n))
+        return int(current) + 1
+
+    def publish(self, session: Session, table: str, items: Iterable[tuple[str, st.Payload]],
+                origin: str = "hub") -> dict[str, int]:
+        """Put the newest snapshot of these rows in the change log; unchanged rows keep their seq."""
+        now = self.clock.now()
+        seqs: dict[str, int] = {}
+        for chunk in st._batched(items, 2000):
+            keys = [k for k, _ in chunk]
+            old = dict(session.execute(
+                select(_CH.c.row_key, _CH.c.payload)
+                .where(_CH.c.table_name == table, _CH.c.row_key.in_(keys))).all())
+            changed = [(k, canonical(p)) for k, p in chunk if old.get(k) != canonical(p)]
+            if not changed:
+                continue
+            # The same key twice in one chunk: the last snapshot wins.
+            latest = dict(changed)
+            first = self.allocate(session, len(latest))
+            stale = [k for k in latest if k in old]
+            if stale:
+                session.execute(delete(_CH).where(_CH.c.table_name == table, _CH.c.row_key.in_(stale)))
+            rows = [{"seq": first + i, "table_name": table, "row_key": k, "payload": text,
+                     "origin": origin, "at": now} for i, (k, text) in enumerate(latest.items())]
+            session.execute(insert(_CH), rows)
+            seqs.update({r["row_key"]: r["seq"] for r in rows})
+        return seqs
+
+    def refresh(self, tables: Sequence[str] | None = None) -> int:
+        """Publish every row of the pulled tables that differs from the log (after a load or import)."""
+        published = 0
+        with self.db.write() as session:
+            for name in st.ordered(tables or [t.name for t in st.REGISTRY.values() if t.pulled]):
+                table = st.REGISTRY[name]
+                published += len(self.publish(session, name, table.export(session, None)))
+        return published
+
+    def high_water(self) -> int:
+        """The highest sequence number in the change log."""
+        with self.db.read() as session:
+            return int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+
+    def changes(self, session: Session, since: int, limit: int | None) -> Iterator[tuple[int, str, str, str]]:
+        """(seq, table, key, payload JSON) after `since`, in seq order, at most `limit`."""
+        pulled = [t.name for t in st.REGISTRY.values() if t.pulled]
+        q = (select(_CH.c.seq, _CH.c.table_name, _CH.c.row_key, _CH.c.payload)
+             .where(_CH.c.seq > since, _CH.c.table_name.in_(pulled)).order_by(_CH.c.seq))
+        if limit is not None:
+            q = q.limit(limit)
+        result = session.execute(q.execution_options(yield_per=2000))
+        for row in result:
+            yield int(row[0]), row[1], row[2], row[3]
+
+    # -- pushes -------------------------------------------------------------------------------
+    def ingest(self, desk: str, items: list[dict[str, Any]]) -> PushResult:
+        """Store what a desk pushed; idempotent by key. Runs in one transaction under the write lock."""
+        result = PushResult()
+        by_table: dict[str, list[dict[str, Any]]] = {}
+        for it in items:
+            by_table.setdefault(str(it.get("table")), []).append(it)
+        with self.db.write() as session:
+            for name in st.ordered(by_table):
+                batch = by_table[name]
+                if name == "checkins":
+                    self._ingest_checkins(session, desk, batch, result)
+                elif name == st.AUDIT:
+                    self._ingest_audit(session, desk, batch, result)
+                elif name == "delegates":
+                    self._ingest_walk_ins(session, desk, batch, result)
+                elif name in st.REGISTRY and st.REGISTRY[name].pushed:
+                    self._ingest_generic(session, desk, st.REGISTRY[name], batch, result)
+                else:
+                    for it in batch:
+                        result.rejected.append({"table": name, "key": it.get("key"), "reason": bilingual(
+                            f"中心服务器不接受表 {name}", f"The hub does not accept table {name}")})
+            result.high = int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+            _fault("push-before-commit")
+        _fault("push-after-commit")
+        return result
+
+    def _existing_seqs(self, session: Session, table: str, keys: list[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for part in st._batched(keys, 500):
+            out.update(session.execute(select(_CH.c.row_key, _CH.c.seq).where(
+                _CH.c.table_name == table, _CH.c.row_key.in_(part))).all())
+        return out
+
+    def _ingest_checkins(self, session: Session, desk: str, batch: list[dict[str, Any]],
+                         result: PushResult) -> None:
+        payloads = [dict(it["payload"]) for it in batch]
+        uuids = [str(p.get("uuid")) for p in payloads]
+        known: set[str] = set()
+        for part in st._batched(uuids, 500):
+            known.update(session.scalars(select(_C.c.uuid).where(_C.c.uuid.in_(part))).all())
+        fresh = [p for p in payloads if p.get("uuid") not in known]
+        # One uuid twice in the same push is stored once.
+        fresh = list({str(p["uuid"]): p for p in fresh}.values())
+        resolved, bad = st.resolve_checkins(session, fresh)
+        for table, key, reason in bad:
+            result.rejected.append({"table": table, "key": key, "reason": reason})
+        now = self.clock.now()
+        pairs: set[tuple[int, int]] = set()
+        if resolved:
+            session.execute(insert(_C), [
+                {**r.values, "received_at": now, "conflict": False, "synced": True} for r in resolved])
+            pairs = {(r.delegate_id, r.activity_id) for r in resolved}
+        flagged = self._recompute_conflicts(session, pairs)
+        for d_id, a_id in pairs:
+            recompute_presence(session, d_id, a_id)
+        session.flush()
+        new_uuids = [r.payload["uuid"] for r in resolved]
+        seqs = self.publish(session, "checkins", st.CHECKINS.export(session, new_uuids + flagged),
+                            origin=desk)
+        for u in new_uuids:
+            result.stored.append({"table": "checkins", "key": u, "seq": seqs.get(u)})
+        dup = [u for u in uuids if u in known]
+        existing = self._existing_seqs(session, "checkins", dup)
+        for u in dup:
+            result.duplicates.append({"table": "checkins", "key": u, "seq": existing.get(u)})
+
+    def _recompute_conflicts(self, session: Session, pairs: set[tuple[int, int]]) -> list[str]:
+        """Flag the later admissions of one person to a single-entry activity from other desks.
+
+        Both events stay; the earliest effective 'in' is the valid one, and every later effective
+        'in' recorded at a different desk without a manager's override is a conflict. Undoing one
+        of them clears its flag. Returns the uuids whose flag changed.
+        """
+        if not pairs:
+            return []
+        single = set(session.scalars(select(_A.c.id).where(_A.c.reentry.is_(False))).all())
+        changed: list[str] = []
+        for d_id, a_id in sorted(pairs):
+            if a_id not in single:
+                continue
+            rows = session.execute(
+                select(_C.c.id, _C.c.uuid, _C.c.desk, _C.c.direction, _C.c.undoes, _C.c.forced,
+                       _C.c.conflict)
+                .where(_C.c.delegate_id == d_id, _C.c.activity_id == a_id)
+                .order_by(_C.c.at, _C.c.uuid)).all()
+            undone = {r.undoes for r in rows if r.undoes}
+            ins = [r for r in rows if r.undoes is None and r.uuid not in undone and r.direction == "in"]
+            later = {r.uuid for r in ins[1:] if r.desk != ins[0].desk and not r.forced}
+            for r in rows:
+                want = r.uuid in later
+                if bool(r.conflict) != want:
+                    session.execute(update(_C).where(_C.c.id == r.id).values(conflict=want))
+                    changed.append(r.uuid)
+        return changed
+
+    def _ingest_audit(self, session: Session, desk: str, batch: list[dict[str, Any]],
+                      result: PushResult) -> None:
+        payloads = {str(it["payload"]["uuid"]): it["payload"] for it in batch}
+        known: set[str] = set()
+        for part in st._batched(list(payloads), 500):
+            known.update(session.scalars(select(_AUD.c.uuid).where(_AUD.c.uuid.in_(part))).all())
+        fresh = [p for u, p in payloads.items() if u not in known]
+        for u in known:
+            result.duplicates.append({"table": st.AUDIT, "key": u, "seq": None})
+        if not fresh:
+            return
+        first = self.allocate(session, len(fresh))
+        now = self.clock.now()
+        rows = []
+        for i, p in enumerate(fresh):
+            rows.append({
+                "uuid": p["uuid"], "seq": first + i, "desk": str(p.get("desk") or desk)[:100],
+                "at": parse_iso(p.get("at")) or now, "operator": str(p.get("operator", ""))[:100],
+                "action": str(p.get("action", ""))[:40], "subject": str(p.get("subject", ""))[:200],
+                "before_json": str(p.get("before_json", "")), "after_json": str(p.get("after_json", "")),
+                "prev_hash": str(p.get("prev_hash", "")), "hash": str(p.get("hash", "")),
+                "received_at": now,
+            })
+        session.execute(insert(_AUD), rows)
+        result.stored.extend({"table": st.AUDIT, "key": r["uuid"], "seq": r["seq"]} for r in rows)
+
+    def _ingest_walk_ins(self, session: Session, desk: str, batch: list[dict[str, Any]],
+                         result: PushResult) -> None:
+        # Desks may add walk-ins; registration data itself only ever comes in at the hub.
+        payloads = [dict(it["payload"]) for it in batch]
+        existing = dict(session.execute(
+            select(_D.c.uid, _D.c.walk_in).where(_D.c.uid.in_([p.get("uid") for p in payloads]))).all())
+        accept = []
+        for p in payloads:
+            if not p.get("walk_in"):
+                result.rejected.append({"table": "delegates", "key": p.get("uid"), "reason": bilingual(
+                    "签到台只能新增现场登记人员", "Desks may only add walk-in delegates")})
+            elif p.get("uid") in existing:
+                result.duplicates.append({"table": "delegates", "key": p.get("uid"), "seq": None})
+            else:
+                accept.append(p)
+        if not accept:
+            return
+        applied = st.DELEGATES.apply(session, accept)
+        for table, key, reason in applied.skipped:
+            result.rejected.append({"table": table, "key": key, "reason": reason})
+        ok = [p["uid"] for p in accept if p["uid"] not in {k for _, k, _ in applied.skipped}]
+        seqs = self.publish(session, "delegates", st.DELEGATES.export(session, ok), origin=desk)
+        result.stored.extend({"table": "delegates", "key": u, "seq": seqs.get(u)} for u in ok)
+
+    def _ingest_generic(self, session: Session, desk: str, table: st.SyncTable,
+                        batch: list[dict[str, Any]], result: PushResult) -> None:
+        payloads = {str(it["payload"][table.key]): dict(it["payload"]) for it in batch}
+        known = set(self._existing_seqs(session, table.name, list(payloads)))
+        fresh = [p for k, p in payloads.items() if k not in known]
+        for k in known:
+            result.duplicates.append({"table": table.name, "key": k, "seq": None})
+        if not fresh:
+            return
+        applied = table.apply(session, fresh)
+        skipped = {k for _, k, _ in applied.skipped}
+        for t, k, reason in applied.skipped:
+            result.rejected.append({"table": t, "key": k, "reason": reason})
+        ok = [str(p[table.key]) for p in fresh if str(p[table.key]) not in skipped]
+        seqs = self.publish(session, table.name, table.export(session, ok), origin=desk)
+        result.stored.extend({"table": table.name, "key": k, "seq": seqs.get(k)} for k in ok)
+
+    # -- desks --------------------------------------------------------------------------------
+    def create_enrolment(self, name: str, *, ttl: timedelta = ENROL_TTL, location: str = "") -> str:
+        """A fresh one-time enrolment token for this desk (new or re-enrolling); returns the token."""
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise ValueError(bilingual("签到台名称须为 1 到 100 个字符",
+                                       "A desk name must be 1 to 100 characters"))
+        token = new_token()
+        now = self.clock.now()
+        with self.db.write() as s:
+            desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.name == name))
+            if desk is not None and desk.revoked_at is not None:
+                raise AccessRefused(bilingual(
+                    f"签到台 {name} 已被吊销，请使用新的名称注册",
+                    f"Desk {name} was revoked; enrol the machine under a new name"))
+            if desk is None:
+                desk = mh.HubDesk(name=name, created_at=now, location=location, queue_length=0,
+                                  app_version="", printer_state="", protocol=0, cursor=0, address="",
+                                  token_hash="", certificate_json="")
+                s.add(desk)
+            desk.enrol_token_hash = token_hash(token)
+            desk.enrol_expires_at = now + ttl
+        return token
+
+    def enrol(self, token: str, *, public_key: str = "") -> tuple[str, str, dict[str, Any] | None]:
+        """Use a one-time token: returns (desk name, new API token, desk key certificate or None)."""
+        from checkin_app.hub.enrolment import issue_desk_certificate
+
+        now = self.clock.now()
+        h = token_hash(token)
+        with self.db.write() as s:
+            desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.enrol_token_hash == h))
+            if desk is None:
+                raise AccessRefused(bilingual(
+                    "注册码无效或已使用过。请在中心服务器上重新生成注册码。",
+                    "This enrolment code is invalid or was already used. Create a new one at the hub."))
+            if desk.revoked_at is not None:
+                raise AccessRefused(bilingual(f"签到台 {desk.name} 已被吊销",
+                                              f"Desk {desk.name} has been revoked"))
+            if desk.enrol_expires_at is not None and desk.enrol_expires_at < now:
+                desk.enrol_token_hash = ""
+                raise AccessRefused(bilingual("注册码已过期，请重新生成",
+                                              "This enrolment code has expired; create a new one"))
+            api_token = new_token()
+            desk.enrol_token_hash = ""  # one-time: a used token can never match again
+            desk.token_hash = token_hash(api_token)
+            desk.enrolled_at = now
+            cert = issue_desk_certificate(s, desk.name, public_key)
+            desk.certificate_json = json.dumps(cert, ensure_ascii=False) if cert else ""
+            return desk.name, api_token, cert
+
+    def authenticate(self, token: str) -> DeskIdentity:
+        """The desk holding this API token, or AccessRefused (unknown or revoked)."""
+        h = token_hash(token) if token else ""
+        with self.db.read() as s:
+            row = s.execute(select(mh.HubDesk.id, mh.HubDesk.name, mh.HubDesk.revoked_at)
+                            .where(mh.HubDesk.token_hash == h)).first() if h else None
+        if row is None:
+            raise AccessRefused(bilingual("中心服务器不认识此签到台（未注册或令牌无效）",
+                                          "The hub does not know this desk (not enrolled or bad token)"))
+        if row.revoked_at is not None:
+            raise AccessRefused(bilingual(f"签到台 {row.name} 已被中心服务器吊销，不能再同步",
+                                          f"Desk {row.name} has been revoked by the hub and may not sync"))
+        return DeskIdentity(row.id, row.name)
+
+    def revoke(self, name: str) -> bool:
+        """Cut a desk off at once; False when no such desk exists."""
+        with self.db.write() as s:
+            desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.name == name))
+            if desk is None:
+                return False
+            desk.revoked_at = self.clock.now()
+            desk.enrol_token_hash = ""
+            return True
+
+    def report(self, desk: DeskIdentity, rep: DeskReport, *, pushed: bool = False,
+               cursor: int | None = None) -> int | None:
+        """Store a desk's health; returns its clock offset in ms (desk minus hub), if it told its time."""
+        now = self.clock.now()
+        offset = None
+        if rep.desk_time is not None:
+            offset = int((rep.desk_time - now).total_seconds() * 1000)
+        values: dict[str, Any] = {
+            "last_seen_at": now, "queue_length": max(0, rep.queue_length),
+            "app_version": rep.app_version[:40], "printer_state": rep.printer_state[:200],
+            "protocol": rep.protocol, "address": rep.address[:64],
+        }
+        if offset is not None:
+            values["clock_offset_ms"] = offset
+        if pushed:
+            values["last_push_at"] = now
+        if cursor is not None:
+            values["cursor"] = cursor
+        # Every pull of every desk reports; writing each one would make 50 long-polling desks
+        # woken by one push cost 50 durable commits. Store when something a manager reads
+        # changed, or at least every HEALTH_WRITE_S (the dashboard's "last seen").
+        shown = (values["queue_length"], values["app_version"], values["printer_state"],
+                 None if offset is None else round(offset / 5000))
+        last = self._health.get(desk.id)
+        mono = time.monotonic()
+        if last is not None and last[1] == shown and mono - last[0] < HEALTH_WRITE_S:
+            return offset
+        self._health[desk.id] = (mono, shown)
+        with self.db.write() as s:
+            s.execute(update(mh.HubDesk).where(mh.HubDesk.id == desk.id).values(values))
+        return offset
+
+    def desks(self) -> list[DeskHealth]:
+        """Every desk the hub knows, by name."""
+        with self.db.read() as s:
+            rows = s.scalars(select(mh.HubDesk).order_by(mh.HubDesk.name)).all()
+            return [DeskHealth(d.name, bool(d.token_hash), d.revoked_at is not None, d.last_seen_at,
+                               d.last_push_at, d.clock_offset_ms, d.queue_length, d.app_version,
+                               d.printer_state, d.address) for d in rows]
+
+    def conflicts(self) -> list[ConflictView]:
+        """Flagged admissions with the earlier admission at another desk, newest first."""
+        with self.db.read() as s:
+            rows = s.execute(
+                select(_C.c.uuid, _C.c.desk, _C.c.at, _C.c.delegate_id, _C.c.activity_id,
+                       _D.c.registration_code, _D.c.name_native, _D.c.name_latin, _A.c.code)
+                .join(_D, _D.c.id == _C.c.delegate_id).join(_A, _A.c.id == _C.c.activity_id)
+                .where(_C.c.conflict.is_(True)).order_by(_C.c.at.desc())).all()
+            out = []
+            for r in rows:
+                first = s.execute(
+                    select(m.Presence.first_in_uuid, m.Presence.first_in_desk, m.Presence.first_in_at)
+                    .where(m.Presence.delegate_id == r.delegate_id,
+                           m.Presence.activity_id == r.activity_id)).first()
+                out.append(ConflictView(
+                    r.uuid, r.registration_code, r.name_native or r.name_latin, r.code, r.desk, r.at,
+                    first.first_in_desk if first else "", first.first_in_at if first else None,
+                    first.first_in_uuid if first else ""))
+            return out
+
+    # -- hub settings ------------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        """A hub-side value from sync_state."""
+        with self.db.read() as s:
+            return s.scalar(select(mh.SyncState.value).where(mh.SyncState.key == key))
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a hub-side value in sync_state."""
+        with self.db.write() as s:
+            s.merge(mh.SyncState(key=key, value=value))
+
+    def hub_id(self) -> str:
+        """This hub's identity (random, made once), so a desk never mixes cursors of two hubs."""
+        current = self.setting("hub.id")
+        if current:
+            return current
+        value = new_token()[:16]
+        self.set_setting("hub.id", value)
+        return value
+
+
+# Fault injection for the recovery tests: CHECKIN_HUB_FAULT=push-before-commit:5 makes every push
+# wait 5 s inside its transaction (so a test can SIGKILL the hub mid-push); push-after-commit
+# waits after the commit, before the answer (the answer is lost, the data is not).
+FAULT_ENV = "CHECKIN_HUB_FAULT"
+
+
+def load_demo(store: HubStore, *, size: int, seed: int = 2024) -> Any:
+    """Build the demo event into the hub database (on PostgreSQL via a temporary SQLite file).
+
+    build_demo also writes the desk's search keys with SQLite-only SQL; the hub does not search,
+    so on PostgreSQL the event is built in a scratch SQLite file and its tables copied over.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from checkin_app.services.demo import build_demo
+    from checkin_app.storage.db import Database
+
+    if store.db.is_sqlite:
+        return build_demo(cast(Database, store.db), size=size, seed=seed)
+    with tempfile.TemporaryDirectory(prefix="checkin-demo-") as tmp:
+        scratch = Database(Path(tmp) / "demo.sqlite3")
+        try:
+            summary = build_demo(scratch, size=size, seed=seed)
+            names = ["events", "categories", "activities", "activity_categories", "delegates",
+                     "delegate_admissions"]
+            with scratch.read() as src, store.db.write() as dst:
+                for name in names:
+                    table = m.Base.metadata.tables[name]
+                    rows = [dict(r._mapping) for r in src.execute(select(table))]
+                    for part in st._batched(rows, 5000):
+                        dst.execute(insert(table), part)
+                # Keep PostgreSQL's id sequences ahead of the copied ids.
+                for name in ("events", "categories", "activities", "delegates"):
+                    dst.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                     f"COALESCE((SELECT max(id) FROM {name}), 1))"))
+        finally:
+            scratch.close()
+    return summary
+
+
+def _fault(point: str) -> None:
+    spec = os.environ.get(FAULT_ENV, "")
+    name, _, seconds = spec.partition(":")
+    if name == point:
+        time.sleep(float(seconds or 1))

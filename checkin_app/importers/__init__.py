@@ -1,0 +1,1 @@
+"""Registration import: reading CSV/XLSX, recognising headers, normalising values, validating rows."""

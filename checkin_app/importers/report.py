@@ -1,0 +1,104 @@
+"""Import report lines (sheet/line, column, value, problem in Chinese and English) and their CSV file."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ERROR = "error"  # the row is not imported
+WARNING = "warning"  # the row is imported; someone should look
+INFO = "info"  # nothing wrong, but worth knowing (a skipped total row, a missing person)
+
+# code → (Chinese, English); {value} and other fields are filled from the problem's params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "missing_name": ("缺少姓名", "Name is missing"),
+    "missing_key": ("缺少{field_zh}，无法识别此人", "{field_en} is missing, so the person cannot be matched"),
+    "bad_code": ("报名编号含有无效字符", "Registration number contains characters that are not allowed"),
+    "code_padded": ("报名编号前导零已补回：{fixed}",
+                    "Leading zeros of the registration number restored: {fixed}"),
+    "duplicate_key": ("与第 {other} 行{field_zh}重复，此行未导入",
+                      "Same {field_en} as line {other}; this row was not imported"),
+    "duplicate_person": ("与第 {other} 行姓名和单位相同，可能是同一人",
+                         "Same name and organisation as line {other}: possibly the same person"),
+    "missing_category": ("缺少类别", "Category is missing"),
+    "unknown_category": ("未知类别：{value}（应为本次大会的类别名称或代码）",
+                         "Unknown category: {value} (use a category name or code of this event)"),
+    "unknown_activity": ("未知活动：{token}", "Unknown activity: {token}"),
+    "activity_extra": ("类别“{category}”默认不能参加“{activity_zh}”，已为此人单独开通",
+                       "Category {category} is not admitted to {activity_en} by default; "
+                       "this person was given an individual admission"),
+    "unknown_country": ("未知国家/地区：{value}（已留空）", "Unknown country/region: {value} (left empty)"),
+    "unknown_status": ("无法识别的状态：{value}", "Unrecognised status: {value}"),
+    "pending_status": ("报名尚未审核通过，未导入", "Registration is not approved yet; not imported"),
+    "bad_phone": ("手机号码无效：{value}", "Invalid phone number: {value}"),
+    "phone_digits_lost": ("号码以科学计数法保存，后几位已丢失：{value}"
+                          "（请在 Excel 中将该列设为文本后重新导出）",
+                          "Number was saved in scientific notation and lost digits: {value} "
+                          "(format the column as text in Excel and export again)"),
+    "bad_email": ("电子邮箱无效：{value}", "Invalid email address: {value}"),
+    "bad_id": ("证件号码校验不通过：{value}", "ID number fails its check digit: {value}"),
+    "bad_date": ("无法识别的日期：{value}", "Unrecognised date: {value}"),
+    "truncated": ("内容过长，已截断为 {limit} 个字符", "Too long; cut to {limit} characters"),
+    "photo_missing": ("照片文件未找到：{value}", "Photo file not found: {value}"),
+    "total_row": ("合计行，已跳过", "Total row skipped"),
+    "header_row": ("重复的表头行，已跳过", "Repeated header row skipped"),
+    "missing_from_file": ("此人在系统中但不在本次完整导入的文件中（未删除，请核实）",
+                          "In the system but not in this full import (not deleted; please check)"),
+    "code_taken": ("报名编号 {value} 已属于另一人，此行未导入",
+                   "Registration number {value} already belongs to someone else; row not imported"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One report line."""
+
+    sheet: str
+    line: int  # 0 when the line is not in the file (a missing person)
+    column: str
+    value: str
+    severity: str
+    code: str
+    message_zh: str
+    message_en: str
+
+    @property
+    def blocks(self) -> bool:
+        """Whether this problem kept the row out of the database."""
+        return self.severity == ERROR
+
+
+def problem(code: str, severity: str, *, sheet: str, line: int, column: str, value: object,
+            **params: object) -> Problem:
+    """A report line with its message filled in from MESSAGES."""
+    text = "" if value is None else str(value)
+    zh, en = MESSAGES[code]
+    fields = {"value": text, **params}
+    return Problem(sheet, line, column, text, severity, code, zh.format(**fields), en.format(**fields))
+
+
+SEVERITY_NAMES = {ERROR: ("错误", "error"), WARNING: ("警告", "warning"), INFO: ("提示", "info")}
+REPORT_HEADER = ("工作表 Sheet", "行 Line", "列 Column", "值 Value", "级别 Severity", "代码 Code",
+                 "问题 Problem", "Problem (English)")
+
+
+def report_rows(problems: Iterable[Problem]) -> Iterable[list[str]]:
+    """The report as table rows (without the header)."""
+    for p in problems:
+        zh, en = SEVERITY_NAMES.get(p.severity, (p.severity, p.severity))
+        yield [p.sheet, str(p.line) if p.line else "", p.column, p.value, f"{zh} {en}", p.code,
+               p.message_zh, p.message_en]
+
+
+def write_report(path: Path, problems: Iterable[Problem]) -> int:
+    """Write the report as UTF-8 CSV with a BOM (opens right in Excel on Chinese Windows)."""
+    n = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(REPORT_HEADER)
+        for row in report_rows(problems):
+            w.writerow(row)
+            n += 1
+    return n

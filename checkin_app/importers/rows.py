@@ -1,0 +1,512 @@
+"""Turning one spreadsheet row into a validated delegate record plus its report lines (pure, no I/O)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from anyascii import anyascii
+
+from checkin_app.domain.names import latin_display
+from checkin_app.domain.search_keys import split_chinese_name
+from checkin_app.importers.countries import country_code
+from checkin_app.importers.fields import (
+    BY_KEY,
+    PRIVATE_FIELDS,
+    exact_field,
+    header_score,
+    header_text,
+)
+from checkin_app.importers.report import ERROR, INFO, WARNING, Problem, problem
+from checkin_app.importers.text import (
+    clean,
+    digits_from_number,
+    fold,
+    has_han,
+    is_latin,
+    parse_date,
+    split_list,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRef:
+    """A category of the target event."""
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRef:
+    """An activity of the target event and the categories it admits by default."""
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    is_main: bool
+    admitted: frozenset[str]
+
+
+class Catalog:
+    """Categories and activities of the event, found by code, Chinese or English name."""
+
+    def __init__(self, categories: Sequence[CategoryRef], activities: Sequence[ActivityRef]) -> None:
+        self.categories = {c.code: c for c in categories}
+        self.activities = {a.code: a for a in activities}
+        self._cat: dict[str, str] = {}
+        for c in categories:
+            for name in (c.code, c.name_zh, c.name_en):
+                self._cat.setdefault(fold(name), c.code)
+        self._act: dict[str, str] = {}
+        for a in activities:
+            for name in (a.code, a.name_zh, a.name_en):
+                self._act.setdefault(fold(name), a.code)
+
+    def category(self, text: str) -> CategoryRef | None:
+        """The category a cell names: '贵宾', 'VIP', 'vip', '贵宾 VIP' or '贵宾/VIP'."""
+        code = self._cat.get(fold(text))
+        if code is None:
+            # "贵宾 VIP", "贵宾（VIP）": every part must name the same category.
+            parts = {self._cat.get(fold(p)) for p in re.split(r"[\s/()（）]+", clean(text)) if p}
+            if len(parts) == 1:
+                code = parts.pop()
+        return self.categories.get(code) if code else None
+
+    def activity(self, text: str) -> ActivityRef | None:
+        """The activity a list item names (code, Chinese or English name)."""
+        code = self._act.get(fold(text))
+        return self.activities.get(code) if code else None
+
+
+@dataclass(frozen=True, slots=True)
+class RowOptions:
+    """How rows are read: which key matches people, what personal data is kept."""
+
+    key_field: str = "registration_code"
+    keep: frozenset[str] = frozenset()
+    default_category: str | None = None
+    # Registration numbers that are all digits are padded to this width (Excel drops leading zeros).
+    code_width: int | None = None
+    epoch_1904: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A valid row: the delegate columns the file provides, admissions and kept personal data."""
+
+    line: int
+    key: str
+    registration_code: str
+    values: dict[str, Any]
+    # Activity ids the row lists (None when the file says nothing about activities for this row).
+    activities: frozenset[int] | None
+    # Of those, the ones the category does not admit by default: individual admissions.
+    extra_admissions: frozenset[int] | None
+    private: dict[str, str] = field(default_factory=dict)
+    photo_name: str = ""
+    person_key: str = ""
+
+
+class Outcome(NamedTuple):
+    """What became of one row."""
+
+    kind: str  # 'data', 'blank', 'total' or 'header'
+    record: Record | None
+    problems: list[Problem]
+    key: str  # the matching key, also for a rejected row ("" when there is none)
+
+
+# Maximum lengths of the delegate columns (storage/models.py); longer text is cut with a warning.
+LIMITS = {
+    "registration_code": 64, "family_name": 120, "given_name": 120, "name_native": 200,
+    "name_latin": 200, "honorific": 60, "organisation_zh": 300, "organisation_en": 300,
+    "position_zh": 200, "position_en": 200, "team": 200, "track": 100, "attention_note": 500,
+}
+
+_CANCELLED = {fold(w) for w in (
+    "取消", "已取消", "作废", "已作废", "退出", "已退出", "不参加", "撤销", "已撤销", "审核不通过", "未通过",
+    "拒绝", "已拒绝", "cancelled", "canceled", "cancel", "withdrawn", "void", "rejected", "declined",
+    "refunded", "已退款")}
+_APPROVED = {fold(w) for w in (
+    "通过", "已通过", "审核通过", "已审核", "已确认", "确认", "正常", "有效", "报名成功", "已报名", "已签到",
+    "已缴费", "approved", "confirmed", "registered", "active", "valid", "ok", "paid", "accepted",
+    "attending", "yes")}
+_PENDING = {fold(w) for w in (
+    "待审核", "审核中", "未审核", "待确认", "未确认", "pending", "waiting", "submitted", "in review",
+    "under review", "waitlist", "waitlisted")}
+_TOTAL = re.compile(r"^(合计|总计|小计|共计|总数|累计|total|subtotal|grand total|sum|count)\b",
+                    re.IGNORECASE)
+_CODE_OK = re.compile(r"^[A-Z0-9][A-Z0-9\-_/.#]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+# Surnames whose everyday pinyin is not the surname reading (曾 zēng, not céng).
+_SURNAME_PINYIN = {
+    "曾": "Zeng", "单": "Shan", "解": "Xie", "仇": "Qiu", "区": "Ou", "查": "Zha", "朴": "Piao",
+    "乐": "Yue", "盖": "Ge", "缪": "Miao", "翟": "Zhai", "覃": "Qin", "种": "Chong", "秘": "Bi",
+    "柏": "Bai", "重": "Chong", "长孙": "Zhangsun", "尉迟": "Yuchi", "万俟": "Moqi", "澹台": "Tantai",
+}
+
+
+@lru_cache(maxsize=50_000)
+def pinyin(text: str) -> str:
+    """Pinyin without tones, syllables run together and capitalised: 伟明 → Weiming."""
+    from pypinyin import lazy_pinyin  # slow import; only an import needs it
+
+    return "".join(lazy_pinyin(text)).capitalize()
+
+
+def chinese_latin(family: str, given: str) -> str:
+    """'ZHANG Wei' for 张伟, with surname readings (曾 → ZENG)."""
+    fam = _SURNAME_PINYIN.get(family) or pinyin(family)
+    return latin_display(family_latin=fam, given_latin=pinyin(given), order="eastern")
+
+
+def _han_only(text: str) -> str:
+    """张 伟 → 张伟: people pad two-character names with a space to line them up."""
+    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", text)
+
+
+_EAST_ASIAN_SCRIPTS = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u1100-\u11ff]")
+
+
+def names(full: str, family: str, given: str, latin: str) -> dict[str, str] | None:
+    """family_name, given_name, name_native, name_latin and name_order from what the row gives."""
+    full, family, given, latin = (_han_only(clean(x)) for x in (full, family, given, latin))
+    if not (full or family or given or latin):
+        return None
+    joined = (family + given) if has_han(family + given) else " ".join(p for p in (given, family) if p)
+    native = full or joined
+    if not native and latin:
+        native = latin
+    eastern = has_han(native) or bool(_EAST_ASIAN_SCRIPTS.search(native))
+    if eastern:
+        if not (family or given):
+            split = split_chinese_name(native)
+            if split is not None:
+                family, given = split
+            else:
+                parts = native.split()
+                family, given = (parts[0], " ".join(parts[1:])) if len(parts) > 1 else ("", native)
+        if not latin:
+            if has_han(family + given) and not _EAST_ASIAN_SCRIPTS.search(native):
+                latin = chinese_latin(family, given) if family else pinyin(given)
+            else:
+                latin = latin_display(family_latin=anyascii(family).title(),
+                                      given_latin=anyascii(given).title(), order="eastern")
+        return {"family_name": family, "given_name": given, "name_native": native,
+                "name_latin": latin, "name_order": "eastern"}
+    if not (family or given):
+        parts = native.split()
+        if len(parts) > 1 and parts[0].isupper() and not all(p.isupper() for p in parts):
+            family, given = parts[0], " ".join(parts[1:])  # "PETROVIĆ Đorđe": capitals mark the family
+        elif "," in native:
+            family, given = (p.strip() for p in native.split(",", 1))  # "Smith, John"
+        elif len(parts) > 1:
+            family, given = parts[-1], " ".join(parts[:-1])
+        else:
+            family, given = "", native
+        if "," in native:
+            native = f"{given} {family}".strip()
+    if not latin:
+        fam, giv = (x if is_latin(x) or not x else anyascii(x) for x in (family, given))
+        latin = latin_display(family_latin=fam, given_latin=giv, order="western")
+    return {"family_name": family, "given_name": given, "name_native": native,
+            "name_latin": latin, "name_order": "western"}
+
+
+def _phone(value: object) -> tuple[str, str | None]:
+    """Normalised phone and the problem code, if any."""
+    digits, lost = digits_from_number(value)
+    if lost:
+        return digits, "phone_digits_lost"
+    text = re.sub(r"[\s\-().]", "", digits)
+    plus = text.startswith("+")
+    core = text.lstrip("+")
+    if not core.isdigit() or not 7 <= len(core) <= 15:
+        return digits, "bad_phone"
+    if not plus and len(core) == 11 and core[0] != "1" and core[0] != "0":
+        return digits, "bad_phone"
+    return ("+" if plus else "") + core, None
+
+
+def _id_number(value: object) -> tuple[str, str | None]:
+    digits, lost = digits_from_number(value)
+    text = re.sub(r"\s", "", digits).upper()
+    if lost:
+        return text, "phone_digits_lost"
+    if re.fullmatch(r"\d{17}[\dX]", text):
+        total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
+        if _ID_CHECK[total % 11] != text[17]:
+            return text, "bad_id"
+    return text, None
+
+
+class RowValidator:
+    """Validates rows of one sheet under one column mapping."""
+
+    def __init__(self, catalog: Catalog, headers: Sequence[object], mapping: Sequence[str | None],
+                 options: RowOptions, sheet: str = "") -> None:
+        self.catalog = catalog
+        self.options = options
+        self.sheet = sheet
+        self.headers = [header_text(h, i) for i, h in enumerate(headers)]
+        self.columns: dict[str, list[int]] = {}
+        for i, f in enumerate(mapping):
+            if f is not None:
+                self.columns.setdefault(f, []).append(i)
+        self._texts: list[str] = []
+        self.key_field = options.key_field
+
+    def mapped(self, field_key: str) -> bool:
+        """Whether some column feeds this field."""
+        return field_key in self.columns
+
+    def _raw(self, cells: Sequence[object], key: str) -> object:
+        cols = self.columns.get(key)
+        if not cols:
+            return None
+        if len(cols) == 1:
+            return cells[cols[0]] if cols[0] < len(cells) else None
+        parts = [clean(cells[i]) for i in cols if i < len(cells) and clean(cells[i])]
+        return "\n".join(parts)
+
+    def _text(self, cells: Sequence[object], key: str) -> str:
+        """The cleaned text of a field ("" when unmapped or empty)."""
+        cols = self.columns.get(key)
+        if not cols:
+            return ""
+        if len(cols) == 1:
+            i = cols[0]
+            return self._texts[i] if i < len(self._texts) else ""
+        return clean(self._raw(cells, key))
+
+    def _col(self, key: str) -> str:
+        cols = self.columns.get(key)
+        return self.headers[cols[0]] if cols else BY_KEY[key].name_en
+
+    def _p(self, code: str, severity: str, line: int, key: str, value: object, **kw: object) -> Problem:
+        return problem(code, severity, sheet=self.sheet, line=line, column=self._col(key),
+                       value=clean(value), **kw)
+
+    def kind(self, cells: Sequence[object]) -> str:
+        """'blank', 'total', 'header' or 'data'."""
+        texts = self._texts = [clean(c) for c in cells]
+        filled = [t for t in texts if t]
+        if not filled:
+            return "blank"
+        if _TOTAL.match(filled[0]) and len(filled) <= max(3, len(texts) // 2):
+            return "total"
+        # A header repeated below (another office's block pasted in): most cells name fields.
+        if exact_field(fold(filled[0])) is not None and len(filled) >= 3:
+            named = sum(exact_field(fold(t)) is not None for t in filled)
+            if named >= len(filled) - 1 and header_score(filled) >= 3:
+                return "header"
+        return "data"
+
+    def validate(self, line: int, cells: Sequence[object]) -> Outcome:
+        """The record (None when an error blocks the row), the row's report lines and its key."""
+        probs: list[Problem] = []
+        kind = self.kind(cells)
+        if kind == "blank":
+            return Outcome(kind, None, [], "")
+        if kind in ("total", "header"):
+            first = next((c for c in cells if clean(c)), "")
+            return Outcome(kind, None, [problem(f"{kind}_row", INFO, sheet=self.sheet, line=line,
+                                                column="", value=clean(first))], "")
+        values: dict[str, Any] = {}
+
+        # -- registration number and the key --------------------------------------------------
+        code = self._code(line, self._raw(cells, "registration_code"), probs)
+        private: dict[str, str] = {}
+        key_value = code
+        for f in sorted(PRIVATE_FIELDS):
+            if not self.mapped(f):
+                continue
+            raw = self._raw(cells, f)
+            text = self._private(line, f, raw, probs)
+            if text and f in self.options.keep:
+                private[f] = text
+            if f == self.key_field:
+                key_value = text.lower() if f == "email" else text
+        if not key_value:
+            fld = BY_KEY[self.key_field]
+            probs.append(self._p("missing_key", ERROR, line, self.key_field, "",
+                                 field_zh=fld.name_zh, field_en=fld.name_en))
+        if code:
+            values["registration_code"] = code
+
+        # -- names --------------------------------------------------------------------------
+        person = names(*(self._text(cells, k) for k in ("name", "family_name", "given_name",
+                                                           "name_latin")))
+        if person is None:
+            probs.append(self._p("missing_name", ERROR, line, "name", ""))
+        else:
+            values.update(person)
+
+        # -- texts --------------------------------------------------------------------------
+        for src, zh_col, en_col in (("organisation", "organisation_zh", "organisation_en"),
+                                    ("position", "position_zh", "position_en")):
+            generic = self._text(cells, src)
+            english = self._text(cells, f"{src}_en")
+            if self.mapped(src):
+                is_zh = has_han(generic) or (not english and not generic)
+                values[zh_col] = generic if is_zh else ""
+                if not self.mapped(f"{src}_en"):
+                    values[en_col] = "" if is_zh else generic
+            if self.mapped(f"{src}_en"):
+                values[en_col] = english
+        for f in ("honorific", "team", "track", "attention_note"):
+            if self.mapped(f):
+                values[f] = self._text(cells, f)
+        for col, limit in LIMITS.items():
+            long_text = values.get(col)
+            if isinstance(long_text, str) and len(long_text) > limit:
+                values[col] = long_text[:limit]
+                probs.append(self._p("truncated", WARNING, line,
+                                     _SOURCE.get(col, col), long_text, limit=limit))
+
+        # -- country ------------------------------------------------------------------------
+        if self.mapped("country"):
+            raw_country = self._text(cells, "country")
+            iso = country_code(raw_country) if raw_country else ""
+            if iso is None:
+                probs.append(self._p("unknown_country", WARNING, line, "country", raw_country))
+                iso = ""
+            values["country"] = iso
+
+        # -- category -----------------------------------------------------------------------
+        category = self._category(line, cells, probs)
+        if category is not None:
+            values["category_id"] = category.id
+
+        # -- status -------------------------------------------------------------------------
+        if self.mapped("status"):
+            status_text = self._text(cells, "status")
+            folded = fold(status_text)
+            if not folded or folded in _APPROVED:
+                values["status"] = "approved"
+            elif folded in _CANCELLED:
+                values["status"] = "cancelled"
+            elif folded in _PENDING:
+                probs.append(self._p("pending_status", ERROR, line, "status", status_text))
+            else:
+                probs.append(self._p("unknown_status", ERROR, line, "status", status_text))
+
+        # -- activities ---------------------------------------------------------------------
+        listed, extra = self._activities(line, cells, category, probs)
+
+        if any(p.blocks for p in probs):
+            return Outcome(kind, None, probs, key_value)
+        person_key = ""
+        if person is not None:
+            org = values.get("organisation_zh") or values.get("organisation_en") or ""
+            person_key = fold(person["name_native"]) + "|" + fold(str(org))
+        record = Record(
+            line=line, key=key_value, registration_code=code, values=values,
+            activities=listed, extra_admissions=extra, private=private,
+            photo_name=self._text(cells, "photo"), person_key=person_key,
+        )
+        return Outcome(kind, record, probs, key_value)
+
+    # -- pieces ------------------------------------------------------------------------------
+    def _code(self, line: int, raw: object, probs: list[Problem]) -> str:
+        if raw is None:
+            return ""
+        numeric = isinstance(raw, int | float) and not isinstance(raw, bool)
+        text = digits_from_number(raw)[0] if numeric else clean(raw)
+        code = re.sub(r"\s", "", text).upper()
+        if not code:
+            return ""
+        width = self.options.code_width
+        if width and code.isdigit() and len(code) < width:
+            fixed = code.zfill(width)
+            probs.append(self._p("code_padded", WARNING, line, "registration_code", code, fixed=fixed))
+            code = fixed
+        if len(code) > LIMITS["registration_code"] or not _CODE_OK.match(code):
+            probs.append(self._p("bad_code", ERROR, line, "registration_code", text))
+            return ""
+        return code
+
+    def _private(self, line: int, f: str, raw: object, probs: list[Problem]) -> str:
+        if raw is None or not clean(raw):
+            return ""
+        if f == "phone":
+            text, issue = _phone(raw)
+        elif f == "id_number":
+            text, issue = _id_number(raw)
+        elif f == "email":
+            text = clean(raw).replace(" ", "")
+            issue = None if _EMAIL.match(text) else "bad_email"
+        elif f in ("birth_date", "arrival_date"):
+            parsed = parse_date(raw, epoch_1904=self.options.epoch_1904)
+            text = parsed.isoformat() if parsed else clean(raw)
+            issue = None if parsed else "bad_date"
+        else:
+            text, issue = clean(raw), None
+        if issue is not None:
+            # Shown masked: the report goes around by email, the full value is in the file anyway.
+            shown = clean(raw) if issue == "phone_digits_lost" else _mask(f, clean(raw))
+            probs.append(self._p(issue, WARNING, line, f, shown))
+        return text
+
+    def _category(self, line: int, cells: Sequence[object], probs: list[Problem]) -> CategoryRef | None:
+        text = self._text(cells, "category")
+        if not text:
+            if self.options.default_category:
+                return self.catalog.categories.get(self.options.default_category)
+            probs.append(self._p("missing_category", ERROR, line, "category", ""))
+            return None
+        found = self.catalog.category(text)
+        if found is None:
+            probs.append(self._p("unknown_category", ERROR, line, "category", text))
+        return found
+
+    def _activities(self, line: int, cells: Sequence[object], category: CategoryRef | None,
+                    probs: list[Problem]) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+        if not self.mapped("activities"):
+            return None, None
+        # The column is the person's whole list: an emptied cell takes back what an earlier
+        # import granted (admissions by category are unaffected).
+        tokens = split_list(self._raw(cells, "activities"))
+        listed: set[int] = set()
+        extra: set[int] = set()
+        for token in tokens:
+            act = self.catalog.activity(token)
+            if act is None:
+                probs.append(self._p("unknown_activity", ERROR, line, "activities", token, token=token))
+                continue
+            if act.is_main:
+                continue
+            listed.add(act.id)
+            if category is not None and category.code not in act.admitted:
+                extra.add(act.id)
+                probs.append(self._p("activity_extra", WARNING, line, "activities", token,
+                                     category=f"{category.name_zh} {category.code}",
+                                     activity_zh=act.name_zh, activity_en=act.name_en))
+        return frozenset(listed), frozenset(extra)
+
+
+# Which file field a delegate column comes from (for naming the column in a report line).
+_SOURCE = {
+    "family_name": "family_name", "given_name": "given_name", "name_native": "name",
+    "name_latin": "name_latin", "organisation_zh": "organisation", "organisation_en": "organisation_en",
+    "position_zh": "position", "position_en": "position_en",
+}
+
+
+def _mask(f: str, text: str) -> str:
+    """Personal data shown in a report with its middle hidden (13800138000 → 138****8000)."""
+    if f in ("phone", "id_number") and len(text) > 7:
+        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    if f == "email" and "@" in text:
+        user, _, domain = text.partition("@")
+        return (user[:1] + "***@" + domain) if user else text
+    return text

@@ -1,0 +1,168 @@
+"""Where a badge PDF goes: the system spooler (`lp`), a folder of PDF files, or (from ui/) a Qt printer.
+
+A printer is named by a spec string stored with each job: "lp:QUEUE" ("lp:" for the default
+destination), "folder:/some/dir" or "qt:Printer name" ("qt:" for the system default printer).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+LP_TIMEOUT_S = 60
+
+
+class PrintError(Exception):
+    """A printer refused or failed; the message is bilingual and says what to check."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrintRequest:
+    """One document for a printer: the PDF, a title for the spooler, the badge size in mm."""
+
+    pdf: bytes
+    title: str
+    page_mm: tuple[float, float]
+    file_stem: str = "badge"
+
+
+class Backend(Protocol):
+    """Sends one PDF to a printer; returns a short note (file written, spooler request id)."""
+
+    spec: str
+
+    def print_pdf(self, request: PrintRequest) -> str:
+        """Print or raise PrintError."""
+        ...
+
+
+def _safe(stem: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:80] or "badge"
+
+
+class FolderBackend:
+    """Writes each badge as a PDF file into a folder ("print later", tests, a shared drive)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.spec = f"folder:{folder}"
+
+    def print_pdf(self, request: PrintRequest) -> str:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            target = self.folder / f"{stamp}-{_safe(request.file_stem)}.pdf"
+            n = 1
+            while target.exists():
+                n += 1
+                target = self.folder / f"{stamp}-{_safe(request.file_stem)}-{n}.pdf"
+            # Written under a temporary name and renamed, so a watcher never sees half a file.
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
+            with os.fdopen(fd, "wb") as f:
+                f.write(request.pdf)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise PrintError(f"无法写入文件夹 {self.folder}：{exc.strerror or exc}\n"
+                             f"Cannot write to the folder {self.folder}: {exc.strerror or exc}") from exc
+        return str(target)
+
+
+class SpoolerBackend:
+    """The system spooler (CUPS `lp` on Linux and macOS), for printers that take PDF directly."""
+
+    def __init__(self, queue: str, *, lp: str | None = None) -> None:
+        self.queue = queue
+        self.spec = f"lp:{queue}"
+        self._lp = lp
+
+    def command(self, path: Path, request: PrintRequest) -> list[str]:
+        """The lp command line: badge-sized media, no scaling (actual size)."""
+        lp = self._lp or shutil.which("lp")
+        if lp is None:
+            raise PrintError("未找到系统打印命令 lp（请安装 CUPS）\n"
+                             "The system print command lp was not found (install CUPS)")
+        w, h = request.page_mm
+        cmd = [lp]
+        if self.queue:
+            cmd += ["-d", self.queue]
+        cmd += ["-t", request.title, "-o", f"media=Custom.{w:g}x{h:g}mm",
+                "-o", "print-scaling=none", "--", str(path)]
+        return cmd
+
+    def print_pdf(self, request: PrintRequest) -> str:
+        with tempfile.TemporaryDirectory(prefix="badge-") as tmp:
+            path = Path(tmp) / f"{_safe(request.file_stem)}.pdf"
+            path.write_bytes(request.pdf)
+            cmd = self.command(path, request)
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=LP_TIMEOUT_S,
+                                      check=False)
+            except subprocess.TimeoutExpired as exc:
+                raise PrintError(f"打印服务 {LP_TIMEOUT_S} 秒无响应\n"
+                                 f"The print spooler did not answer in {LP_TIMEOUT_S} s") from exc
+            except OSError as exc:
+                raise PrintError(f"无法运行 lp：{exc}\nCannot run lp: {exc}") from exc
+        if proc.returncode != 0:
+            detail = (proc.stderr or proc.stdout).strip() or f"exit {proc.returncode}"
+            where = self.queue or "default"
+            raise PrintError(f"打印机 {where} 拒绝了任务：{detail}\n"
+                             f"The printer {where} refused the job: {detail}")
+        m = re.search(r"request id is (\S+)", proc.stdout)
+        return m.group(1) if m else proc.stdout.strip()
+
+
+def spooler_printers(lpstat: str | None = None) -> list[str]:
+    """Queues the system spooler knows (empty when CUPS is not there)."""
+    exe = lpstat or shutil.which("lpstat")
+    if exe is None:
+        return []
+    try:
+        proc = subprocess.run([exe, "-e"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+
+
+BackendFactory = Callable[[str], Backend]
+_FACTORIES: dict[str, BackendFactory] = {
+    "folder": lambda rest: FolderBackend(Path(rest).expanduser()),
+    "lp": lambda rest: SpoolerBackend(rest),
+}
+
+
+def register_backend(kind: str, factory: BackendFactory) -> None:
+    """Add a kind of printer (the desk registers "qt" from ui/, keeping Qt out of this package)."""
+    _FACTORIES[kind] = factory
+
+
+def backend_for(spec: str) -> Backend:
+    """The backend a printer spec names."""
+    kind, _, rest = spec.partition(":")
+    factory = _FACTORIES.get(kind)
+    if factory is None:
+        known = ", ".join(sorted(_FACTORIES))
+        raise PrintError(f"未知的打印机类型 {kind!r}（可用：{known}）\n"
+                         f"Unknown kind of printer {kind!r} (available: {known})")
+    if kind == "folder" and not rest:
+        raise PrintError("文件夹打印机需要一个路径\nA folder printer needs a path")
+    return factory(rest)
+
+
+def describe(spec: str) -> str:
+    """A printer spec in words for the desk: 'Folder /x', 'Spooler PDF', 'Printer HP (system)'."""
+    kind, _, rest = spec.partition(":")
+    if kind == "folder":
+        return f"文件夹 Folder: {rest}"
+    if kind == "lp":
+        return f"系统队列 Spooler: {rest or '默认 default'}"
+    if kind == "qt":
+        return f"打印机 Printer: {rest or '系统默认 system default'}"
+    return spec

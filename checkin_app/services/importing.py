@@ -1,0 +1,922 @@
+"""Registration import use cases: inspect a file, dry run, apply in one transaction, mapping presets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import tempfile
+import time
+import uuid as uuidlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any, cast
+
+from sqlalchemy import Table, delete, func, insert, not_, select, update
+from sqlalchemy.orm import Session
+
+from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.importers import readers
+from checkin_app.importers.fields import (
+    BY_KEY,
+    KEY_FIELDS,
+    PRIVATE_FIELDS,
+    auto_mapping,
+    find_header,
+    header_text,
+)
+from checkin_app.importers.readers import ReadError
+from checkin_app.importers.report import ERROR, INFO, WARNING, Problem, problem
+from checkin_app.importers.rows import (
+    ActivityRef,
+    Catalog,
+    CategoryRef,
+    Record,
+    RowOptions,
+    RowValidator,
+)
+from checkin_app.importers.text import clean, fold
+from checkin_app.services import audit, search
+from checkin_app.storage import models as m
+from checkin_app.storage.db import Database
+from checkin_app.storage.models_import import (
+    DelegatePrivate,
+    ImportAdmission,
+    ImportKey,
+    ImportPreset,
+    ImportRun,
+)
+
+# Rows validated, looked up and written per step; also how often progress and cancel are checked.
+CHUNK = 2000
+# Rows read before the header must have shown up (title rows, notes, blank lines above it).
+HEADER_SEARCH_ROWS = 30
+# Data rows shown in the wizard's preview and used to guess the registration-number width.
+SAMPLE_ROWS = 200
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"})
+
+# Columns a badge prints: a change to one of them makes a printed badge out of date.
+BADGE_COLUMNS = frozenset({
+    "family_name", "given_name", "name_native", "name_latin", "name_order", "honorific",
+    "organisation_zh", "organisation_en", "position_zh", "position_en", "country", "category_id",
+    "team", "track", "photo_path", "registration_code",
+})
+_COMPARED = (
+    "registration_code", "family_name", "given_name", "name_native", "name_latin", "name_order",
+    "honorific", "organisation_zh", "organisation_en", "position_zh", "position_en", "country",
+    "category_id", "status", "team", "track", "attention_note", "photo_path",
+)
+_D = cast(Table, m.Delegate.__table__)
+
+Progress = Callable[[str, int, int], None]
+
+
+class ImportFailed(Exception):
+    """An import that cannot start or cannot finish; nothing was written. The message is bilingual."""
+
+
+class ImportCancelled(Exception):
+    """The user cancelled; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What to read and how; every field left None is detected or taken from the preset."""
+
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    # One field key (or None to ignore) per column, overriding detection and preset.
+    mapping: tuple[str | None, ...] | None = None
+    preset: str | None = None
+    header_line: int | None = None
+    key_field: str | None = None
+    full: bool | None = None
+    photos_dir: Path | None = None
+    keep: frozenset[str] | None = None
+    default_category: str | None = None
+    code_width: int | None = None
+    operator: str = "import"
+    desk: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileInspection:
+    """What the wizard shows before a dry run: detected reading options, header, mapping, preview."""
+
+    path: Path
+    kind: str
+    sheets: tuple[str, ...]
+    sheet: str
+    encoding: str
+    delimiter: str
+    header_line: int
+    headers: tuple[str, ...]
+    mapping: tuple[str | None, ...]
+    preview: tuple[tuple[str, ...], ...]
+    rows_estimate: int | None
+    code_width: int | None
+    options: ImportOptions
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    """How the rows of one import came out (a row is counted once)."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    cancelled: int = 0
+    rejected: int = 0
+    missing: int = 0
+    skipped: int = 0
+    warnings: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """Plain dict (for JSON and the import run log)."""
+        return {f.name: int(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """The outcome of a dry run or an applied import."""
+
+    applied: bool
+    counts: ImportCounts
+    problems: tuple[Problem, ...]
+    inspection: FileInspection
+    file_sha256: str
+    seconds: float
+    run_uuid: str = ""
+    changed_ids: tuple[int, ...] = field(default=(), repr=False)
+
+    @property
+    def rows(self) -> int:
+        """Data rows seen in the file."""
+        c = self.counts
+        return c.new + c.changed + c.unchanged + c.cancelled + c.rejected
+
+
+@dataclass(frozen=True, slots=True)
+class PresetInfo:
+    """A saved mapping preset."""
+
+    name: str
+    columns: dict[str, str]
+    options: dict[str, Any]
+    updated_at: datetime
+
+
+def _no_event() -> ImportFailed:
+    return ImportFailed(
+        "数据库中还没有大会、类别和活动。请先建立大会（含类别和活动），再导入报名人员。\n"
+        "The database holds no event yet. The event with its categories and activities must exist "
+        "before delegates can be imported."
+    )
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    try:
+        return _sha256(path)
+    except OSError:
+        return None
+
+
+def key_hash(field_key: str, value: str) -> str:
+    """The stored form of a non-code matching key: never the ID number or phone itself."""
+    return hashlib.sha256(f"{field_key}\x00{value}".encode()).hexdigest()
+
+
+def generated_code(field_key: str, value: str) -> str:
+    """A stable registration number for a person matched by another key and given none."""
+    return "IMP-" + key_hash(field_key, value)[:10].upper()
+
+
+class ImportService:
+    """Reads registration exports into delegates; dry run first, then apply."""
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+
+    # -- presets ---------------------------------------------------------------------------
+    def presets(self) -> list[PresetInfo]:
+        """Saved presets, by name."""
+        with self.db.read() as s:
+            rows = s.scalars(select(ImportPreset).order_by(ImportPreset.name)).all()
+            return [_preset_info(p) for p in rows]
+
+    def preset(self, name: str) -> PresetInfo:
+        """One preset; a bilingual error naming the saved ones when it does not exist."""
+        with self.db.read() as s:
+            p = s.scalar(select(ImportPreset).where(ImportPreset.name == name))
+            if p is not None:
+                return _preset_info(p)
+            names = [n for (n,) in s.execute(select(ImportPreset.name).order_by(ImportPreset.name))]
+        listed = ", ".join(names) or "—"
+        raise ImportFailed(f"没有名为 {name} 的映射方案（已保存：{listed}）\n"
+                           f"No mapping preset named {name} (saved: {listed})")
+
+    def save_preset(self, name: str, inspection: FileInspection, *,
+                    mapping: Sequence[str | None] | None = None, operator: str = "import",
+                    desk: str = "") -> PresetInfo:
+        """Store the mapping (by header text, so a reordered export still fits) and the options."""
+        name = clean(name)
+        if not name:
+            raise ImportFailed("映射方案需要一个名称\nA mapping preset needs a name")
+        cols = mapping if mapping is not None else inspection.mapping
+        columns = {fold(h): (f or "") for h, f in zip(inspection.headers, cols, strict=False) if fold(h)}
+        o = inspection.options
+        opts = {
+            "encoding": inspection.encoding if inspection.kind == "csv" else None,
+            "delimiter": inspection.delimiter if inspection.kind == "csv" else None,
+            "sheet": inspection.sheet if inspection.kind == "xlsx" else None,
+            "key_field": o.key_field, "keep": sorted(o.keep or ()), "full": o.full,
+            "default_category": o.default_category, "code_width": o.code_width,
+        }
+        config = json.dumps({"columns": columns, "options": opts}, ensure_ascii=False, sort_keys=True)
+        now = self.clock.now()
+        with self.db.write() as s:
+            p = s.scalar(select(ImportPreset).where(ImportPreset.name == name))
+            before = p.config_json if p is not None else ""
+            if p is None:
+                p = ImportPreset(name=name, config_json=config, updated_at=now)
+                s.add(p)
+            else:
+                p.config_json, p.updated_at = config, now
+            s.flush()
+            audit.record(s, at=now, desk=desk or "-", operator=operator, action="import.preset",
+                         subject=name, before={"config": before} if before else None,
+                         after={"config": config})
+            return _preset_info(p)
+
+    def delete_preset(self, name: str, *, operator: str = "import", desk: str = "") -> bool:
+        """Remove a preset; False when there was none."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            p = s.scalar(select(ImportPreset).where(ImportPreset.name == name))
+            if p is None:
+                return False
+            s.delete(p)
+            audit.record(s, at=now, desk=desk or "-", operator=operator,
+                         action="import.preset.delete", subject=name)
+            return True
+
+    # -- reading -----------------------------------------------------------------------------
+    def catalog(self) -> Catalog:
+        """The event's categories and activities; ImportFailed when there is no event yet."""
+        with self.db.read() as s:
+            if s.scalar(select(m.Event.id).limit(1)) is None:
+                raise _no_event()
+            cats = [CategoryRef(c.id, c.code, c.name_zh, c.name_en)
+                    for c in s.scalars(select(m.Category).order_by(m.Category.sort_order))]
+            admitted: dict[int, set[str]] = {}
+            by_id = {c.id: c.code for c in cats}
+            for act_id, cat_id in s.execute(select(m.ActivityCategory.activity_id,
+                                                   m.ActivityCategory.category_id)):
+                admitted.setdefault(act_id, set()).add(by_id[cat_id])
+            acts = [ActivityRef(a.id, a.code, a.name_zh, a.name_en, a.is_main,
+                                frozenset(admitted.get(a.id, ())))
+                    for a in s.scalars(select(m.Activity).order_by(m.Activity.sort_order))]
+        if not cats:
+            raise _no_event()
+        return Catalog(cats, acts)
+
+    def inspect(self, path: Path, options: ImportOptions | None = None) -> FileInspection:
+        """Detect the encoding, delimiter, sheet, header row and mapping; read a preview."""
+        return self._inspect(path, options, None)
+
+    def _inspect(self, path: Path, options: ImportOptions | None,
+                 opened: readers.XlsxSource | None) -> FileInspection:
+        options = self._with_preset(options or ImportOptions())
+        if not path.is_file():
+            raise ImportFailed(f"找不到文件：{path}\nFile not found: {path}")
+        kind = readers.file_kind(path)
+        with ExitStack() as stack:
+            sheets: tuple[str, ...] = ()
+            sheet = ""
+            encoding = delimiter = ""
+            estimate: int | None = None
+            if kind == "xlsx":
+                # Loading a workbook parses its shared strings: seconds for a big export, so
+                # an import opens it once for inspecting and reading.
+                book = opened or stack.enter_context(readers.XlsxSource(path))
+                sheets = book.sheets
+                sheet = options.sheet or _best_sheet(book)
+                book.sheet(sheet)  # a clear error for a sheet that does not exist
+                rows: Iterator[tuple[int, list[object]]] = book.iter_rows(sheet)
+                estimate = book.rows_estimate(sheet)
+            else:
+                if options.encoding:
+                    readers.check_encoding(path, options.encoding)
+                encoding = options.encoding or readers.detect_encoding(path)
+                delimiter = options.delimiter or readers.detect_delimiter(path, encoding)
+                rows = readers.iter_csv(path, encoding, delimiter)
+            head: list[tuple[int, list[object]]] = []
+            for item in rows:
+                head.append(item)
+                if len(head) >= HEADER_SEARCH_ROWS:
+                    break
+            if options.header_line is not None:
+                idx = next((i for i, (ln, _) in enumerate(head) if ln == options.header_line), None)
+            else:
+                known = self.preset(options.preset).columns if options.preset else None
+                idx = find_header([cells for _, cells in head], known)
+            if idx is None:
+                raise ImportFailed(
+                    f"在 {path.name} 的前 {HEADER_SEARCH_ROWS} 行中找不到表头（例如 姓名、单位、类别）。"
+                    "请检查工作表是否正确，或手动指定表头所在行。\n"
+                    f"No header row (e.g. Name, Organisation, Category) found in the first "
+                    f"{HEADER_SEARCH_ROWS} rows of {path.name}. Check the sheet, or give the header line."
+                )
+            header_line, header_cells = head[idx]
+            width = max([len(header_cells)] + [len(c) for _, c in head[idx + 1:]])
+            while width and not clean(header_cells[width - 1] if width - 1 < len(header_cells) else None):
+                # Trailing columns without a header and without data are formatting, not columns.
+                if any(width - 1 < len(c) and clean(c[width - 1]) for _, c in head[idx + 1:]):
+                    break
+                width -= 1
+            headers = tuple(header_text(header_cells[i] if i < len(header_cells) else None, i)
+                            for i in range(width))
+            preview: list[tuple[str, ...]] = [tuple(clean(c) for c in cells[:width])
+                                              for _, cells in head[idx + 1:]]
+            for _, cells in rows:
+                if len(preview) >= SAMPLE_ROWS:
+                    break
+                preview.append(tuple(clean(c) for c in cells[:width]))
+        mapping = self._mapping(headers, options)
+        code_width = options.code_width or self._guess_code_width(headers, mapping, preview)
+        return FileInspection(
+            path=path, kind=kind, sheets=sheets, sheet=sheet, encoding=encoding,
+            delimiter=delimiter, header_line=header_line, headers=headers, mapping=mapping,
+            preview=tuple(preview[:SAMPLE_ROWS]), rows_estimate=estimate, code_width=code_width,
+            options=options,
+        )
+
+    def _with_preset(self, options: ImportOptions) -> ImportOptions:
+        if not options.preset:
+            return options
+        p = self.preset(options.preset)
+        o = p.options
+        return replace(
+            options,
+            sheet=options.sheet or o.get("sheet"),
+            encoding=options.encoding or o.get("encoding"),
+            delimiter=options.delimiter or o.get("delimiter"),
+            key_field=options.key_field or o.get("key_field"),
+            keep=options.keep if options.keep is not None else (
+                frozenset(o["keep"]) if o.get("keep") else None),
+            full=options.full if options.full is not None else o.get("full"),
+            default_category=options.default_category or o.get("default_category"),
+            code_width=options.code_width or o.get("code_width"),
+        )
+
+    def _mapping(self, headers: Sequence[str], options: ImportOptions) -> tuple[str | None, ...]:
+        if options.mapping is not None:
+            given = list(options.mapping[: len(headers)])
+            return tuple(given + [None] * (len(headers) - len(given)))
+        mapping = auto_mapping(headers)
+        if options.preset:
+            columns = self.preset(options.preset).columns
+            for i, h in enumerate(headers):
+                if fold(h) in columns:
+                    mapping[i] = columns[fold(h)] or None
+        return tuple(f if f in BY_KEY else None for f in mapping)
+
+    def _guess_code_width(self, headers: Sequence[str], mapping: Sequence[str | None],
+                          preview: Sequence[Sequence[str]]) -> int | None:
+        """Width of all-digit registration numbers: from codes that kept a leading zero, or the DB."""
+        if "registration_code" not in mapping:
+            return None
+        col = list(mapping).index("registration_code")
+        codes = [r[col] for r in preview if col < len(r) and r[col]]
+        zeros = [len(c) for c in codes if c.isdigit() and c.startswith("0")]
+        if zeros:
+            return max(zeros)
+        with self.db.read() as s:
+            row = s.execute(
+                select(func.length(m.Delegate.registration_code).label("n"), func.count())
+                .where(m.Delegate.registration_code.op("GLOB", is_comparison=True)("[0-9]*"),
+                       not_(m.Delegate.registration_code.op("GLOB", is_comparison=True)("*[^0-9]*")))
+                .group_by("n").order_by(func.count().desc()).limit(1)
+            ).first()
+        return int(row[0]) if row is not None else None
+
+    # -- running -----------------------------------------------------------------------------
+    def dry_run(self, path: Path, options: ImportOptions | None = None, *,
+                progress: Progress | None = None,
+                cancelled: Callable[[], bool] | None = None) -> ImportResult:
+        """Everything an import would do, reported; nothing is written."""
+        return self._run(path, options, apply=False, progress=progress, cancelled=cancelled)
+
+    def apply(self, path: Path, options: ImportOptions | None = None, *,
+              progress: Progress | None = None,
+              cancelled: Callable[[], bool] | None = None) -> ImportResult:
+        """Import for real, in one transaction: on any failure or a cancel, nothing is written."""
+        return self._run(path, options, apply=True, progress=progress, cancelled=cancelled)
+
+    def _run(self, path: Path, options: ImportOptions | None, *, apply: bool,
+             progress: Progress | None, cancelled: Callable[[], bool] | None) -> ImportResult:
+        t0 = time.perf_counter()
+        report = progress or (lambda _stage, _done, _total: None)
+        stop = cancelled or (lambda: False)
+        catalog = self.catalog()
+        with ExitStack() as books:
+            try:
+                book = (books.enter_context(readers.XlsxSource(path))
+                        if path.is_file() and readers.file_kind(path) == "xlsx" else None)
+                inspection = self._inspect(path, options, book)
+                sha = _sha256(path)
+            except OSError as exc:
+                raise ImportFailed(f"无法读取 {path}：{exc}\nCannot read {path}: {exc}") from exc
+            return self._run_inspected(inspection, catalog, sha, book, apply=apply, t0=t0,
+                                       report=report, stop=stop)
+
+    def _run_inspected(self, inspection: FileInspection, catalog: Catalog, sha: str,
+                       book: readers.XlsxSource | None, *, apply: bool, t0: float,
+                       report: Progress, stop: Callable[[], bool]) -> ImportResult:
+        path = inspection.path
+        opts = inspection.options
+        key_field = opts.key_field or "registration_code"
+        if key_field not in KEY_FIELDS:
+            raise ImportFailed(f"不能用 {key_field} 识别人员（可用：{', '.join(KEY_FIELDS)}）\n"
+                               f"Cannot match people by {key_field} (use one of {', '.join(KEY_FIELDS)})")
+        if key_field not in inspection.mapping:
+            f = BY_KEY[key_field]
+            raise ImportFailed(
+                f"没有映射到“{f.name_zh}”的列，无法识别人员。请在映射中指定该列。\n"
+                f"No column is mapped to {f.name_en}, so people cannot be matched. Map that column."
+            )
+        if opts.default_category and opts.default_category not in catalog.categories:
+            raise ImportFailed(f"未知的默认类别：{opts.default_category}\n"
+                               f"Unknown default category: {opts.default_category}")
+        unknown_keep = (opts.keep or frozenset()) - PRIVATE_FIELDS
+        if unknown_keep:
+            raise ImportFailed(f"只能保留这些个人信息字段：{', '.join(sorted(PRIVATE_FIELDS))}\n"
+                               f"Only these personal fields can be kept: {', '.join(sorted(PRIVATE_FIELDS))}")
+        epoch_1904 = False
+        row_opts = RowOptions(key_field=key_field, keep=opts.keep or frozenset(),
+                              default_category=opts.default_category,
+                              code_width=inspection.code_width, epoch_1904=epoch_1904)
+        photos = _photo_index(opts.photos_dir) if opts.photos_dir else None
+        with tempfile.TemporaryFile(prefix="checkin-import-") as spool:
+            # Phase 1, no database lock: read, validate and check the file against itself.
+            stamp = _stamp(path)
+            problems, rows_info = self._read_to_spool(inspection, catalog, row_opts, spool, report,
+                                                      stop, book)
+            if _stamp(path) != stamp or _sha256_or_none(path) != sha:
+                # A file pulled out or rewritten under the reader: what was read is not the file.
+                raise ImportFailed(
+                    f"读取过程中文件 {path.name} 被修改或移走，未导入任何数据。请重新导入。\n"
+                    f"The file {path.name} changed or disappeared while it was being read; nothing was "
+                    "imported. Import it again."
+                )
+            spool.seek(0)
+            # Phase 2: compare with the database (and write, in one transaction, when applying).
+            now = self.clock.now()
+            run_uuid = str(uuidlib.uuid4()) if apply else ""
+            writer = _Writer(catalog, row_opts, photos, now, apply=apply, operator=opts.operator,
+                             desk=opts.desk or "-", sheet=inspection.sheet,
+                             columns=_column_names(inspection))
+            try:
+                with (self.db.write() if apply else self.db.read()) as session:
+                    if apply:
+                        run = ImportRun(uuid=run_uuid, at=now, operator=opts.operator,
+                                        desk=opts.desk, file_name=path.name[:300], file_sha256=sha,
+                                        sheet=inspection.sheet, full=bool(opts.full))
+                        session.add(run)
+                        session.flush()
+                        writer.run_id = run.id
+                    done = 0
+                    for chunk in _unspool(spool):
+                        if stop():
+                            raise ImportCancelled()
+                        writer.chunk(session, chunk)
+                        done += len(chunk)
+                        report("apply" if apply else "check", done, rows_info.valid)
+                    missing = writer.missing(session, rows_info.rejected_keys) if opts.full else []
+                    counts = replace(
+                        writer.counts, rejected=writer.counts.rejected + rows_info.rejected,
+                        skipped=rows_info.skipped,
+                        missing=len(missing),
+                    )
+                    all_problems = [*problems, *writer.problems, *missing]
+                    counts = replace(counts, warnings=sum(p.severity == WARNING for p in all_problems))
+                    if apply:
+                        run.counts_json = json.dumps(counts.as_dict(), sort_keys=True)
+                        if writer.touched:
+                            audit.record(session, at=now, desk=opts.desk or "-",
+                                         operator=opts.operator, action="import",
+                                         subject=path.name,
+                                         after={"run": run_uuid, "sha256": sha, **counts.as_dict()})
+                    if stop():
+                        raise ImportCancelled()
+            except (ImportCancelled, ImportFailed, ReadError):
+                raise
+            except OSError as exc:
+                raise ImportFailed(f"导入失败，未写入任何数据：{exc}\n"
+                                   f"Import failed; nothing was written: {exc}") from exc
+        all_problems.sort(key=lambda p: (p.line == 0, p.line))
+        return ImportResult(
+            applied=apply, counts=counts, problems=tuple(all_problems), inspection=inspection,
+            file_sha256=sha, seconds=time.perf_counter() - t0, run_uuid=run_uuid,
+            changed_ids=tuple(writer.touched),
+        )
+
+    def _read_to_spool(self, inspection: FileInspection, catalog: Catalog, row_opts: RowOptions,
+                       spool: IO[bytes], report: Progress, stop: Callable[[], bool],
+                       opened: readers.XlsxSource | None = None) -> tuple[list[Problem], _ReadInfo]:
+        path = inspection.path
+        validator = RowValidator(catalog, inspection.headers, inspection.mapping, row_opts,
+                                 sheet=inspection.sheet)
+        problems: list[Problem] = []
+        info = _ReadInfo()
+        keys_seen: dict[str, int] = {}
+        people_seen: dict[bytes, int] = {}
+        batch: list[Record] = []
+        key_f = BY_KEY[row_opts.key_field]
+        key_col = validator._col(row_opts.key_field)
+
+        def on_progress(done: int, total: int) -> None:
+            report("read", done, total)
+
+        with ExitStack() as stack:
+            if inspection.kind == "xlsx":
+                book = opened or stack.enter_context(readers.XlsxSource(path))
+                row_opts = replace(row_opts, epoch_1904=book.epoch_1904)
+                validator.options = row_opts
+                rows = book.iter_rows(inspection.sheet, on_progress)
+            else:
+                rows = readers.iter_csv(path, inspection.encoding, inspection.delimiter, on_progress)
+            try:
+                for line, cells in rows:
+                    if line <= inspection.header_line:
+                        continue
+                    if stop():
+                        raise ImportCancelled()
+                    outcome = validator.validate(line, cells)
+                    problems.extend(outcome.problems)
+                    if outcome.kind != "data":
+                        info.skipped += outcome.kind != "blank"
+                        continue
+                    record = outcome.record
+                    if outcome.key:
+                        first = keys_seen.setdefault(outcome.key, line)
+                        if first != line:
+                            problems.append(problem(
+                                "duplicate_key", ERROR, sheet=inspection.sheet, line=line,
+                                column=key_col, value=outcome.key if key_f.key == "registration_code"
+                                else "***", other=first, field_zh=key_f.name_zh, field_en=key_f.name_en))
+                            record = None
+                    if record is None:
+                        info.rejected += 1
+                        if outcome.key:
+                            info.rejected_keys.add(outcome.key)
+                        continue
+                    if record.person_key:
+                        digest = hashlib.blake2b(record.person_key.encode(), digest_size=8).digest()
+                        other = people_seen.setdefault(digest, line)
+                        if other != line:
+                            problems.append(problem(
+                                "duplicate_person", WARNING, sheet=inspection.sheet, line=line,
+                                column=validator._col("name"),
+                                value=str(record.values.get("name_native", "")), other=other))
+                    info.valid += 1
+                    batch.append(record)
+                    if len(batch) >= CHUNK:
+                        pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                        batch = []
+            except OSError as exc:
+                raise ReadError(f"读取 {path.name} 时出错：{exc}\nError while reading {path.name}: {exc}"
+                                ) from exc
+            if batch:
+                pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        return problems, info
+
+
+@dataclass
+class _ReadInfo:
+    valid: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    rejected_keys: set[str] = field(default_factory=set)
+
+
+def _unspool(spool: IO[bytes]) -> Iterator[list[Record]]:
+    while True:
+        try:
+            yield pickle.load(spool)  # our own temporary file, written just now
+        except EOFError:
+            return
+
+
+def _best_sheet(book: readers.XlsxSource) -> str:
+    """The first sheet whose first rows hold a recognisable header (exports add cover sheets)."""
+    for name in book.sheets:
+        head = []
+        for _, cells in book.iter_rows(name):
+            head.append(cells)
+            if len(head) >= HEADER_SEARCH_ROWS:
+                break
+        if find_header(head) is not None:
+            return name
+    return book.sheets[0]
+
+
+def _column_names(inspection: FileInspection) -> dict[str, str]:
+    """The file's own header for each mapped field (report lines name columns as the file does)."""
+    names = {f.key: f.name_en for f in BY_KEY.values()}
+    seen: set[str] = set()
+    for h, f in zip(inspection.headers, inspection.mapping, strict=False):
+        if f is not None and f not in seen:
+            seen.add(f)
+            names[f] = h
+    return names
+
+
+def _photo_index(folder: Path) -> dict[str, Path]:
+    """Image files by upper-cased file name and by stem (CQ24-ABC123.jpg is found as CQ24-ABC123)."""
+    if not folder.is_dir():
+        raise ImportFailed(f"照片文件夹不存在：{folder}\nPhoto folder not found: {folder}")
+    index: dict[str, Path] = {}
+    for p in sorted(folder.rglob("*")):
+        if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file():
+            index.setdefault(clean(p.name).upper(), p.resolve())
+            index.setdefault(clean(p.stem).upper(), p.resolve())
+    return index
+
+
+def _preset_info(p: ImportPreset) -> PresetInfo:
+    data = json.loads(p.config_json or "{}")
+    return PresetInfo(p.name, dict(data.get("columns", {})), dict(data.get("options", {})), p.updated_at)
+
+
+def _masked(col: str, value: object) -> object:
+    return "***" if col in PRIVATE_FIELDS else value
+
+
+class _Writer:
+    """Compares record chunks with the database, counts, and (when applying) writes them."""
+
+    def __init__(self, catalog: Catalog, options: RowOptions, photos: dict[str, Path] | None,
+                 now: datetime, *, apply: bool, operator: str, desk: str, sheet: str = "",
+                 columns: dict[str, str] | None = None) -> None:
+        self.catalog = catalog
+        self.sheet = sheet
+        self.columns = columns or {}
+        self.options = options
+        self.photos = photos
+        self.now = now
+        self.apply = apply
+        self.operator = operator
+        self.desk = desk
+        self.run_id = 0
+        self.counts = ImportCounts()
+        self.problems: list[Problem] = []
+        self.touched: list[int] = []
+        self.seen_ids: set[int] = set()
+        self._new_codes: set[str] = set()
+
+    def _col(self, field_key: str) -> str:
+        return self.columns.get(field_key) or BY_KEY[field_key].name_en
+
+    # -- lookups -----------------------------------------------------------------------------
+    def _existing(self, session: Session, chunk: Sequence[Record]) -> dict[str, Any]:
+        """Existing delegate rows by record key."""
+        cols = [_D.c.id, *(_D.c[c] for c in _COMPARED), _D.c.walk_in]
+        kf = self.options.key_field
+        if kf == "registration_code":
+            codes = [r.key for r in chunk]
+            rows = session.execute(select(*cols).where(_D.c.registration_code.in_(codes))).all()
+            return {r.registration_code: r for r in rows}
+        hashes = {key_hash(kf, r.key): r.key for r in chunk}
+        links = session.execute(
+            select(ImportKey.key_hash, ImportKey.delegate_id)
+            .where(ImportKey.key_field == kf, ImportKey.key_hash.in_(list(hashes)))
+        ).all()
+        by_id = {d: hashes[h] for h, d in links}
+        rows = session.execute(select(*cols).where(_D.c.id.in_(list(by_id)))).all() if by_id else []
+        return {by_id[r.id]: r for r in rows}
+
+    def chunk(self, session: Session, chunk: Sequence[Record]) -> None:
+        """Plan (and write) one chunk of valid records."""
+        existing = self._existing(session, chunk)
+        ids = [r.id for r in existing.values()]
+        private: dict[int, dict[str, str]] = {}
+        if self.options.keep and ids:
+            for d, f, v in session.execute(
+                select(DelegatePrivate.delegate_id, DelegatePrivate.field, DelegatePrivate.value)
+                .where(DelegatePrivate.delegate_id.in_(ids))
+            ):
+                private.setdefault(d, {})[f] = v
+        granted: dict[int, set[int]] = {}
+        overrides: dict[tuple[int, int], bool] = {}
+        if ids and any(r.activities is not None for r in chunk):
+            for d, a in session.execute(select(ImportAdmission.delegate_id, ImportAdmission.activity_id)
+                                        .where(ImportAdmission.delegate_id.in_(ids))):
+                granted.setdefault(d, set()).add(a)
+            for d, a, allow in session.execute(
+                select(m.DelegateAdmission.delegate_id, m.DelegateAdmission.activity_id,
+                       m.DelegateAdmission.allow).where(m.DelegateAdmission.delegate_id.in_(ids))
+            ):
+                overrides[(d, a)] = bool(allow)
+        codes_taken = self._codes_taken(session, chunk, existing)
+
+        inserts: list[tuple[Record, dict[str, Any]]] = []
+        updated: list[int] = []
+        new = changed = unchanged = cancelled = 0
+        for rec in chunk:
+            values = dict(rec.values)
+            self._photo(rec, values)
+            old = existing.get(rec.key)
+            code = values.get("registration_code") or (
+                old.registration_code if old is not None
+                else generated_code(self.options.key_field, rec.key))
+            values["registration_code"] = code
+            if (old is None or old.registration_code != code) and (
+                    code in codes_taken or code in self._new_codes):
+                self.problems.append(problem("code_taken", ERROR, sheet=self.sheet, line=rec.line,
+                                             column=self._col("registration_code"), value=code))
+                self.counts = replace(self.counts, rejected=self.counts.rejected + 1)
+                continue
+            if old is None:
+                self._new_codes.add(code)
+                inserts.append((rec, values))
+                if values.get("status") == "cancelled":
+                    cancelled += 1
+                else:
+                    new += 1
+                continue
+            self.seen_ids.add(old.id)
+            diff = {c: (getattr(old, c), v) for c, v in values.items()
+                    if c in _COMPARED and getattr(old, c) != v}
+            mine = private.get(old.id, {})
+            pdiff = {f: (mine.get(f), v) for f, v in rec.private.items() if mine.get(f) != v}
+            add, drop = self._admission_changes(old.id, rec, granted, overrides)
+            if not (diff or pdiff or add or drop):
+                unchanged += 1
+                continue
+            if diff.get("status", ("", ""))[1] == "cancelled":
+                cancelled += 1
+            else:
+                changed += 1
+            if self.apply:
+                self._update(session, old, diff, pdiff, add, drop, code)
+                updated.append(old.id)
+        self.counts = replace(self.counts, new=self.counts.new + new,
+                              changed=self.counts.changed + changed,
+                              unchanged=self.counts.unchanged + unchanged,
+                              cancelled=self.counts.cancelled + cancelled)
+        if self.apply and inserts:
+            self._insert(session, inserts)
+        if updated:
+            search.index_delegates(session, updated)
+
+    def _codes_taken(self, session: Session, chunk: Sequence[Record],
+                     existing: dict[str, Any]) -> set[str]:
+        """Registration numbers in the chunk that belong to delegates other than the matched ones."""
+        if self.options.key_field == "registration_code":
+            return set()  # the code is the key: a match is the same person
+        codes = [r.registration_code for r in chunk if r.registration_code] + [
+            generated_code(self.options.key_field, r.key) for r in chunk if not r.registration_code]
+        mine = {r.id for r in existing.values()}
+        return {c for i, c in session.execute(
+            select(_D.c.id, _D.c.registration_code).where(_D.c.registration_code.in_(codes)))
+            if i not in mine}
+
+    def _photo(self, rec: Record, values: dict[str, Any]) -> None:
+        if self.photos is None:
+            return
+        path = None
+        if rec.photo_name:
+            name = clean(Path(rec.photo_name.replace("\\", "/")).name).upper()
+            path = self.photos.get(name) or self.photos.get(Path(name).stem)
+            if path is None:
+                self.problems.append(problem("photo_missing", WARNING, sheet=self.sheet, line=rec.line,
+                                             column=self._col("photo"), value=rec.photo_name))
+        code = values.get("registration_code") or ""
+        if path is None and code:
+            path = self.photos.get(code)
+        if path is not None:
+            values["photo_path"] = str(path)
+
+    def _admission_changes(self, delegate_id: int, rec: Record, granted: dict[int, set[int]],
+                           overrides: dict[tuple[int, int], bool]) -> tuple[set[int], set[int]]:
+        """Individual admissions to add and to take back (only ones the import itself granted)."""
+        if rec.extra_admissions is None:
+            return set(), set()
+        mine = granted.get(delegate_id, set())
+        # A manager's own override (allow or deny) for that activity is never touched.
+        add = {a for a in rec.extra_admissions - mine if (delegate_id, a) not in overrides}
+        drop = mine - rec.extra_admissions
+        return add, drop
+
+    # -- writes ------------------------------------------------------------------------------
+    def _update(self, session: Session, old: Any, diff: dict[str, tuple[Any, Any]],
+                pdiff: dict[str, tuple[str | None, str]], add: set[int], drop: set[int],
+                code: str) -> None:
+        changes = {c: new for c, (_old, new) in diff.items()}
+        if diff:
+            changes["updated_at"] = self.now
+            if BADGE_COLUMNS & diff.keys():
+                changes["badge_outdated"] = True
+            session.execute(update(_D).where(_D.c.id == old.id).values(**changes))
+        for f, (_before, value) in pdiff.items():
+            session.merge(DelegatePrivate(delegate_id=old.id, field=f, value=value[:300]))
+        for a in add:
+            session.execute(insert(m.DelegateAdmission).values(delegate_id=old.id, activity_id=a,
+                                                               allow=True))
+            session.execute(insert(ImportAdmission).values(delegate_id=old.id, activity_id=a,
+                                                           run_id=self.run_id))
+        if drop:
+            session.execute(delete(m.DelegateAdmission).where(
+                m.DelegateAdmission.delegate_id == old.id, m.DelegateAdmission.activity_id.in_(drop),
+                m.DelegateAdmission.allow.is_(True)))
+            session.execute(delete(ImportAdmission).where(
+                ImportAdmission.delegate_id == old.id, ImportAdmission.activity_id.in_(drop)))
+        before: dict[str, Any] = {c: _masked(c, o) for c, (o, _n) in diff.items()}
+        after: dict[str, Any] = {c: _masked(c, n) for c, (_o, n) in diff.items()}
+        for f in pdiff:
+            before[f], after[f] = "***", "***"  # personal data stays out of the audit log
+        if add or drop:
+            before["admissions"] = sorted(self.catalog_codes(drop))
+            after["admissions"] = sorted(self.catalog_codes(add))
+        cancelling = diff.get("status", ("", ""))[1] == "cancelled"
+        audit.record(session, at=self.now, desk=self.desk, operator=self.operator,
+                     action="import.cancel" if cancelling else "import.update", subject=code,
+                     before=before, after=after)
+        self.touched.append(old.id)
+
+    def catalog_codes(self, ids: set[int]) -> list[str]:
+        """Activity codes of activity ids."""
+        by_id = {a.id: a.code for a in self.catalog.activities.values()}
+        return [by_id.get(i, str(i)) for i in ids]
+
+    def _insert(self, session: Session, inserts: list[tuple[Record, dict[str, Any]]]) -> None:
+        rows = []
+        for _rec, values in inserts:
+            row: dict[str, Any] = {
+                "uid": str(uuidlib.uuid4()), "family_name": "", "given_name": "", "name_native": "",
+                "name_latin": "", "name_order": "western", "honorific": "", "organisation_zh": "",
+                "organisation_en": "", "position_zh": "", "position_en": "", "country": "",
+                "status": "approved", "team": "", "track": "", "attention_note": "",
+                "badge_serial": 1, "badge_outdated": False, "walk_in": False,
+                "registered_by_desk": "", "photo_path": None, "updated_at": self.now,
+            }
+            row.update(values)
+            rows.append(row)
+        result = session.execute(
+            insert(_D).returning(_D.c.id, sort_by_parameter_order=True), rows)
+        ids = [r[0] for r in result]
+        admissions, granted, privates, keys = [], [], [], []
+        kf = self.options.key_field
+        for (rec, _values), d in zip(inserts, ids, strict=True):
+            for a in sorted(rec.extra_admissions or ()):
+                admissions.append({"delegate_id": d, "activity_id": a, "allow": True})
+                granted.append({"delegate_id": d, "activity_id": a, "run_id": self.run_id})
+            for f, v in rec.private.items():
+                privates.append({"delegate_id": d, "field": f, "value": v[:300]})
+            if kf != "registration_code":
+                keys.append({"key_field": kf, "key_hash": key_hash(kf, rec.key), "delegate_id": d})
+        for model, params in ((m.DelegateAdmission, admissions), (ImportAdmission, granted),
+                              (DelegatePrivate, privates), (ImportKey, keys)):
+            if params:
+                session.execute(insert(model), params)
+        self.seen_ids.update(ids)
+        self.touched.extend(ids)
+        search.index_delegates(session, ids)
+
+    def missing(self, session: Session, rejected_keys: set[str]) -> list[Problem]:
+        """People registered before (not walk-ins, not cancelled) whom a full import did not list."""
+        out: list[Problem] = []
+        rejected_codes = rejected_keys if self.options.key_field == "registration_code" else set()
+        rows = session.execute(
+            select(_D.c.id, _D.c.registration_code, _D.c.name_native, _D.c.name_latin)
+            .where(_D.c.walk_in.is_(False), _D.c.status != "cancelled").order_by(_D.c.id)
+        )
+        for d, code, native, latin in rows:
+            if d in self.seen_ids or code in rejected_codes:
+                continue
+            out.append(problem("missing_from_file", INFO, sheet="", line=0,
+                               column=BY_KEY["registration_code"].name_en,
+                               value=f"{code} {native or latin}".strip()))
+        return out

@@ -1,0 +1,137 @@
+"""Desk-side sync commands: `enrol CODE`, `sync [--once]`, `bundle export|import FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+
+
+def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Register the desk's sync commands."""
+    p = sub.add_parser("enrol", help="connect this desk to a hub with an enrolment code")
+    common(p)
+    p.add_argument("code", help="the code the hub printed (checkin-enrol:v1?…)")
+    p = sub.add_parser("sync", help="sync with the hub (runs until stopped; --once for one round)")
+    common(p)
+    p.add_argument("--once", action="store_true")
+    p = sub.add_parser("bundle", help="offline bundles (USB stick) for a desk without network")
+    common(p)
+    bs = p.add_subparsers(dest="bundle_command", required=True)
+    q = bs.add_parser("export", help="write this desk's unsynced events to a file")
+    common(q)
+    q.add_argument("file", type=Path)
+    q = bs.add_parser("import", help="load the hub's data bundle (event, activities, delegates)")
+    common(q)
+    q.add_argument("file", type=Path)
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from checkin_app.cli import _open as open_db
+
+    return open_db(args)
+
+
+def _fail(exc: Exception) -> None:
+    from checkin_app.cli import CliError
+
+    raise CliError(str(exc)) from exc
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    """Enrol with a hub."""
+    from checkin_app.sync.client import DeskSync
+    from checkin_app.sync.protocol import SyncError
+
+    db = _open(args)
+    try:
+        cfg = DeskSync(db).enrol(args.code)
+    except SyncError as exc:
+        _fail(exc)
+        raise
+    finally:
+        db.close()
+    print(f"已连接中心服务器 / Enrolled with hub {cfg.url} as desk “{cfg.desk}”")
+    print("  运行 checkin-app sync 或启动签到台开始同步 / run `checkin-app sync` or start the desk to sync")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """One round (--once), or keep syncing until Ctrl+C."""
+    import threading
+
+    from checkin_app.cli import parse_clock
+    from checkin_app.sync.client import DeskSync, SyncStatus
+    from checkin_app.sync.protocol import SyncError
+    from checkin_app.sync.worker import SyncWorker
+
+    db = _open(args)
+    sync = DeskSync(db, parse_clock(args.clock))
+    try:
+        if args.once:
+            def progress(n: int) -> None:
+                if sys.stderr.isatty():
+                    print(f"\r下载中 / downloading… {n}", end="", file=sys.stderr, flush=True)
+
+            try:
+                pushed, applied = sync.sync_once(on_progress=progress)
+                indexed = sync.index_pending()
+            except SyncError as exc:
+                _fail(exc)
+                raise
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+            print(f"同步完成 / Synced: pushed {pushed.stored} (+{pushed.duplicates} already there), "
+                  f"pulled {applied} changes, {pushed.remaining} still queued"
+                  + (f", search index rebuilt for {indexed}" if indexed else ""))
+            for w in pushed.warnings:
+                print(f"  ⚠ {w}")
+            for r in pushed.rejected[:20]:
+                print(f"  ✖ {r}")
+            return EXIT_OK
+
+        done = threading.Event()
+
+        def show(status: SyncStatus) -> None:
+            state = "online" if status.online else "OFFLINE"
+            when = status.last_ok_at.isoformat(timespec="seconds") if status.last_ok_at else "never"
+            print(f"[{state}] last sync {when}, {status.pending} queued"
+                  + (f" — {status.last_error.splitlines()[-1]}" if status.last_error else ""), flush=True)
+
+        worker = SyncWorker(sync, on_status=show)
+        worker.start()
+        try:
+            done.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.stop()
+        return EXIT_OK
+    finally:
+        sync.close_clients()
+        db.close()
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """Export unsynced events / import the hub's data bundle."""
+    from checkin_app.sync.bundle import export_desk_events, import_hub_data
+    from checkin_app.sync.protocol import SyncError
+
+    db = _open(args)
+    try:
+        if args.bundle_command == "export":
+            info = export_desk_events(db, args.file)
+            print(f"已导出 {info.items} 条未同步记录 / Exported {info.items} unsynced items to {args.file}")
+        else:
+            info = import_hub_data(db, args.file)
+            print(f"已导入 {info.items} 条 / Imported {info.items} rows from {args.file}")
+    except SyncError as exc:
+        _fail(exc)
+        raise
+    finally:
+        db.close()
+    return EXIT_OK

@@ -1,0 +1,519 @@
+"""The desk's sync client: enrol, push queued events (idempotent), pull changes (long-poll), report health."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+import httpx
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
+
+from checkin_app import __version__
+from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.services.checkin import rebuild_all_presence, recompute_presence
+from checkin_app.services.search import index_delegates
+from checkin_app.storage import models as m
+from checkin_app.storage import models_hub as mh
+from checkin_app.storage.db import Database
+from checkin_app.sync import tables as st
+from checkin_app.sync.protocol import (
+    API_PREFIX,
+    DEFAULT_PAGE,
+    H_DESK_TIME,
+    H_PRINTER,
+    H_QUEUE,
+    EnrolmentCode,
+    PinMismatch,
+    SyncError,
+    bilingual,
+    dumps,
+    gzip_bytes,
+    iso,
+    parse_iso,
+)
+from checkin_app.sync.transport import check_pin, fetch_certificate, make_client, raise_for_hub
+
+_C = cast(Table, m.CheckIn.__table__)
+_AUDIT = cast(Table, m.AuditEntry.__table__)
+_D = cast(Table, m.Delegate.__table__)
+_AUDIT_COLS = st.wire_columns(_AUDIT, ("id",))
+PUSH_BATCH = 500
+APPLY_BATCH = 2000
+# Above this many delegates in one pull, search keys are rebuilt afterwards in small
+# transactions (index_pending) instead of inside the pull, so scanning never waits seconds.
+INLINE_INDEX_MAX = 3000
+INDEX_CHUNK = 2000
+K_URL, K_FP, K_CERT, K_TOKEN = "hub.url", "hub.fingerprint", "hub.cert_pem", "hub.token"
+K_HUB, K_DESK, K_CURSOR = "hub.id", "hub.desk", "sync.cursor"
+K_LAST_OK, K_LAST_PULL, K_INDEX = "sync.last_ok", "sync.last_pull", "sync.index_pending"
+
+
+@dataclass(frozen=True, slots=True)
+class HubConfig:
+    """How this desk reaches its hub."""
+
+    url: str
+    fingerprint: str
+    cert_pem: str
+    token: str
+    hub_id: str
+    desk: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushSummary:
+    """One push round: how many items went, came back as duplicates, or were refused."""
+
+    stored: int
+    duplicates: int
+    rejected: list[str]
+    remaining: int
+    clock_offset_ms: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class PullSummary:
+    """One pull: changes applied, the new cursor, and whether the hub has more right away."""
+
+    applied: int
+    cursor: int
+    more: bool
+    complete: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What the status bar shows."""
+
+    enrolled: bool
+    online: bool
+    pending: int
+    last_ok_at: datetime | None
+    last_error: str = ""
+    desk: str = ""
+    hub_url: str = ""
+    cursor: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+def _get(session: Session, key: str) -> str | None:
+    return session.scalar(select(mh.SyncState.value).where(mh.SyncState.key == key))
+
+
+def _set(session: Session, key: str, value: str) -> None:
+    session.merge(mh.SyncState(key=key, value=value))
+
+
+class DeskSync:
+    """Sync for one desk database. Thread-safe: the worker pushes and pulls from two threads."""
+
+    def __init__(self, db: Database, clock: Clock | None = None, *,
+                 printer_state: Callable[[], str] | None = None,
+                 app_version: str = __version__) -> None:
+        self.db = db
+        self.clock = clock or SystemClock()
+        self.printer_state = printer_state or (lambda: "")
+        self.app_version = app_version
+        self._local = threading.local()
+        self._clients: list[httpx.Client] = []
+        self._clients_lock = threading.Lock()
+        self._push_lock = threading.Lock()
+        self.online = False
+        self.last_error = ""
+        self.warnings: tuple[str, ...] = ()
+
+    # -- configuration ------------------------------------------------------------------------
+    def config(self) -> HubConfig | None:
+        """The hub this desk is enrolled with, or None."""
+        with self.db.read() as s:
+            vals = {k: _get(s, k) for k in (K_URL, K_FP, K_CERT, K_TOKEN, K_HUB, K_DESK)}
+        if not vals[K_URL] or not vals[K_TOKEN]:
+            return None
+        return HubConfig(vals[K_URL] or "", vals[K_FP] or "", vals[K_CERT] or "", vals[K_TOKEN] or "",
+                         vals[K_HUB] or "", vals[K_DESK] or "")
+
+    def enrol(self, code_text: str) -> HubConfig:
+        """Check the hub's certificate against the code's pin, use the one-time token, store the result."""
+        code = EnrolmentCode.decode(code_text)
+        cert_pem = ""
+        if code.url.startswith("https"):
+            import ssl
+
+            der = fetch_certificate(code.url)
+            check_pin(der, code.fingerprint)
+            cert_pem = ssl.DER_cert_to_PEM_cert(der)
+        public_key, private_pem = _new_desk_key()
+        with make_client(code.url, fingerprint=code.fingerprint, cert_pem=cert_pem) as client:
+            try:
+                r = client.post(API_PREFIX + "/enrol",
+                                content=dumps({"token": code.token, "public_key": public_key}),
+                                headers={"Content-Type": "application/json"})
+            except httpx.HTTPError as exc:
+                raise SyncError(bilingual(f"无法连接中心服务器：{exc}",
+                                          f"Cannot reach the hub: {exc}")) from exc
+            raise_for_hub(r)
+            body = r.json()
+        cfg = HubConfig(code.url, code.fingerprint, cert_pem, str(body["token"]), str(body["hub"]),
+                        str(body["desk"]))
+        with self.db.write() as s:
+            previous_hub = _get(s, K_HUB)
+            for k, v in ((K_URL, cfg.url), (K_FP, cfg.fingerprint), (K_CERT, cfg.cert_pem),
+                         (K_TOKEN, cfg.token), (K_HUB, cfg.hub_id), (K_DESK, cfg.desk)):
+                _set(s, k, v)
+            if previous_hub != cfg.hub_id:
+                _set(s, K_CURSOR, "0")  # another hub's sequence numbers mean nothing here
+            # The desk is known by the name the hub gave it, so its events match the dashboard.
+            s.merge(m.DeskSetting(key="desk_name", value=cfg.desk))
+            _store_desk_key(s, private_pem, body.get("certificate"))
+            from checkin_app.services import audit
+
+            audit.record(s, at=self.clock.now(), desk=cfg.desk, operator="enrol", action="enrol",
+                         subject=cfg.url[:200], after={"hub": cfg.hub_id, "desk": cfg.desk,
+                                                       "certified": bool(body.get("certificate"))})
+        self.close_clients()
+        return cfg
+
+    def forget_hub(self) -> None:
+        """Stop syncing with the enrolled hub (local data stays)."""
+        with self.db.write() as s:
+            for k in (K_URL, K_FP, K_CERT, K_TOKEN):
+                _set(s, k, "")
+        self.close_clients()
+
+    # -- HTTP clients (one per thread: a long-poll must not hold up a push) --------------------
+    def _client(self, cfg: HubConfig) -> httpx.Client:
+        client: httpx.Client | None = getattr(self._local, "client", None)
+        key = (cfg.url, cfg.token, cfg.fingerprint)
+        if client is None or getattr(self._local, "key", None) != key or client.is_closed:
+            client = make_client(cfg.url, fingerprint=cfg.fingerprint, cert_pem=cfg.cert_pem,
+                                 token=cfg.token)
+            self._local.client, self._local.key = client, key
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Close every HTTP connection (they reopen on the next request)."""
+        with self._clients_lock:
+            for c in self._clients:
+                c.close()
+            self._clients.clear()
+
+    def _headers(self, pending: int) -> dict[str, str]:
+        return {H_DESK_TIME: iso(self.clock.now()) or "", H_QUEUE: str(pending),
+                H_PRINTER: self.printer_state()[:200]}
+
+    def _need_config(self) -> HubConfig:
+        cfg = self.config()
+        if cfg is None:
+            raise SyncError(bilingual("本签到台尚未连接中心服务器（请先注册）",
+                                      "This desk is not enrolled with a hub yet"))
+        return cfg
+
+    # -- the outbox -----------------------------------------------------------------------------
+    def pending_count(self) -> int:
+        """Local events the hub does not have yet (check-ins and undos; audit entries ride along)."""
+        with self.db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(_C).where(_C.c.synced.is_(False))) or 0)
+
+    def _outbox(self, s: Session, limit: int | None = PUSH_BATCH
+                ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """The next push: queued check-ins, walk-ins and audit entries, plus the watermarks it would set."""
+        items: list[dict[str, Any]] = []
+        marks: dict[str, int] = {}
+        walk_mark = int(_get(s, "push.delegates") or 0)
+        walk = s.execute(select(_D.c.id, _D.c.uid).where(_D.c.walk_in.is_(True), _D.c.id > walk_mark)
+                         .order_by(_D.c.id).limit(limit)).all()
+        if walk:
+            items += [{"table": "delegates", "key": k, "payload": p}
+                      for k, p in st.DELEGATES.export(s, [r.uid for r in walk])]
+            marks["push.delegates"] = walk[-1].id
+        uuids = list(s.scalars(select(_C.c.uuid).where(_C.c.synced.is_(False)).order_by(_C.c.id)
+                               .limit(limit)))
+        if uuids:
+            items += [{"table": "checkins", "key": k, "payload": p}
+                      for k, p in st.CHECKINS.export(s, uuids)]
+        audit_mark = int(_get(s, "push.audit") or 0)
+        rows = s.execute(select(_AUDIT).where(_AUDIT.c.id > audit_mark).order_by(_AUDIT.c.id)
+                         .limit(limit)).all()
+        if rows:
+            items += [{"table": st.AUDIT, "key": r.uuid, "payload": st.to_payload(r, _AUDIT_COLS)}
+                      for r in rows]
+            marks["push.audit"] = rows[-1].id
+        return items, marks
+
+    def push_once(self) -> PushSummary:
+        """Push everything queued, in batches; returns totals. Safe to repeat: the hub dedups by key."""
+        cfg = self._need_config()
+        stored = dups = 0
+        rejected: list[str] = []
+        offset: int | None = None
+        warnings: list[str] = []
+        with self._push_lock:
+            while True:
+                with self.db.read() as s:
+                    items, marks = self._outbox(s)
+                if not items:
+                    break
+                body = gzip_bytes(dumps({"items": items, "desk": cfg.desk}))
+                try:
+                    r = self._client(cfg).post(
+                        API_PREFIX + "/push", content=body,
+                        headers={"Content-Encoding": "gzip", "Content-Type": "application/json",
+                                 **self._headers(self.pending_count())})
+                except httpx.HTTPError as exc:
+                    self._offline(exc)
+                    raise SyncError(self.last_error) from exc
+                raise_for_hub(r)
+                ans = r.json()
+                offset = ans.get("clock_offset_ms")
+                warnings = [bilingual(w["message_zh"], w["message_en"]) for w in ans.get("warnings", [])]
+                acked = {(i["table"], i["key"]) for i in ans["stored"] + ans["duplicates"]}
+                bad = {(i["table"], i["key"]): i.get("reason", "") for i in ans["rejected"]}
+                self._ack(items, marks, acked)
+                stored += len(ans["stored"])
+                dups += len(ans["duplicates"])
+                rejected += [f"{t} {k}: {why}" for (t, k), why in bad.items()]
+                if bad and not (acked - {(t, k) for (t, k) in bad}):
+                    break  # only refusals left: stop rather than resend them in a loop
+        self._mark_ok()
+        self.warnings = tuple(warnings)
+        return PushSummary(stored, dups, rejected, self.pending_count(), offset, warnings)
+
+    def _ack(self, items: list[dict[str, Any]], marks: dict[str, int],
+             acked: set[tuple[str, str]]) -> None:
+        with self.db.write() as s:
+            done = [i["key"] for i in items if i["table"] == "checkins" and ("checkins", i["key"]) in acked]
+            for part in st._batched(done, 500):
+                s.execute(update(_C).where(_C.c.uuid.in_(part)).values(synced=True))
+            # Watermarks move only when every item of that table in this push was taken.
+            for mark, table in (("push.audit", st.AUDIT), ("push.delegates", "delegates")):
+                keys = [i["key"] for i in items if i["table"] == table]
+                if mark in marks and all((table, k) in acked for k in keys):
+                    _set(s, mark, str(marks[mark]))
+
+    # -- pulling ------------------------------------------------------------------------------
+    def cursor(self) -> int:
+        """The highest hub sequence number applied here."""
+        with self.db.read() as s:
+            return int(_get(s, K_CURSOR) or 0)
+
+    def pull_once(self, *, wait: float = 0.0, limit: int = DEFAULT_PAGE,
+                  on_progress: Callable[[int], None] | None = None) -> PullSummary:
+        """One request for changes after the cursor (long-polling up to `wait` s); applied in batches.
+
+        Each batch commits together with the cursor, so a cut connection keeps what arrived
+        and the next pull resumes after it: nothing is applied twice or skipped.
+        """
+        cfg = self._need_config()
+        since = self.cursor()
+        applied = 0
+        cursor = since
+        end: dict[str, Any] | None = None
+        warnings: list[str] = []
+        batch: list[dict[str, Any]] = []
+        try:
+            with self._client(cfg).stream(
+                "GET", API_PREFIX + "/changes",
+                params={"since": since, "limit": limit, "wait": wait},
+                headers=self._headers(self.pending_count()),
+                timeout=httpx.Timeout(connect=5.0, read=wait + 30.0, write=30.0, pool=10.0),
+            ) as r:
+                raise_for_hub(r)
+                lines = r.iter_lines()
+                header = json.loads(next(lines))
+                if cfg.hub_id and header.get("hub") != cfg.hub_id:
+                    raise SyncError(bilingual(
+                        "中心服务器身份已改变（不是注册时的那一台），已停止同步",
+                        "The hub's identity changed (not the hub this desk enrolled with); sync stopped"))
+                warnings = [bilingual(w["message_zh"], w["message_en"]) for w in header.get("warnings", [])]
+                for line in lines:
+                    try:
+                        obj = json.loads(line)
+                    except ValueError:
+                        break  # a truncated last line: the next pull fetches it again
+                    if obj.get("end"):
+                        end = obj
+                        break
+                    batch.append(obj)
+                    if len(batch) >= APPLY_BATCH:
+                        cursor = self._apply(batch, big=since == 0)
+                        applied += len(batch)
+                        batch = []
+                        if on_progress is not None:
+                            on_progress(applied)
+        except (httpx.HTTPError, StopIteration) as exc:
+            if batch:
+                cursor = self._apply(batch, big=since == 0)
+                applied += len(batch)
+            self._offline(exc)
+            raise SyncError(self.last_error) from exc
+        if batch:
+            cursor = self._apply(batch, big=since == 0)
+            applied += len(batch)
+        if end is None:
+            self.online = False
+            self.last_error = bilingual("下载被中断，将从中断处继续",
+                                        "The download was cut; it resumes where it stopped")
+            raise SyncError(self.last_error)
+        if end.get("next", cursor) > cursor and not applied:
+            cursor = int(end["next"])
+        self._mark_ok(pull=True)
+        self.warnings = tuple(warnings)
+        return PullSummary(applied, cursor, bool(end.get("more")), True, warnings)
+
+    def _apply(self, changes: list[dict[str, Any]], *, big: bool = False, move_cursor: bool = True) -> int:
+        """Apply one batch of changes and move the cursor, in one transaction; returns the cursor."""
+        total = st.Applied()
+        last = max(int(c["s"]) for c in changes)
+        with self.db.write() as s:
+            for table, payloads in _runs(changes):
+                spec = st.REGISTRY.get(table)
+                if spec is None:
+                    continue  # a table this desk version does not know: skip, keep going
+                total.merge(spec.apply(s, payloads))
+            if len(total.pairs) > 5000:
+                rebuild_all_presence(s)
+            else:
+                for d_id, a_id in total.pairs:
+                    recompute_presence(s, d_id, a_id)
+            if total.delegate_ids:
+                if big or len(total.delegate_ids) > INLINE_INDEX_MAX:
+                    _set(s, K_INDEX, "1")
+                else:
+                    index_delegates(s, sorted(total.delegate_ids))
+            current = int(_get(s, K_CURSOR) or 0)
+            if not move_cursor:
+                return current
+            _set(s, K_CURSOR, str(max(current, last)))
+        return max(current, last)
+
+    def index_pending(self, should_stop: Callable[[], bool] | None = None) -> int:
+        """Rebuild search keys after a big download, 2,000 delegates per short transaction."""
+        with self.db.read() as s:
+            if _get(s, K_INDEX) != "1":
+                return 0
+        after = 0
+        done = 0
+        while not (should_stop and should_stop()):
+            with self.db.write() as s:
+                ids = list(s.scalars(select(_D.c.id).where(_D.c.id > after).order_by(_D.c.id)
+                                     .limit(INDEX_CHUNK)))
+                if not ids:
+                    _set(s, K_INDEX, "")
+                    break
+                index_delegates(s, ids)
+                after = ids[-1]
+                done += len(ids)
+        return done
+
+    # -- the whole round ----------------------------------------------------------------------
+    def sync_once(self, *, on_progress: Callable[[int], None] | None = None) -> tuple[PushSummary, int]:
+        """Push first, then pull until the hub has nothing more; returns the push and changes applied."""
+        pushed = self.push_once()
+        applied = 0
+        while True:
+            first = self.cursor() == 0
+            pulled = self.pull_once(limit=0 if first else DEFAULT_PAGE, on_progress=on_progress)
+            applied += pulled.applied
+            if not pulled.more:
+                break
+        return pushed, applied
+
+    def _mark_ok(self, *, pull: bool = False) -> None:
+        self.online = True
+        self.last_error = ""
+        now = iso(self.clock.now()) or ""
+        with self.db.write() as s:
+            _set(s, K_LAST_OK, now)
+            if pull:
+                _set(s, K_LAST_PULL, now)
+
+    def _offline(self, exc: BaseException) -> None:
+        self.online = False
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            self.last_error = bilingual(
+                "中心服务器证书与注册时固定的证书不符，已拒绝连接"
+                "（可能是冒充的服务器；如确实更换了服务器，请重新注册）",
+                "The hub's certificate is not the one pinned at enrolment; connection refused (this may "
+                "be an impostor; if the hub really was replaced, enrol again)")
+            raise PinMismatch(self.last_error) from exc
+        self.last_error = bilingual(f"中心服务器不可达：{exc}", f"Hub unreachable: {exc}")
+
+    def status(self) -> SyncStatus:
+        """Enrolment, connectivity, queue and the time of the last successful exchange."""
+        with self.db.read() as s:
+            url, token = _get(s, K_URL) or "", _get(s, K_TOKEN) or ""
+            last_ok = parse_iso(_get(s, K_LAST_PULL) or None)
+            desk, cursor = _get(s, K_DESK) or "", int(_get(s, K_CURSOR) or 0)
+        return SyncStatus(bool(url and token), self.online, self.pending_count(), last_ok,
+                          self.last_error, desk, url, cursor, self.warnings)
+
+
+def _runs(changes: Iterable[dict[str, Any]]) -> Iterable[tuple[str, list[dict[str, Any]]]]:
+    """Consecutive changes of one table, in seq order (so a walk-in arrives before its check-in)."""
+    table: str | None = None
+    run: list[dict[str, Any]] = []
+    for c in sorted(changes, key=lambda c: int(c["s"])):
+        if c["t"] != table and run:
+            yield str(table), run
+            run = []
+        table = c["t"]
+        run.append(c["p"])
+    if run:
+        yield str(table), run
+
+
+def _new_desk_key() -> tuple[str, str]:
+    """A fresh Ed25519 desk key (public hex, private PEM) for the hub to certify, if keys exist."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding,
+            NoEncryption,
+            PrivateFormat,
+            PublicFormat,
+        )
+    except ImportError:  # pragma: no cover - cryptography is a dependency
+        return "", ""
+    key = Ed25519PrivateKey.generate()
+    pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode("ascii")
+    return pub, pem
+
+
+def _store_desk_key(s: Session, private_pem: str, cert: dict[str, Any] | None) -> None:
+    """Keep the desk key and its certificate where the key service looks (when that service exists)."""
+    try:
+        from checkin_app.storage import models_security as sec
+    except ImportError:  # pragma: no cover
+        return
+    if not hasattr(sec, "DeskKey") or not private_pem or not cert:
+        return
+    now = parse_iso(cert.get("created_at")) or datetime.now().astimezone()
+    if hasattr(sec, "EventKey") and cert.get("event_public_key") and s.scalar(
+            select(sec.EventKey.id).where(sec.EventKey.fingerprint == cert["event_key"])) is None:
+        s.add(sec.EventKey(fingerprint=cert["event_key"], public_key=cert["event_public_key"],
+                           created_at=now, retired_reason=""))
+    s.add(sec.DeskKey(key_id=cert["key_id"], desk_name=cert["desk_name"], public_key=cert["public_key"],
+                      private_key=private_pem, event_key=cert["event_key"],
+                      certificate=cert["certificate"], certified_at=parse_iso(cert["certified_at"]),
+                      created_at=now))
+
+
+def wait_seconds(attempt: int, *, cap: float = 30.0) -> float:
+    """Backoff: 1, 2, 4 … seconds, at most `cap`."""
+    return float(min(cap, 2 ** max(0, attempt - 1)))
+
+
+def monotonic() -> float:
+    """Indirection so the worker's timing is easy to read in one place."""
+    return time.monotonic()

@@ -1,0 +1,432 @@
+"""Synced tables: how a row becomes a wire payload and how payloads are applied, on any database.
+
+The change feed is generic: a change is (table name, row key, JSON payload). Adding a table to
+sync is one `register(SyncTable(...))`; rows refer to each other by stable keys (delegate uid,
+activity and category codes, event uuids), never by local integer ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any, cast
+
+from sqlalchemy import Column, Table, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from checkin_app.storage import models as m
+from checkin_app.storage.models import UTCDateTime
+from checkin_app.sync.protocol import iso, parse_iso
+
+Payload = dict[str, Any]
+# Rows per IN (...) lookup; PostgreSQL and SQLite both handle this comfortably.
+_CHUNK = 500
+
+
+@dataclass
+class Applied:
+    """What applying a batch of payloads did, and what the caller must refresh afterwards."""
+
+    inserted: int = 0
+    updated: int = 0
+    # Local delegate ids whose search keys must be rebuilt.
+    delegate_ids: set[int] = field(default_factory=set)
+    # (delegate_id, activity_id) pairs whose presence projection must be recomputed.
+    pairs: set[tuple[int, int]] = field(default_factory=set)
+    # (table, key, bilingual reason) of payloads that could not be applied.
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)
+    catalog_changed: bool = False
+
+    def merge(self, other: Applied) -> None:
+        """Fold another batch's result into this one."""
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.delegate_ids |= other.delegate_ids
+        self.pairs |= other.pairs
+        self.skipped.extend(other.skipped)
+        self.catalog_changed |= other.catalog_changed
+
+
+Exporter = Callable[[Session, Sequence[str] | None], Iterator[tuple[str, Payload]]]
+Applier = Callable[[Session, list[Payload]], Applied]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncTable:
+    """One synced table: its wire name, how the hub exports rows and how a replica applies them.
+
+    `pulled`: the hub sends it to desks. `pushed`: desks may send it to the hub (the hub then
+    applies it with the same applier unless it has a dedicated ingest, as check-ins do).
+    `order`: apply order inside one batch (referenced tables first).
+    """
+
+    name: str
+    key: str
+    export: Exporter
+    apply: Applier
+    pulled: bool = True
+    pushed: bool = False
+    order: int = 50
+
+
+REGISTRY: dict[str, SyncTable] = {}
+
+
+def register(table: SyncTable) -> SyncTable:
+    """Make a table part of the change feed (and of pushes, when `pushed`)."""
+    REGISTRY[table.name] = table
+    return table
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _t(model: type[m.Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _is_time(col: Column[Any]) -> bool:
+    return isinstance(col.type, UTCDateTime)
+
+
+def wire_columns(table: Table, exclude: Iterable[str] = ()) -> list[Column[Any]]:
+    """The columns a payload carries: all but the excluded (local ids, foreign keys)."""
+    skip = set(exclude)
+    return [c for c in table.columns if c.name not in skip]
+
+
+def to_payload(row: Any, cols: Sequence[Column[Any]]) -> Payload:
+    """A row (mapping or Row) as JSON-ready dict; times as ISO UTC strings."""
+    mapping = row._mapping if hasattr(row, "_mapping") else row
+    out: Payload = {}
+    for c in cols:
+        v = mapping[c.name]
+        out[c.name] = iso(v) if isinstance(v, datetime) else v
+    return out
+
+
+def from_payload(payload: Payload, cols: Sequence[Column[Any]]) -> dict[str, Any]:
+    """Column values from a payload; keys the payload lacks are left out (the column default applies)."""
+    out: dict[str, Any] = {}
+    for c in cols:
+        if c.name in payload:
+            v = payload[c.name]
+            out[c.name] = parse_iso(v) if _is_time(c) and isinstance(v, str) else v
+    return out
+
+
+# -- a generic table keyed by a natural column (for feature tables without foreign keys) -----
+def simple_table(name: str, model: type[m.Base], key: str, *, exclude: Sequence[str] = ("id",),
+                 pulled: bool = True, pushed: bool = False, order: int = 60) -> SyncTable:
+    """A SyncTable for a table whose rows stand alone, keyed by a unique column (e.g. uuid)."""
+    table = _t(model)
+    cols = wire_columns(table, exclude)
+    keycol = table.c[key]
+
+    def export(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
+        q = select(*cols).order_by(keycol)
+        if keys is None:
+            for row in session.execute(q):
+                yield str(row._mapping[key]), to_payload(row, cols)
+            return
+        for chunk in _batched(keys, _CHUNK):
+            for row in session.execute(q.where(keycol.in_(chunk))):
+                yield str(row._mapping[key]), to_payload(row, cols)
+
+    def apply(session: Session, payloads: list[Payload]) -> Applied:
+        done = Applied()
+        for chunk in _batched(payloads, _CHUNK):
+            existing = set(session.scalars(
+                select(keycol).where(keycol.in_([p[key] for p in chunk]))).all())
+            for p in chunk:
+                values = from_payload(p, cols)
+                if p[key] in existing:
+                    session.execute(update(table).where(keycol == p[key]).values(values))
+                    done.updated += 1
+                else:
+                    session.execute(insert(table).values(values))
+                    existing.add(p[key])
+                    done.inserted += 1
+        return done
+
+    return SyncTable(name, key, export, apply, pulled=pulled, pushed=pushed, order=order)
+
+
+# -- events, categories, activities ----------------------------------------------------------
+_EVENT_COLS = wire_columns(_t(m.Event), ("id",))
+_CAT_COLS = wire_columns(_t(m.Category), ("id",))
+_ACT_COLS = wire_columns(_t(m.Activity), ("id",))
+
+
+def _upsert_by_code(session: Session, model: type[m.Base], cols: Sequence[Column[Any]],
+                    payloads: list[Payload]) -> tuple[Applied, dict[str, int]]:
+    table = _t(model)
+    done = Applied(catalog_changed=True)
+    ids: dict[str, int] = {}
+    for p in payloads:
+        values = from_payload(p, cols)
+        current = session.execute(select(table.c.id).where(table.c.code == p["code"])).scalar()
+        if current is None:
+            current = session.execute(insert(table).values(values).returning(table.c.id)).scalar_one()
+            done.inserted += 1
+        else:
+            session.execute(update(table).where(table.c.id == current).values(values))
+            done.updated += 1
+        ids[p["code"]] = int(current)
+    return done, ids
+
+
+def _export_simple(model: type[m.Base], cols: Sequence[Column[Any]]) -> Exporter:
+    table = _t(model)
+
+    def export(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
+        q = select(*cols).order_by(table.c.code)
+        if keys is not None:
+            q = q.where(table.c.code.in_(list(keys)))
+        for row in session.execute(q):
+            yield row.code, to_payload(row, cols)
+
+    return export
+
+
+def _apply_events(session: Session, payloads: list[Payload]) -> Applied:
+    return _upsert_by_code(session, m.Event, _EVENT_COLS, payloads)[0]
+
+
+def _apply_categories(session: Session, payloads: list[Payload]) -> Applied:
+    return _upsert_by_code(session, m.Category, _CAT_COLS, payloads)[0]
+
+
+_AC = _t(m.ActivityCategory)
+
+
+def _export_activities(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
+    acts = _t(m.Activity)
+    cats = dict(session.execute(select(_t(m.Category).c.id, _t(m.Category).c.code)).all())
+    links: dict[int, list[str]] = {}
+    for a_id, c_id in session.execute(select(_AC.c.activity_id, _AC.c.category_id)):
+        links.setdefault(a_id, []).append(cats[c_id])
+    q = select(acts).order_by(acts.c.code)
+    if keys is not None:
+        q = q.where(acts.c.code.in_(list(keys)))
+    for row in session.execute(q):
+        p = to_payload(row, _ACT_COLS)
+        p["categories"] = sorted(links.get(row.id, []))
+        yield row.code, p
+
+
+def _apply_activities(session: Session, payloads: list[Payload]) -> Applied:
+    done, ids = _upsert_by_code(session, m.Activity, _ACT_COLS, payloads)
+    cats = dict(session.execute(select(_t(m.Category).c.code, _t(m.Category).c.id)).all())
+    for p in payloads:
+        a_id = ids[p["code"]]
+        session.execute(delete(_AC).where(_AC.c.activity_id == a_id))
+        rows = [{"activity_id": a_id, "category_id": cats[c]} for c in p.get("categories", [])
+                if c in cats]
+        if rows:
+            session.execute(insert(_AC), rows)
+    return done
+
+
+# -- delegates ---------------------------------------------------------------------------------
+_D = _t(m.Delegate)
+_ADM = _t(m.DelegateAdmission)
+# The photo path is a file on the hub's disk, meaningless at a desk.
+_DEL_COLS = wire_columns(_D, ("id", "category_id", "photo_path"))
+
+
+def _export_delegates(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
+    cats = dict(session.execute(select(_t(m.Category).c.id, _t(m.Category).c.code)).all())
+    acts = dict(session.execute(select(_t(m.Activity).c.id, _t(m.Activity).c.code)).all())
+
+    def rows(where: Any | None) -> Iterator[tuple[str, Payload]]:
+        q = select(_D).order_by(_D.c.id)
+        if where is not None:
+            q = q.where(where)
+        batch = list(session.execute(q))
+        ids = [r.id for r in batch]
+        adm: dict[int, dict[str, bool]] = {}
+        if ids:
+            aq = select(_ADM)
+            if where is not None:
+                aq = aq.where(_ADM.c.delegate_id.in_(ids))
+            for a in session.execute(aq):
+                adm.setdefault(a.delegate_id, {})[acts[a.activity_id]] = bool(a.allow)
+        for r in batch:
+            p = to_payload(r, _DEL_COLS)
+            p["category"] = cats[r.category_id]
+            p["admissions"] = adm.get(r.id, {})
+            yield r.uid, p
+
+    if keys is None:
+        yield from rows(None)
+        return
+    for chunk in _batched(keys, _CHUNK):
+        yield from rows(_D.c.uid.in_(chunk))
+
+
+_UPDATE_DELEGATE = (
+    update(_D)
+    .where(_D.c.id == bindparam("_id"))
+    .values({c.name: bindparam(c.name) for c in _DEL_COLS if c.name != "uid"} | {
+        "category_id": bindparam("category_id")})
+)
+
+
+def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
+    done = Applied()
+    cats = dict(session.execute(select(_t(m.Category).c.code, _t(m.Category).c.id)).all())
+    acts = dict(session.execute(select(_t(m.Activity).c.code, _t(m.Activity).c.id)).all())
+    for chunk in _batched(payloads, 2000):
+        existing: dict[str, int] = {}
+        for part in _batched([p["uid"] for p in chunk], _CHUNK):
+            existing.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for p in chunk:
+            cat = cats.get(p.get("category", ""))
+            if cat is None:
+                done.skipped.append(("delegates", p["uid"], "未知类别 / unknown category "
+                                     f"{p.get('category')}"))
+                continue
+            values = from_payload(p, _DEL_COLS)
+            values["category_id"] = cat
+            if p["uid"] in existing:
+                values["_id"] = existing[p["uid"]]
+                values.pop("uid")
+                updates.append(values)
+            else:
+                inserts.append(values)
+        if inserts:
+            session.execute(insert(_D), inserts)
+            done.inserted += len(inserts)
+        if updates:
+            # Plain executemany by primary key: the ORM "bulk update" path wants mapped keys.
+            session.connection().execute(_UPDATE_DELEGATE, updates)
+            done.updated += len(updates)
+        # Ids of everything in the chunk (the new rows too) for admissions and search keys.
+        ids: dict[str, int] = {}
+        for part in _batched([p["uid"] for p in chunk], _CHUNK):
+            ids.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
+        updated_ids = [ids[p["uid"]] for p in chunk if p["uid"] in existing]
+        for part in _batched(updated_ids, _CHUNK):
+            session.execute(delete(_ADM).where(_ADM.c.delegate_id.in_(part)))
+        adm_rows = [
+            {"delegate_id": ids[p["uid"]], "activity_id": acts[code], "allow": bool(allow)}
+            for p in chunk if p["uid"] in ids
+            for code, allow in (p.get("admissions") or {}).items() if code in acts
+        ]
+        if adm_rows:
+            session.execute(insert(_ADM), adm_rows)
+        done.delegate_ids.update(ids.values())
+    return done
+
+
+# -- check-ins -----------------------------------------------------------------------------------
+_C = _t(m.CheckIn)
+# `synced` is local bookkeeping; the rest is the event as the desk recorded it plus the hub's
+# receive time and conflict flag.
+_CHK_COLS = wire_columns(_C, ("id", "delegate_id", "activity_id", "synced"))
+
+
+def _export_checkins(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
+    q = (
+        select(_C, _D.c.uid.label("delegate_uid"), _t(m.Activity).c.code.label("activity_code"))
+        .join(_D, _D.c.id == _C.c.delegate_id)
+        .join(_t(m.Activity), _t(m.Activity).c.id == _C.c.activity_id)
+        .order_by(_C.c.id)
+    )
+    chunks: Iterable[list[str] | None] = [None] if keys is None else _batched(keys, _CHUNK)
+    for chunk in chunks:
+        cq = q if chunk is None else q.where(_C.c.uuid.in_(chunk))
+        for row in session.execute(cq):
+            p = to_payload(row, _CHK_COLS)
+            p["delegate"] = row.delegate_uid
+            p["activity"] = row.activity_code
+            yield row.uuid, p
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedCheckIn:
+    """A check-in payload with its local delegate and activity ids."""
+
+    payload: Payload
+    values: dict[str, Any]
+    delegate_id: int
+    activity_id: int
+
+
+def resolve_checkins(session: Session, payloads: list[Payload]
+                     ) -> tuple[list[ResolvedCheckIn], list[tuple[str, str, str]]]:
+    """Map delegate uids and activity codes to local ids; unresolvable payloads are reported."""
+    acts = dict(session.execute(select(_t(m.Activity).c.code, _t(m.Activity).c.id)).all())
+    uids: dict[str, int] = {}
+    for part in _batched(sorted({str(p.get("delegate")) for p in payloads}), _CHUNK):
+        uids.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
+    ok: list[ResolvedCheckIn] = []
+    bad: list[tuple[str, str, str]] = []
+    for p in payloads:
+        d_id, a_id = uids.get(str(p.get("delegate"))), acts.get(str(p.get("activity")))
+        if d_id is None or a_id is None:
+            what = "人员 / delegate" if d_id is None else "活动 / activity"
+            bad.append(("checkins", str(p.get("uuid")),
+                        f"未知{what.split(' / ')[0]} / unknown {what.split(' / ')[1]} "
+                        f"{p.get('delegate') if d_id is None else p.get('activity')}"))
+            continue
+        values = from_payload(p, _CHK_COLS)
+        values.update(delegate_id=d_id, activity_id=a_id)
+        ok.append(ResolvedCheckIn(p, values, d_id, a_id))
+    return ok, bad
+
+
+def _apply_checkins(session: Session, payloads: list[Payload]) -> Applied:
+    """At a desk: insert events it lacks; for known ones take the hub's receive time and conflict flag."""
+    done = Applied()
+    resolved, bad = resolve_checkins(session, payloads)
+    done.skipped.extend(bad)
+    for chunk in _batched(resolved, _CHUNK):
+        known = dict(session.execute(
+            select(_C.c.uuid, _C.c.id).where(_C.c.uuid.in_([r.payload["uuid"] for r in chunk]))
+        ).all())
+        new_rows = []
+        for r in chunk:
+            uuid = r.payload["uuid"]
+            if uuid in known:
+                # Append-only: only what the hub adds to an event may change.
+                session.execute(update(_C).where(_C.c.id == known[uuid]).values(
+                    received_at=r.values.get("received_at"), conflict=bool(r.values.get("conflict")),
+                    synced=True))
+                done.updated += 1
+            else:
+                new_rows.append({**r.values, "synced": True})
+                known[uuid] = -1
+                done.pairs.add((r.delegate_id, r.activity_id))
+        if new_rows:
+            session.execute(insert(_C), new_rows)
+            done.inserted += len(new_rows)
+    return done
+
+
+EVENTS = register(SyncTable("events", "code", _export_simple(m.Event, _EVENT_COLS), _apply_events,
+                            order=10))
+CATEGORIES = register(SyncTable("categories", "code", _export_simple(m.Category, _CAT_COLS),
+                                _apply_categories, order=20))
+ACTIVITIES = register(SyncTable("activities", "code", _export_activities, _apply_activities,
+                                order=30))
+DELEGATES = register(SyncTable("delegates", "uid", _export_delegates, _apply_delegates,
+                               pushed=True, order=40))
+CHECKINS = register(SyncTable("checkins", "uuid", _export_checkins, _apply_checkins, pushed=True,
+                              order=70))
+
+# Desk audit entries go to the hub only (each desk's own hash chain stays on that desk).
+AUDIT = "audit"
+
+
+def ordered(names: Iterable[str]) -> list[str]:
+    """Table names in apply order (referenced tables first)."""
+    return sorted(set(names), key=lambda n: (REGISTRY[n].order if n in REGISTRY else 99, n))

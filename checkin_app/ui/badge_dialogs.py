@@ -1,0 +1,261 @@
+"""Manager dialogs for badges: reprint with a reason, printer settings / send to printer, batch printing.
+
+Opened deliberately by a manager (never during a scan); the window gives the keyboard back to the
+scanner when they close. Texts are bilingual so a manager who reads either language finds them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin_app.badges.templates import SHEETS, TemplateSet
+from checkin_app.domain.types import ActivityInfo, CategoryInfo
+from checkin_app.printing.backends import spooler_printers
+from checkin_app.services.badges import REASON_WORDS, REPRINT_REASONS, PrintSettings, Selection
+from checkin_app.ui.qt_printing import qt_printers
+
+
+class ReprintDialog(QDialog):
+    """Manager: why this badge is reprinted (lost, damaged, data changed)."""
+
+    def __init__(self, name: str, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("补打徽章 / Reprint badge")
+        lay = QVBoxLayout(self)
+        head = QLabel(f"<b>{name}</b> &nbsp; {code}")
+        head.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(head)
+        lay.addWidget(QLabel("旧徽章将作废，新徽章使用新的编号。\n"
+                             "The old badge stops working; the new one gets a new serial."))
+        lay.addWidget(QLabel("原因 / Reason:"))
+        self.group = QButtonGroup(self)
+        self.radios: dict[str, QRadioButton] = {}
+        for i, reason in enumerate(REPRINT_REASONS):
+            zh, en = REASON_WORDS[reason]
+            rb = QRadioButton(f"{zh} / {en}")
+            self.group.addButton(rb, i)
+            self.radios[reason] = rb
+            lay.addWidget(rb)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("补打 / Reprint")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.group.idToggled.connect(lambda *_: self.buttons.button(
+            QDialogButtonBox.StandardButton.Ok).setEnabled(self.reason() is not None))
+        lay.addWidget(self.buttons)
+
+    def reason(self) -> str | None:
+        """The chosen reason code."""
+        for reason, rb in self.radios.items():
+            if rb.isChecked():
+                return reason
+        return None
+
+
+class PrinterChooser(QWidget):
+    """System printer (Qt), spooler queue (lp) or folder of PDF files."""
+
+    KINDS = (("qt", "系统打印机 / System printer"), ("lp", "打印队列 (lp) / Spooler queue (lp)"),
+             ("folder", "PDF 文件夹 / Folder of PDF files"))
+
+    def __init__(self, spec: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = QComboBox()
+        for key, label in self.KINDS:
+            self.kind.addItem(label, key)
+        self.name = QComboBox()
+        self.name.setEditable(True)
+        self.folder = QLineEdit()
+        self.browse = QPushButton("浏览… / Browse…")
+        lay = QFormLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addRow("类型 / Kind", self.kind)
+        lay.addRow("打印机 / Printer", self.name)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(self.browse)
+        lay.addRow("文件夹 / Folder", row)
+        self.kind.currentIndexChanged.connect(self._on_kind)
+        self.browse.clicked.connect(self._on_browse)
+        kind, _, rest = spec.partition(":")
+        self.kind.setCurrentIndex(max(0, [k for k, _ in self.KINDS].index(kind)
+                                      if kind in ("qt", "lp", "folder") else 0))
+        self._on_kind()
+        if kind == "folder":
+            self.folder.setText(rest)
+        else:
+            self.name.setCurrentText(rest)
+
+    def _on_kind(self) -> None:
+        kind = self.kind.currentData()
+        self.name.clear()
+        if kind == "qt":
+            self.name.addItem("")  # the system default
+            self.name.addItems(qt_printers())
+        elif kind == "lp":
+            self.name.addItems(spooler_printers())
+        self.name.setEnabled(kind != "folder")
+        self.folder.setEnabled(kind == "folder")
+        self.browse.setEnabled(kind == "folder")
+
+    def _on_browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "选择文件夹 / Choose a folder",
+                                                self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def spec(self) -> str:
+        """The printer spec chosen."""
+        kind = self.kind.currentData()
+        if kind == "folder":
+            return f"folder:{self.folder.text().strip()}"
+        return f"{kind}:{self.name.currentText().strip()}"
+
+
+class PrinterDialog(QDialog):
+    """Manager: auto-print, printer and template of this desk (or only a printer, to redirect a job)."""
+
+    def __init__(self, settings: PrintSettings, templates: TemplateSet, *, printer_only: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("发送到打印机 / Send to printer" if printer_only
+                            else "打印设置 / Printer settings")
+        lay = QVBoxLayout(self)
+        self.auto = QCheckBox("主入口首次入场时自动打印徽章 / Print the badge on first admission at the "
+                              "main entrance")
+        self.auto.setChecked(settings.auto_print)
+        self.chooser = PrinterChooser(settings.printer)
+        self.template = QComboBox()
+        self.template.addItem("按类别 / By category", "")
+        for t in templates.templates.values():
+            self.template.addItem(f"{t.title_zh} / {t.title_en}", t.name)
+        i = self.template.findData(settings.template)
+        self.template.setCurrentIndex(max(i, 0))
+        if not printer_only:
+            lay.addWidget(self.auto)
+        lay.addWidget(self.chooser)
+        if not printer_only:
+            form = QFormLayout()
+            form.addRow("模板 / Template", self.template)
+            lay.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def values(self) -> tuple[bool, str, str]:
+        """(auto-print, printer spec, template name)."""
+        return self.auto.isChecked(), self.chooser.spec(), str(self.template.currentData())
+
+
+class BatchDialog(QDialog):
+    """Manager: choose who, template and sheet, then write one PDF with progress and cancel."""
+
+    def __init__(self, categories: list[CategoryInfo], activities: list[ActivityInfo],
+                 templates: TemplateSet, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("批量打印徽章 / Batch print badges")
+        self.resize(560, 520)
+        lay = QVBoxLayout(self)
+        self.categories = QListWidget()
+        for c in categories:
+            item = QListWidgetItem(f"{c.name_zh} / {c.name_en} ({c.code})")
+            item.setData(Qt.ItemDataRole.UserRole, c.code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.categories.addItem(item)
+        self.activity = QComboBox()
+        self.activity.addItem("全部 / Everyone", "")
+        for a in activities:
+            self.activity.addItem(f"{a.name_zh} / {a.name_en}", a.code)
+        self.template = QComboBox()
+        self.template.addItem("按类别 / By category", "")
+        for t in templates.templates.values():
+            self.template.addItem(f"{t.title_zh} / {t.title_en}", t.name)
+        self.sheet = QComboBox()
+        for name, sh in SHEETS.items():
+            self.sheet.addItem(f"A4 · {sh.per_page} 个/页 per sheet ({name})", name)
+        self.sheet.addItem("每页一个 / One per page", "none")
+        self.sheet.setCurrentIndex(self.sheet.findData("a4-4up"))
+        self.output = QLineEdit(str(Path.home() / "badges.pdf"))
+        browse = QPushButton("浏览… / Browse…")
+        browse.clicked.connect(self._on_browse)
+        form = QFormLayout()
+        form.addRow("类别（不选 = 全部）/ Categories (none = all)", self.categories)
+        form.addRow("活动 / Activity", self.activity)
+        form.addRow("模板 / Template", self.template)
+        form.addRow("拼版 / Sheet", self.sheet)
+        row = QHBoxLayout()
+        row.addWidget(self.output, 1)
+        row.addWidget(browse)
+        form.addRow("输出文件 / Output file", row)
+        lay.addLayout(form)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.message)
+        self.start_button = QPushButton("开始 / Start")
+        self.start_button.setObjectName("primary")
+        self.cancel_button = QPushButton("取消 / Cancel")
+        self.close_button = QPushButton("关闭 / Close")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for b in (self.start_button, self.cancel_button, self.close_button):
+            buttons.addWidget(b)
+        self.cancel_button.setEnabled(False)
+        lay.addLayout(buttons)
+        self.close_button.clicked.connect(self.reject)
+
+    def _on_browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "保存为 / Save as", self.output.text(),
+                                              "PDF (*.pdf)")
+        if path:
+            self.output.setText(path)
+
+    def selection(self) -> Selection:
+        """Who the batch prints."""
+        cats = tuple(
+            str(self.categories.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.categories.count())
+            if self.categories.item(i).checkState() == Qt.CheckState.Checked)
+        return Selection(categories=cats, activity=str(self.activity.currentData()) or None)
+
+    def set_running(self, running: bool) -> None:
+        """Lock the choices while a batch is written."""
+        for w in (self.categories, self.activity, self.template, self.sheet, self.output,
+                  self.start_button, self.close_button):
+            w.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.progress.setVisible(True)
+
+    def set_progress(self, done: int, total: int) -> None:
+        """Badges written so far."""
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.message.setText(f"{done} / {total}")

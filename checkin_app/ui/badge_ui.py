@@ -1,0 +1,219 @@
+"""Wires badge printing into the desk window: the panel, the Badges menu, manager dialogs, preview.
+
+Manager entry points (to be put behind the manager PIN): `act_reprint`, `act_batch`,
+`act_printer_settings`, and the panel's retry / cancel / send-to-printer buttons; each calls
+one `BadgeDesk.on_*` method, so a PIN check wraps exactly those.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+
+from checkin_app.badges.templates import TemplateError, sheet_named
+from checkin_app.domain.types import DelegateView, ScanResult
+from checkin_app.services.badges import PrintSettings
+from checkin_app.ui import style
+from checkin_app.ui.badge_dialogs import BatchDialog, PrinterDialog, ReprintDialog
+from checkin_app.ui.controller import Bootstrap
+from checkin_app.ui.print_controller import PrintController
+from checkin_app.ui.print_view import PrintPanel
+
+if TYPE_CHECKING:
+    from checkin_app.ui.main_window import MainWindow
+
+
+class BadgeDesk(QObject):
+    """The badge side of the desk window (one per window)."""
+
+    def __init__(self, window: MainWindow, panel: PrintPanel) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = panel
+        self.printing: PrintController = window.controller.printing
+        self.person: DelegateView | None = None
+        self.batch_dialog: BatchDialog | None = None
+        self._started = False
+        self._build_actions()
+        self._connect_callbacks()
+
+    def _build_actions(self) -> None:
+        w = self.window
+        self.menu = w.menuBar().addMenu("徽章 / Badges")
+        self.act_preview = QAction("预览徽章 / Preview badge", w)
+        self.act_reprint = QAction("补打徽章…（经理）/ Reprint badge… (manager)", w)
+        self.act_reprint.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.act_batch = QAction("批量打印…（经理）/ Batch print… (manager)", w)
+        self.act_printer_settings = QAction("打印设置…（经理）/ Printer settings… (manager)", w)
+        for a in (self.act_preview, self.act_reprint, self.act_batch, self.act_printer_settings):
+            self.menu.addAction(a)
+        self.act_preview.setEnabled(False)
+        self.act_reprint.setEnabled(False)
+
+    def _connect_callbacks(self) -> None:
+        c, p, pr = self.window.controller, self.panel, self.printing
+        c.bootstrapped.connect(self._on_bootstrapped)
+        c.settingsSaved.connect(self._on_desk_settings)
+        c.scanFinished.connect(self._on_scan_finished)
+        pr.settingsLoaded.connect(p.set_settings)
+        pr.jobsLoaded.connect(p.set_jobs)
+        pr.previewReady.connect(p.show_preview)
+        pr.errorOccurred.connect(self.window._show_error)
+        pr.batchProgress.connect(self._on_batch_progress)
+        pr.batchFinished.connect(self._on_batch_finished)
+        p.retryRequested.connect(self.on_retry)
+        p.cancelRequested.connect(self.on_cancel)
+        p.redirectRequested.connect(self.on_redirect)
+        p.reprintRequested.connect(self.on_reprint)
+        p.batchRequested.connect(self.on_batch)
+        p.settingsRequested.connect(self.on_printer_settings)
+        p.previewRequested.connect(self.on_preview)
+        self.act_preview.triggered.connect(self.on_preview)
+        self.act_reprint.triggered.connect(self.on_reprint)
+        self.act_batch.triggered.connect(self.on_batch)
+        self.act_printer_settings.triggered.connect(self.on_printer_settings)
+
+    # -- desk state ------------------------------------------------------------------------
+    def _on_bootstrapped(self, boot: Bootstrap) -> None:
+        self.panel.tz = self.window.controller.tz
+        self.panel.set_language(boot.settings.language)
+        if boot.settings.configured:
+            self._start(boot.settings.desk_name)
+
+    def _on_desk_settings(self, settings: object) -> None:
+        desk = getattr(settings, "desk_name", "")
+        self.panel.set_language(getattr(settings, "language", self.panel.language))
+        if desk:
+            self._start(desk)
+
+    def _start(self, desk: str) -> None:
+        if not self._started:
+            self._started = True
+            self.printing.start(desk)
+        else:
+            self.printing.desk_name = desk
+
+    def _on_scan_finished(self, result: ScanResult) -> None:
+        self.person = result.delegate
+        present = self.person is not None
+        self.panel.set_person(present)
+        self.act_preview.setEnabled(present)
+        self.act_reprint.setEnabled(present)
+
+    # -- actions (manager ones are the PIN's to guard) -------------------------------------
+    def on_preview(self) -> None:
+        """Show the current person's badge."""
+        if self.person is not None:
+            self.printing.preview(self.person.id)
+
+    def on_retry(self, job_uuid: str) -> None:
+        """Manager: print a job again."""
+        self.printing.retry(job_uuid)
+
+    def on_cancel(self, job_uuid: str) -> None:
+        """Manager: cancel a job."""
+        self.printing.cancel(job_uuid)
+
+    def on_redirect(self, job_uuid: str) -> None:
+        """Manager: choose another printer for a job."""
+        settings = self.printing.settings
+        if settings is None:
+            return
+        dlg = PrinterDialog(settings, self.printing.templates, printer_only=True, parent=self.window)
+        dlg.setStyleSheet(style.STYLESHEET)
+        dlg.accepted.connect(lambda: self.printing.redirect(job_uuid, dlg.values()[1]))
+        dlg.finished.connect(lambda _r: self._after_dialog(dlg))
+        dlg.open()
+
+    def on_reprint(self) -> None:
+        """Manager: reprint the current person's badge with a reason."""
+        person = self.person
+        if person is None:
+            return
+        dlg = ReprintDialog(person.display_name, person.registration_code, parent=self.window)
+        dlg.setStyleSheet(style.STYLESHEET)
+
+        def accepted() -> None:
+            reason = dlg.reason()
+            if reason is not None:
+                self.printing.reprint(person.id, reason)
+
+        dlg.accepted.connect(accepted)
+        dlg.finished.connect(lambda _r: self._after_dialog(dlg))
+        dlg.open()
+
+    def on_printer_settings(self) -> None:
+        """Manager: auto-print, printer and template."""
+        settings = self.printing.settings or PrintSettings(True, "qt:", "")
+        dlg = PrinterDialog(settings, self.printing.templates, parent=self.window)
+        dlg.setStyleSheet(style.STYLESHEET)
+
+        def accepted() -> None:
+            auto, printer, template = dlg.values()
+            self.printing.save_settings(auto_print=auto, printer=printer, template=template)
+
+        dlg.accepted.connect(accepted)
+        dlg.finished.connect(lambda _r: self._after_dialog(dlg))
+        dlg.open()
+
+    def on_batch(self) -> None:
+        """Manager: batch badges into a PDF (in the background, with progress and cancel)."""
+        if self.batch_dialog is not None:
+            self.batch_dialog.raise_()
+            return
+        service = self.printing.service
+
+        def work() -> object:
+            return service.categories()
+
+        self.printing.tasks.read(work, self._open_batch, self.printing._on_error)
+
+    def _open_batch(self, categories: object) -> None:
+        assert isinstance(categories, list)
+        dlg = BatchDialog(categories, self.window.activities, self.printing.templates,
+                          parent=self.window)
+        dlg.setStyleSheet(style.STYLESHEET)
+        self.batch_dialog = dlg
+
+        def start() -> None:
+            try:
+                sheet = sheet_named(str(dlg.sheet.currentData()))
+            except TemplateError as exc:
+                dlg.message.setText(str(exc))
+                return
+            dlg.set_running(True)
+            self.printing.start_batch(dlg.selection(), Path(dlg.output.text()).expanduser(),
+                                      sheet=sheet, template=str(dlg.template.currentData()))
+
+        dlg.start_button.clicked.connect(start)
+        dlg.cancel_button.clicked.connect(self.printing.cancel_batch)
+
+        def finished(_r: int) -> None:
+            if self.printing.batch_running:
+                self.printing.cancel_batch()
+            self.batch_dialog = None
+            self._after_dialog(dlg)
+
+        dlg.finished.connect(finished)
+        dlg.open()
+
+    def _on_batch_progress(self, done: int, total: int) -> None:
+        if self.batch_dialog is not None:
+            self.batch_dialog.set_progress(done, total)
+
+    def _on_batch_finished(self, n: int, path: str) -> None:
+        dlg = self.batch_dialog
+        if dlg is None:
+            return
+        dlg.set_running(False)
+        if n:
+            dlg.message.setText(f"已生成 {n} 个徽章：{path}\nWrote {n} badges to {path}")
+        else:
+            dlg.message.setText("已取消，未生成文件\nCancelled; no file was written")
+
+    def _after_dialog(self, dlg: QObject) -> None:
+        dlg.deleteLater()
+        self.window.focus_scanner()

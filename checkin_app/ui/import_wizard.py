@@ -1,0 +1,610 @@
+"""Registration import wizard: choose a file, check the mapping, dry run with report, apply; never freezes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin_app.importers.fields import BY_KEY, FIELDS, KEY_FIELDS, PRIVATE_FIELDS
+from checkin_app.importers.readers import ENCODINGS
+from checkin_app.importers.report import REPORT_HEADER, Problem, report_rows, write_report
+from checkin_app.services.importing import (
+    FileInspection,
+    ImportCancelled,
+    ImportOptions,
+    ImportResult,
+    ImportService,
+)
+from checkin_app.ui.controller import error_text
+
+_DELIMITERS = [(",", "逗号 Comma ,"), ("\t", "制表符 Tab"), (";", "分号 Semicolon ;"), ("|", "竖线 Bar |")]
+_STAGES = {"read": "读取并检查 / Reading and checking", "check": "与现有数据比对 / Comparing",
+           "apply": "写入 / Writing", "inspect": "识别文件 / Inspecting file"}
+_SEVERITY_COLOURS = {"error": "#FFCDD2", "warning": "#FFF3C4", "info": "#E3F2FD"}
+
+
+class _Worker(QObject):
+    """Runs one import step in a Python thread; Cancel sets a flag the service checks per chunk.
+
+    Signals:
+        progress(str, int, int): stage, done, total (throttled).
+        finished(object): the step's result.
+        failed(str): a bilingual message ("" when the user cancelled).
+    """
+
+    progress = Signal(str, int, int)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.cancel_flag = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether a step is running."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, fn: Callable[[Callable[[str, int, int], None], Callable[[], bool]], Any]) -> None:
+        """Run fn(progress, cancelled) off the GUI thread."""
+        self.cancel_flag.clear()
+        last = [0.0]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            pct = done / max(total, 1)
+            if pct - last[0] >= 0.01 or done >= total:
+                last[0] = pct
+                self.progress.emit(stage, done, total)
+
+        def run() -> None:
+            try:
+                result = fn(progress, self.cancel_flag.is_set)
+            except ImportCancelled:
+                self.failed.emit("")
+            except BaseException as exc:  # every failure must reach the wizard, never kill it
+                self.failed.emit(error_text(exc))
+            else:
+                self.finished.emit(result)
+
+        self._thread = threading.Thread(target=run, name="import-worker", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Ask the running step to stop (it writes nothing)."""
+        self.cancel_flag.set()
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Block until the step ends (used when the wizard closes)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+class ProblemModel(QAbstractTableModel):
+    """The report lines as a table."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.problems: list[Problem] = []
+        self._rows: list[list[str]] = []
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        """Replace the lines shown."""
+        self.beginResetModel()
+        self.problems = problems
+        self._rows = list(report_rows(problems))
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(REPORT_HEADER)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+             ) -> Any:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QColor(_SEVERITY_COLOURS.get(self.problems[index.row()].severity, "#FFFFFF"))
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return REPORT_HEADER[section]
+        return None
+
+
+class ImportWizard(QDialog):
+    """Choose file → check mapping → dry run and report → apply. A manager tool (behind the PIN).
+
+    Signals:
+        imported(object): the ImportResult of an applied import.
+    """
+
+    imported = Signal(object)
+
+    def __init__(self, service: ImportService, *, operator: str = "manager", desk: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("importWizard")
+        self.setWindowTitle("导入报名数据 / Import registrations")
+        self.resize(1180, 760)
+        self.service = service
+        self.operator = operator
+        self.desk = desk
+        self.inspection: FileInspection | None = None
+        self.outcome: ImportResult | None = None
+        self.worker = _Worker(self)
+        self._on_done: Callable[[Any], None] = lambda _r: None
+        # True from starting a step until its result has been handled on the GUI thread (the
+        # worker thread itself ends a little earlier).
+        self.running = False
+        self._build()
+        self._connect_callbacks()
+        self._set_page(0)
+        self._refresh_presets()
+
+    # -- construction ----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_setup_page())
+        self.pages.addWidget(self._build_report_page())
+        self.stage_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.cancel_button = QPushButton("取消 / Cancel")
+        busy = QHBoxLayout()
+        busy.addWidget(self.stage_label)
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+        self.busy_box = QWidget()
+        self.busy_box.setLayout(busy)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setObjectName("importMessage")
+        self.message.setStyleSheet("color: #B71C1C; font-size: 14px;")
+        self.back_button = QPushButton("← 返回修改 / Back")
+        self.dry_run_button = QPushButton("检查（试运行）/ Check (dry run) →")
+        self.dry_run_button.setDefault(True)
+        self.apply_button = QPushButton("导入 / Apply import")
+        self.close_button = QPushButton("关闭 / Close")
+        nav = QHBoxLayout()
+        nav.addWidget(self.back_button)
+        nav.addStretch(1)
+        nav.addWidget(self.close_button)
+        nav.addWidget(self.dry_run_button)
+        nav.addWidget(self.apply_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.pages, 1)
+        lay.addWidget(self.busy_box)
+        lay.addWidget(self.message)
+        lay.addLayout(nav)
+        self.busy_box.setVisible(False)
+
+    def _build_setup_page(self) -> QWidget:
+        page = QWidget()
+        self.file_edit = QLineEdit()
+        self.file_edit.setReadOnly(True)
+        self.file_edit.setPlaceholderText(
+            "选择报名平台导出的 Excel 或 CSV 文件 / Choose the Excel or CSV export")
+        self.browse_button = QPushButton("选择文件… / Choose file…")
+        self.sheet_combo = QComboBox()
+        self.encoding_combo = QComboBox()
+        self.encoding_combo.setEditable(True)
+        self.encoding_combo.addItems(list(ENCODINGS))
+        self.delimiter_combo = QComboBox()
+        for value, label in _DELIMITERS:
+            self.delimiter_combo.addItem(label, value)
+        self.header_spin = QSpinBox()
+        self.header_spin.setRange(1, 30)
+        self.preset_combo = QComboBox()
+        self.save_preset_button = QPushButton("保存为方案… / Save as preset…")
+        self.key_combo = QComboBox()
+        for k in KEY_FIELDS:
+            self.key_combo.addItem(f"{BY_KEY[k].name_zh} / {BY_KEY[k].name_en}", k)
+        self.full_check = QCheckBox("完整名单：报告文件中缺少的人（不删除）/ "
+                                    "Complete list: report people not in the file (never deleted)")
+        self.photos_edit = QLineEdit()
+        self.photos_edit.setPlaceholderText("可选 / optional")
+        self.photos_button = QPushButton("照片文件夹… / Photos folder…")
+        self.keep_checks: dict[str, QCheckBox] = {}
+        keep_box = QGroupBox("保存个人信息（签到台不显示）/ Keep personal data (never shown at desks)")
+        keep_lay = QHBoxLayout(keep_box)
+        for f in FIELDS:
+            if f.key in PRIVATE_FIELDS:
+                cb = QCheckBox(f"{f.name_zh} {f.name_en}")
+                self.keep_checks[f.key] = cb
+                keep_lay.addWidget(cb)
+        keep_lay.addStretch(1)
+
+        self.reread_button = QPushButton("按这些设置重新读取 / Re-read with these settings")
+        form = QGridLayout()
+        form.addWidget(QLabel("文件 / File"), 0, 0)
+        form.addWidget(self.file_edit, 0, 1, 1, 3)
+        form.addWidget(self.browse_button, 0, 4)
+        form.addWidget(QLabel("工作表 / Sheet"), 1, 0)
+        form.addWidget(self.sheet_combo, 1, 1)
+        form.addWidget(QLabel("编码 / Encoding"), 1, 2)
+        form.addWidget(self.encoding_combo, 1, 3)
+        form.addWidget(QLabel("分隔符 / Delimiter"), 2, 0)
+        form.addWidget(self.delimiter_combo, 2, 1)
+        form.addWidget(QLabel("表头所在行 / Header line"), 2, 2)
+        form.addWidget(self.header_spin, 2, 3)
+        form.addWidget(self.reread_button, 2, 4)
+        form.addWidget(QLabel("映射方案 / Preset"), 3, 0)
+        form.addWidget(self.preset_combo, 3, 1)
+        form.addWidget(self.save_preset_button, 3, 2)
+        form.addWidget(QLabel("识别人员依据 / Match people by"), 3, 3)
+        form.addWidget(self.key_combo, 3, 4)
+        form.addWidget(QLabel("照片 / Photos"), 4, 0)
+        form.addWidget(self.photos_edit, 4, 1, 1, 3)
+        form.addWidget(self.photos_button, 4, 4)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
+
+        self.mapping_title = QLabel("列映射（可逐列修改）/ Column mapping (change any column)")
+        self.mapping_title.setObjectName("sectionTitle")
+        self.mapping_table = QTableWidget(0, 3)
+        self.mapping_table.setHorizontalHeaderLabels(
+            ["文件中的列 / Column in file", "导入为 / Import as", "示例 / Sample values"])
+        self.mapping_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.mapping_table.setColumnWidth(0, 260)
+        self.mapping_table.setColumnWidth(1, 300)
+        self.mapping_table.verticalHeader().setVisible(False)
+        lay = QVBoxLayout(page)
+        lay.addLayout(form)
+        lay.addWidget(self.full_check)
+        lay.addWidget(keep_box)
+        lay.addWidget(self.mapping_title)
+        lay.addWidget(self.mapping_table, 1)
+        return page
+
+    def _build_report_page(self) -> QWidget:
+        page = QWidget()
+        self.summary = QLabel()
+        self.summary.setObjectName("importSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 16px;")
+        self.counts_labels: dict[str, QLabel] = {}
+        counts = QHBoxLayout()
+        for key, zh, en, colour in (("new", "新增", "New", "#1B7F3A"),
+                                    ("changed", "变更", "Changed", "#1565C0"),
+                                    ("unchanged", "未变", "Unchanged", "#546E7A"),
+                                    ("cancelled", "取消", "Cancelled", "#6A1B9A"),
+                                    ("rejected", "拒绝", "Rejected", "#C62828"),
+                                    ("missing", "文件中缺少", "Missing", "#EF6C00"),
+                                    ("warnings", "警告", "Warnings", "#B37F00")):
+            box = QLabel()
+            box.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box.setStyleSheet(f"border: 2px solid {colour}; border-radius: 8px; padding: 6px 14px;"
+                              f"color: {colour}; font-size: 15px;")
+            box.setProperty("caption", f"{zh} {en}")
+            self.counts_labels[key] = box
+            counts.addWidget(box)
+        self.problem_model = ProblemModel(self)
+        self.problem_view = QTableView()
+        self.problem_view.setModel(self.problem_model)
+        self.problem_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.problem_view.verticalHeader().setVisible(False)
+        self.problem_view.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((90, 60, 130, 150, 110, 130, 300)):
+            self.problem_view.setColumnWidth(col, width)
+        self.export_button = QPushButton("导出报告 CSV… / Export report CSV…")
+        head = QHBoxLayout()
+        head.addWidget(self.summary, 1)
+        head.addWidget(self.export_button)
+        lay = QVBoxLayout(page)
+        lay.addLayout(head)
+        lay.addLayout(counts)
+        lay.addWidget(self.problem_view, 1)
+        return page
+
+    def _connect_callbacks(self) -> None:
+        self.browse_button.clicked.connect(self._on_browse)
+        self.photos_button.clicked.connect(self._on_photos)
+        self.reread_button.clicked.connect(lambda: self.inspect_file())
+        self.sheet_combo.activated.connect(lambda _i: self.inspect_file())
+        self.preset_combo.activated.connect(lambda _i: self.inspect_file())
+        self.save_preset_button.clicked.connect(self._on_save_preset)
+        self.dry_run_button.clicked.connect(self.dry_run)
+        self.apply_button.clicked.connect(self.apply)
+        self.back_button.clicked.connect(lambda: self._set_page(0))
+        self.close_button.clicked.connect(self.reject)
+        self.cancel_button.clicked.connect(self.worker.cancel)
+        self.export_button.clicked.connect(self._on_export)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+
+    # -- state -------------------------------------------------------------------------------
+    def _set_page(self, index: int) -> None:
+        self.pages.setCurrentIndex(index)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        busy = self.running
+        on_setup = self.pages.currentIndex() == 0
+        self.busy_box.setVisible(busy)
+        for w in (self.browse_button, self.reread_button, self.save_preset_button, self.sheet_combo,
+                  self.preset_combo, self.mapping_table, self.back_button, self.export_button):
+            w.setEnabled(not busy)
+        self.dry_run_button.setVisible(on_setup)
+        self.dry_run_button.setEnabled(not busy and self.inspection is not None)
+        self.back_button.setVisible(not on_setup)
+        can_apply = (not on_setup and self.outcome is not None and not self.outcome.applied
+                     and not busy)
+        self.apply_button.setVisible(not on_setup)
+        self.apply_button.setEnabled(can_apply)
+        self.close_button.setEnabled(not busy)
+
+    def _refresh_presets(self) -> None:
+        current = self.preset_combo.currentData()
+        self.preset_combo.clear()
+        self.preset_combo.addItem("（自动识别 / automatic）", None)
+        try:
+            names = [p.name for p in self.service.presets()]
+        except Exception as exc:  # a broken database must not stop the wizard from opening
+            self._show_message(error_text(exc))
+            names = []
+        for n in names:
+            self.preset_combo.addItem(n, n)
+        idx = self.preset_combo.findData(current)
+        self.preset_combo.setCurrentIndex(max(idx, 0))
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text.replace("\n", "  ·  "))
+        self.message.setToolTip(text)
+
+    def options(self, *, with_mapping: bool = True) -> ImportOptions:
+        """The options the form shows."""
+        ins = self.inspection
+        mapping: tuple[str | None, ...] | None = None
+        if with_mapping and ins is not None:
+            mapping = tuple(self._mapping_combo(i).currentData() for i in range(len(ins.headers)))
+        keep = frozenset(k for k, cb in self.keep_checks.items() if cb.isChecked())
+        photos = self.photos_edit.text().strip()
+        is_csv = ins is not None and ins.kind == "csv"
+        return ImportOptions(
+            sheet=self.sheet_combo.currentText() or None if ins is not None and ins.kind == "xlsx" else None,
+            encoding=self.encoding_combo.currentText().strip() or None if is_csv else None,
+            delimiter=self.delimiter_combo.currentData() if is_csv else None,
+            mapping=mapping, preset=self.preset_combo.currentData(),
+            header_line=self.header_spin.value() if ins is not None else None,
+            key_field=self.key_combo.currentData(), full=self.full_check.isChecked(),
+            photos_dir=Path(photos) if photos else None, keep=keep,
+            operator=self.operator, desk=self.desk,
+        )
+
+    def _mapping_combo(self, row: int) -> QComboBox:
+        w = self.mapping_table.cellWidget(row, 1)
+        assert isinstance(w, QComboBox)
+        return w
+
+    # -- steps -------------------------------------------------------------------------------
+    def _on_browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择报名文件 / Choose registration file", "",
+            "Excel / CSV (*.xlsx *.xlsm *.csv *.txt *.tsv);;All files (*)")
+        if path:
+            self.open_file(Path(path))
+
+    def _on_photos(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "照片文件夹 / Photos folder")
+        if folder:
+            self.photos_edit.setText(folder)
+
+    def open_file(self, path: Path) -> None:
+        """Start over with a new file: detect everything afresh."""
+        self.file_edit.setText(str(path))
+        self.inspection = None
+        self.outcome = None
+        self.inspect_file(fresh=True)
+
+    def inspect_file(self, *, fresh: bool = False) -> None:
+        """Detect reading options and mapping in the background (also after a changed option)."""
+        text = self.file_edit.text()
+        if not text or self.running:
+            return
+        path = Path(text)
+        opts = ImportOptions(preset=self.preset_combo.currentData()) if fresh else \
+            self.options(with_mapping=False)
+        self._start("inspect", lambda _p, _c: self.service.inspect(path, opts), self._on_inspected)
+
+    def _on_inspected(self, ins: FileInspection) -> None:
+        self.inspection = ins
+        self.outcome = None
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(list(ins.sheets))
+        self.sheet_combo.setCurrentText(ins.sheet)
+        self.sheet_combo.setEnabled(ins.kind == "xlsx")
+        self.encoding_combo.setEnabled(ins.kind == "csv")
+        self.delimiter_combo.setEnabled(ins.kind == "csv")
+        if ins.kind == "csv":
+            self.encoding_combo.setCurrentText(ins.encoding)
+            self.delimiter_combo.setCurrentIndex(max(0, self.delimiter_combo.findData(ins.delimiter)))
+        self.header_spin.setValue(ins.header_line)
+        o = ins.options
+        if o.key_field:
+            self.key_combo.setCurrentIndex(max(0, self.key_combo.findData(o.key_field)))
+        if o.keep is not None:
+            for k, cb in self.keep_checks.items():
+                cb.setChecked(k in o.keep)
+        self.full_check.setChecked(bool(o.full))
+        self._fill_mapping(ins)
+        where = (f"工作表 sheet “{ins.sheet}”" if ins.kind == "xlsx"
+                 else f"{ins.encoding} · {dict(_DELIMITERS).get(ins.delimiter, ins.delimiter)}")
+        n = ins.rows_estimate
+        rows = f" · 约 {n:,} 行 / about {n:,} rows" if n else ""
+        self.mapping_title.setText(
+            f"列映射（可逐列修改）/ Column mapping (change any column) — {ins.path.name}: {where}, "
+            f"表头第 {ins.header_line} 行 / header on line {ins.header_line}{rows}")
+        self._show_message("")
+
+    def _fill_mapping(self, ins: FileInspection) -> None:
+        t = self.mapping_table
+        t.setRowCount(len(ins.headers))
+        for i, (header, field) in enumerate(zip(ins.headers, ins.mapping, strict=False)):
+            item = QTableWidgetItem(header)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            t.setItem(i, 0, item)
+            combo = QComboBox()
+            combo.addItem("— 不导入 / ignore —", None)
+            for f in FIELDS:
+                mark = "  · 个人信息 personal" if f.private else ""
+                combo.addItem(f"{f.name_zh} / {f.name_en}{mark}", f.key)
+            combo.setCurrentIndex(max(0, combo.findData(field)))
+            t.setCellWidget(i, 1, combo)
+            samples = [r[i] for r in ins.preview if i < len(r) and r[i]][:4]
+            sample = QTableWidgetItem("  |  ".join(samples))
+            sample.setFlags(sample.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            sample.setToolTip("\n".join(samples))
+            t.setItem(i, 2, sample)
+
+    def _on_save_preset(self) -> None:
+        ins = self.inspection
+        if ins is None:
+            return
+        name, ok = QInputDialog.getText(self, "保存映射方案 / Save mapping preset",
+                                        "方案名称 / Preset name:", text=self.preset_combo.currentData() or "")
+        if not ok or not name.strip():
+            return
+        opts = self.options()
+        ins = replace(ins, options=replace(ins.options, key_field=opts.key_field, keep=opts.keep,
+                                           full=opts.full))
+        mapping = opts.mapping
+
+        def work(_p: Any, _c: Any) -> str:
+            return self.service.save_preset(name, ins, mapping=mapping, operator=self.operator,
+                                            desk=self.desk).name
+
+        self._start("inspect", work, self._on_preset_saved)
+
+    def _on_preset_saved(self, name: str) -> None:
+        self._refresh_presets()
+        self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(name)))
+        self._show_message(f"已保存映射方案 {name} / Preset {name} saved")
+
+    def dry_run(self) -> None:
+        """Check the whole file against the database; writes nothing."""
+        if self.inspection is None:
+            return
+        path, opts = self.inspection.path, self.options()
+        self._start("read", lambda p, c: self.service.dry_run(path, opts, progress=p, cancelled=c),
+                    self._on_result)
+
+    def apply(self) -> None:
+        """Import for real (one transaction)."""
+        if self.inspection is None or self.outcome is None:
+            return
+        path, opts = self.inspection.path, self.options()
+        self._start("read", lambda p, c: self.service.apply(path, opts, progress=p, cancelled=c),
+                    self._on_result)
+
+    def _on_result(self, result: ImportResult) -> None:
+        self.outcome = result
+        c = result.counts
+        for key, label in self.counts_labels.items():
+            label.setText(f"{getattr(c, key):,}\n{label.property('caption')}")
+        self.problem_model.set_problems(list(result.problems))
+        if result.applied:
+            head = (f"已导入 {result.inspection.path.name}，用时 {result.seconds:.1f} 秒。"
+                    f" / Imported {result.inspection.path.name} in {result.seconds:.1f} s.")
+            self.imported.emit(result)
+        else:
+            head = ("试运行：尚未写入任何数据。请查看下面的问题，修改文件后重新检查，或直接导入。"
+                    " / Dry run: nothing written yet. Review the problems below, fix the file and "
+                    "check again, or apply.")
+        self.summary.setText(head)
+        self._set_page(1)
+
+    # -- background plumbing -------------------------------------------------------------------
+    def _start(self, stage: str, fn: Callable[[Any, Any], Any], on_done: Callable[[Any], None]) -> None:
+        if self.running:
+            return
+        self.running = True
+        self._show_message("")
+        self.stage_label.setText(_STAGES.get(stage, stage))
+        self.progress.setRange(0, 0)  # busy until the first report
+        self._on_done = on_done
+        self.worker.start(fn)
+        self._update_buttons()
+
+    def _on_finished(self, result: Any) -> None:
+        self.worker.wait(1)
+        self.running = False
+        self._update_buttons()
+        self._on_done(result)
+        self._update_buttons()
+
+    def _on_failed(self, message: str) -> None:
+        self.worker.wait(1)
+        self.running = False
+        self._update_buttons()
+        self._show_message(message or "已取消，未写入任何数据。/ Cancelled; nothing was written.")
+
+    def _on_progress(self, stage: str, done: int, total: int) -> None:
+        self.stage_label.setText(_STAGES.get(stage, stage))
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(int(1000 * done / max(total, 1)))
+
+    def _on_export(self) -> None:
+        if self.outcome is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "导出报告 / Export report",
+                                              "import-report.csv", "CSV (*.csv)")
+        if path:
+            self.export_report(Path(path))
+
+    def export_report(self, path: Path) -> None:
+        """Write the shown report as CSV (UTF-8 with BOM, for Excel)."""
+        if self.outcome is not None:
+            n = write_report(path, self.outcome.problems)
+            self._show_message(f"已导出 {n} 行 / Exported {n} lines: {path}")
+
+    def reject(self) -> None:
+        """Close; a running step is cancelled first (and then writes nothing)."""
+        if self.worker.busy:
+            self.worker.cancel()
+            self.worker.wait()
+        super().reject()
+

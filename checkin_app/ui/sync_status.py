@@ -1,0 +1,223 @@
+"""Sync at the desk: the Qt owner of the background sync worker, the status-bar label, and window wiring."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
+
+from checkin_app.storage.db import Database
+from checkin_app.sync.client import DeskSync, SyncStatus
+from checkin_app.sync.worker import SyncWorker
+
+if TYPE_CHECKING:
+    from checkin_app.ui.main_window import MainWindow
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+class SyncBridge(QObject):
+    """Owns the DeskSync and its SyncWorker threads; re-emits their news as Qt signals.
+
+    Signals:
+        statusChanged(SyncStatus): after every sync attempt (delivered on the GUI thread).
+        changesArrived(int): a pull applied this many changes (counts should be reloaded).
+        enrolled(str): enrolment succeeded; carries the desk name the hub gave.
+        enrolFailed(str): enrolment failed; a bilingual message.
+    """
+
+    statusChanged = Signal(object)
+    changesArrived = Signal(int)
+    enrolled = Signal(str)
+    enrolFailed = Signal(str)
+
+    def __init__(self, db: Database, parent: QObject | None = None, *,
+                 long_poll_s: float = 25.0) -> None:
+        super().__init__(parent)
+        self.sync = DeskSync(db)
+        # Signals emitted from the worker's threads reach GUI-thread slots as queued calls.
+        self.worker = SyncWorker(self.sync, on_status=self.statusChanged.emit,
+                                 on_changes=self.changesArrived.emit, long_poll_s=long_poll_s)
+        self._stopped = False
+
+    def start(self) -> None:
+        """Show the status, and sync in the background if this desk is enrolled with a hub."""
+        threading.Thread(target=self._start_if_enrolled, name="sync-start", daemon=True).start()
+
+    def _start_if_enrolled(self) -> None:
+        if self._report_once() and not self._stopped:
+            self.worker.start()
+
+    def _report_once(self) -> bool:
+        try:
+            status = self.sync.status()
+        except Exception:  # the database closing during shutdown
+            return False
+        self.statusChanged.emit(status)
+        return status.enrolled
+
+    def kick(self) -> None:
+        """Push soon (called after each scan)."""
+        self.worker.kick()
+
+    def enrol(self, code: str) -> None:
+        """Enrol off the GUI thread (network and pin check); answers with enrolled / enrolFailed."""
+        def work() -> None:
+            try:
+                cfg = self.sync.enrol(code)
+            except Exception as exc:
+                text = str(exc).strip()
+                if "\n" not in text:
+                    text = f"连接中心服务器失败：{text}\nEnrolment failed: {text}"
+                self.enrolFailed.emit(text)
+                return
+            self.enrolled.emit(cfg.desk)
+            self._report_once()
+            if not self._stopped:
+                self.worker.start()
+                self.worker.kick()
+
+        threading.Thread(target=work, name="sync-enrol", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the worker threads (call before the database closes)."""
+        self._stopped = True
+        self.worker.stop(timeout=3.0)
+
+
+def _hm(moment: datetime | None) -> str:
+    return moment.astimezone(TZ).strftime("%H:%M:%S") if moment else "—"
+
+
+def status_text(s: SyncStatus | None, lang: str) -> tuple[str, str, str]:
+    """(status-bar text, counts note, style state) for a status; state is online/offline/off."""
+    zh = lang == "zh"
+    if s is None or not s.enrolled:
+        return (("○ 未连接中心服务器" if zh else "○ No hub (standalone)"),
+                ("仅本台数据" if zh else "This desk only"), "off")
+    when = _hm(s.last_ok_at)
+    queue = (f"未上传 {s.pending}" if zh else f"{s.pending} not on hub")
+    if s.online:
+        head = "● 在线" if zh else "● Online"
+        state = "online"
+    else:
+        head = "● 离线" if zh else "● Offline"
+        state = "offline"
+    text = f"{head} · {'上次同步' if zh else 'last sync'} {when} · {queue}"
+    note = (f"含其他签到台，截至 {when}" if zh else f"incl. other desks as of {when}")
+    return text, note, state
+
+
+class SyncStatusLabel(QLabel):
+    """Online/offline, time of the last successful sync, events not yet on the hub."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncStatus")
+        self.lang = "zh"
+        self.status: SyncStatus | None = None
+        self.counts_note: QLabel | None = None
+        self.lang_source: Callable[[], str] | None = None
+        self.refresh()
+
+    def changeEvent(self, e: QEvent) -> None:
+        # The window switches language by installing a translator, which posts LanguageChange.
+        if e.type() == QEvent.Type.LanguageChange and self.lang_source is not None:
+            self.set_language(self.lang_source())
+        super().changeEvent(e)
+
+    def set_status(self, status: SyncStatus) -> None:
+        """Show a new status."""
+        self.status = status
+        self.refresh()
+
+    def set_language(self, lang: str) -> None:
+        """Switch between Chinese and English."""
+        self.lang = lang
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-render text, colour and tooltip."""
+        text, note, state = status_text(self.status, self.lang)
+        colour = {"online": "#2e7d32", "offline": "#c62828", "off": "#607d8b"}[state]
+        self.setText(text)
+        self.setStyleSheet(f"color: {colour}; font-weight: 600; padding: 0 8px;")
+        tip = []
+        if self.status is not None:
+            if self.status.hub_url:
+                tip.append(self.status.hub_url)
+            if self.status.last_error:
+                tip.append(self.status.last_error)
+            tip.extend(self.status.warnings)
+        self.setToolTip("\n".join(tip))
+        if self.counts_note is not None:
+            self.counts_note.setText(note)
+
+
+def attach_sync(window: MainWindow) -> SyncBridge | None:
+    """Give a desk window its sync worker, status label, counts note and "Connect to hub" action.
+
+    Returns None for services without a real database (tests with fake services).
+    """
+    db = getattr(window.services.checkin, "db", None)
+    if not isinstance(db, Database):
+        return None
+    bridge = SyncBridge(db, window)
+    label = SyncStatusLabel()
+    window.statusBar().addPermanentWidget(label)
+    note = QLabel()
+    note.setObjectName("hint")
+    note.setAlignment(Qt.AlignmentFlag.AlignRight)
+    label.counts_note = note
+    _place_under(window.counts, note)
+    bridge.statusChanged.connect(label.set_status)
+    bridge.changesArrived.connect(lambda _n: window.controller.refresh())
+    window.controller.scanFinished.connect(lambda _r: bridge.kick())
+    window.controller.undoFinished.connect(lambda _r: bridge.kick())
+    action = QAction("连接中心服务器… / Connect to hub…", window)
+    action.triggered.connect(lambda: open_enrol_dialog(window, bridge))
+    window.desk_menu.insertAction(window.act_search, action)
+    label.lang_source = lambda: window.languages.language
+    label.set_language(window.languages.language)
+    window.sync_label = label  # type: ignore[attr-defined]
+    window.sync_action = action  # type: ignore[attr-defined]
+    bridge.start()
+    return bridge
+
+
+def _place_under(widget: QWidget, extra: QWidget) -> None:
+    """Insert `extra` right below `widget` in whichever box layout holds it."""
+    parent = widget.parentWidget()
+    top = parent.layout() if parent is not None else None
+    stack = [top] if top is not None else []
+    while stack:
+        lay = stack.pop()
+        if isinstance(lay, QBoxLayout):
+            idx = lay.indexOf(widget)
+            if idx >= 0:
+                lay.insertWidget(idx + 1, extra)
+                return
+        for i in range(lay.count() if lay is not None else 0):
+            item = lay.itemAt(i)
+            child = item.layout() if item is not None else None
+            if child is not None:
+                stack.append(child)
+
+
+def open_enrol_dialog(window: MainWindow, bridge: SyncBridge) -> None:
+    """Open the enrolment dialog (a manager's deliberate action); focus returns to the scanner after."""
+    from checkin_app.ui.enrol_dialog import EnrolDialog
+
+    dlg = EnrolDialog(bridge, lang=window.languages.language, parent=window)
+    def closed(_result: int) -> None:
+        dlg.deleteLater()
+        window.focus_scanner()
+
+    dlg.finished.connect(closed)
+    dlg.open()

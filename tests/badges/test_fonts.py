@@ -1,0 +1,109 @@
+"""Every character of every name the demo generator can produce has a glyph in the font that draws it."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from checkin_app.badges.data import BadgeData, fields
+from checkin_app.badges.fonts import ARABIC, CJK, LATIN, REGULAR, FontSet, fonts, preferred_family
+from checkin_app.services import demo_data
+from checkin_app.services.demo import serbian_cyrillic
+
+
+def _assert_covered(fs: FontSet, text: str) -> None:
+    for weight in ("regular", "bold"):
+        for run in fs.runs(text, weight):
+            assert not run.missing, f"no glyph for {run.source!r} in {text!r}"
+            for ch in run.source:
+                assert fs.has_glyph(run.font, ch), f"{ch!r} (U+{ord(ch):04X}) not in {run.font}"
+
+
+def _demo_strings() -> set[str]:
+    out: set[str] = set()
+    for culture in demo_data.CULTURES.values():
+        for pool in (culture.family, culture.male, culture.female, culture.middle_male or (),
+                     culture.middle_female or ()):
+            for native, latin in pool:
+                out.update((native, latin, latin.upper(), serbian_cyrillic(native)))
+    for family, pinyin, _w in demo_data.CN_SURNAMES:
+        out.update((family, pinyin.upper()))
+    out.update(demo_data.CN_GIVEN_COMMON)
+    out.update(demo_data.CN_GIVEN_MODERN)
+    out.update(demo_data.CN_GIVEN_FIRST)
+    out.update(demo_data.CN_GIVEN_SECOND)
+    for name in dir(demo_data):
+        value = getattr(demo_data, name)
+        if isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, tuple) and all(isinstance(x, str) for x in item):
+                    out.update(item)
+        if isinstance(value, dict):
+            for item in value.values():
+                if isinstance(item, tuple):
+                    for sub in item:
+                        if isinstance(sub, tuple) and all(isinstance(x, str) for x in sub):
+                            out.update(sub)
+    for c in demo_data.CATEGORIES:
+        out.update((c.name_zh, c.name_en))
+    return {s for s in out if s}
+
+
+def test_every_demo_name_and_organisation_has_glyphs() -> None:
+    fs = fonts()
+    strings = _demo_strings()
+    assert len(strings) > 500
+    for text in sorted(strings):
+        _assert_covered(fs, text)
+
+
+def test_every_field_of_the_demo_event_has_glyphs(demo_db: object) -> None:
+    from checkin_app.services.badges import BadgeService, Selection
+    from checkin_app.storage.db import Database
+
+    assert isinstance(demo_db, Database)
+    fs = fonts()
+    n = 0
+    for d in BadgeService(demo_db).iter_badge_data(Selection(include_cancelled=True)):
+        for value in fields(d).values():
+            _assert_covered(fs, value)
+        n += 1
+    assert n == 300
+
+
+def test_hard_names_have_glyphs(hard: BadgeData) -> None:
+    fs = fonts()
+    for value in fields(hard).values():
+        _assert_covered(fs, value)
+
+
+def test_scripts_go_to_their_fonts() -> None:
+    fs = fonts()
+    runs = fs.runs("张伟 Zhang 김민준 Đorđe محمد", REGULAR)
+    families = [r.family for r in runs]
+    assert CJK in families and LATIN in families and ARABIC in families
+    assert preferred_family("漢") == CJK and preferred_family("ا") == ARABIC
+    assert preferred_family(" ") is None and preferred_family("5") is None
+
+
+def test_arabic_is_shaped_and_laid_out_right_to_left() -> None:
+    fs = fonts()
+    (run,) = fs.runs("محمد المنصوري", REGULAR)
+    assert run.shaped and run.rtl and run.font == fs.face(ARABIC, REGULAR)
+    # The first word written (محمد) is drawn last, i.e. rightmost.
+    first_word = fs.runs("محمد", REGULAR)[0].text
+    assert run.text.endswith(first_word)
+    # Joined letters use contextual forms, not the isolated code points.
+    assert run.text != "".join(reversed("محمد المنصوري"))
+
+
+def test_a_character_no_font_has_is_logged_and_drawn_visibly(caplog: pytest.LogCaptureFixture) -> None:
+    fs = fonts()
+    thai = "สมชาย"  # no bundled font covers Thai (the demo registers Thai people in Latin)
+    with caplog.at_level(logging.WARNING, logger="checkin_app.badges.fonts"):
+        runs = fs.runs(f"Somchai {thai}", REGULAR)
+    missing = [r for r in runs if r.missing]
+    assert missing and missing[0].text == "\ufffd" * len(thai)
+    assert fs.has_glyph(missing[0].font, "\ufffd")
+    assert "U+0E2A" in caplog.text

@@ -1,0 +1,221 @@
+"""Hub storage on SQLite and PostgreSQL: sequence numbers, idempotent pushes, conflicts, desks."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid as uuidlib
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from checkin_app.domain.clock import FixedClock
+from checkin_app.hub.store import DeskReport, HubStore
+from checkin_app.storage import models as m
+from checkin_app.storage import models_hub as mh
+from checkin_app.sync.protocol import AccessRefused, iso
+from tests.factories import MiniEvent, local
+
+
+def checkin(code: str, activity: str, desk: str, at: datetime, *, undoes: str | None = None,
+            forced: bool = False, direction: str = "in") -> dict[str, Any]:
+    """A check-in as a desk pushes it."""
+    u = str(uuidlib.uuid4())
+    return {"table": "checkins", "key": u, "payload": {
+        "uuid": u, "delegate": code, "activity": activity, "direction": direction, "desk": desk,
+        "operator": "t", "at": iso(at), "received_at": None, "verdict": "UNDO" if undoes else "ADMIT",
+        "forced": forced, "reason": "", "undoes": undoes, "conflict": False}}
+
+
+def log_rows(hub: HubStore) -> list[tuple[int, str, str]]:
+    with hub.db.read() as s:
+        return [(r.seq, r.table_name, r.row_key) for r in s.scalars(
+            select(mh.HubChange).order_by(mh.HubChange.seq))]
+
+
+def test_refresh_publishes_each_row_once_and_only_changes_later(hub: HubStore) -> None:
+    rows = log_rows(hub)
+    keys = [(t, k) for _, t, k in rows]
+    assert len(keys) == len(set(keys))
+    assert {"events", "categories", "activities", "delegates"} <= {t for t, _ in keys}
+    assert hub.refresh() == 0
+    with hub.db.write() as s:
+        d = s.scalar(select(m.Delegate).where(m.Delegate.registration_code == MiniEvent().vip))
+        assert d is not None
+        d.attention_note = "坐第一排 / front row"
+    high = hub.high_water()
+    assert hub.refresh() == 1
+    after = log_rows(hub)
+    assert len(after) == len(rows)  # replaced, not appended
+    vip = [r for r in after if r[2] == MiniEvent().vip]
+    assert vip[0][0] > high
+
+
+def test_push_is_idempotent(hub: HubStore) -> None:
+    item = checkin(MiniEvent().attendee, "MAIN", "A", local(23, 9, 5))
+    first = hub.ingest("A", [item, item])
+    assert [s["key"] for s in first.stored] == [item["key"]]
+    again = hub.ingest("A", [item])
+    assert again.stored == []
+    assert again.duplicates == [{"table": "checkins", "key": item["key"], "seq": first.stored[0]["seq"]}]
+    with hub.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(m.CheckIn)) == 1
+        assert s.scalar(select(m.CheckIn.received_at)) is not None
+
+
+def test_unknown_delegate_is_refused_with_a_reason(hub: HubStore) -> None:
+    r = hub.ingest("A", [checkin("NOBODY", "MAIN", "A", local(23, 9))])
+    assert r.stored == [] and len(r.rejected) == 1
+    assert "unknown delegate" in r.rejected[0]["reason"]
+
+
+def test_later_admission_from_another_desk_is_flagged_both_kept(hub: HubStore) -> None:
+    code = MiniEvent().attendee
+    late = checkin(code, "HALL", "A", local(23, 9, 10))
+    early = checkin(code, "HALL", "B", local(23, 9, 5))
+    first_seq = hub.ingest("A", [late]).stored[0]["seq"]
+    hub.ingest("B", [early])  # arrives second, but happened first
+    with hub.db.read() as s:
+        flags = dict(s.execute(select(m.CheckIn.uuid, m.CheckIn.conflict)).all())
+    assert flags == {late["key"]: True, early["key"]: False}
+    conflicts = hub.conflicts()
+    assert [(c.uuid, c.desk, c.first_desk) for c in conflicts] == [(late["key"], "A", "B")]
+    # The flag travels back to desks as a new change of that event.
+    [late_seq] = [seq for seq, t, k in log_rows(hub) if k == late["key"]]
+    assert late_seq > first_seq
+    # Undoing the duplicate admission resolves the conflict.
+    hub.ingest("A", [checkin(code, "HALL", "A", local(23, 9, 20), undoes=late["key"])])
+    assert hub.conflicts() == []
+
+
+def test_reentry_activities_and_overrides_are_not_conflicts(hub: HubStore) -> None:
+    code = MiniEvent().attendee
+    hub.ingest("A", [checkin(code, "MAIN", "A", local(23, 9, 5))])
+    hub.ingest("B", [checkin(code, "MAIN", "B", local(23, 9, 6))])
+    hub.ingest("A", [checkin(code, "HALL", "A", local(23, 9, 5))])
+    hub.ingest("B", [checkin(code, "HALL", "B", local(23, 9, 7), forced=True)])
+    assert hub.conflicts() == []
+
+
+def test_audit_entries_are_kept_as_the_desk_wrote_them(hub: HubStore) -> None:
+    entry = {"uuid": str(uuidlib.uuid4()), "at": iso(local(23, 9)), "desk": "A", "operator": "v",
+             "action": "checkin", "subject": "X", "before_json": "", "after_json": "{}",
+             "prev_hash": "0" * 64, "hash": "ab" * 32}
+    item = {"table": "audit", "key": entry["uuid"], "payload": entry}
+    assert len(hub.ingest("A", [item]).stored) == 1
+    assert hub.ingest("A", [item]).stored == []
+    with hub.db.read() as s:
+        row = s.scalar(select(mh.HubAudit))
+        assert row is not None and row.hash == "ab" * 32 and row.seq > 0
+
+
+def test_concurrent_writers_commit_in_sequence_order(hub: HubStore) -> None:
+    """A writer that allocated seq N must commit before seq N+1 can become visible.
+
+    On PostgreSQL two transactions could otherwise commit out of order, and a desk pulling
+    "seq > cursor" in between would skip the slower one forever.
+    """
+    commits: list[tuple[str, int]] = []
+    started = threading.Event()
+
+    def slow() -> None:
+        with hub.db.write() as s:
+            seq = hub.allocate(s, 1)
+            started.set()
+            time.sleep(0.4)
+            commits.append(("slow", seq))
+
+    def fast() -> None:
+        started.wait(5)
+        with hub.db.write() as s:
+            seq = hub.allocate(s, 1)
+            commits.append(("fast", seq))
+
+    threads = [threading.Thread(target=slow), threading.Thread(target=fast)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert [name for name, _ in commits] == ["slow", "fast"]
+    assert commits[0][1] < commits[1][1]
+
+
+def test_a_reader_never_sees_a_gap_while_desks_push_concurrently(hub: HubStore) -> None:
+    codes = [MiniEvent().attendee, MiniEvent().vip, MiniEvent().noted, MiniEvent().media]
+    stop = threading.Event()
+    seen: dict[int, str] = {}
+    errors: list[BaseException] = []
+
+    def pusher(desk: str) -> None:
+        try:
+            for i in range(15):
+                hub.ingest(desk, [checkin(codes[i % 4], "MAIN", desk, local(23, 9, i))
+                                  for _ in range(3)])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def puller() -> None:
+        cursor = 0
+        while not stop.is_set():
+            with hub.db.read() as s:
+                for seq, table, key, _p in hub.changes(s, cursor, None):
+                    if table == "checkins":
+                        seen[seq] = key
+                    cursor = seq
+            time.sleep(0.005)
+        with hub.db.read() as s:
+            for seq, table, key, _p in hub.changes(s, cursor, None):
+                if table == "checkins":
+                    seen[seq] = key
+
+    threads = [threading.Thread(target=pusher, args=(f"D{i}",)) for i in range(4)]
+    reader = threading.Thread(target=puller)
+    reader.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    stop.set()
+    reader.join(10)
+    assert not errors
+    with hub.db.read() as s:
+        stored = set(s.scalars(select(m.CheckIn.uuid)))
+    assert len(stored) == 4 * 15 * 3
+    assert set(seen.values()) == stored  # the incremental reader missed nothing
+
+
+def test_enrolment_token_is_one_time_and_revocation_is_immediate(hub: HubStore) -> None:
+    token = hub.create_enrolment("Desk 1")
+    name, api, cert = hub.enrol(token)
+    assert name == "Desk 1" and cert is None
+    assert hub.authenticate(api).name == "Desk 1"
+    with pytest.raises(AccessRefused, match="already used"):
+        hub.enrol(token)
+    with hub.db.read() as s:
+        row = s.scalar(select(mh.HubDesk))
+        assert row is not None and api not in (row.token_hash, row.enrol_token_hash)  # hashed
+    assert hub.revoke("Desk 1")
+    with pytest.raises(AccessRefused, match="revoked"):
+        hub.authenticate(api)
+    with pytest.raises(AccessRefused, match="revoked"):
+        hub.create_enrolment("Desk 1")
+
+
+def test_expired_enrolment_token_is_refused(hub: HubStore, clock: FixedClock) -> None:
+    token = hub.create_enrolment("Desk 2", ttl=timedelta(minutes=5))
+    clock.advance(minutes=6)
+    with pytest.raises(AccessRefused, match="expired"):
+        hub.enrol(token)
+
+
+def test_desk_health_and_clock_skew(hub: HubStore, clock: FixedClock) -> None:
+    _name, api, _ = hub.enrol(hub.create_enrolment("Desk 3"))
+    desk = hub.authenticate(api)
+    offset = hub.report(desk, DeskReport(desk_time=clock.now() + timedelta(seconds=95), queue_length=4,
+                                         app_version="checkin-desk 0.1.0", printer_state="ready"))
+    assert offset == 95_000
+    [health] = hub.desks()
+    assert health.clock_skewed and health.queue_length == 4 and health.printer_state == "ready"
+    assert health.online(clock.now())

@@ -1,0 +1,87 @@
+"""Names in every script, and a row validated against a small catalogue."""
+
+from __future__ import annotations
+
+from checkin_app.importers.rows import (
+    ActivityRef,
+    Catalog,
+    CategoryRef,
+    RowOptions,
+    RowValidator,
+    names,
+)
+
+
+def test_chinese_name_gets_pinyin_in_family_first_order() -> None:
+    n = names("张 伟", "", "", "")
+    assert n == {"family_name": "张", "given_name": "伟", "name_native": "张伟",
+                 "name_latin": "ZHANG Wei", "name_order": "eastern"}
+    assert names("欧阳娜娜", "", "", "")["name_latin"] == "OUYANG Nana"  # type: ignore[index]
+    assert names("曾志伟", "", "", "")["name_latin"] == "ZENG Zhiwei"  # type: ignore[index]
+
+
+def test_given_latin_name_is_kept() -> None:
+    assert names("李明", "", "", "LI Ming")["name_latin"] == "LI Ming"  # type: ignore[index]
+
+
+def test_western_names() -> None:
+    n = names("Maria Schmidt", "", "", "")
+    assert n is not None
+    assert (n["family_name"], n["given_name"], n["name_latin"], n["name_order"]) == (
+        "Schmidt", "Maria", "Maria SCHMIDT", "western")
+    n = names("PETROVIĆ Đorđe", "", "", "")
+    assert n is not None and n["name_latin"] == "Đorđe PETROVIĆ"
+    n = names("Smith, John", "", "", "")
+    assert n is not None and (n["name_native"], n["name_latin"]) == ("John Smith", "John SMITH")
+
+
+def test_cyrillic_name_gets_a_latin_form() -> None:
+    n = names("Иван Петров", "", "", "")
+    assert n is not None and n["name_latin"] == "Ivan PETROV" and n["name_native"] == "Иван Петров"
+
+
+def test_no_name_at_all() -> None:
+    assert names("", " ", "\u3000", "") is None
+
+
+def _validator(**kw: object) -> RowValidator:
+    cat = Catalog(
+        [CategoryRef(1, "ATTENDEE", "参会者", "Attendee"), CategoryRef(2, "MEDIA", "媒体", "Media")],
+        [ActivityRef(10, "MAIN", "主入口", "Main entrance", True, frozenset({"ATTENDEE", "MEDIA"})),
+         ActivityRef(11, "OPENING", "开幕式", "Opening ceremony", False, frozenset({"ATTENDEE"}))],
+    )
+    headers = ["编号", "姓名", "类别", "活动", "手机"]
+    return RowValidator(cat, headers, ["registration_code", "name", "category", "activities", "phone"],
+                        RowOptions(**kw), sheet="S")  # type: ignore[arg-type]
+
+
+def test_valid_row_and_individual_admission() -> None:
+    out = _validator().validate(5, ["r-1", "陈静", "媒体 MEDIA", "主入口、开幕式", "138 0013 8000"])
+    assert out.record is not None
+    assert out.record.registration_code == "R-1"
+    assert out.record.values["category_id"] == 2
+    assert out.record.activities == frozenset({11}) and out.record.extra_admissions == frozenset({11})
+    assert [p.code for p in out.problems] == ["activity_extra"]
+    assert out.problems[0].line == 5 and out.problems[0].column == "活动" and out.problems[0].sheet == "S"
+
+
+def test_phone_is_not_kept_unless_configured() -> None:
+    row = ["R1", "张伟", "参会者", "", 13800138000.0]
+    assert _validator().validate(2, row).record.private == {}  # type: ignore[union-attr]
+    kept = _validator(keep=frozenset({"phone"})).validate(2, row).record
+    assert kept is not None and kept.private == {"phone": "13800138000"}
+
+
+def test_row_kinds() -> None:
+    v = _validator()
+    assert v.validate(3, [None, "", "  "]).kind == "blank"
+    assert v.validate(3, ["合计", "", "", "", ""]).kind == "total"
+    assert v.validate(3, ["Total: 12"]).kind == "total"
+    assert v.validate(3, ["编号", "姓名", "类别", "活动", "手机"]).kind == "header"
+    assert v.validate(3, ["R9", "合计", "参会者", "", ""]).kind == "data"  # a person named 合计 is data
+
+
+def test_numeric_code_padded_to_width() -> None:
+    out = _validator(code_width=6).validate(4, [102.0, "张伟", "参会者", "", ""])
+    assert out.record is not None and out.record.registration_code == "000102"
+    assert [p.code for p in out.problems] == ["code_padded"]

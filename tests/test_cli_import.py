@@ -1,0 +1,71 @@
+"""`checkin-app import`: dry run, report file, presets, exit codes, bilingual errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from checkin_app.cli import main
+from checkin_app.storage.db import Database
+
+DATA = Path(__file__).with_name("importers") / "data"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def event_db(demo_db: Database) -> str:
+    return str(demo_db.path)
+
+
+def test_dry_run_then_apply_with_report(capsys: pytest.CaptureFixture[str], event_db: str,
+                                        tmp_path: Path) -> None:
+    report = tmp_path / "report.csv"
+    rc, out, _ = run(capsys, "import", str(DATA / "problems_utf8.csv"), "--db", event_db,
+                     "--dry-run", "--report", str(report))
+    assert rc == 1  # rows were rejected
+    assert "Dry run, nothing written: new 5" in out and "rejected 5" in out
+    assert "line 3 Category: 未知类别：Speaker" in out
+    with report.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:4] == ["工作表 Sheet", "行 Line", "列 Column", "值 Value"]
+    assert rows[1][:4] == ["", "2", "Name", ""] and len(rows) == 12
+    rc, out, _ = run(capsys, "import", str(DATA / "media_utf8_bom.csv"), "--db", event_db, "--json")
+    assert rc == 0
+    data = json.loads(out)
+    assert data["applied"] and data["counts"]["new"] == 3 and data["encoding"] == "utf-8-sig"
+    rc, out, _ = run(capsys, "import", str(DATA / "media_utf8_bom.csv"), "--db", event_db, "--json")
+    assert json.loads(out)["counts"]["unchanged"] == 3
+
+
+def test_column_override_and_saved_preset(capsys: pytest.CaptureFixture[str], event_db: str,
+                                          tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("Code,Person,Type,Seat\nS-1,Anna Berg,ATTENDEE,12\n", encoding="utf-8")
+    rc, out, _ = run(capsys, "import", str(p), "--db", event_db, "--column", "Person=name",
+                     "--save-mapping", "partner", "--dry-run")
+    assert rc == 0 and "Person                   → 姓名 / Name" in out
+    p.write_text("Seat,Person,Code,Type\n12,Anna Berg,S-1,ATTENDEE\n", encoding="utf-8")
+    rc, out, _ = run(capsys, "import", str(p), "--db", event_db, "--mapping", "partner")
+    assert rc == 0 and "Imported: new 1" in out
+
+
+def test_errors_are_bilingual(capsys: pytest.CaptureFixture[str], event_db: str, tmp_path: Path) -> None:
+    rc, _, err = run(capsys, "import", str(tmp_path / "nope.csv"), "--db", event_db)
+    assert rc == 2 and "找不到文件" in err and "File not found" in err
+    rc, _, err = run(capsys, "import", str(DATA / "chinese_excel_gb18030.csv"), "--db", event_db,
+                     "--encoding", "utf-8")
+    assert rc == 2 and "garbled" in err
+    rc, _, err = run(capsys, "import", str(DATA / "platform_export.xlsx"), "--db", event_db,
+                     "--sheet", "Sheet1")
+    assert rc == 2 and "No sheet named Sheet1" in err
+    empty = tmp_path / "empty.sqlite3"
+    rc, _, err = run(capsys, "import", str(DATA / "media_utf8_bom.csv"), "--db", str(empty))
+    assert rc == 2 and "must exist" in err

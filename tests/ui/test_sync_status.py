@@ -1,0 +1,83 @@
+"""The desk window with sync: status bar text, enrol from the GUI, other desks' check-ins in the counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from checkin_app.services.checkin import CheckInService
+from checkin_app.sync.client import SyncStatus
+from checkin_app.ui.sync_status import SyncStatusLabel, status_text
+from tests.sync.conftest import make_rig  # noqa: F401  (fixture)
+from tests.ui.conftest import Desk
+
+
+def test_status_text_says_online_offline_last_sync_and_queue() -> None:
+    at = datetime(2024, 11, 23, 1, 31, 5, tzinfo=UTC)
+    online = SyncStatus(True, True, 3, at, desk="A", hub_url="https://hub")
+    text, note, state = status_text(online, "en")
+    assert (text, state) == ("● Online · last sync 09:31:05 · 3 not on hub", "online")
+    assert note == "incl. other desks as of 09:31:05"
+    text, _, state = status_text(SyncStatus(True, False, 0, at), "zh")
+    assert text.startswith("● 离线") and "09:31:05" in text and state == "offline"
+    assert status_text(None, "en")[2] == "off"
+
+
+def test_window_without_hub_shows_standalone(desk: Desk, qtbot: QtBot) -> None:
+    label = desk.window.sync_label  # type: ignore[attr-defined]
+    assert isinstance(label, SyncStatusLabel)
+    qtbot.waitUntil(lambda: label.status is not None, timeout=5000)
+    assert "未连接中心服务器" in label.text() or "No hub" in label.text()
+    assert desk.window.scan_field.hasFocus()
+
+
+def test_enrol_from_the_gui_then_other_desks_checkins_show_in_counts(
+        make_desk: Callable[..., Desk], request: pytest.FixtureRequest, qtbot: QtBot,
+        tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from checkin_app.storage import models as m
+    from checkin_app.ui.enrol_dialog import EnrolDialog
+    from tests.sync.conftest import HubRig
+
+    rig = request.getfixturevalue("make_rig")()
+    assert isinstance(rig, HubRig)
+    d = make_desk()
+    w = d.window
+    bridge = w.sync
+    assert bridge is not None
+    dlg = EnrolDialog(bridge, parent=w)
+    dlg.show()
+    qtbot.keyClicks(dlg.field, rig.code("GUI desk"))
+    with qtbot.waitSignal(bridge.enrolled, timeout=10000):
+        dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
+    label = w.sync_label  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: label.status is not None and label.status.online, timeout=15000)
+    assert "在线" in label.text() or "Online" in label.text()
+    # Another desk checks someone in; it reaches this desk's counts through the hub.
+    other_db, other = rig.desk(tmp_path, "Other desk")
+    other.sync_once()
+    with rig.store.db.read() as s:
+        code = s.scalar(select(m.Delegate.registration_code).where(m.Delegate.status == "approved")
+                        .order_by(m.Delegate.id.desc()).limit(1))
+    assert code is not None
+    r = CheckInService(other_db, d.clock).scan(code, desk="Other desk")
+    assert r.event is not None
+    other.push_once()
+    qtbot.waitUntil(lambda: _has_event(d, r.event.uuid if r.event else ""), timeout=10000)
+    assert label.counts_note is not None and ("含其他签到台" in label.counts_note.text()
+                                              or "other desks" in label.counts_note.text())
+    other.close_clients()
+
+
+def _has_event(d: Desk, uuid: str) -> bool:
+    from sqlalchemy import select
+
+    from checkin_app.storage import models as m
+
+    with d.db.read() as s:
+        return s.scalar(select(m.CheckIn.id).where(m.CheckIn.uuid == uuid)) is not None
