@@ -115,6 +115,7 @@ def bench_propagation(tmp: Path, store: HubStore, proc: HubProcess, fp: str,
         ds = DeskSync(db)
         ds.enrol(_code(store, proc, fp, name))
         ds.sync_once()
+        ds.index_pending()  # steady state: a desk some time after its first download
         desks.append((db, ds))
     (db_a, sync_a), (db_b, sync_b) = desks
     worker = SyncWorker(sync_b, long_poll_s=25)

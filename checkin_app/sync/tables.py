@@ -430,3 +430,24 @@ AUDIT = "audit"
 def ordered(names: Iterable[str]) -> list[str]:
     """Table names in apply order (referenced tables first)."""
     return sorted(set(names), key=lambda n: (REGISTRY[n].order if n in REGISTRY else 99, n))
+
+
+# -- signed badge codes (issue 3): public keys, desk certificates and key revocations ----------
+def _register_security() -> None:
+    try:
+        from checkin_app.storage import models_security as sec
+    except ImportError:  # pragma: no cover - the key service is not part of this build
+        return
+    if hasattr(sec, "EventKey"):
+        register(simple_table("event_keys", sec.EventKey, "fingerprint", order=12))
+    if hasattr(sec, "DeskKey"):
+        # Public halves only: a desk's private key never leaves it, and applying a certificate
+        # never touches the private key a desk holds for its own row.
+        register(simple_table("desk_keys", sec.DeskKey, "public_key", exclude=("id", "private_key"),
+                              order=14))
+    if hasattr(sec, "KeyRevocation"):
+        register(simple_table("key_revocations", sec.KeyRevocation, "public_key", pushed=True,
+                              order=16))
+
+
+_register_security()

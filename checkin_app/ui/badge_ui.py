@@ -1,12 +1,13 @@
 """Wires badge printing into the desk window: the panel, the Badges menu, manager dialogs, preview.
 
-Manager entry points (to be put behind the manager PIN): `act_reprint`, `act_batch`,
+Manager entry points sit behind the manager PIN: `act_reprint`, `act_batch`,
 `act_printer_settings`, and the panel's retry / cancel / send-to-printer buttons; each calls
-one `BadgeDesk.on_*` method, so a PIN check wraps exactly those.
+one `BadgeDesk.on_*` method, which asks `window.manager.require` before doing anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,21 +104,41 @@ class BadgeDesk(QObject):
         self.act_preview.setEnabled(present)
         self.act_reprint.setEnabled(present)
 
-    # -- actions (manager ones are the PIN's to guard) -------------------------------------
+    # -- actions (manager ones go through the PIN) -----------------------------------------
+    def _as_manager(self, zh: str, en: str, action: Callable[[], None]) -> None:
+        def granted(manager_name: str) -> None:
+            self.printing.manager_name = manager_name
+            action()
+
+        self.window.manager.require(zh, en, granted)
+
     def on_preview(self) -> None:
         """Show the current person's badge."""
         if self.person is not None:
             self.printing.preview(self.person.id)
 
     def on_retry(self, job_uuid: str) -> None:
+        """Manager action (PIN)."""
+        self._as_manager("重新打印", "retry a print job", lambda: self._retry(job_uuid))
+
+    def _retry(self, job_uuid: str) -> None:
         """Manager: print a job again."""
         self.printing.retry(job_uuid)
 
     def on_cancel(self, job_uuid: str) -> None:
+        """Manager action (PIN)."""
+        self._as_manager("取消打印", "cancel a print job", lambda: self._cancel(job_uuid))
+
+    def _cancel(self, job_uuid: str) -> None:
         """Manager: cancel a job."""
         self.printing.cancel(job_uuid)
 
     def on_redirect(self, job_uuid: str) -> None:
+        """Manager action (PIN)."""
+        self._as_manager("改用其他打印机", "send a print job to another printer",
+                         lambda: self._redirect(job_uuid))
+
+    def _redirect(self, job_uuid: str) -> None:
         """Manager: choose another printer for a job."""
         settings = self.printing.settings
         if settings is None:
@@ -129,6 +150,10 @@ class BadgeDesk(QObject):
         dlg.open()
 
     def on_reprint(self) -> None:
+        """Manager action (PIN)."""
+        self._as_manager("补打徽章", "reprint a badge", self._reprint)
+
+    def _reprint(self) -> None:
         """Manager: reprint the current person's badge with a reason."""
         person = self.person
         if person is None:
@@ -146,6 +171,10 @@ class BadgeDesk(QObject):
         dlg.open()
 
     def on_printer_settings(self) -> None:
+        """Manager action (PIN)."""
+        self._as_manager("打印设置", "change printer settings", self._printer_settings)
+
+    def _printer_settings(self) -> None:
         """Manager: auto-print, printer and template."""
         settings = self.printing.settings or PrintSettings(True, "qt:", "")
         dlg = PrinterDialog(settings, self.printing.templates, parent=self.window)
@@ -160,6 +189,10 @@ class BadgeDesk(QObject):
         dlg.open()
 
     def on_batch(self) -> None:
+        """Manager action (PIN)."""
+        self._as_manager("批量打印徽章", "batch-print badges", self._batch)
+
+    def _batch(self) -> None:
         """Manager: batch badges into a PDF (in the background, with progress and cancel)."""
         if self.batch_dialog is not None:
             self.batch_dialog.raise_()

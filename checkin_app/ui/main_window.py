@@ -435,7 +435,11 @@ class MainWindow(QMainWindow):
         self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_import(self) -> None:
-        """The registration import wizard (a manager's deliberate action; non-modal, own worker)."""
+        """The registration import wizard: a manager action behind the PIN."""
+        self.manager.require("导入报名数据", "import registrations", lambda _name: self._open_import())
+
+    def _open_import(self) -> None:
+        """Non-modal, with its own worker; focus returns to the scanner when it closes."""
         from checkin_app.services.importing import ImportService
         from checkin_app.ui.import_wizard import ImportWizard
 

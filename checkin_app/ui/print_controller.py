@@ -94,6 +94,8 @@ class PrintController(QObject):
         self.batch_tasks = TaskRunner(self, readers=1)
         self.settings: PrintSettings | None = None
         self.desk_name = ""
+        # Set by the PIN gate to the manager who unlocked the action, for the print log.
+        self.manager_name = MANAGER_OPERATOR
         self._batch_cancel = threading.Event()
         self.batch_running = False
         self.jobStarted.connect(lambda _uuid: self.load_jobs())
@@ -127,7 +129,7 @@ class PrintController(QObject):
         service, desk = self.service, self.desk_name
 
         def work() -> PrintSettings:
-            return service.save_settings(desk=desk, operator=MANAGER_OPERATOR,
+            return service.save_settings(desk=desk, operator=self.manager_name,
                                          auto_print=auto_print, printer=printer, template=template)
 
         self.tasks.read(work, self._set_settings, self._on_error)
@@ -167,7 +169,7 @@ class PrintController(QObject):
             return
         service = self.service
         desk_name = desk or self.desk_name
-        operator = AUTO_OPERATOR if auto else MANAGER_OPERATOR
+        operator = AUTO_OPERATOR if auto else self.manager_name
 
         def work() -> PrintJobView | None:
             return service.enqueue(delegate_id, printer=printer or settings.printer,
@@ -229,7 +231,7 @@ class PrintController(QObject):
         service = self.service
 
         def work() -> PrintJobView:
-            return service.retry(job_uuid, operator=MANAGER_OPERATOR, printer=printer)
+            return service.retry(job_uuid, operator=self.manager_name, printer=printer)
 
         self.tasks.read(work, self._on_enqueued, self._on_error)
 
@@ -238,7 +240,7 @@ class PrintController(QObject):
         service = self.service
 
         def work() -> PrintJobView:
-            return service.cancel(job_uuid, operator=MANAGER_OPERATOR)
+            return service.cancel(job_uuid, operator=self.manager_name)
 
         self.tasks.read(work, lambda _job: self.load_jobs(), self._on_error)
 
@@ -252,7 +254,7 @@ class PrintController(QObject):
 
         def work() -> ReprintResult:
             return service.reprint(delegate_id, reason=reason, desk=desk,
-                                   operator=MANAGER_OPERATOR, printer=settings.printer,
+                                   operator=self.manager_name, printer=settings.printer,
                                    template=settings.template)
 
         self.tasks.write(work, self._on_reprinted, self._on_error)

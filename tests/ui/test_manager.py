@@ -165,3 +165,37 @@ def test_exit_mode_is_visible_remembered_and_never_refuses(make_desk: Callable[.
     assert again.window.mode_switch.direction == "out"
     with desk.db.read() as s:
         assert "settings" in set(s.scalars(select(m.AuditEntry.action)))
+
+
+def test_badge_and_import_actions_ask_for_the_pin_and_do_nothing_without_it(desk: Desk) -> None:
+    """Reprint, batch print, printer settings, print-job actions and import are manager actions."""
+    w = desk.window
+    PinService(desk.db, desk.clock).set_pin("Li Lei", "2468", desk="Test desk 1", operator="setup")
+    r = desk.scan(desk.samples["attendee"])
+    assert r.delegate is not None
+    desk.qtbot.waitUntil(lambda: w.badges.person is not None)
+    for trigger in (w.badges.on_reprint, w.badges.on_batch, w.badges.on_printer_settings,
+                    lambda: w.badges.on_cancel("no-such-job"), w.open_import):
+        trigger()
+        pin = _next_dialog(desk, PinDialog)
+        assert isinstance(pin, PinDialog)
+        pin.reject()
+        desk.qtbot.waitUntil(lambda: w.manager.dialog is None)
+    assert getattr(w, "import_wizard", None) is None
+    assert w.badges.batch_dialog is None
+    with desk.db.read() as s:
+        serial = s.scalar(select(m.Delegate.badge_serial).where(m.Delegate.id == r.delegate.id))
+    assert serial == 1  # nothing was reprinted
+
+
+def test_import_opens_for_a_manager_and_names_them(desk: Desk) -> None:
+    w = desk.window
+    PinService(desk.db, desk.clock).set_pin("Li Lei", "2468", desk="Test desk 1", operator="setup")
+    w.open_import()
+    pin = _next_dialog(desk, PinDialog)
+    assert isinstance(pin, PinDialog)
+    desk.qtbot.keyClicks(pin.pin, "2468")
+    _ok(pin)
+    desk.qtbot.waitUntil(lambda: getattr(w, "import_wizard", None) is not None, timeout=5000)
+    w.import_wizard.close()
+    desk.qtbot.waitUntil(lambda: w.focusWidget() is w.scan_field, timeout=5000)
