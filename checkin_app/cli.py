@@ -326,7 +326,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from checkin_app.cli_security import demo_keys
 
     demo_keys(path, summary.samples)
+    _demo_printer(path)
     return EXIT_OK
+
+
+def _demo_printer(path: Path) -> None:
+    """Demo badges go to a folder of PDFs beside the database: a demo machine has no badge printer,
+    and a queue of failed jobs is not what a first look should show."""
+    from checkin_app.services.badges import BadgeService
+    from checkin_app.storage.db import Database
+
+    folder = path.resolve().parent / f"{path.stem}-badges"
+    db = Database(path)
+    try:
+        BadgeService(db).save_settings(desk="demo", operator="demo", printer=f"folder:{folder}")
+    finally:
+        db.close()
+    print(f"  徽章打印到文件夹 / badges print as PDF files into: {folder}")
 
 
 def _need_event_absent(db: Any) -> None:

@@ -2,7 +2,7 @@
 
 Usage: Xvfb :99 &  DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python docs/make_screenshots.py
 Environment: SHOT_W/SHOT_H (window size), SHOT_LANG (zh|en), SHOT_SAMPLE (demo sample label),
-SHOT_OUT (folder), SHOT_1/SHOT_2/SHOT_3 (file names), SHOT_SEARCH (search text).
+SHOT_OUT (folder), SHOT_1..SHOT_4 (file names), SHOT_SEARCH (search text).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from checkin_app.domain.clock import OffsetClock  # noqa: E402
 from checkin_app.domain.types import ScanResult  # noqa: E402
+from checkin_app.services.badges import BadgeService  # noqa: E402
 from checkin_app.services.catalog import CatalogService  # noqa: E402
 from checkin_app.services.demo import build_demo  # noqa: E402
 from checkin_app.storage.db import Database  # noqa: E402
@@ -36,12 +37,15 @@ def main() -> None:
     """Build a small demo, scan a few people, grab the window three times."""
     width, height = int(os.environ.get("SHOT_W", 1366)), int(os.environ.get("SHOT_H", 768))
     out = Path(os.environ.get("SHOT_OUT", str(ROOT / "docs" / "screenshots")))
-    db = Database(Path(tempfile.mkdtemp()) / "demo.sqlite3")
+    tmp = Path(tempfile.mkdtemp())
+    db = Database(tmp / "demo.sqlite3")
     summary = build_demo(db, size=2000, seed=7)
     clock = OffsetClock(datetime(2024, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     CatalogService(db, clock).save_settings(
         desk_name="A厅 3号台", activity_code="MAIN", language=os.environ.get("SHOT_LANG", "zh")
     )
+    BadgeService(db, clock).save_settings(desk="A厅 3号台", operator="setup",
+                                          printer=f"folder:{tmp / 'badges'}")
     app = QApplication(sys.argv)
     apply_app_font(app, load_fonts())
     w = MainWindow(DeskServices.from_db(db, clock))
@@ -76,7 +80,13 @@ def main() -> None:
             later(400, lambda: (shot(os.environ.get("SHOT_1", "scan-admit.png")), scan(code)))
         elif seen["n"] == 2:
             later(400, lambda: (shot(os.environ.get("SHOT_2", "scan-already-in.png")), search_name()))
-            later(1800, lambda: (shot(os.environ.get("SHOT_3", "search.png")), app.quit()))
+            later(1800, lambda: (shot(os.environ.get("SHOT_3", "search.png")), show_badges()))
+            later(4000, lambda: (shot(os.environ.get("SHOT_4", "print-queue.png")), app.quit()))
+
+    def show_badges() -> None:
+        w.search.field.clear()
+        w.focus_scanner()
+        w.lower_tabs.setCurrentIndex(1)
 
     w.controller.scanFinished.connect(on_result)
 

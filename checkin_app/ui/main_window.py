@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSizePolicy,
     QStatusBar,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
         self._stats_timer.setInterval(STATS_REFRESH_MS)
         self._connect_callbacks()
         self.badges = BadgeDesk(self, self.print_panel)
+        self.badges.printing.jobsLoaded.connect(
+            lambda jobs: self._retitle_tabs(sum(1 for j in jobs if j.state == "failed")))
         self.manager = ManagerDesk(self)
         self.sync = attach_sync(self)
         self.setStyleSheet(style.STYLESHEET)
@@ -125,8 +128,17 @@ class MainWindow(QMainWindow):
         right.setSpacing(12)
         right.addWidget(self.counts)
         right.addWidget(self.search, 3)
-        right.addWidget(self.recent, 2)
-        right.addWidget(self.print_panel, 2)
+        # Recent scans and the badge queue share one place: stacked, they made the window
+        # taller than a 1366×768 laptop screen.
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setObjectName("lowerTabs")
+        self.lower_tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lower_tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lower_tabs.addTab(self.recent, "")
+        self.lower_tabs.addTab(self.print_panel, "")
+        self.recent.title.hide()
+        self.print_panel.title.hide()
+        right.addWidget(self.lower_tabs, 4)
         central = QWidget()
         lay = QHBoxLayout(central)
         lay.setContentsMargins(14, 12, 14, 12)
@@ -337,7 +349,7 @@ class MainWindow(QMainWindow):
 
     def _on_search_text_changed(self, text: str) -> None:
         # While searching, results need the room more than the recent list does (1366×768).
-        self.recent.setVisible(not text)
+        self.lower_tabs.setVisible(not text)
 
     def _on_busy_changed(self, busy: bool) -> None:
         n = self.controller.runner.writes_pending
@@ -475,7 +487,20 @@ class MainWindow(QMainWindow):
         self.act_search.setText(self.tr("Search by name"))
         self.desk_menu.setTitle(self.tr("&Desk"))
         self.view_menu.setTitle(self.tr("&View"))
+        self._retitle_tabs()
         self._update_status()
+
+    def _retitle_tabs(self, failed: int | None = None) -> None:
+        """Tab titles in the UI language; the badge tab counts failed prints so they are seen."""
+        if failed is not None:
+            self._failed_prints = failed
+        failed = getattr(self, "_failed_prints", 0)
+        zh = getattr(getattr(self, "languages", None), "language", "zh") == "zh"
+        self.lower_tabs.setTabText(0, "本台最近扫描" if zh else "Recent scans at this desk")
+        badge = "徽章打印" if zh else "Badge printing"
+        if failed:
+            badge += f"（{failed} 失败）" if zh else f" ({failed} failed)"
+        self.lower_tabs.setTabText(1, badge)
 
     def changeEvent(self, e: QEvent) -> None:
         if e.type() == QEvent.Type.LanguageChange:

@@ -71,4 +71,11 @@ QToolBar { spacing: 8px; padding: 4px; background: #FFFFFF; border-bottom: 1px s
 QToolBar QToolButton { font-size: 15px; padding: 6px 12px; border-radius: 6px; }
 QToolBar QToolButton:hover { background: #E3F2FD; }
 QToolBar QLabel#eventTitle { font-size: 17px; font-weight: bold; padding-left: 8px; }
+QTabWidget#lowerTabs::pane { border: 1px solid #DDE3E6; border-radius: 12px; background: #FFFFFF; top: -1px; }
+QTabWidget#lowerTabs QTabBar::tab {
+    font-size: 15px; font-weight: bold; color: #546E7A; background: #ECEFF1; padding: 6px 14px;
+    border: 1px solid #DDE3E6; border-bottom: none; border-top-left-radius: 8px; border-top-right-radius: 8px;
+    margin-right: 4px;
+}
+QTabWidget#lowerTabs QTabBar::tab:selected { background: #FFFFFF; color: #1565C0; }
 """
