@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,13 +33,22 @@ class QrMatrix:
         return size_mm / (self.count + 2 * QUIET_MODULES)
 
 
+_VERSIONS: dict[tuple[int, int, str], int | None] = {}
+
+
 def _version_for(data: str, level: str) -> int | None:
-    q = qrcode.QRCode(error_correction=_LEVELS[level], border=0)
-    q.add_data(data, optimize=0)
-    try:
-        return int(q.best_fit())
-    except DataOverflowError:
-        return None
+    # The version depends only on the encoding mode and the length, so a batch of same-shaped
+    # codes (every signed token has the same length) sizes the symbol once.
+    d = qr_util.QRData(data)
+    key = (d.mode, len(d), level)
+    if key not in _VERSIONS:
+        q = qrcode.QRCode(error_correction=_LEVELS[level], border=0)
+        q.add_data(d, optimize=0)
+        try:
+            _VERSIONS[key] = int(q.best_fit())
+        except DataOverflowError:
+            _VERSIONS[key] = None
+    return _VERSIONS[key]
 
 
 def choose_level(data: str, size_mm: float, min_module_mm: float) -> tuple[str, int]:
@@ -141,23 +148,80 @@ def _format_bits(version: int, level: str, mask: int) -> tuple[int, ...]:
     return tuple(_row_int([c is True for c in row]) for row in q.modules)
 
 
-_N1 = re.compile(r"0{5,}|1{5,}")
-_N3 = re.compile(r"(?=10111010000|00001011101)")
+# The symbol is scored as two big integers, rows and columns each packed (n + 1) bits apart with a
+# zero gap bit, so that one integer operation scores every row (or column) at once and no run or
+# pattern spans two lines. The gap is zero in the light image too (it is masked with `valid`).
+_FINDER = (1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0)  # rule 3's 1:1:3:1:1 pattern with four light modules
 
 
-def _penalty(rows: list[int], n: int) -> int:
+@dataclass(frozen=True, slots=True)
+class _Packed:
+    valid: int
+    masks: tuple[int, ...]
+    masks_t: tuple[int, ...]
+    fmt: int
+    fmt_t: int
+    fmt_bits: tuple[int, ...]
+    fmt_bits_t: tuple[int, ...]
+
+
+def _pack(rows: list[int] | tuple[int, ...], n: int) -> int:
+    v = 0
+    for i, r in enumerate(rows):
+        v |= r << (i * (n + 1))
+    return v
+
+
+def _transpose(rows: list[int] | tuple[int, ...], n: int) -> list[int]:
     strs = [format(r, f"0{n}b") for r in rows]
-    # Rows and columns in one string, separated so that no run or pattern spans two lines.
-    text = "|".join((*strs, *("".join(col) for col in zip(*strs, strict=True))))
-    # Rule 1 scores (length - 2) per run of five or more: counted with one C-level pass.
-    rest, runs = _N1.subn("", text)
-    score = (len(text) - len(rest)) - 2 * runs + 40 * len(_N3.findall(text))
-    full = (1 << n) - 1
-    for a, b in itertools.pairwise(rows):
-        dark = a & b
-        light = ~(a | b) & full
-        score += 3 * ((dark & (dark >> 1)).bit_count() + (light & (light >> 1)).bit_count())
-    dark_pct = sum(r.bit_count() for r in rows) * 100 / (n * n)
+    return [int("".join(col), 2) for col in zip(*strs, strict=True)]
+
+
+@lru_cache(maxsize=64)
+def _packed(version: int, level: str) -> _Packed:
+    lay = _layout(version, level)
+    n = lay.n
+    fmt_bits = [_format_bits(version, level, k) for k in range(8)]
+    return _Packed(
+        valid=_pack([(1 << n) - 1] * n, n),
+        masks=tuple(_pack(m, n) for m in lay.mask_rows),
+        masks_t=tuple(_pack(_transpose(m, n), n) for m in lay.mask_rows),
+        fmt=_pack(lay.fmt_rows, n),
+        fmt_t=_pack(_transpose(lay.fmt_rows, n), n),
+        fmt_bits=tuple(_pack(f, n) for f in fmt_bits),
+        fmt_bits_t=tuple(_pack(_transpose(f, n), n) for f in fmt_bits),
+    )
+
+
+def _runs_score(x: int) -> int:
+    """Rule 1 on one colour: (length - 2) for every run of five or more."""
+    w = x & (x >> 1) & (x >> 2) & (x >> 3) & (x >> 4)  # a bit where five in a row start
+    # A run of length L has L - 4 such starts; its top start has no start above it.
+    return w.bit_count() + 2 * (w & ~(w >> 1)).bit_count()
+
+
+def _finder_count(dark: int, light: int) -> int:
+    """Rule 3: occurrences of the finder-like pattern, in either direction."""
+    shifted = [(dark >> t, light >> t) for t in range(len(_FINDER))]
+    count = 0
+    for pattern in (_FINDER, _FINDER[::-1]):
+        m = -1
+        for (d, li), bit in zip(shifted, pattern, strict=True):
+            m &= d if bit else li
+        count += m.bit_count()
+    return count
+
+
+def _penalty(dark: int, dark_t: int, valid: int, n: int) -> int:
+    """ISO/IEC 18004 §7.8.3 penalty of one masked symbol (rows packed in `dark`, columns in
+    `dark_t`)."""
+    light, light_t = ~dark & valid, ~dark_t & valid
+    score = (_runs_score(dark) + _runs_score(light) + _runs_score(dark_t) + _runs_score(light_t))
+    row = n + 1
+    d2, l2 = dark & (dark >> row), light & (light >> row)  # each row with the one after it
+    score += 3 * ((d2 & (d2 >> 1)).bit_count() + (l2 & (l2 >> 1)).bit_count())
+    score += 40 * (_finder_count(dark, light) + _finder_count(dark_t, light_t))
+    dark_pct = dark.bit_count() * 100 / (n * n)
     return score + 10 * int(abs(dark_pct - 50) // 5)
 
 
@@ -166,20 +230,25 @@ def _best_masked(data: str, version: int, level: str) -> list[str]:
     q.add_data(data, optimize=0)
     q.makeImpl(False, 0)
     lay = _layout(version, level)
+    pk = _packed(version, level)
     n = lay.n
     placed0 = [_row_int(row) for row in q.modules]
     # Undo mask 0 on the data modules: the bare data bits.
     bare = [p ^ m for p, m in zip(placed0, lay.mask_rows[0], strict=True)]
-    best: tuple[int, list[int]] | None = None
+    bare_p, bare_t = _pack(bare, n), _pack(_transpose(bare, n), n)
+    best: tuple[int, int] | None = None
     for k in range(8):
-        fmt = _format_bits(version, level, k)
-        rows = [((b ^ m) & ~f) | fb
-                for b, m, f, fb in zip(bare, lay.mask_rows[k], lay.fmt_rows, fmt, strict=True)]
-        score = _penalty(rows, n)
+        dark = ((bare_p ^ pk.masks[k]) & ~pk.fmt) | pk.fmt_bits[k]
+        dark_t = ((bare_t ^ pk.masks_t[k]) & ~pk.fmt_t) | pk.fmt_bits_t[k]
+        score = _penalty(dark, dark_t, pk.valid, n)
         if best is None or score < best[0]:
-            best = (score, rows)
+            best = (score, k)
     assert best is not None
-    return [format(r, f"0{n}b") for r in best[1]]
+    k = best[1]
+    fmt = _format_bits(version, level, k)
+    rows = [((b ^ m) & ~f) | fb
+            for b, m, f, fb in zip(bare, lay.mask_rows[k], lay.fmt_rows, fmt, strict=True)]
+    return [format(r, f"0{n}b") for r in rows]
 
 
 def dark_runs(m: QrMatrix) -> list[tuple[int, int, int]]:

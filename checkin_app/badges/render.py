@@ -130,6 +130,15 @@ def _image(path: str) -> ImageReader | None:
         return None
 
 
+@lru_cache(maxsize=8192)
+def _fit(fs: FontSet, text: str, weight: str, width: float, height: float, size: float,
+         min_size: float, max_lines: int) -> FittedText:
+    # Fixed texts (event name, category, venue) and shared values (organisations, countries)
+    # repeat on thousands of badges: each is measured and fitted once. FittedText is immutable.
+    return fit_text(fs, text, weight, width=width, height=height, size=size, min_size=min_size,
+                    max_lines=max_lines)
+
+
 def _safe_colour(value: str) -> str:
     v = value.strip()
     if len(v) == 7 and v.startswith("#"):
@@ -161,9 +170,8 @@ class BadgeRenderer:
                     continue
                 b = el.box
                 w, h = b.w * MM, b.h * MM
-                fitted = fit_text(self.fonts, text, BOLD if el.weight == "bold" else REGULAR,
-                                  width=w, height=h, size=el.size, min_size=el.min_size,
-                                  max_lines=el.max_lines)
+                fitted = _fit(self.fonts, text, BOLD if el.weight == "bold" else REGULAR,
+                              w, h, el.size, el.min_size, el.max_lines)
                 texts.append(PlacedText(el, text, b.x * MM, H - (b.y + b.h) * MM, w, h, fitted,
                                         _resolve(el.colour, category)))
             elif isinstance(el, QrElement):

@@ -141,15 +141,19 @@ def _event_fields(session: Session) -> dict[str, str]:
             "venue_en": e.venue_en, "dates": dates}
 
 
-def badge_data_from(session: Session, d: m.Delegate, event: dict[str, str]) -> BadgeData:
-    """BadgeData for one delegate row, with the QR text for its current serial."""
+def badge_data_from(session: Session, d: m.Delegate, event: dict[str, str],
+                    code: str | None = None) -> BadgeData:
+    """BadgeData for one delegate row, with the QR text for its current serial.
+
+    `code` is that QR text when the caller already has it (a batch signs a chunk at once).
+    """
     zh, en = country_names(d.country) if d.country else ("", "")
     c = d.category
     return BadgeData(
         delegate_id=d.id,
         registration_code=d.registration_code,
         badge_serial=d.badge_serial,
-        code=badge_codes.badge_code(session, d.id),
+        code=badge_codes.badge_code(session, d.id) if code is None else code,
         family_name=d.family_name,
         given_name=d.given_name,
         name_native=d.name_native,
@@ -241,7 +245,8 @@ class BadgeService:
                                          m.Delegate.registration_code > last[1])))
                 rows = s.scalars(q.order_by(m.Category.sort_order, m.Delegate.registration_code)
                                  .limit(chunk)).all()
-                batch = [badge_data_from(s, d, event) for d in rows]
+                codes = badge_codes.badge_codes_for(s, [d.id for d in rows])
+                batch = [badge_data_from(s, d, event, codes[d.id]) for d in rows]
                 if rows:
                     last = (rows[-1].category.sort_order, rows[-1].registration_code)
             yield from batch
