@@ -462,3 +462,19 @@ def build_keys(d: DelegateText) -> list[Key]:
         if text and kind < best.get(text, len(KINDS)):
             best[text] = kind
     return sorted(Key(kind, text) for text, kind in best.items())
+
+
+# A delegate row as search indexing reads it: id, then the DelegateText fields in their order.
+TextRow = tuple[int, str, str, str, str, str, str, str, str]
+
+
+def key_params(rows: Sequence[TextRow]) -> list[tuple[int, str, int]]:
+    """(delegate id, stored key, kind) of every key of these rows, in row then key order.
+
+    A top-level function of plain tuples, so a worker process can run it for a bulk import.
+    """
+    return [
+        (row[0], stored_key(kind, text), kind)
+        for row in rows
+        for kind, text in build_keys(DelegateText(*row[1:]))
+    ]

@@ -46,7 +46,14 @@ def clean(value: object) -> str:
     text = str(value)
     if text.isascii():
         # The common case, and NFKC leaves ASCII alone: only spaces need folding.
-        return " ".join(text.split())
+        return " ".join(text.split()) if not text.isalnum() else text
+    return _clean_text(text)
+
+
+# Cells repeat a lot (organisations, countries, categories, activities): cleaning each distinct
+# text once saves a normalisation check per cell of a big import.
+@lru_cache(maxsize=65536)
+def _clean_text(text: str) -> str:
     text = text.translate(_INVISIBLE)
     if unicodedata.is_normalized("NFKC", text):
         return _SPACES.sub(" ", text).strip()

@@ -513,6 +513,9 @@ class ImportService:
                         writer.chunk(session, chunk)
                         done += len(chunk)
                         report("apply" if apply else "check", done, rows_info.valid)
+                    if writer.unindexed:
+                        search.index_delegates(session, writer.unindexed)
+                        writer.unindexed = []
                     missing = writer.missing(session, rows_info.rejected_keys) if opts.full else []
                     counts = replace(
                         writer.counts, rejected=writer.counts.rejected + rows_info.rejected,
@@ -693,6 +696,9 @@ class _Writer:
         self.counts = ImportCounts()
         self.problems: list[Problem] = []
         self.touched: list[int] = []
+        # Delegates written whose search keys are still to be (re)built: all at once at the end,
+        # which lets index_delegates take its bulk path for a big import.
+        self.unindexed: list[int] = []
         self.seen_ids: set[int] = set()
         self._new_codes: set[str] = set()
 
@@ -788,8 +794,7 @@ class _Writer:
                               cancelled=self.counts.cancelled + cancelled)
         if self.apply and inserts:
             self._insert(session, inserts)
-        if updated:
-            search.index_delegates(session, updated)
+        self.unindexed.extend(updated)
 
     def _codes_taken(self, session: Session, chunk: Sequence[Record],
                      existing: dict[str, Any]) -> set[str]:
@@ -903,7 +908,7 @@ class _Writer:
                 session.execute(insert(model), params)
         self.seen_ids.update(ids)
         self.touched.extend(ids)
-        search.index_delegates(session, ids)
+        self.unindexed.extend(ids)
 
     def missing(self, session: Session, rejected_keys: set[str]) -> list[Problem]:
         """People registered before (not walk-ins, not cancelled) whom a full import did not list."""

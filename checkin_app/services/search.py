@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
-from typing import cast
+from types import TracebackType
+from typing import Any, cast
 
 from sqlalchemy import Index, Row, Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -12,7 +17,9 @@ from sqlalchemy.orm import Session, joinedload
 from checkin_app.domain.search_keys import (
     KINDS,
     DelegateText,
+    TextRow,
     build_keys,
+    key_params,
     key_range,
     normalise_query,
     stored_key,
@@ -26,6 +33,15 @@ from checkin_app.storage.db import Database
 REINDEX_CHUNK = 2000
 # SQLite allows many bound parameters, but long IN lists plan and bind slowly.
 _IN_CHUNK = 500
+# From this many delegates on, index_delegates rebuilds the key index instead of updating it
+# (which costs a few tenths of a second per 100,000 keys in the table) and builds keys in
+# worker processes (which cost about a second to start).
+BULK_INDEX = 5000
+# Worker processes building keys in bulk: the other cores, as the caller writes meanwhile
+# (on one core, none: keys are built in this process).
+BULK_WORKERS = min(4, (os.cpu_count() or 1) - 1)
+# Chunks handed to the workers ahead of the one being written: keeps them busy, memory bounded.
+_AHEAD = 8
 
 _TEXT_COLUMNS = (
     m.Delegate.id,
@@ -138,6 +154,45 @@ def _write_keys(session: Session, rows: Iterable[_TextRow]) -> int:
     return len(params)
 
 
+class KeyBuilder:
+    """Turns chunks of delegate text rows into search_keys rows, in order, maybe in parallel.
+
+    With workers, chunks are built in spawned processes (spawned, not forked: the caller may be
+    a thread of the GUI, and a frozen app starts its workers the same way) a few chunks ahead
+    of the caller; without, in this process. Leaving the `with` block stops the workers and
+    drops unfinished work, also when the caller failed or was cancelled.
+    """
+
+    def __init__(self, workers: int = 0) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if workers > 0:
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def __enter__(self) -> KeyBuilder:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def map(self, chunks: Iterable[Sequence[Any]]) -> Iterator[list[tuple[int, str, int]]]:
+        """The key rows of each chunk of text rows (id first, then DelegateText's fields)."""
+        pool = self._pool
+        if pool is None:
+            for chunk in chunks:
+                yield key_params(cast(Sequence[TextRow], chunk))
+            return
+        pending: deque[Future[list[tuple[int, str, int]]]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(key_params, cast(Sequence[TextRow], chunk)))
+            if len(pending) > _AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def _batched(items: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
     # itertools.batched arrives only in Python 3.12.
     it = iter(items)
@@ -149,10 +204,30 @@ def index_delegates(session: Session, delegate_ids: Sequence[int]) -> int:
     """(Re)write the search keys of these delegates in the caller's transaction; keys written.
 
     Ids of delegates that no longer exist just lose their keys. Call after adding or editing
-    delegates (import, walk-in, sync) and before committing.
+    delegates (import, walk-in, sync) and before committing. From BULK_INDEX delegates on
+    (a registration import), the key index is dropped and rebuilt around the writes, as in
+    reindex_all, and the keys are built in worker processes.
     """
+    ids = sorted(set(delegate_ids))
+    bulk = len(ids) >= BULK_INDEX
+    if bulk:
+        # Rebuilding the index once from sorted keys beats a million updates in random key
+        # order; DDL is transactional in SQLite, so a rollback brings the old index back.
+        _KEY_INDEX.drop(session.connection())
     written = 0
-    for chunk in _batched(sorted(set(delegate_ids)), _IN_CHUNK):
+    with KeyBuilder(workers=BULK_WORKERS if bulk else 0) as builder:
+        for params in builder.map(_text_chunks(session, ids)):
+            if params:
+                session.connection().exec_driver_sql(_INSERT_KEYS, params)
+            written += len(params)
+    if bulk:
+        _KEY_INDEX.create(session.connection())
+    return written
+
+
+def _text_chunks(session: Session, ids: Sequence[int]) -> Iterator[list[tuple[Any, ...]]]:
+    """Drop the old keys of the ids, chunk by chunk, and yield the searchable text of each chunk."""
+    for chunk in _batched(ids, _IN_CHUNK):
         session.execute(
             delete(m.SearchKey).where(m.SearchKey.delegate_id.in_(chunk)),
             execution_options={"synchronize_session": False},
@@ -160,8 +235,7 @@ def index_delegates(session: Session, delegate_ids: Sequence[int]) -> int:
         rows = session.execute(
             select(*_TEXT_COLUMNS).where(m.Delegate.id.in_(chunk)).order_by(m.Delegate.id)
         ).all()
-        written += _write_keys(session, rows)
-    return written
+        yield [tuple(r) for r in rows]
 
 
 def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None) -> int:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import FixedClock
 from checkin_app.importers.report import write_report
@@ -419,3 +420,48 @@ def test_committed_fixtures_match_their_generator() -> None:
     assert (DATA / "unicode_text_utf16.txt").read_bytes() == make_fixtures.UTF16_TXT.encode("utf-16")
     assert (DATA / "media_utf8_bom.csv").read_bytes() == make_fixtures.UTF8_BOM_CSV.encode("utf-8-sig")
     assert (DATA / "problems_utf8.csv").read_bytes() == make_fixtures.PROBLEMS_CSV.encode("utf-8")
+
+
+def _key_count(db: Database) -> int:
+    with db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(m.SearchKey)) or 0)
+
+
+def _key_index_exists(db: Database) -> bool:
+    with db.read() as s:
+        return bool(s.scalar(text("SELECT count(*) FROM sqlite_master WHERE name = 'ix_search_keys_key'")))
+
+
+def test_bulk_indexing_path_finds_imported_people(svc: ImportService,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a 100,000-row import does (key index rebuilt, keys built in a spawned worker), on a
+    # small file.
+    import checkin_app.services.search as search_module
+
+    monkeypatch.setattr(search_module, "BULK_INDEX", 2)
+    monkeypatch.setattr(search_module, "BULK_WORKERS", 1)
+    svc.apply(DATA / "platform_export.xlsx")
+    assert _key_index_exists(svc.db)
+    assert "000101" in [v.registration_code for v in SearchService(svc.db).search("张伟")]
+
+
+def test_cancel_after_bulk_indexing_writes_nothing(svc: ImportService,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import checkin_app.services.search as search_module
+
+    monkeypatch.setattr(search_module, "BULK_INDEX", 2)
+    monkeypatch.setattr(search_module, "BULK_WORKERS", 0)
+    indexed: list[int] = []
+    real = search_module.index_delegates
+
+    def index_then_note(session: Session, ids: list[int]) -> int:
+        written = real(session, ids)
+        indexed.append(written)
+        return written
+
+    monkeypatch.setattr(search_module, "index_delegates", index_then_note)
+    before = _snapshot(svc.db), _key_count(svc.db)
+    with pytest.raises(ImportCancelled):
+        svc.apply(DATA / "platform_export.xlsx", cancelled=lambda: bool(indexed))
+    assert indexed and (_snapshot(svc.db), _key_count(svc.db)) == before
+    assert _key_index_exists(svc.db)

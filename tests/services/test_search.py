@@ -412,3 +412,50 @@ def test_window_grows_past_people_already_ranked_higher(db: Database) -> None:
     found = [v.registration_code for v in SearchService(db).search("li", limit=21)]
     assert found[-1] == "LISA"
     assert sorted(found[:-1]) == sorted(c for c in people if c != "LISA")
+
+
+def _keys(db: Database) -> list[tuple[int, str, int]]:
+    with db.read() as s:
+        rows = s.execute(select(m.SearchKey.delegate_id, m.SearchKey.key, m.SearchKey.kind)
+                         .order_by(m.SearchKey.id))
+        return [(d, k, kind) for d, k, kind in rows]
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_bulk_index_writes_the_same_keys_and_keeps_the_index(
+    db: Database, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    import checkin_app.services.search as search_module
+
+    with db.write() as s:
+        index_delegates(s, list(ids.values()))
+    one_by_one = _keys(db)
+    # A bulk import's path (index dropped and rebuilt, keys built in a spawned worker) on a
+    # small table: the same keys in the same order, and the index is back.
+    monkeypatch.setattr(search_module, "BULK_INDEX", 2)
+    monkeypatch.setattr(search_module, "BULK_WORKERS", workers)
+    with db.write() as s:
+        written = index_delegates(s, list(ids.values()))
+    assert written == len(one_by_one)
+    assert _keys(db) == one_by_one
+    with db.read() as s:
+        names = set(s.scalars(text("SELECT name FROM sqlite_master WHERE tbl_name = 'search_keys'")))
+    assert "ix_search_keys_key" in names
+    assert SearchService(db).search("张伟")[0].registration_code == "CQ24-7KQ2MX"
+
+
+def test_bulk_index_rolls_back_keys_and_index(
+    db: Database, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checkin_app.services.search as search_module
+
+    monkeypatch.setattr(search_module, "BULK_INDEX", 2)
+    monkeypatch.setattr(search_module, "BULK_WORKERS", 0)
+    before = _keys(db)
+    with pytest.raises(RuntimeError), db.write() as s:
+        index_delegates(s, list(ids.values()))
+        raise RuntimeError("import failed")
+    assert _keys(db) == before
+    with db.read() as s:
+        names = set(s.scalars(text("SELECT name FROM sqlite_master WHERE tbl_name = 'search_keys'")))
+    assert "ix_search_keys_key" in names
