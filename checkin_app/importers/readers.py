@@ -5,12 +5,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+import multiprocessing
+import pickle
+import queue
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 # Bytes read per step when checking an encoding or scanning a sheet for merged cells.
 _CHUNK = 1 << 20
@@ -304,3 +308,174 @@ def _fill(cells: Row, first: int, last: int, value: object) -> None:
         cells.extend([None] * (last + 1 - len(cells)))
     for i in range(first, last + 1):
         cells[i] = value
+
+
+# -- XLSX in a reader process -------------------------------------------------------------------
+
+# Rows a reader process sends per message, and messages queued ahead of the importer: the
+# parser runs ahead by at most this much, so memory stays bounded whatever the file's size.
+STREAM_ROWS = 2000
+STREAM_QUEUED = 8
+# Rows of the chosen sheet kept for reading again (the header search and the preview read the
+# start of the sheet before the import reads all of it).
+_REPLAY_ROWS = 1000
+# How often a waiting importer checks that the reader process is still alive, in seconds.
+_POLL = 0.2
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself when it survives pickling, else a ReadError carrying its message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return ReadError(f"读取 Excel 文件时出错：{exc}\nError while reading the Excel file: {exc}")
+    return exc
+
+
+def _stream_xlsx(path: str, sheet: str | None, head_rows: int, out: Any) -> None:
+    """The reader process: the workbook's facts and the first rows of the sheets looked at for a
+    header, then every row of the chosen sheet, STREAM_ROWS at a time; errors are sent, not raised."""
+    try:
+        from checkin_app.importers.fields import find_header
+
+        with XlsxSource(Path(path)) as book:
+            heads: dict[str, list[tuple[int, Row]]] = {}
+            chosen: str | None = sheet
+            if sheet is None:
+                # The same search as the importer's: the first sheet with a recognisable header.
+                chosen = book.sheets[0]
+                for name in book.sheets:
+                    heads[name] = list(itertools.islice(book.iter_rows(name), head_rows))
+                    if find_header([cells for _, cells in heads[name]]) is not None:
+                        chosen = name
+                        break
+            elif sheet not in book.sheets:
+                chosen = None  # the importer reports the missing sheet itself
+            estimates = {name: book.rows_estimate(name) for name in book.sheets}
+            out.put(("meta", book.sheets, book.epoch_1904, estimates, heads, chosen))
+            if chosen is not None:
+                batch: list[tuple[int, Row]] = []
+                for item in book.iter_rows(chosen):
+                    batch.append(item)
+                    if len(batch) >= STREAM_ROWS:
+                        out.put(("rows", batch))
+                        batch = []
+                if batch:
+                    out.put(("rows", batch))
+        out.put(("end",))
+    except BaseException as exc:  # the importer raises it, as if it had read the file itself
+        out.put(("error", _portable(exc)))
+
+
+class XlsxStream:
+    """A big workbook parsed in a spawned reader process while this one checks and writes rows.
+
+    openpyxl's parsing is most of the time an XLSX import takes and holds one core; with the
+    rows arriving through a bounded queue, the importer works on a second core meanwhile. It
+    answers what an import asks of an XlsxSource: the sheets, the first rows of each sheet
+    searched for a header, and the chosen sheet's rows (read again from its start at most until
+    the real read goes past the first _REPLAY_ROWS). Closing it stops the reader at once.
+    """
+
+    def __init__(self, path: Path, sheet: str | None, head_rows: int) -> None:
+        self.path = path
+        # Spawned, not forked: the caller may be a thread of the GUI (as for search workers).
+        ctx = multiprocessing.get_context("spawn")
+        self._queue: Any = ctx.Queue(STREAM_QUEUED)
+        self._proc = ctx.Process(target=_stream_xlsx, args=(str(path), sheet, head_rows, self._queue),
+                                 name="checkin-xlsx-reader", daemon=True)
+        self._proc.start()
+        self._rows: list[tuple[int, Row]] = []
+        self._done = False
+        self._streamed = False
+        try:
+            meta = self._next()
+        except BaseException:
+            self.close()
+            raise
+        _, sheets, epoch, self._estimates, self._heads, self._chosen = meta
+        self.sheets: tuple[str, ...] = tuple(sheets)
+        self.epoch_1904 = bool(epoch)
+
+    def _next(self) -> Any:
+        while True:
+            try:
+                msg = self._queue.get(timeout=_POLL)
+            except queue.Empty:
+                if self._proc.is_alive():
+                    continue
+                try:
+                    msg = self._queue.get(timeout=_POLL)  # sent just before it ended
+                except queue.Empty:
+                    code = self._proc.exitcode
+                    raise ReadError(
+                        f"读取 {self.path.name} 的进程意外退出（代码 {code}），未导入任何数据。\n"
+                        f"The process reading {self.path.name} stopped unexpectedly (code {code}); "
+                        "nothing was imported."
+                    ) from None
+            if msg[0] == "error":
+                raise msg[1]
+            return msg
+
+    def close(self) -> None:
+        """Stop the reader process (at once, when the import ends early) and release the queue."""
+        if self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join()
+        self._proc.close()
+        self._queue.close()
+        self._queue.join_thread()
+
+    def __enter__(self) -> XlsxStream:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def sheet(self, name: str | None) -> str:
+        """The sheet's name (the first when None); a ReadError listing the sheets when it does not exist."""
+        if name is None:
+            return self.sheets[0]
+        if name not in self.sheets:
+            listed = "、".join(self.sheets)
+            raise ReadError(
+                f"工作簿中没有名为 {name} 的工作表（现有：{listed}）\n"
+                f"No sheet named {name} in the workbook (sheets: {', '.join(self.sheets)})"
+            )
+        return name
+
+    def rows_estimate(self, name: str | None) -> int | None:
+        """The sheet's declared number of rows (may be missing or wrong)."""
+        return cast("int | None", self._estimates.get(self.sheet(name)))
+
+    def iter_rows(self, name: str | None,
+                  progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, Row]]:
+        """As XlsxSource.iter_rows; a sheet other than the chosen one has only its first rows."""
+        name = self.sheet(name)
+        rows: Iterator[tuple[int, Row]] = (
+            self._chosen_rows() if name == self._chosen else iter(self._heads.get(name, ())))
+        total = self.rows_estimate(name) or 0
+        for number, cells in rows:
+            if progress is not None and number % 1000 == 0:
+                progress(number, max(total, number))
+            yield number, list(cells)
+
+    def _chosen_rows(self) -> Iterator[tuple[int, Row]]:
+        if self._streamed:
+            raise RuntimeError("the rows of this sheet have been read already")
+        i = 0
+        while True:
+            while i < len(self._rows):
+                yield self._rows[i]
+                i += 1
+            if self._done:
+                return
+            msg = self._next()
+            if msg[0] == "end":
+                self._done = True
+            elif self._streamed or len(self._rows) >= _REPLAY_ROWS:
+                # The real read: keep only the rows in hand.
+                self._streamed = True
+                self._rows, i = msg[1], 0
+            else:
+                self._rows.extend(msg[1])

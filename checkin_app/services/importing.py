@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import tempfile
 import time
@@ -56,6 +57,11 @@ CHUNK = 2000
 HEADER_SEARCH_ROWS = 30
 # Data rows shown in the wizard's preview and used to guess the registration-number width.
 SAMPLE_ROWS = 200
+# From this file size on, an XLSX is parsed in a reader process while this one checks and writes
+# (the process costs most of a second to start; a smaller file is read sooner in-process). With
+# one core there is nothing to overlap.
+STREAM_XLSX_BYTES = 1 << 20
+STREAM_XLSX = (os.cpu_count() or 1) > 1
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"})
 
 # Columns a badge prints: a change to one of them makes a printed badge out of date.
@@ -70,6 +76,8 @@ _COMPARED = (
     "category_id", "status", "team", "track", "attention_note", "photo_path",
 )
 _D = cast(Table, m.Delegate.__table__)
+# A workbook read in this process or in a reader process.
+_Book = readers.XlsxSource | readers.XlsxStream
 
 Progress = Callable[[str, int, int], None]
 
@@ -306,7 +314,7 @@ class ImportService:
         return self._inspect(path, options, None)
 
     def _inspect(self, path: Path, options: ImportOptions | None,
-                 opened: readers.XlsxSource | None) -> FileInspection:
+                 opened: _Book | None) -> FileInspection:
         options = self._with_preset(options or ImportOptions())
         if not path.is_file():
             raise ImportFailed(f"找不到文件：{path}\nFile not found: {path}")
@@ -442,18 +450,38 @@ class ImportService:
         catalog = self.catalog()
         with ExitStack() as books:
             try:
-                book = (books.enter_context(readers.XlsxSource(path))
-                        if path.is_file() and readers.file_kind(path) == "xlsx" else None)
+                book: _Book | None = None
+                builder: search.KeyBuilder | None = None
+                if path.is_file() and readers.file_kind(path) == "xlsx":
+                    if apply and self._streams(path):
+                        # A big import ends by indexing its people in bulk; the key workers
+                        # start now, while the reader process loads the workbook.
+                        builder = books.enter_context(search.KeyBuilder(search.BULK_WORKERS))
+                        builder.warm()
+                    book = self._open_xlsx(path, options)
+                    books.callback(book.close)
                 inspection = self._inspect(path, options, book)
                 sha = _sha256(path)
             except OSError as exc:
                 raise ImportFailed(f"无法读取 {path}：{exc}\nCannot read {path}: {exc}") from exc
             return self._run_inspected(inspection, catalog, sha, book, apply=apply, t0=t0,
-                                       report=report, stop=stop)
+                                       report=report, stop=stop, builder=builder)
+
+    @staticmethod
+    def _streams(path: Path) -> bool:
+        return STREAM_XLSX and path.stat().st_size >= STREAM_XLSX_BYTES
+
+    def _open_xlsx(self, path: Path, options: ImportOptions | None) -> _Book:
+        """The workbook, in a reader process when it is big enough to gain from one."""
+        if self._streams(path):
+            sheet = self._with_preset(options or ImportOptions()).sheet
+            return readers.XlsxStream(path, sheet, HEADER_SEARCH_ROWS)
+        return readers.XlsxSource(path)
 
     def _run_inspected(self, inspection: FileInspection, catalog: Catalog, sha: str,
-                       book: readers.XlsxSource | None, *, apply: bool, t0: float,
-                       report: Progress, stop: Callable[[], bool]) -> ImportResult:
+                       book: _Book | None, *, apply: bool, t0: float,
+                       report: Progress, stop: Callable[[], bool],
+                       builder: search.KeyBuilder | None = None) -> ImportResult:
         path = inspection.path
         opts = inspection.options
         key_field = opts.key_field or "registration_code"
@@ -478,19 +506,22 @@ class ImportService:
                               default_category=opts.default_category,
                               code_width=inspection.code_width, epoch_1904=epoch_1904)
         photos = _photo_index(opts.photos_dir) if opts.photos_dir else None
+        # A workbook parsed in a reader process is checked and written while it is being parsed
+        # (the write transaction is open meanwhile); anything else is read, validated and
+        # checked against itself first, without a database lock, into a spool.
+        streaming = isinstance(book, readers.XlsxStream)
+        problems: list[Problem] = []
+        rows_info = _ReadInfo()
         with tempfile.TemporaryFile(prefix="checkin-import-") as spool:
-            # Phase 1, no database lock: read, validate and check the file against itself.
             stamp = _stamp(path)
-            problems, rows_info = self._read_to_spool(inspection, catalog, row_opts, spool, report,
-                                                      stop, book)
-            if _stamp(path) != stamp or _sha256_or_none(path) != sha:
-                # A file pulled out or rewritten under the reader: what was read is not the file.
-                raise ImportFailed(
-                    f"读取过程中文件 {path.name} 被修改或移走，未导入任何数据。请重新导入。\n"
-                    f"The file {path.name} changed or disappeared while it was being read; nothing was "
-                    "imported. Import it again."
-                )
-            spool.seek(0)
+            chunks = self._checked_chunks(inspection, catalog, row_opts, report, stop, book,
+                                          problems, rows_info)
+            if not streaming:
+                for batch in chunks:
+                    pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                _check_unchanged(path, stamp, sha)
+                spool.seek(0)
+                chunks = _unspool(spool)
             # Phase 2: compare with the database (and write, in one transaction, when applying).
             now = self.clock.now()
             run_uuid = str(uuidlib.uuid4()) if apply else ""
@@ -507,14 +538,20 @@ class ImportService:
                         session.flush()
                         writer.run_id = run.id
                     done = 0
-                    for chunk in _unspool(spool):
+                    for chunk in chunks:
                         if stop():
                             raise ImportCancelled()
                         writer.chunk(session, chunk)
                         done += len(chunk)
-                        report("apply" if apply else "check", done, rows_info.valid)
+                        if not streaming:  # streaming reports the reading, which leads
+                            report("apply" if apply else "check", done, rows_info.valid)
+                    if streaming:
+                        _check_unchanged(path, stamp, sha)
                     if writer.unindexed:
-                        search.index_delegates(session, writer.unindexed)
+                        if builder is not None:
+                            search.index_delegates(session, writer.unindexed, builder=builder)
+                        else:
+                            search.index_delegates(session, writer.unindexed)
                         writer.unindexed = []
                     missing = writer.missing(session, rows_info.rejected_keys) if opts.full else []
                     counts = replace(
@@ -545,14 +582,14 @@ class ImportService:
             changed_ids=tuple(writer.touched),
         )
 
-    def _read_to_spool(self, inspection: FileInspection, catalog: Catalog, row_opts: RowOptions,
-                       spool: IO[bytes], report: Progress, stop: Callable[[], bool],
-                       opened: readers.XlsxSource | None = None) -> tuple[list[Problem], _ReadInfo]:
+    def _checked_chunks(self, inspection: FileInspection, catalog: Catalog, row_opts: RowOptions,
+                        report: Progress, stop: Callable[[], bool], opened: _Book | None,
+                        problems: list[Problem], info: _ReadInfo) -> Iterator[list[Record]]:
+        """Valid records CHUNK at a time, read and checked against the file itself; the problems
+        found and the counts go to `problems` and `info` as the rows go by."""
         path = inspection.path
         validator = RowValidator(catalog, inspection.headers, inspection.mapping, row_opts,
                                  sheet=inspection.sheet)
-        problems: list[Problem] = []
-        info = _ReadInfo()
         keys_seen: dict[str, int] = {}
         people_seen: dict[bytes, int] = {}
         batch: list[Record] = []
@@ -606,14 +643,23 @@ class ImportService:
                     info.valid += 1
                     batch.append(record)
                     if len(batch) >= CHUNK:
-                        pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                        yield batch
                         batch = []
             except OSError as exc:
                 raise ReadError(f"读取 {path.name} 时出错：{exc}\nError while reading {path.name}: {exc}"
                                 ) from exc
             if batch:
-                pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
-        return problems, info
+                yield batch
+
+
+def _check_unchanged(path: Path, stamp: tuple[int, int] | None, sha: str) -> None:
+    if _stamp(path) != stamp or _sha256_or_none(path) != sha:
+        # A file pulled out or rewritten under the reader: what was read is not the file.
+        raise ImportFailed(
+            f"读取过程中文件 {path.name} 被修改或移走，未导入任何数据。请重新导入。\n"
+            f"The file {path.name} changed or disappeared while it was being read; nothing was "
+            "imported. Import it again."
+        )
 
 
 @dataclass
@@ -632,7 +678,7 @@ def _unspool(spool: IO[bytes]) -> Iterator[list[Record]]:
             return
 
 
-def _best_sheet(book: readers.XlsxSource) -> str:
+def _best_sheet(book: _Book) -> str:
     """The first sheet whose first rows hold a recognisable header (exports add cover sheets)."""
     for name in book.sheets:
         head = []
@@ -889,9 +935,14 @@ class _Writer:
             }
             row.update(values)
             rows.append(row)
-        result = session.execute(
-            insert(_D).returning(_D.c.id, sort_by_parameter_order=True), rows)
-        ids = [r[0] for r in result]
+        # The ids SQLite would give (the next rowids: the table has no AUTOINCREMENT, and this
+        # transaction holds the write lock), set here: an INSERT ... RETURNING in parameter
+        # order runs row by row on SQLite, a plain executemany several times faster.
+        first = (session.scalar(select(func.max(_D.c.id))) or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        for row, d in zip(rows, ids, strict=True):
+            row["id"] = d
+        session.execute(insert(_D), rows)
         admissions, granted, privates, keys = [], [], [], []
         kf = self.options.key_field
         for (rec, _values), d in zip(inserts, ids, strict=True):

@@ -7,6 +7,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from itertools import islice
 from types import TracebackType
 from typing import Any, cast
@@ -177,6 +178,11 @@ class KeyBuilder:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def warm(self) -> None:
+        """Start the workers now (they start on first use otherwise), e.g. while the caller waits."""
+        if self._pool is not None:
+            self._pool.submit(key_params, [])
+
     def map(self, chunks: Iterable[Sequence[Any]]) -> Iterator[list[tuple[int, str, int]]]:
         """The key rows of each chunk of text rows (id first, then DelegateText's fields)."""
         pool = self._pool
@@ -200,13 +206,15 @@ def _batched(items: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
         yield chunk
 
 
-def index_delegates(session: Session, delegate_ids: Sequence[int]) -> int:
+def index_delegates(session: Session, delegate_ids: Sequence[int], *,
+                    builder: KeyBuilder | None = None) -> int:
     """(Re)write the search keys of these delegates in the caller's transaction; keys written.
 
     Ids of delegates that no longer exist just lose their keys. Call after adding or editing
     delegates (import, walk-in, sync) and before committing. From BULK_INDEX delegates on
     (a registration import), the key index is dropped and rebuilt around the writes, as in
-    reindex_all, and the keys are built in worker processes.
+    reindex_all, and the keys are built in worker processes: `builder`'s, when given (workers
+    started ahead by a caller that knows a big import is coming), else a KeyBuilder of its own.
     """
     ids = sorted(set(delegate_ids))
     bulk = len(ids) >= BULK_INDEX
@@ -215,7 +223,9 @@ def index_delegates(session: Session, delegate_ids: Sequence[int]) -> int:
         # order; DDL is transactional in SQLite, so a rollback brings the old index back.
         _KEY_INDEX.drop(session.connection())
     written = 0
-    with KeyBuilder(workers=BULK_WORKERS if bulk else 0) as builder:
+    with ExitStack() as stack:
+        if builder is None or not bulk:
+            builder = stack.enter_context(KeyBuilder(workers=BULK_WORKERS if bulk else 0))
         for params in builder.map(_text_chunks(session, ids)):
             if params:
                 session.connection().exec_driver_sql(_INSERT_KEYS, params)

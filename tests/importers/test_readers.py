@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 from pathlib import Path
 
 import pytest
 
 from checkin_app.importers import readers
-from checkin_app.importers.readers import ReadError, XlsxSource
+from checkin_app.importers.readers import ReadError, XlsxSource, XlsxStream
 
 DATA = Path(__file__).with_name("data")
 
@@ -81,3 +83,30 @@ def test_stray_nul_in_utf8_is_not_utf16(tmp_path: Path) -> None:
     p.write_text("报名编号,姓名,类别\r\n\x00,\r\n", encoding="utf-8")
     assert readers.detect_encoding(p) == "utf-8"
     assert readers.detect_delimiter(p, "utf-8") == ","
+
+
+def test_reader_process_gives_the_rows_xlsx_source_gives() -> None:
+    path = DATA / "platform_export.xlsx"
+    with XlsxSource(path) as book:
+        expected = {name: list(book.iter_rows(name)) for name in book.sheets}
+        epoch = book.epoch_1904
+    with XlsxStream(path, None, 30) as stream:
+        chosen = "报名信息"
+        assert stream.epoch_1904 == epoch
+        assert set(stream.sheets) == set(expected)
+        # Read the start twice (header search, preview), then everything: the same rows.
+        assert list(itertools.islice(stream.iter_rows(chosen), 5)) == expected[chosen][:5]
+        assert list(stream.iter_rows(chosen)) == expected[chosen]
+        with pytest.raises(ReadError, match="报名信息"):
+            stream.sheet("nope")
+
+
+def test_reader_process_errors_are_raised_here(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    with pytest.raises(ReadError) as here:
+        XlsxSource(broken)
+    with pytest.raises(ReadError) as there:
+        XlsxStream(broken, None, 30)
+    assert str(there.value) == str(here.value)
+    assert multiprocessing.active_children() == []

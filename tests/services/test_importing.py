@@ -465,3 +465,66 @@ def test_cancel_after_bulk_indexing_writes_nothing(svc: ImportService,
         svc.apply(DATA / "platform_export.xlsx", cancelled=lambda: bool(indexed))
     assert indexed and (_snapshot(svc.db), _key_count(svc.db)) == before
     assert _key_index_exists(svc.db)
+
+
+# -- a big workbook, parsed in a reader process while rows are checked and written ----------------------
+
+@pytest.fixture
+def streamed(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every workbook goes through a reader process (as from 1 MB on); the streams opened."""
+    import checkin_app.importers.readers as readers_module
+    import checkin_app.services.importing as importing_module
+
+    opened: list[object] = []
+
+    class Recorded(readers_module.XlsxStream):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            opened.append(self)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing_module, "STREAM_XLSX", True)
+    monkeypatch.setattr(importing_module, "STREAM_XLSX_BYTES", 0)
+    monkeypatch.setattr(readers_module, "XlsxStream", Recorded)
+    return opened
+
+
+def test_streamed_workbook_gives_the_same_result(svc: ImportService, streamed: list[object],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import checkin_app.services.importing as importing_module
+
+    path = DATA / "platform_export.xlsx"
+    opts = ImportOptions(photos_dir=DATA / "photos")
+    monkeypatch.setattr(importing_module, "STREAM_XLSX", False)
+    here = svc.dry_run(path, opts)
+    monkeypatch.setattr(importing_module, "STREAM_XLSX", True)
+    there = svc.dry_run(path, opts)
+    assert len(streamed) == 1
+    assert (there.counts, there.problems, there.inspection) == (here.counts, here.problems, here.inspection)
+    applied = svc.apply(path, opts)
+    assert len(streamed) == 2
+    assert (applied.counts, applied.problems) == (here.counts, here.problems)
+    assert _delegate(svc.db, "000105").organisation_zh == "新加坡国立大学"  # a merged cell
+    assert svc.apply(path, opts).counts.unchanged == here.counts.new
+
+
+def test_cancel_while_streaming_writes_nothing_and_stops_the_reader(
+        svc: ImportService, streamed: list[object]) -> None:
+    import multiprocessing
+
+    before = _snapshot(svc.db)
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 5
+
+    with pytest.raises(ImportCancelled):
+        svc.apply(DATA / "platform_export.xlsx", cancelled=cancelled)
+    assert streamed and _snapshot(svc.db) == before
+    assert multiprocessing.active_children() == []
+
+
+def test_missing_sheet_of_a_streamed_workbook(svc: ImportService, streamed: list[object]) -> None:
+    with pytest.raises(Exception, match="报名信息") as exc:
+        svc.dry_run(DATA / "platform_export.xlsx", ImportOptions(sheet="nope"))
+    assert "No sheet named nope" in str(exc.value)

@@ -459,3 +459,22 @@ def test_bulk_index_rolls_back_keys_and_index(
     with db.read() as s:
         names = set(s.scalars(text("SELECT name FROM sqlite_master WHERE tbl_name = 'search_keys'")))
     assert "ix_search_keys_key" in names
+
+
+def test_bulk_index_with_workers_started_ahead(
+    db: Database, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checkin_app.services.search as search_module
+
+    with db.write() as s:
+        index_delegates(s, list(ids.values()))
+    one_by_one = _keys(db)
+    # What a big XLSX import does: the worker starts while the workbook loads, and the
+    # bulk indexing at the end uses it.
+    monkeypatch.setattr(search_module, "BULK_INDEX", 2)
+    with search_module.KeyBuilder(workers=1) as builder:
+        builder.warm()
+        with db.write() as s:
+            written = index_delegates(s, list(ids.values()), builder=builder)
+    assert written == len(one_by_one)
+    assert _keys(db) == one_by_one
