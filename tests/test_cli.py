@@ -143,3 +143,13 @@ def test_audit_verify_and_export(capsys: pytest.CaptureFixture[str], tmp_path: P
     con.close()
     rc, _, err = run(capsys, "audit", "verify", "--db", str(path))
     assert rc == 1 and "BROKEN" in err and "已损坏" in err
+
+
+def test_a_broken_database_file_is_a_clear_error(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path) -> None:
+    bad = tmp_path / "broken.sqlite3"
+    bad.write_bytes(b"this is not a database, just a file on a USB stick" * 100)
+    rc, _, err = run(capsys, "stats", "--db", str(bad))
+    assert rc == 2 and "无法打开数据库" in err and "Cannot open database" in err
+    assert "not a database" in err and "sqlalche.me" not in err
+    assert bad.read_bytes().startswith(b"this is not a database")  # nothing overwritten

@@ -98,8 +98,10 @@ class Database:
             if migrate:
                 upgrade(self.engine)
         except Exception as exc:  # pragma: no cover - message wrapping only
+            # The driver's own words ("file is not a database"), not SQLAlchemy's wrapper text.
+            cause = getattr(exc, "orig", None) or exc
             raise DatabaseError(
-                f"无法打开数据库 {self.path}：{exc}\nCannot open database {self.path}: {exc}"
+                f"无法打开数据库 {self.path}：{cause}\nCannot open database {self.path}: {cause}"
             ) from exc
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
