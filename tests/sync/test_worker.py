@@ -82,13 +82,15 @@ def test_three_desks_offline_and_online_agree_with_one_conflict(rig: HubRig, tmp
         # Online: a check-in at A shows at B and C within seconds (long-poll, not a timer).
         first = scan("A", people[0])
         for n in ("B", "C"):
-            wait_until(lambda n=n: first in event_uuids(desks[n][0]), 5, f"propagation to {n}")
+            wait_until(lambda n=n: first in event_uuids(desks[n][0]), 15, f"propagation to {n}")
 
         # A and B lose the network; C keeps it.
         for n in ("A", "B"):
             proxies[n].online = False
             proxies[n].drop_all()
-        wait_until(lambda: not desks["A"][1].online and not desks["B"][1].online, 5, "desks offline")
+        # Generous: on a loaded 2-core CI machine noticing a dropped connection can take seconds;
+        # propagation speed is measured by bench_sync, not here.
+        wait_until(lambda: not desks["A"][1].online and not desks["B"][1].online, 20, "desks offline")
         twice = people[1]
         scan("A", twice, "OPENING")
         clocks["B"].advance(minutes=2)
