@@ -257,6 +257,7 @@ class DeskSync:
         rejected: list[str] = []
         offset: int | None = None
         warnings: list[str] = []
+        answered = False
         with self._push_lock:
             while True:
                 with self.db.read() as s:
@@ -273,6 +274,7 @@ class DeskSync:
                     self._offline(exc)
                     raise SyncError(self.last_error) from exc
                 raise_for_hub(r)
+                answered = True
                 ans = r.json()
                 offset = ans.get("clock_offset_ms")
                 warnings = [bilingual(w["message_zh"], w["message_en"]) for w in ans.get("warnings", [])]
@@ -284,7 +286,10 @@ class DeskSync:
                 rejected += [f"{t} {k}: {why}" for (t, k), why in bad.items()]
                 if bad and not (acked - {(t, k) for (t, k) in bad}):
                     break  # only refusals left: stop rather than resend them in a loop
-        self._mark_ok()
+        # Only an answered request says the hub is reachable: with an empty outbox nothing was
+        # sent, and claiming "online" then made the status flap while the network was down.
+        if answered:
+            self._mark_ok()
         self.warnings = tuple(warnings)
         return PushSummary(stored, dups, rejected, self.pending_count(), offset, warnings)
 

@@ -108,4 +108,6 @@ def test_cancel_really_stops_and_writes_nothing_and_gui_keeps_running(
     assert "nothing was written" in w.message.toolTip()
     assert _count(demo.db) == before
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert gaps and max(gaps) < 0.5, max(gaps)
+    # Work on the GUI thread would stall it for the whole apply (many seconds); the bound leaves
+    # room for scheduler jitter on a loaded 2-core CI machine (0.7 s seen) without hiding that.
+    assert gaps and max(gaps) < 1.5, max(gaps)
