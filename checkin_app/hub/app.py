@@ -54,29 +54,19 @@ class ChangeNotifier:
     def __init__(self) -> None:
         self.high = 0
         self._cond: asyncio.Condition | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def bind(self, loop: asyncio.AbstractEventLoop, high: int) -> None:
-        """Attach to the server's event loop with the current high-water mark."""
-        self._loop = loop
+    def bind(self, high: int) -> None:
+        """Start on the server's event loop with the current high-water mark."""
         self._cond = asyncio.Condition()
         self.high = high
 
-    async def _bump(self, high: int) -> None:
+    async def bump(self, high: int) -> None:
+        """Announce a new high-water mark from the event loop."""
         assert self._cond is not None
         async with self._cond:
             if high > self.high:
                 self.high = high
                 self._cond.notify_all()
-
-    def bump_threadsafe(self, high: int) -> None:
-        """Announce a new high-water mark from a worker thread."""
-        if self._loop is not None and high > self.high:
-            asyncio.run_coroutine_threadsafe(self._bump(high), self._loop)
-
-    async def bump(self, high: int) -> None:
-        """Announce a new high-water mark from the event loop."""
-        await self._bump(high)
 
     async def wait_beyond(self, since: int, timeout: float) -> bool:
         """Wait until something newer than `since` exists, or the timeout passes."""
@@ -139,7 +129,7 @@ def create_app(state: HubState) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         high = await anyio.to_thread.run_sync(store.high_water)
-        state.notifier.bind(asyncio.get_running_loop(), high)
+        state.notifier.bind(high)
         poller = asyncio.create_task(_poll())
         try:
             yield

@@ -62,11 +62,6 @@ class HubDatabase:
         """The URL without a password, for logs and screens."""
         return _safe(self.url)
 
-    @property
-    def desk_database(self) -> Database | None:
-        """The desk-style Database when the hub runs on SQLite (desk services accept it)."""
-        return self._sqlite
-
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; runs in parallel with writers."""

@@ -506,12 +506,6 @@ class BadgeService:
             return ReprintResult(delegate_id, old, d.badge_serial, _job_view(job, d))
 
 
-def reason_text(reason: str) -> str:
-    """'证件丢失 / lost' for a reason code."""
-    zh, en = REASON_WORDS.get(reason, (reason, reason))
-    return f"{zh} / {en}"
-
-
 def dumps(view: PrintJobView) -> str:
     """A job as JSON (CLI output)."""
     return json.dumps({"uuid": view.uuid, "delegate_id": view.delegate_id, "name": view.name,

@@ -69,26 +69,8 @@ def _tz(session: Session) -> ZoneInfo:
     return ZoneInfo(name or "Asia/Shanghai")
 
 
-def _load_activity(session: Session, code: str) -> m.Activity:
-    act = session.scalar(
-        select(m.Activity)
-        .where(m.Activity.code == code.upper())
-        .options(selectinload(m.Activity.categories))
-    )
-    if act is None:
-        raise CheckInError(f"没有代码为 {code} 的活动\nNo activity with code {code}")
-    return act
-
-
 def _presence(session: Session, delegate_id: int, activity_id: int) -> m.Presence | None:
     return session.get(m.Presence, (delegate_id, activity_id))
-
-
-def _occupancy(session: Session, act: m.Activity) -> int:
-    q = select(func.count()).select_from(m.Presence).where(m.Presence.activity_id == act.id)
-    if act.exits_scanned:
-        q = q.where(m.Presence.last_direction == "in")
-    return int(session.scalar(q) or 0)
 
 
 def recompute_presence(session: Session, delegate_id: int, activity_id: int) -> None:
@@ -136,31 +118,6 @@ def rebuild_all_presence(session: Session) -> int:
         recompute_presence(session, delegate_id, activity_id)
     session.flush()
     return int(session.scalar(select(func.count()).select_from(m.Presence)) or 0)
-
-
-def _apply_event(session: Session, ev: m.CheckIn) -> None:
-    """Update the projection for a new, non-undo event (the fast path of every scan)."""
-    row = _presence(session, ev.delegate_id, ev.activity_id)
-    if row is None:
-        if ev.direction != "in":
-            return
-        session.add(
-            m.Presence(
-                delegate_id=ev.delegate_id,
-                activity_id=ev.activity_id,
-                first_in_uuid=ev.uuid,
-                first_in_at=ev.at,
-                first_in_desk=ev.desk,
-                last_direction=ev.direction,
-                last_at=ev.at,
-                last_desk=ev.desk,
-            )
-        )
-        return
-    if ev.at >= row.last_at:
-        row.last_direction = ev.direction
-        row.last_at = ev.at
-        row.last_desk = ev.desk
 
 
 _D = cast(Table, m.Delegate.__table__)
@@ -230,10 +187,6 @@ class CheckInService:
         self.clock = clock or SystemClock()
         self._cache = _CatalogCache()
         self._keys = _KeyringCache()
-
-    def invalidate_cache(self) -> None:
-        """Forget cached activities and categories (after an import or a rules change)."""
-        self._cache.invalidate()
 
     def _activity(self, session: Session, code: str) -> tuple[_CatalogCache, ActivityInfo]:
         cache = self._cache.get(session)

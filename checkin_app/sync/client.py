@@ -181,13 +181,6 @@ class DeskSync:
         self.close_clients()
         return cfg
 
-    def forget_hub(self) -> None:
-        """Stop syncing with the enrolled hub (local data stays)."""
-        with self.db.write() as s:
-            for k in (K_URL, K_FP, K_CERT, K_TOKEN):
-                _set(s, k, "")
-        self.close_clients()
-
     # -- HTTP clients (one per thread: a long-poll must not hold up a push) --------------------
     def _client(self, cfg: HubConfig) -> httpx.Client:
         client: httpx.Client | None = getattr(self._local, "client", None)

@@ -128,11 +128,6 @@ class DeskController(QObject):
             self.tz = ZoneInfo(boot.event.timezone or DEFAULT_TZ)
         self.bootstrapped.emit(boot)
 
-    def load_activities(self, on_done: object) -> None:
-        """Read activities for the set-up dialog; `on_done` receives the list."""
-        self.runner.read(self.services.catalog.activities, on_done,  # type: ignore[arg-type]
-                         self._on_error)
-
     def save_settings(self, **changes: str) -> None:
         """Store desk name, activity or language (through the writer)."""
         catalog = self.services.catalog

@@ -44,11 +44,6 @@ class FitLabel(QWidget):
         self._colour = QColor(colour)
         self.update()
 
-    def set_alignment(self, align: Qt.AlignmentFlag) -> None:
-        """Horizontal alignment."""
-        self._align = align
-        self.update()
-
     @property
     def fitted_px(self) -> int:
         """The pixel size the text is drawn at now."""
