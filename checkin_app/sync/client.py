@@ -11,12 +11,13 @@ from datetime import datetime
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from checkin_app import __version__
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.services.checkin import rebuild_all_presence, recompute_presence
+from checkin_app.services.conflicts import Refusal
 from checkin_app.services.search import index_delegates
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
@@ -52,6 +53,10 @@ INDEX_CHUNK = 2000
 K_URL, K_FP, K_CERT, K_TOKEN = "hub.url", "hub.fingerprint", "hub.cert_pem", "hub.token"
 K_HUB, K_DESK, K_CURSOR = "hub.id", "hub.desk", "sync.cursor"
 K_LAST_OK, K_LAST_PULL, K_INDEX = "sync.last_ok", "sync.last_pull", "sync.index_pending"
+# Refused pushes: one sync_state row per item ("refused:<table>:<key>", JSON with the hub's
+# reason), and the cursor of the last pull that brought reference data (event, categories,
+# activities, delegates) that could make a refused item acceptable.
+K_REFUSED, K_REF_DATA = "refused:", "sync.reference_seq"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,7 @@ class SyncStatus:
     hub_url: str = ""
     cursor: int = 0
     warnings: tuple[str, ...] = ()
+    refused: int = 0
 
 
 def _get(session: Session, key: str) -> str | None:
@@ -252,6 +258,7 @@ class DeskSync:
         warnings: list[str] = []
         answered = False
         with self._push_lock:
+            ref_mark = self._release_refusals()
             while True:
                 with self.db.read() as s:
                     items, marks = self._outbox(s)
@@ -274,11 +281,12 @@ class DeskSync:
                 acked = {(i["table"], i["key"]) for i in ans["stored"] + ans["duplicates"]}
                 bad = {(i["table"], i["key"]): i.get("reason", "") for i in ans["rejected"]}
                 self._ack(items, marks, acked)
+                settled = self._settle_refusals(items, marks, acked, bad, ref_mark)
                 stored += len(ans["stored"])
                 dups += len(ans["duplicates"])
                 rejected += [f"{t} {k}: {why}" for (t, k), why in bad.items()]
-                if bad and not (acked - {(t, k) for (t, k) in bad}):
-                    break  # only refusals left: stop rather than resend them in a loop
+                if set(bad) - settled and not (acked - set(bad)):
+                    break  # only refusals left that stay queued: stop rather than resend them in a loop
         # Only an answered request says the hub is reachable: with an empty outbox nothing was
         # sent, and claiming "online" then made the status flap while the network was down.
         if answered:
@@ -378,6 +386,9 @@ class DeskSync:
                 if spec is None:
                     continue  # a table this desk version does not know: skip, keep going
                 total.merge(spec.apply(s, payloads))
+            if total.delegate_ids or total.catalog_changed:
+                # Data a refused push may have lacked: push_once() retries refusals after this.
+                _set(s, K_REF_DATA, str(last))
             if len(total.pairs) > 5000:
                 rebuild_all_presence(s)
             else:
@@ -452,8 +463,92 @@ class DeskSync:
             url, token = _get(s, K_URL) or "", _get(s, K_TOKEN) or ""
             last_ok = parse_iso(_get(s, K_LAST_PULL) or None)
             desk, cursor = _get(s, K_DESK) or "", int(_get(s, K_CURSOR) or 0)
+            refused = _refused_count(s)
         return SyncStatus(bool(url and token), self.online, self.pending_count(), last_ok,
-                          self.last_error, desk, url, cursor, self.warnings)
+                          self.last_error, desk, url, cursor, self.warnings, refused)
+
+    # -- refusals -------------------------------------------------------------------------------
+    # A refused check-in is settled like a stored one (so it leaves the queue and stops blocking
+    # the ones behind it) and remembered with the hub's reason; once a pull brings reference data
+    # (a delegate arriving later makes it acceptable) the next push queues it again.
+    def refusals(self) -> list[Refusal]:
+        """Items the hub refused that wait for new data before they are sent again."""
+        with self.db.read() as s:
+            values = s.scalars(select(mh.SyncState.value)
+                               .where(mh.SyncState.key.like(K_REFUSED + "%"))).all()
+        out = []
+        for v in values:
+            rec = json.loads(v)
+            out.append(Refusal(str(rec["table"]), str(rec["key"]), str(rec["reason"]),
+                               parse_iso(rec["at"]) or self.clock.now()))
+        return out
+
+    def refused_count(self) -> int:
+        """How many refused items wait (the status bar shows them apart from the queue)."""
+        with self.db.read() as s:
+            return _refused_count(s)
+
+    def retry_refusals(self) -> int:
+        """Queue every refused item again now; returns how many."""
+        with self.db.write() as s:
+            return _release(s, None)
+
+    def _release_refusals(self) -> int:
+        """Queue again what was refused before the latest reference data; returns the mark to record."""
+        with self.db.write() as s:
+            mark = int(_get(s, K_REF_DATA) or 0)
+            _release(s, mark)
+            # Read before sending: data applied while this push is in flight triggers a retry.
+            return mark
+
+    def _settle_refusals(self, items: list[dict[str, Any]], marks: dict[str, int],
+                         acked: set[tuple[str, str]], refused: dict[tuple[str, str], str],
+                         ref_mark: int) -> set[tuple[str, str]]:
+        """Remember what the hub refused in this push; returns the refusals taken off the queue."""
+        sent = {(i["table"], str(i["key"])) for i in items}
+        mine = {k: why for k, why in refused.items() if (k[0], str(k[1])) in sent}
+        if not mine:
+            return set()
+        now = iso(self.clock.now())
+        with self.db.write() as s:
+            for (table, key), reason in mine.items():
+                _set(s, f"{K_REFUSED}{table}:{key}", json.dumps(
+                    {"table": table, "key": key, "reason": reason, "at": now, "ref": ref_mark},
+                    ensure_ascii=False))
+            uuids = [str(k) for (t, k) in mine if t == "checkins"]
+            for part in st._batched(uuids, 500):
+                s.execute(update(_C).where(_C.c.uuid.in_(part)).values(synced=True))
+            # Walk-ins go by watermark: move it past refused ones too (_release moves it back).
+            walk = [str(i["key"]) for i in items if i["table"] == "delegates"]
+            if "push.delegates" in marks and walk and all(
+                    ("delegates", k) in acked or ("delegates", k) in mine for k in walk):
+                _set(s, "push.delegates", str(marks["push.delegates"]))
+        return {k for k in mine if k[0] in ("checkins", "delegates")}
+
+
+def _refused_count(s: Session) -> int:
+    return int(s.scalar(select(func.count()).select_from(mh.SyncState)
+                        .where(mh.SyncState.key.like(K_REFUSED + "%"))) or 0)
+
+
+def _release(s: Session, ref_mark: int | None) -> int:
+    """Queue again the refusals recorded before `ref_mark` (None: all); returns how many."""
+    rows = s.execute(select(mh.SyncState.key, mh.SyncState.value)
+                     .where(mh.SyncState.key.like(K_REFUSED + "%"))).all()
+    again = [(key, json.loads(value)) for key, value in rows]
+    if ref_mark is not None:
+        again = [(key, rec) for key, rec in again if int(rec.get("ref", 0)) < ref_mark]
+    uuids = [str(rec["key"]) for _key, rec in again if rec["table"] == "checkins"]
+    for part in st._batched(uuids, 500):
+        s.execute(update(_C).where(_C.c.uuid.in_(part)).values(synced=False))
+    walk_ins = [str(rec["key"]) for _key, rec in again if rec["table"] == "delegates"]
+    if walk_ins:
+        first = s.scalar(select(func.min(_D.c.id)).where(_D.c.uid.in_(walk_ins)))
+        if first is not None and first <= int(_get(s, "push.delegates") or 0):
+            _set(s, "push.delegates", str(first - 1))
+    for part in st._batched([key for key, _rec in again], 500):
+        s.execute(delete(mh.SyncState).where(mh.SyncState.key.in_(part)))
+    return len(again)
 
 
 def _runs(changes: Iterable[dict[str, Any]]) -> Iterable[tuple[str, list[dict[str, Any]]]]:

@@ -110,6 +110,9 @@ def status_text(s: SyncStatus | None, lang: str) -> tuple[str, str, str]:
         head = "● 离线" if zh else "● Offline"
         state = "offline"
     text = f"{head} · {'上次同步' if zh else 'last sync'} {when} · {queue}"
+    if s.refused:
+        # Apart from the queue: these wait for a manager or for new data, not for the network.
+        text += f" · 中心拒收 {s.refused} 条" if zh else f" · {s.refused} refused by hub"
     note = (f"含其他签到台，截至 {when}" if zh else f"incl. other desks as of {when}")
     return text, note, state
 
