@@ -552,17 +552,22 @@ def _release(s: Session, ref_mark: int | None) -> int:
 
 
 def _runs(changes: Iterable[dict[str, Any]]) -> Iterable[tuple[str, list[dict[str, Any]]]]:
-    """Consecutive changes of one table, in seq order (so a walk-in arrives before its check-in)."""
-    table: str | None = None
-    run: list[dict[str, Any]] = []
+    """A batch's changes per table, referenced tables first, each row's newest snapshot only.
+
+    Seq order alone is not enough: a delegate re-published after its check-ins comes later in
+    the feed than they do, and one answer may carry two snapshots of a row (the hub's in-memory
+    feed keeps superseded lines); applying the older one after the newer lost the newer (a
+    check-in's conflict flag) or broke a unique key (a delegate inserted twice).
+    """
+    newest: dict[tuple[str, str], dict[str, Any]] = {}
     for c in sorted(changes, key=lambda c: int(c["s"])):
-        if c["t"] != table and run:
-            yield str(table), run
-            run = []
-        table = c["t"]
-        run.append(c["p"])
-    if run:
-        yield str(table), run
+        newest.pop((c["t"], str(c["k"])), None)  # re-insert: keep the newest snapshot's position
+        newest[(c["t"], str(c["k"]))] = c
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for c in newest.values():
+        by_table.setdefault(str(c["t"]), []).append(c["p"])
+    for table in st.ordered(by_table):
+        yield table, by_table[table]
 
 
 def _new_desk_key() -> tuple[str, str]:

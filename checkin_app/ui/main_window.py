@@ -25,6 +25,8 @@ from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord,
 from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.ui import style
 from checkin_app.ui.badge_ui import BadgeDesk
+from checkin_app.ui.conflicts_ui import attach_conflicts
+from checkin_app.ui.conflicts_view import ConflictsPanel
 from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow
 from checkin_app.ui.counts_view import CountsPanel
 from checkin_app.ui.desk_services import DeskServices
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
             lambda jobs: self._retitle_tabs(sum(1 for j in jobs if j.state == "failed")))
         self.manager = ManagerDesk(self)
         self.sync = attach_sync(self)
+        self.conflicts = attach_conflicts(self)
         self.setStyleSheet(style.STYLESHEET)
         self.resize(1366, 768)
         self.retranslate()
@@ -101,6 +104,7 @@ class MainWindow(QMainWindow):
         self.recent = RecentPanel()
         self.counts = CountsPanel()
         self.print_panel = PrintPanel()
+        self.conflicts_panel = ConflictsPanel()
 
         self.mode_switch = ModeSwitch()
         self.mode_label = QLabel()
@@ -136,6 +140,7 @@ class MainWindow(QMainWindow):
         self.lower_tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lower_tabs.addTab(self.recent, "")
         self.lower_tabs.addTab(self.print_panel, "")
+        self.lower_tabs.addTab(self.conflicts_panel, "")
         self.recent.title.hide()
         self.print_panel.title.hide()
         right.addWidget(self.lower_tabs, 4)
@@ -413,7 +418,7 @@ class MainWindow(QMainWindow):
     def set_language(self, lang: str, *, save: bool = True) -> None:
         """Switch the whole UI to "zh" or "en" at runtime."""
         self.languages.set_language(lang)
-        for view in (self.result, self.search, self.recent):
+        for view in (self.result, self.search, self.recent, self.conflicts_panel):
             view.set_language(lang)
         # LanguageChange reaches the views later (it is posted); retranslate now so the
         # whole window switches in one repaint.
@@ -501,6 +506,9 @@ class MainWindow(QMainWindow):
         if failed:
             badge += f"（{failed} 失败）" if zh else f" ({failed} failed)"
         self.lower_tabs.setTabText(1, badge)
+        conflicts = getattr(self, "conflicts", None)  # built after the first retranslate
+        if conflicts is not None:
+            conflicts.retitle()
 
     def changeEvent(self, e: QEvent) -> None:
         if e.type() == QEvent.Type.LanguageChange:

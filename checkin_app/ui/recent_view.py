@@ -55,6 +55,8 @@ class RecentPanel(QFrame):
         self.language = "zh"
         self.tz = ZoneInfo("Asia/Shanghai")
         self.rows: list[RecentRow] = []
+        # Check-ins the hub flagged as conflicts (set by the conflicts tab after each load).
+        self.conflicts: set[str] = set()
         self._confirming: str | None = None
 
         self.title = QLabel()
@@ -114,6 +116,12 @@ class RecentPanel(QFrame):
                     self.table.selectRow(i)
                     break
         self._on_selection_changed()
+
+    def set_conflicts(self, uuids: set[str]) -> None:
+        """Mark these check-ins as conflicts (the hub flagged them)."""
+        if uuids != self.conflicts:
+            self.conflicts = set(uuids)
+            self._fill()
 
     def set_language(self, lang: str) -> None:
         """Verdict words in `lang`."""
@@ -199,9 +207,13 @@ class RecentPanel(QFrame):
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
             pal = style.BY_SEVERITY[r.severity]
+            conflict = r.uuid is not None and r.uuid in self.conflicts
+            verdict = verdict_words(r.verdict, self.language)
+            if conflict:
+                verdict += " · 冲突" if self.language == "zh" else " · conflict"
             cells = [
                 r.at.astimezone(self.tz).strftime("%H:%M:%S"),
-                verdict_words(r.verdict, self.language),
+                verdict,
                 r.name or "—",
                 r.code,
             ]
@@ -220,4 +232,8 @@ class RecentPanel(QFrame):
                                             pal.background, 22))
                 item.setFont(font)
                 item.setToolTip(r.activity_code)
+                if conflict:
+                    item.setBackground(QBrush(QColor("#FFE0B2")))
+                    item.setToolTip(f"{r.activity_code} · 冲突：另一签到台先已准许此人进入（见“冲突”页）"
+                                    f"\nConflict: another desk admitted this person first (see Conflicts)")
                 self.table.setItem(i, col, item)

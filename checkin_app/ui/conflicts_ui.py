@@ -1,0 +1,160 @@
+"""Wires the conflicts tab into the desk window: loads in the background after every pull, titles the tab."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from checkin_app.services.conflicts import ConflictItem, ConflictService, RefusedItem
+from checkin_app.storage.db import Database
+from checkin_app.sync.client import SyncStatus
+from checkin_app.ui.conflicts_view import ConflictsPanel, tab_title
+from checkin_app.ui.controller import error_text
+from checkin_app.ui.icons import Glyph, glyph_icon
+from checkin_app.ui.style import AMBER
+
+if TYPE_CHECKING:
+    from checkin_app.ui.main_window import MainWindow
+    from checkin_app.ui.sync_status import SyncBridge
+
+# Pulls can come every second while the event is busy; the flagged list needs one pass over the
+# check-ins, so it is read at most this often (the newest pull is always included).
+MIN_RELOAD_INTERVAL_S = 3.0
+
+
+class ConflictsDesk(QObject):
+    """Loads conflicts and refusals for the panel; one per window.
+
+    Signals:
+        loaded(int, int): a reload finished; conflicts and refusals shown.
+    """
+
+    loaded = Signal(int, int)
+
+    def __init__(self, window: MainWindow, panel: ConflictsPanel, db: Database,
+                 bridge: SyncBridge | None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = panel
+        self.bridge = bridge
+        self.service = ConflictService(db)
+        self.conflicts: list[ConflictItem] = []
+        self.refused: list[RefusedItem] = []
+        self._loading = False
+        self._dirty = False
+        self._last_start = float("-inf")
+        self._refused_seen = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._load)
+        self._connect_callbacks()
+
+    def _connect_callbacks(self) -> None:
+        w = self.window
+        w.controller.bootstrapped.connect(lambda _b: self.reload())
+        w.controller.settingsSaved.connect(self._on_settings)
+        self.panel.retryRequested.connect(self._on_retry)
+        if self.bridge is not None:
+            self.bridge.changesArrived.connect(lambda _n: self.reload())
+            self.bridge.statusChanged.connect(self._on_status)
+
+    # -- loading ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Load again soon (at most every MIN_RELOAD_INTERVAL_S; one load at a time)."""
+        if self._loading:
+            self._dirty = True
+            return
+        if self._timer.isActive():
+            return
+        wait = self._last_start + MIN_RELOAD_INTERVAL_S - time.monotonic()
+        self._timer.start(int(max(0.0, wait) * 1000))
+
+    def _load(self) -> None:
+        self._loading = True
+        self._last_start = time.monotonic()
+        service = self.service
+        sync = self.bridge.sync if self.bridge is not None else None
+
+        def work() -> tuple[list[ConflictItem], list[RefusedItem]]:
+            refusals = service.describe(sync.refusals()) if sync is not None else []
+            return service.conflicts(), refusals
+
+        self.window.controller.runner.read(work, self._on_loaded, self._on_failed)
+
+    def _on_loaded(self, result: tuple[list[ConflictItem], list[RefusedItem]]) -> None:
+        self._loading = False
+        self.conflicts, self.refused = result
+        self._refused_seen = len(self.refused)
+        self.panel.tz = self.window.controller.tz
+        self.panel.desk_name = self.window.controller.desk_name
+        self.panel.set_items(self.conflicts, self.refused)
+        self.window.recent.set_conflicts({c.uuid for c in self.conflicts})
+        self.retitle()
+        self.loaded.emit(len(self.conflicts), len(self.refused))
+        if self._dirty:
+            self._dirty = False
+            self.reload()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.window._show_error(error_text(exc))
+        if self._dirty:
+            self._dirty = False
+            self.reload()
+
+    # -- reactions -------------------------------------------------------------------------
+    def _on_status(self, status: SyncStatus) -> None:
+        # Refusals change with pushes, not pulls: reload when their number moves.
+        if status.refused != self._refused_seen:
+            self._refused_seen = status.refused
+            self.reload()
+
+    def _on_settings(self, _settings: object) -> None:
+        self.panel.desk_name = self.window.controller.desk_name
+        self.panel.set_language(self.window.languages.language)
+        self.retitle()
+
+    def _on_retry(self) -> None:
+        bridge = self.bridge
+        if bridge is None:
+            return
+        sync = bridge.sync
+
+        def retry() -> None:
+            self.window.controller.runner.write(sync.retry_refusals, lambda _n: self._after_retry(),
+                                                lambda exc: self.window._show_error(error_text(exc)))
+
+        self.window.manager.require("重试中心服务器拒收的记录", "retry what the hub refused",
+                                    lambda _manager: retry())
+        self.window.focus_scanner()
+
+    def _after_retry(self) -> None:
+        if self.bridge is not None:
+            self.bridge.kick()
+        self.reload()
+
+    # -- texts -----------------------------------------------------------------------------
+    def retitle(self) -> None:
+        """The tab title with the counts, and an amber mark while there is anything to look at."""
+        tabs = self.window.lower_tabs
+        index = tabs.indexOf(self.panel)
+        if index < 0:
+            return
+        lang = self.window.languages.language
+        tabs.setTabText(index, tab_title(len(self.conflicts), len(self.refused), lang))
+        busy = bool(self.conflicts or self.refused)
+        tabs.setTabIcon(index, glyph_icon(Glyph.ATTENTION, AMBER.text, AMBER.background, 20)
+                        if busy else glyph_icon(Glyph.CHECK, "#FFFFFF", "#90A4AE", 20))
+
+
+def attach_conflicts(window: MainWindow) -> ConflictsDesk | None:
+    """Give the window its conflicts tab; None (tab removed) for services without a real database."""
+    db = getattr(window.services.checkin, "db", None)
+    if not isinstance(db, Database):
+        window.lower_tabs.removeTab(window.lower_tabs.indexOf(window.conflicts_panel))
+        return None
+    desk = ConflictsDesk(window, window.conflicts_panel, db, window.sync)
+    desk.retitle()
+    return desk

@@ -1,0 +1,246 @@
+"""The conflicts tab: admissions the hub flagged, with the earlier admission, and items the hub refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checkin_app.services.conflicts import ConflictItem, RefusedItem
+from checkin_app.ui.icons import Glyph, glyph_icon
+from checkin_app.ui.style import AMBER, RED
+
+TEXT = {
+    "tab": ("冲突", "Conflicts"),
+    "tab_refused": ("拒收", "refused"),
+    "explain": ("同一人在两个签到台（离线时）被重复准许进入单次入场活动：后一次为冲突。"
+                "两条记录都保留；请核实后撤销多余的一条。",
+                "The same person was admitted twice to a single-entry activity at two desks while "
+                "they were apart: the later admission is the conflict. Both records are kept; "
+                "check and undo the extra one."),
+    "none": ("没有冲突。", "No conflicts."),
+    "col_person": ("人员", "Delegate"),
+    "col_activity": ("活动", "Activity"),
+    "col_admissions": ("冲突（后） / 先前入场", "Conflict (later) / earlier admission"),
+    "later": ("后", "Later"),
+    "first": ("先", "First"),
+    "earlier_gone": ("先前记录已撤销", "earlier one undone"),
+    "this_desk": ("本台", "this desk"),
+    "refused_title": ("中心服务器拒收", "Refused by the hub"),
+    "refused_explain": ("这些记录未被中心服务器接受，留在本台；中心服务器收到新数据后会自动重试。",
+                        "The hub did not accept these; they stay at this desk and are retried "
+                        "automatically when new data arrives from the hub."),
+    "col_refused_at": ("拒收时间", "Refused at"),
+    "col_what": ("记录", "Item"),
+    "col_reason": ("原因", "Reason"),
+    "retry": ("立即重试（经理）", "Retry now (manager)"),
+    "checkin": ("签到", "check-in"),
+    "walkin": ("现场登记", "walk-in"),
+}
+
+
+def words(key: str, lang: str) -> str:
+    """A fixed text in the desk's language."""
+    zh, en = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def tab_title(conflicts: int, refused: int, lang: str) -> str:
+    """The tab's title: the conflict count always, refusals when there are any."""
+    zh = lang == "zh"
+    text = f"{words('tab', lang)}（{conflicts}）" if zh else f"{words('tab', lang)} ({conflicts})"
+    if refused:
+        text += f" · {words('tab_refused', lang)} {refused}"
+    return text
+
+
+def _table(columns: int) -> QTableWidget:
+    t = QTableWidget(0, columns)
+    # No focus: reading the list never takes keystrokes away from the scanner.
+    t.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    t.setShowGrid(False)
+    t.setWordWrap(True)
+    header = t.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return t
+
+
+class ConflictsPanel(QFrame):
+    """Flagged admissions newest first, and the hub's refusals with their reasons.
+
+    Signals:
+        retryRequested(): a manager wants the refused items sent again now.
+    """
+
+    retryRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.language = "zh"
+        self.tz = ZoneInfo("Asia/Shanghai")
+        self.desk_name = ""
+        self.items: list[ConflictItem] = []
+        self.refused: list[RefusedItem] = []
+
+        # The tab shares a small corner of a 1366x768 screen: the explanation is the empty
+        # state's text and the list's tooltip, not a permanent paragraph.
+        self.table = _table(3)
+        # Two lines per conflict, elided rather than wrapped: a third line hid the next conflict.
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.empty = QLabel()
+        self.empty.setObjectName("hint")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.refused_box = QWidget()
+        self.refused_title = QLabel()
+        self.refused_title.setObjectName("sectionTitle")
+        self.refused_table = _table(3)
+        self.refused_table.setWordWrap(False)
+        self.refused_table.verticalHeader().setDefaultSectionSize(26)
+        rh = self.refused_table.horizontalHeader()
+        rh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        rh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        rh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.retry_button = QPushButton()
+        self.retry_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.retry_button.setStyleSheet("font-size: 13px; padding: 3px 10px;")
+        head = QHBoxLayout()
+        head.addWidget(self.refused_title, 1)
+        head.addWidget(self.retry_button)
+        box = QVBoxLayout(self.refused_box)
+        box.setContentsMargins(0, 4, 0, 0)
+        box.setSpacing(2)
+        box.addLayout(head)
+        box.addWidget(self.refused_table, 1)
+        self.refused_box.setVisible(False)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        lay.setSpacing(4)
+        lay.addWidget(self.empty)
+        lay.addWidget(self.table, 3)
+        lay.addWidget(self.refused_box, 2)
+        self.retry_button.clicked.connect(self.retryRequested.emit)
+        self.retranslate()
+
+    # -- public API ------------------------------------------------------------------------
+    def set_items(self, items: list[ConflictItem], refused: list[RefusedItem]) -> None:
+        """Show a freshly loaded list (conflicts newest first) and the refusals."""
+        self.items = list(items)
+        self.refused = list(refused)
+        self._fill()
+
+    def set_language(self, lang: str) -> None:
+        """Texts in `lang`."""
+        self.language = lang
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Re-read every text."""
+        lang = self.language
+        self.empty.setText(f"{words('none', lang)}\n{words('explain', lang)}")
+        self.table.setToolTip(words("explain", lang))
+        self.table.setHorizontalHeaderLabels([words(k, lang) for k in (
+            "col_person", "col_activity", "col_admissions")])
+        self.refused_title.setToolTip(words("refused_explain", lang))
+        self.refused_table.setToolTip(words("refused_explain", lang))
+        self.refused_table.setHorizontalHeaderLabels([words(k, lang) for k in (
+            "col_refused_at", "col_what", "col_reason")])
+        self.retry_button.setText(words("retry", lang))
+        self._fill()
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _when(self, moment: datetime | None, *, date: bool = True) -> str:
+        if moment is None:
+            return "—"
+        return moment.astimezone(self.tz).strftime("%m-%d %H:%M:%S" if date else "%H:%M:%S")
+
+    def _desk(self, name: str) -> str:
+        if name and name == self.desk_name:
+            return f"{name}（{words('this_desk', self.language)}）" if self.language == "zh" \
+                else f"{name} ({words('this_desk', self.language)})"
+        return name or "—"
+
+    def _fill(self) -> None:
+        lang = self.language
+        self.empty.setVisible(not self.items)
+        self.table.setVisible(bool(self.items))
+        self.table.setRowCount(len(self.items))
+        flag_icon = glyph_icon(Glyph.ATTENTION, AMBER.text, AMBER.background, 22)
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        sep = "：" if lang == "zh" else ": "
+        for i, c in enumerate(self.items):
+            latin = c.name_latin if c.name_latin and c.name_latin != c.name_native else ""
+            person = c.name_native or c.name_latin or "—"
+            act_name = c.activity_zh if lang == "zh" else c.activity_en
+            # The date only when the two admissions were on different days (the tooltip has both).
+            dated = c.earlier is None or self._when(c.at)[:5] != self._when(c.earlier.at)[:5]
+
+            def admissions(date: bool, c: ConflictItem = c) -> str:
+                first = (f"{words('first', lang)}{sep}{self._desk(c.earlier.desk)}  "
+                         f"{self._when(c.earlier.at, date=date)}" if c.earlier
+                         else words("earlier_gone", lang))
+                return (f"{words('later', lang)}{sep}{self._desk(c.desk)}  "
+                        f"{self._when(c.at, date=date)}\n{first}")
+
+            cells = [
+                f"{person}\n" + " · ".join(p for p in (latin, c.registration_code) if p),
+                f"{c.activity_code}\n{act_name if len(act_name) <= 12 else act_name[:11] + '…'}",
+                admissions(dated),
+            ]
+            tips = [cells[0], f"{c.activity_code} · {act_name}", admissions(True)]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 0:
+                    item.setIcon(flag_icon)
+                    item.setFont(bold)
+                if col == 2:
+                    item.setForeground(QBrush(QColor(RED.accent)))
+                item.setToolTip(tips[col].replace("\n", " · "))
+                self.table.setItem(i, col, item)
+        self.table.resizeRowsToContents()
+
+        self.refused_box.setVisible(bool(self.refused))
+        n = len(self.refused)
+        title = words("refused_title", lang)
+        self.refused_title.setText(f"{title}（{n}）" if lang == "zh" else f"{title} ({n})")
+        self.refused_table.setRowCount(n)
+        for i, r in enumerate(self.refused):
+            kind = words("walkin" if r.table == "delegates" else "checkin", lang) \
+                if r.table in ("checkins", "delegates") else r.table
+            who = " · ".join(p for p in (r.name, r.registration_code, r.activity_code) if p)
+            what = f"{kind}：{who}" if lang == "zh" and who else f"{kind}: {who}" if who else kind
+            cells = [self._when(r.refused_at), what, r.reason.replace("\n", " / ")]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{text}\n{r.key}")
+                self.refused_table.setItem(i, col, item)
+        # As tall as its rows (up to three), so the conflicts above keep the room.
+        rt = self.refused_table
+        rows = min(max(n, 1), 3) * rt.verticalHeader().defaultSectionSize()
+        rt.setFixedHeight(rt.horizontalHeader().sizeHint().height() + rows + 4)
