@@ -36,6 +36,7 @@ from checkin_app.sync.protocol import (
     iso,
     mismatch_message,
     parse_iso,
+    read_header_text,
 )
 
 log = logging.getLogger("checkin_app.hub")
@@ -107,7 +108,7 @@ def _report(request: Request) -> DeskReport:
     except ValueError:
         desk_time = None
     return DeskReport(desk_time=desk_time, queue_length=queue, app_version=h.get(H_APP, ""),
-                      printer_state=h.get(H_PRINTER, ""), protocol=PROTOCOL_VERSION,
+                      printer_state=read_header_text(h.get(H_PRINTER, "")), protocol=PROTOCOL_VERSION,
                       address=request.client.host if request.client else "")
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
@@ -18,6 +18,8 @@ from checkin_app.hub.db import HubDatabase
 from checkin_app.services.checkin import recompute_presence
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
+from checkin_app.storage import models_security as sec
+from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync import tables as st
 from checkin_app.sync.protocol import (
     CLOCK_WARN_S,
@@ -35,6 +37,8 @@ _AUD = cast(Table, mh.HubAudit.__table__)
 _C = cast(Table, m.CheckIn.__table__)
 _D = cast(Table, m.Delegate.__table__)
 _A = cast(Table, m.Activity.__table__)
+_BP = cast(Table, BadgePrint.__table__)
+_BR = cast(Table, sec.BadgeRevocation.__table__)
 ENROL_TTL = timedelta(hours=24)
 HEALTH_WRITE_S = 10.0
 
@@ -200,6 +204,8 @@ class HubStore:
                     self._ingest_audit(session, desk, batch, result)
                 elif name == "delegates":
                     self._ingest_walk_ins(session, desk, batch, result)
+                elif name == st.BADGE_REVOCATIONS.name:
+                    self._ingest_badge_revocations(session, desk, batch, result)
                 elif name in st.REGISTRY and st.REGISTRY[name].pushed:
                     self._ingest_generic(session, desk, st.REGISTRY[name], batch, result)
                 else:
@@ -330,6 +336,67 @@ class HubStore:
         seqs = self.publish(session, "delegates", st.DELEGATES.export(session, ok), origin=desk)
         result.stored.extend({"table": "delegates", "key": u, "seq": seqs.get(u)} for u in ok)
 
+    def _ingest_badge_revocations(self, session: Session, desk: str, batch: list[dict[str, Any]],
+                                  result: PushResult) -> None:
+        # A reprint at a desk revokes the old serial; the delegate's serial is the one field of
+        # registration data a desk may change, so the hub moves it on and republishes the row.
+        table = st.BADGE_REVOCATIONS
+        payloads: dict[str, st.Payload] = {}
+        for it in batch:
+            p = dict(it.get("payload") or {})
+            if not p.get("delegate") or not isinstance(p.get("serial"), int):
+                result.rejected.append({"table": table.name, "key": it.get("key"), "reason": bilingual(
+                    "证件吊销记录不完整", "Incomplete badge revocation")})
+                continue
+            payloads[st.revocation_key(str(p["delegate"]), p["serial"])] = p
+        known = self._existing_seqs(session, table.name, list(payloads))
+        for k, seq in known.items():
+            result.duplicates.append({"table": table.name, "key": k, "seq": seq})
+        fresh = [p for k, p in payloads.items() if k not in known]
+        if not fresh:
+            return
+        applied = table.apply(session, fresh)
+        skipped = {k for _, k, _ in applied.skipped}
+        for t, k, reason in applied.skipped:
+            result.rejected.append({"table": t, "key": k, "reason": reason})
+        ok = [k for k in payloads if k not in known and k not in skipped]
+        if applied.serials:
+            ids = sorted(applied.serials)
+            uids = list(session.scalars(select(_D.c.uid).where(_D.c.id.in_(ids))))
+            self.publish(session, "delegates", st.DELEGATES.export(session, uids), origin=desk)
+            self._follow_delegates(session, ids, origin=desk)
+        seqs = self.publish(session, table.name, table.export(session, ok), origin=desk)
+        result.stored.extend({"table": table.name, "key": k, "seq": seqs.get(k)} for k in ok)
+
+    def _follow_delegates(self, session: Session, delegate_ids: list[int], *, origin: str) -> None:
+        """Move these delegates' events behind their newest snapshot in the change log.
+
+        The log holds one row per key at the seq of its last change, and a new desk applies it
+        in seq order: an event left before its (republished) delegate would find no delegate
+        there and be lost at that desk. Payloads stay as they are; only their seq moves up.
+        """
+        keys: dict[str, list[str]] = {
+            "checkins": list(session.scalars(select(_C.c.uuid).where(_C.c.delegate_id.in_(delegate_ids))
+                                             .order_by(_C.c.id))),
+            st.BADGE_PRINTS.name: list(session.scalars(
+                select(_BP.c.uuid).where(_BP.c.delegate_id.in_(delegate_ids)).order_by(_BP.c.id))),
+            st.BADGE_REVOCATIONS.name: [
+                st.revocation_key(r.uid, r.serial) for r in session.execute(
+                    select(_D.c.uid, _BR.c.serial).join(_D, _D.c.id == _BR.c.delegate_id)
+                    .where(_BR.c.delegate_id.in_(delegate_ids)).order_by(_BR.c.id))],
+        }
+        now = self.clock.now()
+        for table in st.ordered(keys):
+            logged = self._existing_seqs(session, table, keys[table])
+            moving = [k for k in keys[table] if k in logged]
+            if not moving:
+                continue
+            first = self.allocate(session, len(moving))
+            session.connection().execute(
+                update(_CH).where(_CH.c.table_name == table, _CH.c.row_key == bindparam("k"))
+                .values(seq=bindparam("s"), origin=origin, at=now),
+                [{"k": k, "s": first + i} for i, k in enumerate(moving)])
+
     def _ingest_generic(self, session: Session, desk: str, table: st.SyncTable,
                         batch: list[dict[str, Any]], result: PushResult) -> None:
         payloads = {str(it["payload"][table.key]): dict(it["payload"]) for it in batch}
@@ -396,6 +463,12 @@ class HubStore:
             desk.enrolled_at = now
             cert = issue_desk_certificate(s, desk.name, public_key)
             desk.certificate_json = json.dumps(cert, ensure_ascii=False) if cert else ""
+            if cert:
+                # Other desks verify this desk's badge codes: its key travels with the next pull.
+                s.flush()
+                for table in ("event_keys", "desk_keys"):
+                    if table in st.REGISTRY:
+                        self.publish(s, table, st.REGISTRY[table].export(s, None))
             return desk.name, api_token, cert
 
     def authenticate(self, token: str) -> DeskIdentity:

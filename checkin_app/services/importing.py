@@ -16,10 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
-from sqlalchemy import Table, delete, func, insert, not_, select, update
+from sqlalchemy import BigInteger, Table, delete, func, insert, literal, not_, select, update
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.tokens import WALKIN_BASE
 from checkin_app.importers import readers
 from checkin_app.importers.fields import (
     BY_KEY,
@@ -937,8 +938,10 @@ class _Writer:
             rows.append(row)
         # The ids SQLite would give (the next rowids: the table has no AUTOINCREMENT, and this
         # transaction holds the write lock), set here: an INSERT ... RETURNING in parameter
-        # order runs row by row on SQLite, a plain executemany several times faster.
-        first = (session.scalar(select(func.max(_D.c.id))) or 0) + 1
+        # order runs row by row on SQLite, a plain executemany several times faster. Walk-ins
+        # (synced from desks) sit above WALKIN_BASE; registrations stay below it.
+        below = literal(WALKIN_BASE, BigInteger())  # 64-bit: PostgreSQL ids are 32-bit
+        first = (session.scalar(select(func.max(_D.c.id)).where(_D.c.id < below)) or 0) + 1
         ids = list(range(first, first + len(rows)))
         for row, d in zip(rows, ids, strict=True):
             row["id"] = d

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checkin_app.storage.models import Base, UTCDateTime
@@ -47,7 +47,11 @@ class PrintJob(Base):
 
 
 class BadgePrint(Base):
-    """Append-only print log (DESIGN §4 BadgePrint): every attempt, with who, where and the outcome."""
+    """Append-only print log (DESIGN §4 BadgePrint): every attempt, with who, where and the outcome.
+
+    Synced: a desk pushes its own attempts to the hub, and pulls every other desk's, so
+    "already printed" (auto-print) holds across desks. Print jobs stay local.
+    """
 
     __tablename__ = "badge_prints"
 
@@ -65,5 +69,10 @@ class BadgePrint(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     message: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Local bookkeeping, never on the wire: the hub has this row (pulled rows arrive as synced).
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_badge_prints_delegate_serial", "delegate_id", "badge_serial"),)
+    __table_args__ = (
+        Index("ix_badge_prints_delegate_serial", "delegate_id", "badge_serial"),
+        Index("ix_badge_prints_synced", "synced", "id"),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checkin_app.storage.models import Base, UTCDateTime
@@ -58,7 +58,11 @@ class KeyRevocation(Base):
 
 
 class BadgeRevocation(Base):
-    """A badge serial that was replaced (reprint): that badge scans as REVOKED."""
+    """A badge serial that was replaced (reprint): that badge scans as REVOKED.
+
+    Synced through the hub keyed by (delegate uid, serial), which means the same in every
+    database; `delegate_id` is this database's id for that delegate.
+    """
 
     __tablename__ = "badge_revocations"
 
@@ -70,6 +74,8 @@ class BadgeRevocation(Base):
     reason: Mapped[str] = mapped_column(String(300), default="")
     desk: Mapped[str] = mapped_column(String(100), default="")
     operator: Mapped[str] = mapped_column(String(100), default="")
+    # Local bookkeeping, never on the wire: the hub has this row (pulled rows arrive as synced).
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (UniqueConstraint("delegate_id", "serial", name="uq_badge_revocation"),)
 

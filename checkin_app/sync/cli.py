@@ -65,12 +65,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     import threading
 
     from checkin_app.cli import parse_clock
+    from checkin_app.printing.status import PrinterState
     from checkin_app.sync.client import DeskSync, SyncStatus
     from checkin_app.sync.protocol import SyncError
     from checkin_app.sync.worker import SyncWorker
 
     db = _open(args)
-    sync = DeskSync(db, parse_clock(args.clock))
+    sync = DeskSync(db, parse_clock(args.clock), printer_state=PrinterState(db))
     try:
         if args.once:
             def progress(n: int) -> None:

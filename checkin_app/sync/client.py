@@ -21,7 +21,9 @@ from checkin_app.services.conflicts import Refusal
 from checkin_app.services.search import index_delegates
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
+from checkin_app.storage import models_security as sec
 from checkin_app.storage.db import Database
+from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync import tables as st
 from checkin_app.sync.protocol import (
     API_PREFIX,
@@ -35,6 +37,7 @@ from checkin_app.sync.protocol import (
     bilingual,
     dumps,
     gzip_bytes,
+    header_text,
     iso,
     parse_iso,
 )
@@ -43,6 +46,8 @@ from checkin_app.sync.transport import check_pin, fetch_certificate, make_client
 _C = cast(Table, m.CheckIn.__table__)
 _AUDIT = cast(Table, m.AuditEntry.__table__)
 _D = cast(Table, m.Delegate.__table__)
+_BP = cast(Table, BadgePrint.__table__)
+_BR = cast(Table, sec.BadgeRevocation.__table__)
 _AUDIT_COLS = st.wire_columns(_AUDIT, ("id",))
 PUSH_BATCH = 500
 APPLY_BATCH = 2000
@@ -208,7 +213,7 @@ class DeskSync:
 
     def _headers(self, pending: int) -> dict[str, str]:
         return {H_DESK_TIME: iso(self.clock.now()) or "", H_QUEUE: str(pending),
-                H_PRINTER: self.printer_state()[:200]}
+                H_PRINTER: header_text(self.printer_state()[:200])}
 
     def _need_config(self) -> HubConfig:
         cfg = self.config()
@@ -219,13 +224,20 @@ class DeskSync:
 
     # -- the outbox -----------------------------------------------------------------------------
     def pending_count(self) -> int:
-        """Local events the hub does not have yet (check-ins and undos; audit entries ride along)."""
+        """Local events the hub does not have yet: check-ins and undos, badge prints and serial
+        revocations (audit entries ride along)."""
         with self.db.read() as s:
-            return int(s.scalar(select(func.count()).select_from(_C).where(_C.c.synced.is_(False))) or 0)
+            checkins = s.scalar(select(func.count()).select_from(_C).where(_C.c.synced.is_(False)))
+            prints = s.scalar(select(func.count()).select_from(_BP).where(_BP.c.synced.is_(False)))
+            # A revocation of a delegate this desk does not hold (a key bundle) cannot be pushed.
+            revoked = s.scalar(select(func.count()).select_from(_BR.join(_D, _D.c.id == _BR.c.delegate_id))
+                               .where(_BR.c.synced.is_(False)))
+            return int(checkins or 0) + int(prints or 0) + int(revoked or 0)
 
     def _outbox(self, s: Session, limit: int | None = PUSH_BATCH
                 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        """The next push: queued check-ins, walk-ins and audit entries, plus the watermarks it would set."""
+        """The next push: walk-ins, serial revocations, check-ins, badge prints and audit entries,
+        plus the watermarks it would set."""
         items: list[dict[str, Any]] = []
         marks: dict[str, int] = {}
         walk_mark = int(_get(s, "push.delegates") or 0)
@@ -235,11 +247,22 @@ class DeskSync:
             items += [{"table": "delegates", "key": k, "payload": p}
                       for k, p in st.DELEGATES.export(s, [r.uid for r in walk])]
             marks["push.delegates"] = walk[-1].id
+        revoked = s.execute(select(_D.c.uid, _BR.c.serial).join(_D, _D.c.id == _BR.c.delegate_id)
+                            .where(_BR.c.synced.is_(False)).order_by(_BR.c.id).limit(limit)).all()
+        if revoked:
+            items += [{"table": st.BADGE_REVOCATIONS.name, "key": k, "payload": p}
+                      for k, p in st.BADGE_REVOCATIONS.export(
+                          s, [st.revocation_key(r.uid, r.serial) for r in revoked])]
         uuids = list(s.scalars(select(_C.c.uuid).where(_C.c.synced.is_(False)).order_by(_C.c.id)
                                .limit(limit)))
         if uuids:
             items += [{"table": "checkins", "key": k, "payload": p}
                       for k, p in st.CHECKINS.export(s, uuids)]
+        prints = list(s.scalars(select(_BP.c.uuid).where(_BP.c.synced.is_(False)).order_by(_BP.c.id)
+                                .limit(limit)))
+        if prints:
+            items += [{"table": st.BADGE_PRINTS.name, "key": k, "payload": p}
+                      for k, p in st.BADGE_PRINTS.export(s, prints)]
         audit_mark = int(_get(s, "push.audit") or 0)
         rows = s.execute(select(_AUDIT).where(_AUDIT.c.id > audit_mark).order_by(_AUDIT.c.id)
                          .limit(limit)).all()
@@ -296,10 +319,21 @@ class DeskSync:
 
     def _ack(self, items: list[dict[str, Any]], marks: dict[str, int],
              acked: set[tuple[str, str]]) -> None:
+        def taken(table: str) -> list[str]:
+            return [i["key"] for i in items if i["table"] == table and (table, i["key"]) in acked]
+
         with self.db.write() as s:
-            done = [i["key"] for i in items if i["table"] == "checkins" and ("checkins", i["key"]) in acked]
-            for part in st._batched(done, 500):
-                s.execute(update(_C).where(_C.c.uuid.in_(part)).values(synced=True))
+            for name, rows_of in (("checkins", _C), (st.BADGE_PRINTS.name, _BP)):
+                for part in st._batched(taken(name), 500):
+                    s.execute(update(rows_of).where(rows_of.c.uuid.in_(part)).values(synced=True))
+            revoked = {tuple(k.rpartition(":")[::2]) for k in taken(st.BADGE_REVOCATIONS.name)}
+            if revoked:
+                rows = s.execute(select(_BR.c.id, _D.c.uid, _BR.c.serial)
+                                 .join(_D, _D.c.id == _BR.c.delegate_id)
+                                 .where(_BR.c.synced.is_(False))).all()
+                done = [r.id for r in rows if (r.uid, str(r.serial)) in revoked]
+                for part in st._batched(done, 500):
+                    s.execute(update(_BR).where(_BR.c.id.in_(part)).values(synced=True))
             # Watermarks move only when every item of that table in this push was taken.
             for mark, table in (("push.audit", st.AUDIT), ("push.delegates", "delegates")):
                 keys = [i["key"] for i in items if i["table"] == table]

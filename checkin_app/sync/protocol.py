@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 # Bump when a request or response changes shape; desk and hub of different versions refuse
 # each other (a desk must never half-understand the hub it trusts with check-ins).
@@ -82,6 +82,22 @@ def parse_iso(text: str | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+# -- header text ---------------------------------------------------------------------------
+# HTTP header values are ASCII; the printer state a desk reports is Chinese and English. The
+# desk percent-encodes UTF-8 (plain ASCII other than '%' stays readable); the hub decodes.
+_HEADER_SAFE = "".join(chr(c) for c in range(32, 127) if chr(c) != "%")
+
+
+def header_text(text: str) -> str:
+    """Any text as an ASCII header value (control characters are encoded too)."""
+    return quote(text, safe=_HEADER_SAFE)
+
+
+def read_header_text(value: str) -> str:
+    """The text header_text() encoded."""
+    return unquote(value, errors="replace")
 
 
 # -- tokens and fingerprints -----------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 The change feed is generic: a change is (table name, row key, JSON payload). Adding a table to
 sync is one `register(SyncTable(...))`; rows refer to each other by stable keys (delegate uid,
-activity and category codes, event uuids), never by local integer ids.
+activity and category codes, event uuids), never by local integer ids. The one exception is the
+delegate id itself: signed badge tokens carry it, so a delegate keeps the same id everywhere.
 """
 
 from __future__ import annotations
@@ -13,11 +14,27 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Column, Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from checkin_app.domain.tokens import WALKIN_BASE
+from checkin_app.services.checkin import STUB_PREFIX
 from checkin_app.storage import models as m
+from checkin_app.storage import models_security as sec
 from checkin_app.storage.models import UTCDateTime
+from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync.protocol import iso, parse_iso
 
 Payload = dict[str, Any]
@@ -38,6 +55,8 @@ class Applied:
     # (table, key, bilingual reason) of payloads that could not be applied.
     skipped: list[tuple[str, str, str]] = field(default_factory=list)
     catalog_changed: bool = False
+    # Local delegate ids whose badge serial moved up (a reprint elsewhere revoked a serial).
+    serials: set[int] = field(default_factory=set)
 
     def merge(self, other: Applied) -> None:
         """Fold another batch's result into this one."""
@@ -47,6 +66,7 @@ class Applied:
         self.pairs |= other.pairs
         self.skipped.extend(other.skipped)
         self.catalog_changed |= other.catalog_changed
+        self.serials |= other.serials
 
 
 Exporter = Callable[[Session, Sequence[str] | None], Iterator[tuple[str, Payload]]]
@@ -259,6 +279,7 @@ def _export_delegates(session: Session, keys: Sequence[str] | None) -> Iterator[
                 adm.setdefault(a.delegate_id, {})[acts[a.activity_id]] = bool(a.allow)
         for r in batch:
             p = to_payload(r, _DEL_COLS)
+            p["id"] = r.id
             p["category"] = cats[r.category_id]
             p["admissions"] = adm.get(r.id, {})
             yield r.uid, p
@@ -274,8 +295,68 @@ _UPDATE_DELEGATE = (
     update(_D)
     .where(_D.c.id == bindparam("_id"))
     .values({c.name: bindparam(c.name) for c in _DEL_COLS if c.name != "uid"} | {
-        "category_id": bindparam("category_id")})
+        "category_id": bindparam("category_id"),
+        # A serial never goes back: a reprint here that the hub has not heard of yet must not
+        # be undone by an older copy of the row (two badges would then share one serial).
+        "badge_serial": case((_D.c.badge_serial > bindparam("badge_serial"), _D.c.badge_serial),
+                             else_=bindparam("badge_serial"))})
 )
+# A placeholder row made from a verified token (services.checkin) becomes the real delegate in
+# place, so check-ins recorded against it stay attached.
+_CLAIM_STUB = (
+    update(_D)
+    .where(_D.c.id == bindparam("_id"))
+    .values({c.name: bindparam(c.name) for c in _DEL_COLS} | {"category_id": bindparam("category_id")})
+)
+
+
+# A 64-bit literal: PostgreSQL would otherwise cast it to the 32-bit id column's type and fail.
+_WALKIN_BASE = literal(WALKIN_BASE, BigInteger())
+
+
+def _new_ids(session: Session, payloads: list[Payload]) -> tuple[dict[str, int], set[int]]:
+    """Ids for delegates new here: {uid: id} to insert with, and the ids of stubs they replace.
+
+    The hub's id is kept whenever it is free here (badge tokens name delegates by id); a stub
+    holding it is taken over. Otherwise (a desk that had its own data, an old payload without
+    an id) the row gets the next id below the walk-in range, never an id a token could mean.
+    """
+    # PostgreSQL's delegates.id is a 32-bit integer: a walk-in id (above 2**32) cannot be kept
+    # there, and that walk-in gets a hub id like anyone registered at the hub.
+    widest = 2**31 - 1 if session.get_bind().dialect.name == "postgresql" else 2**63 - 1
+    wanted = {str(p["uid"]): p["id"] for p in payloads
+              if isinstance(p.get("id"), int) and 0 < p["id"] <= widest}
+    holders: dict[int, str] = {}
+    for part in _batched(sorted(set(wanted.values())), _CHUNK):
+        holders.update(session.execute(
+            select(_D.c.id, _D.c.registration_code).where(_D.c.id.in_(part))).all())
+    out: dict[str, int] = {}
+    used: set[int] = set()
+    stubs: set[int] = set()
+    spare: list[str] = []
+    for p in payloads:
+        uid = str(p["uid"])
+        d_id = wanted.get(uid)
+        if d_id is None or d_id in used:
+            spare.append(uid)
+            continue
+        holder = holders.get(d_id)
+        if holder is not None and not holder.startswith(STUB_PREFIX):
+            spare.append(uid)
+            continue
+        if holder is not None:
+            stubs.add(d_id)
+        out[uid] = d_id
+        used.add(d_id)
+    if spare:
+        top = int(session.scalar(select(func.max(_D.c.id)).where(_D.c.id < _WALKIN_BASE)) or 0)
+        for uid in spare:
+            top += 1
+            while top in used or top in holders:
+                top += 1
+            out[uid] = top
+            used.add(top)
+    return out, stubs
 
 
 def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
@@ -288,6 +369,9 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
             existing.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        claims: list[dict[str, Any]] = []
+        new_ids, stubs = _new_ids(session, [
+            p for p in chunk if p["uid"] not in existing and p.get("category", "") in cats])
         for p in chunk:
             cat = cats.get(p.get("category", ""))
             if cat is None:
@@ -300,8 +384,15 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
                 values["_id"] = existing[p["uid"]]
                 values.pop("uid")
                 updates.append(values)
+            elif new_ids[p["uid"]] in stubs:
+                values["_id"] = new_ids[p["uid"]]
+                claims.append(values)
             else:
+                values["id"] = new_ids[p["uid"]]
                 inserts.append(values)
+        if claims:
+            session.connection().execute(_CLAIM_STUB, claims)
+            done.updated += len(claims)
         if inserts:
             session.execute(insert(_D), inserts)
             done.inserted += len(inserts)
@@ -412,6 +503,135 @@ def _apply_checkins(session: Session, payloads: list[Payload]) -> Applied:
     return done
 
 
+def _local_ids(session: Session, uids: Iterable[str]) -> dict[str, int]:
+    """{delegate uid: this database's id} for the uids known here."""
+    out: dict[str, int] = {}
+    for part in _batched(sorted(set(uids)), _CHUNK):
+        out.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
+    return out
+
+
+def _unknown_delegate(table: str, key: str, uid: object) -> tuple[str, str, str]:
+    return table, key, f"未知人员 / unknown delegate {uid}"
+
+
+# -- badge prints: every print attempt at every desk (print jobs stay at their desk) ------------
+_BP = _t(BadgePrint)
+_BP_COLS = wire_columns(_BP, ("id", "delegate_id", "synced"))
+
+
+def _export_badge_prints(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
+    q = (select(_BP, _D.c.uid.label("delegate_uid")).join(_D, _D.c.id == _BP.c.delegate_id)
+         .order_by(_BP.c.id))
+    chunks: Iterable[list[str] | None] = [None] if keys is None else _batched(keys, _CHUNK)
+    for chunk in chunks:
+        cq = q if chunk is None else q.where(_BP.c.uuid.in_(chunk))
+        for row in session.execute(cq):
+            p = to_payload(row, _BP_COLS)
+            p["delegate"] = row.delegate_uid
+            yield row.uuid, p
+
+
+def _apply_badge_prints(session: Session, payloads: list[Payload]) -> Applied:
+    """Append-only: a print this database lacks is added (as synced); a known one never changes."""
+    done = Applied()
+    ids = _local_ids(session, [str(p.get("delegate")) for p in payloads])
+    for chunk in _batched(payloads, _CHUNK):
+        known = set(session.scalars(select(_BP.c.uuid).where(
+            _BP.c.uuid.in_([str(p.get("uuid")) for p in chunk]))).all())
+        rows: list[dict[str, Any]] = []
+        for p in chunk:
+            uuid, d_id = str(p.get("uuid")), ids.get(str(p.get("delegate")))
+            if d_id is None:
+                done.skipped.append(_unknown_delegate("badge_prints", uuid, p.get("delegate")))
+                continue
+            if uuid in known:
+                continue
+            known.add(uuid)
+            rows.append({**from_payload(p, _BP_COLS), "delegate_id": d_id, "synced": True})
+        if rows:
+            session.execute(insert(_BP), rows)
+            done.inserted += len(rows)
+    return done
+
+
+# -- badge serial revocations (reprints): keyed by delegate uid and serial -----------------------
+_BR = _t(sec.BadgeRevocation)
+_BR_COLS = wire_columns(_BR, ("id", "delegate_id", "synced"))
+
+
+def revocation_key(delegate_uid: str, serial: int) -> str:
+    """The wire key of a serial revocation: the same in every database (local ids are not)."""
+    return f"{delegate_uid}:{serial}"
+
+
+def _export_badge_revocations(session: Session, keys: Sequence[str] | None
+                              ) -> Iterator[tuple[str, Payload]]:
+    q = (select(_BR, _D.c.uid.label("delegate_uid")).join(_D, _D.c.id == _BR.c.delegate_id)
+         .order_by(_BR.c.id))
+    wanted: set[tuple[str, str]] | None = None
+    chunks: Iterable[list[str] | None] = [None]
+    if keys is not None:
+        wanted = {(uid, serial) for uid, _, serial in (k.rpartition(":") for k in keys)}
+        chunks = _batched(sorted({uid for uid, _ in wanted}), _CHUNK)
+    for chunk in chunks:
+        cq = q if chunk is None else q.where(_D.c.uid.in_(chunk))
+        for row in session.execute(cq):
+            if wanted is not None and (row.delegate_uid, str(row.serial)) not in wanted:
+                continue
+            p = to_payload(row, _BR_COLS)
+            p["delegate"] = row.delegate_uid
+            yield revocation_key(row.delegate_uid, row.serial), p
+
+
+def _apply_badge_revocations(session: Session, payloads: list[Payload]) -> Applied:
+    """Add the revocations this database lacks, and move each delegate's serial past the revoked one.
+
+    The serial is the one registration field a desk changes (a reprint), so it travels with the
+    revocation: a badge with the old serial is REVOKED here, one with the new serial admitted.
+    """
+    done = Applied()
+    ids = _local_ids(session, [str(p.get("delegate")) for p in payloads])
+    have: dict[tuple[int, int], bool] = {}
+    for part in _batched(sorted(set(ids.values())), _CHUNK):
+        have.update({(r.delegate_id, r.serial): bool(r.synced) for r in session.execute(
+            select(_BR.c.delegate_id, _BR.c.serial, _BR.c.synced).where(_BR.c.delegate_id.in_(part)))})
+    rows: list[dict[str, Any]] = []
+    acked: list[tuple[int, int]] = []
+    newest: dict[int, int] = {}
+    for p in payloads:
+        uid, serial = str(p.get("delegate")), p.get("serial")
+        d_id = ids.get(uid)
+        if not isinstance(serial, int):
+            done.skipped.append(("badge_revocations", f"{uid}:{serial}",
+                                 f"证件序号无效 / invalid badge serial {serial!r}"))
+            continue
+        if d_id is None:
+            done.skipped.append(_unknown_delegate("badge_revocations", revocation_key(uid, serial), uid))
+            continue
+        newest[d_id] = max(newest.get(d_id, 0), serial)
+        if (d_id, serial) in have:
+            if not have[(d_id, serial)]:
+                acked.append((d_id, serial))  # this database's own, and the hub has it
+            continue
+        have[(d_id, serial)] = True
+        rows.append({**from_payload(p, _BR_COLS), "delegate_id": d_id, "synced": True})
+    if rows:
+        session.execute(insert(_BR), rows)
+        done.inserted += len(rows)
+    for d_id, serial in acked:
+        session.execute(update(_BR).where(_BR.c.delegate_id == d_id, _BR.c.serial == serial)
+                        .values(synced=True))
+    for d_id, serial in newest.items():
+        moved = session.execute(
+            update(_D).where(_D.c.id == d_id, _D.c.badge_serial <= serial)
+            .values(badge_serial=serial + 1, badge_outdated=False))
+        if getattr(moved, "rowcount", 0):
+            done.serials.add(d_id)
+            done.updated += 1
+    return done
+
+
 EVENTS = register(SyncTable("events", "code", _export_simple(m.Event, _EVENT_COLS), _apply_events,
                             order=10))
 CATEGORIES = register(SyncTable("categories", "code", _export_simple(m.Category, _CAT_COLS),
@@ -422,6 +642,11 @@ DELEGATES = register(SyncTable("delegates", "uid", _export_delegates, _apply_del
                                pushed=True, order=40))
 CHECKINS = register(SyncTable("checkins", "uuid", _export_checkins, _apply_checkins, pushed=True,
                               order=70))
+BADGE_REVOCATIONS = register(SyncTable("badge_revocations", "delegate:serial",
+                                       _export_badge_revocations, _apply_badge_revocations,
+                                       pushed=True, order=45))
+BADGE_PRINTS = register(SyncTable("badge_prints", "uuid", _export_badge_prints, _apply_badge_prints,
+                                  pushed=True, order=75))
 
 # Desk audit entries go to the hub only (each desk's own hash chain stays on that desk).
 AUDIT = "audit"

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
+from checkin_app.printing.status import PrinterState
 from checkin_app.storage.db import Database
 from checkin_app.sync.client import DeskSync, SyncStatus
 from checkin_app.sync.worker import SyncWorker
@@ -40,7 +41,8 @@ class SyncBridge(QObject):
     def __init__(self, db: Database, parent: QObject | None = None, *,
                  long_poll_s: float = 25.0) -> None:
         super().__init__(parent)
-        self.sync = DeskSync(db)
+        # The printer line reads the print queue in the sync threads (no Qt objects there).
+        self.sync = DeskSync(db, printer_state=PrinterState(db))
         # Signals emitted from the worker's threads reach GUI-thread slots as queued calls.
         self.worker = SyncWorker(self.sync, on_status=self.statusChanged.emit,
                                  on_changes=self.changesArrived.emit, long_poll_s=long_poll_s)

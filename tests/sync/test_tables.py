@@ -7,8 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from checkin_app.storage import models as m
 from checkin_app.storage import models_security as sec
 from checkin_app.storage.db import Database
+from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync import tables as st
 from tests.factories import make_event
 
@@ -18,7 +20,7 @@ NOW = datetime(2024, 11, 20, 8, 0, tzinfo=UTC)
 def test_every_pulled_table_round_trips_and_private_keys_stay_home(tmp_path: Path) -> None:
     src, dst = Database(tmp_path / "src.sqlite3"), Database(tmp_path / "dst.sqlite3")
     try:
-        make_event(src)
+        codes = make_event(src)
         with src.write() as s:
             s.add(sec.EventKey(fingerprint="ab" * 8, public_key="11" * 32, created_at=NOW,
                                retired_reason=""))
@@ -26,11 +28,22 @@ def test_every_pulled_table_round_trips_and_private_keys_stay_home(tmp_path: Pat
                               event_key="ab" * 8, certificate="33" * 64, certified_at=NOW,
                               created_at=NOW))
             s.add(sec.KeyRevocation(public_key="44" * 32, key_id=9, revoked_at=NOW, reason="stolen"))
+            vip = s.scalar(select(m.Delegate).where(m.Delegate.registration_code == codes.vip))
+            assert vip is not None
+            vip.badge_serial = 2  # reprinted: serial 1 revoked, both prints logged
+            s.add(sec.BadgeRevocation(delegate_id=vip.id, serial=1, revoked_at=NOW, reason="lost",
+                                      desk="A", operator="lead"))
+            for n, serial in ((1, 1), (2, 2)):
+                s.add(BadgePrint(uuid=f"print-{n}", job_uuid=f"job-{n}", delegate_id=vip.id,
+                                 badge_serial=serial, template="A6", desk="A", operator="auto",
+                                 printer="folder:/x", reason="first" if n == 1 else "lost",
+                                 outcome="done", message="", at=NOW))
         with dst.write() as s:  # the desk's own key, not yet certified
             s.add(sec.DeskKey(key_id=None, desk_name="", public_key="22" * 32, private_key="MINE",
                               event_key="", certificate="", created_at=NOW))
         names = st.ordered(t.name for t in st.REGISTRY.values() if t.pulled)
-        assert {"event_keys", "desk_keys", "key_revocations"} <= set(names)
+        assert {"event_keys", "desk_keys", "key_revocations", "badge_revocations",
+                "badge_prints"} <= set(names)
         with src.read() as s:
             exported = {n: list(st.REGISTRY[n].export(s, None)) for n in names}
         assert all("private_key" not in p for _, p in exported["desk_keys"])
@@ -43,6 +56,10 @@ def test_every_pulled_table_round_trips_and_private_keys_stay_home(tmp_path: Pat
             mine = s.scalar(select(sec.DeskKey).where(sec.DeskKey.public_key == "22" * 32))
             assert mine is not None and mine.private_key == "MINE" and mine.key_id == 7
         assert again == exported
+        assert len(exported["badge_prints"]) == 2 and len(exported["badge_revocations"]) == 1
+        with dst.read() as s:  # pulled rows are the hub's already: nothing to push back
+            assert all(s.scalars(select(BadgePrint.synced))) and all(
+                s.scalars(select(sec.BadgeRevocation.synced)))
     finally:
         src.close()
         dst.close()
