@@ -1,4 +1,9 @@
-"""Read-only web dashboard for managers: attendance, inside now vs capacity, desk health, conflicts."""
+"""Read-only web dashboard for managers: attendance, inside now vs capacity, desk health, conflicts.
+
+The page is rendered on the hub (it works without JavaScript, on any phone) and refreshes its
+sections every few seconds from /dashboard/sections; /dashboard/data has the same snapshot as
+JSON. Everything needs the manager key the hub printed at start (a cookie after the first visit).
+"""
 # ruff: noqa: E501  (the page below is one HTML/JS template; its lines are markup, not code)
 
 from __future__ import annotations
@@ -6,26 +11,33 @@ from __future__ import annotations
 import hmac
 import html
 import io
+import threading
 import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from checkin_app.sync.protocol import EnrolmentCode, iso, pretty_fingerprint
+from checkin_app.sync.protocol import EnrolmentCode, iso, parse_iso, pretty_fingerprint
 
 if TYPE_CHECKING:
     from checkin_app.hub.app import HubState
 
 COOKIE = "checkin_dashboard"
 STATS_TTL_S = 3.0
+DEFAULT_TZ = "Asia/Shanghai"
+MAX_FORM_BYTES = 4096
 
 
 def _authorised(request: Request, key: str) -> bool:
     given = request.query_params.get("key") or request.cookies.get(COOKIE) or ""
-    return bool(key) and hmac.compare_digest(given, key)
+    # Bytes, not str: compare_digest refuses non-ASCII text, which made a stray character in a
+    # typed-in key a server error instead of "key needed".
+    return bool(key) and hmac.compare_digest(given.encode("utf-8"), key.encode("utf-8"))
 
 
 def _denied() -> HTMLResponse:
@@ -37,39 +49,58 @@ def _denied() -> HTMLResponse:
 
 
 def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
-    """Mount /dashboard, /dashboard/data and /dashboard/enrol on the hub app."""
+    """Mount /dashboard, /dashboard/sections, /dashboard/data and /dashboard/enrol on the hub app."""
     store = state.store
-    cache: dict[str, Any] = {"at": 0.0, "stats": []}
+    cache: dict[str, Any] = {"at": float("-inf"), "stats": [], "event": None}
+    cache_lock = threading.Lock()
 
     def snapshot() -> dict[str, Any]:
         from checkin_app.services.catalog import CatalogService
+        from checkin_app.services.conflicts import ConflictService
         from checkin_app.storage.db import Database
 
+        db = cast(Database, store.db)
         now = store.clock.now()
-        if time.monotonic() - cache["at"] > STATS_TTL_S:
-            stats = CatalogService(cast(Database, store.db), store.clock).stats()
-            cache["stats"] = [{"code": s.activity_code, "name_zh": s.name_zh, "name_en": s.name_en,
-                               "registered": s.registered, "checked_in": s.checked_in,
-                               "inside_now": s.inside_now, "capacity": s.capacity} for s in stats]
-            event = CatalogService(cast(Database, store.db)).event()
-            cache["event"] = {"zh": event.name_zh, "en": event.name_en} if event else None
-            cache["at"] = time.monotonic()
+        with cache_lock:
+            # Counts scan every activity's presence rows: at most once per STATS_TTL_S for all viewers.
+            if time.monotonic() - cache["at"] > STATS_TTL_S:
+                stats = CatalogService(db, store.clock).stats()
+                cache["stats"] = [{"code": s.activity_code, "name_zh": s.name_zh, "name_en": s.name_en,
+                                   "registered": s.registered, "checked_in": s.checked_in,
+                                   "inside_now": s.inside_now, "capacity": s.capacity} for s in stats]
+                event = CatalogService(db).event()
+                cache["event"] = ({"zh": event.name_zh, "en": event.name_en,
+                                   "timezone": event.timezone or DEFAULT_TZ} if event else None)
+                cache["at"] = time.monotonic()
+            stats_rows, event_info = cache["stats"], cache["event"]
         desks = [{"name": d.name, "online": d.online(now), "enrolled": d.enrolled, "revoked": d.revoked,
                   "last_seen": iso(d.last_seen_at), "last_push": iso(d.last_push_at),
                   "queue": d.queue_length, "printer": d.printer_state, "app": d.app_version,
                   "clock_offset_s": None if d.clock_offset_ms is None else round(d.clock_offset_ms / 1000, 1),
                   "clock_skewed": d.clock_skewed, "address": d.address} for d in store.desks()]
-        conflicts = [{"uuid": c.uuid, "code": c.delegate_code, "name": c.delegate_name,
-                      "activity": c.activity_code, "desk": c.desk, "at": iso(c.at),
-                      "first_desk": c.first_desk, "first_at": iso(c.first_at)} for c in store.conflicts()]
-        return {"hub_time": iso(now), "event": cache.get("event"), "activities": cache["stats"],
+        conflicts = [{"uuid": c.uuid, "code": c.registration_code, "name": c.name_native or c.name_latin,
+                      "name_latin": c.name_latin, "activity": c.activity_code,
+                      "activity_zh": c.activity_zh, "activity_en": c.activity_en,
+                      "desk": c.desk, "at": iso(c.at),
+                      "first_desk": c.earlier.desk if c.earlier else "",
+                      "first_at": iso(c.earlier.at) if c.earlier else None}
+                     for c in ConflictService(db).conflicts()]
+        return {"hub_time": iso(now), "event": event_info, "activities": stats_rows,
                 "desks": desks, "conflicts": conflicts, "high": state.notifier.high}
 
     @app.get("/dashboard/data")
     async def data(request: Request) -> Response:
         if not _authorised(request, state.dashboard_key):
-            return JSONResponse({"error": "key"}, status_code=401)
+            return JSONResponse({"error": "key", "message_zh": "需要管理密钥",
+                                 "message_en": "Manager key needed"}, status_code=401)
         return JSONResponse(await anyio.to_thread.run_sync(snapshot))
+
+    @app.get("/dashboard/sections")
+    async def sections(request: Request) -> Response:
+        if not _authorised(request, state.dashboard_key):
+            return _denied()
+        snap = await anyio.to_thread.run_sync(snapshot)
+        return HTMLResponse(render_sections(snap), headers={"Cache-Control": "no-store"})
 
     @app.get("/dashboard")
     async def page(request: Request) -> Response:
@@ -81,29 +112,50 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
             resp.set_cookie(COOKIE, state.dashboard_key, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https", max_age=7 * 86400)
             return resp
-        return HTMLResponse(PAGE)
+        snap = await anyio.to_thread.run_sync(snapshot)
+        title = _event_title(snap)
+        return HTMLResponse(PAGE.replace("{{TITLE}}", html.escape(title))
+                            .replace("{{SECTIONS}}", render_sections(snap)),
+                            headers={"Cache-Control": "no-store"})
 
     @app.get("/dashboard/enrol")
-    async def enrol_page(request: Request, desk: str = "") -> Response:
+    async def enrol_form(request: Request) -> Response:
         if not _authorised(request, state.dashboard_key):
             return _denied()
-        body = ("<form method=get><label>签到台名称 / Desk name "
-                "<input name=desk required maxlength=100 autofocus></label> "
-                "<button>生成注册码 / Create code</button></form>")
-        if desk.strip():
-            try:
-                token = await anyio.to_thread.run_sync(lambda: store.create_enrolment(desk.strip()))
-            except Exception as exc:
-                body += f"<p class=bad>{html.escape(str(exc)).replace(chr(10), '<br>')}</p>"
-            else:
-                code = EnrolmentCode(state.public_url, token, state.fingerprint, desk.strip()).encode()
-                body += (f"<h3>{html.escape(desk.strip())}</h3><div class=qr>{qr_svg(code)}</div>"
-                         f"<p><code>{html.escape(code)}</code></p>"
-                         f"<p>证书指纹 / Certificate fingerprint:<br><code>"
-                         f"{pretty_fingerprint(state.fingerprint) if state.fingerprint else '—'}</code></p>"
-                         "<p>注册码只能使用一次，24 小时内有效。<br>"
-                         "The code works once, within 24 hours.</p>")
-        return HTMLResponse(ENROL_PAGE.replace("{{BODY}}", body))
+        # Showing the form creates nothing: a reload or a browser's prefetch must never replace
+        # a code a desk is about to scan.
+        return HTMLResponse(ENROL_PAGE.replace("{{BODY}}", ENROL_FORM))
+
+    @app.post("/dashboard/enrol")
+    async def enrol_create(request: Request) -> Response:
+        if not _authorised(request, state.dashboard_key):
+            return _denied()
+        raw = await request.body()
+        fields = parse_qs(raw[:MAX_FORM_BYTES].decode("utf-8", "replace"))
+        desk = (fields.get("desk") or [""])[0].strip()
+        body = ENROL_FORM
+        if not desk:
+            body += "<p class=bad>请填写签到台名称<br>Enter a desk name</p>"
+            return HTMLResponse(ENROL_PAGE.replace("{{BODY}}", body), status_code=400)
+        try:
+            token = await anyio.to_thread.run_sync(lambda: store.create_enrolment(desk))
+        except Exception as exc:  # a revoked name or a bad one: the store's message is bilingual
+            body += f"<p class=bad>{html.escape(str(exc)).replace(chr(10), '<br>')}</p>"
+            return HTMLResponse(ENROL_PAGE.replace("{{BODY}}", body), status_code=400)
+        code = enrolment_text(state.public_url, token, state.fingerprint, desk)
+        body += (f"<h3>{html.escape(desk)}</h3><div class=qr>{qr_svg(code)}</div>"
+                 f"<p><code id=code>{html.escape(code)}</code></p>"
+                 f"<p>证书指纹 / Certificate fingerprint:<br><code>"
+                 f"{pretty_fingerprint(state.fingerprint) if state.fingerprint else '—'}</code></p>"
+                 "<p>注册码只能使用一次，24 小时内有效；再次生成会使此码作废。<br>"
+                 "The code works once, within 24 hours; creating another one for this desk "
+                 "cancels it.</p>")
+        return HTMLResponse(ENROL_PAGE.replace("{{BODY}}", body), headers={"Cache-Control": "no-store"})
+
+
+def enrolment_text(url: str, token: str, fingerprint: str, desk: str) -> str:
+    """What the enrolment QR code encodes (the same text `checkin-app enrol` takes)."""
+    return EnrolmentCode(url, token, fingerprint if url.startswith("https") else "", desk).encode()
 
 
 def qr_svg(text: str) -> str:
@@ -111,17 +163,110 @@ def qr_svg(text: str) -> str:
     import qrcode
     import qrcode.image.svg
 
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=4)
     buf = io.BytesIO()
     img.save(buf)
     return buf.getvalue().decode("utf-8").split("?>", 1)[-1]
 
 
-def fmt_local(moment: datetime | None) -> str:
-    """HH:MM:SS in Chongqing time, for server-rendered bits."""
-    from zoneinfo import ZoneInfo
+def fmt_local(moment: datetime | None, tz: str = DEFAULT_TZ) -> str:
+    """HH:MM:SS in the event's time zone (Chongqing by default), for server-rendered bits."""
+    return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M:%S") if moment else "—"
 
-    return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M:%S") if moment else "—"
+
+# -- server-rendered sections ---------------------------------------------------------------
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _event_title(snap: dict[str, Any]) -> str:
+    ev = snap.get("event")
+    return f"{ev['zh']} / {ev['en']}" if ev else "签到总览 / Check-in dashboard"
+
+
+def _when(value: str | None, tz: str) -> str:
+    return fmt_local(parse_iso(value), tz) if value else "—"
+
+
+def _desk_status(d: dict[str, Any]) -> str:
+    if d["revoked"]:
+        return "<span class=bad>✖ 已吊销 / revoked</span>"
+    if not d["enrolled"]:
+        return "<span class=muted>… 待注册 / not enrolled</span>"
+    if d["online"]:
+        return "<span class=ok>● 在线 / online</span>"
+    return "<span class=bad>○ 离线 / offline</span>"
+
+
+def _clock(d: dict[str, Any]) -> str:
+    off = d["clock_offset_s"]
+    if off is None:
+        return "—"
+    text = f"{'+' if off > 0 else ''}{off:g} s"
+    if d["clock_skewed"]:
+        return (f"<span class=warn>⚠ {_e(text)}<br>时钟偏差超过 1 分钟<br>clock off by over a minute"
+                "</span>")
+    return _e(text)
+
+
+def render_sections(snap: dict[str, Any]) -> str:
+    """The dashboard's live part (summary, attendance, desks, conflicts) as HTML, from one snapshot."""
+    tz = (snap.get("event") or {}).get("timezone") or DEFAULT_TZ
+    desks, conflicts, acts = snap["desks"], snap["conflicts"], snap["activities"]
+    online = sum(1 for d in desks if d["online"] and d["enrolled"] and not d["revoked"])
+    skewed = sum(1 for d in desks if d["clock_skewed"])
+    queued = sum(int(d["queue"] or 0) for d in desks)
+    out = [f"<p class=summary>更新 / Updated {_when(snap['hub_time'], tz)} · "
+           f"签到台在线 / desks online <b>{online}</b> / {len(desks)} · "
+           f"未同步 / not on hub <b>{queued}</b> · "
+           f"{'<span class=warn>' if skewed else ''}时钟偏差 / clock warnings <b>{skewed}</b>"
+           f"{'</span>' if skewed else ''} · "
+           f"{'<span class=bad>' if conflicts else ''}冲突 / conflicts <b>{len(conflicts)}</b>"
+           f"{'</span>' if conflicts else ''}</p>"]
+
+    rows = []
+    for a in acts:
+        cap = a["capacity"]
+        pct = min(100, round(100 * a["inside_now"] / cap)) if cap else 0
+        bar = (f"<div class=bar><i class='{'full' if pct >= 100 else ''}' style='width:{pct}%'></i></div>"
+               if cap else "")
+        inside = f"{a['inside_now']} / {cap}" if cap else f"{a['inside_now']}"
+        rows.append(f"<tr><td><b>{_e(a['code'])}</b> {_e(a['name_zh'])}<br><span class=muted>"
+                    f"{_e(a['name_en'])}</span></td><td class=n>{a['checked_in']}</td>"
+                    f"<td class=n>{a['registered']}</td><td class=n>{inside}{bar}</td></tr>")
+    out.append("<section><h2>出席 / Attendance</h2><table><thead><tr><th>活动 / Activity</th>"
+               "<th class=n>已签到<br>Checked in</th><th class=n>报名<br>Registered</th>"
+               "<th class=n>场内 / 容量<br>Inside now / capacity</th></tr></thead><tbody>"
+               + ("".join(rows) or "<tr><td colspan=4 class=muted>尚无活动 / No activities</td></tr>")
+               + "</tbody></table></section>")
+
+    rows = []
+    for d in desks:
+        rows.append(f"<tr><td><b>{_e(d['name'])}</b><br><span class=muted>{_e(d['app'])}</span></td>"
+                    f"<td>{_desk_status(d)}</td><td class=n>{d['queue']}</td>"
+                    f"<td class=wide>{_e(d['printer'] or '—')}</td><td class=n>{_clock(d)}</td>"
+                    f"<td>{_when(d['last_seen'], tz)}</td></tr>")
+    out.append("<section><h2>签到台 / Desks</h2><table><thead><tr><th>签到台 / Desk</th>"
+               "<th>状态 / Status</th><th class=n>未同步<br>Queue</th><th class=wide>打印机 / Printer</th>"
+               "<th class=n>时钟偏差<br>Clock offset</th><th>最近同步<br>Last sync</th></tr></thead><tbody>"
+               + ("".join(rows) or "<tr><td colspan=6 class=muted>尚无签到台 / No desks yet</td></tr>")
+               + "</tbody></table></section>")
+
+    rows = []
+    for c in conflicts:
+        latin = c["name_latin"] if c["name_latin"] and c["name_latin"] != c["name"] else ""
+        rows.append(f"<tr><td><b>{_e(c['name'])}</b> {_e(latin)}<br><span class=muted>{_e(c['code'])}</span></td>"
+                    f"<td>{_e(c['activity'])}<br><span class=muted>{_e(c['activity_zh'])}</span></td>"
+                    f"<td>{_e(c['first_desk'] or '—')}<br>{_when(c['first_at'], tz)}</td>"
+                    f"<td class=bad>{_e(c['desk'])}<br>{_when(c['at'], tz)}</td></tr>")
+    out.append("<section><h2>冲突 / Conflicts</h2><p class=muted>同一人在不同签到台离线时重复进入单次入场活动；"
+               "两条记录均保留，后一条为冲突。<br>The same person admitted to a single-entry activity at two "
+               "desks while apart; both records are kept, the later one is the conflict.</p>"
+               "<table><thead><tr><th>人员 / Delegate</th><th>活动 / Activity</th>"
+               "<th>先 / First (desk · time)</th><th>后（冲突）/ Later (conflict)</th></tr></thead><tbody>"
+               + ("".join(rows) or "<tr><td colspan=4 class=muted>无 / None</td></tr>")
+               + "</tbody></table></section>")
+    return "".join(out)
 
 
 _STYLE = """
@@ -137,56 +282,33 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.bar{height:6px;bac
 border-radius:3px;margin-top:3px}.bar i{display:block;height:6px;border-radius:3px;background:#2e7d32}
 .bar i.full{background:#c62828}.ok{color:#2e7d32;font-weight:600}.bad{color:#c62828;font-weight:600}
 .warn{color:#b26a00;font-weight:600}.muted{color:#778}code{word-break:break-all}
+.summary{margin:0 0 10px;font-size:14px}
 @media (max-width:640px){.wide{display:none}table{font-size:13px}}
 """
 
 PAGE = """<!doctype html><html lang=zh><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width,initial-scale=1">
 <title>签到总览 / Check-in dashboard</title><style>""" + _STYLE + """</style></head><body>
-<header><h1 id=title>签到总览 / Check-in dashboard</h1>
-<div class=sub><span id=updated>…</span> · <a style="color:#cde" href="/dashboard/enrol">注册签到台 / Enrol a desk</a></div></header>
-<main>
-<section><h2>出席 / Attendance</h2><table><thead><tr><th>活动 / Activity</th>
-<th class=n>已签到<br>Checked in</th><th class=n>报名<br>Registered</th><th class=n>场内 / 容量<br>Inside / capacity</th></tr></thead>
-<tbody id=acts></tbody></table></section>
-<section><h2>签到台 / Desks</h2><table><thead><tr><th>签到台 / Desk</th><th>状态 / Status</th>
-<th class=n>未同步<br>Queue</th><th class=wide>打印机 / Printer</th><th class=n>时钟偏差<br>Clock</th>
-<th class=wide>最近同步 / Last sync</th></tr></thead><tbody id=desks></tbody></table></section>
-<section><h2>冲突 / Conflicts</h2><p class=muted>同一人在不同签到台离线时重复进入单次入场活动；两条记录均保留。
-<br>The same person admitted to a single-entry activity at two desks while apart; both records are kept.</p>
-<table><thead><tr><th>人员 / Delegate</th><th>活动 / Activity</th><th>先 / First</th><th>后（冲突）/ Later (conflict)</th></tr></thead>
-<tbody id=conflicts></tbody></table></section>
-</main>
+<header><h1>{{TITLE}}</h1>
+<div class=sub>签到总览 / Check-in dashboard · <span id=status>每 3 秒刷新 / refreshes every 3 s</span> ·
+<a style="color:#cde" href="/dashboard/enrol">注册签到台 / Enrol a desk</a></div></header>
+<main id=main>{{SECTIONS}}</main>
 <script>
-const tz="Asia/Shanghai";
-function t(s){if(!s)return"—";return new Date(s).toLocaleTimeString("zh-CN",{timeZone:tz,hour12:false})}
-function esc(s){return String(s==null?"":s).replace(/[&<>"']/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]))}
 async function load(){
  try{
-  const r=await fetch("/dashboard/data",{cache:"no-store"});
+  const r=await fetch("/dashboard/sections",{cache:"no-store"});
   if(r.status==401){location.reload();return}
-  const d=await r.json();
-  if(d.event)document.getElementById("title").textContent=d.event.zh+" / "+d.event.en;
-  document.getElementById("updated").textContent="更新 / Updated "+t(d.hub_time);
-  document.getElementById("acts").innerHTML=d.activities.map(a=>{
-   const cap=a.capacity,pct=cap?Math.min(100,Math.round(100*a.inside_now/cap)):0;
-   return `<tr><td>${esc(a.code)} ${esc(a.name_zh)}<br><span class=muted>${esc(a.name_en)}</span></td>
-   <td class=n>${a.checked_in}</td><td class=n>${a.registered}</td>
-   <td class=n>${a.inside_now}${cap?" / "+cap:""}${cap?`<div class=bar><i class="${pct>=100?"full":""}" style="width:${pct}%"></i></div>`:""}</td></tr>`}).join("");
-  document.getElementById("desks").innerHTML=d.desks.map(k=>{
-   const st=k.revoked?'<span class=bad>已吊销 revoked</span>':!k.enrolled?'<span class=muted>待注册 not enrolled</span>':
-    k.online?'<span class=ok>在线 online</span>':'<span class=bad>离线 offline</span>';
-   const clk=k.clock_offset_s==null?"—":`<span class="${k.clock_skewed?"warn":""}">${k.clock_offset_s>0?"+":""}${k.clock_offset_s} s${k.clock_skewed?" ⚠":""}</span>`;
-   return `<tr><td>${esc(k.name)}<br><span class=muted>${esc(k.app)}</span></td><td>${st}</td>
-   <td class=n>${k.queue}</td><td class=wide>${esc(k.printer||"—")}</td><td class=n>${clk}</td>
-   <td class=wide>${t(k.last_seen)}</td></tr>`}).join("")||'<tr><td colspan=6 class=muted>尚无签到台 / No desks yet</td></tr>';
-  document.getElementById("conflicts").innerHTML=d.conflicts.map(c=>`<tr><td>${esc(c.name)}<br><span class=muted>${esc(c.code)}</span></td>
-   <td>${esc(c.activity)}</td><td>${esc(c.first_desk)}<br>${t(c.first_at)}</td>
-   <td class=bad>${esc(c.desk)}<br>${t(c.at)}</td></tr>`).join("")||'<tr><td colspan=4 class=muted>无 / None</td></tr>';
- }catch(e){document.getElementById("updated").textContent="连接中断 / Connection lost"}
+  if(!r.ok)throw new Error(r.status);
+  document.getElementById("main").innerHTML=await r.text();
+  document.getElementById("status").textContent="每 3 秒刷新 / refreshes every 3 s";
+ }catch(e){document.getElementById("status").textContent="连接中断，数据可能已过时 / Connection lost: figures may be out of date"}
 }
-load();setInterval(load,3000);
+setInterval(load,3000);
 </script></body></html>"""
+
+ENROL_FORM = ("<form method=post action=/dashboard/enrol><label>签到台名称 / Desk name "
+              "<input name=desk required maxlength=100 autofocus></label> "
+              "<button>生成注册码 / Create code</button></form>")
 
 ENROL_PAGE = """<!doctype html><html lang=zh><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width,initial-scale=1">
