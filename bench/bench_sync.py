@@ -161,8 +161,10 @@ def _load_desks(url: str, fingerprint: str, pem: str, tokens: list[str], first: 
     """
     lat: list[float] = []
     hub: list[float] = []
+    parts: dict[str, list[float]] = {"wait": [], "store": []}
     lock = threading.Lock()
     rng = random.Random(first)
+    cpu_start = time.process_time()
 
     def desk(i: int, token: str) -> None:
         name = f"load-{i:02d}"
@@ -190,6 +192,10 @@ def _load_desks(url: str, fingerprint: str, pem: str, tokens: list[str], first: 
                     lat.append(ms)
                     if server is not None:
                         hub.append(server)
+                    for metric, values in parts.items():
+                        v = _server_ms(r.headers.get("server-timing", ""), metric)
+                        if v is not None:
+                            values.append(v)
                 # A volunteer scans about every 3 s, not on a metronome.
                 time.sleep(max(0.0, rng.uniform(2.5, 3.5) - ms / 1000))
 
@@ -219,15 +225,24 @@ def _load_desks(url: str, fingerprint: str, pem: str, tokens: list[str], first: 
         t.start()
     for t in threads[:len(tokens)]:
         t.join()
-    return {"rtt": lat, "hub": hub}
+    return {"rtt": lat, "hub": hub, **parts, "cpu": [time.process_time() - cpu_start]}
 
 
-def _server_ms(header: str) -> float | None:
+def _server_ms(header: str, metric: str = "push") -> float | None:
     for part in header.split(","):
         name, _, rest = part.strip().partition(";")
-        if name == "push" and rest.startswith("dur="):
+        if name == metric and rest.startswith("dur="):
             return float(rest[4:])
     return None
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds a process has used (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench_load(tmp: Path, db_url: str, label: str, desks: int, seconds: float,
@@ -262,11 +277,16 @@ def bench_load(tmp: Path, db_url: str, label: str, desks: int, seconds: float,
     cursor = store.high_water()
     lat: list[float] = []
     hub_ms: list[float] = []
+    parts: dict[str, list[float]] = {"wait": [], "store": []}
+    cpu0 = cpu1 = None
+    client_cpu = 0.0
     try:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=procs, mp_context=ctx) as pool:
             # Processes start (imports) before the clock runs.
             list(pool.map(time.sleep, [0.0] * procs))
+            assert proc.proc is not None
+            cpu0 = _cpu_s(proc.proc.pid)
             stop_at = time.time() + seconds
             share = [list(range(desks))[k::procs] for k in range(procs)]
             futures = [pool.submit(_load_desks, proc.url, cert.fingerprint, pem,
@@ -276,6 +296,10 @@ def bench_load(tmp: Path, db_url: str, label: str, desks: int, seconds: float,
                 out = f.result(timeout=seconds + 60)
                 lat += out["rtt"]
                 hub_ms += out["hub"]
+                for metric, values in parts.items():
+                    values += out[metric]
+                client_cpu += out["cpu"][0]
+            cpu1 = _cpu_s(proc.proc.pid)
     finally:
         proc.stop()
         hub_db.close()
@@ -284,8 +308,17 @@ def bench_load(tmp: Path, db_url: str, label: str, desks: int, seconds: float,
     print(row(f"push latency, {desks} desks, {label}", st))
     if hst:
         print(row(f"  of which in the hub, {label}", hst))
+    breakdown = {k: percentiles(v) for k, v in parts.items() if v}
+    hub_cpu = None if cpu0 is None or cpu1 is None else round(cpu1 - cpu0, 2)
+    if hub_cpu is not None:
+        print(f"  hub process CPU {hub_cpu} s in {seconds:.0f} s ({hub_cpu / seconds:.0%} of one core); "
+              f"simulated desks {client_cpu:.1f} s")
+    for k, v in breakdown.items():
+        print(row(f"    hub {k}, {label}", v))
     return {"desks": desks, "seconds": seconds, "pushes": len(lat), "load_processes": procs,
             "long_poll": poll, "push_ms": st, "hub_push_ms": hst,
+            "hub_breakdown_ms": breakdown, "hub_cpu_s": hub_cpu,
+            "desks_cpu_s": round(client_cpu, 2),
             "target_p99_ms": TARGET_PUSH_P99_MS, "pass": st["p99"] <= TARGET_PUSH_P99_MS}
 
 

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import gzip
 import json
 import logging
+import random
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkin_app import __version__
+from checkin_app.hub.feed import ChangeFeed, change_line
+from checkin_app.hub.pushes import Prepared, PushWriter
 from checkin_app.hub.store import DeskIdentity, DeskReport, HubStore
 from checkin_app.sync.protocol import (
     API_PREFIX,
@@ -46,49 +52,34 @@ POLL_INTERVAL_S = 1.0
 # Raw NDJSON bytes gathered before one gzip flush of the pull stream.
 STREAM_CHUNK = 64 * 1024
 MAX_PUSH_BYTES = 64 * 1024 * 1024
+# A woken long-poll answers after GATHER_S plus a random share of SPREAD_S: a burst of pushes
+# lands in one answer, and 50 desks woken by the same check-in come back spread out instead of
+# all in the same millisecond (that burst was what a push arriving just then waited behind).
 GATHER_S = 0.1
-
-
-class ChangeNotifier:
-    """Wakes long-polling pulls when the change log grows (in this process, or seen by polling)."""
-
-    def __init__(self) -> None:
-        self.high = 0
-        self._cond: asyncio.Condition | None = None
-
-    def bind(self, high: int) -> None:
-        """Start on the server's event loop with the current high-water mark."""
-        self._cond = asyncio.Condition()
-        self.high = high
-
-    async def bump(self, high: int) -> None:
-        """Announce a new high-water mark from the event loop."""
-        assert self._cond is not None
-        async with self._cond:
-            if high > self.high:
-                self.high = high
-                self._cond.notify_all()
-
-    async def wait_beyond(self, since: int, timeout: float) -> bool:
-        """Wait until something newer than `since` exists, or the timeout passes."""
-        if self.high > since or self._cond is None:
-            return self.high > since
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout), self._cond:
-                await self._cond.wait_for(lambda: self.high > since)
-        return self.high > since
+SPREAD_S = 0.5
+# Answers up to this many changes come from memory in one piece; bigger ones stream from the database.
+MEMORY_REPLY_MAX = 5_000
 
 
 @dataclass
 class HubState:
-    """What the routes share: the store, the notifier and hub-level settings."""
+    """What the routes share: the store, the change feed and hub-level settings."""
 
     store: HubStore
-    notifier: ChangeNotifier = field(default_factory=ChangeNotifier)
+    feed: ChangeFeed = field(init=False)
     hub_id: str = ""
     dashboard_key: str = ""
     public_url: str = ""
     fingerprint: str = ""
+
+    def __post_init__(self) -> None:
+        store = self.store
+
+        def read_beyond(since: int, n: int) -> list[tuple[int, str, str, str]]:
+            with store.db.read() as session:
+                return list(store.changes(session, since, n))
+
+        self.feed = ChangeFeed(read_beyond, store.high_water)
 
 
 def _error(status: int, zh: str, en: str, code: str) -> JSONResponse:
@@ -112,6 +103,23 @@ def _report(request: Request) -> DeskReport:
                       address=request.client.host if request.client else "")
 
 
+class BadPush(Exception):
+    """A push refused before storing (malformed, too large): carries the answer to send."""
+
+    def __init__(self, response: JSONResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _end_line(last: int, n: int, more: bool) -> bytes:
+    return json.dumps({"end": True, "next": last, "count": n, "more": more}).encode() + b"\n"
+
+
+def _gzip(data: bytes) -> bytes:
+    # Level 1: change lines compress about as well at 1 as at 6, at a fraction of the CPU.
+    return gzip.compress(data, compresslevel=1, mtime=0)
+
+
 def _clock_warnings(offset_ms: int | None) -> list[dict[str, str]]:
     if offset_ms is None or abs(offset_ms) <= CLOCK_WARN_S * 1000:
         return []
@@ -123,37 +131,31 @@ def _clock_warnings(offset_ms: int | None) -> list[dict[str, str]]:
              "message_en": f"This desk's clock is {abs(secs)} s {ahead_en} the hub; set the system time"}]
 
 
-def create_app(state: HubState) -> FastAPI:
-    """The ASGI application for one hub."""
-    store = state.store
+class ProtocolGuard:
+    """ASGI middleware: refuse /api/ calls of another protocol version; stamp protocol and hub time.
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        high = await anyio.to_thread.run_sync(store.high_water)
-        state.notifier.bind(high)
-        poller = asyncio.create_task(_poll())
-        try:
-            yield
-        finally:
-            poller.cancel()
+    A plain ASGI class rather than @app.middleware("http"): that wrapper streams every response
+    through an extra task and memory channel, a cost every long-poll answer paid.
+    """
 
-    async def _poll() -> None:
-        while True:
-            await asyncio.sleep(POLL_INTERVAL_S)
-            try:
-                high = await anyio.to_thread.run_sync(store.high_water)
-                await state.notifier.bump(high)
-            except Exception:  # a database hiccup: the next round tries again
-                log.exception("polling the change log failed")
+    def __init__(self, app: ASGIApp, clock_now: Callable[[], str]) -> None:
+        self.app = app
+        self.clock_now = clock_now
 
-    app = FastAPI(title="Check-in hub", version=__version__, lifespan=lifespan, docs_url=None,
-                  redoc_url=None, openapi_url=None)
-    app.state.hub = state
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
 
-    @app.middleware("http")
-    async def protocol_guard(request: Request, call_next: Any) -> Response:
-        if request.url.path.startswith("/api/"):
-            raw = request.headers.get(H_PROTOCOL)
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers[H_PROTOCOL] = str(PROTOCOL_VERSION)
+                headers[H_HUB_TIME] = self.clock_now()
+            await send(message)
+
+        if scope["path"].startswith("/api/"):
+            raw = Headers(scope=scope).get(H_PROTOCOL)
             theirs: int | None
             try:
                 theirs = int(raw) if raw is not None else None
@@ -161,14 +163,50 @@ def create_app(state: HubState) -> FastAPI:
                 theirs = None
             if theirs != PROTOCOL_VERSION:
                 zh, en = mismatch_message(PROTOCOL_VERSION, theirs, we_are="hub")
-                response: Response = _error(409, zh, en, "protocol")
-            else:
-                response = await call_next(request)
-        else:
-            response = await call_next(request)
-        response.headers[H_PROTOCOL] = str(PROTOCOL_VERSION)
-        response.headers[H_HUB_TIME] = iso(store.clock.now()) or ""
-        return response
+                await _error(409, zh, en, "protocol")(scope, receive, stamped)
+                return
+        await self.app(scope, receive, stamped)
+
+
+def create_app(state: HubState) -> FastAPI:
+    """The ASGI application for one hub."""
+    store = state.store
+
+    feed = state.feed
+    # Pushes have a writer thread of their own: a push never queues behind pulls or dashboard
+    # reads for a place in the shared worker pool.
+    writer = PushWriter(store)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await feed.start()
+        # Everything loaded so far (SQLAlchemy, FastAPI, the models) lives as long as the hub:
+        # keep it out of the garbage collector's full passes, which otherwise walk it all and
+        # pause a push for tens of milliseconds.
+        gc.collect()
+        gc.freeze()
+        poller = asyncio.create_task(_poll())
+        try:
+            yield
+        finally:
+            poller.cancel()
+            await anyio.to_thread.run_sync(writer.close)
+            await anyio.to_thread.run_sync(store.flush_health)
+
+    async def _poll() -> None:
+        while True:
+            await asyncio.sleep(POLL_INTERVAL_S)
+            try:
+                await feed.refresh()
+                await anyio.to_thread.run_sync(store.flush_health)
+            except Exception:  # a database hiccup: the next round tries again
+                log.exception("polling the change log failed")
+
+    app = FastAPI(title="Check-in hub", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None, openapi_url=None)
+    app.state.hub = state
+
+    app.add_middleware(ProtocolGuard, clock_now=lambda: iso(store.clock.now()) or "")
 
     def _auth(request: Request) -> DeskIdentity:
         header = request.headers.get("authorization", "")
@@ -198,23 +236,36 @@ def create_app(state: HubState) -> FastAPI:
     @app.get(API_PREFIX + "/changes")
     async def changes(request: Request, since: int = 0, limit: int = DEFAULT_PAGE,
                       wait: float = 0) -> Response:
-        desk = await anyio.to_thread.run_sync(_auth, request)
         rep = _report(request)
-        offset = await anyio.to_thread.run_sync(lambda: store.report(desk, rep, cursor=since))
+
+        def arrive() -> int | None:
+            return store.report(_auth(request), rep, cursor=since)
+
+        offset = await anyio.to_thread.run_sync(arrive)
         wait = max(0.0, min(float(wait), LONG_POLL_MAX_S))
         if wait > 0:
-            had_news = state.notifier.high > since
-            if await state.notifier.wait_beyond(since, wait) and not had_news:
-                # Woken by a push: give a burst a moment to land, so one answer carries it.
-                await asyncio.sleep(GATHER_S)
+            had_news = feed.high > since
+            if await feed.wait_beyond(since, wait) and not had_news:
+                await asyncio.sleep(GATHER_S + SPREAD_S * random.random())
             if await request.is_disconnected():
                 return Response(status_code=204)
         header = {"protocol": PROTOCOL_VERSION, "hub": state.hub_id, "since": since,
                   "hub_time": iso(store.clock.now()), "clock_offset_ms": offset,
                   "warnings": _clock_warnings(offset)}
         page = None if limit <= 0 else min(limit, 100_000)
+        tail = feed.slice(since, page)
+        ndjson = {"Content-Encoding": "gzip", "Cache-Control": "no-store"}
+        if tail is not None and len(tail[0]) <= MEMORY_REPLY_MAX:
+            lines, last, more = tail
+            body = b"".join([json.dumps(header, ensure_ascii=False).encode() + b"\n", *lines,
+                             _end_line(last, len(lines), more)])
+            if len(body) > STREAM_CHUNK:
+                body = await anyio.to_thread.run_sync(_gzip, body)
+            else:
+                body = _gzip(body)
+            return Response(body, media_type="application/x-ndjson", headers=ndjson)
         return StreamingResponse(_stream(header, since, page), media_type="application/x-ndjson",
-                                 headers={"Content-Encoding": "gzip", "Cache-Control": "no-store"})
+                                 headers=ndjson)
 
     def _stream(header: dict[str, Any], since: int, limit: int | None) -> Iterator[bytes]:
         # Runs in a worker thread (Starlette iterates sync generators in its thread pool).
@@ -224,43 +275,63 @@ def create_app(state: HubState) -> FastAPI:
         last, n = since, 0
         with store.db.read() as session:
             for seq, table, key, payload in store.changes(session, since, limit):
-                k = json.dumps(key, ensure_ascii=False)
-                # The payload is stored as JSON text already: splice it in, do not parse it again.
-                line = f'{{"s":{seq},"t":"{table}","k":{k},"p":{payload}}}\n'
-                b = line.encode()
+                b = change_line(seq, table, key, payload)
                 buf.append(b)
                 size += len(b)
                 last, n = seq, n + 1
                 if size >= STREAM_CHUNK:
                     yield gz.compress(b"".join(buf))
                     buf, size = [], 0
-        more = limit is not None and n >= limit
-        buf.append(json.dumps({"end": True, "next": last, "count": n, "more": more}).encode() + b"\n")
+        buf.append(_end_line(last, n, limit is not None and n >= limit))
         yield gz.compress(b"".join(buf)) + gz.flush()
 
     @app.post(API_PREFIX + "/push")
     async def push_route(request: Request) -> JSONResponse:
-        raw = await request.body()
-        if request.headers.get("content-encoding", "").lower() == "gzip":
-            raw = await anyio.to_thread.run_sync(lambda: gzip.decompress(raw))
-        if len(raw) > MAX_PUSH_BYTES:
-            return _error(413, "推送数据过大", "Push body too large", "too_large")
-        try:
-            body = json.loads(raw or b"{}")
-            items = list(body.get("items", []))
-        except (ValueError, TypeError, AttributeError):
-            return _error(400, "推送数据格式错误", "Malformed push body", "malformed")
-        desk = await anyio.to_thread.run_sync(_auth, request)
-        rep = _report(request)
         started = time.perf_counter()
-        result = await anyio.to_thread.run_sync(lambda: store.ingest(desk.name, items))
+        raw = await request.body()
+        rep = _report(request)
+
+        picked: list[float] = []
+
+        def prepare() -> Prepared:
+            # Runs on the push writer's thread, just before this push is stored.
+            picked.append(time.perf_counter())
+            try:
+                gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
+                body = gzip.decompress(raw) if gzipped else raw
+            except (OSError, EOFError, zlib.error):
+                raise BadPush(_error(400, "推送数据格式错误", "Malformed push body", "malformed")) from None
+            if len(body) > MAX_PUSH_BYTES:
+                raise BadPush(_error(413, "推送数据过大", "Push body too large", "too_large"))
+            try:
+                items = list(json.loads(body or b"{}").get("items", []))
+            except (ValueError, TypeError, AttributeError):
+                raise BadPush(_error(400, "推送数据格式错误", "Malformed push body", "malformed")) from None
+            desk = _auth(request)
+            picked.append(time.perf_counter())
+            return desk, items
+
+        try:
+            desk, result = await asyncio.wrap_future(writer.submit(prepare))
+        except BadPush as bad:
+            return bad.response
+        stored_at = time.perf_counter()
+        offset = store.report(desk, rep, pushed=True)  # memory only: no database on the loop
         if result.stored:
-            await state.notifier.bump(result.high)  # wake the other desks' long-polls first
-        offset = await anyio.to_thread.run_sync(lambda: store.report(desk, rep, pushed=True))
-        log.debug("push from %s: %d stored, %d duplicates in %.1f ms", desk.name,
-                  len(result.stored), len(result.duplicates), (time.perf_counter() - started) * 1000)
+            # Other desks learn of it from the feed; this desk's answer does not wait for that.
+            refreshing.add(asyncio.create_task(feed.refresh()))
+            refreshing.difference_update([t for t in refreshing if t.done()])
+        ms = (time.perf_counter() - started) * 1000
+        log.debug("push from %s: %d stored, %d duplicates in %.1f ms", rep.address,
+                  len(result.stored), len(result.duplicates), ms)
+        # Where the time went (waiting for a push thread, storing), for load diagnosis.
+        timing = (f"push;dur={ms:.2f}, wait;dur={(picked[0] - started) * 1000:.2f}, "
+                  f"store;dur={(stored_at - picked[-1]) * 1000:.2f}")
         return JSONResponse({**result.as_dict(), "hub_time": iso(store.clock.now()),
-                             "clock_offset_ms": offset, "warnings": _clock_warnings(offset)})
+                             "clock_offset_ms": offset, "warnings": _clock_warnings(offset)},
+                            headers={"Server-Timing": timing})
+
+    refreshing: set[asyncio.Task[None]] = set()
 
     from checkin_app.hub.dashboard import add_dashboard_routes
 

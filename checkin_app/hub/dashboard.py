@@ -86,7 +86,7 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
                       "first_at": iso(c.earlier.at) if c.earlier else None}
                      for c in ConflictService(db).conflicts()]
         return {"hub_time": iso(now), "event": event_info, "activities": stats_rows,
-                "desks": desks, "conflicts": conflicts, "high": state.notifier.high}
+                "desks": desks, "conflicts": conflicts, "high": state.feed.high}
 
     @app.get("/dashboard/data")
     async def data(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.hub.db import HubDatabase
-from checkin_app.services.checkin import recompute_presence
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec
@@ -37,10 +37,23 @@ _AUD = cast(Table, mh.HubAudit.__table__)
 _C = cast(Table, m.CheckIn.__table__)
 _D = cast(Table, m.Delegate.__table__)
 _A = cast(Table, m.Activity.__table__)
+_DESK = cast(Table, mh.HubDesk.__table__)
+_P = cast(Table, m.Presence.__table__)
+# Statements of the push path, built once (building one costs about as much as running it).
+_BUMP_SEQ = (update(_CNT).where(_CNT.c.name == "seq").values(value=_CNT.c.value + bindparam("n"))
+             .returning(_CNT.c.value))
+_SINGLE = select(_A.c.id).where(_A.c.reentry.is_(False))
+_PAIR_EVENTS = (select(_C.c.id, _C.c.uuid, _C.c.desk, _C.c.direction, _C.c.undoes, _C.c.forced,
+                       _C.c.conflict, _C.c.at)
+                .where(_C.c.delegate_id == bindparam("d"), _C.c.activity_id == bindparam("a")))
+_DROP_PRESENCE = delete(_P).where(_P.c.delegate_id == bindparam("d"), _P.c.activity_id == bindparam("a"))
+_SET_CONFLICT = update(_C).where(_C.c.id == bindparam("_id")).values(conflict=bindparam("flag"))
+# Per-transaction memo keys in Session.info (a batch of pushes shares one transaction).
+_SEQ_HIGH, _SINGLE_ENTRY = "hub.seq_high", "hub.single_entry"
+_AUTH = select(_DESK.c.id, _DESK.c.name, _DESK.c.revoked_at).where(_DESK.c.token_hash == bindparam("h"))
 _BP = cast(Table, BadgePrint.__table__)
 _BR = cast(Table, sec.BadgeRevocation.__table__)
 ENROL_TTL = timedelta(hours=24)
-HEALTH_WRITE_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,19 +137,21 @@ class HubStore:
     def __init__(self, db: HubDatabase, clock: Clock | None = None) -> None:
         self.db = db
         self.clock = clock or SystemClock()
-        self._health: dict[int, tuple[float, tuple[Any, ...]]] = {}
+        self._health: dict[int, dict[str, Any]] = {}
+        self._health_lock = threading.Lock()
 
     # -- sequence numbers and the change log ------------------------------------------------
     @staticmethod
     def allocate(session: Session, n: int) -> int:
         """Reserve n sequence numbers; returns the first. Call only inside HubDatabase.write()."""
-        current = session.execute(select(_CNT.c.value).where(_CNT.c.name == "seq")).scalar()
-        if current is None:
-            current = int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
-            session.execute(insert(_CNT).values(name="seq", value=current + n))
-        else:
-            session.execute(update(_CNT).where(_CNT.c.name == "seq").values(value=current + n))
-        return int(current) + 1
+        conn = session.connection()
+        end = conn.execute(_BUMP_SEQ, {"n": n}).scalar()
+        if end is None:
+            current = int(conn.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+            conn.execute(insert(_CNT).values(name="seq", value=current + n))
+            end = current + n
+        session.info[_SEQ_HIGH] = int(end)
+        return int(end) - n + 1
 
     def publish(self, session: Session, table: str, items: Iterable[tuple[str, st.Payload]],
                 origin: str = "hub") -> dict[str, int]:
@@ -180,8 +195,12 @@ class HubStore:
     def changes(self, session: Session, since: int, limit: int | None) -> Iterator[tuple[int, str, str, str]]:
         """(seq, table, key, payload JSON) after `since`, in seq order, at most `limit`."""
         pulled = [t.name for t in st.REGISTRY.values() if t.pulled]
+        # The table filter goes through coalesce() so no planner takes the (table, key) index for
+        # it: SQLite then fetched every row of those tables and sorted them, instead of walking
+        # the seq index from the cursor (5 ms per wake-up at 2,000 delegates, seconds at 100,000).
         q = (select(_CH.c.seq, _CH.c.table_name, _CH.c.row_key, _CH.c.payload)
-             .where(_CH.c.seq > since, _CH.c.table_name.in_(pulled)).order_by(_CH.c.seq))
+             .where(_CH.c.seq > since, func.coalesce(_CH.c.table_name, "").in_(pulled))
+             .order_by(_CH.c.seq))
         if limit is not None:
             q = q.limit(limit)
         result = session.execute(q.execution_options(yield_per=2000))
@@ -191,30 +210,46 @@ class HubStore:
     # -- pushes -------------------------------------------------------------------------------
     def ingest(self, desk: str, items: list[dict[str, Any]]) -> PushResult:
         """Store what a desk pushed; idempotent by key. Runs in one transaction under the write lock."""
+        return self.ingest_many([(desk, items)])[0]
+
+    def ingest_many(self, pushes: Sequence[tuple[str, list[dict[str, Any]]]]) -> list[PushResult]:
+        """Store several pushes in one transaction, in order: one durable commit for all of them.
+
+        The hub's pushes queue for its single writer; taking every waiting push at once keeps a
+        burst (or a slow disk's fsync) from turning into a queue of commits.
+        """
+        with self.db.write() as session:
+            results = [self._ingest_push(session, desk, items) for desk, items in pushes]
+            high = session.info.get(_SEQ_HIGH)
+            if high is None:
+                high = int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+            for result in results:
+                result.high = high
+            _fault("push-before-commit")
+        _fault("push-after-commit")
+        return results
+
+    def _ingest_push(self, session: Session, desk: str, items: list[dict[str, Any]]) -> PushResult:
         result = PushResult()
         by_table: dict[str, list[dict[str, Any]]] = {}
         for it in items:
             by_table.setdefault(str(it.get("table")), []).append(it)
-        with self.db.write() as session:
-            for name in st.ordered(by_table):
-                batch = by_table[name]
-                if name == "checkins":
-                    self._ingest_checkins(session, desk, batch, result)
-                elif name == st.AUDIT:
-                    self._ingest_audit(session, desk, batch, result)
-                elif name == "delegates":
-                    self._ingest_walk_ins(session, desk, batch, result)
-                elif name == st.BADGE_REVOCATIONS.name:
-                    self._ingest_badge_revocations(session, desk, batch, result)
-                elif name in st.REGISTRY and st.REGISTRY[name].pushed:
-                    self._ingest_generic(session, desk, st.REGISTRY[name], batch, result)
-                else:
-                    for it in batch:
-                        result.rejected.append({"table": name, "key": it.get("key"), "reason": bilingual(
-                            f"中心服务器不接受表 {name}", f"The hub does not accept table {name}")})
-            result.high = int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
-            _fault("push-before-commit")
-        _fault("push-after-commit")
+        for name in st.ordered(by_table):
+            batch = by_table[name]
+            if name == "checkins":
+                self._ingest_checkins(session, desk, batch, result)
+            elif name == st.AUDIT:
+                self._ingest_audit(session, desk, batch, result)
+            elif name == "delegates":
+                self._ingest_walk_ins(session, desk, batch, result)
+            elif name == st.BADGE_REVOCATIONS.name:
+                self._ingest_badge_revocations(session, desk, batch, result)
+            elif name in st.REGISTRY and st.REGISTRY[name].pushed:
+                self._ingest_generic(session, desk, st.REGISTRY[name], batch, result)
+            else:
+                for it in batch:
+                    result.rejected.append({"table": name, "key": it.get("key"), "reason": bilingual(
+                        f"中心服务器不接受表 {name}", f"The hub does not accept table {name}")})
         return result
 
     def _existing_seqs(self, session: Session, table: str, keys: list[str]) -> dict[str, int]:
@@ -243,10 +278,7 @@ class HubStore:
             session.execute(insert(_C), [
                 {**r.values, "received_at": now, "conflict": False, "synced": True} for r in resolved])
             pairs = {(r.delegate_id, r.activity_id) for r in resolved}
-        flagged = self._recompute_conflicts(session, pairs)
-        for d_id, a_id in pairs:
-            recompute_presence(session, d_id, a_id)
-        session.flush()
+        flagged = self._reproject(session, pairs)
         new_uuids = [r.payload["uuid"] for r in resolved]
         seqs = self.publish(session, "checkins", st.CHECKINS.export(session, new_uuids + flagged),
                             origin=desk)
@@ -257,32 +289,45 @@ class HubStore:
         for u in dup:
             result.duplicates.append({"table": "checkins", "key": u, "seq": existing.get(u)})
 
-    def _recompute_conflicts(self, session: Session, pairs: set[tuple[int, int]]) -> list[str]:
-        """Flag the later admissions of one person to a single-entry activity from other desks.
+    def _reproject(self, session: Session, pairs: set[tuple[int, int]]) -> list[str]:
+        """Conflict flags and the presence row of each (delegate, activity), from one read of its events.
 
-        Both events stay; the earliest effective 'in' is the valid one, and every later effective
-        'in' recorded at a different desk without a manager's override is a conflict. Undoing one
-        of them clears its flag. Returns the uuids whose flag changed.
+        Conflicts: both events stay; the earliest effective 'in' to a single-entry activity is the
+        valid one, and every later effective 'in' recorded at a different desk without a
+        manager's override is a conflict. Undoing one of them clears its flag. Presence is
+        services.checkin.recompute_presence's projection (tested equal), written with Core
+        statements: this runs for every pushed check-in while desks wait for their answer.
+        Returns the uuids whose conflict flag changed.
         """
         if not pairs:
             return []
-        single = set(session.scalars(select(_A.c.id).where(_A.c.reentry.is_(False))).all())
+        conn = session.connection()
+        single = session.info.get(_SINGLE_ENTRY)
+        if single is None:
+            single = session.info[_SINGLE_ENTRY] = set(conn.execute(_SINGLE).scalars())
         changed: list[str] = []
         for d_id, a_id in sorted(pairs):
+            key = {"d": d_id, "a": a_id}
+            rows = conn.execute(_PAIR_EVENTS, key).all()
+            undone = {r.undoes for r in rows if r.undoes}
+            effective = [r for r in rows if r.undoes is None and r.uuid not in undone]
+            by_time = sorted(effective, key=lambda r: (r.at, r.id))
+            first_in = next((r for r in by_time if r.direction == "in"), None)
+            conn.execute(_DROP_PRESENCE, key)
+            if first_in is not None:
+                last = by_time[-1]
+                conn.execute(insert(_P).values(
+                    delegate_id=d_id, activity_id=a_id, first_in_uuid=first_in.uuid,
+                    first_in_at=first_in.at, first_in_desk=first_in.desk,
+                    last_direction=last.direction, last_at=last.at, last_desk=last.desk))
             if a_id not in single:
                 continue
-            rows = session.execute(
-                select(_C.c.id, _C.c.uuid, _C.c.desk, _C.c.direction, _C.c.undoes, _C.c.forced,
-                       _C.c.conflict)
-                .where(_C.c.delegate_id == d_id, _C.c.activity_id == a_id)
-                .order_by(_C.c.at, _C.c.uuid)).all()
-            undone = {r.undoes for r in rows if r.undoes}
-            ins = [r for r in rows if r.undoes is None and r.uuid not in undone and r.direction == "in"]
+            ins = sorted((r for r in effective if r.direction == "in"), key=lambda r: (r.at, r.uuid))
             later = {r.uuid for r in ins[1:] if r.desk != ins[0].desk and not r.forced}
             for r in rows:
                 want = r.uuid in later
                 if bool(r.conflict) != want:
-                    session.execute(update(_C).where(_C.c.id == r.id).values(conflict=want))
+                    conn.execute(_SET_CONFLICT, {"_id": r.id, "flag": want})
                     changed.append(r.uuid)
         return changed
 
@@ -474,9 +519,13 @@ class HubStore:
     def authenticate(self, token: str) -> DeskIdentity:
         """The desk holding this API token, or AccessRefused (unknown or revoked)."""
         h = token_hash(token) if token else ""
-        with self.db.read() as s:
-            row = s.execute(select(mh.HubDesk.id, mh.HubDesk.name, mh.HubDesk.revoked_at)
-                            .where(mh.HubDesk.token_hash == h)).first() if h else None
+        row = None
+        if h:
+            # Every request of every desk comes through here: a Core connection and a prebuilt
+            # statement, not an ORM session (a third of the cost). Not cached, so a revocation
+            # (even by `hub revoke-desk` in another process) refuses the very next request.
+            with self.db.engine.connect() as conn:
+                row = conn.execute(_AUTH, {"h": h}).first()
         if row is None:
             raise AccessRefused(bilingual("中心服务器不认识此签到台（未注册或令牌无效）",
                                           "The hub does not know this desk (not enrolled or bad token)"))
@@ -497,7 +546,12 @@ class HubStore:
 
     def report(self, desk: DeskIdentity, rep: DeskReport, *, pushed: bool = False,
                cursor: int | None = None) -> int | None:
-        """Store a desk's health; returns its clock offset in ms (desk minus hub), if it told its time."""
+        """Note a desk's health; returns its clock offset in ms (desk minus hub), if it told its time.
+
+        Kept in memory and written by flush_health() (the hub runs it every second): every pull
+        of every desk reports, and a durable write each time would put 50 commits behind every
+        check-in that wakes 50 long-polls. Nothing a manager reads is more than a flush late.
+        """
         now = self.clock.now()
         offset = None
         if rep.desk_time is not None:
@@ -513,22 +567,37 @@ class HubStore:
             values["last_push_at"] = now
         if cursor is not None:
             values["cursor"] = cursor
-        # Every pull of every desk reports; writing each one would make 50 long-polling desks
-        # woken by one push cost 50 durable commits. Store when something a manager reads
-        # changed, or at least every HEALTH_WRITE_S (the dashboard's "last seen").
-        shown = (values["queue_length"], values["app_version"], values["printer_state"],
-                 None if offset is None else round(offset / 5000))
-        last = self._health.get(desk.id)
-        mono = time.monotonic()
-        if last is not None and last[1] == shown and mono - last[0] < HEALTH_WRITE_S:
-            return offset
-        self._health[desk.id] = (mono, shown)
-        with self.db.write() as s:
-            s.execute(update(mh.HubDesk).where(mh.HubDesk.id == desk.id).values(values))
+        with self._health_lock:
+            self._health.setdefault(desk.id, {}).update(values)
         return offset
+
+    def flush_health(self) -> int:
+        """Write the desk reports noted since the last flush, in one transaction; returns how many desks."""
+        with self._health_lock:
+            pending, self._health = self._health, {}
+        if not pending:
+            return 0
+        # One executemany per set of columns (a report without a desk time leaves the offset be).
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for desk_id, values in pending.items():
+            groups.setdefault(tuple(sorted(values)), []).append({"_id": desk_id, **values})
+        try:
+            with self.db.write() as s:
+                conn = s.connection()
+                for cols, rows in groups.items():
+                    conn.execute(update(_DESK).where(_DESK.c.id == bindparam("_id"))
+                                 .values({c: bindparam(c) for c in cols}), rows)
+        except Exception:
+            # Keep them for the next flush, unless a newer report replaced them meanwhile.
+            with self._health_lock:
+                for desk_id, values in pending.items():
+                    self._health[desk_id] = {**values, **self._health.get(desk_id, {})}
+            raise
+        return len(pending)
 
     def desks(self) -> list[DeskHealth]:
         """Every desk the hub knows, by name."""
+        self.flush_health()
         with self.db.read() as s:
             rows = s.scalars(select(mh.HubDesk).order_by(mh.HubDesk.name)).all()
             return [DeskHealth(d.name, bool(d.token_hash), d.revoked_at is not None, d.last_seen_at,

@@ -219,3 +219,56 @@ def test_desk_health_and_clock_skew(hub: HubStore, clock: FixedClock) -> None:
     [health] = hub.desks()
     assert health.clock_skewed and health.queue_length == 4 and health.printer_state == "ready"
     assert health.online(clock.now())
+
+
+def _presence_rows(hub: HubStore) -> list[tuple[Any, ...]]:
+    with hub.db.read() as s:
+        return [tuple(r) for r in s.execute(select(
+            m.Presence.delegate_id, m.Presence.activity_id, m.Presence.first_in_uuid, m.Presence.first_in_at,
+            m.Presence.first_in_desk, m.Presence.last_direction, m.Presence.last_at, m.Presence.last_desk)
+            .order_by(m.Presence.delegate_id, m.Presence.activity_id)).all()]
+
+
+def test_presence_kept_by_pushes_equals_a_full_rebuild(hub: HubStore) -> None:
+    """The hub's Core projection on the push path gives what the desk's recompute gives."""
+    import random
+
+    from checkin_app.services.checkin import rebuild_all_presence
+
+    rng = random.Random(7)
+    codes = [MiniEvent().attendee, MiniEvent().vip, MiniEvent().noted, MiniEvent().media_allowed]
+    pushed: list[dict[str, Any]] = []
+    for i in range(60):
+        desk = rng.choice("ABC")
+        at = local(23, 9, rng.randrange(0, 59))
+        if pushed and rng.random() < 0.25:
+            target = rng.choice(pushed)["payload"]
+            item = checkin(target["delegate"], target["activity"], desk, at, undoes=target["uuid"])
+        else:
+            item = checkin(rng.choice(codes), rng.choice(["MAIN", "HALL", "LOUNGE"]), desk, at,
+                           direction=rng.choice(["in", "in", "out"]), forced=rng.random() < 0.1)
+        pushed.append(item)
+        if i % 7 == 6:  # some pushes carry several events, some one
+            hub.ingest(desk, pushed[-3:])
+        else:
+            hub.ingest(desk, [item])
+    kept = _presence_rows(hub)
+    assert kept
+    with hub.db.write() as s:
+        rebuild_all_presence(s)
+    assert _presence_rows(hub) == kept
+
+
+def test_pushes_stored_together_answer_each_desk_as_if_alone(hub: HubStore) -> None:
+    code = MiniEvent().attendee
+    a = checkin(code, "HALL", "A", local(23, 9, 5))
+    b = checkin(code, "HALL", "B", local(23, 9, 6))
+    bad = checkin("NOBODY", "MAIN", "C", local(23, 9, 7))
+    ra, rb, rc, again = hub.ingest_many([("A", [a]), ("B", [b]), ("C", [bad]), ("A", [a])])
+    assert [s["key"] for s in ra.stored] == [a["key"]]
+    assert [s["key"] for s in rb.stored] == [b["key"]]
+    assert rc.stored == [] and [r["key"] for r in rc.rejected] == [bad["key"]]
+    # The same push twice in one batch (a desk's retry) is stored once.
+    assert again.stored == [] and [d["key"] for d in again.duplicates] == [a["key"]]
+    assert ra.high == rb.high == rc.high > 0
+    assert [(c.uuid, c.desk, c.first_desk) for c in hub.conflicts()] == [(b["key"], "B", "A")]

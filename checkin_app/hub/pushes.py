@@ -1,0 +1,97 @@
+"""The hub's push writer: one thread stores pushes, every push waiting at that moment in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from checkin_app.hub.store import DeskIdentity, HubStore, PushResult
+
+log = logging.getLogger("checkin_app.hub")
+# Pushes taken into one transaction at most; a desk's own push is at most 500 items.
+MAX_BATCH = 64
+
+Prepared = tuple[DeskIdentity, list[dict[str, Any]]]
+
+
+@dataclass
+class _Job:
+    prepare: Callable[[], Prepared]
+    future: Future[tuple[DeskIdentity, PushResult]] = field(default_factory=Future)
+
+
+class PushWriter:
+    """Stores pushes on its own thread, in arrival order.
+
+    Each job first prepares itself (decompress, parse, authenticate: errors go to that job
+    alone); the writer then stores every job that was waiting in one transaction, so under load
+    the durable commit and the transaction's fixed costs are paid once per batch, not per push.
+    Should the batch fail as a whole, each push is stored on its own, so one bad push never
+    takes the others down with it.
+    """
+
+    def __init__(self, store: HubStore, max_batch: int = MAX_BATCH) -> None:
+        self.store = store
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="hub-push-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, prepare: Callable[[], Prepared]) -> Future[tuple[DeskIdentity, PushResult]]:
+        """Queue one push; the future gives the desk and what was stored, or the push's error."""
+        job = _Job(prepare)
+        self._queue.put(job)
+        return job.future
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish what is queued, then stop the thread."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            jobs = [first]
+            while len(jobs) < self.max_batch:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stopping = True
+                    break
+                jobs.append(nxt)
+            self._store(jobs)
+
+    def _store(self, jobs: list[_Job]) -> None:
+        ready: list[tuple[_Job, Prepared]] = []
+        for job in jobs:
+            try:
+                ready.append((job, job.prepare()))
+            except BaseException as exc:  # the push's own error (refused, malformed): its answer
+                job.future.set_exception(exc)
+        if not ready:
+            return
+        try:
+            results = self.store.ingest_many([(desk.name, items) for _job, (desk, items) in ready])
+        except BaseException as exc:
+            if len(ready) == 1:
+                ready[0][0].future.set_exception(exc)
+                return
+            log.warning("a batch of %d pushes failed (%s); storing them one by one", len(ready), exc)
+            for job, (desk, items) in ready:
+                try:
+                    job.future.set_result((desk, self.store.ingest(desk.name, items)))
+                except BaseException as one:
+                    job.future.set_exception(one)
+            return
+        for (job, (desk, _items)), result in zip(ready, results, strict=True):
+            job.future.set_result((desk, result))
