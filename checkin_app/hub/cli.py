@@ -48,9 +48,15 @@ def add_parsers(sub: Any) -> None:
     _db_args(q, top=False)
     q.add_argument("name")
     q.add_argument("--url", default=None, help="hub address to put in the code (default: the hub's own)")
-    q = hs.add_parser("revoke-desk", help="cut a desk off from the hub")
+    q = hs.add_parser("revoke-desk",
+                      help="cut a desk off from the hub and revoke its badge signing key(s)")
     _db_args(q, top=False)
     q.add_argument("name")
+    q.add_argument("--reason", default="",
+                   help="why (shown with REVOKED when a badge it signed is scanned)")
+    q.add_argument("--keep-signing-key", action="store_true",
+                   help="only stop its syncing; badges it signed stay valid (a desk retired in "
+                        "good order, not a lost one)")
     q = hs.add_parser("desks", help="list desks and their health")
     _db_args(q, top=False)
     q = hs.add_parser("bundle", help="offline bundles (USB stick)")
@@ -109,13 +115,16 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from checkin_app.hub.enrolment import EVENT_KEY_ENV
+    from checkin_app.hub.enrolment import EVENT_KEY_ENV, register_event_key
     from checkin_app.hub.server import prepare, serve
 
-    if args.event_key:
-        os.environ[EVENT_KEY_ENV] = str(args.event_key.resolve())
     setup = prepare(_url(args), host=args.host, port=args.port, insecure_http=args.insecure_http,
                     public_url=args.public_url, tls_dir=args.tls_dir)
+    event_key = ""
+    if args.event_key:
+        # Checked (and its public half recorded, so desks pull it) before the first enrolment.
+        event_key = register_event_key(setup.store, args.event_key.resolve())
+        os.environ[EVENT_KEY_ENV] = str(args.event_key.resolve())
     published = setup.store.refresh()
     st = setup.state
     print(f"中心服务器 / Hub: {st.public_url}   数据库 / database: {setup.db.display_url}")
@@ -124,6 +133,9 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         print("  ⚠ 明文 HTTP，仅限可信网络 / plain HTTP: only on a network you trust")
     print(f"  管理看板 / dashboard: {st.public_url}/dashboard?key={st.dashboard_key}")
+    if event_key:
+        print(f"  签到台注册时用活动密钥 {event_key} 认证其签名密钥 / "
+              f"desks enrolling get their signing key certified by event key {event_key}")
     if published:
         print(f"  已发布 {published} 条变更 / published {published} changed rows")
     print("  注册签到台 / enrol a desk: checkin-app hub enrol-desk NAME", flush=True)
@@ -184,15 +196,25 @@ def _enrol(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     from checkin_app.cli import CliError
+    from checkin_app.hub.enrolment import revoke_desk_keys
 
+    reason = args.reason.strip() or "签到台已被中心服务器吊销 / desk revoked at the hub"
     store = _store(args)
     try:
         ok = store.revoke(args.name)
+        key_ids = [] if not ok or args.keep_signing_key else revoke_desk_keys(store, args.name, reason)
     finally:
         store.db.close()
     if not ok:
         raise CliError(f"没有名为 {args.name} 的签到台\nNo desk named {args.name}")
     print(f"签到台 {args.name} 已被吊销 / Desk {args.name} revoked: it can no longer sync")
+    if key_ids:
+        ids = ", ".join(str(i) for i in key_ids)
+        print(f"  其签名密钥 {ids} 已作废：它签发的徽章在各签到台同步后显示为“已作废”\n"
+              f"  Its signing key(s) {ids} revoked: badges it signed scan as REVOKED at every desk "
+              f"once it has synced")
+    elif not args.keep_signing_key:
+        print("  中心服务器未为其认证签名密钥 / the hub certified no signing key for it")
     return EXIT_OK
 
 

@@ -31,8 +31,10 @@ class HubProcess:
     """`checkin-app hub` in a child process on 127.0.0.1 (HTTPS with its own certificate)."""
 
     def __init__(self, db: str, tls_dir: Path, *, port: int | None = None,
-                 env: dict[str, str] | None = None, log: Path | None = None) -> None:
+                 env: dict[str, str] | None = None, log: Path | None = None,
+                 args: list[str] | None = None) -> None:
         self.db = db
+        self.args = args or []  # more `checkin-app hub` options, e.g. --event-key FILE
         self.tls_dir = tls_dir
         self.port = port or free_port()
         self.env = env or {}
@@ -50,7 +52,8 @@ class HubProcess:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "checkin_app", "hub", "--db", self.db, "--host", "127.0.0.1",
-                 "--port", str(self.port), "--tls-dir", str(self.tls_dir), "--public-url", self.url],
+                 "--port", str(self.port), "--tls-dir", str(self.tls_dir), "--public-url", self.url,
+                 *self.args],
                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
