@@ -7,14 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from checkin_app.domain.clock import FixedClock
 from checkin_app.services.checkin import CheckInService
+from checkin_app.services.pins import PinService
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 from checkin_app.ui.conflicts_ui import ConflictsDesk
+from checkin_app.ui.pin_dialog import PinDialog
 from tests.factories import local
 from tests.sync.conftest import HubRig, make_rig  # noqa: F401  (fixture)
 from tests.ui.conftest import DESK, Desk
@@ -136,6 +139,26 @@ def test_refused_checkins_show_with_their_reason_and_in_the_status_bar(
     what, reason = panel.refused_table.item(0, 1).text(), panel.refused_table.item(0, 2).text()
     assert what == "签到：晚到 · CQ24-LATEGUI · MAIN"
     assert "未知人员" in reason and "unknown delegate" in reason
+
+    # The organiser adds the person at the hub (not yet sent to desks); a manager retries now.
+    with rig.store.db.write() as s:
+        cat = s.scalar(select(m.Category.id).where(m.Category.code == "ATTENDEE"))
+        s.add(m.Delegate(uid="late-gui-0001", registration_code="CQ24-LATEGUI", name_native="晚到",
+                         name_latin="WAN Dao", category_id=cat, status="approved",
+                         updated_at=datetime(2024, 11, 22, tzinfo=UTC)))
+    PinService(d.db, d.clock).set_pin("Li Lei", "2468", desk=DESK, operator="setup")
+    panel.retry_button.click()
+    qtbot.waitUntil(lambda: isinstance(w.manager.dialog, PinDialog), timeout=5000)
+    pin = w.manager.dialog
+    assert isinstance(pin, PinDialog)
+    qtbot.keyClicks(pin.pin, "2468")
+    pin.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: label.status is not None and label.status.refused == 0, timeout=20000)
+    qtbot.waitUntil(lambda: _on_hub(rig, result.event.uuid if result.event else ""), timeout=10000)
+    qtbot.waitUntil(lambda: conflicts.refused == [], timeout=10000)
+    assert "拒收" not in label.text() and w.lower_tabs.tabText(index) == "冲突（0）"
+    assert not panel.refused_box.isVisibleTo(w)
+    qtbot.waitUntil(lambda: w.focusWidget() is w.scan_field, timeout=5000)
 
 
 def _on_hub(rig: HubRig, uuid: str) -> bool:
