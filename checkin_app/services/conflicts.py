@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
+from checkin_app.storage.models_badges import BadgePrint
 
 _C = cast(Table, m.CheckIn.__table__)
 _D = cast(Table, m.Delegate.__table__)
 _A = cast(Table, m.Activity.__table__)
+_BP = cast(Table, BadgePrint.__table__)
 # Rows per IN (...) lookup.
 _CHUNK = 400
 
@@ -106,10 +108,20 @@ class ConflictService:
     def describe(self, refusals: Sequence[Refusal]) -> list[RefusedItem]:
         """Refusals newest first, with the person and activity of refused check-ins and walk-ins."""
         checkin_keys = [r.key for r in refusals if r.table == "checkins"]
-        delegate_keys = [r.key for r in refusals if r.table == "delegates"]
+        print_keys = [r.key for r in refusals if r.table == "badge_prints"]
+        # Walk-ins by uid; serial revocations by "uid:serial".
+        uid_of = {r.key: r.key.rpartition(":")[0] if r.table == "badge_revocations" else r.key
+                  for r in refusals if r.table in ("delegates", "badge_revocations")}
         events: dict[str, tuple[str, str, str, datetime]] = {}
         people: dict[str, tuple[str, str]] = {}
+        prints: dict[str, tuple[str, str, datetime]] = {}
         with self.db.read() as s:
+            for part in _chunks(print_keys):
+                for pr in s.execute(
+                        select(_BP.c.uuid, _BP.c.at, _D.c.name_native, _D.c.name_latin,
+                               _D.c.registration_code)
+                        .join(_D, _D.c.id == _BP.c.delegate_id).where(_BP.c.uuid.in_(part))):
+                    prints[pr.uuid] = (pr.name_native or pr.name_latin, pr.registration_code, pr.at)
             for part in _chunks(checkin_keys):
                 for row in s.execute(
                         select(_C.c.uuid, _D.c.name_native, _D.c.name_latin, _D.c.registration_code,
@@ -118,7 +130,7 @@ class ConflictService:
                         .where(_C.c.uuid.in_(part))):
                     events[row.uuid] = (row.name_native or row.name_latin, row.registration_code,
                                         row.code, row.at)
-            for part in _chunks(delegate_keys):
+            for part in _chunks(sorted(set(uid_of.values()))):
                 for person in s.execute(select(_D.c.uid, _D.c.name_native, _D.c.name_latin,
                                                _D.c.registration_code).where(_D.c.uid.in_(part))):
                     people[person.uid] = (person.name_native or person.name_latin,
@@ -128,8 +140,11 @@ class ConflictService:
             if r.key in events and r.table == "checkins":
                 name, code, act, at = events[r.key]
                 out.append(RefusedItem(r.table, r.key, r.reason, r.at, name, code, act, at))
-            elif r.key in people and r.table == "delegates":
-                name, code = people[r.key]
+            elif r.table == "badge_prints" and r.key in prints:
+                name, code, at = prints[r.key]
+                out.append(RefusedItem(r.table, r.key, r.reason, r.at, name, code, event_at=at))
+            elif uid_of.get(r.key) in people:
+                name, code = people[uid_of[r.key]]
                 out.append(RefusedItem(r.table, r.key, r.reason, r.at, name, code))
             else:
                 out.append(RefusedItem(r.table, r.key, r.reason, r.at))

@@ -549,15 +549,34 @@ class DeskSync:
                 _set(s, f"{K_REFUSED}{table}:{key}", json.dumps(
                     {"table": table, "key": key, "reason": reason, "at": now, "ref": ref_mark},
                     ensure_ascii=False))
-            uuids = [str(k) for (t, k) in mine if t == "checkins"]
-            for part in st._batched(uuids, 500):
-                s.execute(update(_C).where(_C.c.uuid.in_(part)).values(synced=True))
+            _mark_synced(s, list(mine), True)
             # Walk-ins go by watermark: move it past refused ones too (_release moves it back).
             walk = [str(i["key"]) for i in items if i["table"] == "delegates"]
             if "push.delegates" in marks and walk and all(
                     ("delegates", k) in acked or ("delegates", k) in mine for k in walk):
                 _set(s, "push.delegates", str(marks["push.delegates"]))
-        return {k for k in mine if k[0] in ("checkins", "delegates")}
+        return {k for k in mine if k[0] in _SETTLED}
+
+
+# Refusals taken off the queue until new data arrives: rows with a `synced` flag, and walk-ins
+# (by watermark). Anything else the hub refuses stays queued and is sent again.
+_SETTLED = ("checkins", "delegates", st.BADGE_PRINTS.name, st.BADGE_REVOCATIONS.name)
+
+
+def _mark_synced(s: Session, keys: list[tuple[str, str]], value: bool) -> None:
+    """Set the `synced` flag of refused check-ins, badge prints and serial revocations."""
+    for table, rows_of in (("checkins", _C), (st.BADGE_PRINTS.name, _BP)):
+        uuids = [k for t, k in keys if t == table]
+        for part in st._batched(uuids, 500):
+            s.execute(update(rows_of).where(rows_of.c.uuid.in_(part)).values(synced=value))
+    wanted = {tuple(k.rpartition(":")[::2]) for t, k in keys if t == st.BADGE_REVOCATIONS.name}
+    if wanted:
+        rows = s.execute(select(_BR.c.id, _D.c.uid, _BR.c.serial)
+                         .join(_D, _D.c.id == _BR.c.delegate_id)
+                         .where(_D.c.uid.in_(sorted({uid for uid, _ in wanted})))).all()
+        ids = [r.id for r in rows if (r.uid, str(r.serial)) in wanted]
+        for part in st._batched(ids, 500):
+            s.execute(update(_BR).where(_BR.c.id.in_(part)).values(synced=value))
 
 
 def _refused_count(s: Session) -> int:
@@ -572,9 +591,7 @@ def _release(s: Session, ref_mark: int | None) -> int:
     again = [(key, json.loads(value)) for key, value in rows]
     if ref_mark is not None:
         again = [(key, rec) for key, rec in again if int(rec.get("ref", 0)) < ref_mark]
-    uuids = [str(rec["key"]) for _key, rec in again if rec["table"] == "checkins"]
-    for part in st._batched(uuids, 500):
-        s.execute(update(_C).where(_C.c.uuid.in_(part)).values(synced=False))
+    _mark_synced(s, [(str(rec["table"]), str(rec["key"])) for _key, rec in again], False)
     walk_ins = [str(rec["key"]) for _key, rec in again if rec["table"] == "delegates"]
     if walk_ins:
         first = s.scalar(select(func.min(_D.c.id)).where(_D.c.uid.in_(walk_ins)))

@@ -48,8 +48,10 @@ TEXT = {
     "col_what": ("记录", "Item"),
     "col_reason": ("原因", "Reason"),
     "retry": ("立即重试（经理）", "Retry now (manager)"),
-    "checkin": ("签到", "check-in"),
-    "walkin": ("现场登记", "walk-in"),
+    "checkins": ("签到", "check-in"),
+    "delegates": ("现场登记", "walk-in"),
+    "badge_prints": ("徽章打印", "badge print"),
+    "badge_revocations": ("徽章作废", "badge revocation"),
 }
 
 
@@ -231,8 +233,7 @@ class ConflictsPanel(QFrame):
         self.refused_title.setText(f"{title}（{n}）" if lang == "zh" else f"{title} ({n})")
         self.refused_table.setRowCount(n)
         for i, r in enumerate(self.refused):
-            kind = words("walkin" if r.table == "delegates" else "checkin", lang) \
-                if r.table in ("checkins", "delegates") else r.table
+            kind = words(r.table, lang) if r.table in TEXT else r.table
             who = " · ".join(p for p in (r.name, r.registration_code, r.activity_code) if p)
             what = f"{kind}：{who}" if lang == "zh" and who else f"{kind}: {who}" if who else kind
             cells = [self._when(r.refused_at), what, r.reason.replace("\n", " / ")]

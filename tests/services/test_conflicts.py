@@ -9,13 +9,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from checkin_app.domain.clock import FixedClock
 from checkin_app.hub.db import HubDatabase
 from checkin_app.hub.store import HubStore
+from checkin_app.services.badges import BadgeService
 from checkin_app.services.checkin import CheckInService
 from checkin_app.services.conflicts import ConflictService, Refusal
+from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
+from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync.client import DeskSync
 from tests.factories import MiniEvent, local, make_event
 
@@ -124,16 +128,36 @@ def test_refusals_are_described_with_the_person_newest_first(site: Site) -> None
     people = MiniEvent()
     event = site.scan("Desk A", people.attendee)
     at = datetime(2024, 11, 23, 2, 0, tzinfo=local(23, 9).tzinfo)
+    db = site.desks["Desk A"]
+    badges = BadgeService(db, site.clocks["Desk A"])
+    job = badges.enqueue(_id(db, people.vip), printer="folder:/nowhere", desk="Desk A", operator="v")
+    assert job is not None and badges.start(job.uuid) is not None
+    badges.finish(job.uuid, ok=True)
+    with db.read() as s:
+        printed = s.scalar(select(BadgePrint.uuid))
+    assert printed is not None
     refusals = [
         Refusal("checkins", event, "未知人员 / unknown delegate X", at),
-        Refusal("badge_prints", "p-1", "table unknown", at + timedelta(minutes=1)),
+        Refusal("badge_prints", printed, "未知人员 / unknown delegate Y", at + timedelta(minutes=2)),
+        Refusal("badge_revocations", f"{people.noted}:2", "未知人员 / unknown delegate Z",
+                at + timedelta(minutes=1)),
         Refusal("checkins", "gone-uuid", "未知活动 / unknown activity Y", at - timedelta(minutes=1)),
     ]
-    items = ConflictService(site.desks["Desk A"]).describe(refusals)
-    assert [i.key for i in items] == ["p-1", event, "gone-uuid"]
-    described = items[1]
+    items = ConflictService(db).describe(refusals)
+    assert [i.key for i in items] == [printed, f"{people.noted}:2", event, "gone-uuid"]
+    described = items[2]
     assert (described.name, described.registration_code, described.activity_code) == (
         "张伟", people.attendee, "HALL")
     assert described.event_at == local(23, 9, 30)
     assert described.reason == "未知人员 / unknown delegate X"
-    assert items[0].name == "" and items[2].event_at is None
+    assert (items[0].name, items[0].registration_code) == ("Đorđe Petrović", people.vip)
+    assert items[0].event_at == local(23, 9, 30)
+    assert (items[1].name, items[1].registration_code) == ("李娜", people.noted)
+    assert items[3].name == "" and items[3].event_at is None
+
+
+def _id(db: Database, code: str) -> int:
+    with db.read() as s:
+        found = s.scalar(select(m.Delegate.id).where(m.Delegate.registration_code == code))
+    assert found is not None
+    return int(found)

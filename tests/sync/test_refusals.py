@@ -7,10 +7,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from checkin_app.services.badges import BadgeService
 from checkin_app.services.checkin import CheckInService
 from checkin_app.services.conflicts import ConflictService
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
+from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync.client import DeskSync
 from checkin_app.ui.sync_status import status_text
 from tests.sync.conftest import HubRig
@@ -30,6 +32,18 @@ def _add_late_delegate(db: Database, uid: str = LATE_UID, code: str = LATE_CODE)
                          updated_at=datetime(2024, 11, 22, tzinfo=UTC)))
 
 
+def _print_badge(db: Database, delegate_id: int) -> str:
+    """A badge printed for this person (the print log row that travels to the hub); its uuid."""
+    svc = BadgeService(db, DOORS)
+    job = svc.enqueue(delegate_id, printer="folder:/nowhere", desk="Desk R", operator="volunteer")
+    assert job is not None and svc.start(job.uuid) is not None
+    svc.finish(job.uuid, ok=True)
+    with db.read() as s:
+        uuid = s.scalar(select(BadgePrint.uuid).where(BadgePrint.delegate_id == delegate_id))
+    assert uuid is not None
+    return uuid
+
+
 def _pull_news(sync: DeskSync) -> None:
     """Long-poll until the hub process has seen rows published in its database from outside."""
     assert sync.pull_once(wait=10.0).applied >= 1
@@ -44,22 +58,25 @@ def test_a_refused_checkin_waits_for_new_data_and_then_goes_through(rig: HubRig,
     _add_late_delegate(db)
     late = CheckInService(db, DOORS).scan(LATE_CODE, desk="Desk R")
     assert late.event is not None
+    printed = _print_badge(db, late.event.delegate_id)  # the badge that printed on admission
     known = scan_all(db, "Desk R", codes(rig.store, 2))
-    assert sync.pending_count() == 3
+    assert sync.pending_count() == 4
 
     first = sync.push_once()
-    assert first.stored >= 2 and len(first.rejected) == 1
-    assert late.event.uuid in first.rejected[0] and "unknown delegate" in first.rejected[0]
+    assert first.stored >= 2 and len(first.rejected) == 2
+    assert "unknown delegate" in first.rejected[0] and "unknown delegate" in first.rejected[1]
     assert sorted(hub_uuids(rig.store)) == sorted(known)
     # Counted apart from the queue, and kept with the hub's reason and the time.
     assert sync.pending_count() == 0 and first.remaining == 0
     status = sync.status()
-    assert (status.pending, status.refused) == (0, 1)
-    [refusal] = sync.refusals()
-    assert (refusal.table, refusal.key) == ("checkins", late.event.uuid)
+    assert (status.pending, status.refused) == (0, 2)
+    refusals = {r.table: r for r in sync.refusals()}
+    assert refusals["badge_prints"].key == printed
+    refusal = refusals["checkins"]
+    assert refusal.key == late.event.uuid
     assert "未知人员" in refusal.reason and "unknown delegate" in refusal.reason
     assert refusal.at is not None
-    [item] = ConflictService(db).describe(sync.refusals())
+    [item] = [i for i in ConflictService(db).describe(sync.refusals()) if i.table == "checkins"]
     assert (item.name, item.registration_code, item.activity_code) == ("晚到", LATE_CODE, "MAIN")
 
     # Not resent: neither by the next push, nor after a pull that only brought check-ins.
@@ -70,15 +87,17 @@ def test_a_refused_checkin_waits_for_new_data_and_then_goes_through(rig: HubRig,
     scan_all(other_db, "Desk S", codes(rig.store, 1, offset=5))
     other.push_once()
     assert sync.pull_once().applied >= 1
-    assert sync.push_once().rejected == [] and sync.refused_count() == 1
+    assert sync.push_once().rejected == [] and sync.refused_count() == 2
 
     # The hub gets the person (an import there); the desk pulls it; the next push retries.
     _add_late_delegate(rig.store.db)  # type: ignore[arg-type]
     assert rig.store.refresh() >= 1
     _pull_news(sync)
     retried = sync.push_once()
-    assert retried.stored == 1 and retried.rejected == []
+    assert retried.stored >= 2 and retried.rejected == []
     assert late.event.uuid in hub_uuids(rig.store)
+    with rig.store.db.read() as s:
+        assert s.scalar(select(BadgePrint.id).where(BadgePrint.uuid == printed)) is not None
     assert sync.status().refused == 0 and sync.refusals() == [] and sync.pending_count() == 0
     sync.close_clients()
     other.close_clients()
