@@ -184,6 +184,9 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     bridge.statusChanged.connect(label.set_status)
     bridge.changesArrived.connect(lambda _n: window.controller.refresh())
     window.controller.scanFinished.connect(lambda _r: bridge.kick())
+    # The hub names the desk at enrolment: scans from now on must carry that name (it is how the
+    # hub, the dashboard and the conflicts list tell desks apart).
+    bridge.enrolled.connect(lambda name: window.controller.save_settings(desk_name=name))
     window.controller.undoFinished.connect(lambda _r: bridge.kick())
     action = QAction("连接中心服务器… / Connect to hub…", window)
     action.triggered.connect(lambda: open_enrol_dialog(window, bridge))

@@ -23,11 +23,13 @@ from tests.sync.conftest import HubRig, make_rig  # noqa: F401  (fixture)
 from tests.ui.conftest import DESK, Desk
 
 
-def _enrolled(d: Desk, rig: HubRig, qtbot: QtBot) -> ConflictsDesk:
+def _enrolled(d: Desk, rig: HubRig, qtbot: QtBot, name: str = DESK) -> ConflictsDesk:
     bridge = d.window.sync
     assert bridge is not None
     with qtbot.waitSignal(bridge.enrolled, timeout=15000):
-        bridge.enrol(rig.code(DESK))  # the desk's own name, so its events carry it at the hub
+        bridge.enrol(rig.code(name))
+    # From now on the desk goes by the name the hub gave it.
+    qtbot.waitUntil(lambda: d.window.controller.desk_name == name, timeout=10000)
     label = d.window.sync_label  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: label.status is not None and label.status.online, timeout=20000)
     conflicts = d.window.conflicts
@@ -58,7 +60,9 @@ def test_conflicts_pulled_from_the_hub_show_in_the_tab_and_mark_recent_scans(
     rig: HubRig = request.getfixturevalue("make_rig")()
     d = make_desk()
     w = d.window
-    conflicts = _enrolled(d, rig, qtbot)
+    here = "A厅 3号台"  # enrolled under another name than the desk had before
+    conflicts = _enrolled(d, rig, qtbot, here)
+    assert here in w.status_desk.text()
     tabs = w.lower_tabs
     index = tabs.indexOf(w.conflicts_panel)
     qtbot.waitUntil(lambda: tabs.tabText(index) == "冲突（0）", timeout=10000)
@@ -92,7 +96,7 @@ def test_conflicts_pulled_from_the_hub_show_in_the_tab_and_mark_recent_scans(
     person = conflicts.conflicts[0]
     assert mine_row[0] == f"{person.name_native}\n{person.name_latin} · {mine}"
     assert mine_row[1] == "OPENING\n开幕式"
-    assert mine_row[2] == f"后：{DESK}（本台）  09:30:00\n先：Hall B  09:20:00"
+    assert mine_row[2] == f"后：{here}（本台）  09:30:00\n先：Hall B  09:20:00"
     assert table.item(1, 2).text() == "后：Hall C  09:26:00\n先：Hall B  09:20:00"
     assert "11-23 09:26:00" in table.item(1, 2).toolTip()  # the date, where there is room
     assert conflicts.conflicts[0].earlier is not None
@@ -108,7 +112,7 @@ def test_conflicts_pulled_from_the_hub_show_in_the_tab_and_mark_recent_scans(
     w.set_language("en")
     assert tabs.tabText(index) == "Conflicts (2)"
     assert recent.table.item(row, 1).text().endswith("· conflict")
-    assert table.item(0, 2).text() == f"Later: {DESK} (this desk)  09:30:00\nFirst: Hall B  09:20:00"
+    assert table.item(0, 2).text() == f"Later: {here} (this desk)  09:30:00\nFirst: Hall B  09:20:00"
     assert w.scan_field.hasFocus()
     b.close_clients()
     c.close_clients()
