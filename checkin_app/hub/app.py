@@ -52,11 +52,13 @@ POLL_INTERVAL_S = 1.0
 # Raw NDJSON bytes gathered before one gzip flush of the pull stream.
 STREAM_CHUNK = 64 * 1024
 MAX_PUSH_BYTES = 64 * 1024 * 1024
-# A woken long-poll answers after GATHER_S plus a random share of SPREAD_S: a burst of pushes
-# lands in one answer, and 50 desks woken by the same check-in come back spread out instead of
-# all in the same millisecond (that burst was what a push arriving just then waited behind).
+# A woken long-poll answers after GATHER_S (a burst of pushes lands in one answer) plus a random
+# share of a spread that grows with the number of desks woken together, about what serving one
+# desk costs each, up to SPREAD_MAX_S: 50 desks woken by one check-in then come back spread out
+# instead of in the same millisecond, which was what a push arriving just then waited behind.
 GATHER_S = 0.1
-SPREAD_S = 0.5
+SPREAD_PER_DESK_S = 0.01
+SPREAD_MAX_S = 0.5
 # Answers up to this many changes come from memory in one piece; bigger ones stream from the database.
 MEMORY_REPLY_MAX = 5_000
 
@@ -245,8 +247,10 @@ def create_app(state: HubState) -> FastAPI:
         wait = max(0.0, min(float(wait), LONG_POLL_MAX_S))
         if wait > 0:
             had_news = feed.high > since
+            woken_with = feed.waiting
             if await feed.wait_beyond(since, wait) and not had_news:
-                await asyncio.sleep(GATHER_S + SPREAD_S * random.random())
+                spread = min(SPREAD_MAX_S, SPREAD_PER_DESK_S * woken_with)
+                await asyncio.sleep(GATHER_S + spread * random.random())
             if await request.is_disconnected():
                 return Response(status_code=204)
         header = {"protocol": PROTOCOL_VERSION, "hub": state.hub_id, "since": since,

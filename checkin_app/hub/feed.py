@@ -47,6 +47,8 @@ class ChangeFeed:
         self._cond: asyncio.Condition | None = None
         self._lock: asyncio.Lock | None = None
         self._again = False
+        # Long-polls waiting right now: how many answers one change sets off at once.
+        self.waiting = 0
 
     async def start(self) -> None:
         """Begin on the server's event loop at the log's current end (older changes: the database)."""
@@ -100,9 +102,13 @@ class ChangeFeed:
         """Wait until something newer than `since` is here, or the timeout passes."""
         if self.high > since or self._cond is None:
             return self.high > since
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout), self._cond:
-                await self._cond.wait_for(lambda: self.high > since)
+        self.waiting += 1
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout), self._cond:
+                    await self._cond.wait_for(lambda: self.high > since)
+        finally:
+            self.waiting -= 1
         return self.high > since
 
     def slice(self, since: int, limit: int | None) -> tuple[list[bytes], int, bool] | None:
@@ -116,5 +122,5 @@ class ChangeFeed:
 
     def stats(self) -> dict[str, Any]:
         """For the dashboard and logs."""
-        return {"high": self.high, "low": self.low, "in_memory": len(self._seqs)}
+        return {"high": self.high, "low": self.low, "in_memory": len(self._seqs), "waiting": self.waiting}
 

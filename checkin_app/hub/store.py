@@ -48,6 +48,22 @@ _PAIR_EVENTS = (select(_C.c.id, _C.c.uuid, _C.c.desk, _C.c.direction, _C.c.undoe
                 .where(_C.c.delegate_id == bindparam("d"), _C.c.activity_id == bindparam("a")))
 _DROP_PRESENCE = delete(_P).where(_P.c.delegate_id == bindparam("d"), _P.c.activity_id == bindparam("a"))
 _SET_CONFLICT = update(_C).where(_C.c.id == bindparam("_id")).values(conflict=bindparam("flag"))
+_NEW_ROWS: dict[tuple[str, str], Any] = {}
+
+
+def _new_rows(conn: Any, table: Table) -> Any:
+    """INSERT ... ON CONFLICT (uuid) DO NOTHING RETURNING uuid, for this connection's dialect."""
+    key = (conn.dialect.name, table.name)
+    stmt = _NEW_ROWS.get(key)
+    if stmt is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        pg = key[0] == "postgresql"
+        built = postgresql.insert(table) if pg else sqlite.insert(table)
+        stmt = _NEW_ROWS[key] = built.on_conflict_do_nothing(index_elements=["uuid"]).returning(table.c.uuid)
+    return stmt
+
+
 # Per-transaction memo keys in Session.info (a batch of pushes shares one transaction).
 _SEQ_HIGH, _SINGLE_ENTRY = "hub.seq_high", "hub.single_entry"
 _AUTH = select(_DESK.c.id, _DESK.c.name, _DESK.c.revoked_at).where(_DESK.c.token_hash == bindparam("h"))
@@ -154,13 +170,17 @@ class HubStore:
         return int(end) - n + 1
 
     def publish(self, session: Session, table: str, items: Iterable[tuple[str, st.Payload]],
-                origin: str = "hub") -> dict[str, int]:
-        """Put the newest snapshot of these rows in the change log; unchanged rows keep their seq."""
+                origin: str = "hub", *, new_keys: bool = False) -> dict[str, int]:
+        """Put the newest snapshot of these rows in the change log; unchanged rows keep their seq.
+
+        `new_keys`: the caller knows none of these rows was ever logged (just inserted), so
+        there is no older snapshot to compare with or replace.
+        """
         now = self.clock.now()
         seqs: dict[str, int] = {}
         for chunk in st._batched(items, 2000):
             keys = [k for k, _ in chunk]
-            old = dict(session.execute(
+            old: dict[str, str] = {} if new_keys else dict(session.execute(
                 select(_CH.c.row_key, _CH.c.payload)
                 .where(_CH.c.table_name == table, _CH.c.row_key.in_(keys))).all())
             changed = [(k, canonical(p)) for k, p in chunk if old.get(k) != canonical(p)]
@@ -261,30 +281,30 @@ class HubStore:
 
     def _ingest_checkins(self, session: Session, desk: str, batch: list[dict[str, Any]],
                          result: PushResult) -> None:
-        payloads = [dict(it["payload"]) for it in batch]
-        uuids = [str(p.get("uuid")) for p in payloads]
-        known: set[str] = set()
-        for part in st._batched(uuids, 500):
-            known.update(session.scalars(select(_C.c.uuid).where(_C.c.uuid.in_(part))).all())
-        fresh = [p for p in payloads if p.get("uuid") not in known]
         # One uuid twice in the same push is stored once.
-        fresh = list({str(p["uuid"]): p for p in fresh}.values())
-        resolved, bad = st.resolve_checkins(session, fresh)
+        payloads = list({str(it["payload"].get("uuid")): dict(it["payload"]) for it in batch}.values())
+        resolved, bad = st.resolve_checkins(session, payloads)
         for table, key, reason in bad:
             result.rejected.append({"table": table, "key": key, "reason": reason})
         now = self.clock.now()
-        pairs: set[tuple[int, int]] = set()
+        inserted: set[str] = set()
         if resolved:
-            session.execute(insert(_C), [
-                {**r.values, "received_at": now, "conflict": False, "synced": True} for r in resolved])
-            pairs = {(r.delegate_id, r.activity_id) for r in resolved}
-        flagged = self._reproject(session, pairs)
-        new_uuids = [r.payload["uuid"] for r in resolved]
-        seqs = self.publish(session, "checkins", st.CHECKINS.export(session, new_uuids + flagged),
-                            origin=desk)
+            # Insert-if-new in one statement (no look-up first): a repeated push inserts nothing.
+            conn = session.connection()
+            inserted = set(conn.execute(_new_rows(conn, _C), [
+                {**r.values, "received_at": now, "conflict": False, "synced": True}
+                for r in resolved]).scalars())
+        new = [r for r in resolved if r.payload["uuid"] in inserted]
+        flagged = self._reproject(session, {(r.delegate_id, r.activity_id) for r in new})
+        new_uuids = [r.payload["uuid"] for r in new]
+        seqs = self.publish(session, "checkins", st.CHECKINS.export(session, new_uuids), origin=desk,
+                            new_keys=True)
+        flagged = [u for u in flagged if u not in inserted]
+        if flagged:  # earlier events whose conflict flag changed: a new snapshot each
+            self.publish(session, "checkins", st.CHECKINS.export(session, flagged), origin=desk)
         for u in new_uuids:
             result.stored.append({"table": "checkins", "key": u, "seq": seqs.get(u)})
-        dup = [u for u in uuids if u in known]
+        dup = [r.payload["uuid"] for r in resolved if r.payload["uuid"] not in inserted]
         existing = self._existing_seqs(session, "checkins", dup)
         for u in dup:
             result.duplicates.append({"table": "checkins", "key": u, "seq": existing.get(u)})
@@ -333,15 +353,10 @@ class HubStore:
 
     def _ingest_audit(self, session: Session, desk: str, batch: list[dict[str, Any]],
                       result: PushResult) -> None:
-        payloads = {str(it["payload"]["uuid"]): it["payload"] for it in batch}
-        known: set[str] = set()
-        for part in st._batched(list(payloads), 500):
-            known.update(session.scalars(select(_AUD.c.uuid).where(_AUD.c.uuid.in_(part))).all())
-        fresh = [p for u, p in payloads.items() if u not in known]
-        for u in known:
-            result.duplicates.append({"table": st.AUDIT, "key": u, "seq": None})
+        fresh = list({str(it["payload"]["uuid"]): it["payload"] for it in batch}.values())
         if not fresh:
             return
+        # Sequence numbers are taken for every entry; a duplicate leaves a gap, which is harmless.
         first = self.allocate(session, len(fresh))
         now = self.clock.now()
         rows = []
@@ -354,8 +369,13 @@ class HubStore:
                 "prev_hash": str(p.get("prev_hash", "")), "hash": str(p.get("hash", "")),
                 "received_at": now,
             })
-        session.execute(insert(_AUD), rows)
-        result.stored.extend({"table": st.AUDIT, "key": r["uuid"], "seq": r["seq"]} for r in rows)
+        conn = session.connection()
+        stored = set(conn.execute(_new_rows(conn, _AUD), rows).scalars())
+        for r in rows:
+            if r["uuid"] in stored:
+                result.stored.append({"table": st.AUDIT, "key": r["uuid"], "seq": r["seq"]})
+            else:
+                result.duplicates.append({"table": st.AUDIT, "key": r["uuid"], "seq": None})
 
     def _ingest_walk_ins(self, session: Session, desk: str, batch: list[dict[str, Any]],
                          result: PushResult) -> None:
