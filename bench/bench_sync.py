@@ -161,7 +161,7 @@ def _load_desks(url: str, fingerprint: str, pem: str, tokens: list[str], first: 
     """
     lat: list[float] = []
     hub: list[float] = []
-    parts: dict[str, list[float]] = {"wait": [], "store": []}
+    parts: dict[str, list[float]] = {"wait": [], "queue": [], "store": [], "resume": []}
     lock = threading.Lock()
     rng = random.Random(first)
     cpu_start = time.process_time()
@@ -277,7 +277,7 @@ def bench_load(tmp: Path, db_url: str, label: str, desks: int, seconds: float,
     cursor = store.high_water()
     lat: list[float] = []
     hub_ms: list[float] = []
-    parts: dict[str, list[float]] = {"wait": [], "store": []}
+    parts: dict[str, list[float]] = {"wait": [], "queue": [], "store": [], "resume": []}
     cpu0 = cpu1 = None
     client_cpu = 0.0
     try:

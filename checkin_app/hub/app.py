@@ -315,11 +315,12 @@ def create_app(state: HubState) -> FastAPI:
             picked.append(time.perf_counter())
             return desk, items
 
+        job = writer.submit(prepare)
         try:
-            desk, result = await asyncio.wrap_future(writer.submit(prepare))
+            desk, result = await asyncio.wrap_future(job.future)
         except BadPush as bad:
             return bad.response
-        stored_at = time.perf_counter()
+        resumed = time.perf_counter()
         offset = store.report(desk, rep, pushed=True)  # memory only: no database on the loop
         if result.stored:
             # Other desks learn of it from the feed; this desk's answer does not wait for that.
@@ -329,8 +330,10 @@ def create_app(state: HubState) -> FastAPI:
         log.debug("push from %s: %d stored, %d duplicates in %.1f ms", rep.address,
                   len(result.stored), len(result.duplicates), ms)
         # Where the time went (waiting for a push thread, storing), for load diagnosis.
+        began, ended = job.stored
         timing = (f"push;dur={ms:.2f}, wait;dur={(picked[0] - started) * 1000:.2f}, "
-                  f"store;dur={(stored_at - picked[-1]) * 1000:.2f}")
+                  f"queue;dur={(began - picked[-1]) * 1000:.2f}, store;dur={(ended - began) * 1000:.2f}, "
+                  f"resume;dur={(resumed - ended) * 1000:.2f}")
         return JSONResponse({**result.as_dict(), "hub_time": iso(store.clock.now()),
                              "clock_offset_ms": offset, "warnings": _clock_warnings(offset)},
                             headers={"Server-Timing": timing})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ Prepared = tuple[DeskIdentity, list[dict[str, Any]]]
 class _Job:
     prepare: Callable[[], Prepared]
     future: Future[tuple[DeskIdentity, PushResult]] = field(default_factory=Future)
+    # perf_counter() when its transaction began and ended (Server-Timing, load diagnosis).
+    stored: tuple[float, float] = (0.0, 0.0)
 
 
 class PushWriter:
@@ -42,11 +45,11 @@ class PushWriter:
         self._thread = threading.Thread(target=self._run, name="hub-push-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, prepare: Callable[[], Prepared]) -> Future[tuple[DeskIdentity, PushResult]]:
-        """Queue one push; the future gives the desk and what was stored, or the push's error."""
+    def submit(self, prepare: Callable[[], Prepared]) -> _Job:
+        """Queue one push; its future gives the desk and what was stored, or the push's error."""
         job = _Job(prepare)
         self._queue.put(job)
-        return job.future
+        return job
 
     def close(self, timeout: float = 10.0) -> None:
         """Finish what is queued, then stop the thread."""
@@ -80,6 +83,7 @@ class PushWriter:
                 job.future.set_exception(exc)
         if not ready:
             return
+        began = time.perf_counter()
         try:
             results = self.store.ingest_many([(desk.name, items) for _job, (desk, items) in ready])
         except BaseException as exc:
@@ -93,5 +97,7 @@ class PushWriter:
                 except BaseException as one:
                     job.future.set_exception(one)
             return
+        ended = time.perf_counter()
         for (job, (desk, _items)), result in zip(ready, results, strict=True):
+            job.stored = (began, ended)
             job.future.set_result((desk, result))

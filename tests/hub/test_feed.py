@@ -122,18 +122,18 @@ def test_writer_stores_waiting_pushes_together_and_isolates_a_bad_one(hub: HubSt
             gate.wait(10)  # keeps the writer busy while the next pushes queue up
             return _prepared(hub, "A", [first])
 
-        f0 = writer.submit(held)
+        f0 = writer.submit(held).future
         assert entered.wait(10)
         good = [checkin(MiniEvent().vip, "MAIN", "B", local(23, 9, 2)),
                 checkin(MiniEvent().noted, "MAIN", "C", local(23, 9, 3))]
         broken_audit = {"table": "audit", "key": "x", "payload": {"uuid": "x", "at": "not a time"}}
-        futures = [writer.submit(partial(_prepared, hub, "B", [g])) for g in good]
-        futures.insert(1, writer.submit(partial(_prepared, hub, "D", [broken_audit])))
+        futures = [writer.submit(partial(_prepared, hub, "B", [g])).future for g in good]
+        futures.insert(1, writer.submit(partial(_prepared, hub, "D", [broken_audit])).future)
 
         def refused() -> Prepared:
             raise PermissionError("refused")
 
-        futures.append(writer.submit(refused))
+        futures.append(writer.submit(refused).future)
         gate.set()
         assert [s["key"] for s in f0.result(10)[1].stored] == [first["key"]]
         ok_b, bad, ok_c, no = futures
