@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from checkin_app.domain.clock import FixedClock
+from checkin_app.services.badges import BadgeService
 from checkin_app.services.checkin import CheckInService
 from checkin_app.services.pins import PinService
 from checkin_app.storage import models as m
@@ -20,7 +21,7 @@ from checkin_app.ui.conflicts_ui import ConflictsDesk
 from checkin_app.ui.pin_dialog import PinDialog
 from tests.factories import local
 from tests.sync.conftest import HubRig, make_rig  # noqa: F401  (fixture)
-from tests.ui.conftest import DESK, Desk
+from tests.ui.conftest import DESK, Demo, Desk
 
 
 def _enrolled(d: Desk, rig: HubRig, qtbot: QtBot, name: str = DESK) -> ConflictsDesk:
@@ -119,8 +120,12 @@ def test_conflicts_pulled_from_the_hub_show_in_the_tab_and_mark_recent_scans(
 
 
 def test_refused_checkins_show_with_their_reason_and_in_the_status_bar(
-        make_desk: Callable[..., Desk], request: pytest.FixtureRequest, qtbot: QtBot) -> None:
+        make_desk: Callable[..., Desk], configured: Demo, request: pytest.FixtureRequest,
+        qtbot: QtBot) -> None:
     rig: HubRig = request.getfixturevalue("make_rig")()
+    # No automatic badge here: its print record would be a second refusal, arriving whenever
+    # the print finishes.
+    BadgeService(configured.db).save_settings(desk=DESK, operator="setup", auto_print=False)
     d = make_desk()
     w = d.window
     conflicts = _enrolled(d, rig, qtbot)
