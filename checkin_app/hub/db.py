@@ -45,8 +45,10 @@ class HubDatabase:
             self.engine: Engine = self._sqlite.engine
             return
         try:
-            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size,
-                                        pool_pre_ping=True)
+            # No pre-ping: it costs a round trip on every transaction, and each desk request is
+            # one. After a server restart the first statement on a dead connection fails, which
+            # invalidates the whole pool; that one request errors and the desk retries.
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size)
             if migrate:
                 upgrade(self.engine)
         except Exception as exc:
