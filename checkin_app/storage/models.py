@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
@@ -35,6 +36,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+# Delegate ids are 64-bit everywhere: walk-ins are numbered from 2**32 up (domain.tokens.WALKIN_BASE)
+# and every desk files a person under the id the badge token carries. SQLite's INTEGER already is
+# 64-bit (and only "INTEGER PRIMARY KEY" is the rowid), so the type stays INTEGER there.
+DelegateId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -114,7 +121,7 @@ class Delegate(Base):
 
     __tablename__ = "delegates"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(DelegateId, primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
     registration_code: Mapped[str] = mapped_column(String(64), unique=True)
     family_name: Mapped[str] = mapped_column(String(120), default="")
@@ -152,7 +159,7 @@ class DelegateAdmission(Base):
     __tablename__ = "delegate_admissions"
 
     delegate_id: Mapped[int] = mapped_column(
-        ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+        DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
     )
     activity_id: Mapped[int] = mapped_column(
         ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
@@ -166,7 +173,7 @@ class SearchKey(Base):
     __tablename__ = "search_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
+    delegate_id: Mapped[int] = mapped_column(DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(300))
     # Lower is better: 0 full name, 1 name part, 2 initials, 3 code, 4 organisation.
     kind: Mapped[int] = mapped_column(Integer, default=0)
@@ -184,7 +191,7 @@ class CheckIn(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id"))
+    delegate_id: Mapped[int] = mapped_column(DelegateId, ForeignKey("delegates.id"))
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"))
     direction: Mapped[str] = mapped_column(String(3), default="in")
     desk: Mapped[str] = mapped_column(String(100))
@@ -211,7 +218,7 @@ class Presence(Base):
 
     __tablename__ = "presence"
 
-    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id"), primary_key=True)
+    delegate_id: Mapped[int] = mapped_column(DelegateId, ForeignKey("delegates.id"), primary_key=True)
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), primary_key=True)
     first_in_uuid: Mapped[str] = mapped_column(String(36))
     first_in_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkin_app.storage.models import Base, UTCDateTime
+from checkin_app.storage.models import Base, DelegateId, UTCDateTime
 
 __all__ = ["BadgePrint", "Base", "PrintJob"]
 
@@ -23,7 +23,7 @@ class PrintJob(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id"))
+    delegate_id: Mapped[int] = mapped_column(DelegateId, ForeignKey("delegates.id"))
     badge_serial: Mapped[int] = mapped_column(Integer)
     # Template name; "" means the category's default template.
     template: Mapped[str] = mapped_column(String(100), default="")
@@ -58,7 +58,7 @@ class BadgePrint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     job_uuid: Mapped[str] = mapped_column(String(36), default="")
-    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id"))
+    delegate_id: Mapped[int] = mapped_column(DelegateId, ForeignKey("delegates.id"))
     badge_serial: Mapped[int] = mapped_column(Integer)
     template: Mapped[str] = mapped_column(String(100), default="")
     desk: Mapped[str] = mapped_column(String(100), default="")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checkin_app.storage.models import Base, UTCDateTime
 
-__all__ = ["Base", "HubAudit", "HubChange", "HubCounter", "HubDesk", "SyncState"]
+__all__ = ["Base", "HubAudit", "HubChange", "HubCounter", "HubDesk", "SyncDeferred", "SyncState"]
 
 
 class HubDesk(Base):
@@ -99,3 +99,33 @@ class SyncState(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncDeferred(Base):
+    """At a desk: a pulled change naming a row that has not arrived yet, kept until it does.
+
+    The hub's log holds each row once, at the seq of its last change, so a delegate edited after
+    its check-ins were logged comes later in the download than they do. Such a change waits here
+    (with its seq, so a newer snapshot of the same row replaces it) and is applied in the same
+    transaction as the row it waits for (sync.client). `applied`: the row itself went in and
+    only a link is missing (an activity's category, a delegate's per-activity admission).
+    """
+
+    __tablename__ = "sync_deferred"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_key: Mapped[str] = mapped_column(String(100))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[str] = mapped_column(Text)
+    # What it waits for: a table name and that row's sync key (delegate uid, activity code, ...).
+    needs_table: Mapped[str] = mapped_column(String(40))
+    needs_key: Mapped[str] = mapped_column(String(100))
+    applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("table_name", "row_key", name="uq_sync_deferred_key"),
+        Index("ix_sync_deferred_needs", "needs_table", "needs_key"),
+    )

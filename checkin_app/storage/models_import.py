@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkin_app.storage.models import Base, UTCDateTime
+from checkin_app.storage.models import Base, DelegateId, UTCDateTime
 
 __all__ = ["Base", "DelegatePrivate", "ImportAdmission", "ImportKey", "ImportPreset", "ImportRun"]
 
@@ -48,7 +48,7 @@ class DelegatePrivate(Base):
     __tablename__ = "delegate_private"
 
     delegate_id: Mapped[int] = mapped_column(
-        ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+        DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
     )
     field: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(300))
@@ -61,7 +61,7 @@ class ImportKey(Base):
 
     key_field: Mapped[str] = mapped_column(String(32), primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    delegate_id: Mapped[int] = mapped_column(ForeignKey("delegates.id", ondelete="CASCADE"))
+    delegate_id: Mapped[int] = mapped_column(DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"))
 
     __table_args__ = (Index("ix_import_keys_delegate", "delegate_id"),)
 
@@ -72,7 +72,7 @@ class ImportAdmission(Base):
     __tablename__ = "import_admissions"
 
     delegate_id: Mapped[int] = mapped_column(
-        ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+        DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
     )
     activity_id: Mapped[int] = mapped_column(
         ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkin_app.storage.models import Base, UTCDateTime
+from checkin_app.storage.models import Base, DelegateId, UTCDateTime
 
 
 class EventKey(Base):
@@ -68,7 +68,7 @@ class BadgeRevocation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # No foreign key: a revocation may arrive before (or without) the delegate it concerns.
-    delegate_id: Mapped[int] = mapped_column(Integer)
+    delegate_id: Mapped[int] = mapped_column(DelegateId)
     serial: Mapped[int] = mapped_column(Integer)
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(String(300), default="")

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from checkin_app import __version__
 from checkin_app.domain.clock import Clock, SystemClock
-from checkin_app.services.checkin import rebuild_all_presence, recompute_presence
+from checkin_app.services.checkin import STUB_PREFIX, rebuild_all_presence, recompute_presence
 from checkin_app.services.conflicts import Refusal
 from checkin_app.services.search import index_delegates
 from checkin_app.storage import models as m
@@ -48,6 +48,7 @@ _AUDIT = cast(Table, m.AuditEntry.__table__)
 _D = cast(Table, m.Delegate.__table__)
 _BP = cast(Table, BadgePrint.__table__)
 _BR = cast(Table, sec.BadgeRevocation.__table__)
+_W = cast(Table, mh.SyncDeferred.__table__)
 _AUDIT_COLS = st.wire_columns(_AUDIT, ("id",))
 PUSH_BATCH = 500
 APPLY_BATCH = 2000
@@ -181,6 +182,7 @@ class DeskSync:
                 _set(s, k, v)
             if previous_hub != cfg.hub_id:
                 _set(s, K_CURSOR, "0")  # another hub's sequence numbers mean nothing here
+                s.execute(delete(_W))  # nor do its changes still waiting for a row
             # The desk is known by the name the hub gave it, so its events match the dashboard.
             s.merge(m.DeskSetting(key="desk_name", value=cfg.desk))
             _store_desk_key(s, private_pem, body.get("certificate"))
@@ -241,8 +243,11 @@ class DeskSync:
         items: list[dict[str, Any]] = []
         marks: dict[str, int] = {}
         walk_mark = int(_get(s, "push.delegates") or 0)
-        walk = s.execute(select(_D.c.id, _D.c.uid).where(_D.c.walk_in.is_(True), _D.c.id > walk_mark)
-                         .order_by(_D.c.id).limit(limit)).all()
+        # A stub (a person known here only from a scanned token) is not a registration: pushed,
+        # it became a second, nameless delegate at the hub; the real row replaces it in place.
+        walk = s.execute(select(_D.c.id, _D.c.uid).where(
+            _D.c.walk_in.is_(True), _D.c.id > walk_mark,
+            _D.c.registration_code.not_like(STUB_PREFIX + "%")).order_by(_D.c.id).limit(limit)).all()
         if walk:
             items += [{"table": "delegates", "key": k, "payload": p}
                       for k, p in st.DELEGATES.export(s, [r.uid for r in walk])]
@@ -411,15 +416,24 @@ class DeskSync:
         return PullSummary(applied, cursor, bool(end.get("more")), True, warnings)
 
     def _apply(self, changes: list[dict[str, Any]], *, big: bool = False, move_cursor: bool = True) -> int:
-        """Apply one batch of changes and move the cursor, in one transaction; returns the cursor."""
+        """Apply one batch of changes and move the cursor, in one transaction; returns the cursor.
+
+        A change naming a row that has not arrived yet waits (see _Waiting) and goes in with
+        that row, in a later batch; it never holds the cursor back.
+        """
         total = st.Applied()
         last = max(int(c["s"]) for c in changes)
         with self.db.write() as s:
-            for table, payloads in _runs(changes):
+            waiting = _Waiting(s, self.clock.now())
+            arrived: set[tuple[str, str]] = set()
+            for table, run in _runs(changes):
                 spec = st.REGISTRY.get(table)
                 if spec is None:
                     continue  # a table this desk version does not know: skip, keep going
-                total.merge(spec.apply(s, payloads))
+                done = spec.apply(s, [c["p"] for c in run])
+                total.merge(done)
+                arrived |= waiting.settle(table, run, done)
+            total.merge(waiting.release(arrived))
             if total.delegate_ids or total.catalog_changed:
                 # Data a refused push may have lacked: push_once() retries refusals after this.
                 _set(s, K_REF_DATA, str(last))
@@ -438,6 +452,13 @@ class DeskSync:
                 return current
             _set(s, K_CURSOR, str(max(current, last)))
         return max(current, last)
+
+    def deferred(self) -> list[tuple[str, str, str, str]]:
+        """Pulled changes waiting for a row not here yet: (table, key, needs table, needs key)."""
+        with self.db.read() as s:
+            return [(r.table_name, r.row_key, r.needs_table, r.needs_key) for r in s.execute(
+                select(_W.c.table_name, _W.c.row_key, _W.c.needs_table, _W.c.needs_key)
+                .order_by(_W.c.seq))]
 
     def index_pending(self, should_stop: Callable[[], bool] | None = None) -> int:
         """Rebuild search keys after a big download, 2,000 delegates per short transaction."""
@@ -608,7 +629,8 @@ def _runs(changes: Iterable[dict[str, Any]]) -> Iterable[tuple[str, list[dict[st
     Seq order alone is not enough: a delegate re-published after its check-ins comes later in
     the feed than they do, and one answer may carry two snapshots of a row (the hub's in-memory
     feed keeps superseded lines); applying the older one after the newer lost the newer (a
-    check-in's conflict flag) or broke a unique key (a delegate inserted twice).
+    check-in's conflict flag) or broke a unique key (a delegate inserted twice). Across batches
+    the same holds, and there _Waiting keeps what came too early.
     """
     newest: dict[tuple[str, str], dict[str, Any]] = {}
     for c in sorted(changes, key=lambda c: int(c["s"])):
@@ -616,9 +638,96 @@ def _runs(changes: Iterable[dict[str, Any]]) -> Iterable[tuple[str, list[dict[st
         newest[(c["t"], str(c["k"]))] = c
     by_table: dict[str, list[dict[str, Any]]] = {}
     for c in newest.values():
-        by_table.setdefault(str(c["t"]), []).append(c["p"])
+        by_table.setdefault(str(c["t"]), []).append(c)
     for table in st.ordered(by_table):
         yield table, by_table[table]
+
+
+class _Waiting:
+    """Pulled changes that name a row this desk does not hold yet, kept in sync_deferred.
+
+    The hub's log keeps each row once, under the seq of its last change. A delegate edited at
+    the hub after its check-ins were logged (a second import, a reprint), an activity or a
+    category edited after the rows naming it: each now comes later in a download than what
+    names it, and a desk reading the log in batches met the check-in (or print, revocation,
+    delegate of an unknown category) first, found nothing to attach it to and dropped it for
+    good. Here such a change is kept, in the batch's transaction (a restart or a cut download
+    loses nothing), and applied in the transaction that brings the row it waits for; the
+    cursor moves on as usual. A newer snapshot of the same row replaces a waiting one.
+
+    Why at the desk rather than by moving dependent rows behind each republished row in the
+    hub's log (as HubStore._follow_delegates still does for a reprint): one edited category
+    would move every delegate of that category and all their events, and every connected desk
+    would download them all again; a second import would resend every check-in of everyone it
+    touched. Here nothing extra travels, any order the log or the hub's in-memory feed serves
+    is fine, and a batch with nothing waiting costs one indexed look-up.
+    """
+
+    def __init__(self, s: Session, now: datetime) -> None:
+        self.s = s
+        self.now = now
+        self.any = s.execute(select(_W.c.id).limit(1)).first() is not None
+
+    def settle(self, table: str, run: list[dict[str, Any]], done: st.Applied, *,
+               newer: bool = True) -> set[tuple[str, str]]:
+        """Keep what `done` could not attach; returns the (table, key) of rows now present here.
+
+        `newer`: these changes come from the hub after every waiting copy of the same rows,
+        which they replace.
+        """
+        keys = [str(c["k"]) for c in run]
+        if self.any and newer:
+            for part in st._batched(keys, 500):
+                self.s.execute(delete(_W).where(_W.c.table_name == table, _W.c.row_key.in_(part)))
+        if done.missing:
+            by_key = {str(c["k"]): c for c in run}
+            rows: dict[str, dict[str, Any]] = {}
+            for miss in done.missing:
+                c = by_key.get(miss.key)
+                if miss.table != table or c is None or miss.key in rows:
+                    continue  # one link at a time: a second missing one is found on the next try
+                rows[miss.key] = {
+                    "table_name": table, "row_key": miss.key, "seq": int(c["s"]),
+                    "payload": json.dumps(c["p"], ensure_ascii=False), "needs_table": miss.needs_table,
+                    "needs_key": miss.needs_key, "applied": miss.applied, "at": self.now,
+                    "reason": next((why for t, k, why in done.skipped if t == table and k == miss.key),
+                                   "")[:300]}
+            if rows:
+                self.s.execute(insert(_W), list(rows.values()))
+                self.any = True
+        skipped = {k for t, k, _ in done.skipped if t == table}
+        return {(table, k) for k in keys if k not in skipped}
+
+    def release(self, arrived: set[tuple[str, str]]) -> st.Applied:
+        """Apply what waited for these rows (and, in turn, for the rows that brings in)."""
+        total = st.Applied()
+        seen: set[tuple[str, str]] = set()
+        while self.any and arrived:
+            seen |= arrived
+            needed = set(self.s.scalars(select(_W.c.needs_table).distinct()))
+            rows: list[Any] = []
+            for table in needed:
+                keys = sorted(k for t, k in arrived if t == table)
+                for part in st._batched(keys, 500):
+                    rows += self.s.execute(select(_W).where(_W.c.needs_table == table,
+                                                            _W.c.needs_key.in_(part))).all()
+            if not rows:
+                break
+            for part in st._batched([r.id for r in rows], 500):
+                self.s.execute(delete(_W).where(_W.c.id.in_(part)))
+            changes = [{"s": r.seq, "t": r.table_name, "k": r.row_key, "p": json.loads(r.payload)}
+                       for r in rows]
+            arrived = set()
+            for table, run in _runs(changes):
+                spec = st.REGISTRY.get(table)
+                if spec is None:
+                    continue
+                done = spec.apply(self.s, [c["p"] for c in run])
+                total.merge(done)
+                arrived |= self.settle(table, run, done, newer=False)
+            arrived -= seen
+            self.any = self.s.execute(select(_W.c.id).limit(1)).first() is not None
+        return total
 
 
 def _new_desk_key() -> tuple[str, str]:

@@ -15,7 +15,6 @@ from itertools import islice
 from typing import Any, cast
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Table,
     bindparam,
@@ -23,7 +22,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal,
     select,
     update,
 )
@@ -42,6 +40,22 @@ Payload = dict[str, Any]
 _CHUNK = 500
 
 
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A payload naming a row this database does not hold (yet): `needs_table` row `needs_key`.
+
+    `applied`: the payload went in without that one link (an activity's category, a delegate's
+    per-activity admission) and is worth applying again once the row arrives; otherwise it was
+    not applied at all (and is in `Applied.skipped` too).
+    """
+
+    table: str
+    key: str
+    needs_table: str
+    needs_key: str
+    applied: bool = False
+
+
 @dataclass
 class Applied:
     """What applying a batch of payloads did, and what the caller must refresh afterwards."""
@@ -57,6 +71,8 @@ class Applied:
     catalog_changed: bool = False
     # Local delegate ids whose badge serial moved up (a reprint elsewhere revoked a serial).
     serials: set[int] = field(default_factory=set)
+    # Payloads that name rows not here yet (a desk keeps them until those rows arrive).
+    missing: list[Missing] = field(default_factory=list)
 
     def merge(self, other: Applied) -> None:
         """Fold another batch's result into this one."""
@@ -67,6 +83,7 @@ class Applied:
         self.skipped.extend(other.skipped)
         self.catalog_changed |= other.catalog_changed
         self.serials |= other.serials
+        self.missing.extend(other.missing)
 
 
 Exporter = Callable[[Session, Sequence[str] | None], Iterator[tuple[str, Payload]]]
@@ -250,6 +267,9 @@ def _apply_activities(session: Session, payloads: list[Payload]) -> Applied:
                 if c in cats]
         if rows:
             session.execute(insert(_AC), rows)
+        # A category edited after this activity was logged comes later in the download.
+        done.missing.extend(Missing("activities", str(p["code"]), "categories", str(c), applied=True)
+                            for c in p.get("categories", []) if c not in cats)
     return done
 
 
@@ -310,10 +330,6 @@ _CLAIM_STUB = (
 )
 
 
-# A 64-bit literal: PostgreSQL would otherwise cast it to the 32-bit id column's type and fail.
-_WALKIN_BASE = literal(WALKIN_BASE, BigInteger())
-
-
 def _new_ids(session: Session, payloads: list[Payload]) -> tuple[dict[str, int], set[int]]:
     """Ids for delegates new here: {uid: id} to insert with, and the ids of stubs they replace.
 
@@ -321,11 +337,9 @@ def _new_ids(session: Session, payloads: list[Payload]) -> tuple[dict[str, int],
     holding it is taken over. Otherwise (a desk that had its own data, an old payload without
     an id) the row gets the next id below the walk-in range, never an id a token could mean.
     """
-    # PostgreSQL's delegates.id is a 32-bit integer: a walk-in id (above 2**32) cannot be kept
-    # there, and that walk-in gets a hub id like anyone registered at the hub.
-    widest = 2**31 - 1 if session.get_bind().dialect.name == "postgresql" else 2**63 - 1
+    # Delegate ids are 64-bit on every backend (models.DelegateId), walk-in ids included.
     wanted = {str(p["uid"]): p["id"] for p in payloads
-              if isinstance(p.get("id"), int) and 0 < p["id"] <= widest}
+              if isinstance(p.get("id"), int) and 0 < p["id"] < 2**63}
     holders: dict[int, str] = {}
     for part in _batched(sorted(set(wanted.values())), _CHUNK):
         holders.update(session.execute(
@@ -349,7 +363,7 @@ def _new_ids(session: Session, payloads: list[Payload]) -> tuple[dict[str, int],
         out[uid] = d_id
         used.add(d_id)
     if spare:
-        top = int(session.scalar(select(func.max(_D.c.id)).where(_D.c.id < _WALKIN_BASE)) or 0)
+        top = int(session.scalar(select(func.max(_D.c.id)).where(_D.c.id < WALKIN_BASE)) or 0)
         for uid in spare:
             top += 1
             while top in used or top in holders:
@@ -377,7 +391,11 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
             if cat is None:
                 done.skipped.append(("delegates", p["uid"], "未知类别 / unknown category "
                                      f"{p.get('category')}"))
+                done.missing.append(Missing("delegates", str(p["uid"]), "categories",
+                                            str(p.get("category", ""))))
                 continue
+            done.missing.extend(Missing("delegates", str(p["uid"]), "activities", str(code), applied=True)
+                                for code in (p.get("admissions") or {}) if code not in acts)
             values = from_payload(p, _DEL_COLS)
             values["category_id"] = cat
             if p["uid"] in existing:
@@ -393,6 +411,10 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
         if claims:
             session.connection().execute(_CLAIM_STUB, claims)
             done.updated += len(claims)
+            # A hub that took a stub for a walk-in (earlier desks pushed stubs) sends it back as
+            # "token:<id>": the real person now holds that row, and the copy is dropped.
+            taken = {c["_id"] for c in claims}
+            updates = [u for u in updates if u["_id"] not in taken]
         if inserts:
             session.execute(insert(_D), inserts)
             done.inserted += len(inserts)
@@ -404,7 +426,7 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
         ids: dict[str, int] = {}
         for part in _batched([p["uid"] for p in chunk], _CHUNK):
             ids.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
-        updated_ids = [ids[p["uid"]] for p in chunk if p["uid"] in existing]
+        updated_ids = [ids[p["uid"]] for p in chunk if p["uid"] in existing and p["uid"] in ids]
         for part in _batched(updated_ids, _CHUNK):
             session.execute(delete(_ADM).where(_ADM.c.delegate_id.in_(part)))
         adm_rows = [
@@ -455,12 +477,19 @@ class ResolvedCheckIn:
 def resolve_checkins(session: Session, payloads: list[Payload]
                      ) -> tuple[list[ResolvedCheckIn], list[tuple[str, str, str]]]:
     """Map delegate uids and activity codes to local ids; unresolvable payloads are reported."""
+    ok, bad, _missing = _resolve_checkins(session, payloads)
+    return ok, bad
+
+
+def _resolve_checkins(session: Session, payloads: list[Payload]
+                      ) -> tuple[list[ResolvedCheckIn], list[tuple[str, str, str]], list[Missing]]:
     acts = dict(session.execute(select(_t(m.Activity).c.code, _t(m.Activity).c.id)).all())
     uids: dict[str, int] = {}
     for part in _batched(sorted({str(p.get("delegate")) for p in payloads}), _CHUNK):
         uids.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
     ok: list[ResolvedCheckIn] = []
     bad: list[tuple[str, str, str]] = []
+    missing: list[Missing] = []
     for p in payloads:
         d_id, a_id = uids.get(str(p.get("delegate"))), acts.get(str(p.get("activity")))
         if d_id is None or a_id is None:
@@ -468,18 +497,22 @@ def resolve_checkins(session: Session, payloads: list[Payload]
             bad.append(("checkins", str(p.get("uuid")),
                         f"未知{what.split(' / ')[0]} / unknown {what.split(' / ')[1]} "
                         f"{p.get('delegate') if d_id is None else p.get('activity')}"))
+            missing.append(Missing("checkins", str(p.get("uuid")), *(
+                ("delegates", str(p.get("delegate"))) if d_id is None
+                else ("activities", str(p.get("activity"))))))
             continue
         values = from_payload(p, _CHK_COLS)
         values.update(delegate_id=d_id, activity_id=a_id)
         ok.append(ResolvedCheckIn(p, values, d_id, a_id))
-    return ok, bad
+    return ok, bad, missing
 
 
 def _apply_checkins(session: Session, payloads: list[Payload]) -> Applied:
     """At a desk: insert events it lacks; for known ones take the hub's receive time and conflict flag."""
     done = Applied()
-    resolved, bad = resolve_checkins(session, payloads)
+    resolved, bad, missing = _resolve_checkins(session, payloads)
     done.skipped.extend(bad)
+    done.missing.extend(missing)
     for chunk in _batched(resolved, _CHUNK):
         known = dict(session.execute(
             select(_C.c.uuid, _C.c.id).where(_C.c.uuid.in_([r.payload["uuid"] for r in chunk]))
@@ -511,8 +544,9 @@ def _local_ids(session: Session, uids: Iterable[str]) -> dict[str, int]:
     return out
 
 
-def _unknown_delegate(table: str, key: str, uid: object) -> tuple[str, str, str]:
-    return table, key, f"未知人员 / unknown delegate {uid}"
+def _unknown_delegate(done: Applied, table: str, key: str, uid: object) -> None:
+    done.skipped.append((table, key, f"未知人员 / unknown delegate {uid}"))
+    done.missing.append(Missing(table, key, "delegates", str(uid)))
 
 
 # -- badge prints: every print attempt at every desk (print jobs stay at their desk) ------------
@@ -543,7 +577,7 @@ def _apply_badge_prints(session: Session, payloads: list[Payload]) -> Applied:
         for p in chunk:
             uuid, d_id = str(p.get("uuid")), ids.get(str(p.get("delegate")))
             if d_id is None:
-                done.skipped.append(_unknown_delegate("badge_prints", uuid, p.get("delegate")))
+                _unknown_delegate(done, "badge_prints", uuid, p.get("delegate"))
                 continue
             if uuid in known:
                 continue
@@ -607,7 +641,7 @@ def _apply_badge_revocations(session: Session, payloads: list[Payload]) -> Appli
                                  f"证件序号无效 / invalid badge serial {serial!r}"))
             continue
         if d_id is None:
-            done.skipped.append(_unknown_delegate("badge_revocations", revocation_key(uid, serial), uid))
+            _unknown_delegate(done, "badge_revocations", revocation_key(uid, serial), uid)
             continue
         newest[d_id] = max(newest.get(d_id, 0), serial)
         if (d_id, serial) in have:

@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, func, inspect, select
 
 from checkin_app.storage import models as m
@@ -28,6 +30,10 @@ def test_migration_from_empty_file_creates_the_schema(tmp_path: Path) -> None:
         for name, table in m.Base.metadata.tables.items():
             cols = {c["name"] for c in inspect(db.engine).get_columns(name)}
             assert cols == set(table.columns.keys()), name
+        # … and in types, indexes and constraints (tests/hub checks PostgreSQL the same way).
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, m.Base.metadata) == []
     finally:
         db.close()
 
