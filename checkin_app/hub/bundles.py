@@ -7,14 +7,31 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
+
+from checkin_app.domain import tokens
 from checkin_app.hub.store import HubStore, PushResult
-from checkin_app.sync.bundle import KIND_DESK, KIND_HUB, BundleInfo, _write, read_bundle
-from checkin_app.sync.protocol import iso
+from checkin_app.storage import models_security as sec
+from checkin_app.sync.bundle import KIND_DESK, KIND_HUB, SIG_CONTEXT, BundleInfo, _write, read_bundle
+from checkin_app.sync.protocol import SyncError, bilingual, iso, parse_iso
 
 
-def import_desk_events(store: HubStore, path: Path) -> tuple[BundleInfo, PushResult]:
-    """Ingest a desk's bundle exactly like a push (idempotent: importing twice stores nothing twice)."""
+def import_desk_events(store: HubStore, path: Path, *, allow_unsigned: bool = False
+                       ) -> tuple[BundleInfo, PushResult]:
+    """Ingest a desk's bundle exactly like a push (idempotent: importing twice stores nothing twice).
+
+    The bundle must be signed by a desk key that the event key certified and nobody revoked;
+    an unsigned one (a desk never given a key) only with `allow_unsigned`. Refused as a whole.
+    """
     header, chunks = read_bundle(path, KIND_DESK)
+    signed_by = verify_signer(store, path, header)
+    if not signed_by and not allow_unsigned:
+        raise SyncError(bilingual(
+            f"数据包 {path} 没有签名，无法确认来自哪台签到台。确认来源可靠后可加 --allow-unsigned 导入。",
+            f"Bundle {path} is not signed, so the desk that wrote it cannot be confirmed. If you trust "
+            f"where it came from, import it with --allow-unsigned."))
     desk = str(header.get("desk") or "bundle")
     total = PushResult()
     n = 0
@@ -25,7 +42,55 @@ def import_desk_events(store: HubStore, path: Path) -> tuple[BundleInfo, PushRes
         total.rejected += r.rejected
         total.high = r.high
         n += len(chunk)
-    return BundleInfo(KIND_DESK, n, desk=desk), total
+    return BundleInfo(KIND_DESK, n, desk=desk, signed_by=signed_by), total
+
+
+def verify_signer(store: HubStore, path: Path, header: dict[str, Any]) -> str:
+    """'desk (key N)' for a genuine signature by a certified, unrevoked desk key; '' if unsigned.
+
+    The certificate travels in the bundle, so a desk the hub never saw online is accepted as
+    long as the event key (which the hub holds) certified it. Anything else is refused.
+    """
+    signature = str(header["_end"].get("signature") or "")
+    signer: dict[str, Any] = header.get("signer") or {}
+    if not signer and not signature:
+        return ""
+
+    def forged(zh: str, en: str) -> SyncError:
+        return SyncError(bilingual(f"数据包 {path} 的签名无效（{zh}），未导入任何内容",
+                                   f"Bundle {path} has an invalid signature ({en}); nothing was imported"))
+
+    try:
+        desk_pub = bytes.fromhex(str(signer["public_key"]))
+        cert = bytes.fromhex(str(signer["certificate"]))
+        key_id, desk_name = int(signer["key_id"]), str(signer["desk_name"])
+        certified_at = parse_iso(str(signer["certified_at"]))
+        sig = bytes.fromhex(signature)
+    except (KeyError, TypeError, ValueError):
+        raise forged("签名信息不完整", "incomplete signer") from None
+    if certified_at is None:
+        raise forged("签名信息不完整", "incomplete signer")
+    with store.db.read() as s:
+        event = s.execute(select(sec.EventKey.public_key, sec.EventKey.retired_at)
+                          .where(sec.EventKey.fingerprint == str(signer.get("event_key", "")))).first()
+        revoked = s.execute(select(sec.KeyRevocation.revoked_at, sec.KeyRevocation.reason)
+                            .where(sec.KeyRevocation.public_key == desk_pub.hex())).first()
+    if event is None:
+        raise forged("证书来自本中心不认识的活动密钥", "certified by an event key this hub does not know")
+    if event.retired_at is not None:
+        raise forged("签发证书的活动密钥已停用", "the certifying event key is retired")
+    event_pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(event.public_key))
+    if not tokens.certificate_valid(event_pub, cert, key_id, desk_pub, desk_name, certified_at):
+        raise forged("签到台证书不是活动密钥签发的", "the desk certificate was not issued by the event key")
+    if revoked is not None:
+        raise forged(f"签到台密钥已于 {iso(revoked.revoked_at)} 吊销：{revoked.reason}",
+                     f"the desk key was revoked at {iso(revoked.revoked_at)}: {revoked.reason}")
+    try:
+        Ed25519PublicKey.from_public_bytes(desk_pub).verify(sig, SIG_CONTEXT + bytes.fromhex(
+            str(header["_end"]["sha256"])))
+    except (InvalidSignature, ValueError):
+        raise forged("内容与签名不符", "the content does not match the signature") from None
+    return f"{desk_name} (key {key_id})"
 
 
 def export_hub_data(store: HubStore, path: Path) -> BundleInfo:

@@ -64,6 +64,8 @@ def add_parsers(sub: Any) -> None:
     r = bs.add_parser("import", help="take in a desk's exported events")
     _db_args(r, top=False)
     r.add_argument("file", type=Path)
+    r.add_argument("--allow-unsigned", action="store_true",
+                   help="also take a bundle no certified desk key signed (a desk never given a key)")
     r = bs.add_parser("export-delegates", help="write event, activities and delegates for an offline desk")
     _db_args(r, top=False)
     r.add_argument("file", type=Path)
@@ -244,10 +246,12 @@ def _bundle(args: argparse.Namespace) -> int:
     store = _store(args)
     try:
         if args.bundle_command == "import":
-            info, result = import_desk_events(store, args.file)
+            info, result = import_desk_events(store, args.file, allow_unsigned=args.allow_unsigned)
             print(f"已导入签到台 {info.desk} 的数据包 / Imported bundle of desk {info.desk}: "
                   f"{len(result.stored)} new, {len(result.duplicates)} already here, "
                   f"{len(result.rejected)} refused")
+            print(f"  签名已验证 / signature verified: {info.signed_by}" if info.signed_by
+                  else "  未签名（按 --allow-unsigned 导入）/ not signed (taken with --allow-unsigned)")
             for r in result.rejected[:20]:
                 print(f"  {r['table']} {r['key']}: {r['reason']}")
         else:

@@ -1,12 +1,16 @@
 """Offline bundles (USB stick): a desk's unsynced events to the hub, and the hub's data to an offline desk.
 
 Both are gzip-compressed JSON lines: a header line, then one line per item, then an end line
-with the count, so a file cut short (a stick pulled too early) is recognised and refused.
+with the count and the SHA-256 of every line before it, so a file cut short (a stick pulled
+too early) or altered is recognised and refused. A desk holding a certified desk key signs
+that digest and puts its certificate in the header: the hub then knows which desk wrote the
+file and that nobody added or changed a check-in on the way, without having seen that desk.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -18,6 +22,8 @@ from checkin_app.storage.db import Database
 from checkin_app.sync.protocol import PROTOCOL_VERSION, SyncError, bilingual, dumps, iso
 
 FORMAT = "checkin-desk/bundle"
+# Signed bytes: this context, then the SHA-256 of the header and item lines as stored.
+SIG_CONTEXT = b"checkin-desk bundle v1\n"
 KIND_DESK = "desk-events"
 KIND_HUB = "hub-data"
 CHUNK = 2000
@@ -31,17 +37,38 @@ class BundleInfo:
     items: int
     desk: str = ""
     hub: str = ""
+    signed_by: str = ""  # "desk name (key N)" when a certified desk key signed it
 
 
-def _write(path: Path, header: dict[str, Any], lines: Iterator[dict[str, Any]]) -> int:
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """A desk key that signs bundles, with the public half of its certificate for the header."""
+
+    private_key: Any  # Ed25519PrivateKey
+    certificate: dict[str, Any]
+
+
+def _write(path: Path, header: dict[str, Any], lines: Iterator[dict[str, Any]],
+           signer: Signer | None = None) -> int:
     tmp = path.with_name(path.name + ".tmp")
     n = 0
+    digest = hashlib.sha256()
     with gzip.open(tmp, "wb", compresslevel=6) as f:
-        f.write(dumps({"format": FORMAT, "protocol": PROTOCOL_VERSION, **header}) + b"\n")
+        head = {"format": FORMAT, "protocol": PROTOCOL_VERSION, **header}
+        if signer is not None:
+            head["signer"] = signer.certificate
+        raw = dumps(head) + b"\n"
+        digest.update(raw)
+        f.write(raw)
         for line in lines:
-            f.write(dumps(line) + b"\n")
+            raw = dumps(line) + b"\n"
+            digest.update(raw)
+            f.write(raw)
             n += 1
-        f.write(dumps({"end": True, "count": n}) + b"\n")
+        end: dict[str, Any] = {"end": True, "count": n, "sha256": digest.hexdigest()}
+        if signer is not None:
+            end["signature"] = signer.private_key.sign(SIG_CONTEXT + digest.digest()).hex()
+        f.write(dumps(end) + b"\n")
     os.replace(tmp, path)
     return n
 
@@ -52,20 +79,25 @@ def _damaged(path: Path) -> SyncError:
 
 
 def read_bundle(path: Path, kind: str) -> tuple[dict[str, Any], Iterator[list[dict[str, Any]]]]:
-    """The header and the items in chunks; raises SyncError for a foreign, newer or truncated file.
+    """The header and the items in chunks; raises SyncError for a foreign, newer, altered or truncated file.
 
-    The whole file is checked (end line and count) before the first chunk is handed out, so a
-    damaged bundle is refused as a whole rather than half imported.
+    The whole file is checked (end line, count, digest) before the first chunk is handed out, so
+    a damaged bundle is refused as a whole rather than half imported. The end line is returned
+    in the header under "_end" (for the signature check).
     """
+    digest = hashlib.sha256()
+    end: dict[str, Any] = {}
     try:
         with gzip.open(path, "rb") as f:
-            header = json.loads(f.readline())
-            ended = False
+            first = f.readline()
+            digest.update(first)
+            header = json.loads(first)
             for n, raw in enumerate(f):
                 obj = json.loads(raw)
                 if obj.get("end"):
-                    ended = obj.get("count") == n
+                    end = obj if obj.get("count") == n else {}
                     break
+                digest.update(raw)
     except (OSError, ValueError, EOFError) as exc:
         raise _damaged(path) if "header" in locals() else SyncError(bilingual(
             f"{path} 不是签到数据包", f"{path} is not a check-in bundle")) from exc
@@ -77,8 +109,13 @@ def read_bundle(path: Path, kind: str) -> tuple[dict[str, Any], Iterator[list[di
         raise SyncError(bilingual(
             f"数据包协议版本 v{header.get('protocol')} 与本程序 v{PROTOCOL_VERSION} 不符",
             f"Bundle protocol v{header.get('protocol')} does not match this program's v{PROTOCOL_VERSION}"))
-    if not ended:
+    if not end:
         raise _damaged(path)
+    if end.get("sha256") != digest.hexdigest():
+        raise SyncError(bilingual(f"数据包 {path} 的内容被改动过（校验值不符，未导入任何内容）",
+                                  f"Bundle {path} was altered (its checksum does not match; nothing "
+                                  f"was imported)"))
+    header["_end"] = end
 
     def chunks() -> Iterator[list[dict[str, Any]]]:
         chunk: list[dict[str, Any]] = []
@@ -109,9 +146,33 @@ def export_desk_events(db: Database, path: Path) -> BundleInfo:
     desk = (cfg.desk if cfg else "") or CatalogService(db).settings().desk_name or "desk"
     with db.read() as s:
         items, _marks = sync._outbox(s, limit=None)
+        signer = desk_signer(s)
     n = _write(path, {"kind": KIND_DESK, "desk": desk, "hub": cfg.hub_id if cfg else "",
-                      "created_at": iso(sync.clock.now())}, iter(items))
-    return BundleInfo(KIND_DESK, n, desk=desk)
+                      "created_at": iso(sync.clock.now())}, iter(items), signer)
+    signed = f"{signer.certificate['desk_name']} (key {signer.certificate['key_id']})" if signer else ""
+    return BundleInfo(KIND_DESK, n, desk=desk, signed_by=signed)
+
+
+def desk_signer(session: Any) -> Signer | None:
+    """This desk's usable certified key with its certificate, or None (the bundle goes unsigned)."""
+    from sqlalchemy import select
+
+    from checkin_app.services.keys import signing_key
+    from checkin_app.storage import models_security as sec
+
+    key = signing_key(session)
+    if key is None:
+        return None
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    public = key.private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    row = session.scalar(select(sec.DeskKey).where(sec.DeskKey.public_key == public))
+    if row is None or row.certified_at is None:
+        return None
+    return Signer(key.private_key, {
+        "key_id": row.key_id, "desk_name": row.desk_name, "public_key": row.public_key,
+        "event_key": row.event_key, "certificate": row.certificate,
+        "certified_at": iso(row.certified_at)})
 
 
 def import_hub_data(db: Database, path: Path) -> BundleInfo:

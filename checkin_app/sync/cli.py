@@ -127,6 +127,12 @@ def cmd_bundle(args: argparse.Namespace) -> int:
         if args.bundle_command == "export":
             info = export_desk_events(db, args.file)
             print(f"已导出 {info.items} 条未同步记录 / Exported {info.items} unsynced items to {args.file}")
+            if info.signed_by:
+                print(f"  已用签到台密钥签名 / signed by {info.signed_by}")
+            else:
+                print("  未签名：本签到台没有经认证的密钥，中心导入时须加 --allow-unsigned\n"
+                      "  not signed: this desk has no certified key; the hub must import it with "
+                      "--allow-unsigned")
         else:
             info = import_hub_data(db, args.file)
             print(f"已导入 {info.items} 条 / Imported {info.items} rows from {args.file}")
