@@ -30,6 +30,7 @@ from checkin_app.ui.conflicts_view import ConflictsPanel
 from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow
 from checkin_app.ui.counts_view import CountsPanel
 from checkin_app.ui.desk_services import DeskServices
+from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.i18n import LanguageSwitcher
 from checkin_app.ui.manager import ManagerDesk
 from checkin_app.ui.mode_switch import EXIT_COLOUR, ModeSwitch
@@ -44,6 +45,9 @@ from checkin_app.ui.sounds import Sounds
 from checkin_app.ui.sync_status import attach_sync
 
 STATS_REFRESH_MS = 5000
+# Text widths below which the desk name and the activity stop giving way in the status bar.
+STATUS_DESK_MIN_PX = 110
+STATUS_ACTIVITY_MIN_PX = 150
 
 
 class MainWindow(QMainWindow):
@@ -199,20 +203,27 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = QStatusBar()
         bar.setSizeGripEnabled(False)
-        self.status_error = QLabel()
+        # Everything in the bar must fit a 1366 px screen in both languages next to the sync
+        # state (which never shrinks). Long texts give way and elide, the whole text in a
+        # tooltip: first the event name (the toolbar shows it in full; it only takes room
+        # nothing else wants), then an error message, the activity and the desk name alike,
+        # each down to a readable start (the activity code comes first).
+        self.status_error = ElidedLabel(min_px=40)
         self.status_error.setObjectName("statusError")
-        self.status_desk = QLabel()
-        self.status_activity = QLabel()
-        self.status_event = QLabel()
+        self.status_desk = ElidedLabel(min_px=STATUS_DESK_MIN_PX)
+        self.status_activity = ElidedLabel(min_px=STATUS_ACTIVITY_MIN_PX)
+        self.status_event = ElidedLabel(min_px=0)
+        self.status_event.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status_event.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.status_rehearsal = QLabel()
         self.status_rehearsal.setObjectName("rehearsal")
         # Both languages always: whoever looks must see that this is not the real time.
         self.status_rehearsal.setText("演练时钟 / Rehearsal clock")
         self.status_rehearsal.setVisible(isinstance(self.services.clock, OffsetClock))
         self.status_clock = QLabel()
-        bar.addWidget(self.status_error, 1)
-        for w in (self.status_desk, self.status_activity, self.status_event,
-                  self.status_rehearsal, self.status_clock):
+        bar.addWidget(self.status_error)
+        bar.addPermanentWidget(self.status_event, 1)
+        for w in (self.status_desk, self.status_activity, self.status_rehearsal, self.status_clock):
             bar.addPermanentWidget(w)
         self.setStatusBar(bar)
 
@@ -387,8 +398,16 @@ class MainWindow(QMainWindow):
 
     def _show_error(self, message: str) -> None:
         self._last_error = message
-        self.status_error.setText(message.replace("\n", "  ·  "))
-        self.status_error.setToolTip(message)
+        self._show_status_error()
+
+    def _show_status_error(self) -> None:
+        lines = self._last_error.split("\n")
+        # Messages are "Chinese\nEnglish": when the bar is short of room the start shows, so
+        # it starts in the UI language.
+        if len(lines) == 2 and self.languages.language == "en":
+            lines.reverse()
+        self.status_error.setText("  ·  ".join(lines) if self._last_error else "")
+        self.status_error.setToolTip(self._last_error)
 
     def current_activity(self) -> ActivityInfo | None:
         """The activity this desk admits to."""
@@ -397,6 +416,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         lang = self.languages.language
+        self._show_status_error()
         act = self.current_activity()
         self.status_desk.setText(self.tr("Desk: %1").replace(
             "%1", self.controller.desk_name or "—"))

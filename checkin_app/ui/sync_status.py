@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QWidget
 
 from checkin_app.printing.status import PrinterState
 from checkin_app.storage.db import Database
@@ -97,8 +97,26 @@ def _hm(moment: datetime | None) -> str:
     return moment.astimezone(TZ).strftime("%H:%M:%S") if moment else "—"
 
 
+def _full(moment: datetime | None) -> str:
+    return moment.astimezone(TZ).strftime("%m-%d %H:%M:%S") if moment else "—"
+
+
+def warning_mark(warnings: tuple[str, ...], lang: str) -> str:
+    """A few words for the hub's warnings (the whole messages go in the tooltip)."""
+    # The hub sends its warnings as bilingual prose; the clock one is the only kind today and
+    # the one a volunteer can act on, so it gets its own words.
+    clock = any("时钟" in w or "clock" in w.lower() for w in warnings)
+    if lang == "zh":
+        return "⚠ 时钟不准" if clock else "⚠ 中心提醒"
+    return "⚠ clock off" if clock else "⚠ hub warning"
+
+
 def status_text(s: SyncStatus | None, lang: str) -> tuple[str, str, str]:
-    """(status-bar text, counts note, style state) for a status; state is online/offline/off."""
+    """(status-bar text, counts note, style state) for a status; state is online/offline/off.
+
+    Kept short (it sits next to desk, activity and clock on a 1366 px screen and never
+    shrinks): details are in `status_tip`.
+    """
     zh = lang == "zh"
     if s is None or not s.enrolled:
         return (("○ 未连接中心服务器" if zh else "○ No hub (standalone)"),
@@ -114,19 +132,57 @@ def status_text(s: SyncStatus | None, lang: str) -> tuple[str, str, str]:
     text = f"{head} · {'上次同步' if zh else 'last sync'} {when} · {queue}"
     if s.refused:
         # Apart from the queue: these wait for a manager or for new data, not for the network.
-        text += f" · 中心拒收 {s.refused} 条" if zh else f" · {s.refused} refused by hub"
+        text += f" · 中心拒收 {s.refused} 条" if zh else f" · {s.refused} refused"
+    if s.warnings:
+        text += " · " + warning_mark(s.warnings, lang)
     note = (f"含其他签到台，截至 {when}" if zh else f"incl. other desks as of {when}")
     return text, note, state
 
 
+def status_tip(s: SyncStatus | None, lang: str) -> str:
+    """The tooltip: every part of the status in full words, then the last error and warnings."""
+    zh = lang == "zh"
+    if s is None or not s.enrolled:
+        return ("本签到台未连接中心服务器，只统计本台的签到。经理可在“签到台”菜单中连接。" if zh else
+                "This desk is not connected to a hub and counts its own check-ins only. "
+                "A manager can connect it from the Desk menu.")
+    lines = [
+        f"中心服务器：{s.hub_url}" if zh else f"Hub: {s.hub_url}",
+        (f"{'在线' if s.online else '离线（扫描照常，联网后自动补传）'}" if zh else
+         ("Online" if s.online else "Offline (scanning goes on; sent when the hub is back)")),
+        f"上次同步：{_full(s.last_ok_at)}" if zh else f"Last sync: {_full(s.last_ok_at)}",
+        (f"未上传到中心服务器：{s.pending} 条" if zh else f"Not on the hub yet: {s.pending}"),
+    ]
+    if s.refused:
+        lines.append(f"中心服务器拒收：{s.refused} 条（见“冲突”标签页）" if zh else
+                     f"Refused by the hub: {s.refused} (see the Conflicts tab)")
+    if s.last_error:
+        lines.append(s.last_error)
+    lines.extend(s.warnings)
+    return "\n".join(lines)
+
+
+# Light text on the dark status bar; offline is a red block so it is seen from the side.
+STATE_STYLE = {
+    "online": "color: #A5D6A7;",
+    "offline": "color: #FFFFFF; background: #C62828; border-radius: 4px;",
+    "off": "color: #B0BEC5;",
+}
+
+
 class SyncStatusLabel(QLabel):
-    """Online/offline, time of the last successful sync, events not yet on the hub."""
+    """Online/offline, time of the last successful sync, events not yet on the hub.
+
+    Never narrower than its text: the other status-bar parts give way instead.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syncStatus")
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.lang = "zh"
         self.status: SyncStatus | None = None
+        self.state = "off"
         self.counts_note: QLabel | None = None
         self.lang_source: Callable[[], str] | None = None
         self.refresh()
@@ -150,17 +206,11 @@ class SyncStatusLabel(QLabel):
     def refresh(self) -> None:
         """Re-render text, colour and tooltip."""
         text, note, state = status_text(self.status, self.lang)
-        colour = {"online": "#2e7d32", "offline": "#c62828", "off": "#607d8b"}[state]
         self.setText(text)
-        self.setStyleSheet(f"color: {colour}; font-weight: 600; padding: 0 8px;")
-        tip = []
-        if self.status is not None:
-            if self.status.hub_url:
-                tip.append(self.status.hub_url)
-            if self.status.last_error:
-                tip.append(self.status.last_error)
-            tip.extend(self.status.warnings)
-        self.setToolTip("\n".join(tip))
+        if state != self.state or not self.styleSheet():
+            self.state = state
+            self.setStyleSheet(f"{STATE_STYLE[state]} font-weight: 600; padding: 0 8px;")
+        self.setToolTip(status_tip(self.status, self.lang))
         if self.counts_note is not None:
             self.counts_note.setText(note)
 

@@ -1,0 +1,175 @@
+"""The desk window fits a 1366×768 laptop screen in both languages, with the longest realistic status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from checkin_app.domain.clock import OffsetClock
+from checkin_app.hub.app import _clock_warnings
+from checkin_app.services.catalog import CatalogService
+from checkin_app.sync.client import SyncStatus
+from checkin_app.sync.protocol import bilingual
+from checkin_app.ui.desk_services import DeskServices
+from checkin_app.ui.elided_label import ElidedLabel
+from checkin_app.ui.main_window import MainWindow
+from checkin_app.ui.sync_status import SyncStatusLabel, status_text, status_tip, warning_mark
+from tests.ui.conftest import Demo, make_window
+
+SCREEN_W, SCREEN_H = 1366, 768
+# A desk name as organisers write them (hall, entrance, number, purpose).
+LONG_DESK = "悦来B厅 北入口 12号签到台（贵宾）"
+LAST_SYNC = datetime(2024, 11, 23, 1, 31, 5, tzinfo=UTC)
+
+
+def _hub_clock_warning() -> str:
+    # The hub's own words, as the desk receives them (a desk two minutes fast).
+    [w] = _clock_warnings(125_000)
+    return bilingual(w["message_zh"], w["message_en"])
+
+
+def _states() -> dict[str, SyncStatus]:
+    url = "https://192.168.100.200:8443"
+    return {
+        "online": SyncStatus(True, True, 0, LAST_SYNC, desk=LONG_DESK, hub_url=url),
+        # Hours without the hub at a busy door, people the hub refused, a skewed clock.
+        "offline, everything": SyncStatus(
+            True, False, 12345, LAST_SYNC, desk=LONG_DESK, hub_url=url, refused=123,
+            last_error=bilingual("无法连接中心服务器：连接超时", "Cannot reach the hub: timed out"),
+            warnings=(_hub_clock_warning(),)),
+    }
+
+
+def _settle(w: MainWindow) -> None:
+    """Let size hints travel up from the status bar to the window."""
+    for _ in range(3):
+        QApplication.processEvents()
+        bar_layout = w.statusBar().layout()
+        if bar_layout is not None:
+            bar_layout.activate()
+        w.layout().activate()
+
+
+@pytest.fixture
+def rehearsal_window(qtbot: QtBot, configured: Demo, app_fonts: list[str]
+                     ) -> Iterator[MainWindow]:
+    """A desk on the rehearsal clock (its marker takes room too) with a long name, at the
+    activity with the longest English name."""
+    clock = OffsetClock(datetime(2024, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    CatalogService(configured.db, clock).save_settings(desk_name=LONG_DESK)
+    w = make_window(qtbot, DeskServices.from_db(configured.db, clock))
+    longest = max(w.activities, key=lambda a: len(a.name_en))
+    with qtbot.waitSignal(w.controller.settingsSaved, timeout=5000):
+        w.switch_activity(longest.code)
+    label = w.sync_label  # type: ignore[attr-defined]
+    assert isinstance(label, SyncStatusLabel)
+    # The desk's own (standalone) status arrives from a thread: wait for it, so it cannot
+    # replace a status the test sets.
+    qtbot.waitUntil(lambda: label.status is not None, timeout=5000)
+    yield w
+    w.shutdown()
+
+
+def test_minimum_width_fits_a_laptop_screen_in_both_languages(rehearsal_window: MainWindow) -> None:
+    w = rehearsal_window
+    label = w.sync_label  # type: ignore[attr-defined]
+    error = bilingual("保存失败：数据库或磁盘已满（database or disk is full）",
+                      "Could not save the check-in: database or disk is full")
+    standalone = label.status
+    assert standalone is not None and not standalone.enrolled
+    widths: dict[tuple[str, str, bool], int] = {}
+    for lang in ("zh", "en"):
+        w.set_language(lang, save=False)
+        for name, status in {"standalone": standalone, **_states()}.items():
+            label.set_status(status)
+            for with_error in (False, True):
+                w._show_error(error if with_error else "")
+                _settle(w)
+                hint = w.minimumSizeHint()
+                widths[(lang, name, with_error)] = hint.width()
+                assert hint.width() <= SCREEN_W, (lang, name, with_error, hint.width())
+                assert hint.height() <= SCREEN_H, (lang, name, with_error, hint.height())
+    # The check means something: the longest state asks for more room than the shortest.
+    assert widths[("en", "offline, everything", True)] > widths[("zh", "standalone", False)] + 300
+
+
+def test_on_a_laptop_screen_the_sync_state_shows_whole_and_long_names_give_way(
+        rehearsal_window: MainWindow) -> None:
+    w = rehearsal_window
+    label = w.sync_label  # type: ignore[attr-defined]
+    w.set_language("en", save=False)
+    label.set_status(_states()["offline, everything"])
+    w.resize(SCREEN_W, SCREEN_H)
+    _settle(w)
+    assert w.width() == SCREEN_W
+    # What a volunteer needs at a glance is never cut: online/offline, last sync, queue.
+    text = label.text()
+    assert text.startswith("● Offline · last sync 09:31:05 · 12345 not on hub")
+    assert "123 refused" in text and "⚠ clock off" in text
+    assert label.width() >= label.sizeHint().width()
+    assert label.geometry().right() < w.statusBar().width()
+    # The activity shortened to fit, starts with its code, and says all in its tooltip.
+    activity = w.status_activity
+    assert isinstance(activity, ElidedLabel)
+    assert activity.is_elided() and activity.width() < activity.sizeHint().width()
+    assert activity.shown_text().startswith(w.controller.activity_code)
+    assert activity.shown_text().endswith("…")
+    assert activity.toolTip() == activity.text()
+    # The event name, shown in full in the toolbar, gave up its room first.
+    assert w.status_event.width() <= w.status_activity.width()
+    assert w.event_title.text() == w.status_event.text()
+    # The status tooltip spells out what the short words mean, and the hub's warning.
+    tip = label.toolTip()
+    assert "Not on the hub yet: 12345" in tip and "Refused by the hub: 123" in tip
+    assert "clock is 125 s ahead of the hub" in tip
+    # An error starts in the UI language; the whole message is in its tooltip.
+    w._show_error(bilingual("保存失败：磁盘已满", "Could not save: disk full"))
+    _settle(w)
+    assert w.status_error.text().startswith("Could not save: disk full")
+    assert w.status_error.toolTip() == "保存失败：磁盘已满\nCould not save: disk full"
+
+
+def test_status_words_for_refusals_and_the_hubs_clock_warning() -> None:
+    states = _states()
+    full = states["offline, everything"]
+    text, _note, state = status_text(full, "zh")
+    assert text == "● 离线 · 上次同步 09:31:05 · 未上传 12345 · 中心拒收 123 条 · ⚠ 时钟不准"
+    assert state == "offline"
+    assert status_text(full, "en")[0] == (
+        "● Offline · last sync 09:31:05 · 12345 not on hub · 123 refused · ⚠ clock off")
+    assert status_text(states["online"], "en")[0] == "● Online · last sync 09:31:05 · 0 not on hub"
+    # A warning of another kind is still marked, in general words.
+    assert warning_mark(("某项提醒\nSomething else",), "en") == "⚠ hub warning"
+    tip = status_tip(full, "zh").split("\n")
+    assert tip[:4] == ["中心服务器：https://192.168.100.200:8443", "离线（扫描照常，联网后自动补传）",
+                       "上次同步：11-23 09:31:05", "未上传到中心服务器：12345 条"]
+    assert tip[4] == "中心服务器拒收：123 条（见“冲突”标签页）"
+    assert "本签到台的时钟比中心服务器快 125 秒" in tip[-2]
+
+
+def test_elided_label_gives_way_and_tells_all_in_its_tooltip(qtbot: QtBot) -> None:
+    label = ElidedLabel("MAIN · Main entrance / registration", min_px=80)
+    qtbot.addWidget(label)
+    label.show()
+    fm = label.fontMetrics()
+    whole = fm.horizontalAdvance(label.text())
+    assert label.sizeHint().width() >= whole
+    assert label.minimumSizeHint().width() < whole
+    label.resize(label.sizeHint())
+    assert not label.is_elided() and label.toolTip() == ""
+    label.resize(label.minimumSizeHint())
+    assert label.is_elided() and label.shown_text().startswith("MAIN")
+    assert label.toolTip() == "MAIN · Main entrance / registration"
+    label.setToolTip("explicit")
+    assert label.toolTip() == "explicit"
+    # Too narrow for anything useful: blank, not a lone "…".
+    label.resize(label.minimumSizeHint().width() - 75, label.height())
+    assert label.shown_text() == ""
+    # A short text never asks for less than itself.
+    label.setText("Hi")
+    assert label.minimumSizeHint().width() == label.sizeHint().width()
