@@ -14,7 +14,7 @@ from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync.client import DeskSync
-from checkin_app.ui.sync_status import status_text
+from checkin_app.ui.sync_status import status_text, status_tip
 from tests.sync.conftest import HubRig
 from tests.sync.test_client import DOORS, codes, hub_uuids, scan_all
 
@@ -152,7 +152,10 @@ def test_status_bar_counts_refused_apart_from_pending() -> None:
 
     at = datetime(2024, 11, 23, 1, 31, 5, tzinfo=UTC)
     text_en, _, _ = status_text(SyncStatus(True, True, 3, at, refused=2), "en")
+    tip_en = status_tip(SyncStatus(True, True, 3, at, refused=2), "en")
     text_zh, _, _ = status_text(SyncStatus(True, True, 3, at, refused=2), "zh")
-    assert text_en == "● Online · last sync 09:31:05 · 3 not on hub · 2 refused by hub"
+    # Short on the bar (it must fit a 1366 px window), spelled out in the tooltip.
+    assert text_en == "● Online · last sync 09:31:05 · 3 not on hub · 2 refused"
+    assert "Refused by the hub: 2" in tip_en
     assert text_zh == "● 在线 · 上次同步 09:31:05 · 未上传 3 · 中心拒收 2 条"
     assert "refused" not in status_text(SyncStatus(True, True, 0, at), "en")[0]
