@@ -70,6 +70,17 @@ def tab_title(conflicts: int, refused: int, lang: str) -> str:
     return text
 
 
+def reason_text(reason: str, lang: str) -> str:
+    """The hub's bilingual reason on one line, the UI language first (the start shows when cut)."""
+    if "\n" in reason:
+        parts = reason.split("\n")
+    else:
+        parts = reason.split(" / ") if reason.count(" / ") == 1 else [reason]
+    if len(parts) == 2 and lang == "en":
+        parts.reverse()
+    return " / ".join(p.strip() for p in parts)
+
+
 def _table(columns: int) -> QTableWidget:
     t = QTableWidget(0, columns)
     # No focus: reading the list never takes keystrokes away from the scanner.
@@ -120,12 +131,18 @@ class ConflictsPanel(QFrame):
         self.refused_box = QWidget()
         self.refused_title = QLabel()
         self.refused_title.setObjectName("sectionTitle")
+        # Two lines a refusal and no header row (each cell says what it is: the time, then
+        # "check-in: who", then the hub's reason): with a header and one line, the item took
+        # the width and the reason was cut after a word, and the conflicts above lost a row.
         self.refused_table = _table(3)
-        self.refused_table.setWordWrap(False)
-        self.refused_table.verticalHeader().setDefaultSectionSize(26)
+        self.refused_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.refused_table.horizontalHeader().setVisible(False)
+        rv = self.refused_table.verticalHeader()
+        rv.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rv.setDefaultSectionSize(2 * self.refused_table.fontMetrics().lineSpacing() + 8)
         rh = self.refused_table.horizontalHeader()
         rh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        rh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        rh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         rh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.retry_button = QPushButton()
         self.retry_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -141,7 +158,7 @@ class ConflictsPanel(QFrame):
         self.refused_box.setVisible(False)
 
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(8, 6, 8, 6)
+        lay.setContentsMargins(8, 4, 8, 4)
         lay.setSpacing(4)
         lay.addWidget(self.empty)
         lay.addWidget(self.table, 3)
@@ -236,12 +253,15 @@ class ConflictsPanel(QFrame):
             kind = words(r.table, lang) if r.table in TEXT else r.table
             who = " · ".join(p for p in (r.name, r.registration_code, r.activity_code) if p)
             what = f"{kind}：{who}" if lang == "zh" and who else f"{kind}: {who}" if who else kind
-            cells = [self._when(r.refused_at), what, r.reason.replace("\n", " / ")]
+            when = self._when(r.refused_at)
+            cells = [when.replace(" ", "\n"), what, reason_text(r.reason, lang)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"{text}\n{r.key}")
+                item.setToolTip(f"{when if col == 0 else text}\n{r.key}")
+                if col == 0:
+                    item.setForeground(QBrush(QColor("#607D8B")))
                 self.refused_table.setItem(i, col, item)
-        # As tall as its rows (up to three), so the conflicts above keep the room.
+        # As tall as its rows (up to two; more scroll), so the conflicts above keep the room.
         rt = self.refused_table
-        rows = min(max(n, 1), 3) * rt.verticalHeader().defaultSectionSize()
-        rt.setFixedHeight(rt.horizontalHeader().sizeHint().height() + rows + 4)
+        rows = min(max(n, 1), 2) * rt.verticalHeader().defaultSectionSize()
+        rt.setFixedHeight(rows + 2 * rt.frameWidth() + 2)

@@ -10,17 +10,21 @@ from PySide6.QtWidgets import QLabel, QWidget
 class ElidedLabel(QLabel):
     """Asks for its whole text but accepts `min_px` of text width; cut text ends in "…".
 
+    Cut to fewer than `min_chars` characters, it shows nothing rather than a stub.
+
     A long name in a status bar then shortens itself instead of making the window wider than
     the screen. `text()` is the whole text; the tooltip is the explicit one set with
     `setToolTip`, or the whole text while it is cut.
     """
 
     def __init__(self, text: str = "", parent: QWidget | None = None, *, min_px: int = 60,
+                 min_chars: int = 2,
                  mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
         super().__init__(parent)
         self._full = ""
         self._tip = ""
         self._min_px = min_px
+        self._min_chars = min_chars
         self._mode = mode
         self.setText(text)
 
@@ -72,8 +76,8 @@ class ElidedLabel(QLabel):
         shown = self._full
         if self.fontMetrics().horizontalAdvance(self._full) > width:
             shown = self.fontMetrics().elidedText(self._full, self._mode, max(width, 0))
-            if len(shown.strip("… ")) < 2:
-                shown = ""  # a lone "…" or one letter says nothing; the tooltip has it
+            if len(shown.strip("… ")) < self._min_chars:
+                shown = ""  # a lone "…" or a few letters say nothing; the tooltip has it
         if shown != self.shown_text():
             super().setText(shown)
         self._update_tip()

@@ -142,6 +142,10 @@ class MainWindow(QMainWindow):
         self.lower_tabs.setObjectName("lowerTabs")
         self.lower_tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.lower_tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Titles with counts can outgrow the column (English, failed prints, conflicts): shorten
+        # them all rather than scroll one of them out of sight.
+        self.lower_tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.lower_tabs.setUsesScrollButtons(False)
         self.lower_tabs.addTab(self.recent, "")
         self.lower_tabs.addTab(self.print_panel, "")
         self.lower_tabs.addTab(self.conflicts_panel, "")
@@ -212,7 +216,7 @@ class MainWindow(QMainWindow):
         self.status_error.setObjectName("statusError")
         self.status_desk = ElidedLabel(min_px=STATUS_DESK_MIN_PX)
         self.status_activity = ElidedLabel(min_px=STATUS_ACTIVITY_MIN_PX)
-        self.status_event = ElidedLabel(min_px=0)
+        self.status_event = ElidedLabel(min_px=0, min_chars=10)
         self.status_event.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status_event.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.status_rehearsal = QLabel()
@@ -521,7 +525,7 @@ class MainWindow(QMainWindow):
             self._failed_prints = failed
         failed = getattr(self, "_failed_prints", 0)
         zh = getattr(getattr(self, "languages", None), "language", "zh") == "zh"
-        self.lower_tabs.setTabText(0, "本台最近扫描" if zh else "Recent scans at this desk")
+        self.lower_tabs.setTabText(0, "本台最近扫描" if zh else "Recent scans here")
         badge = "徽章打印" if zh else "Badge printing"
         if failed:
             badge += f"（{failed} 失败）" if zh else f" ({failed} failed)"

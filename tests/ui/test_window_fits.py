@@ -13,13 +13,15 @@ from pytestqt.qtbot import QtBot
 from checkin_app.domain.clock import OffsetClock
 from checkin_app.hub.app import _clock_warnings
 from checkin_app.services.catalog import CatalogService
+from checkin_app.services.conflicts import Admission, ConflictItem, RefusedItem
 from checkin_app.sync.client import SyncStatus
 from checkin_app.sync.protocol import bilingual
+from checkin_app.ui.conflicts_view import reason_text
 from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.main_window import MainWindow
 from checkin_app.ui.sync_status import SyncStatusLabel, status_text, status_tip, warning_mark
-from tests.ui.conftest import Demo, make_window
+from tests.ui.conftest import DESK, Demo, Desk, make_window
 
 SCREEN_W, SCREEN_H = 1366, 768
 # A desk name as organisers write them (hall, entrance, number, purpose).
@@ -173,3 +175,54 @@ def test_elided_label_gives_way_and_tells_all_in_its_tooltip(qtbot: QtBot) -> No
     # A short text never asks for less than itself.
     label.setText("Hi")
     assert label.minimumSizeHint().width() == label.sizeHint().width()
+
+
+def _conflict(uuid: str, native: str, latin: str, code: str, desk: str, minute: int,
+              first_desk: str) -> ConflictItem:
+    at = datetime(2024, 11, 23, 9, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return ConflictItem(uuid, 1, code, native, latin, "OPENING", "开幕式", "Opening ceremony", desk,
+                        at, "volunteer", Admission(uuid + "-first", first_desk, at.replace(minute=20)))
+
+
+def test_conflicts_tab_shows_two_conflicts_and_a_refusal_without_scrolling(desk: Desk) -> None:
+    w = desk.window
+    conflicts = w.conflicts
+    assert conflicts is not None
+    desk.qtbot.waitUntil(lambda: not conflicts._loading and not conflicts._timer.isActive(),
+                         timeout=5000)
+    panel = w.conflicts_panel
+    items = [_conflict("u1", "李娜", "LI Na", "CQ24-P3WSVT", DESK, 30, "B厅 1号台"),
+             _conflict("u2", "Claire Dubois", "Claire DUBOIS", "CQ24-7QXK2M", "C厅 2号台", 26,
+                       "B厅 1号台")]
+    refused = [RefusedItem("checkins", "uuid-late", "未知人员 / unknown delegate late-0001",
+                           datetime(2024, 11, 23, 1, 31, tzinfo=UTC), "周晓岚", "CQ24-LATE01",
+                           "OPENING")]
+    panel.set_items(items, refused)
+    conflicts.conflicts, conflicts.refused = items, refused  # the tab title counts these
+    conflicts.retitle()
+    tabs = w.lower_tabs
+    tabs.setCurrentIndex(tabs.indexOf(panel))
+    for lang in ("zh", "en"):
+        w.set_language(lang, save=False)
+        _settle(w)
+        assert w.width() <= SCREEN_W
+        # Both conflicts whole, no scrolling; the refusal below them in two lines, no header.
+        assert panel.table.rowCount() == 2 and panel.table.verticalScrollBar().maximum() == 0
+        assert panel.refused_box.isVisibleTo(w)
+        assert not panel.refused_table.horizontalHeader().isVisibleTo(w)
+        assert panel.refused_table.item(0, 0).text() == "11-23\n09:31:00"
+        reason = panel.refused_table.item(0, 2).text()
+        assert reason.startswith("未知人员" if lang == "zh" else "unknown delegate late-0001")
+        # Every tab title in sight (shortened if need be, never scrolled away).
+        bar = tabs.tabBar()
+        assert all(bar.tabRect(i).right() <= bar.width() and bar.tabRect(i).left() >= 0
+                   for i in range(tabs.count()))
+    assert tabs.tabText(tabs.indexOf(panel)) == "Conflicts (2) · refused 1"
+
+
+def test_hub_reasons_start_in_the_ui_language() -> None:
+    assert reason_text("未知人员 / unknown delegate x", "en") == "unknown delegate x / 未知人员"
+    assert reason_text("未知人员 / unknown delegate x", "zh") == "未知人员 / unknown delegate x"
+    assert reason_text("活动已满\nActivity full", "en") == "Activity full / 活动已满"
+    # Not a pair: as the hub wrote it.
+    assert reason_text("a / b / c", "en") == "a / b / c"
