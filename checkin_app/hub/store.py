@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.hub.db import HubDatabase
+from checkin_app.services.checkin import STUB_PREFIX
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec
@@ -420,7 +421,9 @@ class HubStore:
             if not p.get("walk_in"):
                 result.rejected.append({"table": "delegates", "key": p.get("uid"), "reason": bilingual(
                     "签到台只能新增现场登记人员", "Desks may only add walk-in delegates")})
-            elif p.get("uid") in existing:
+            elif p.get("uid") in existing or str(p.get("registration_code", "")).startswith(STUB_PREFIX):
+                # A placeholder an older desk made from a verified badge is not a person: taken
+                # as already here, so that desk stops sending it (the real row comes from the hub).
                 result.duplicates.append({"table": "delegates", "key": p.get("uid"), "seq": None})
             else:
                 accept.append(p)

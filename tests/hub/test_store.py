@@ -272,3 +272,16 @@ def test_pushes_stored_together_answer_each_desk_as_if_alone(hub: HubStore) -> N
     assert again.stored == [] and [d["key"] for d in again.duplicates] == [a["key"]]
     assert ra.high == rb.high == rc.high > 0
     assert [(c.uuid, c.desk, c.first_desk) for c in hub.conflicts()] == [(b["key"], "B", "A")]
+
+
+def test_a_placeholder_pushed_by_an_older_desk_is_acknowledged_not_stored(hub: HubStore) -> None:
+    from checkin_app.services.checkin import STUB_PREFIX
+
+    stub = {"uid": "token:4294967301", "registration_code": f"{STUB_PREFIX}4294967301", "walk_in": True,
+            "category": "ATTENDEE", "name_native": "", "name_latin": ""}
+    result = hub.ingest("A", [{"table": "delegates", "key": stub["uid"], "payload": stub}])
+    assert result.stored == [] and result.rejected == []
+    assert [d["key"] for d in result.duplicates] == [stub["uid"]]
+    with hub.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(m.Delegate).where(
+            m.Delegate.registration_code.startswith(STUB_PREFIX))) == 0
