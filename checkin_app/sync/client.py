@@ -360,6 +360,10 @@ class DeskSync:
         """
         cfg = self._need_config()
         since = self.cursor()
+        fresh = False
+        if since == 0:
+            with self.db.read() as s:
+                fresh = s.scalar(select(_D.c.id).limit(1)) is None
         applied = 0
         cursor = since
         end: dict[str, Any] | None = None
@@ -390,19 +394,19 @@ class DeskSync:
                         break
                     batch.append(obj)
                     if len(batch) >= APPLY_BATCH:
-                        cursor = self._apply(batch, big=since == 0)
+                        cursor = self._apply(batch, big=since == 0, fresh=fresh)
                         applied += len(batch)
                         batch = []
                         if on_progress is not None:
                             on_progress(applied)
         except (httpx.HTTPError, StopIteration) as exc:
             if batch:
-                cursor = self._apply(batch, big=since == 0)
+                cursor = self._apply(batch, big=since == 0, fresh=fresh)
                 applied += len(batch)
             self._offline(exc)
             raise SyncError(self.last_error) from exc
         if batch:
-            cursor = self._apply(batch, big=since == 0)
+            cursor = self._apply(batch, big=since == 0, fresh=fresh)
             applied += len(batch)
         if end is None:
             self.online = False
@@ -415,7 +419,8 @@ class DeskSync:
         self.warnings = tuple(warnings)
         return PullSummary(applied, cursor, bool(end.get("more")), True, warnings)
 
-    def _apply(self, changes: list[dict[str, Any]], *, big: bool = False, move_cursor: bool = True) -> int:
+    def _apply(self, changes: list[dict[str, Any]], *, big: bool = False, move_cursor: bool = True,
+               fresh: bool = False) -> int:
         """Apply one batch of changes and move the cursor, in one transaction; returns the cursor.
 
         A change naming a row that has not arrived yet waits (see _Waiting) and goes in with
@@ -424,6 +429,7 @@ class DeskSync:
         total = st.Applied()
         last = max(int(c["s"]) for c in changes)
         with self.db.write() as s:
+            s.info[st.FRESH_DOWNLOAD] = fresh
             waiting = _Waiting(s, self.clock.now())
             arrived: set[tuple[str, str]] = set()
             for table, run in _runs(changes):

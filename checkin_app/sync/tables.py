@@ -338,7 +338,8 @@ _CLAIM_STUB = (
 )
 
 
-def _new_ids(session: Session, payloads: list[Payload]) -> tuple[dict[str, int], set[int]]:
+def _new_ids(session: Session, payloads: list[Payload], *, nothing_here: bool = False
+             ) -> tuple[dict[str, int], set[int]]:
     """Ids for delegates new here: {uid: id} to insert with, and the ids of stubs they replace.
 
     The hub's id is kept whenever it is free here (badge tokens name delegates by id); a stub
@@ -349,7 +350,7 @@ def _new_ids(session: Session, payloads: list[Payload]) -> tuple[dict[str, int],
     wanted = {str(p["uid"]): p["id"] for p in payloads
               if isinstance(p.get("id"), int) and 0 < p["id"] < 2**63}
     holders: dict[int, str] = {}
-    for part in _batched(sorted(set(wanted.values())), _CHUNK):
+    for part in _batched([] if nothing_here else sorted(set(wanted.values())), _CHUNK):
         holders.update(session.execute(
             select(_D.c.id, _D.c.registration_code).where(_D.c.id.in_(part))).all())
     out: dict[str, int] = {}
@@ -381,19 +382,29 @@ def _new_ids(session: Session, payloads: list[Payload]) -> tuple[dict[str, int],
     return out, stubs
 
 
+# Session.info flag: this transaction fills a desk that held no delegate when its first download
+# began. That download holds each delegate once (the hub's log keeps one row per key), so no
+# delegate of it can be here already and no id can be taken: the look-ups are skipped.
+FRESH_DOWNLOAD = "sync.fresh_download"
+
+
 def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
     done = Applied()
+    fresh = bool(session.info.get(FRESH_DOWNLOAD))
     cats = dict(session.execute(select(_t(m.Category).c.code, _t(m.Category).c.id)).all())
     acts = dict(session.execute(select(_t(m.Activity).c.code, _t(m.Activity).c.id)).all())
     for chunk in _batched(payloads, 2000):
         existing: dict[str, int] = {}
-        for part in _batched([p["uid"] for p in chunk], _CHUNK):
-            existing.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
+        if not fresh:
+            for part in _batched([p["uid"] for p in chunk], _CHUNK):
+                existing.update(session.execute(
+                    select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         claims: list[dict[str, Any]] = []
         new_ids, stubs = _new_ids(session, [
-            p for p in chunk if p["uid"] not in existing and p.get("category", "") in cats])
+            p for p in chunk if p["uid"] not in existing and p.get("category", "") in cats],
+            nothing_here=fresh)
         for p in chunk:
             cat = cats.get(p.get("category", ""))
             if cat is None:
@@ -416,6 +427,7 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
             else:
                 values["id"] = new_ids[p["uid"]]
                 inserts.append(values)
+        taken: set[int] = set()
         if claims:
             session.connection().execute(_CLAIM_STUB, claims)
             done.updated += len(claims)
@@ -430,10 +442,11 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
             # Plain executemany by primary key: the ORM "bulk update" path wants mapped keys.
             session.connection().execute(_UPDATE_DELEGATE, updates)
             done.updated += len(updates)
-        # Ids of everything in the chunk (the new rows too) for admissions and search keys.
-        ids: dict[str, int] = {}
-        for part in _batched([p["uid"] for p in chunk], _CHUNK):
-            ids.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
+        # Ids of everything in the chunk (the new rows too) for admissions and search keys; a
+        # placeholder's copy whose row a claim just took no longer exists under its uid.
+        ids = {u: i for u, i in existing.items() if i not in taken}
+        ids.update((v["uid"], v["_id"]) for v in claims)
+        ids.update((v["uid"], v["id"]) for v in inserts)
         updated_ids = [ids[p["uid"]] for p in chunk if p["uid"] in existing and p["uid"] in ids]
         for part in _batched(updated_ids, _CHUNK):
             session.execute(delete(_ADM).where(_ADM.c.delegate_id.in_(part)))
