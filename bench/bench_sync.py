@@ -332,6 +332,8 @@ def main() -> None:
     ap.add_argument("--load-only", action="store_true", help="only the 50-desk load runs")
     ap.add_argument("--procs", type=int, default=2, help="load-generator processes")
     ap.add_argument("--no-poll", action="store_true", help="diagnosis: pushes without long-polls")
+    ap.add_argument("--backend", choices=("both", "sqlite", "postgresql"), default="both",
+                    help="which hub databases the 50-desk load runs on")
     args = ap.parse_args()
     results: dict[str, Any] = {"size": args.size}
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as d:
@@ -364,22 +366,22 @@ def main() -> None:
 
 
 def _run_load(tmp: Path, args: argparse.Namespace, results: dict[str, Any]) -> None:
-    if True:
+    if args.backend in ("both", "sqlite"):
         results["load_sqlite"] = bench_load(tmp, str(tmp / "load.sqlite3"), "sqlite", args.desks,
                                             args.seconds, args.procs, not args.no_poll)
-        if args.pg:
-            import psycopg
+    if args.pg and args.backend in ("both", "postgresql"):
+        import psycopg
 
-            name = scratch_name("checkin_bench")
+        name = scratch_name("checkin_bench")
+        with psycopg.connect(pg_admin_url(args.pg), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            results["load_postgresql"] = bench_load(tmp, with_database(args.pg, name), "postgresql",
+                                                    args.desks, args.seconds, args.procs,
+                                                    not args.no_poll)
+        finally:
             with psycopg.connect(pg_admin_url(args.pg), autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            try:
-                results["load_postgresql"] = bench_load(tmp, with_database(args.pg, name), "postgresql",
-                                                        args.desks, args.seconds, args.procs,
-                                                        not args.no_poll)
-            finally:
-                with psycopg.connect(pg_admin_url(args.pg), autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

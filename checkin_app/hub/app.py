@@ -77,11 +77,7 @@ class HubState:
     def __post_init__(self) -> None:
         store = self.store
 
-        def read_beyond(since: int, n: int) -> list[tuple[int, str, str, str]]:
-            with store.db.read() as session:
-                return list(store.changes(session, since, n))
-
-        self.feed = ChangeFeed(read_beyond, store.high_water)
+        self.feed = ChangeFeed(store.changes_after, store.high_water, on_tables=store.forget)
 
 
 def _error(status: int, zh: str, en: str, code: str) -> JSONResponse:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from checkin_app.storage.db import Database, DatabaseError, upgrade
@@ -57,6 +57,7 @@ class HubDatabase:
                 f"Cannot open the hub database {_safe(self.url)}: {exc}"
             ) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._lock = threading.Lock()
 
     @property
@@ -84,6 +85,34 @@ class HubDatabase:
         # The in-process lock keeps pool connections from queueing on the server-side lock.
         with self._lock, self._sessions() as s, s.begin():
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+            yield s
+
+    @contextmanager
+    def one_read(self) -> Iterator[Connection]:
+        """A connection for a single read statement (a statement is consistent on its own).
+
+        On PostgreSQL it runs in autocommit: no BEGIN and ROLLBACK round trips around it. Every
+        desk request authenticates, so this is a third of the round trips 50 desks cause.
+        """
+        if self._sqlite is not None:
+            with self.engine.connect() as conn:
+                yield conn
+            return
+        with self._autocommit.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write_unordered(self) -> Iterator[Session]:
+        """A write transaction that hands out no sequence numbers (desk health, settings).
+
+        On PostgreSQL it skips the writers' lock, so it never makes a push wait; on SQLite,
+        which has one writer, it is write().
+        """
+        if self._sqlite is not None:
+            with self._sqlite.write() as s:
+                yield s
+            return
+        with self._sessions() as s, s.begin():
             yield s
 
     def close(self) -> None:

@@ -36,9 +36,12 @@ class ChangeFeed:
     """
 
     def __init__(self, read_beyond: Callable[[int, int], list[tuple[int, str, str, str]]],
-                 read_high: Callable[[], int], capacity: int = CAPACITY) -> None:
+                 read_high: Callable[[], int], capacity: int = CAPACITY,
+                 on_tables: Callable[[set[str]], None] | None = None) -> None:
         self._read_beyond = read_beyond
         self._read_high = read_high
+        # Told which tables changed (the hub drops ids it remembered for them).
+        self._on_tables = on_tables or (lambda _tables: None)
         self.capacity = capacity
         self.high = 0
         self.low = 0
@@ -72,11 +75,13 @@ class ChangeFeed:
                 rows = await anyio.to_thread.run_sync(self._read_beyond, self.high, REFRESH_MAX)
                 if len(rows) >= REFRESH_MAX:
                     # Too much at once to keep: start the tail afresh at the end of the log.
+                    self._on_tables({"activities", "categories", "delegates", "events"})
                     high = await anyio.to_thread.run_sync(self._read_high)
                     self._seqs, self._lines = [], []
                     self.low = high
                     await self._announce(high)
                 elif rows:
+                    self._on_tables({r[1] for r in rows})
                     self._seqs.extend(r[0] for r in rows)
                     self._lines.extend(change_line(*r) for r in rows)
                     self._trim()

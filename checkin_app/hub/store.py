@@ -173,6 +173,13 @@ class HubStore:
         self.clock = clock or SystemClock()
         self._health: dict[int, dict[str, Any]] = {}
         self._health_lock = threading.Lock()
+        # Delegate and activity ids by uid / code for the push path (a look-up saved per push).
+        self.ids = st.IdCache()
+
+    def forget(self, tables: set[str]) -> None:
+        """Drop remembered ids that a change to these tables may have made wrong."""
+        if "activities" in tables:
+            self.ids.activities = {}
 
     # -- sequence numbers and the change log ------------------------------------------------
     @staticmethod
@@ -239,11 +246,22 @@ class HubStore:
 
     def high_water(self) -> int:
         """The highest sequence number in the change log."""
-        with self.db.read() as session:
-            return int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+        with self.db.one_read() as conn:
+            return int(conn.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+
+    def changes_after(self, since: int, limit: int) -> list[tuple[int, str, str, str]]:
+        """Like changes(), read in one statement and returned as a list (the hub's change feed)."""
+        with self.db.one_read() as conn:
+            return [(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(self._changes_query(since, limit))]
 
     def changes(self, session: Session, since: int, limit: int | None) -> Iterator[tuple[int, str, str, str]]:
         """(seq, table, key, payload JSON) after `since`, in seq order, at most `limit`."""
+        result = session.execute(self._changes_query(since, limit).execution_options(yield_per=2000))
+        for row in result:
+            yield int(row[0]), row[1], row[2], row[3]
+
+    @staticmethod
+    def _changes_query(since: int, limit: int | None) -> Any:
         pulled = [t.name for t in st.REGISTRY.values() if t.pulled]
         # The table filter goes through coalesce() so no planner takes the (table, key) index for
         # it: SQLite then fetched every row of those tables and sorted them, instead of walking
@@ -253,9 +271,7 @@ class HubStore:
              .order_by(_CH.c.seq))
         if limit is not None:
             q = q.limit(limit)
-        result = session.execute(q.execution_options(yield_per=2000))
-        for row in result:
-            yield int(row[0]), row[1], row[2], row[3]
+        return q
 
     # -- pushes -------------------------------------------------------------------------------
     def ingest(self, desk: str, items: list[dict[str, Any]]) -> PushResult:
@@ -268,16 +284,20 @@ class HubStore:
         The hub's pushes queue for its single writer; taking every waiting push at once keeps a
         burst (or a slow disk's fsync) from turning into a queue of commits.
         """
-        with self.db.write() as session:
-            # Most items take one sequence number: ask for them all at the first allocation.
-            session.info[_SEQ_RESERVE] = sum(len(items) for _desk, items in pushes)
-            results = [self._ingest_push(session, desk, items) for desk, items in pushes]
-            high = session.info.get(_SEQ_HIGH)
-            if high is None:
-                high = int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
-            for result in results:
-                result.high = high
-            _fault("push-before-commit")
+        try:
+            with self.db.write() as session:
+                # Most items take one sequence number: ask for them all at the first allocation.
+                session.info[_SEQ_RESERVE] = sum(len(items) for _desk, items in pushes)
+                results = [self._ingest_push(session, desk, items) for desk, items in pushes]
+                high = session.info.get(_SEQ_HIGH)
+                if high is None:
+                    high = int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+                for result in results:
+                    result.high = high
+                _fault("push-before-commit")
+        except BaseException:
+            self.ids = st.IdCache()  # it may hold an id of a row this transaction rolled back
+            raise
         _fault("push-after-commit")
         return results
 
@@ -315,7 +335,7 @@ class HubStore:
                          result: PushResult) -> None:
         # One uuid twice in the same push is stored once.
         payloads = list({str(it["payload"].get("uuid")): dict(it["payload"]) for it in batch}.values())
-        resolved, bad = st.resolve_checkins(session, payloads)
+        resolved, bad = st.resolve_checkins(session, payloads, self.ids)
         for table, key, reason in bad:
             result.rejected.append({"table": table, "key": key, "reason": reason})
         now = self.clock.now()
@@ -579,7 +599,7 @@ class HubStore:
             # Every request of every desk comes through here: a Core connection and a prebuilt
             # statement, not an ORM session (a third of the cost). Not cached, so a revocation
             # (even by `hub revoke-desk` in another process) refuses the very next request.
-            with self.db.engine.connect() as conn:
+            with self.db.one_read() as conn:
                 row = conn.execute(_AUTH, {"h": h}).first()
         if row is None:
             raise AccessRefused(bilingual("中心服务器不认识此签到台（未注册或令牌无效）",
@@ -637,7 +657,7 @@ class HubStore:
         for desk_id, values in pending.items():
             groups.setdefault(tuple(sorted(values)), []).append({"_id": desk_id, **values})
         try:
-            with self.db.write() as s:
+            with self.db.write_unordered() as s:
                 conn = s.connection()
                 for cols, rows in groups.items():
                     conn.execute(update(_DESK).where(_DESK.c.id == bindparam("_id"))

@@ -495,19 +495,47 @@ class ResolvedCheckIn:
     activity_id: int
 
 
-def resolve_checkins(session: Session, payloads: list[Payload]
+@dataclass
+class IdCache:
+    """Local ids by natural key, kept across transactions by a long-running process (the hub).
+
+    A delegate's id never changes once given; an activity's neither, unless the activity is
+    replaced, so its map is dropped whenever activities change (HubStore.forget). Misses are
+    looked up and remembered; nothing is ever answered from the cache that is not there.
+    """
+
+    activities: dict[str, int] = field(default_factory=dict)
+    delegates: dict[str, int] = field(default_factory=dict)
+    max_delegates: int = 1_000_000
+
+
+def resolve_checkins(session: Session, payloads: list[Payload], ids: IdCache | None = None
                      ) -> tuple[list[ResolvedCheckIn], list[tuple[str, str, str]]]:
     """Map delegate uids and activity codes to local ids; unresolvable payloads are reported."""
-    ok, bad, _missing = _resolve_checkins(session, payloads)
+    ok, bad, _missing = _resolve_checkins(session, payloads, ids)
     return ok, bad
 
 
-def _resolve_checkins(session: Session, payloads: list[Payload]
-                      ) -> tuple[list[ResolvedCheckIn], list[tuple[str, str, str]], list[Missing]]:
-    acts = dict(session.execute(select(_t(m.Activity).c.code, _t(m.Activity).c.id)).all())
-    uids: dict[str, int] = {}
-    for part in _batched(sorted({str(p.get("delegate")) for p in payloads}), _CHUNK):
+def _lookup_ids(session: Session, payloads: list[Payload], ids: IdCache | None
+                ) -> tuple[dict[str, int], dict[str, int]]:
+    codes = {str(p.get("activity")) for p in payloads}
+    uids_wanted = {str(p.get("delegate")) for p in payloads}
+    cache = ids or IdCache()
+    acts = cache.activities
+    if not codes <= acts.keys():
+        acts = dict(session.execute(select(_t(m.Activity).c.code, _t(m.Activity).c.id)).all())
+        cache.activities = acts
+    uids = cache.delegates
+    if len(uids) > cache.max_delegates:
+        uids = cache.delegates = {}
+    for part in _batched(sorted(uids_wanted - uids.keys()), _CHUNK):
         uids.update(session.execute(select(_D.c.uid, _D.c.id).where(_D.c.uid.in_(part))).all())
+    return acts, uids
+
+
+def _resolve_checkins(session: Session, payloads: list[Payload], ids: IdCache | None = None
+                      ) -> tuple[list[ResolvedCheckIn], list[tuple[str, str, str]], list[Missing]]:
+    acts, uids = _lookup_ids(session, payloads, ids)
     ok: list[ResolvedCheckIn] = []
     bad: list[tuple[str, str, str]] = []
     missing: list[Missing] = []

@@ -285,3 +285,20 @@ def test_a_placeholder_pushed_by_an_older_desk_is_acknowledged_not_stored(hub: H
     with hub.db.read() as s:
         assert s.scalar(select(func.count()).select_from(m.Delegate).where(
             m.Delegate.registration_code.startswith(STUB_PREFIX))) == 0
+
+
+def test_remembered_ids_never_hide_a_new_delegate_or_a_replaced_activity(hub: HubStore) -> None:
+    code = MiniEvent().attendee
+    assert hub.ingest("A", [checkin(code, "MAIN", "A", local(23, 9))]).stored
+    assert hub.ids.delegates and hub.ids.activities  # remembered for the next push
+    with hub.db.write() as s:  # a delegate and an activity added behind the store's back
+        cat = s.scalar(select(m.Category.id).limit(1))
+        s.add(m.Delegate(uid="late-1", registration_code="CQ24-LATE1", name_native="迟到",
+                         name_latin="CHI Dao", category_id=cat, status="approved",
+                         updated_at=local(23, 8)))
+        s.add(m.Activity(code="EXTRA", name_zh="加场", name_en="Extra session",
+                         starts_at=local(23, 8), ends_at=local(23, 18)))
+    late = hub.ingest("A", [checkin("late-1", "EXTRA", "A", local(23, 9, 5))])
+    assert [x["key"] for x in late.stored] and not late.rejected
+    hub.forget({"activities"})
+    assert hub.ids.activities == {}
