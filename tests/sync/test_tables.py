@@ -63,3 +63,36 @@ def test_every_pulled_table_round_trips_and_private_keys_stay_home(tmp_path: Pat
     finally:
         src.close()
         dst.close()
+
+
+def test_bulk_insert_stores_exactly_what_sqlalchemy_would(tmp_path: Path) -> None:
+    """The desk's driver-level insert keeps every value as the ORM path stores it (times, flags, nulls)."""
+    from sqlalchemy import insert, text
+
+    db = Database(tmp_path / "bulk.sqlite3")
+    try:
+        make_event(db)
+        table = m.Delegate.__table__
+        with db.read() as s:
+            template = dict(s.execute(select(table).limit(1)).one()._mapping)
+        rows = []
+        cases = [(NOW, True, None), (NOW.replace(microsecond=0), False, "坐第一排"),
+                 (datetime(2024, 11, 23, 1, 2, 3, 456789, tzinfo=UTC), False, "")]
+        for i, (at, walk_in, note) in enumerate(cases):
+            rows.append({**template, "id": 9000 + i, "uid": f"bulk-{i}", "registration_code": f"B{i}",
+                         "updated_at": at, "walk_in": walk_in, "attention_note": note or "",
+                         "photo_path": note})
+        core = [{**r, "id": r["id"] + 100, "uid": r["uid"] + "c",
+                 "registration_code": r["registration_code"] + "c"} for r in rows]
+        with db.write() as s:
+            st.bulk_insert(s, table, rows)
+            s.execute(insert(table), core)
+        with db.read() as s:
+            raw = s.execute(text("SELECT id, updated_at, walk_in, photo_path, attention_note FROM delegates "
+                                 "WHERE id >= 9000 ORDER BY id")).all()
+            loaded = {r.id: r for r in s.execute(select(table).where(table.c.id >= 9000))}
+        fast, slow = raw[:3], raw[3:]
+        assert [tuple(r)[1:] for r in fast] == [tuple(r)[1:] for r in slow]  # same stored text
+        assert loaded[9001].updated_at == NOW.replace(microsecond=0) and loaded[9000].walk_in is True
+    finally:
+        db.close()
