@@ -112,3 +112,15 @@ def test_a_shown_check_in_survives_the_process_being_killed(tmp_path: Path) -> N
         got = conn.exec_driver_sql("SELECT verdict FROM checkins WHERE uuid = ?", (uuid,)).scalar()
     eng.dispose()
     assert got == "ADMIT"
+
+
+def test_the_known_head_is_the_newest_migration(tmp_path: Path) -> None:
+    """Opening a database at the head skips Alembic: the constant must name the newest script."""
+    from checkin_app.storage.db import HEAD_REVISION, at_head
+
+    assert HEAD_REVISION == head_revision()
+    db = Database(tmp_path / "h.sqlite3")
+    try:
+        assert at_head(db.engine)
+    finally:
+        db.close()
