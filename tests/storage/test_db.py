@@ -118,7 +118,7 @@ def test_the_known_head_is_the_newest_migration(tmp_path: Path) -> None:
     """Opening a database at the head skips Alembic: the constant must name the newest script."""
     from checkin_app.storage.db import HEAD_REVISION, at_head
 
-    assert HEAD_REVISION == head_revision()
+    assert head_revision() == HEAD_REVISION
     db = Database(tmp_path / "h.sqlite3")
     try:
         assert at_head(db.engine)
