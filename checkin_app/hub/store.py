@@ -52,6 +52,15 @@ _SET_CONFLICT = update(_C).where(_C.c.id == bindparam("_id")).values(conflict=bi
 _BY_DIALECT: dict[tuple[str, str], Any] = {}
 
 
+def _apply_refusing(session: Session, table: st.SyncTable, payloads: list[st.Payload],
+                    result: PushResult) -> tuple[st.Applied, set[str]]:
+    """Apply pushed rows; what the table could not take goes to the push's refusals (keys returned)."""
+    applied = table.apply(session, payloads)
+    for t, k, reason in applied.skipped:
+        result.rejected.append({"table": t, "key": k, "reason": reason})
+    return applied, {k for _, k, _ in applied.skipped}
+
+
 def _dialect_insert(conn: Any, table: Table) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
@@ -449,10 +458,8 @@ class HubStore:
                 accept.append(p)
         if not accept:
             return
-        applied = st.DELEGATES.apply(session, accept)
-        for table, key, reason in applied.skipped:
-            result.rejected.append({"table": table, "key": key, "reason": reason})
-        ok = [p["uid"] for p in accept if p["uid"] not in {k for _, k, _ in applied.skipped}]
+        _applied, skipped = _apply_refusing(session, st.DELEGATES, accept, result)
+        ok = [p["uid"] for p in accept if p["uid"] not in skipped]
         seqs = self.publish(session, "delegates", st.DELEGATES.export(session, ok), origin=desk)
         result.stored.extend({"table": "delegates", "key": u, "seq": seqs.get(u)} for u in ok)
 
@@ -475,10 +482,7 @@ class HubStore:
         fresh = [p for k, p in payloads.items() if k not in known]
         if not fresh:
             return
-        applied = table.apply(session, fresh)
-        skipped = {k for _, k, _ in applied.skipped}
-        for t, k, reason in applied.skipped:
-            result.rejected.append({"table": t, "key": k, "reason": reason})
+        applied, skipped = _apply_refusing(session, table, fresh, result)
         ok = [k for k in payloads if k not in known and k not in skipped]
         if applied.serials:
             ids = sorted(applied.serials)
@@ -526,10 +530,7 @@ class HubStore:
             result.duplicates.append({"table": table.name, "key": k, "seq": None})
         if not fresh:
             return
-        applied = table.apply(session, fresh)
-        skipped = {k for _, k, _ in applied.skipped}
-        for t, k, reason in applied.skipped:
-            result.rejected.append({"table": t, "key": k, "reason": reason})
+        _applied, skipped = _apply_refusing(session, table, fresh, result)
         ok = [str(p[table.key]) for p in fresh if str(p[table.key]) not in skipped]
         seqs = self.publish(session, table.name, table.export(session, ok), origin=desk)
         result.stored.extend({"table": table.name, "key": k, "seq": seqs.get(k)} for k in ok)
