@@ -335,6 +335,8 @@ def main() -> None:
     ap.add_argument("--backend", choices=("both", "sqlite", "postgresql"), default="both",
                     help="which hub databases the 50-desk load runs on")
     args = ap.parse_args()
+    if args.backend == "postgresql" and not args.pg:
+        ap.error("--backend postgresql needs --pg URL or CHECKIN_TEST_PG_URL")
     results: dict[str, Any] = {"size": args.size}
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as d:
         tmp = Path(d)

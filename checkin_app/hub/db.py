@@ -76,15 +76,21 @@ class HubDatabase:
             yield s
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction holding the hub's single-writer lock until it commits or rolls back."""
+    def write(self, *, lock: bool = True) -> Iterator[Session]:
+        """A write transaction holding the hub's single-writer lock until it commits or rolls back.
+
+        `lock=False` (PostgreSQL): the caller's first statement takes sequence numbers, whose
+        counter row then stays locked until commit and orders writers just as the advisory lock
+        does; the push path saves that round trip. The in-process lock is always taken.
+        """
         if self._sqlite is not None:
             with self._sqlite.write() as s:
                 yield s
             return
         # The in-process lock keeps pool connections from queueing on the server-side lock.
         with self._lock, self._sessions() as s, s.begin():
-            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+            if lock:
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
             yield s
 
     @contextmanager

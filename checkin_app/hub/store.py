@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
@@ -44,12 +44,14 @@ _P = cast(Table, m.Presence.__table__)
 _BUMP_SEQ = (update(_CNT).where(_CNT.c.name == "seq").values(value=_CNT.c.value + bindparam("n"))
              .returning(_CNT.c.value))
 _SINGLE = select(_A.c.id).where(_A.c.reentry.is_(False))
+# Every event of the (delegate, activity) pairs a batch of pushes touched, in one read.
 _PAIR_EVENTS = (select(_C.c.id, _C.c.uuid, _C.c.desk, _C.c.direction, _C.c.undoes, _C.c.forced,
-                       _C.c.conflict, _C.c.at)
-                .where(_C.c.delegate_id == bindparam("d"), _C.c.activity_id == bindparam("a")))
+                       _C.c.conflict, _C.c.at, _C.c.delegate_id, _C.c.activity_id)
+                .where(tuple_(_C.c.delegate_id, _C.c.activity_id).in_(bindparam("pairs", expanding=True))))
 _DROP_PRESENCE = delete(_P).where(_P.c.delegate_id == bindparam("d"), _P.c.activity_id == bindparam("a"))
 _SET_CONFLICT = update(_C).where(_C.c.id == bindparam("_id")).values(conflict=bindparam("flag"))
-_BY_DIALECT: dict[tuple[str, str], Any] = {}
+_CHK_WIRE = [_C.c[c.name] for c in st.CHECKIN_COLUMNS]
+_BY_DIALECT: dict[tuple[Any, ...], Any] = {}
 
 
 def _apply_refusing(session: Session, table: st.SyncTable, payloads: list[st.Payload],
@@ -67,13 +69,14 @@ def _dialect_insert(conn: Any, table: Table) -> Any:
     return postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
 
 
-def _new_rows(conn: Any, table: Table) -> Any:
-    """INSERT ... ON CONFLICT (uuid) DO NOTHING RETURNING uuid, for this connection's dialect."""
-    key = (conn.dialect.name, table.name)
+def _new_rows(conn: Any, table: Table, returning: Sequence[Any] = ()) -> Any:
+    """INSERT ... ON CONFLICT (uuid) DO NOTHING RETURNING uuid (and `returning`), for this dialect."""
+    key = (conn.dialect.name, table.name, len(returning))
     stmt = _BY_DIALECT.get(key)
     if stmt is None:
         ins = _dialect_insert(conn, table)
-        stmt = _BY_DIALECT[key] = ins.on_conflict_do_nothing(index_elements=["uuid"]).returning(table.c.uuid)
+        stmt = _BY_DIALECT[key] = ins.on_conflict_do_nothing(index_elements=["uuid"]).returning(
+            table.c.uuid, *returning)
     return stmt
 
 
@@ -91,7 +94,7 @@ def _put_presence(conn: Any) -> Any:
 
 
 # Per-transaction memo keys in Session.info (a batch of pushes shares one transaction).
-_SEQ_HIGH, _SINGLE_ENTRY = "hub.seq_high", "hub.single_entry"
+_SEQ_HIGH = "hub.seq_high"
 _SEQ_RESERVE, _SEQ_BLOCK = "hub.seq_reserve", "hub.seq_block"
 _AUTH = select(_DESK.c.id, _DESK.c.name, _DESK.c.revoked_at).where(_DESK.c.token_hash == bindparam("h"))
 _BP = cast(Table, BadgePrint.__table__)
@@ -132,6 +135,15 @@ class PushResult:
         """The push response body (without hub time and warnings)."""
         return {"stored": self.stored, "duplicates": self.duplicates, "rejected": self.rejected,
                 "high": self.high}
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One push's items of one table, within a batch of pushes stored together."""
+
+    desk: str
+    items: list[dict[str, Any]]
+    result: PushResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +201,7 @@ class HubStore:
         """Drop remembered ids that a change to these tables may have made wrong."""
         if "activities" in tables:
             self.ids.activities = {}
+            self.ids.single_entry = None
 
     # -- sequence numbers and the change log ------------------------------------------------
     @staticmethod
@@ -288,19 +301,31 @@ class HubStore:
         return self.ingest_many([(desk, items)])[0]
 
     def ingest_many(self, pushes: Sequence[tuple[str, list[dict[str, Any]]]]) -> list[PushResult]:
-        """Store several pushes in one transaction, in order: one durable commit for all of them.
+        """Store several pushes in one transaction: one durable commit for all of them.
 
         The hub's pushes queue for its single writer; taking every waiting push at once keeps a
-        burst (or a slow disk's fsync) from turning into a queue of commits.
+        burst (or a slow disk's fsync) from turning into a queue of commits. Check-ins and audit
+        entries of all the pushes go in together (a handful of statements per batch, not per
+        push); each push still gets its own answer, as if it had come alone.
         """
+        results = [PushResult() for _ in pushes]
+        parts: dict[str, list[_Part]] = {}
+        for (desk, items), result in zip(pushes, results, strict=True):
+            by_table: dict[str, list[dict[str, Any]]] = {}
+            for it in items:
+                by_table.setdefault(str(it.get("table")), []).append(it)
+            for name, batch in by_table.items():
+                parts.setdefault(name, []).append(_Part(desk, batch, result))
         try:
-            with self.db.write() as session:
-                # Most items take one sequence number: ask for them all at the first allocation.
+            with self.db.write(lock=False) as session:
+                # Most items take one sequence number: take them all now. On PostgreSQL this
+                # also locks the counter row until commit, which orders this batch against every
+                # other writer (in place of the advisory lock, one round trip fewer).
                 session.info[_SEQ_RESERVE] = sum(len(items) for _desk, items in pushes)
-                results = [self._ingest_push(session, desk, items) for desk, items in pushes]
-                high = session.info.get(_SEQ_HIGH)
-                if high is None:
-                    high = int(session.execute(select(func.max(_CH.c.seq))).scalar() or 0)
+                self.allocate(session, 0)
+                for name in st.ordered(parts):
+                    self._ingest_table(session, name, parts[name])
+                high = session.info[_SEQ_HIGH]
                 for result in results:
                     result.high = high
                 _fault("push-before-commit")
@@ -310,28 +335,24 @@ class HubStore:
         _fault("push-after-commit")
         return results
 
-    def _ingest_push(self, session: Session, desk: str, items: list[dict[str, Any]]) -> PushResult:
-        result = PushResult()
-        by_table: dict[str, list[dict[str, Any]]] = {}
-        for it in items:
-            by_table.setdefault(str(it.get("table")), []).append(it)
-        for name in st.ordered(by_table):
-            batch = by_table[name]
-            if name == "checkins":
-                self._ingest_checkins(session, desk, batch, result)
-            elif name == st.AUDIT:
-                self._ingest_audit(session, desk, batch, result)
-            elif name == "delegates":
-                self._ingest_walk_ins(session, desk, batch, result)
-            elif name == st.BADGE_REVOCATIONS.name:
-                self._ingest_badge_revocations(session, desk, batch, result)
-            elif name in st.REGISTRY and st.REGISTRY[name].pushed:
-                self._ingest_generic(session, desk, st.REGISTRY[name], batch, result)
-            else:
-                for it in batch:
-                    result.rejected.append({"table": name, "key": it.get("key"), "reason": bilingual(
-                        f"中心服务器不接受表 {name}", f"The hub does not accept table {name}")})
-        return result
+    def _ingest_table(self, session: Session, name: str, parts: list[_Part]) -> None:
+        if name == "checkins":
+            self._ingest_checkins(session, parts)
+        elif name == st.AUDIT:
+            self._ingest_audit(session, parts)
+        elif name in st.REGISTRY and st.REGISTRY[name].pushed:
+            for part in parts:
+                if name == "delegates":
+                    self._ingest_walk_ins(session, part.desk, part.items, part.result)
+                elif name == st.BADGE_REVOCATIONS.name:
+                    self._ingest_badge_revocations(session, part.desk, part.items, part.result)
+                else:
+                    self._ingest_generic(session, part.desk, st.REGISTRY[name], part.items, part.result)
+        else:
+            for part in parts:
+                part.result.rejected.extend({"table": name, "key": it.get("key"), "reason": bilingual(
+                    f"中心服务器不接受表 {name}", f"The hub does not accept table {name}")}
+                    for it in part.items)
 
     def _existing_seqs(self, session: Session, table: str, keys: list[str]) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -340,65 +361,94 @@ class HubStore:
                 _CH.c.table_name == table, _CH.c.row_key.in_(part))).all())
         return out
 
-    def _ingest_checkins(self, session: Session, desk: str, batch: list[dict[str, Any]],
-                         result: PushResult) -> None:
-        # One uuid twice in the same push is stored once.
-        payloads = list({str(it["payload"].get("uuid")): dict(it["payload"]) for it in batch}.values())
+    def _ingest_checkins(self, session: Session, parts: list[_Part]) -> None:
+        # Each uuid is stored once, for the first push that carries it; a later copy (a desk's
+        # retry waiting in the same batch) is answered as a duplicate.
+        owner: dict[str, _Part] = {}
+        repeats: list[tuple[str, _Part]] = []
+        payloads: list[st.Payload] = []
+        for part in parts:
+            for it in part.items:
+                p = dict(it["payload"])
+                u = str(p.get("uuid"))
+                if u not in owner:
+                    owner[u] = part
+                    payloads.append(p)
+                elif owner[u] is not part:
+                    repeats.append((u, part))
         resolved, bad = st.resolve_checkins(session, payloads, self.ids)
         for table, key, reason in bad:
-            result.rejected.append({"table": table, "key": key, "reason": reason})
+            owner[key].result.rejected.append({"table": table, "key": key, "reason": reason})
         now = self.clock.now()
-        inserted: set[str] = set()
+        stored: dict[str, Any] = {}
         if resolved:
             # Insert-if-new in one statement (no look-up first): a repeated push inserts nothing.
+            # The rows come back as stored (defaults included) to be published as they are.
             conn = session.connection()
-            inserted = set(conn.execute(_new_rows(conn, _C), [
-                {**r.values, "received_at": now, "conflict": False, "synced": True}
-                for r in resolved]).scalars())
-        new = [r for r in resolved if r.payload["uuid"] in inserted]
-        flagged = self._reproject(session, {(r.delegate_id, r.activity_id) for r in new})
-        new_uuids = [r.payload["uuid"] for r in new]
-        seqs = self.publish(session, "checkins", st.CHECKINS.export(session, new_uuids), origin=desk,
-                            new_keys=True)
-        flagged = [u for u in flagged if u not in inserted]
-        if flagged:  # earlier events whose conflict flag changed: a new snapshot each
-            self.publish(session, "checkins", st.CHECKINS.export(session, flagged), origin=desk)
-        for u in new_uuids:
-            result.stored.append({"table": "checkins", "key": u, "seq": seqs.get(u)})
-        dup = [r.payload["uuid"] for r in resolved if r.payload["uuid"] not in inserted]
-        existing = self._existing_seqs(session, "checkins", dup)
-        for u in dup:
-            result.duplicates.append({"table": "checkins", "key": u, "seq": existing.get(u)})
+            # Grouped by the columns rows carry: a desk of an older version may send fewer, and
+            # the columns it lacks take their defaults (one statement needs one column list).
+            groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+            for r in resolved:
+                row = {**r.values, "received_at": now, "conflict": False, "synced": True}
+                groups.setdefault(frozenset(row), []).append(row)
+            for rows in groups.values():
+                stored.update((row.uuid, row) for row in conn.execute(_new_rows(conn, _C, _CHK_WIRE), rows))
+        new = [r for r in resolved if r.payload["uuid"] in stored]
+        flagged = set(self._reproject(session, {(r.delegate_id, r.activity_id) for r in new}))
+        if new:
+            first = self.allocate(session, len(new))
+            log = []
+            for i, r in enumerate(new):
+                u = r.payload["uuid"]
+                p = st.checkin_payload(stored[u], str(r.payload["delegate"]), str(r.payload["activity"]))
+                # Inserted unflagged; the projection may have flagged it since.
+                p["conflict"] = u in flagged
+                log.append({"seq": first + i, "table_name": "checkins", "row_key": u,
+                            "payload": canonical(p), "origin": owner[u].desk, "at": now})
+                owner[u].result.stored.append({"table": "checkins", "key": u, "seq": first + i})
+            session.execute(insert(_CH), log)
+        earlier = sorted(u for u in flagged if u not in stored)
+        if earlier:  # earlier events whose conflict flag changed: a new snapshot each
+            self.publish(session, "checkins", st.CHECKINS.export(session, earlier), origin=parts[0].desk)
+        dup = [(r.payload["uuid"], owner[r.payload["uuid"]]) for r in resolved
+               if r.payload["uuid"] not in stored] + repeats
+        existing = self._existing_seqs(session, "checkins", sorted({u for u, _ in dup}))
+        for u, part in dup:
+            part.result.duplicates.append({"table": "checkins", "key": u, "seq": existing.get(u)})
 
     def _reproject(self, session: Session, pairs: set[tuple[int, int]]) -> list[str]:
-        """Conflict flags and the presence row of each (delegate, activity), from one read of its events.
+        """Conflict flags and the presence row of each (delegate, activity), from one read of their events.
 
         Conflicts: both events stay; the earliest effective 'in' to a single-entry activity is the
         valid one, and every later effective 'in' recorded at a different desk without a
         manager's override is a conflict. Undoing one of them clears its flag. Presence is
         services.checkin.recompute_presence's projection (tested equal), written with Core
-        statements: this runs for every pushed check-in while desks wait for their answer.
+        statements: this runs for every batch of pushes while desks wait for their answer.
         Returns the uuids whose conflict flag changed.
         """
         if not pairs:
             return []
         conn = session.connection()
-        single = session.info.get(_SINGLE_ENTRY)
+        single = self.ids.single_entry
         if single is None:
-            single = session.info[_SINGLE_ENTRY] = set(conn.execute(_SINGLE).scalars())
+            single = self.ids.single_entry = set(conn.execute(_SINGLE).scalars())
+        events: dict[tuple[int, int], list[Any]] = {pair: [] for pair in pairs}
+        for row in conn.execute(_PAIR_EVENTS, {"pairs": sorted(pairs)}):
+            events[(row.delegate_id, row.activity_id)].append(row)
         changed: list[str] = []
-        for d_id, a_id in sorted(pairs):
-            key = {"d": d_id, "a": a_id}
-            rows = conn.execute(_PAIR_EVENTS, key).all()
+        put: list[dict[str, Any]] = []
+        drop: list[dict[str, Any]] = []
+        flags: list[dict[str, Any]] = []
+        for (d_id, a_id), rows in sorted(events.items()):
             undone = {r.undoes for r in rows if r.undoes}
             effective = [r for r in rows if r.undoes is None and r.uuid not in undone]
             by_time = sorted(effective, key=lambda r: (r.at, r.id))
             first_in = next((r for r in by_time if r.direction == "in"), None)
             if first_in is None:
-                conn.execute(_DROP_PRESENCE, key)
+                drop.append({"d": d_id, "a": a_id})
             else:
                 last = by_time[-1]
-                conn.execute(_put_presence(conn), {
+                put.append({
                     "delegate_id": d_id, "activity_id": a_id, "first_in_uuid": first_in.uuid,
                     "first_in_at": first_in.at, "first_in_desk": first_in.desk,
                     "last_direction": last.direction, "last_at": last.at, "last_desk": last.desk})
@@ -409,22 +459,31 @@ class HubStore:
             for r in rows:
                 want = r.uuid in later
                 if bool(r.conflict) != want:
-                    conn.execute(_SET_CONFLICT, {"_id": r.id, "flag": want})
+                    flags.append({"_id": r.id, "flag": want})
                     changed.append(r.uuid)
+        for stmt, params in ((_put_presence(conn), put), (_DROP_PRESENCE, drop), (_SET_CONFLICT, flags)):
+            if params:
+                conn.execute(stmt, params)
         return changed
 
-    def _ingest_audit(self, session: Session, desk: str, batch: list[dict[str, Any]],
-                      result: PushResult) -> None:
-        fresh = list({str(it["payload"]["uuid"]): it["payload"] for it in batch}.values())
+    def _ingest_audit(self, session: Session, parts: list[_Part]) -> None:
+        owner: dict[str, _Part] = {}
+        fresh: list[tuple[dict[str, Any], _Part]] = []
+        for part in parts:
+            for it in part.items:
+                p = it["payload"]
+                if str(p["uuid"]) not in owner:
+                    owner[str(p["uuid"])] = part
+                    fresh.append((p, part))
         if not fresh:
             return
         # Sequence numbers are taken for every entry; a duplicate leaves a gap, which is harmless.
         first = self.allocate(session, len(fresh))
         now = self.clock.now()
         rows = []
-        for i, p in enumerate(fresh):
+        for i, (p, part) in enumerate(fresh):
             rows.append({
-                "uuid": p["uuid"], "seq": first + i, "desk": str(p.get("desk") or desk)[:100],
+                "uuid": p["uuid"], "seq": first + i, "desk": str(p.get("desk") or part.desk)[:100],
                 "at": parse_iso(p.get("at")) or now, "operator": str(p.get("operator", ""))[:100],
                 "action": str(p.get("action", ""))[:40], "subject": str(p.get("subject", ""))[:200],
                 "before_json": str(p.get("before_json", "")), "after_json": str(p.get("after_json", "")),
@@ -433,11 +492,16 @@ class HubStore:
             })
         conn = session.connection()
         stored = set(conn.execute(_new_rows(conn, _AUD), rows).scalars())
-        for r in rows:
+        for r, (_p, part) in zip(rows, fresh, strict=True):
             if r["uuid"] in stored:
-                result.stored.append({"table": st.AUDIT, "key": r["uuid"], "seq": r["seq"]})
+                part.result.stored.append({"table": st.AUDIT, "key": r["uuid"], "seq": r["seq"]})
             else:
-                result.duplicates.append({"table": st.AUDIT, "key": r["uuid"], "seq": None})
+                part.result.duplicates.append({"table": st.AUDIT, "key": r["uuid"], "seq": None})
+        for part in parts:  # the same entry in a later push of this batch
+            for it in part.items:
+                if owner[str(it["payload"]["uuid"])] is not part:
+                    part.result.duplicates.append({"table": st.AUDIT, "key": it["payload"]["uuid"],
+                                                   "seq": None})
 
     def _ingest_walk_ins(self, session: Session, desk: str, batch: list[dict[str, Any]],
                          result: PushResult) -> None:

@@ -495,6 +495,15 @@ _C = _t(m.CheckIn)
 # `synced` is local bookkeeping; the rest is the event as the desk recorded it plus the hub's
 # receive time and conflict flag.
 _CHK_COLS = wire_columns(_C, ("id", "delegate_id", "activity_id", "synced"))
+CHECKIN_COLUMNS = _CHK_COLS
+
+
+def checkin_payload(row: Any, delegate_uid: str, activity_code: str) -> Payload:
+    """A stored check-in row as the wire carries it (delegate and activity by natural key)."""
+    p = to_payload(row, _CHK_COLS)
+    p["delegate"] = delegate_uid
+    p["activity"] = activity_code
+    return p
 
 
 def _export_checkins(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
@@ -508,10 +517,7 @@ def _export_checkins(session: Session, keys: Sequence[str] | None) -> Iterator[t
     for chunk in chunks:
         cq = q if chunk is None else q.where(_C.c.uuid.in_(chunk))
         for row in session.execute(cq):
-            p = to_payload(row, _CHK_COLS)
-            p["delegate"] = row.delegate_uid
-            p["activity"] = row.activity_code
-            yield row.uuid, p
+            yield row.uuid, checkin_payload(row, row.delegate_uid, row.activity_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,6 +542,8 @@ class IdCache:
     activities: dict[str, int] = field(default_factory=dict)
     delegates: dict[str, int] = field(default_factory=dict)
     max_delegates: int = 1_000_000
+    # Ids of single-entry activities (the hub's conflict rule); None = not known, read it again.
+    single_entry: set[int] | None = None
 
 
 def resolve_checkins(session: Session, payloads: list[Payload], ids: IdCache | None = None
@@ -554,6 +562,7 @@ def _lookup_ids(session: Session, payloads: list[Payload], ids: IdCache | None
     if not codes <= acts.keys():
         acts = dict(session.execute(select(_t(m.Activity).c.code, _t(m.Activity).c.id)).all())
         cache.activities = acts
+        cache.single_entry = None  # an activity we did not know: its entry rule is not known either
     uids = cache.delegates
     if len(uids) > cache.max_delegates:
         uids = cache.delegates = {}

@@ -298,7 +298,99 @@ def test_remembered_ids_never_hide_a_new_delegate_or_a_replaced_activity(hub: Hu
                          updated_at=local(23, 8)))
         s.add(m.Activity(code="EXTRA", name_zh="加场", name_en="Extra session",
                          starts_at=local(23, 8), ends_at=local(23, 18)))
+        s.add(m.Activity(code="EXTRA1", name_zh="加场一", name_en="Extra one", reentry=False,
+                         starts_at=local(23, 8), ends_at=local(23, 18)))
     late = hub.ingest("A", [checkin("late-1", "EXTRA", "A", local(23, 9, 5))])
     assert [x["key"] for x in late.stored] and not late.rejected
+    # A single-entry activity the store had not seen keeps its conflict rule.
+    hub.ingest("A", [checkin("late-1", "EXTRA1", "A", local(23, 9, 6))])
+    second = checkin("late-1", "EXTRA1", "B", local(23, 9, 7))
+    hub.ingest("B", [second])
+    assert [c.uuid for c in hub.conflicts()] == [second["key"]]
     hub.forget({"activities"})
-    assert hub.ids.activities == {}
+    assert hub.ids.activities == {} and hub.ids.single_entry is None
+
+
+def test_an_activity_made_re_entry_stops_flagging_once_the_hub_hears_of_it(hub: HubStore) -> None:
+    code = MiniEvent().attendee
+    hub.ingest("A", [checkin(code, "HALL", "A", local(23, 9, 5))])
+    assert hub.ids.single_entry  # HALL is single-entry, remembered
+    with hub.db.write() as s:
+        hall = s.scalar(select(m.Activity).where(m.Activity.code == "HALL"))
+        assert hall is not None
+        hall.reentry = True
+    hub.forget({"activities"})  # what the change feed does when activities change
+    hub.ingest("B", [checkin(code, "HALL", "B", local(23, 9, 6))])
+    assert hub.conflicts() == []
+
+
+def test_published_check_ins_are_what_the_hub_stored(hub: HubStore) -> None:
+    """The push path publishes rows as inserted (no read-back): equal to exporting them."""
+    import json
+
+    from checkin_app.sync import tables as st
+    from checkin_app.sync.protocol import canonical
+
+    code, vip = MiniEvent().attendee, MiniEvent().vip
+    a = checkin(code, "HALL", "A", local(23, 9, 5))
+    b = checkin(code, "HALL", "B", local(23, 9, 6))  # flagged as it goes in
+    c = checkin(vip, "MAIN", "C", local(23, 9, 7))
+    del c["payload"]["reason"], c["payload"]["forced"]  # an older desk: the defaults apply
+    hub.ingest_many([("A", [a]), ("B", [b]), ("C", [c])])
+    with hub.db.read() as s:
+        logged = dict(s.execute(select(mh.HubChange.row_key, mh.HubChange.payload)
+                                .where(mh.HubChange.table_name == "checkins")).all())
+        exported = {k: canonical(p) for k, p in st.CHECKINS.export(s, None)}
+    assert logged == exported
+    assert json.loads(logged[b["key"]])["conflict"] is True
+    assert json.loads(logged[c["key"]])["forced"] is False
+
+
+def test_a_batch_answers_repeats_across_its_pushes_for_every_table(hub: HubStore) -> None:
+    entry = {"uuid": str(uuidlib.uuid4()), "at": iso(local(23, 9)), "desk": "A", "operator": "v",
+             "action": "checkin", "subject": "X", "before_json": "", "after_json": "{}",
+             "prev_hash": "0" * 64, "hash": "ab" * 32}
+    audit = {"table": "audit", "key": entry["uuid"], "payload": entry}
+    item = checkin(MiniEvent().attendee, "MAIN", "A", local(23, 9, 5))
+    first, again = hub.ingest_many([("A", [item, audit]), ("A", [audit, item])])
+    assert sorted(x["table"] for x in first.stored) == ["audit", "checkins"] and not first.duplicates
+    assert again.stored == [] and sorted(x["table"] for x in again.duplicates) == ["audit", "checkins"]
+    [seq] = [x["seq"] for x in first.stored if x["table"] == "checkins"]
+    assert [x["seq"] for x in again.duplicates if x["table"] == "checkins"] == [seq]
+    with hub.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(mh.HubAudit)) == 1
+
+
+def test_push_batches_and_other_writers_commit_in_sequence_order(hub: HubStore) -> None:
+    """A push batch orders itself by the sequence counter's row lock, not the advisory lock."""
+    commits: list[tuple[str, int]] = []
+    started = threading.Event()
+
+    def slow() -> None:
+        with hub.db.write(lock=False) as s:
+            seq = hub.allocate(s, 1)
+            started.set()
+            time.sleep(0.4)
+            commits.append(("slow", seq))
+
+    def other(name: str, lock: bool) -> None:
+        started.wait(5)
+        with hub.db.write(lock=lock) as s:
+            seq = hub.allocate(s, 1)
+            commits.append((name, seq))
+
+    # The in-process lock would order these threads anyway; a second store (its own lock and
+    # pool, like a second hub process) shows the database does it too.
+    from checkin_app.hub.db import HubDatabase
+
+    second = HubStore(HubDatabase(hub.db.url, migrate=False)) if not hub.db.is_sqlite else hub
+    threads = [threading.Thread(target=slow),
+               threading.Thread(target=lambda: second.ingest("B", [checkin(
+                   MiniEvent().vip, "MAIN", "B", local(23, 9, 1))]) and commits.append(("push", 0)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    if second is not hub:
+        second.db.close()
+    assert [name for name, _ in commits] == ["slow", "push"]
