@@ -178,6 +178,16 @@ def badge_data_from(session: Session, d: m.Delegate, event: dict[str, str],
     )
 
 
+def _superseded(j: PrintJob, d: m.Delegate) -> str:
+    """Why this job must not print (its serial was replaced by a reprint), or ''."""
+    if j.badge_serial == d.badge_serial:
+        return ""
+    return (f"证件已补发为第 {d.badge_serial} 号，旧任务（第 {j.badge_serial} 号）不再打印；"
+            "如需再打，请补打。\n"
+            f"The badge was reissued as serial {d.badge_serial}; this job for serial {j.badge_serial} "
+            "will not print. Use Reprint if another copy is needed.")
+
+
 def _job_view(j: PrintJob, d: m.Delegate | None) -> PrintJobView:
     name = (d.name_native or d.name_latin) if d is not None else ""
     code = d.registration_code if d is not None else ""
@@ -378,8 +388,9 @@ class BadgeService:
     def start(self, job_uuid: str) -> tuple[PrintJobView, BadgeData] | None:
         """Claim a queued job for printing; None when it is no longer queued (cancelled meanwhile).
 
-        The job takes the delegate's serial as it is now, so a badge always carries the code
-        that is valid when it comes out of the printer.
+        A job whose serial was replaced since it was queued (a reprint, here or at another desk
+        through the hub) is cancelled instead, with the reason in its error: whoever reissued
+        the badge queued the new one, and a second copy of a serial must never come out.
         """
         now = self.clock.now()
         with self.db.write() as s:
@@ -389,8 +400,12 @@ class BadgeService:
             d = s.get(m.Delegate, j.delegate_id)
             if d is None:
                 raise _not_found(j.delegate_id)
+            superseded = _superseded(j, d)
+            if superseded:
+                j.state, j.updated_at, j.error = CANCELLED, now, superseded
+                self._log(s, j, CANCELLED, superseded, now)
+                return None
             j.state, j.updated_at, j.attempts = PRINTING, now, j.attempts + 1
-            j.badge_serial = d.badge_serial
             j.error = ""
             data = badge_data_from(s, d, _event_fields(s))
             s.flush()
@@ -433,6 +448,10 @@ class BadgeService:
             if j.state == PRINTING:
                 raise BadgeServiceError("该任务正在打印，无法改投\nThis job is printing now and cannot "
                                         "be moved")
+            d = s.get(m.Delegate, j.delegate_id)
+            superseded = _superseded(j, d) if d is not None else ""
+            if superseded:
+                raise BadgeServiceError(superseded)
             before = {"state": j.state, "printer": j.printer}
             j.state, j.updated_at, j.error = QUEUED, now, ""
             if printer is not None:

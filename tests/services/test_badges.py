@@ -111,6 +111,31 @@ def test_start_takes_the_current_serial_and_skips_cancelled_jobs(svc: tuple[Badg
     assert service.job(job2.uuid).state == FAILED
 
 
+def test_a_job_for_a_serial_reissued_elsewhere_never_prints(svc: tuple[BadgeService, int],
+                                                             db: Database) -> None:
+    """Desk D1's badge is stuck in its queue; another desk reprints it (the hub moves the serial)."""
+    service, did = svc
+    stuck = service.enqueue(did, printer="lp:X", desk="D1", operator="auto", auto=True)
+    failed = service.enqueue(did, printer="lp:X", desk="D1", operator="m", reason="manual")
+    assert stuck is not None and failed is not None
+    _print(service, failed.uuid, ok=False)
+    with db.write() as s:  # what a pull does when another desk's reprint arrives
+        d = s.get(m.Delegate, did)
+        assert d is not None
+        d.badge_serial = 2
+    assert service.start(stuck.uuid) is None
+    job = service.job(stuck.uuid)
+    assert job.state == CANCELLED and "reissued as serial 2" in job.error and "第 2 号" in job.error
+    assert (CANCELLED, 1) in [(e.outcome, e.badge_serial) for e in service.log(did)]
+    with pytest.raises(BadgeServiceError, match="Use Reprint"):
+        service.retry(failed.uuid, operator="manager")
+    # The reissued serial itself prints normally.
+    fresh = service.enqueue(did, printer="lp:X", desk="D1", operator="auto", auto=True)
+    assert fresh is not None and fresh.badge_serial == 2
+    claimed = service.start(fresh.uuid)
+    assert claimed is not None and claimed[1].badge_serial == 2
+
+
 def test_selection_by_category_and_activity(svc: tuple[BadgeService, int]) -> None:
     service, _ = svc
     assert service.count(Selection(categories=("VIP",))) == 1
