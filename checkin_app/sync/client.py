@@ -114,6 +114,15 @@ class SyncStatus:
     cursor: int = 0
     warnings: tuple[str, ...] = ()
     refused: int = 0
+    # The hub's code for each warning, in the same order ("clock": this desk's clock is off).
+    warning_codes: tuple[str, ...] = ()
+
+
+def _warnings(answer: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The hub's warnings in an answer: bilingual messages and their codes."""
+    found = [w for w in answer.get("warnings", []) if isinstance(w, dict)]
+    return ([bilingual(str(w.get("message_zh", "")), str(w.get("message_en", ""))) for w in found],
+            [str(w.get("code", "")) for w in found])
 
 
 def _get(session: Session, key: str) -> str | None:
@@ -141,6 +150,7 @@ class DeskSync:
         self.online = False
         self.last_error = ""
         self.warnings: tuple[str, ...] = ()
+        self.warning_codes: tuple[str, ...] = ()
 
     # -- configuration ------------------------------------------------------------------------
     def config(self) -> HubConfig | None:
@@ -284,6 +294,7 @@ class DeskSync:
         rejected: list[str] = []
         offset: int | None = None
         warnings: list[str] = []
+        codes: list[str] = []
         answered = False
         with self._push_lock:
             ref_mark = self._release_refusals()
@@ -305,7 +316,7 @@ class DeskSync:
                 answered = True
                 ans = r.json()
                 offset = ans.get("clock_offset_ms")
-                warnings = [bilingual(w["message_zh"], w["message_en"]) for w in ans.get("warnings", [])]
+                warnings, codes = _warnings(ans)
                 acked = {(i["table"], i["key"]) for i in ans["stored"] + ans["duplicates"]}
                 bad = {(i["table"], i["key"]): i.get("reason", "") for i in ans["rejected"]}
                 self._ack(items, marks, acked)
@@ -319,7 +330,7 @@ class DeskSync:
         # sent, and claiming "online" then made the status flap while the network was down.
         if answered:
             self._mark_ok()
-        self.warnings = tuple(warnings)
+        self.warnings, self.warning_codes = tuple(warnings), tuple(codes)
         return PushSummary(stored, dups, rejected, self.pending_count(), offset, warnings)
 
     def _ack(self, items: list[dict[str, Any]], marks: dict[str, int],
@@ -368,6 +379,7 @@ class DeskSync:
         cursor = since
         end: dict[str, Any] | None = None
         warnings: list[str] = []
+        codes: list[str] = []
         batch: list[dict[str, Any]] = []
         try:
             with self._client(cfg).stream(
@@ -383,7 +395,7 @@ class DeskSync:
                     raise SyncError(bilingual(
                         "中心服务器身份已改变（不是注册时的那一台），已停止同步",
                         "The hub's identity changed (not the hub this desk enrolled with); sync stopped"))
-                warnings = [bilingual(w["message_zh"], w["message_en"]) for w in header.get("warnings", [])]
+                warnings, codes = _warnings(header)
                 for line in lines:
                     try:
                         obj = json.loads(line)
@@ -416,7 +428,7 @@ class DeskSync:
         if end.get("next", cursor) > cursor and not applied:
             cursor = int(end["next"])
         self._mark_ok(pull=True)
-        self.warnings = tuple(warnings)
+        self.warnings, self.warning_codes = tuple(warnings), tuple(codes)
         return PullSummary(applied, cursor, bool(end.get("more")), True, warnings)
 
     def _apply(self, changes: list[dict[str, Any]], *, big: bool = False, move_cursor: bool = True,
@@ -526,7 +538,7 @@ class DeskSync:
             desk, cursor = _get(s, K_DESK) or "", int(_get(s, K_CURSOR) or 0)
             refused = _refused_count(s)
         return SyncStatus(bool(url and token), self.online, self.pending_count(), last_ok,
-                          self.last_error, desk, url, cursor, self.warnings, refused)
+                          self.last_error, desk, url, cursor, self.warnings, refused, self.warning_codes)
 
     # -- refusals -------------------------------------------------------------------------------
     # A refused check-in is settled like a stored one (so it leaves the queue and stops blocking

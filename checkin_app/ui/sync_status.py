@@ -101,11 +101,10 @@ def _full(moment: datetime | None) -> str:
     return moment.astimezone(TZ).strftime("%m-%d %H:%M:%S") if moment else "—"
 
 
-def warning_mark(warnings: tuple[str, ...], lang: str) -> str:
-    """A few words for the hub's warnings (the whole messages go in the tooltip)."""
-    # The hub sends its warnings as bilingual prose; the clock one is the only kind today and
-    # the one a volunteer can act on, so it gets its own words.
-    clock = any("时钟" in w or "clock" in w.lower() for w in warnings)
+def warning_mark(codes: tuple[str, ...], lang: str) -> str:
+    """A few words for the hub's warnings, by their codes (the whole messages go in the tooltip)."""
+    # The clock warning is the one a volunteer can act on, so it gets its own words.
+    clock = "clock" in codes
     if lang == "zh":
         return "⚠ 时钟不准" if clock else "⚠ 中心提醒"
     return "⚠ clock off" if clock else "⚠ hub warning"
@@ -134,7 +133,7 @@ def status_text(s: SyncStatus | None, lang: str) -> tuple[str, str, str]:
         # Apart from the queue: these wait for a manager or for new data, not for the network.
         text += f" · 中心拒收 {s.refused} 条" if zh else f" · {s.refused} refused"
     if s.warnings:
-        text += " · " + warning_mark(s.warnings, lang)
+        text += " · " + warning_mark(s.warning_codes, lang)
     note = (f"含其他签到台，截至 {when}" if zh else f"incl. other desks as of {when}")
     return text, note, state
 

@@ -9,6 +9,7 @@ from typing import cast
 
 import pytest
 
+from checkin_app.domain.clock import Clock
 from checkin_app.hub.db import HubDatabase
 from checkin_app.hub.store import HubStore
 from checkin_app.hub.tls import ensure_certificate
@@ -33,11 +34,12 @@ class HubRig:
         token = self.store.create_enrolment(name)
         return EnrolmentCode(url or self.proc.url, token, self.fingerprint, name).encode()
 
-    def desk(self, tmp: Path, name: str, url: str | None = None) -> tuple[Database, DeskSync]:
+    def desk(self, tmp: Path, name: str, url: str | None = None,
+             clock: Clock | None = None) -> tuple[Database, DeskSync]:
         """A new desk database enrolled with this hub (through `url`, e.g. a proxy)."""
         db = Database(tmp / f"desk-{name}.sqlite3")
         self.desks.append(db)
-        sync = DeskSync(db)
+        sync = DeskSync(db, clock)
         sync.enrol(self.code(name, url))
         return db, sync
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -82,6 +82,20 @@ def test_enrol_download_and_round_trip(rig: HubRig, tmp_path: Path) -> None:
         assert all(s.scalars(select(m.CheckIn.received_at)))  # the hub's receive time came back
     status = sync.status()
     assert status.enrolled and status.online and status.pending == 0 and status.last_ok_at
+    sync.close_clients()
+
+
+def test_a_desk_whose_clock_is_off_is_told_so_in_words_and_by_code(rig: HubRig, tmp_path: Path) -> None:
+    from checkin_app.domain.clock import OffsetClock
+    from checkin_app.ui.sync_status import status_text
+
+    fast = OffsetClock(datetime.now(UTC) + timedelta(minutes=3))
+    _db, sync = rig.desk(tmp_path, "Desk F", clock=fast)
+    sync.sync_once()
+    status = sync.status()
+    assert status.warning_codes == ("clock",)
+    assert "ahead of the hub" in status.warnings[0] and "时钟" in status.warnings[0]
+    assert status_text(status, "en")[0].endswith("⚠ clock off")
     sync.close_clients()
 
 

@@ -43,7 +43,7 @@ def _states() -> dict[str, SyncStatus]:
         "offline, everything": SyncStatus(
             True, False, 12345, LAST_SYNC, desk=LONG_DESK, hub_url=url, refused=123,
             last_error=bilingual("无法连接中心服务器：连接超时", "Cannot reach the hub: timed out"),
-            warnings=(_hub_clock_warning(),)),
+            warnings=(_hub_clock_warning(),), warning_codes=("clock",)),
     }
 
 
@@ -146,7 +146,7 @@ def test_status_words_for_refusals_and_the_hubs_clock_warning() -> None:
         "● Offline · last sync 09:31:05 · 12345 not on hub · 123 refused · ⚠ clock off")
     assert status_text(states["online"], "en")[0] == "● Online · last sync 09:31:05 · 0 not on hub"
     # A warning of another kind is still marked, in general words.
-    assert warning_mark(("某项提醒\nSomething else",), "en") == "⚠ hub warning"
+    assert warning_mark(("maintenance",), "en") == "⚠ hub warning"
     tip = status_tip(full, "zh").split("\n")
     assert tip[:4] == ["中心服务器：https://192.168.100.200:8443", "离线（扫描照常，联网后自动补传）",
                        "上次同步：11-23 09:31:05", "未上传到中心服务器：12345 条"]
