@@ -34,6 +34,7 @@ from checkin_app.services.badges import (
     PrintJobView,
     PrintSettings,
 )
+from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.print_controller import Preview
 
 MANAGER_KEYS = ("retry", "cancel", "redirect", "reprint")
@@ -99,12 +100,13 @@ class PrintPanel(QFrame):
 
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
-        self.status = QLabel()
+        # One line, cut in the middle when short of room (the whole text in its tooltip): two
+        # wrapped lines here made the window too tall for a 1366×768 laptop with a taskbar.
+        self.status = ElidedLabel(min_px=120, mode=Qt.TextElideMode.ElideMiddle)
         self.status.setObjectName("hint")
-        self.status.setWordWrap(True)
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(84, 118)
+        self.preview.setMinimumSize(64, 90)
         self.preview.setMaximumWidth(130)
         self.preview.setStyleSheet("background: #ECEFF1; border-radius: 6px; color: #607D8B;")
         self.preview.setWordWrap(True)
@@ -240,7 +242,10 @@ class PrintPanel(QFrame):
             Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
         self.preview.setPixmap(pix)
         serial = f" · {preview.serial}" if preview.serial > 1 else ""
-        self.preview_caption.setText(f"{preview.name}\n{preview.code}{serial}")
+        # One line (the badge itself shows the name): a second line made the window too tall
+        # for a 1366×768 laptop with a taskbar.
+        self.preview_caption.setText(f"{preview.code}{serial}")
+        self.preview_caption.setToolTip(f"{preview.name}\n{preview.code}{serial}")
 
     # -- language --------------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
@@ -255,7 +260,7 @@ class PrintPanel(QFrame):
             self.status.setText("")
             return
         auto = words("auto_on" if s.auto_print else "auto_off", self.language)
-        self.status.setText(f"{auto}\n{describe(s.printer)}")
+        self.status.setText(f"{auto} · {describe(s.printer)}")
 
     def retranslate(self) -> None:
         """Re-read every text."""

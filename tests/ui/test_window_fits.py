@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from checkin_app.domain.clock import OffsetClock
 from checkin_app.hub.app import _clock_warnings
+from checkin_app.services.badges import PrintSettings
 from checkin_app.services.catalog import CatalogService
 from checkin_app.services.conflicts import Admission, ConflictItem, RefusedItem
 from checkin_app.sync.client import SyncStatus
@@ -20,10 +23,13 @@ from checkin_app.ui.conflicts_view import reason_text
 from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.main_window import MainWindow
+from checkin_app.ui.print_controller import Preview
 from checkin_app.ui.sync_status import SyncStatusLabel, status_text, status_tip, warning_mark
 from tests.ui.conftest import DESK, Demo, Desk, make_window
 
-SCREEN_W, SCREEN_H = 1366, 768
+# A 1366×768 laptop, maximised: a 40-px taskbar and a title bar of about 31 px leave the window
+# 697 px, and a window that cannot shrink to that hides its status bar behind the taskbar.
+SCREEN_W, SCREEN_H = 1366, 768 - 40 - 31
 # A desk name as organisers write them (hall, entrance, number, purpose).
 LONG_DESK = "悦来B厅 北入口 12号签到台（贵宾）"
 LAST_SYNC = datetime(2024, 11, 23, 1, 31, 5, tzinfo=UTC)
@@ -98,6 +104,32 @@ def test_minimum_width_fits_a_laptop_screen_in_both_languages(rehearsal_window: 
                 assert hint.height() <= SCREEN_H, (lang, name, with_error, hint.height())
     # The check means something: the longest state asks for more room than the shortest.
     assert widths[("en", "offline, everything", True)] > widths[("zh", "standalone", False)] + 300
+
+
+def test_a_busy_desk_still_fits_a_laptop_screen(rehearsal_window: MainWindow, configured: Demo,
+                                               qtbot: QtBot) -> None:
+    """Rows in recent scans and a second scan's longer verdict must not make the window taller."""
+    w = rehearsal_window
+    for code in (configured.samples["VIP"], configured.samples["VIP"], configured.samples["attendee"]):
+        with qtbot.waitSignal(w.controller.scanFinished, timeout=5000):
+            qtbot.keyClicks(w.scan_field, code)
+            qtbot.keyClick(w.scan_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.recent.table.rowCount() >= 3, timeout=5000)
+    w.print_panel.set_settings(PrintSettings(True, "folder:/media/volunteer/U盘/badges/hall-a", ""))
+    badge = QImage(420, 600, QImage.Format.Format_RGB32)
+    badge.fill(QColor("white"))
+    w.print_panel.show_preview(Preview(badge, "弗拉基米尔·彼得罗维奇 Vladimir PETROVIĆ", "CQ24-J6K2JZ", 2))
+    for lang in ("zh", "en"):
+        w.set_language(lang, save=False)
+        for tab in range(w.lower_tabs.count()):
+            w.lower_tabs.setCurrentIndex(tab)
+            _settle(w)
+            assert w.minimumSizeHint().height() <= SCREEN_H, (lang, tab, w.minimumSizeHint().height())
+    # What the check covers is there: rows, the printer line, a badge preview with its caption
+    # (two lines of caption made this window 704 px tall).
+    assert w.recent.table.rowCount() >= 3 and w.print_panel.status.text()
+    assert w.print_panel.preview_caption.text() == "CQ24-J6K2JZ · 2"
+    assert "PETROVIĆ" in w.print_panel.preview_caption.toolTip()
 
 
 def test_on_a_laptop_screen_the_sync_state_shows_whole_and_long_names_give_way(
