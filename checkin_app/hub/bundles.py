@@ -13,8 +13,17 @@ from sqlalchemy import select
 
 from checkin_app.domain import tokens
 from checkin_app.hub.store import HubStore, PushResult
+from checkin_app.hub.tls import HubCertificate
 from checkin_app.storage import models_security as sec
-from checkin_app.sync.bundle import KIND_DESK, KIND_HUB, SIG_CONTEXT, BundleInfo, _write, read_bundle
+from checkin_app.sync.bundle import (
+    HUB_SIG_CONTEXT,
+    KIND_DESK,
+    KIND_HUB,
+    SIG_CONTEXT,
+    BundleInfo,
+    _write,
+    read_bundle,
+)
 from checkin_app.sync.protocol import SyncError, bilingual, iso, parse_iso
 
 
@@ -93,8 +102,12 @@ def verify_signer(store: HubStore, path: Path, header: dict[str, Any]) -> str:
     return f"{desk_name} (key {key_id})"
 
 
-def export_hub_data(store: HubStore, path: Path) -> BundleInfo:
-    """Everything desks pull (event, activities, delegates, check-ins …) as one file."""
+def export_hub_data(store: HubStore, path: Path, certificate: HubCertificate | None = None) -> BundleInfo:
+    """Everything desks pull (event, activities, delegates, check-ins …) as one file.
+
+    With the hub's certificate it is signed with the hub's TLS key, and the certificate goes in
+    the header: desks that pinned this hub (or are given its fingerprint) check both.
+    """
     hub = store.hub_id()
 
     def lines() -> Iterator[dict[str, Any]]:
@@ -102,5 +115,21 @@ def export_hub_data(store: HubStore, path: Path) -> BundleInfo:
             for seq, table, key, payload in store.changes(session, 0, None):
                 yield {"s": seq, "t": table, "k": key, "p": json.loads(payload)}
 
-    n = _write(path, {"kind": KIND_HUB, "hub": hub, "created_at": iso(store.clock.now())}, lines())
-    return BundleInfo(KIND_HUB, n, hub=hub)
+    header: dict[str, Any] = {"kind": KIND_HUB, "hub": hub, "created_at": iso(store.clock.now())}
+    sign = None
+    if certificate is not None:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key = serialization.load_pem_private_key(certificate.key_path.read_bytes(), password=None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise SyncError(bilingual("中心服务器的证书密钥类型不受支持",
+                                      "The hub's certificate key is of an unsupported type"))
+        header["hub_certificate"] = certificate.cert_path.read_text()
+
+        def sign(digest: bytes) -> bytes:
+            return key.sign(HUB_SIG_CONTEXT + digest, ec.ECDSA(hashes.SHA256()))
+
+    n = _write(path, header, lines(), sign=sign)
+    signed = f"hub {certificate.fingerprint[:16]}…" if certificate is not None else ""
+    return BundleInfo(KIND_HUB, n, hub=hub, signed_by=signed)

@@ -66,9 +66,12 @@ def add_parsers(sub: Any) -> None:
     r.add_argument("file", type=Path)
     r.add_argument("--allow-unsigned", action="store_true",
                    help="also take a bundle no certified desk key signed (a desk never given a key)")
-    r = bs.add_parser("export-delegates", help="write event, activities and delegates for an offline desk")
+    r = bs.add_parser("export-delegates", help="write event, activities and delegates for an offline desk "
+                      "(signed with the hub's TLS key)")
     _db_args(r, top=False)
     r.add_argument("file", type=Path)
+    r.add_argument("--tls-dir", type=Path, default=None,
+                   help="folder of the hub certificate, if the hub was started with --tls-dir")
 
 
 def _url(args: argparse.Namespace) -> str:
@@ -255,8 +258,22 @@ def _bundle(args: argparse.Namespace) -> int:
             for r in result.rejected[:20]:
                 print(f"  {r['table']} {r['key']}: {r['reason']}")
         else:
-            info = export_hub_data(store, args.file)
+            from checkin_app.hub.server import tls_dir_for
+            from checkin_app.hub.tls import ensure_certificate
+            from checkin_app.sync.protocol import SyncError, bilingual
+
+            cert = ensure_certificate(args.tls_dir or tls_dir_for(_url(args)))
+            served = store.setting("hub.fingerprint")
+            if served and served != cert.fingerprint:
+                raise SyncError(bilingual(
+                    "此文件夹中的证书不是中心服务器正在使用的那张，请用 --tls-dir 指定中心启动时的证书文件夹",
+                    "The certificate in that folder is not the one the hub serves with; give the "
+                    "hub's --tls-dir"))
+            info = export_hub_data(store, args.file, cert)
             print(f"已导出 {info.items} 条 / Exported {info.items} rows to {args.file}")
+            print(f"  已用中心证书签名 / signed by the hub; fingerprint:\n  {cert.fingerprint}")
+            print("  离线签到台导入 / at an offline desk: "
+                  f"checkin-app bundle import {args.file} --fingerprint {cert.fingerprint}")
     finally:
         store.db.close()
     return EXIT_OK

@@ -5,6 +5,9 @@ with the count and the SHA-256 of every line before it, so a file cut short (a s
 too early) or altered is recognised and refused. A desk holding a certified desk key signs
 that digest and puts its certificate in the header: the hub then knows which desk wrote the
 file and that nobody added or changed a check-in on the way, without having seen that desk.
+The hub signs its data bundle with its TLS key and puts its certificate in the header: a desk
+takes it only from the hub whose fingerprint it pinned at enrolment (or was given), so nobody
+can add a delegate on the way.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import gzip
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from checkin_app.sync.protocol import PROTOCOL_VERSION, SyncError, bilingual, du
 FORMAT = "checkin-desk/bundle"
 # Signed bytes: this context, then the SHA-256 of the header and item lines as stored.
 SIG_CONTEXT = b"checkin-desk bundle v1\n"
+HUB_SIG_CONTEXT = b"checkin-desk hub bundle v1\n"
 KIND_DESK = "desk-events"
 KIND_HUB = "hub-data"
 CHUNK = 2000
@@ -37,7 +41,7 @@ class BundleInfo:
     items: int
     desk: str = ""
     hub: str = ""
-    signed_by: str = ""  # "desk name (key N)" when a certified desk key signed it
+    signed_by: str = ""  # "desk name (key N)" / "hub <fingerprint>" when signed and verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +53,17 @@ class Signer:
 
 
 def _write(path: Path, header: dict[str, Any], lines: Iterator[dict[str, Any]],
-           signer: Signer | None = None) -> int:
+           signer: Signer | None = None, sign: Callable[[bytes], bytes] | None = None) -> int:
+    """Write a bundle; `signer` (a desk) or `sign` (digest -> signature, the hub) signs it."""
     tmp = path.with_name(path.name + ".tmp")
     n = 0
     digest = hashlib.sha256()
+    if signer is not None:
+        header = {**header, "signer": signer.certificate}
+        key = signer.private_key
+        sign = lambda d: key.sign(SIG_CONTEXT + d)  # noqa: E731
     with gzip.open(tmp, "wb", compresslevel=6) as f:
         head = {"format": FORMAT, "protocol": PROTOCOL_VERSION, **header}
-        if signer is not None:
-            head["signer"] = signer.certificate
         raw = dumps(head) + b"\n"
         digest.update(raw)
         f.write(raw)
@@ -66,8 +73,8 @@ def _write(path: Path, header: dict[str, Any], lines: Iterator[dict[str, Any]],
             f.write(raw)
             n += 1
         end: dict[str, Any] = {"end": True, "count": n, "sha256": digest.hexdigest()}
-        if signer is not None:
-            end["signature"] = signer.private_key.sign(SIG_CONTEXT + digest.digest()).hex()
+        if sign is not None:
+            end["signature"] = sign(digest.digest()).hex()
         f.write(dumps(end) + b"\n")
     os.replace(tmp, path)
     return n
@@ -175,14 +182,22 @@ def desk_signer(session: Any) -> Signer | None:
         "certified_at": iso(row.certified_at)})
 
 
-def import_hub_data(db: Database, path: Path) -> BundleInfo:
-    """Apply a hub's data bundle at an offline desk (idempotent; a re-import changes nothing)."""
-    from checkin_app.sync.client import K_HUB, DeskSync, _get, _set
+def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
+                    allow_unsigned: bool = False) -> BundleInfo:
+    """Apply a hub's data bundle at an offline desk (idempotent; a re-import changes nothing).
+
+    The bundle must be signed by the hub this desk pinned at enrolment or, for a desk never
+    enrolled, by the hub whose certificate `fingerprint` names (the hub prints it); an unsigned
+    bundle (an older hub) only with `allow_unsigned`. Nothing is applied from a bundle refused.
+    """
+    from checkin_app.sync.client import K_FP, K_HUB, DeskSync, _get, _set
 
     header, chunks = read_bundle(path, KIND_HUB)
     sync = DeskSync(db)
     with db.read() as s:
         known_hub = _get(s, K_HUB) or ""
+        pinned = _get(s, K_FP) or ""
+    signed_by = verify_hub_signature(path, header, fingerprint or pinned, allow_unsigned=allow_unsigned)
     same_hub = known_hub in ("", header.get("hub"))
     n = 0
     for chunk in chunks:
@@ -192,4 +207,57 @@ def import_hub_data(db: Database, path: Path) -> BundleInfo:
         with db.write() as s:
             _set(s, K_HUB, str(header.get("hub", "")))
     sync.index_pending()
-    return BundleInfo(KIND_HUB, n, hub=str(header.get("hub", "")))
+    return BundleInfo(KIND_HUB, n, hub=str(header.get("hub", "")), signed_by=signed_by)
+
+
+def verify_hub_signature(path: Path, header: dict[str, Any], trusted: str, *,
+                         allow_unsigned: bool = False) -> str:
+    """Check a hub bundle's certificate against the trusted fingerprint and its signature.
+
+    Returns "hub <fingerprint start>" when verified, "" for an unsigned bundle taken with
+    `allow_unsigned`; raises SyncError (in both languages, saying what to do) otherwise.
+    """
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from checkin_app.sync.protocol import fingerprint_of, normalise_fingerprint
+
+    pem, signature = header.get("hub_certificate"), header["_end"].get("signature")
+    if not pem or not signature:
+        if allow_unsigned:
+            return ""
+        raise SyncError(bilingual(
+            f"数据包 {path} 没有中心服务器的签名，无法确认来源（未导入任何内容）；"
+            "确认来源可靠后可加 --allow-unsigned",
+            f"Bundle {path} is not signed by a hub, so where it came from cannot be checked (nothing "
+            "was imported); if you trust it, use --allow-unsigned"))
+    try:
+        cert = x509.load_pem_x509_certificate(str(pem).encode())
+        found = fingerprint_of(cert.public_bytes(serialization.Encoding.DER))
+    except ValueError:
+        raise _damaged(path) from None
+    want = normalise_fingerprint(trusted)
+    if not want:
+        raise SyncError(bilingual(
+            f"无法确认数据包来自哪台中心服务器：本签到台未注册。请用 --fingerprint 给出中心服务器的指纹"
+            f"（中心启动时显示）。数据包的指纹：{found}",
+            "Cannot tell which hub wrote this bundle: this desk is not enrolled. Give the hub's "
+            f"fingerprint with --fingerprint (the hub prints it when it starts). The bundle's: {found}"))
+    if found != want:
+        raise SyncError(bilingual(
+            f"数据包 {path} 由另一台中心服务器签名（指纹 {found[:16]}…，应为 {want[:16]}…），未导入任何内容",
+            f"Bundle {path} was signed by another hub (fingerprint {found[:16]}…, expected "
+            f"{want[:16]}…); nothing was imported"))
+    key = cert.public_key()
+    try:
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise InvalidSignature
+        key.verify(bytes.fromhex(str(signature)),
+                   HUB_SIG_CONTEXT + bytes.fromhex(str(header["_end"]["sha256"])), ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        raise SyncError(bilingual(
+            f"数据包 {path} 的签名无效：内容被改动或伪造（未导入任何内容）",
+            f"Bundle {path} has an invalid signature: altered or forged (nothing was imported)")) from None
+    return f"hub {found[:16]}…"

@@ -28,6 +28,10 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
     q = bs.add_parser("import", help="load the hub's data bundle (event, activities, delegates)")
     common(q)
     q.add_argument("file", type=Path)
+    q.add_argument("--fingerprint", default="",
+                   help="the hub's certificate fingerprint, for a desk never enrolled (the hub prints it)")
+    q.add_argument("--allow-unsigned", action="store_true",
+                   help="also take a bundle no hub signed (written by an older hub)")
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -134,8 +138,11 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                       "  not signed: this desk has no certified key; the hub must import it with "
                       "--allow-unsigned")
         else:
-            info = import_hub_data(db, args.file)
+            info = import_hub_data(db, args.file, fingerprint=args.fingerprint,
+                                   allow_unsigned=args.allow_unsigned)
             print(f"已导入 {info.items} 条 / Imported {info.items} rows from {args.file}")
+            print(f"  签名已验证 / signature verified: {info.signed_by}" if info.signed_by
+                  else "  未签名（按 --allow-unsigned 导入）/ not signed (taken with --allow-unsigned)")
     except SyncError as exc:
         _fail(exc)
         raise

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from checkin_app.hub.bundles import export_hub_data, import_desk_events
+from checkin_app.hub.tls import ensure_certificate
 from checkin_app.services.checkin import CheckInService
 from checkin_app.services.keys import KeyService
 from checkin_app.services.search import SearchService
@@ -22,7 +23,7 @@ from checkin_app.storage.db import Database
 from checkin_app.sync.bundle import export_desk_events, import_hub_data
 from checkin_app.sync.protocol import SyncError
 from tests.factories import MiniEvent, make_event
-from tests.sync.conftest import build_hub
+from tests.sync.conftest import HubRig, build_hub
 from tests.sync.test_client import DOORS
 
 
@@ -30,11 +31,14 @@ def test_round_trip_through_files_is_idempotent(tmp_path: Path) -> None:
     hub = build_hub(tmp_path / "hub.sqlite3", 200)
     try:
         hub_file = tmp_path / "hub-data.bundle"
-        assert export_hub_data(hub, hub_file).items > 200
+        cert = ensure_certificate(tmp_path / "tls")
+        assert export_hub_data(hub, hub_file, cert).items > 200
         desk = Database(tmp_path / "offline.sqlite3")
         try:
-            info = import_hub_data(desk, hub_file)
-            assert import_hub_data(desk, hub_file).items == info.items  # again: nothing changes
+            info = import_hub_data(desk, hub_file, fingerprint=cert.fingerprint)
+            assert info.signed_by.startswith(f"hub {cert.fingerprint[:16]}")
+            again = import_hub_data(desk, hub_file, fingerprint=cert.fingerprint)
+            assert again.items == info.items  # again: nothing changes
             with desk.read() as s:
                 assert s.scalar(select(func.count()).select_from(m.Delegate)) == 200
             assert SearchService(desk).search("zhang")
@@ -62,7 +66,7 @@ def test_a_cut_short_bundle_is_refused_whole(tmp_path: Path) -> None:
     hub = build_hub(tmp_path / "hub.sqlite3", 50)
     try:
         full = tmp_path / "full.bundle"
-        export_hub_data(hub, full)
+        export_hub_data(hub, full, ensure_certificate(tmp_path / "tls"))
         raw = gzip.decompress(full.read_bytes())
         cut = tmp_path / "cut.bundle"
         cut.write_bytes(gzip.compress(raw[: len(raw) // 2]))
@@ -95,10 +99,11 @@ def test_a_signed_bundle_is_verified_and_any_change_refused(tmp_path: Path) -> N
         KeyService(hub_db).init_event(key_file, desk_name="Hub", desk="hub", operator="organiser")
         hub.refresh()
         hub_file = tmp_path / "hub-data.bundle"
-        export_hub_data(hub, hub_file)
+        cert = ensure_certificate(tmp_path / "tls")
+        export_hub_data(hub, hub_file, cert)
         desk = Database(tmp_path / "offline.sqlite3")
         try:
-            import_hub_data(desk, hub_file)
+            import_hub_data(desk, hub_file, fingerprint=cert.fingerprint)
             # The organiser certifies the desk from the hub's registry (the hub keeps the public half).
             KeyService(hub_db).certify_desk(key_file, desk_name="USB desk", desk="hub",
                                             operator="organiser", desk_db=desk)
@@ -167,3 +172,92 @@ def test_a_stranger_certificate_is_refused(tmp_path: Path) -> None:
             stranger.close()
     finally:
         hub.db.close()
+
+
+def _delegates(db: Database) -> int:
+    with db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(m.Delegate)) or 0)
+
+
+def test_a_hub_bundle_comes_only_from_the_hub_the_desk_trusts(tmp_path: Path) -> None:
+    """Who may be admitted comes on a USB stick: it must be the hub's, and unchanged."""
+    hub = build_hub(tmp_path / "hub.sqlite3", 40)
+    try:
+        cert = ensure_certificate(tmp_path / "tls")
+        other = ensure_certificate(tmp_path / "other-tls")
+        genuine = tmp_path / "hub.bundle"
+        export_hub_data(hub, genuine, cert)
+        desk = Database(tmp_path / "offline.sqlite3")
+        try:
+            with pytest.raises(SyncError, match="--fingerprint"):
+                import_hub_data(desk, genuine)  # never enrolled, no fingerprint given
+            with pytest.raises(SyncError, match="signed by another hub"):
+                import_hub_data(desk, genuine, fingerprint=other.fingerprint)
+            # A delegate slipped in, checksum recomputed: the hub's signature does not cover it.
+            forged = tmp_path / "forged.bundle"
+
+            def add_person(lines: list[bytes]) -> None:
+                i = next(n for n, line in enumerate(lines) if b'"t": "delegates"' in line
+                         or b'"t":"delegates"' in line)
+                lines.insert(i, lines[i].replace(b'"uid":"', b'"uid":"x').replace(b'"uid": "', b'"uid": "x'))
+                body = b"".join(lines[:-1])
+                end = json.loads(lines[-1])
+                end["sha256"], end["count"] = hashlib.sha256(body).hexdigest(), end["count"] + 1
+                lines[-1] = json.dumps(end).encode() + b"\n"
+
+            _rewrite(genuine, forged, add_person)
+            with pytest.raises(SyncError, match="invalid signature"):
+                import_hub_data(desk, forged, fingerprint=cert.fingerprint)
+            # Signed by another hub, certificate and all: refused for its fingerprint.
+            impostor = tmp_path / "impostor.bundle"
+            export_hub_data(hub, impostor, other)
+            with pytest.raises(SyncError, match="signed by another hub"):
+                import_hub_data(desk, impostor, fingerprint=cert.fingerprint.upper())
+            # An unsigned bundle (an older hub) only when the organiser says so.
+            unsigned = tmp_path / "unsigned.bundle"
+            export_hub_data(hub, unsigned)
+            with pytest.raises(SyncError, match="not signed by a hub"):
+                import_hub_data(desk, unsigned, fingerprint=cert.fingerprint)
+            assert _delegates(desk) == 0  # nothing refused was applied
+            assert import_hub_data(desk, unsigned, allow_unsigned=True).signed_by == ""
+            assert _delegates(desk) == 40
+        finally:
+            desk.close()
+    finally:
+        hub.db.close()
+
+
+def test_an_enrolled_desk_checks_a_hub_bundle_against_its_pinned_hub(rig: HubRig, tmp_path: Path) -> None:
+    desk, sync = rig.desk(tmp_path, "Desk U")
+    sync.close_clients()
+    bundle = tmp_path / "hub.bundle"
+    export_hub_data(rig.store, bundle, ensure_certificate(rig.proc.tls_dir))
+    info = import_hub_data(desk, bundle)  # no fingerprint needed: the one pinned at enrolment
+    assert info.signed_by.startswith(f"hub {rig.fingerprint[:16]}") and info.items > 300
+    stranger = tmp_path / "stranger.bundle"
+    export_hub_data(rig.store, stranger, ensure_certificate(tmp_path / "stranger-tls"))
+    with pytest.raises(SyncError, match="signed by another hub"):
+        import_hub_data(desk, stranger)
+
+
+def test_the_usb_stick_round_trip_from_the_command_line(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from checkin_app.cli import main
+
+    hub = build_hub(tmp_path / "hub.sqlite3", 30)
+    hub.db.close()
+    tls, stick, desk = tmp_path / "tls", tmp_path / "stick.bundle", tmp_path / "desk.sqlite3"
+    assert main(["hub", "bundle", "export-delegates", str(stick), "--db", str(tmp_path / "hub.sqlite3"),
+                 "--tls-dir", str(tls)]) == 0
+    out = capsys.readouterr().out
+    fp = ensure_certificate(tls).fingerprint
+    assert f"--fingerprint {fp}" in out  # what to type at the offline desk
+    assert main(["bundle", "import", str(stick), "--db", str(desk)]) == 2
+    assert "--fingerprint" in capsys.readouterr().err
+    assert main(["bundle", "import", str(stick), "--db", str(desk), "--fingerprint", fp]) == 0
+    assert "signature verified: hub" in capsys.readouterr().out
+    db = Database(desk)
+    try:
+        assert _delegates(db) == 30
+    finally:
+        db.close()
