@@ -51,6 +51,7 @@ _PAIR_EVENTS = (select(_C.c.id, _C.c.uuid, _C.c.desk, _C.c.direction, _C.c.undoe
 _DROP_PRESENCE = delete(_P).where(_P.c.delegate_id == bindparam("d"), _P.c.activity_id == bindparam("a"))
 _SET_CONFLICT = update(_C).where(_C.c.id == bindparam("_id")).values(conflict=bindparam("flag"))
 _CHK_WIRE = [_C.c[c.name] for c in st.CHECKIN_COLUMNS]
+_PAIRS_PER_READ = 500  # (delegate, activity) pairs per read: well inside every driver's bind limit
 _BY_DIALECT: dict[tuple[Any, ...], Any] = {}
 
 
@@ -229,17 +230,13 @@ class HubStore:
         return first
 
     def publish(self, session: Session, table: str, items: Iterable[tuple[str, st.Payload]],
-                origin: str = "hub", *, new_keys: bool = False) -> dict[str, int]:
-        """Put the newest snapshot of these rows in the change log; unchanged rows keep their seq.
-
-        `new_keys`: the caller knows none of these rows was ever logged (just inserted), so
-        there is no older snapshot to compare with or replace.
-        """
+                origin: str = "hub") -> dict[str, int]:
+        """Put the newest snapshot of these rows in the change log; unchanged rows keep their seq."""
         now = self.clock.now()
         seqs: dict[str, int] = {}
         for chunk in st._batched(items, 2000):
             keys = [k for k, _ in chunk]
-            old: dict[str, str] = {} if new_keys else dict(session.execute(
+            old: dict[str, str] = dict(session.execute(
                 select(_CH.c.row_key, _CH.c.payload)
                 .where(_CH.c.table_name == table, _CH.c.row_key.in_(keys))).all())
             changed = [(k, canonical(p)) for k, p in chunk if old.get(k) != canonical(p)]
@@ -433,8 +430,10 @@ class HubStore:
         if single is None:
             single = self.ids.single_entry = set(conn.execute(_SINGLE).scalars())
         events: dict[tuple[int, int], list[Any]] = {pair: [] for pair in pairs}
-        for row in conn.execute(_PAIR_EVENTS, {"pairs": sorted(pairs)}):
-            events[(row.delegate_id, row.activity_id)].append(row)
+        # In chunks: a batch may touch thousands of pairs, two bound values each.
+        for chunk in st._batched(sorted(pairs), _PAIRS_PER_READ):
+            for row in conn.execute(_PAIR_EVENTS, {"pairs": chunk}):
+                events[(row.delegate_id, row.activity_id)].append(row)
         changed: list[str] = []
         put: list[dict[str, Any]] = []
         drop: list[dict[str, Any]] = []

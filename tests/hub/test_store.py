@@ -259,6 +259,24 @@ def test_presence_kept_by_pushes_equals_a_full_rebuild(hub: HubStore) -> None:
     assert _presence_rows(hub) == kept
 
 
+def test_a_batch_touching_more_pairs_than_one_read_takes_is_projected_whole(
+        hub: HubStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkin_app.hub import store as store_module
+    from checkin_app.services.checkin import rebuild_all_presence
+
+    monkeypatch.setattr(store_module, "_PAIRS_PER_READ", 2)
+    codes = [MiniEvent().attendee, MiniEvent().vip, MiniEvent().noted, MiniEvent().media_allowed]
+    first = [checkin(c, a, "A", local(23, 9, 1)) for c in codes for a in ("MAIN", "HALL")]
+    again = [checkin(c, "HALL", "B", local(23, 9, 2)) for c in codes]  # later, other desk
+    hub.ingest_many([("A", first), ("B", again)])
+    assert len(hub.conflicts()) == len(codes)  # every pair's events were read, not the first two
+    kept = _presence_rows(hub)
+    assert len(kept) == 2 * len(codes)
+    with hub.db.write() as s:
+        rebuild_all_presence(s)
+    assert _presence_rows(hub) == kept
+
+
 def test_pushes_stored_together_answer_each_desk_as_if_alone(hub: HubStore) -> None:
     code = MiniEvent().attendee
     a = checkin(code, "HALL", "A", local(23, 9, 5))
