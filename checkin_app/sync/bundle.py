@@ -51,17 +51,17 @@ class Signer:
     private_key: Any  # Ed25519PrivateKey
     certificate: dict[str, Any]
 
+    def sign(self, digest: bytes) -> bytes:
+        """The signature over a bundle's SHA-256."""
+        return bytes(self.private_key.sign(SIG_CONTEXT + digest))
+
 
 def _write(path: Path, header: dict[str, Any], lines: Iterator[dict[str, Any]],
-           signer: Signer | None = None, sign: Callable[[bytes], bytes] | None = None) -> int:
-    """Write a bundle; `signer` (a desk) or `sign` (digest -> signature, the hub) signs it."""
+           sign: Callable[[bytes], bytes] | None = None) -> int:
+    """Write a bundle; `sign` (the file's SHA-256 -> signature) signs it."""
     tmp = path.with_name(path.name + ".tmp")
     n = 0
     digest = hashlib.sha256()
-    if signer is not None:
-        header = {**header, "signer": signer.certificate}
-        key = signer.private_key
-        sign = lambda d: key.sign(SIG_CONTEXT + d)  # noqa: E731
     with gzip.open(tmp, "wb", compresslevel=6) as f:
         head = {"format": FORMAT, "protocol": PROTOCOL_VERSION, **header}
         raw = dumps(head) + b"\n"
@@ -154,8 +154,11 @@ def export_desk_events(db: Database, path: Path) -> BundleInfo:
     with db.read() as s:
         items, _marks = sync._outbox(s, limit=None)
         signer = desk_signer(s)
-    n = _write(path, {"kind": KIND_DESK, "desk": desk, "hub": cfg.hub_id if cfg else "",
-                      "created_at": iso(sync.clock.now())}, iter(items), signer)
+    header: dict[str, Any] = {"kind": KIND_DESK, "desk": desk, "hub": cfg.hub_id if cfg else "",
+                              "created_at": iso(sync.clock.now())}
+    if signer is not None:
+        header["signer"] = signer.certificate
+    n = _write(path, header, iter(items), signer.sign if signer is not None else None)
     signed = f"{signer.certificate['desk_name']} (key {signer.certificate['key_id']})" if signer else ""
     return BundleInfo(KIND_DESK, n, desk=desk, signed_by=signed)
 
