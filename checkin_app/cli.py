@@ -577,6 +577,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断 / Interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` (or a closed pager): what was asked for is done; say nothing,
+        # and point stdout at nothing so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
 
 
 def gui_main() -> int:

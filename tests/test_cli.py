@@ -108,9 +108,10 @@ def test_demo_then_checkin_and_search_as_separate_processes(tmp_path: Path) -> N
     """The documented flow, through the installed entry point (`python -m checkin_app`)."""
     path = tmp_path / "demo.sqlite3"
     cmd = [sys.executable, "-m", "checkin_app"]
-    built = subprocess.run([*cmd, "demo", "--db", str(path), "--size", "400", "--seed", "3"],
+    # 700 people: the JSON of a broad search is then larger than a pipe's buffer (below).
+    built = subprocess.run([*cmd, "demo", "--db", str(path), "--size", "700", "--seed", "3"],
                            capture_output=True, text=True, check=True)
-    assert "400 delegates" in built.stdout
+    assert "700 delegates" in built.stdout
     sample = next(line.split()[-1] for line in built.stdout.splitlines() if "CQ24-" in line)
     res = subprocess.run([*cmd, "checkin", sample, "--db", str(path), *CLOCK, "--json"],
                          capture_output=True, text=True)
@@ -124,6 +125,15 @@ def test_demo_then_checkin_and_search_as_separate_processes(tmp_path: Path) -> N
                            capture_output=True, text=True)
     assert again.returncode == 0
     assert not list(tmp_path.glob("*.building*"))
+    # Piped into `head`: the reader goes away early; no traceback for the user.
+    proc = subprocess.Popen([*cmd, "search", "a", "--db", str(path), "--json", "--limit", "700"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(30) in (0, 2) and "Traceback" not in err, err
 
 
 def test_audit_verify_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Path,
