@@ -18,6 +18,7 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -215,6 +216,17 @@ def create_app(state: HubState) -> FastAPI:
     async def refused(_request: Request, exc: AccessRefused) -> JSONResponse:
         zh, _, en = str(exc).partition("\n")
         return _error(403, zh, en, "refused")
+
+    @app.exception_handler(DBAPIError)
+    async def database_failed(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A full disk, a database another program holds locked, a PostgreSQL restart: the desk
+        # keeps what it sent and retries; it should say why in words, not "error 500".
+        why = (str(exc.orig) or type(exc.orig).__name__).splitlines()[0][:200]
+        log.error("database error on %s: %s", request.url.path, why)
+        return _error(503, f"中心服务器的数据库暂时出错（{why}），请告知管理员；"
+                      "签到台上的记录不会丢失，稍后自动重试",
+                      f"The hub's database failed ({why}); tell the organiser. Nothing on this desk "
+                      "is lost: it tries again by itself", "database")
 
     @app.get(API_PREFIX + "/hello")
     async def hello() -> dict[str, Any]:

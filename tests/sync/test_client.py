@@ -254,3 +254,26 @@ def test_pull_cut_mid_response_resumes_without_loss(make_rig: object, tmp_path: 
         sync.close_clients()
     finally:
         proxy.close()
+
+
+def test_a_hub_whose_database_cannot_write_says_so_and_loses_nothing(rig: HubRig, tmp_path: Path) -> None:
+    """Another program holds the hub's SQLite file locked (like a full disk: no write goes in)."""
+    import sqlite3
+
+    db, sync = rig.desk(tmp_path, "Desk L")
+    sync.sync_once()
+    scanned = scan_all(db, "Desk L", codes(rig.store, 3))
+    holder = sqlite3.connect(rig.path, timeout=1, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(SyncError, match=r"database failed \(database is locked\).*Nothing on this desk"
+                           ) as refused:
+            sync.push_once()  # the hub waits out its busy timeout, then answers 503 in words
+        assert "中心服务器的数据库暂时出错" in str(refused.value)  # the worker shows it in the status bar
+        assert sync.pending_count() == len(scanned)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert sync.push_once().remaining == 0
+    assert sorted(hub_uuids(rig.store)) == sorted(scanned)
+    sync.close_clients()
