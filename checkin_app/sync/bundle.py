@@ -143,8 +143,11 @@ def read_bundle(path: Path, kind: str) -> tuple[dict[str, Any], Iterator[list[di
 
 
 # -- desk side ----------------------------------------------------------------------------------
-def export_desk_events(db: Database, path: Path) -> BundleInfo:
-    """Write every event this desk has not yet got onto the hub (they stay queued for the network too)."""
+def export_desk_events(db: Database, path: Path, *, operator: str = "cli") -> BundleInfo:
+    """Write every event this desk has not yet got onto the hub (they stay queued for the network too).
+
+    The export is written to the desk's audit log (who, which file, how many, signed or not).
+    """
     from checkin_app.services.catalog import CatalogService
     from checkin_app.sync.client import DeskSync
 
@@ -160,7 +163,17 @@ def export_desk_events(db: Database, path: Path) -> BundleInfo:
         header["signer"] = signer.certificate
     n = _write(path, header, iter(items), signer.sign if signer is not None else None)
     signed = f"{signer.certificate['desk_name']} (key {signer.certificate['key_id']})" if signer else ""
+    _audit(db, desk, operator, "bundle_export", path, {"items": n, "signed_by": signed})
     return BundleInfo(KIND_DESK, n, desk=desk, signed_by=signed)
+
+
+def _audit(db: Database, desk: str, operator: str, action: str, path: Path, after: dict[str, Any]) -> None:
+    from checkin_app.domain.clock import SystemClock
+    from checkin_app.services import audit
+
+    with db.write() as s:
+        audit.record(s, at=SystemClock().now(), desk=desk or "-", operator=operator, action=action,
+                     subject=path.name, after=after)
 
 
 def desk_signer(session: Any) -> Signer | None:
@@ -186,7 +199,7 @@ def desk_signer(session: Any) -> Signer | None:
 
 
 def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
-                    allow_unsigned: bool = False) -> BundleInfo:
+                    allow_unsigned: bool = False, operator: str = "cli") -> BundleInfo:
     """Apply a hub's data bundle at an offline desk (idempotent; a re-import changes nothing).
 
     The bundle must be signed by the hub this desk pinned at enrolment or, for a desk never
@@ -210,6 +223,10 @@ def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
         with db.write() as s:
             _set(s, K_HUB, str(header.get("hub", "")))
     sync.index_pending()
+    from checkin_app.services.catalog import CatalogService
+
+    _audit(db, CatalogService(db).settings().desk_name, operator, "bundle_import", path,
+           {"items": n, "hub": str(header.get("hub", "")), "signed_by": signed_by})
     return BundleInfo(KIND_HUB, n, hub=str(header.get("hub", "")), signed_by=signed_by)
 
 

@@ -67,6 +67,7 @@ QStatusBar QLabel#rehearsal {
     background: #F5B301; color: #1A1A1A; font-weight: bold; border-radius: 4px;
 }
 QStatusBar QLabel#statusError { color: #FFAB91; font-weight: bold; }
+QDialog QLabel#statusError { color: #C62828; font-weight: bold; }
 QToolBar { spacing: 8px; padding: 4px; background: #FFFFFF; border-bottom: 1px solid #DDE3E6; }
 QToolBar QToolButton { font-size: 15px; padding: 6px 12px; border-radius: 6px; }
 QToolBar QToolButton:hover { background: #E3F2FD; }

@@ -240,6 +240,12 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     action = QAction("连接中心服务器… / Connect to hub…", window)
     action.triggered.connect(lambda: open_enrol_dialog(window, bridge))
     window.desk_menu.insertAction(window.act_search, action)
+    # A desk that never reaches the network exchanges data by file (manager action, PIN).
+    bundles = QAction("U盘数据包… / USB stick bundles…", window)
+    bundles.triggered.connect(lambda: window.manager.require(
+        "U盘数据包", "USB stick bundles", lambda manager: open_bundle_dialog(window, bridge, db, manager)))
+    window.desk_menu.insertAction(window.act_search, bundles)
+    window.bundle_action = bundles  # type: ignore[attr-defined]
     label.lang_source = lambda: window.languages.language
     label.set_language(window.languages.language)
     window.sync_label = label  # type: ignore[attr-defined]
@@ -265,6 +271,30 @@ def _place_under(widget: QWidget, extra: QWidget) -> None:
             child = item.layout() if item is not None else None
             if child is not None:
                 stack.append(child)
+
+
+def open_bundle_dialog(window: MainWindow, bridge: SyncBridge, db: Database, manager: str) -> None:
+    """The USB-stick dialog for a manager; what it imports reaches the counts like a pull."""
+    from checkin_app.ui.bundle_dialog import BundleDialog
+
+    current = getattr(window, "bundle_dialog", None)
+    if current is not None:
+        current.raise_()
+        return
+    label = getattr(window, "sync_label", None)
+    status = label.status if isinstance(label, SyncStatusLabel) else None
+    dlg = BundleDialog(db, desk=window.controller.desk_name, operator=manager,
+                       pinned=bool(status is not None and status.enrolled), parent=window)
+    window.bundle_dialog = dlg  # type: ignore[attr-defined]
+    dlg.imported.connect(bridge.changesArrived.emit)
+
+    def closed(_result: int) -> None:
+        window.bundle_dialog = None  # type: ignore[attr-defined]
+        dlg.deleteLater()
+        window.focus_scanner()
+
+    dlg.finished.connect(closed)
+    dlg.open()
 
 
 def open_enrol_dialog(window: MainWindow, bridge: SyncBridge) -> None:
