@@ -238,7 +238,9 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     bridge.enrolled.connect(lambda name: window.controller.save_settings(desk_name=name))
     window.controller.undoFinished.connect(lambda _r: bridge.kick())
     action = QAction("连接中心服务器… / Connect to hub…", window)
-    action.triggered.connect(lambda: open_enrol_dialog(window, bridge))
+    # Which hub a desk trusts is a manager's decision (PIN), like switching desk or activity.
+    action.triggered.connect(lambda: window.manager.require(
+        "连接中心服务器", "connect to a hub", lambda _manager: open_enrol_dialog(window, bridge)))
     window.desk_menu.insertAction(window.act_search, action)
     # A desk that never reaches the network exchanges data by file (manager action, PIN).
     bundles = QAction("U盘数据包… / USB stick bundles…", window)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from sqlalchemy import select
 
 from checkin_app.domain import tokens
@@ -168,20 +168,23 @@ def test_exit_mode_is_visible_remembered_and_never_refuses(make_desk: Callable[.
 
 
 def test_badge_and_import_actions_ask_for_the_pin_and_do_nothing_without_it(desk: Desk) -> None:
-    """Reprint, batch print, printer settings, print-job actions and import are manager actions."""
+    """Reprint, batch print, printer settings, print-job actions, import, hub and USB are manager actions."""
     w = desk.window
     PinService(desk.db, desk.clock).set_pin("Li Lei", "2468", desk="Test desk 1", operator="setup")
     r = desk.scan(desk.samples["attendee"])
     assert r.delegate is not None
     desk.qtbot.waitUntil(lambda: w.badges.person is not None)
     for trigger in (w.badges.on_reprint, w.badges.on_batch, w.badges.on_printer_settings,
-                    lambda: w.badges.on_cancel("no-such-job"), w.open_import):
+                    lambda: w.badges.on_cancel("no-such-job"), w.open_import,
+                    w.sync_action.trigger, w.bundle_action.trigger):  # type: ignore[attr-defined]
         trigger()
         pin = _next_dialog(desk, PinDialog)
         assert isinstance(pin, PinDialog)
         pin.reject()
         desk.qtbot.waitUntil(lambda: w.manager.dialog is None)
     assert getattr(w, "import_wizard", None) is None
+    assert getattr(w, "bundle_dialog", None) is None
+    assert not [c for c in w.findChildren(QDialog) if c.isVisible()]  # no enrolment dialog either
     assert w.badges.batch_dialog is None
     with desk.db.read() as s:
         serial = s.scalar(select(m.Delegate.badge_serial).where(m.Delegate.id == r.delegate.id))
