@@ -205,20 +205,28 @@ def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
     The bundle must be signed by the hub this desk pinned at enrolment or, for a desk never
     enrolled, by the hub whose certificate `fingerprint` names (the hub prints it); an unsigned
     bundle (an older hub) only with `allow_unsigned`. Nothing is applied from a bundle refused.
+
+    A desk that already holds this hub's changes up to its cursor skips the bundle's changes at
+    or below it: it has those rows in that version or a newer one, and an older stick must not
+    turn them back (the cursor would then never fetch the newer version again).
     """
-    from checkin_app.sync.client import K_FP, K_HUB, DeskSync, _get, _set
+    from checkin_app.sync.client import K_CURSOR, K_FP, K_HUB, DeskSync, _get, _set
 
     header, chunks = read_bundle(path, KIND_HUB)
     sync = DeskSync(db)
     with db.read() as s:
         known_hub = _get(s, K_HUB) or ""
         pinned = _get(s, K_FP) or ""
+        cursor = int(_get(s, K_CURSOR) or 0)
     signed_by = verify_hub_signature(path, header, fingerprint or pinned, allow_unsigned=allow_unsigned)
     same_hub = known_hub in ("", header.get("hub"))
     n = 0
     for chunk in chunks:
-        sync._apply(chunk, big=True, move_cursor=same_hub)
         n += len(chunk)
+        if same_hub and cursor:
+            chunk = [c for c in chunk if int(c.get("s") or 0) > cursor]
+        if chunk:
+            sync._apply(chunk, big=True, move_cursor=same_hub)
     if same_hub and not known_hub:
         with db.write() as s:
             _set(s, K_HUB, str(header.get("hub", "")))

@@ -261,3 +261,32 @@ def test_the_usb_stick_round_trip_from_the_command_line(tmp_path: Path,
         assert _delegates(db) == 30
     finally:
         db.close()
+
+
+def test_an_older_stick_never_turns_newer_data_back(tmp_path: Path) -> None:
+    hub = build_hub(tmp_path / "hub.sqlite3", 30)
+    cert = ensure_certificate(tmp_path / "tls")
+    desk = Database(tmp_path / "offline.sqlite3")
+    try:
+        old_stick, new_stick = tmp_path / "monday.bundle", tmp_path / "tuesday.bundle"
+        export_hub_data(hub, old_stick, cert)
+        with hub.db.write() as s:
+            person = s.scalars(select(m.Delegate).order_by(m.Delegate.id).limit(1)).one()
+            uid = person.uid
+            person.attention_note = "轮椅通道 / wheelchair access"
+        hub.refresh()
+        export_hub_data(hub, new_stick, cert)
+
+        def note() -> str:
+            with desk.read() as s:
+                return str(s.scalar(select(m.Delegate.attention_note).where(m.Delegate.uid == uid)))
+
+        import_hub_data(desk, old_stick, fingerprint=cert.fingerprint)
+        assert "wheelchair" not in note()
+        import_hub_data(desk, new_stick, fingerprint=cert.fingerprint)
+        assert "wheelchair" in note()
+        again = import_hub_data(desk, old_stick, fingerprint=cert.fingerprint)  # Monday's stick again
+        assert "wheelchair" in note() and again.items > 30
+    finally:
+        desk.close()
+        hub.db.close()
