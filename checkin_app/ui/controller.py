@@ -71,6 +71,7 @@ class DeskController(QObject):
 
     Signals:
         bootstrapped(Bootstrap): settings, event and activities are loaded.
+        catalogLoaded(tuple): (EventInfo | None, list[ActivityInfo]) read again after new data.
         settingsSaved(DeskSettings): a settings change is stored.
         scanQueued(str): a code was handed to the writer (shows "checking…").
         scanFinished(ScanResult): a scan or a search check-in produced a verdict.
@@ -84,6 +85,7 @@ class DeskController(QObject):
     """
 
     bootstrapped = Signal(object)
+    catalogLoaded = Signal(object)
     settingsSaved = Signal(object)
     scanQueued = Signal(str)
     scanFinished = Signal(object)
@@ -127,6 +129,21 @@ class DeskController(QObject):
         if boot.event is not None:
             self.tz = ZoneInfo(boot.event.timezone or DEFAULT_TZ)
         self.bootstrapped.emit(boot)
+
+    def reload_catalog(self) -> None:
+        """Re-read the event and activities: a pull or a USB import may have changed them."""
+        catalog = self.services.catalog
+
+        def work() -> tuple[EventInfo | None, list[ActivityInfo]]:
+            return catalog.event(), catalog.activities()
+
+        self.runner.read(work, self._on_catalog, self._on_error)
+
+    def _on_catalog(self, payload: tuple[EventInfo | None, list[ActivityInfo]]) -> None:
+        event, _activities = payload
+        if event is not None:
+            self.tz = ZoneInfo(event.timezone or DEFAULT_TZ)
+        self.catalogLoaded.emit(payload)
 
     def save_settings(self, **changes: str) -> None:
         """Store desk name, activity or language (through the writer)."""

@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
     def _connect_callbacks(self) -> None:
         c = self.controller
         c.bootstrapped.connect(self._on_bootstrapped)
+        c.catalogLoaded.connect(self._on_catalog_loaded)
         c.settingsSaved.connect(self._on_settings_saved)
         c.scanQueued.connect(self.result.show_pending)
         c.scanFinished.connect(self._on_scan_finished)
@@ -281,6 +282,12 @@ class MainWindow(QMainWindow):
             self._show_desk()
         else:
             self.open_setup(first=True)
+
+    def _on_catalog_loaded(self, payload: tuple[EventInfo | None, list[ActivityInfo]]) -> None:
+        # New or renamed activities from the hub: the switch dialog and the status bar follow.
+        self.event_info, self.activities = payload
+        self.result.tz = self.recent.tz = self.controller.tz
+        self._update_status()
 
     def open_setup(self, first: bool = False) -> None:
         """Let the volunteer pick desk name and activity; after the first start, a manager's."""

@@ -231,7 +231,7 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     label.counts_note = note
     _place_under(window.counts, note)
     bridge.statusChanged.connect(label.set_status)
-    bridge.changesArrived.connect(lambda _n: window.controller.refresh())
+    bridge.changesArrived.connect(lambda _n: _on_new_data(window))
     window.controller.scanFinished.connect(lambda _r: bridge.kick())
     # The hub names the desk at enrolment: scans from now on must carry that name (it is how the
     # hub, the dashboard and the conflicts list tell desks apart).
@@ -254,6 +254,12 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     window.sync_action = action  # type: ignore[attr-defined]
     bridge.start()
     return bridge
+
+
+def _on_new_data(window: MainWindow) -> None:
+    """A pull (or a USB import) applied changes: counts, recent scans, event and activities."""
+    window.controller.refresh()
+    window.controller.reload_catalog()
 
 
 def _place_under(widget: QWidget, extra: QWidget) -> None:

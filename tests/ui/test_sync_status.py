@@ -81,3 +81,22 @@ def _has_event(d: Desk, uuid: str) -> bool:
 
     with d.db.read() as s:
         return s.scalar(select(m.CheckIn.id).where(m.CheckIn.uuid == uuid)) is not None
+
+
+def test_activities_from_the_hub_reach_the_desk_without_a_restart(desk: Desk, qtbot: QtBot) -> None:
+    """A pull (or a USB import) that brings a new or renamed activity updates the switch list."""
+    from sqlalchemy import select
+
+    from checkin_app.storage import models as m
+
+    w = desk.window
+    assert w.sync is not None and "EXTRA" not in {a.code for a in w.activities}
+    with desk.db.write() as s:  # what applying the hub's changes does
+        main = s.scalars(select(m.Activity).where(m.Activity.code == w.controller.activity_code)).one()
+        main.name_en = "Main entrance (hall B)"
+        s.add(m.Activity(code="EXTRA", name_zh="加场", name_en="Extra session",
+                         starts_at=main.starts_at, ends_at=main.ends_at))
+    w.set_language("en", save=False)
+    w.sync.changesArrived.emit(2)
+    qtbot.waitUntil(lambda: "EXTRA" in {a.code for a in w.activities}, timeout=5000)
+    assert "Main entrance (hall B)" in w.status_activity.text()
