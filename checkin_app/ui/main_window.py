@@ -288,6 +288,8 @@ class MainWindow(QMainWindow):
         self.event_info, self.activities = payload
         self.result.tz = self.recent.tz = self.controller.tz
         self._update_status()
+        if self.setup_dialog is not None:  # a new desk waiting for its first data
+            self.setup_dialog.set_activities(self.activities)
 
     def open_setup(self, first: bool = False) -> None:
         """Let the volunteer pick desk name and activity; after the first start, a manager's."""
@@ -307,6 +309,14 @@ class MainWindow(QMainWindow):
             lang=self.languages.language, parent=self if not first else None)
         dlg.setStyleSheet(style.STYLESHEET)
         self.setup_dialog = dlg
+        # A new desk has no activities yet: it gets them from the hub or a USB stick.
+        for signal, button, action in (
+                (dlg.connectRequested, dlg.connect_button, getattr(self, "sync_action", None)),
+                (dlg.bundleRequested, dlg.bundle_button, getattr(self, "bundle_action", None))):
+            if action is None:  # fake services in tests: no sync
+                button.setEnabled(False)
+            else:
+                signal.connect(action.trigger)
         dlg.accepted.connect(self._on_setup_accepted)
         dlg.rejected.connect(lambda: self._on_setup_rejected(first))
         dlg.open()

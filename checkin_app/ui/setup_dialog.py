@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +35,17 @@ def activity_label(a: ActivityInfo, tz: ZoneInfo, lang: str) -> str:
 
 
 class SetupDialog(QDialog):
-    """Desk name and activity. Signals: those of QDialog (accepted / rejected)."""
+    """Desk name and activity.
+
+    A desk with no event data yet (a new laptop) says so and offers the two ways to get it.
+
+    Signals (besides QDialog's accepted / rejected):
+        connectRequested(): the volunteer asked to connect this desk to a hub.
+        bundleRequested(): the volunteer asked to load the hub's data from a USB stick.
+    """
+
+    connectRequested = Signal()
+    bundleRequested = Signal()
 
     def __init__(self, activities: list[ActivityInfo], *, desk_name: str, activity_code: str,
                  tz: ZoneInfo, lang: str, parent: QWidget | None = None) -> None:
@@ -53,6 +65,21 @@ class SetupDialog(QDialog):
         self.activity_label.setObjectName("sectionTitle")
         self.list = QListWidget()
         self.list.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
+        # Fixed bilingual texts: a new desk may be in either language.
+        self.empty = QLabel(
+            "本签到台还没有大会数据。请连接中心服务器，或从U盘导入中心服务器的数据包（需经理密码）。\n"
+            "This desk has no event data yet. Connect it to the hub, or import the hub's data "
+            "from a USB stick (manager PIN).")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("font-size: 15px; font-weight: 600; color: #8A5300;")
+        self.connect_button = QPushButton("连接中心服务器… / Connect to hub…")
+        self.bundle_button = QPushButton("U盘数据包… / USB stick bundles…")
+        self.empty_row = QWidget()
+        row = QHBoxLayout(self.empty_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.connect_button)
+        row.addWidget(self.bundle_button)
+        row.addStretch(1)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         lay = QVBoxLayout(self)
@@ -63,6 +90,8 @@ class SetupDialog(QDialog):
         lay.addWidget(self.desk_edit)
         lay.addWidget(self.activity_label)
         lay.addWidget(self.list, 1)
+        lay.addWidget(self.empty)
+        lay.addWidget(self.empty_row)
         lay.addWidget(self.buttons)
         self._fill(activity_code)
         self._connect_callbacks()
@@ -75,6 +104,15 @@ class SetupDialog(QDialog):
         self.desk_edit.textChanged.connect(self._on_changed)
         self.list.currentRowChanged.connect(self._on_changed)
         self.list.itemDoubleClicked.connect(lambda _i: self._on_double_clicked())
+        self.connect_button.clicked.connect(self.connectRequested.emit)
+        self.bundle_button.clicked.connect(self.bundleRequested.emit)
+
+    def set_activities(self, activities: list[ActivityInfo]) -> None:
+        """New activities (data arrived from the hub); the choice made so far is kept."""
+        current = self.activity_code() if self.list.currentItem() is not None else ""
+        self._activities = activities
+        self._fill(current)
+        self._on_changed()
 
     def desk_name(self) -> str:
         """The desk name typed."""
@@ -117,6 +155,9 @@ class SetupDialog(QDialog):
         self.select_activity(current)
         if self.list.currentRow() < 0 and self.list.count():
             self.list.setCurrentRow(0)
+        has_data = bool(self._activities)
+        self.empty.setVisible(not has_data)
+        self.empty_row.setVisible(not has_data)
 
     def _on_changed(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

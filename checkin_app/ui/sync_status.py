@@ -235,7 +235,7 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     window.controller.scanFinished.connect(lambda _r: bridge.kick())
     # The hub names the desk at enrolment: scans from now on must carry that name (it is how the
     # hub, the dashboard and the conflicts list tell desks apart).
-    bridge.enrolled.connect(lambda name: window.controller.save_settings(desk_name=name))
+    bridge.enrolled.connect(lambda name: _on_enrolled(window, name))
     window.controller.undoFinished.connect(lambda _r: bridge.kick())
     action = QAction("连接中心服务器… / Connect to hub…", window)
     # Which hub a desk trusts is a manager's decision (PIN), like switching desk or activity.
@@ -254,6 +254,12 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     window.sync_action = action  # type: ignore[attr-defined]
     bridge.start()
     return bridge
+
+
+def _on_enrolled(window: MainWindow, name: str) -> None:
+    window.controller.save_settings(desk_name=name)
+    if window.setup_dialog is not None:  # a new desk being set up: the hub's name, not a typed one
+        window.setup_dialog.desk_edit.setText(name)
 
 
 def _on_new_data(window: MainWindow) -> None:

@@ -100,3 +100,43 @@ def test_activities_from_the_hub_reach_the_desk_without_a_restart(desk: Desk, qt
     w.sync.changesArrived.emit(2)
     qtbot.waitUntil(lambda: "EXTRA" in {a.code for a in w.activities}, timeout=5000)
     assert "Main entrance (hall B)" in w.status_activity.text()
+
+
+def test_a_new_desk_gets_its_activities_from_the_hub_in_the_setup_dialog(
+        qtbot: QtBot, request: pytest.FixtureRequest, tmp_path: Path, app_fonts: list[str]) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from checkin_app.domain.clock import FixedClock
+    from checkin_app.storage.db import Database
+    from checkin_app.ui.desk_services import DeskServices
+    from checkin_app.ui.main_window import MainWindow
+    from tests.sync.conftest import HubRig
+
+    rig = request.getfixturevalue("make_rig")()
+    assert isinstance(rig, HubRig)
+    db = Database(tmp_path / "new-laptop.sqlite3")
+    w = MainWindow(DeskServices.from_db(db, FixedClock(datetime(2024, 11, 23, 1, 30, tzinfo=UTC))))
+    qtbot.addWidget(w)
+    try:
+        w.start()
+        qtbot.waitUntil(lambda: w.setup_dialog is not None, timeout=5000)
+        dlg = w.setup_dialog
+        assert dlg is not None and dlg.list.count() == 0
+        assert dlg.empty.isVisibleTo(dlg) and dlg.connect_button.isEnabled()
+        ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        dlg.desk_edit.setText("Hall A desk 9")
+        assert not ok.isEnabled()  # nothing to admit to yet
+        dlg.connect_button.click()  # a manager action: the first PIN is asked for
+        qtbot.waitUntil(lambda: w.manager.dialog is not None, timeout=5000)
+        w.manager.dialog.reject()
+        qtbot.waitUntil(lambda: w.manager.dialog is None, timeout=5000)
+        assert w.sync is not None
+        with qtbot.waitSignal(w.sync.enrolled, timeout=10000):
+            w.sync.enrol(rig.code("Hall A desk 9 (hub)"))  # what the enrolment dialog does
+        qtbot.waitUntil(lambda: dlg.list.count() > 5, timeout=20000)  # the first pull arrived
+        assert not dlg.empty.isVisibleTo(dlg) and ok.isEnabled()
+        assert dlg.desk_name() == "Hall A desk 9 (hub)"  # the name the hub gave, not the typed one
+    finally:
+        w.shutdown()
+        w.close()
+        db.close()
