@@ -234,11 +234,9 @@ def render_sections(snap: dict[str, Any]) -> str:
         rows.append(f"<tr><td><b>{_e(a['code'])}</b> {_e(a['name_zh'])}<br><span class=muted>"
                     f"{_e(a['name_en'])}</span></td><td class=n>{a['checked_in']}</td>"
                     f"<td class=n>{a['registered']}</td><td class=n>{inside}{bar}</td></tr>")
-    out.append("<section><h2>出席 / Attendance</h2><table><thead><tr><th>活动 / Activity</th>"
-               "<th class=n>已签到<br>Checked in</th><th class=n>报名<br>Registered</th>"
-               "<th class=n>场内 / 容量<br>Inside now / capacity</th></tr></thead><tbody>"
-               + ("".join(rows) or "<tr><td colspan=4 class=muted>尚无活动 / No activities</td></tr>")
-               + "</tbody></table></section>")
+    out.append(_section("出席 / Attendance", "", [
+        "活动 / Activity", "n:已签到<br>Checked in", "n:报名<br>Registered",
+        "n:场内 / 容量<br>Inside now / capacity"], rows, "尚无活动 / No activities"))
 
     rows = []
     for d in desks:
@@ -246,11 +244,9 @@ def render_sections(snap: dict[str, Any]) -> str:
                     f"<td>{_desk_status(d)}</td><td class=n>{d['queue']}</td>"
                     f"<td class=wide>{_e(d['printer'] or '—')}</td><td class=n>{_clock(d)}</td>"
                     f"<td>{_when(d['last_seen'], tz)}</td></tr>")
-    out.append("<section><h2>签到台 / Desks</h2><table><thead><tr><th>签到台 / Desk</th>"
-               "<th>状态 / Status</th><th class=n>未同步<br>Queue</th><th class=wide>打印机 / Printer</th>"
-               "<th class=n>时钟偏差<br>Clock offset</th><th>最近同步<br>Last sync</th></tr></thead><tbody>"
-               + ("".join(rows) or "<tr><td colspan=6 class=muted>尚无签到台 / No desks yet</td></tr>")
-               + "</tbody></table></section>")
+    out.append(_section("签到台 / Desks", "", [
+        "签到台 / Desk", "状态 / Status", "n:未同步<br>Queue", "wide:打印机 / Printer",
+        "n:时钟偏差<br>Clock offset", "最近同步<br>Last sync"], rows, "尚无签到台 / No desks yet"))
 
     rows = []
     for c in conflicts:
@@ -259,14 +255,26 @@ def render_sections(snap: dict[str, Any]) -> str:
                     f"<td>{_e(c['activity'])}<br><span class=muted>{_e(c['activity_zh'])}</span></td>"
                     f"<td>{_e(c['first_desk'] or '—')}<br>{_when(c['first_at'], tz)}</td>"
                     f"<td class=bad>{_e(c['desk'])}<br>{_when(c['at'], tz)}</td></tr>")
-    out.append("<section><h2>冲突 / Conflicts</h2><p class=muted>同一人在不同签到台离线时重复进入单次入场活动；"
-               "两条记录均保留，后一条为冲突。<br>The same person admitted to a single-entry activity at two "
-               "desks while apart; both records are kept, the later one is the conflict.</p>"
-               "<table><thead><tr><th>人员 / Delegate</th><th>活动 / Activity</th>"
-               "<th>先 / First (desk · time)</th><th>后（冲突）/ Later (conflict)</th></tr></thead><tbody>"
-               + ("".join(rows) or "<tr><td colspan=4 class=muted>无 / None</td></tr>")
-               + "</tbody></table></section>")
+    out.append(_section(
+        "冲突 / Conflicts",
+        "同一人在不同签到台离线时重复进入单次入场活动；两条记录均保留，后一条为冲突。<br>The same person "
+        "admitted to a single-entry activity at two desks while apart; both records are kept, the later "
+        "one is the conflict.",
+        ["人员 / Delegate", "活动 / Activity", "先 / First (desk · time)", "后（冲突）/ Later (conflict)"],
+        rows, "无 / None"))
     return "".join(out)
+
+
+def _section(title: str, intro: str, heads: list[str], rows: list[str], empty: str) -> str:
+    """One titled table; a head "n:…" or "wide:…" carries its column class. Fixed HTML only."""
+    cells = []
+    for head in heads:
+        cls, _, text = head.partition(":") if head.startswith(("n:", "wide:")) else ("", "", head)
+        cells.append(f"<th class={cls}>{text}</th>" if cls else f"<th>{text}</th>")
+    para = f"<p class=muted>{intro}</p>" if intro else ""
+    body = "".join(rows) or f"<tr><td colspan={len(heads)} class=muted>{empty}</td></tr>"
+    return (f"<section><h2>{title}</h2>{para}<table><thead><tr>{''.join(cells)}</tr></thead>"
+            f"<tbody>{body}</tbody></table></section>")
 
 
 _STYLE = """

@@ -19,12 +19,18 @@ from tests.ui.conftest import Desk
 from tests.ui.test_manager import _next_dialog, _ok
 
 
-def _open(desk: Desk) -> BundleDialog:
-    w = desk.window
+def _ask(desk: Desk) -> PinDialog:
+    """A manager exists; the USB action asks for the PIN."""
     PinService(desk.db, desk.clock).set_pin("Li Lei", "2468", desk="Test desk 1", operator="setup")
-    w.bundle_action.trigger()  # type: ignore[attr-defined]
+    desk.window.bundle_action.trigger()  # type: ignore[attr-defined]
     pin = _next_dialog(desk, PinDialog)
     assert isinstance(pin, PinDialog)
+    return pin
+
+
+def _open(desk: Desk) -> BundleDialog:
+    w = desk.window
+    pin = _ask(desk)
     desk.qtbot.keyClicks(pin.pin, "2468")
     _ok(pin)
     desk.qtbot.waitUntil(lambda: getattr(w, "bundle_dialog", None) is not None, timeout=5000)
@@ -40,11 +46,7 @@ def _delegates(desk: Desk) -> int:
 
 def test_the_usb_dialog_needs_the_pin(desk: Desk) -> None:
     w = desk.window
-    PinService(desk.db, desk.clock).set_pin("Li Lei", "2468", desk="Test desk 1", operator="setup")
-    w.bundle_action.trigger()  # type: ignore[attr-defined]
-    pin = _next_dialog(desk, PinDialog)
-    assert isinstance(pin, PinDialog)
-    pin.reject()
+    _ask(desk).reject()
     desk.qtbot.waitUntil(lambda: w.manager.dialog is None)
     assert getattr(w, "bundle_dialog", None) is None
 
