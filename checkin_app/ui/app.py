@@ -9,7 +9,7 @@ import time
 # Taken at import, as early as the GUI code can; CHECKIN_T0_NS (from a launcher) is earlier.
 _IMPORTED_NS = time.time_ns()
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QByteArray, QSettings, QTimer  # noqa: E402
 from PySide6.QtGui import QFont, QFontDatabase  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -22,6 +22,7 @@ from checkin_app.ui.main_window import MainWindow  # noqa: E402
 
 EXIT_WHEN_READY = "CHECKIN_EXIT_WHEN_READY"
 T0_ENV = "CHECKIN_T0_NS"
+GEOMETRY_KEY = "window/geometry"
 
 
 def load_fonts() -> list[str]:
@@ -63,7 +64,18 @@ def run_gui(db: Database, clock: Clock, argv: list[str] | None = None) -> int:
     apply_app_font(app, load_fonts())
 
     window = MainWindow(DeskServices.from_db(db, clock))
+    # The first start shows the set-up dialog before the desk window: closing that dialog
+    # closes the only window there is, and Qt's default would end the app right there (it
+    # did: the first start quit). The app ends when the desk window closes, or set-up is
+    # cancelled.
+    app.setQuitOnLastWindowClosed(False)
     window.setupCancelled.connect(app.quit)
+    window.closed.connect(app.quit)
+    settings = QSettings("checkin-desk", "desk-window")
+    saved = settings.value(GEOMETRY_KEY)
+    if not (isinstance(saved, QByteArray) and window.restoreGeometry(saved)):
+        window.fit_to_screen()
+    window.readyToScan.connect(lambda: QTimer.singleShot(300, window.place_on_screen))
     if os.environ.get(EXIT_WHEN_READY):
         def on_ready() -> None:
             focused = window.scan_field.hasFocus()
@@ -71,8 +83,10 @@ def run_gui(db: Database, clock: Clock, argv: list[str] | None = None) -> int:
             QTimer.singleShot(0, window.close)
 
         window.readyToScan.connect(on_ready)
-    app.setQuitOnLastWindowClosed(True)
     QTimer.singleShot(0, window.start)
     code = app.exec()
+    if window.is_ready and not os.environ.get(EXIT_WHEN_READY):  # size and state, for next time
+        settings.setValue(GEOMETRY_KEY, window.saveGeometry())
+        settings.sync()
     window.shutdown()
     return int(code)

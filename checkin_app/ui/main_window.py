@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from checkin_app.domain.clock import OffsetClock
 from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord, ScanResult
+from checkin_app.domain.verdicts import Severity
 from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.ui import style
 from checkin_app.ui.badge_ui import BadgeDesk
@@ -43,8 +44,16 @@ from checkin_app.ui.search_view import SearchPanel
 from checkin_app.ui.setup_dialog import SetupDialog
 from checkin_app.ui.sounds import Sounds
 from checkin_app.ui.sync_status import attach_sync
+from checkin_app.ui.trace import Trace
 
 STATS_REFRESH_MS = 5000
+# The search box gives the keyboard back to the scanner after this long without a key, so a
+# desk left with a half-typed search still takes the next scan in the scan field.
+SEARCH_IDLE_MS = 15000
+# A window manager's title bar and border before the real ones are known (place_on_screen).
+TITLE_GUESS_PX = 32
+FRAME_GUESS_PX = 2
+IME_WARNING = "输入法已开启，请切换到英文后重新扫描\nInput method is on: switch to English and scan again"
 # Text widths below which the desk name and the activity stop giving way in the status bar.
 STATUS_DESK_MIN_PX = 110
 STATUS_ACTIVITY_MIN_PX = 150
@@ -56,10 +65,12 @@ class MainWindow(QMainWindow):
     Signals:
         readyToScan(): emitted once, when the window is shown with counts loaded.
         setupCancelled(): the first-start set-up was cancelled (the app should quit).
+        closed(): the window was closed (the app should quit).
     """
 
     readyToScan = Signal()
     setupCancelled = Signal()
+    closed = Signal()
 
     def __init__(self, services: DeskServices, *, idle_timeout_ms: int = IDLE_TIMEOUT_MS,
                  parent: QWidget | None = None) -> None:
@@ -76,6 +87,7 @@ class MainWindow(QMainWindow):
         self._undo_labels: dict[str, RecentRow] = {}
         self._last_error = ""
         self._watching_focus = False
+        self.trace = Trace()
 
         self._build_views()
         self.result.set_idle_timeout(idle_timeout_ms)
@@ -85,6 +97,9 @@ class MainWindow(QMainWindow):
         self._clock_timer.setInterval(1000)
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(STATS_REFRESH_MS)
+        self._search_idle = QTimer(self)
+        self._search_idle.setSingleShot(True)
+        self._search_idle.setInterval(SEARCH_IDLE_MS)
         self._connect_callbacks()
         self.badges = BadgeDesk(self, self.print_panel)
         self.badges.printing.jobsLoaded.connect(
@@ -246,8 +261,12 @@ class MainWindow(QMainWindow):
         c.undoFailed.connect(self._on_undo_failed)
         c.errorOccurred.connect(self._show_error)
         c.runner.busyChanged.connect(self._on_busy_changed)
-        self.scan_field.scanned.connect(self._on_scanned)
-        self.search.scanned.connect(self._on_scanned)
+        self.scan_field.scanned.connect(lambda code: self._on_scanned(code, "scan_field"))
+        self.search.scanned.connect(lambda code: self._on_scanned(code, "search_field"))
+        self.scan_field.imeInterference.connect(lambda: self._on_ime_interference("scan_field"))
+        self.search.imeInterference.connect(lambda: self._on_ime_interference("search_field"))
+        self.search.field.typed.connect(self._search_idle.start)
+        self._search_idle.timeout.connect(self._on_search_idle)
         self.search.searchRequested.connect(c.search)
         self.search.checkInRequested.connect(self._on_check_in_requested)
         self.search.escaped.connect(self.focus_scanner)
@@ -362,9 +381,23 @@ class MainWindow(QMainWindow):
         self.controller.refresh()
 
     # -- scanning --------------------------------------------------------------------------
-    def _on_scanned(self, code: str) -> None:
+    def _on_scanned(self, code: str, source: str = "scan_field") -> None:
+        self.trace.emit("scan", code=code, source=source)
         self.focus_scanner()
         self.controller.scan(code)
+
+    def _on_ime_interference(self, source: str) -> None:
+        """An input method took a scanner's keys: say so in large words, never take nothing."""
+        self.trace.emit("ime_warning", source=source)
+        self.scan_field.clear()
+        self.focus_scanner()
+        self.result.show_error("", IME_WARNING)
+        self._show_error(IME_WARNING)
+        self.sounds.play(Severity.RED)
+
+    def _on_search_idle(self) -> None:
+        if self.search.field.hasFocus():
+            self.focus_scanner()
 
     def _on_check_in_requested(self, delegate_id: int, label: str) -> None:
         self.controller.check_in_delegate(delegate_id, label)
@@ -372,6 +405,13 @@ class MainWindow(QMainWindow):
         self.focus_scanner()
 
     def _on_scan_finished(self, result: ScanResult) -> None:
+        d = result.delegate
+        ev = result.event
+        self.trace.emit("verdict", verdict=str(result.verdict), code=result.code,
+                        delegate_id=d.id if d else None,
+                        registration_code=d.registration_code if d else None,
+                        direction=ev.direction if ev else self.mode_switch.direction,
+                        recorded=ev.uuid if ev else None)
         self.result.show_result(result)
         self.sounds.play(result.severity)
         self._show_error("")
@@ -415,6 +455,7 @@ class MainWindow(QMainWindow):
         if not self._stats_seen and self.isVisible():
             self._stats_seen = True
             self.is_ready = True
+            self.trace.emit("ready", focus=int(self.scan_field.hasFocus()))
             self.readyToScan.emit()
 
     def _show_error(self, message: str) -> None:
@@ -489,7 +530,9 @@ class MainWindow(QMainWindow):
         self.sounds.muted = muted
 
     def focus_scanner(self) -> None:
-        """Give the keyboard back to the scanner."""
+        """Give the keyboard back to the scanner (the search box's input method goes off)."""
+        self._search_idle.stop()
+        self.search.field.set_chinese_input(False)
         self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_import(self) -> None:
@@ -514,13 +557,17 @@ class MainWindow(QMainWindow):
         """Move the keyboard to the search box."""
         self.search.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.field.selectAll()
+        self._search_idle.start()
 
     def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Only the scan field and the search box may hold the keyboard; anything else in this
         # window that grabs it (a clicked button, the list) hands it straight back.
         if new is None or new.window() is not self:
             return
-        if new not in (self.scan_field, self.search.field):
+        self.trace.emit("focus", widget=new.objectName())
+        if new is self.search.field:
+            self._search_idle.start()
+        elif new is not self.scan_field:
             QTimer.singleShot(0, self.focus_scanner)
 
     def retranslate(self) -> None:
@@ -559,11 +606,53 @@ class MainWindow(QMainWindow):
     def closeEvent(self, e: QCloseEvent) -> None:
         self.shutdown()
         super().closeEvent(e)
+        self.closed.emit()
+
+    def fit_to_screen(self) -> None:
+        """Size a window that has no remembered geometry to the screen it will open on.
+
+        A 1366×768 laptop (or smaller) gets the window maximised; a larger screen a
+        1366×768 window in its middle. Before the window manager has framed the window its
+        frame is not known, so a title bar is allowed for; place_on_screen corrects it.
+        """
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        w, h = 1366, 768
+        if avail.width() <= w + 2 * FRAME_GUESS_PX or avail.height() <= h + TITLE_GUESS_PX:
+            self.resize(min(w, avail.width() - 2 * FRAME_GUESS_PX),
+                        min(h, avail.height() - TITLE_GUESS_PX - FRAME_GUESS_PX))
+            self.move(avail.topLeft())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+            return
+        self.resize(w, h)
+        self.move(avail.center().x() - w // 2, avail.center().y() - (h + TITLE_GUESS_PX) // 2)
+
+    def place_on_screen(self) -> None:
+        """Keep the whole window, title bar and status bar included, on its screen."""
+        if self.isMaximized() or self.isFullScreen() or not self.isVisible():
+            return
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        frame, inner = self.frameGeometry(), self.geometry()
+        extra_w, extra_h = frame.width() - inner.width(), frame.height() - inner.height()
+        w = min(inner.width(), avail.width() - extra_w)
+        h = min(inner.height(), avail.height() - extra_h)
+        if (w, h) != (inner.width(), inner.height()):
+            self.resize(w, h)
+        x = max(avail.left(), min(frame.left(), avail.left() + avail.width() - (w + extra_w)))
+        y = max(avail.top(), min(frame.top(), avail.top() + avail.height() - (h + extra_h)))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)  # a top-level window's position is its frame's
 
     def shutdown(self) -> None:
         """Stop timers, finish queued writes and remove translators (idempotent)."""
         self._clock_timer.stop()
         self._stats_timer.stop()
+        self._search_idle.stop()
         app = QApplication.instance()
         if self._watching_focus and isinstance(app, QApplication):
             app.focusChanged.disconnect(self._on_focus_changed)

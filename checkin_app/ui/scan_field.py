@@ -1,18 +1,37 @@
-"""The scanner input: keeps focus, ignores input methods, and ends a code on Enter, Tab or a pause."""
+"""The scanner input: keeps input methods out, and ends a code on Enter, Tab or a pause.
+
+Input methods. A keyboard-wedge scanner is a keyboard, so a Chinese input method (ibus, fcitx5,
+Microsoft Pinyin, Sogou) would turn its letters into pinyin candidates. Qt asks the focused
+widget ``inputMethodQuery(ImEnabled)`` before it lets the platform input context see a key —
+on X11 (ibus, and fcitx5 through its ibus frontend) at every key, on Windows when the focus
+changes (QWindowsInputContext then detaches the IMM context from the window, which also keeps
+TSF input methods out through their IMM layer). QLineEdit answers that query itself, so the
+widget attribute alone does not reach the platform (FINDINGS.md): the fields here answer it.
+Where a platform still sends input-method events, the field says so (``imeInterference``)
+instead of silently taking nothing.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtGui import QGuiApplication, QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-# Scanners type one key every ~5-20 ms; people rarely go below ~60 ms between keys.
+# Scanners type one key every ~0-20 ms; people rarely go below ~60 ms between keys.
 FAST_KEY_MS = 45
 # A scanner that sends no terminator stops typing; this long a silence after a burst ends the code.
 PAUSE_MS = 300
 MIN_BURST = 6
 
-_END_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab}
+END_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab})
+# Keys that carry no character: a scanner presses Shift for every capital, and a Shift
+# between two letters must not break the run of fast keys.
+MODIFIER_KEYS = frozenset({
+    Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,
+    Qt.Key.Key_CapsLock, Qt.Key.Key_NumLock, Qt.Key.Key_Super_L, Qt.Key.Key_Super_R,
+})
 
 
 class BurstTracker:
@@ -35,10 +54,29 @@ class BurstTracker:
         self._last = now
         return self.burst
 
+    def idle_ms(self) -> int:
+        """Milliseconds since the last keystroke (a large number before the first)."""
+        if self._last < 0 or not self._clock.isValid():
+            return 1 << 30
+        return int(self._clock.elapsed() - self._last)
+
     def reset(self) -> None:
         """Forget the current run (after a code ends)."""
         self.burst = 0
         self._last = -1
+
+
+def refresh_input_method(widget: QWidget) -> None:
+    """Make the platform input context ask `widget` again whether it takes an input method."""
+    if widget.hasFocus():
+        im = QGuiApplication.inputMethod()
+        im.reset()  # drop a half-composed preedit, it belongs to the old state
+        im.update(Qt.InputMethodQuery.ImEnabled | Qt.InputMethodQuery.ImHints)
+
+
+def is_plain_text(text: str) -> bool:
+    """What a scanner can type: printable ASCII (codes are ASCII by design, DESIGN §5)."""
+    return bool(text) and all(" " <= c <= "~" for c in text)
 
 
 class ScanField(QLineEdit):
@@ -46,15 +84,16 @@ class ScanField(QLineEdit):
 
     Signals:
         scanned(str): a complete code, whatever ended it (Enter, Tab or a pause after a burst).
+        imeInterference(): an input method composed text here although it was turned off: the
+            platform did not keep it out, so the volunteer must switch it to English.
     """
 
     scanned = Signal(str)
+    imeInterference = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, pause_ms: int = PAUSE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("scanField")
-        # The scanner is a keyboard; if a Chinese IME is active it would turn the code into
-        # candidate pinyin. Turning input methods off for this widget sends keys straight here.
         self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
         self.setInputMethodHints(
             Qt.InputMethodHint.ImhLatinOnly
@@ -70,6 +109,12 @@ class ScanField(QLineEdit):
         self._pause.setInterval(pause_ms)
         self._pause.timeout.connect(self._on_pause)
 
+    def inputMethodQuery(self, query: Qt.InputMethodQuery, /, *args: Any) -> Any:
+        # The platform input context decides from this answer, not from the widget attribute.
+        if query == Qt.InputMethodQuery.ImEnabled:
+            return False
+        return super().inputMethodQuery(query, *args)
+
     def event(self, e: QEvent) -> bool:
         # Tab never reaches keyPressEvent: QWidget.event turns it into a focus move first.
         if e.type() == QEvent.Type.KeyPress and isinstance(e, QKeyEvent) and e.key() in (
@@ -81,20 +126,31 @@ class ScanField(QLineEdit):
         return super().event(e)
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
-        if e.key() in _END_KEYS:
+        if e.key() in END_KEYS:
             self._finish()
             e.accept()
             return
         super().keyPressEvent(e)
         if e.text() and e.text().isprintable():
-            if self._burst.key() >= MIN_BURST:
-                self._pause.start()
-            else:
-                self._pause.stop()
+            self._note_key()
+
+    def _note_key(self) -> None:
+        if self._burst.key() >= MIN_BURST:
+            self._pause.start()
+        else:
+            self._pause.stop()
 
     def inputMethodEvent(self, e: QInputMethodEvent) -> None:
-        # Input methods are off here; anything that still arrives (a preedit, or a commit of
-        # converted text) is not what the scanner typed, so it must not reach the code.
+        # Input methods are off here. An input method that sends plain ASCII anyway (some pass
+        # letters through as commits) typed what the scanner typed; anything else — a
+        # preedit, converted characters — is not the code, and the volunteer must be told.
+        commit = e.commitString()
+        if commit and is_plain_text(commit) and not e.preeditString():
+            self.insert(commit)
+            for _ in commit:
+                self._note_key()
+        elif commit or e.preeditString():
+            self.imeInterference.emit()
         e.accept()
 
     def _on_pause(self) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -20,7 +22,15 @@ from PySide6.QtWidgets import (
 
 from checkin_app.domain.codes import normalise_scan
 from checkin_app.domain.types import DelegateView
-from checkin_app.ui.scan_field import MIN_BURST, BurstTracker
+from checkin_app.ui.scan_field import (
+    END_KEYS,
+    FAST_KEY_MS,
+    MIN_BURST,
+    MODIFIER_KEYS,
+    PAUSE_MS,
+    BurstTracker,
+    refresh_input_method,
+)
 
 DEBOUNCE_MS = 150
 
@@ -37,60 +47,193 @@ def looks_like_code(text: str) -> bool:
     return code is not None and len(code) >= MIN_BURST and any(c.isdigit() for c in code)
 
 
+# An input method turns each key into one event (a preedit update or a commit); people type
+# pinyin at ~100 ms a key. This many events this fast is a scanner the input method is eating.
+IME_BURST = 3
+# After an input method ate the start of a scan, the rest of that burst is dropped: a partial
+# code must never be looked up (it could name someone else).
+SWALLOW_GAP_MS = 150
+
+
 class SearchField(QLineEdit):
     """The search box; arrows move through the results while typing continues here.
+
+    A scanner's burst typed here is a scan, whatever the box already holds: the burst's own
+    characters go to the scan path and the box is put back as it was. The input method is off
+    (pinyin and Latin letters search by themselves) until the volunteer asks for Chinese
+    characters; with it on, a burst the input method is eating is reported, not guessed at.
 
     Signals:
         moveSelection(int): -1 up, +1 down, ±10 for page keys.
         activated(): Enter on a selected result.
         escaped(): Esc; the window gives focus back to the scanner.
-        scanned(str): a fast burst ending in Enter that looks like a code (a scan typed here).
+        scanned(str): a scanner burst typed here (the code alone).
+        runStarted(): the first key of a run of keys (a scan may be starting).
+        imeInterference(): the input method took a scanner burst; scan again.
+        chineseInputChanged(bool): the input method was allowed (True) or turned off.
+        typed(): any key or input-method text (the window's idle timer listens).
     """
 
     moveSelection = Signal(int)
     activated = Signal()
     escaped = Signal()
     scanned = Signal(str)
+    runStarted = Signal()
+    imeInterference = Signal()
+    chineseInputChanged = Signal(bool)
+    typed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, pause_ms: int = PAUSE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("searchField")
         self.setClearButtonEnabled(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        self._chinese = False
         self._burst = BurstTracker()
-        self._all_fast = False
+        self._run: list[str] = []
+        self._before_run: tuple[str, int] = ("", 0)
+        self._ime_burst = BurstTracker()
+        self._ime_before: tuple[str, int] = ("", 0)
+        self._swallowing = False
+        self._swallow = BurstTracker()
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.setInterval(pause_ms)
+        self._pause.timeout.connect(self._on_pause)
+
+    # -- input method ----------------------------------------------------------------------
+    @property
+    def chinese_input(self) -> bool:
+        """Whether the input method may compose Chinese characters here."""
+        return self._chinese
+
+    def set_chinese_input(self, on: bool) -> None:
+        """Allow the input method (Chinese characters) or keep it out (letters only)."""
+        if on == self._chinese:
+            return
+        self._chinese = on
+        self.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, on)
+        refresh_input_method(self)
+        self.chineseInputChanged.emit(on)
+
+    def inputMethodQuery(self, query: Qt.InputMethodQuery, /, *args: Any) -> Any:
+        if query == Qt.InputMethodQuery.ImEnabled:
+            return self._chinese
+        return super().inputMethodQuery(query, *args)
+
+    def inputMethodEvent(self, e: QInputMethodEvent) -> None:
+        if e.commitString() or e.preeditString():
+            self.typed.emit()
+            if self._ime_burst.idle_ms() > FAST_KEY_MS:
+                self._ime_before = (self.text(), self.cursorPosition())
+            if self._ime_burst.key() >= IME_BURST:
+                self._on_ime_ate_scan()
+                e.accept()
+                return
+        super().inputMethodEvent(e)
+
+    def _on_ime_ate_scan(self) -> None:
+        # Keys from now on bypass the input method; what it composed is not the code.
+        self._ime_burst.reset()
+        self.set_chinese_input(False)
+        text, cursor = self._ime_before
+        self.setText(text)
+        self.setCursorPosition(cursor)
+        self._start_swallowing()
+        self.imeInterference.emit()
+
+    def _start_swallowing(self) -> None:
+        self._swallowing = True
+        self._swallow.reset()
+        self._swallow.key()
+        self._reset_run()
+
+    # -- keys ------------------------------------------------------------------------------
+    def event(self, e: QEvent) -> bool:
+        # Tab would move the focus before keyPressEvent; after a scanner burst it ends a code.
+        if (e.type() == QEvent.Type.KeyPress and isinstance(e, QKeyEvent)
+                and e.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+                and (self._swallowing or self._is_scan_run())):
+            if self._swallowing:
+                self._swallowing = False
+            else:
+                self._end_keys()
+            e.accept()
+            return True
+        return super().event(e)
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
         key = Qt.Key(e.key())
+        if key in MODIFIER_KEYS:
+            super().keyPressEvent(e)
+            return
+        self.typed.emit()
+        if self._swallowing:
+            if self._swallow.idle_ms() <= SWALLOW_GAP_MS:
+                self._swallow.key()
+                if key in END_KEYS:
+                    self._swallowing = False
+                e.accept()
+                return
+            self._swallowing = False
         moves = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -10,
                  Qt.Key.Key_PageDown: 10}
         if key in moves:
+            self._reset_run()
             self.moveSelection.emit(moves[key])
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            text = self.text()
-            if self._all_fast and looks_like_code(text):
-                self.clear()
-                self._reset_burst()
-                self.scanned.emit(text)
-            else:
-                self.activated.emit()
+            self._end_keys()
             return
         if key == Qt.Key.Key_Escape:
+            self._reset_run()
             self.escaped.emit()
             return
-        was_empty = not self.text()
+        text = e.text()
+        if text and text.isprintable():
+            if self._burst.key() == 1:
+                self._before_run = (self.text(), self.cursorPosition())
+                self._run = []
+                self.runStarted.emit()
+            super().keyPressEvent(e)
+            self._run.append(text)
+            if len(self._run) >= MIN_BURST:
+                self._pause.start()
+            else:
+                self._pause.stop()
+            return
+        self._reset_run()
         super().keyPressEvent(e)
-        if e.text() and e.text().isprintable():
-            if was_empty:
-                self._burst.reset()
-            # A scan is a field typed entirely in one fast run, from the first key to Enter.
-            self._all_fast = self._burst.key() == len(self.text())
-        else:
-            self._reset_burst()
 
-    def _reset_burst(self) -> None:
+    def _is_scan_run(self) -> bool:
+        # A scan is a run of fast keys; what the box held before it is the volunteer's search.
+        return len(self._run) >= MIN_BURST and looks_like_code("".join(self._run))
+
+    def _end_keys(self) -> None:
+        """Enter (or Tab after a burst): the end of a scan, or a check-in of the highlighted row."""
+        if self._is_scan_run():
+            self._take_scan()
+        else:
+            self._reset_run()
+            self.activated.emit()
+
+    def _on_pause(self) -> None:
+        # A scanner that sends no terminator: the burst alone is the code.
+        if self._is_scan_run():
+            self._take_scan()
+
+    def _take_scan(self) -> None:
+        code = "".join(self._run)
+        text, cursor = self._before_run
+        self._reset_run()
+        self.setText(text)
+        self.setCursorPosition(cursor)
+        self.scanned.emit(code)
+
+    def _reset_run(self) -> None:
+        self._pause.stop()
         self._burst.reset()
-        self._all_fast = False
+        self._run = []
 
 
 class SearchPanel(QFrame):
@@ -101,12 +244,14 @@ class SearchPanel(QFrame):
         checkInRequested(int, str): the chosen delegate's id and a label for the panel.
         scanned(str): a scanner burst typed into the search box.
         escaped(): the volunteer is done searching.
+        imeInterference(): the input method ate a scanner burst typed into the search box.
     """
 
     searchRequested = Signal(int, str)
     checkInRequested = Signal(int, str)
     scanned = Signal(str)
     escaped = Signal()
+    imeInterference = Signal()
 
     COLUMNS = 4
 
@@ -116,6 +261,10 @@ class SearchPanel(QFrame):
         self.language = "zh"
         self._seq = 0
         self._rows: list[DelegateView] = []
+        # The highlighted person when a scanner burst began, to highlight again afterwards:
+        # a scan typed into the search leaves the search as it was.
+        self._id_before_run: int | None = None
+        self._reselect: int | None = None
 
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
@@ -124,6 +273,12 @@ class SearchPanel(QFrame):
         self.button.setObjectName("primary")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.setEnabled(False)
+        # Chinese characters need the input method, which is kept out of the box by default
+        # so that a scanner's letters are never composed; pinyin needs no input method.
+        self.hanzi = QPushButton("汉字")
+        self.hanzi.setObjectName("hanziToggle")
+        self.hanzi.setCheckable(True)
+        self.hanzi.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hint = QLabel()
         self.hint.setObjectName("hint")
         self.table = QTableWidget(0, self.COLUMNS)
@@ -148,6 +303,7 @@ class SearchPanel(QFrame):
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(self.field, 1)
+        top.addWidget(self.hanzi)
         top.addWidget(self.button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 12, 16, 12)
@@ -169,7 +325,11 @@ class SearchPanel(QFrame):
         self.field.moveSelection.connect(self._on_move_selection)
         self.field.activated.connect(self._on_activate)
         self.field.escaped.connect(self.escaped)
-        self.field.scanned.connect(self.scanned)
+        self.field.scanned.connect(self._on_field_scanned)
+        self.field.runStarted.connect(self._on_run_started)
+        self.field.imeInterference.connect(self.imeInterference)
+        self.field.chineseInputChanged.connect(self._on_chinese_input_changed)
+        self.hanzi.toggled.connect(self._on_hanzi_toggled)
         self.button.clicked.connect(self._on_activate)
         self.table.itemDoubleClicked.connect(lambda _item: self._on_activate())
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
@@ -181,8 +341,10 @@ class SearchPanel(QFrame):
             return
         self._rows = list(rows)
         self._fill()
+        keep = next((i for i, d in enumerate(self._rows) if d.id == self._reselect), 0)
+        self._reselect = None
         if self._rows:
-            self.table.selectRow(0)
+            self.table.selectRow(keep)
         self._update_hint()
 
     def set_language(self, lang: str) -> None:
@@ -212,6 +374,8 @@ class SearchPanel(QFrame):
         self.title.setText(self.tr("Search by name (Ctrl+F)"))
         self.field.setPlaceholderText(self.tr("Name in Chinese, pinyin or Latin letters, or a code"))
         self.button.setText(self.tr("Check in"))
+        self.hanzi.setToolTip("输入汉字（打开输入法）；拼音无需输入法\n"
+                              "Type Chinese characters (input method on); pinyin needs none")
         self.table.setHorizontalHeaderLabels([
             self.tr("Name"), self.tr("Organisation · country/region"), self.tr("Category"),
             self.tr("Code · status"),
@@ -251,6 +415,23 @@ class SearchPanel(QFrame):
             return
         label = person.name_native or person.name_latin or person.registration_code
         self.checkInRequested.emit(person.id, label)
+
+    def _on_run_started(self) -> None:
+        person = self.selected()
+        self._id_before_run = person.id if person is not None else None
+
+    def _on_field_scanned(self, code: str) -> None:
+        self._reselect = self._id_before_run
+        self.scanned.emit(code)
+
+    def _on_hanzi_toggled(self, on: bool) -> None:
+        self.field.set_chinese_input(on)
+        self.field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_chinese_input_changed(self, on: bool) -> None:
+        self.hanzi.blockSignals(True)
+        self.hanzi.setChecked(on)
+        self.hanzi.blockSignals(False)
 
     def _on_selection_changed(self) -> None:
         self.button.setEnabled(self.selected() is not None)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
@@ -250,3 +253,49 @@ def test_worker_exception_shows_error_and_keeps_code(make_desk: Callable[..., De
     # The code is back in the field, selected, so Enter retries and a new scan types over it.
     assert w.scan_field.text() == "CODE-123456"
     assert w.scan_field.selectedText() == "CODE-123456"
+
+
+def test_scan_field_keeps_every_input_method_out(desk: Desk) -> None:
+    # QLineEdit answers ImEnabled itself; the attribute alone did not reach ibus (FINDINGS).
+    field = desk.window.scan_field
+    assert field.inputMethodQuery(Qt.InputMethodQuery.ImEnabled) is False
+    assert not field.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled)
+
+
+def test_input_method_that_still_composes_in_the_scan_field_is_said_in_large_words(
+        desk: Desk) -> None:
+    w = desk.window
+    ev = QInputMethodEvent("从", [])
+    QApplication.sendEvent(w.scan_field, ev)
+    assert w.result.state == "error"
+    assert "输入法已开启" in w.status_error.toolTip()
+    assert "Input method is on" in w.status_error.toolTip()
+    assert w.scan_field.text() == ""
+
+
+def test_input_method_passing_plain_letters_through_still_scans(desk: Desk) -> None:
+    # Some input methods hand ASCII over as commits rather than key events.
+    w = desk.window
+    code = desk.samples["attendee"]
+    with desk.qtbot.waitSignal(w.controller.scanFinished, timeout=5000) as blocker:
+        ev = QInputMethodEvent()
+        ev.setCommitString(code)
+        QApplication.sendEvent(w.scan_field, ev)
+        desk.qtbot.keyClick(w.scan_field, Qt.Key.Key_Return)
+    assert blocker.args[0].code == code.upper()
+
+
+def test_trace_file_records_scans_and_verdicts(make_desk: Callable[..., Desk], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    trace = tmp_path / "trace.jsonl"
+    monkeypatch.setenv("CHECKIN_TRACE", str(trace))
+    desk = make_desk()
+    desk.scan(desk.samples["attendee"])
+    lines = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
+    kinds = [line["ev"] for line in lines]
+    assert "ready" in kinds
+    scan = next(line for line in lines if line["ev"] == "scan")
+    assert scan["code"] == desk.samples["attendee"] and scan["source"] == "scan_field"
+    verdict = next(line for line in lines if line["ev"] == "verdict")
+    assert verdict["verdict"] == "ADMIT" and verdict["direction"] == "in"
+    assert verdict["registration_code"] == desk.samples["attendee"]

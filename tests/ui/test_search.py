@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
@@ -120,3 +121,120 @@ def test_scanner_burst_into_search_field_is_a_scan(desk: Desk) -> None:
     assert blocker.args[0].code == code.upper()
     assert w.search.field.text() == ""
     assert w.focusWidget() is w.scan_field
+
+
+def _scanner_type(desk: Desk, widget: QWidget, code: str, *, shift: bool = True) -> None:
+    """Type like a keyboard-wedge scanner: fast keys, Shift pressed for every capital."""
+    for ch in code:
+        if shift and ch.isupper():
+            QTest.keyPress(widget, Qt.Key.Key_Shift)
+        QTest.keyClick(widget, ch, Qt.KeyboardModifier.ShiftModifier if ch.isupper()
+                       else Qt.KeyboardModifier.NoModifier)
+        if shift and ch.isupper():
+            QTest.keyRelease(widget, Qt.Key.Key_Shift)
+
+
+def _scanned_person(desk: Desk, code: str) -> int:
+    with desk.db.read() as s:
+        d = s.scalar(select(m.Delegate).where(m.Delegate.registration_code == code))
+        assert d is not None
+        return d.id
+
+
+def test_scan_into_a_half_typed_search_admits_the_scanned_person(desk: Desk) -> None:
+    # Seen at the real window: with "zhou" in the search and a row highlighted, a scan
+    # admitted the highlighted person and printed their badge.
+    w = desk.window
+    searched = _chinese_person(desk.db)
+    w.focus_search()
+    _ime_type(w.search.field, searched.name_native)
+    desk.qtbot.waitUntil(lambda: w.search.selected() is not None, timeout=5000)
+    highlighted = w.search.selected()
+    assert highlighted is not None
+    code = desk.samples["attendee"]
+    with desk.qtbot.waitSignal(w.controller.scanFinished, timeout=5000) as blocker:
+        _scanner_type(desk, w.search.field, code)
+        desk.qtbot.keyClick(w.search.field, Qt.Key.Key_Return)
+    result = blocker.args[0]
+    assert result.delegate.id == _scanned_person(desk, code) != highlighted.id
+    assert result.code == code.upper()
+    # The search is left as it was: same text, same person highlighted.
+    assert w.search.field.text() == searched.name_native
+    desk.qtbot.waitUntil(lambda: w.search.selected() is not None, timeout=5000)
+    assert w.search.selected().id == highlighted.id  # type: ignore[union-attr]
+    assert w.focusWidget() is w.scan_field
+
+
+def test_upper_case_code_with_shift_into_empty_search_is_a_scan(desk: Desk) -> None:
+    w = desk.window
+    w.focus_search()
+    code = desk.samples["attendee"].upper()
+    with desk.qtbot.waitSignal(w.controller.scanFinished, timeout=5000) as blocker:
+        _scanner_type(desk, w.search.field, code)
+        desk.qtbot.keyClick(w.search.field, Qt.Key.Key_Return)
+    assert blocker.args[0].delegate.id == _scanned_person(desk, desk.samples["attendee"])
+    assert w.search.field.text() == ""
+
+
+def test_slow_typing_then_enter_checks_in_the_highlighted_person(desk: Desk) -> None:
+    # Enter after typing by hand is still "check in whom I picked".
+    w = desk.window
+    person = _chinese_person(desk.db)
+    w.focus_search()
+    for ch in person.registration_code:
+        desk.qtbot.keyClick(w.search.field, ch)
+        desk.qtbot.wait(60)
+    desk.qtbot.waitUntil(lambda: w.search.selected() is not None, timeout=5000)
+    with desk.qtbot.waitSignal(w.controller.scanFinished, timeout=5000) as blocker:
+        desk.qtbot.keyClick(w.search.field, Qt.Key.Key_Return)
+    assert blocker.args[0].delegate.id == person.id
+
+
+def test_search_box_keeps_the_input_method_out_until_asked(desk: Desk) -> None:
+    w = desk.window
+    field = w.search.field
+    w.focus_search()
+    assert field.inputMethodQuery(Qt.InputMethodQuery.ImEnabled) is False
+    w.search.hanzi.click()
+    assert field.chinese_input
+    assert field.inputMethodQuery(Qt.InputMethodQuery.ImEnabled) is True
+    assert w.focusWidget() is field
+    # Back to the scanner: the input method goes off again.
+    w.focus_scanner()
+    assert not field.chinese_input and not w.search.hanzi.isChecked()
+    assert w.scan_field.inputMethodQuery(Qt.InputMethodQuery.ImEnabled) is False
+
+
+def test_input_method_eating_a_scan_in_search_is_reported_and_never_guessed(desk: Desk) -> None:
+    w = desk.window
+    field = w.search.field
+    w.focus_search()
+    w.search.hanzi.click()
+    _ime_type(field, "周")
+    desk.qtbot.wait(150)  # a person's pace
+    scans: list[str] = []
+    w.controller.scanQueued.connect(scans.append)
+    with desk.qtbot.waitSignal(w.search.imeInterference, timeout=2000):
+        for preedit in ("从", "采取", "此前"):  # what libpinyin made of a scanner's "cq2"
+            ev = QInputMethodEvent(preedit, [])
+            QApplication.sendEvent(field, ev)
+    assert field.text() == "周"
+    assert not field.chinese_input
+    # The rest of the burst arrives as plain keys: dropped, never looked up as a partial code.
+    desk.qtbot.keyClicks(field, "4-ABCDEF12")
+    desk.qtbot.keyClick(field, Qt.Key.Key_Return)
+    desk.qtbot.wait(200)
+    assert scans == []
+    assert w.result.state == "error"
+    assert "输入法" in w.status_error.toolTip() and "Input method" in w.status_error.toolTip()
+
+
+def test_search_gives_the_keyboard_back_after_idle(desk: Desk) -> None:
+    w = desk.window
+    w._search_idle.setInterval(300)
+    w.focus_search()
+    desk.qtbot.keyClicks(w.search.field, "li")
+    assert w.focusWidget() is w.search.field
+    desk.qtbot.waitUntil(lambda: w.focusWidget() is w.scan_field, timeout=3000)
+    assert w.search.field.text() == "li"
+    desk.scan(desk.samples["attendee"])
