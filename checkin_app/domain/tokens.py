@@ -307,7 +307,7 @@ class TokenStatus(StrEnum):
 
     VALID = "valid"
     NO_KEYS = "no_keys"  # this desk holds no event key yet: it cannot tell
-    MALFORMED = "malformed"
+    MALFORMED = "malformed"  # wrong length, structure or base32: a cut-short or misread scan
     WRONG_EVENT = "wrong_event"
     UNKNOWN_KEY = "unknown_key"
     BAD_SIGNATURE = "bad_signature"
@@ -383,8 +383,12 @@ def refusal(check: TokenCheck, tz: tzinfo) -> Decision | None:
     if s is TokenStatus.WRONG_EVENT:
         return Decision(Verdict.WRONG_EVENT, False, "证件属于其他活动", "The code belongs to another event")
     if s is TokenStatus.MALFORMED:
-        return Decision(Verdict.FORGED, False, "代码格式不正确或被改动",
-                        "The code is malformed or was altered")
+        # What a bad scan makes of a genuine badge: characters lost (a cut-short read, keys
+        # swallowed by an input method), wrong length, broken base32 or payload structure.
+        # Not a forgery: a forger's token is well formed and fails only its signature.
+        return Decision(Verdict.INCOMPLETE_CODE, False,
+                        "代码长度或结构不对，像是扫描中断或读错",
+                        "The code's length or structure is wrong, as after a cut-short or misread scan")
     if s is TokenStatus.UNKNOWN_KEY:
         return Decision(Verdict.FORGED, False, "签发密钥未知", "Signed by an unknown key")
     if s is TokenStatus.BAD_SIGNATURE:

@@ -20,6 +20,7 @@ class Verdict(StrEnum):
     CANCELLED = "CANCELLED"
     REVOKED = "REVOKED"
     FORGED = "FORGED"
+    INCOMPLETE_CODE = "INCOMPLETE_CODE"  # a signed code cut short or misread: scan it again
     UNKNOWN_CODE = "UNKNOWN_CODE"
     WRONG_EVENT = "WRONG_EVENT"
 
@@ -106,6 +107,12 @@ WORDING: dict[Verdict, Wording] = {
         "Forged or invalid code",
         "请勿放行，请联系安保或现场负责人。",
         "Do not admit; call security or the desk lead.",
+    ),
+    Verdict.INCOMPLETE_CODE: Wording(
+        "扫描不完整，请重新扫描",
+        "Incomplete scan: scan again",
+        "代码读取不完整，请重新扫描；多次失败请按姓名查找。",
+        "The code was cut short or misread; scan it again. If it keeps failing, search by name.",
     ),
     Verdict.UNKNOWN_CODE: Wording(
         "无法识别的代码",

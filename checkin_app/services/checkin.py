@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 import uuid as uuidlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -217,6 +218,20 @@ class CheckInService:
             cache, act = self._activity(session, activity_code)
             if code is not None and tokens.looks_like_token(code):
                 return self._scan_token(session, cache, act, code, now, desk, operator, direction)
+            if code is None and _damaged_token(raw):
+                # A badge code that lost or gained characters no code has (an input method's
+                # candidates, a broken read): never a verdict on a person, just "scan again".
+                shown = _loose(raw)[:48]
+                check = tokens.TokenCheck(tokens.TokenStatus.MALFORMED)
+                decision = tokens.refusal(check, cache.tz)
+                assert decision is not None
+                audit.record(
+                    session, at=now, desk=desk, operator=operator, action="scan_refused",
+                    subject=shown, after={"verdict": decision.verdict.value, "activity": act.code,
+                                          "direction": direction, "token": check.status.value},
+                )
+                return _result(decision, code=shown, delegate=None, activity=act, event=None,
+                               details=_token_details(cache, check))
             row = None
             if code is not None:
                 row = session.execute(select(_D).where(_D.c.registration_code == code)).first()
@@ -642,6 +657,18 @@ def _result(
         details={"reason_zh": decision.reason_zh, "reason_en": decision.reason_en,
                  **(details or {})},
     )
+
+
+def _loose(raw: str) -> str:
+    """What is left of a scan that normalise_scan gave up on: its printable ASCII, upper case."""
+    folded = unicodedata.normalize("NFKC", raw)
+    return "".join(ch for ch in folded if ch.isascii() and ch.isprintable() and not ch.isspace()
+                   ).upper()
+
+
+def _damaged_token(raw: str) -> bool:
+    """Whether an unusable scan still starts like a signed badge code ("CK-")."""
+    return tokens.looks_like_token(_loose(raw))
 
 
 def _is_stub(row: Row[Any]) -> bool:

@@ -201,3 +201,39 @@ def test_a_stranger_signing_with_a_known_key_id_is_refused(delegate_id: int, ser
     lambda t: "CK-" + t)))
 def test_random_strings_never_raise_and_never_verify(text: str) -> None:
     assert verdict(text) is not TokenStatus.VALID
+
+
+# -- a bad scan is not a forgery ------------------------------------------------------------
+def _verdict_of(code: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    from checkin_app.domain.admission import Decision
+
+    norm = normalise_scan(code)
+    assert norm is not None and tokens.looks_like_token(norm)
+    words = tokens.refusal(check_token(norm, KEYRING, TODAY), ZoneInfo("Asia/Shanghai"))
+    assert isinstance(words, Decision)
+    return words.verdict.value
+
+
+@pytest.mark.parametrize("keep", [len(tokens.PREFIX), 4, 20, 64, 100, len(VALID) - 8,
+                                  len(VALID) - 2, len(VALID) - 1])
+def test_a_cut_short_token_says_scan_again_not_forged(keep: int) -> None:
+    # A read cut short keeps the head of the code; the structure (payload length) breaks,
+    # so the desk says "incomplete scan", not "call security".
+    assert _verdict_of(VALID[:keep]) == "INCOMPLETE_CODE"
+
+
+@examples(500)
+@given(st.integers(min_value=len(tokens.PREFIX), max_value=len(VALID) - 1))
+def test_every_truncation_is_incomplete(keep: int) -> None:
+    assert _verdict_of(VALID[:keep]) == "INCOMPLETE_CODE"
+
+
+def test_broken_base32_or_structure_is_incomplete_but_a_bad_signature_is_forged() -> None:
+    assert _verdict_of(VALID[:50] + "1" + VALID[51:]) == "INCOMPLETE_CODE"  # 1 is not base32
+    assert _verdict_of(VALID + VALID) == "INCOMPLETE_CODE"  # two reads run together
+    assert _verdict_of("ck-hello") == "INCOMPLETE_CODE"
+    stranger = Ed25519PrivateKey.generate()
+    assert _verdict_of(tokens.sign_token(claims(), stranger)) == "FORGED"  # well formed
+    assert _verdict_of(tokens.sign_token(claims(key_id=999), stranger)) == "FORGED"  # unknown key

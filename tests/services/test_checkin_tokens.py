@@ -61,7 +61,26 @@ def test_wrong_event_and_garbage_after_the_prefix(svc: CheckInService, event: Mi
     other = replace(parts[2], event_tag=tokens.event_tag("SOME-OTHER-EXPO"))
     r = svc.scan(tokens.sign_token(other, Ed25519PrivateKey.generate()), desk="D1")
     assert r.verdict is Verdict.WRONG_EVENT and r.severity is Severity.RED
-    assert svc.scan("ck-hello", desk="D1").verdict is Verdict.FORGED
+    assert svc.scan("ck-hello", desk="D1").verdict is Verdict.INCOMPLETE_CODE
+
+
+def test_a_cut_short_or_mangled_token_says_scan_again(svc: CheckInService, event: MiniEvent,
+                                                      db: Database) -> None:
+    genuine = token_for(db, event.attendee)
+    mangled = [
+        genuine[:-1], genuine[:60], genuine[: len(genuine) // 2] + genuine[len(genuine) // 2 + 3:],
+        genuine[:40] + "测试" + genuine[40:],  # an input method's candidates in the middle
+        "\x02" + genuine[:90] + "\r\n",
+    ]
+    for code in mangled:
+        r = svc.scan(code, desk="D1")
+        assert r.verdict is Verdict.INCOMPLETE_CODE, code
+        assert r.severity is Severity.RED and not r.admitted and r.delegate is None
+        assert r.title_zh == "扫描不完整，请重新扫描" and r.title_en == "Incomplete scan: scan again"
+        assert "重新扫描" in r.next_zh and "scan it again" in r.next_en
+        assert "security" not in r.next_en
+    assert _checkins(db) == 0
+    assert svc.scan(genuine, desk="D1").verdict is Verdict.ADMIT  # the next, whole read admits
 
 
 def test_token_of_a_person_unknown_here_is_signature_only_then_already_in(
