@@ -8,6 +8,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from types import TracebackType
 from typing import Any, cast
@@ -73,6 +75,15 @@ _KEY_INDEX: Index = {str(ix.name): ix for ix in cast(Table, m.SearchKey.__table_
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class SeenAt:
+    """A found person's check-in at the desk's activity: when first in, and whether inside now."""
+
+    first_in_at: datetime
+    first_in_desk: str
+    inside: bool
+
+
 class SearchService:
     """Find delegates by name (characters, pinyin, initials, Latin spelling), code or organisation."""
 
@@ -98,6 +109,19 @@ class SearchService:
             ).all()
             by_id = {d.id: d for d in rows}
             return [delegate_view(by_id[i]) for i in ids if i in by_id]
+
+    def seen_at(self, delegate_ids: Sequence[int], activity_code: str) -> dict[int, SeenAt]:
+        """Which of these people have checked in to the activity (from the presence projection)."""
+        if not delegate_ids:
+            return {}
+        with self.db.read() as session:
+            rows = session.execute(
+                select(m.Presence.delegate_id, m.Presence.first_in_at, m.Presence.first_in_desk,
+                       m.Presence.last_direction)
+                .join(m.Activity, m.Activity.id == m.Presence.activity_id)
+                .where(m.Activity.code == activity_code, m.Presence.delegate_id.in_(delegate_ids))
+            ).all()
+        return {r[0]: SeenAt(r[1], r[2], r[3] == "in") for r in rows}
 
 
 def _ranked_ids(session: Session, query: str, limit: int) -> list[int]:

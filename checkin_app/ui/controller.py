@@ -10,15 +10,32 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, Signal
 
 from checkin_app.domain.tokens import display_code
-from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord, ScanResult
+from checkin_app.domain.types import (
+    ActivityInfo,
+    ActivityStats,
+    CheckInRecord,
+    DelegateView,
+    ScanResult,
+)
 from checkin_app.domain.verdicts import Severity, Verdict
 from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.services.checkin import RecentItem
+from checkin_app.services.search import SeenAt
 from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.tasks import TaskRunner
 
 DEFAULT_TZ = "Asia/Shanghai"
 RECENT_LIMIT = 30
+SEARCH_SHOWN = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAnswer:
+    """Found people (best first), whether there were more than shown, who is checked in."""
+
+    rows: list[DelegateView]
+    more: bool
+    seen: dict[int, SeenAt]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +95,7 @@ class DeskController(QObject):
         scanFailed(str, str): the code and a bilingual message; the code is never lost.
         statsLoaded(object): ActivityStats for the current activity, or None.
         recentLoaded(list): RecentRow items, newest first.
-        searchFinished(int, list): the request's sequence number and its DelegateView list.
+        searchFinished(int, SearchAnswer): the request's sequence number and what was found.
         undoFinished(CheckInRecord): the reversing event that was recorded.
         undoFailed(str): a bilingual message (e.g. already undone at another desk).
         errorOccurred(str): a bilingual message for the status bar.
@@ -92,7 +109,7 @@ class DeskController(QObject):
     scanFailed = Signal(str, str)
     statsLoaded = Signal(object)
     recentLoaded = Signal(list)
-    searchFinished = Signal(int, list)
+    searchFinished = Signal(int, object)
     undoFinished = Signal(object)
     undoFailed = Signal(str)
     errorOccurred = Signal(str)
@@ -281,11 +298,17 @@ class DeskController(QObject):
     def search(self, seq: int, text: str) -> None:
         """Type-ahead search; the answer carries `seq` so the view can drop stale ones."""
         searcher = self.services.search
+        activity = self.activity_code
 
-        def work() -> list[object]:
-            return list(searcher.search(text, limit=20))
+        def work() -> SearchAnswer:
+            # One more than is shown, so the view can say "more than 20" rather than "20".
+            rows = list(searcher.search(text, limit=SEARCH_SHOWN + 1))
+            shown = rows[:SEARCH_SHOWN]
+            seen = searcher.seen_at([d.id for d in shown], activity)
+            return SearchAnswer(shown, len(rows) > SEARCH_SHOWN, seen)
 
-        self.runner.read(work, lambda rows: self.searchFinished.emit(seq, rows), self._on_error)
+        self.runner.read(work, lambda answer: self.searchFinished.emit(seq, answer),
+                         self._on_error)
 
     def _on_error(self, exc: BaseException) -> None:
         self.errorOccurred.emit(error_text(exc))

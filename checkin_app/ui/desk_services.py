@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -9,7 +10,7 @@ from checkin_app.domain.clock import Clock
 from checkin_app.domain.types import DelegateView
 from checkin_app.services.catalog import CatalogService
 from checkin_app.services.checkin import CheckInService
-from checkin_app.services.search import SearchService
+from checkin_app.services.search import SearchService, SeenAt
 from checkin_app.storage.db import Database
 
 
@@ -18,6 +19,10 @@ class Searcher(Protocol):
 
     def search(self, text: str, *, limit: int = 20) -> list[DelegateView]:
         """Best matches first."""
+        ...
+
+    def seen_at(self, delegate_ids: Sequence[int], activity_code: str) -> dict[int, SeenAt]:
+        """Who of these has checked in to the activity."""
         ...
 
 

@@ -256,7 +256,9 @@ class MainWindow(QMainWindow):
         c.scanFailed.connect(self._on_scan_failed)
         c.statsLoaded.connect(self._on_stats_loaded)
         c.recentLoaded.connect(self.recent.set_rows)
-        c.searchFinished.connect(self.search.show_results)
+        c.searchFinished.connect(
+            lambda seq, answer: self.search.show_results(seq, answer.rows, more=answer.more,
+                                                         seen=answer.seen))
         c.undoFinished.connect(self._on_undo_finished)
         c.undoFailed.connect(self._on_undo_failed)
         c.errorOccurred.connect(self._show_error)
@@ -295,7 +297,7 @@ class MainWindow(QMainWindow):
     def _on_bootstrapped(self, boot: Bootstrap) -> None:
         self.event_info = boot.event
         self.activities = boot.activities
-        self.result.tz = self.recent.tz = self.controller.tz
+        self.result.tz = self.recent.tz = self.search.tz = self.controller.tz
         self.set_language(boot.settings.language, save=False)
         if boot.settings.configured:
             self._show_desk()
@@ -305,7 +307,7 @@ class MainWindow(QMainWindow):
     def _on_catalog_loaded(self, payload: tuple[EventInfo | None, list[ActivityInfo]]) -> None:
         # New or renamed activities from the hub: the switch dialog and the status bar follow.
         self.event_info, self.activities = payload
-        self.result.tz = self.recent.tz = self.controller.tz
+        self.result.tz = self.recent.tz = self.search.tz = self.controller.tz
         self._update_status()
         if self.setup_dialog is not None:  # a new desk waiting for its first data
             self.setup_dialog.set_activities(self.activities)

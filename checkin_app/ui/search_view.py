@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from checkin_app.domain.codes import normalise_scan
 from checkin_app.domain.types import DelegateView
+from checkin_app.services.search import SeenAt
 from checkin_app.ui.scan_field import (
     END_KEYS,
     FAST_KEY_MS,
@@ -261,6 +263,9 @@ class SearchPanel(QFrame):
         self.language = "zh"
         self._seq = 0
         self._rows: list[DelegateView] = []
+        self._more = False
+        self._seen: dict[int, SeenAt] = {}
+        self.tz: tzinfo | None = None  # the event's, for check-in times
         # The highlighted person when a scanner burst began, to highlight again afterwards:
         # a scan typed into the search leaves the search as it was.
         self._id_before_run: int | None = None
@@ -296,7 +301,8 @@ class SearchPanel(QFrame):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Organisations are cut at the end, their start readable; the whole text is the tooltip.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
@@ -335,11 +341,17 @@ class SearchPanel(QFrame):
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
 
     # -- public API ------------------------------------------------------------------------
-    def show_results(self, seq: int, rows: list[DelegateView]) -> None:
-        """Show results unless a newer search was started since this one."""
+    def show_results(self, seq: int, rows: list[DelegateView], *, more: bool = False,
+                     seen: dict[int, SeenAt] | None = None) -> None:
+        """Show results unless a newer search was started since this one.
+
+        `more`: there were more matches than shown; `seen`: who of them has checked in here.
+        """
         if seq != self._seq:
             return
         self._rows = list(rows)
+        self._more = more
+        self._seen = dict(seen or {})
         self._fill()
         keep = next((i for i, d in enumerate(self._rows) if d.id == self._reselect), 0)
         self._reselect = None
@@ -397,6 +409,7 @@ class SearchPanel(QFrame):
         text = self.field.text().strip()
         if not text:
             self._rows = []
+            self._more = False
             self._fill()
             self._update_hint()
             return
@@ -443,6 +456,11 @@ class SearchPanel(QFrame):
             self.hint.setText(self.tr("Up/Down to choose, Enter to check in, Esc back to scanning"))
         elif not self._rows:
             self.hint.setText(self.tr("No match yet"))
+        elif self._more:
+            zh = self.language == "zh"
+            self.hint.setText(
+                f"显示前 {len(self._rows)} 条，还有更多：请多输入几个字 · 回车签到所选"
+                if zh else f"First {len(self._rows)} shown, more match: type more · Enter checks in")
         else:
             self.hint.setText(self.tr("%n match(es): Enter checks in the highlighted person", "",
                                       len(self._rows)))
@@ -457,11 +475,16 @@ class SearchPanel(QFrame):
             country = (d.country_name_zh if lang == "zh" else d.country_name_en) or d.country
             native = d.name_native or d.display_name
             latin = d.name_latin if d.name_latin != native else ""
+            seen = self._seen.get(d.id)
+            status = status_zh if lang == "zh" else status_en
+            if seen is not None and not cancelled:
+                at = seen.first_in_at.astimezone(self.tz).strftime("%H:%M")
+                status = f"✔ 已签到 {at}" if lang == "zh" else f"✔ In at {at}"
             cells = [
                 "\n".join(t for t in (native, latin) if t),
                 "\n".join(t for t in (org, country) if t),
                 d.category.name_zh if lang == "zh" else d.category.name_en,
-                "\n".join((d.registration_code, status_zh if lang == "zh" else status_en)),
+                "\n".join((d.registration_code, status)),
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -476,5 +499,10 @@ class SearchPanel(QFrame):
                 item.setFont(font)
                 if col == 2:
                     item.setData(Qt.ItemDataRole.DecorationRole, QColor(d.category.colour))
+                if col == 3 and seen is not None and not cancelled:
+                    # Already checked in: the volunteer sees it before choosing the row.
+                    item.setForeground(QBrush(QColor("#1B5E20")))
+                    font.setBold(True)
+                    item.setFont(font)
                 self.table.setItem(i, col, item)
         self.button.setEnabled(self.selected() is not None)

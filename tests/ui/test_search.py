@@ -238,3 +238,26 @@ def test_search_gives_the_keyboard_back_after_idle(desk: Desk) -> None:
     desk.qtbot.waitUntil(lambda: w.focusWidget() is w.scan_field, timeout=3000)
     assert w.search.field.text() == "li"
     desk.scan(desk.samples["attendee"])
+
+
+def test_results_show_who_is_already_checked_in(desk: Desk) -> None:
+    w = desk.window
+    person = _chinese_person(desk.db)
+    desk.qtbot.keyClicks(w.search.field, "x")
+    with desk.qtbot.waitSignal(w.controller.scanFinished, timeout=5000):
+        w.controller.check_in_delegate(person.id, person.name_native)
+    w.search.field.clear()
+    w.focus_search()
+    _ime_type(w.search.field, person.name_native)
+    desk.qtbot.waitUntil(lambda: w.search.table.rowCount() > 0, timeout=5000)
+    row = next(i for i in range(w.search.table.rowCount())
+               if w.search._rows[i].id == person.id)
+    assert "已签到 09:30" in w.search.table.item(row, 3).text()
+
+
+def test_a_display_cap_is_not_shown_as_the_count(desk: Desk) -> None:
+    w = desk.window
+    w.focus_search()
+    desk.qtbot.keyClicks(w.search.field, "a")  # matches far more than the 20 shown
+    desk.qtbot.waitUntil(lambda: w.search.table.rowCount() == 20, timeout=5000)
+    assert "显示前 20 条" in w.search.hint.text()
