@@ -36,6 +36,7 @@ from checkin_app.ui.i18n import LanguageSwitcher
 from checkin_app.ui.manager import ManagerDesk
 from checkin_app.ui.mode_switch import EXIT_COLOUR, ModeSwitch
 from checkin_app.ui.override_view import OverrideBar
+from checkin_app.ui.placement import keep_on_screen
 from checkin_app.ui.print_view import PrintPanel
 from checkin_app.ui.recent_view import RecentPanel
 from checkin_app.ui.result_view import IDLE_TIMEOUT_MS, ResultPanel
@@ -554,6 +555,9 @@ class MainWindow(QMainWindow):
         wizard.finished.connect(lambda _code: self.focus_scanner())
         self.import_wizard = wizard
         wizard.open()
+        # Once the window manager has framed it: a tall wizard opened with its title bar above
+        # the top of a 1366×768 screen.
+        QTimer.singleShot(300, wizard, lambda: keep_on_screen(wizard))
 
     def focus_search(self) -> None:
         """Move the keyboard to the search box."""
@@ -633,22 +637,7 @@ class MainWindow(QMainWindow):
 
     def place_on_screen(self) -> None:
         """Keep the whole window, title bar and status bar included, on its screen."""
-        if self.isMaximized() or self.isFullScreen() or not self.isVisible():
-            return
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is None:
-            return
-        avail = screen.availableGeometry()
-        frame, inner = self.frameGeometry(), self.geometry()
-        extra_w, extra_h = frame.width() - inner.width(), frame.height() - inner.height()
-        w = min(inner.width(), avail.width() - extra_w)
-        h = min(inner.height(), avail.height() - extra_h)
-        if (w, h) != (inner.width(), inner.height()):
-            self.resize(w, h)
-        x = max(avail.left(), min(frame.left(), avail.left() + avail.width() - (w + extra_w)))
-        y = max(avail.top(), min(frame.top(), avail.top() + avail.height() - (h + extra_h)))
-        if (x, y) != (frame.left(), frame.top()):
-            self.move(x, y)  # a top-level window's position is its frame's
+        keep_on_screen(self)
 
     def shutdown(self) -> None:
         """Stop timers, finish queued writes and remove translators (idempotent)."""
