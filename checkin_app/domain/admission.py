@@ -56,7 +56,9 @@ def decide(
         # Exits never fail for rules: the person is leaving whatever the badge says.
         return Decision(Verdict.ADMIT, True, "离场已记录", "Exit recorded")
     if status == "cancelled":
-        return Decision(Verdict.CANCELLED, False, "报名已取消", "Registration was cancelled")
+        # Not the title again ("报名已取消：报名已取消"): where the status comes from.
+        return Decision(Verdict.CANCELLED, False, "报名名单中此人的状态为“已取消”",
+                        "The registration list marks this person as cancelled")
     allowed = category in activity.admitted_categories
     if override is not None:
         allowed = override

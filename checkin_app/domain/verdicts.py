@@ -43,7 +43,9 @@ class Wording:
     next_en: str
 
 
-# Each text names the next action, because a student volunteer must not have to think.
+# Each text names the next action, because a student volunteer must not have to think. The
+# next step is not always at the bottom of what the volunteer sees, so no text points "below"
+# or "above": it says "shown".
 WORDING: dict[Verdict, Wording] = {
     Verdict.ADMIT: Wording(
         "准许入场", "Admit", "请放行，并递交证件。", "Let them in and hand over the badge."
@@ -51,14 +53,14 @@ WORDING: dict[Verdict, Wording] = {
     Verdict.ADMIT_WITH_ATTENTION: Wording(
         "准许入场·请注意",
         "Admit — attention",
-        "请放行，并按下方提示处理。",
-        "Let them in and follow the note below.",
+        "请放行，并按所示提示处理。",
+        "Let them in and follow the note shown.",
     ),
     Verdict.ALREADY_IN: Wording(
         "已签到",
         "Already checked in",
-        "此人已签到，见下方时间和签到台。",
-        "This person has already checked in; see time and desk below.",
+        "此人已签到，见所示时间和签到台。",
+        "This person has already checked in; see the time and desk shown.",
     ),
     Verdict.SIGNATURE_ONLY: Wording(
         "证件有效（本机无资料）",
@@ -130,6 +132,15 @@ WORDING: dict[Verdict, Wording] = {
 
 _GREEN = {Verdict.ADMIT}
 _AMBER = {Verdict.ADMIT_WITH_ATTENTION, Verdict.SIGNATURE_ONLY}
+
+
+def verdict_title(code: str) -> tuple[str, str]:
+    """A recorded verdict code in words (zh, en); an unknown code stays as it is."""
+    try:
+        w = WORDING[Verdict(code)]
+    except ValueError:
+        return code, code
+    return w.title_zh, w.title_en
 
 
 def severity(verdict: Verdict, admitted: bool) -> Severity:

@@ -24,7 +24,7 @@ from checkin_app.domain.types import (
     DelegateView,
     ScanResult,
 )
-from checkin_app.domain.verdicts import WORDING, Verdict, severity
+from checkin_app.domain.verdicts import WORDING, Verdict, severity, verdict_title
 from checkin_app.services import audit
 from checkin_app.services.keys import keys_fingerprint, load_keyring
 from checkin_app.services.views import (
@@ -513,13 +513,16 @@ class CheckInService:
                 after={"event": record.uuid, "activity": act.code, "direction": direction,
                        "reason": reason, "forced": True},
             )
+            was_zh, was_en = verdict_title(overridden)
             decision = Decision(
                 Verdict.ADMIT_WITH_ATTENTION, True,
-                f"管理员 {operator} 特许放行（原结果：{overridden}）：{reason}",
-                f"Admitted by manager override ({operator}; was {overridden}): {reason}",
+                f"负责人 {operator} 特许放行（原结果：{was_zh}）：{reason}",
+                f"Manager override by {operator} (was: {was_en}): {reason}",
             )
             return _result(decision, code=row.registration_code, delegate=self._view(cache, row),
-                           activity=act, event=record, details={"forced": "1"})
+                           activity=act, event=record,
+                           details={"forced": "1", "overridden": overridden, "operator": operator,
+                                    "override_reason": reason})
 
     # -- undo ----------------------------------------------------------------------------
     def undo(self, event_uuid: str, *, desk: str, operator: str, reason: str = "") -> CheckInRecord:
@@ -637,8 +640,11 @@ def _result(
     details: dict[str, str] | None = None,
 ) -> ScanResult:
     w = WORDING[decision.verdict]
-    msg_zh = f"{w.title_zh}：{decision.reason_zh}" if decision.reason_zh else w.title_zh
-    msg_en = f"{w.title_en}: {decision.reason_en}" if decision.reason_en else w.title_en
+    # A reason that only repeats the title is no reason ("报名已取消：报名已取消").
+    reason_zh = "" if _same(decision.reason_zh, w.title_zh) else decision.reason_zh
+    reason_en = "" if _same(decision.reason_en, w.title_en) else decision.reason_en
+    msg_zh = f"{w.title_zh}：{reason_zh}" if reason_zh else w.title_zh
+    msg_en = f"{w.title_en}: {reason_en}" if reason_en else w.title_en
     return ScanResult(
         verdict=decision.verdict,
         severity=severity(decision.verdict, decision.admitted),
@@ -654,9 +660,12 @@ def _result(
         activity=activity,
         event=event,
         previous=previous,
-        details={"reason_zh": decision.reason_zh, "reason_en": decision.reason_en,
-                 **(details or {})},
+        details={"reason_zh": reason_zh, "reason_en": reason_en, **(details or {})},
     )
+
+
+def _same(reason: str, title: str) -> bool:
+    return reason.strip(" 。.").casefold() == title.strip(" 。.").casefold()
 
 
 def _loose(raw: str) -> str:

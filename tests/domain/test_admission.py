@@ -82,6 +82,9 @@ def test_every_verdict_has_words_and_a_colour() -> None:
     for v in Verdict:
         w = WORDING[v]
         assert w.title_zh and w.title_en and w.next_zh and w.next_en
+        # The next step is not always under what it refers to: no text points up or down.
+        for text in (w.next_zh, w.next_en):
+            assert not any(word in text for word in ("下方", "上方", "below", "above")), text
     assert severity(Verdict.ADMIT, True) is Severity.GREEN
     assert severity(Verdict.ALREADY_IN, True) is Severity.AMBER
     assert severity(Verdict.ALREADY_IN, False) is Severity.RED

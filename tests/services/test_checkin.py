@@ -76,6 +76,20 @@ def test_cancelled_is_refused_and_not_recorded(db: Database, svc: CheckInService
     assert _count(db, m.CheckIn) == 0
     with db.read() as s:
         assert s.scalars(select(m.AuditEntry.action)).all() == ["scan_refused"]
+    # The words do not repeat the title ("报名已取消：报名已取消").
+    assert r.title_zh == "报名已取消" and r.title_en == "Registration cancelled"
+    assert r.message_zh.count("报名已取消") == 1 and r.message_en.count("Registration cancelled") == 1
+    assert r.details["reason_zh"] and r.details["reason_zh"] != r.title_zh
+
+
+def test_a_reason_that_repeats_the_title_is_dropped() -> None:
+    from checkin_app.domain.admission import Decision
+    from checkin_app.services.checkin import _result
+
+    r = _result(Decision(Verdict.CANCELLED, False, "报名已取消", "Registration cancelled."),
+                code="X", delegate=None, activity=None, event=None)
+    assert (r.message_zh, r.message_en) == ("报名已取消", "Registration cancelled")
+    assert r.details["reason_zh"] == "" and r.details["reason_en"] == ""
 
 
 def test_category_not_admitted_and_overrides(svc: CheckInService, event: MiniEvent) -> None:

@@ -130,6 +130,12 @@ def test_manager_override_records_a_forced_check_in_with_reason(
                      reason="Registration restored by phone", overridden="CANCELLED")
     assert r.admitted and r.event is not None and r.event.forced
     assert r.verdict is Verdict.ADMIT_WITH_ATTENTION and "Li Lei" in r.message_en
+    # The note names the verdict set aside in words, in both languages (not "CANCELLED").
+    assert "原结果：报名已取消" in r.details["reason_zh"] and "CANCELLED" not in r.message_zh
+    assert "was: Registration cancelled" in r.details["reason_en"]
+    assert r.details["reason_en"].endswith("Registration restored by phone")
+    assert (r.details["overridden"], r.details["operator"], r.details["override_reason"]) == (
+        "CANCELLED", "Li Lei", "Registration restored by phone")
     with db.read() as s:
         ev = s.scalar(select(m.CheckIn).where(m.CheckIn.uuid == r.event.uuid))
         assert ev is not None and ev.forced and ev.reason == "Registration restored by phone"
