@@ -45,10 +45,10 @@ class BadgeDesk(QObject):
         w = self.window
         self.menu = w.menuBar().addMenu("徽章 / Badges")
         self.act_preview = QAction("预览徽章 / Preview badge", w)
-        self.act_reprint = QAction("补打徽章…（经理）/ Reprint badge… (manager)", w)
+        self.act_reprint = QAction("补打徽章…（负责人）/ Reprint badge… (manager)", w)
         self.act_reprint.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.act_batch = QAction("批量打印…（经理）/ Batch print… (manager)", w)
-        self.act_printer_settings = QAction("打印设置…（经理）/ Printer settings… (manager)", w)
+        self.act_batch = QAction("批量打印…（负责人）/ Batch print… (manager)", w)
+        self.act_printer_settings = QAction("打印设置…（负责人）/ Printer settings… (manager)", w)
         for a in (self.act_preview, self.act_reprint, self.act_batch, self.act_printer_settings):
             self.menu.addAction(a)
         self.act_preview.setEnabled(False)

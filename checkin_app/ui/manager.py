@@ -22,7 +22,7 @@ from checkin_app.services.walkin import WalkInForm, WalkInResult
 from checkin_app.ui import style
 from checkin_app.ui.controller import error_text
 from checkin_app.ui.override_view import OverrideDialog
-from checkin_app.ui.pin_dialog import FirstPinDialog, PinDialog
+from checkin_app.ui.pin_dialog import MANAGER_ZH, FirstPinDialog, PinDialog
 from checkin_app.ui.walkin_view import WalkInDialog
 
 if TYPE_CHECKING:
@@ -80,6 +80,8 @@ class ManagerDesk(QObject):
         c.bootstrapped.connect(lambda _b: self._sync_direction())
         c.settingsSaved.connect(lambda _s: self._sync_direction())
         c.scanFinished.connect(w.override_bar.set_result)
+        # Exits get their own words in the recent list, also for rows that do not say so.
+        c.scanFinished.connect(w.recent.note_result)
 
     # -- the gate --------------------------------------------------------------------------
     def require(self, zh: str, en: str, action: Action) -> None:
@@ -102,8 +104,7 @@ class ManagerDesk(QObject):
             first.submitted.connect(lambda name, pin: self._set_first(first, name, pin, action))
             self._open(first)
             return
-        dlg = PinDialog(zh if lang == "zh" else en, lang=lang, clock=self.window.services.clock,
-                        parent=self.window)
+        dlg = PinDialog(zh, en, lang=lang, clock=self.window.services.clock, parent=self.window)
         dlg.submitted.connect(lambda pin: self._check(dlg, pin, action))
         self._open(dlg)
 
@@ -167,7 +168,7 @@ class ManagerDesk(QObject):
             left = self.session.remaining_s()
             # One language in the toolbar (it must fit 1366 px); the dialogs carry both.
             clock = f"{left // 60}:{left % 60:02d}"
-            self.status.setText(f"管理员 {manager} · {clock}" if lang == "zh"
+            self.status.setText(f"{MANAGER_ZH} {manager} · {clock}" if lang == "zh"
                                 else f"Manager {manager} · {clock}")
             self.status.setStyleSheet("background: #6A1B9A; color: white; font-weight: bold;"
                                       " border-radius: 6px; padding: 4px 10px;")

@@ -54,7 +54,7 @@ class OverrideBar(QFrame):
     def set_language(self, lang: str) -> None:
         """Button words in `lang` first."""
         self.lang = lang
-        self.button.setText(pair(lang, "管理员特许放行…", "Manager override…"))
+        self.button.setText(pair(lang, "负责人特许放行…", "Manager override…"))
 
     def set_result(self, result: ScanResult | None) -> None:
         """Follow the result panel: a new verdict replaces the old."""
@@ -84,7 +84,7 @@ class OverrideDialog(QDialog):
         title = pair(lang, result.title_zh, result.title_en)
         info = QLabel(pair(
             lang,
-            f"管理员 {manager} 将准许 {who} 入场，尽管结果为「{result.title_zh}」。",
+            f"负责人 {manager} 将准许 {who} 入场，尽管结果为「{result.title_zh}」。",
             f"Manager {manager} admits {who} although the verdict was “{result.title_en}”.",
             "\n"))
         info.setWordWrap(True)

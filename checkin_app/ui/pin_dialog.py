@@ -1,4 +1,8 @@
-"""The manager PIN prompt, and the form that sets a desk's first manager PIN."""
+"""The manager PIN prompt, and the form that sets a desk's first manager PIN.
+
+The desk calls its manager 负责人 in Chinese everywhere (MANAGER_ZH), the word volunteers use for
+the person in charge of their desk.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,19 @@ from PySide6.QtWidgets import (
 
 from checkin_app.domain.clock import Clock
 
+MANAGER_ZH = "负责人"
+MANAGER_EN = "manager"
+
 
 def pair(lang: str, zh: str, en: str, sep: str = " / ") -> str:
     """Both languages, the UI language first (manager dialogs are read by whoever is there)."""
     return f"{zh}{sep}{en}" if lang == "zh" else f"{en}{sep}{zh}"
+
+
+def _name_buttons(buttons: QDialogButtonBox, lang: str, ok_zh: str = "确定", ok_en: str = "OK") -> None:
+    """OK / Cancel in both languages (Qt's own words follow only the system language)."""
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(pair(lang, ok_zh, ok_en))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(pair(lang, "取消", "Cancel"))
 
 
 def _pin_edit() -> QLineEdit:
@@ -43,14 +56,17 @@ class PinDialog(QDialog):
 
     submitted = Signal(str)
 
-    def __init__(self, action: str, *, lang: str, clock: Clock, parent: QWidget | None = None) -> None:
+    def __init__(self, action_zh: str, action_en: str, *, lang: str, clock: Clock,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pinDialog")
         self.lang = lang
         self.clock = clock
         self.locked_until: datetime | None = None
-        self.setWindowTitle(pair(lang, "管理员验证", "Manager PIN"))
-        self.intro = QLabel(pair(lang, f"需要管理员 PIN：{action}", f"Manager PIN needed: {action}", "\n"))
+        self.setWindowTitle(pair(lang, f"{MANAGER_ZH}验证", "Manager PIN"))
+        # Each language names the action in its own words (never "PIN needed: 撤销签到").
+        self.intro = QLabel(pair(lang, f"需要{MANAGER_ZH} PIN：{action_zh}",
+                                 f"Manager PIN needed: {action_en}", "\n"))
         self.intro.setWordWrap(True)
         self.intro.setStyleSheet("font-size: 17px;")
         self.pin = _pin_edit()
@@ -62,13 +78,17 @@ class PinDialog(QDialog):
         self.error.setVisible(False)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        _name_buttons(self.buttons, lang)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 20)
         lay.setSpacing(12)
         lay.addWidget(self.intro)
         lay.addWidget(self.pin)
         lay.addWidget(self.error)
+        lay.addStretch(1)
         lay.addWidget(self.buttons)
+        # Room for a two-line bilingual message; the dialog grows when one wraps further.
+        self.setMinimumWidth(460)
         self._lock_timer = QTimer(self)
         self._lock_timer.setInterval(500)
         self._connect_callbacks()
@@ -94,6 +114,7 @@ class PinDialog(QDialog):
         self.locked_until = locked_until
         self.error.setText(message)
         self.error.setVisible(True)
+        _make_room(self)
         self.pin.clear()
         self.set_busy(False)
         if self._locked():
@@ -125,11 +146,11 @@ class FirstPinDialog(QDialog):
     def __init__(self, *, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("firstPinDialog")
-        self.setWindowTitle(pair(lang, "设置管理员 PIN", "Set the manager PIN"))
+        self.setWindowTitle(pair(lang, f"设置{MANAGER_ZH} PIN", "Set the manager PIN"))
         self.lang = lang
         intro = QLabel(pair(
-            lang, "本签到台还没有管理员。请现场负责人设置姓名和 PIN（4–12 位数字）；之后撤销、"
-            "特许放行、现场登记和设置都需要此 PIN。",
+            lang, f"本签到台还没有{MANAGER_ZH} PIN。请现场{MANAGER_ZH}填写姓名并设置 PIN（4–12 位数字）；"
+            "之后撤销、特许放行、现场登记和设置都需要此 PIN。",
             "This desk has no manager yet. The desk lead sets a name and a PIN (4–12 digits); "
             "undo, overrides, walk-ins and settings will ask for it.", "\n\n"))
         intro.setWordWrap(True)
@@ -146,6 +167,7 @@ class FirstPinDialog(QDialog):
         form.addRow(pair(lang, "再输一次", "Again"), self.again)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        _name_buttons(self.buttons, lang)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 20)
         lay.addWidget(intro)
@@ -168,7 +190,20 @@ class FirstPinDialog(QDialog):
         """Why the PIN was not set (too short, too simple, ...)."""
         self.error.setText(message)
         self.error.setVisible(True)
+        _make_room(self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         self.pin.clear()
         self.again.clear()
         self.pin.setFocus()
+
+
+def _make_room(dlg: QDialog) -> None:
+    """Grow the dialog so a wrapped message is shown whole, never under the buttons."""
+    lay = dlg.layout()
+    if lay is None:
+        return
+    lay.activate()
+    need = lay.totalHeightForWidth(dlg.width()) if lay.hasHeightForWidth() else \
+        lay.totalSizeHint().height()
+    if need > dlg.height():
+        dlg.resize(dlg.width(), need)

@@ -54,7 +54,7 @@ TEXT = {
     "batch": ("批量打印…", "Batch print…"),
     "settings": ("打印设置…", "Printer settings…"),
     "preview": ("预览", "Preview"),
-    "manager_only": ("需要经理权限", "Manager only"),
+    "manager_only": ("需要负责人权限", "Manager only"),
     "col_time": ("时间", "Time"),
     "col_name": ("姓名", "Name"),
     "col_state": ("状态", "State"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,16 +19,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.types import ScanResult
 from checkin_app.domain.verdicts import WORDING, Verdict
 from checkin_app.ui import style
 from checkin_app.ui.controller import RecentRow
 from checkin_app.ui.icons import glyph_for, glyph_icon
+from checkin_app.ui.mode_switch import EXIT_COLOUR
+from checkin_app.ui.result_view import exit_icon, is_exit
 
 CONFIRM_MS = 4000
+# Compact rows (still 15 px type, bold verdict) so a 1366×768 desk shows several scans.
+ROW_PX = 26
+FONT_PX = 15
 
 
-def verdict_words(verdict: str, lang: str) -> str:
+def verdict_words(verdict: str, lang: str, direction: str = "in") -> str:
     """Short verdict word in one language (the list has no room for both)."""
+    if direction == "out" and verdict != "UNDO":
+        return "离场" if lang == "zh" else "Exit"
     if verdict == "UNDO":
         return "已撤销" if lang == "zh" else "Undo"
     if verdict == "OVERRIDE":  # a manager's forced admission
@@ -57,6 +65,9 @@ class RecentPanel(QFrame):
         self.rows: list[RecentRow] = []
         # Check-ins the hub flagged as conflicts (set by the conflicts tab after each load).
         self.conflicts: set[str] = set()
+        # Exits this desk recorded (from the verdicts it showed), for rows that do not carry
+        # their direction themselves.
+        self.exits: set[str] = set()
         self._confirming: str | None = None
 
         self.title = QLabel()
@@ -68,10 +79,17 @@ class RecentPanel(QFrame):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(30)
+        self.table.verticalHeader().setMinimumSectionSize(ROW_PX)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_PX)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
+        self.table.setIconSize(QSize(18, 18))
+        self.table.setStyleSheet(
+            f"QTableWidget {{ font-size: {FONT_PX}px; }}"
+            " QTableWidget::item { padding: 0px 4px; }"
+            " QHeaderView::section { font-size: 12px; padding: 1px 4px; }")
         header = self.table.horizontalHeader()
+        header.setFixedHeight(22)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -81,13 +99,15 @@ class RecentPanel(QFrame):
         self.cancel_button = QPushButton()
         self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cancel_button.setVisible(False)
+        for b in (self.undo_button, self.cancel_button):
+            b.setStyleSheet("font-size: 14px; padding: 3px 10px;")
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.undo_button, 1)
         buttons.addWidget(self.cancel_button)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 12, 16, 12)
-        lay.setSpacing(8)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setSpacing(4)
         lay.addWidget(self.title)
         lay.addWidget(self.table, 1)
         lay.addLayout(buttons)
@@ -106,8 +126,13 @@ class RecentPanel(QFrame):
 
     # -- public API ------------------------------------------------------------------------
     def set_rows(self, rows: list[RecentRow]) -> None:
-        """Replace the list, keeping the selected event selected."""
+        """Replace the list, keeping the selected event selected; a new scan scrolls to the top.
+
+        The newest row is always in sight after a scan, even when the volunteer had selected
+        (and so scrolled to) an older one: the selection stays, the view goes to the top.
+        """
         keep = self.selected()
+        newest = _key(self.rows[0]) if self.rows else None
         self.rows = list(rows)
         self._fill()
         if keep is not None and keep.uuid:
@@ -115,7 +140,23 @@ class RecentPanel(QFrame):
                 if r.uuid == keep.uuid:
                     self.table.selectRow(i)
                     break
+        if self.rows and _key(self.rows[0]) != newest:
+            self.table.scrollToTop()
         self._on_selection_changed()
+
+    def note_result(self, result: ScanResult) -> None:
+        """Remember a recorded exit from a verdict this desk showed (rows may not say)."""
+        if result.event is not None and is_exit(result):
+            self.exits.add(result.event.uuid)
+            if any(r.uuid == result.event.uuid for r in self.rows):
+                self._fill()
+
+    def direction_of(self, row: RecentRow) -> str:
+        """"out" for an exit, else "in" (the row's own direction, or what this desk saw)."""
+        direction = getattr(row, "direction", None)
+        if direction in ("in", "out"):
+            return str(direction)
+        return "out" if row.uuid is not None and row.uuid in self.exits else "in"
 
     def set_conflicts(self, uuids: set[str]) -> None:
         """Mark these check-ins as conflicts (the hub flagged them)."""
@@ -127,6 +168,7 @@ class RecentPanel(QFrame):
         """Verdict words in `lang`."""
         self.language = lang
         self._fill()
+        self._update_button()
 
     def selected(self) -> RecentRow | None:
         """The highlighted row."""
@@ -149,7 +191,6 @@ class RecentPanel(QFrame):
         self.title.setText(self.tr("Recent scans at this desk"))
         self.table.setHorizontalHeaderLabels(
             [self.tr("Time"), self.tr("Verdict"), self.tr("Name"), self.tr("Code")])
-        self.cancel_button.setText(self.tr("Keep"))
         self._update_button()
 
     def changeEvent(self, e: QEvent) -> None:
@@ -190,13 +231,19 @@ class RecentPanel(QFrame):
     def _update_button(self) -> None:
         row = self.selected()
         self.undo_button.setEnabled(row is not None and row.undoable)
+        # Both languages, the UI's first: whoever confirms an undo must understand it.
+        zh = self.language == "zh"
+        self.cancel_button.setText("保留 / Keep" if zh else "Keep / 保留")
         if self._confirming is not None and row is not None:
             self.undo_button.setObjectName("danger")
-            self.undo_button.setText(self.tr("Click again to undo: %1").replace("%1", row.name))
+            who = row.name or row.code
+            self.undo_button.setText(f"再点一次确认撤销：{who} / Click again to undo" if zh
+                                     else f"Click again to undo: {who} / 再点一次确认撤销")
             self.cancel_button.setVisible(True)
         else:
             self.undo_button.setObjectName("")
-            self.undo_button.setText(self.tr("Undo selected check-in"))
+            self.undo_button.setText("撤销所选签到 / Undo selected check-in" if zh
+                                     else "Undo selected check-in / 撤销所选签到")
             self.cancel_button.setVisible(False)
         # The object name drives the stylesheet; re-polish so the new look applies now.
         self.undo_button.style().unpolish(self.undo_button)
@@ -208,7 +255,8 @@ class RecentPanel(QFrame):
         for i, r in enumerate(self.rows):
             pal = style.BY_SEVERITY[r.severity]
             conflict = r.uuid is not None and r.uuid in self.conflicts
-            verdict = verdict_words(r.verdict, self.language)
+            direction = self.direction_of(r)
+            verdict = verdict_words(r.verdict, self.language, direction)
             if conflict:
                 verdict += " · 冲突" if self.language == "zh" else " · conflict"
             cells = [
@@ -220,6 +268,7 @@ class RecentPanel(QFrame):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 font = QFont(self.table.font())
+                font.setPixelSize(FONT_PX)
                 if r.undone:
                     font.setStrikeOut(True)
                     item.setForeground(QBrush(QColor("#78909C")))
@@ -228,8 +277,13 @@ class RecentPanel(QFrame):
                     item.setForeground(QBrush(QColor("#6D4C41")))
                 if col == 1:
                     font.setBold(True)
-                    item.setIcon(glyph_icon(glyph_for(r.verdict, r.severity), "#FFFFFF",
-                                            pal.background, 22))
+                    if direction == "out" and not r.is_undo:
+                        item.setIcon(exit_icon("#FFFFFF", EXIT_COLOUR, 18))
+                        if not r.undone:
+                            item.setForeground(QBrush(QColor(EXIT_COLOUR)))
+                    else:
+                        item.setIcon(glyph_icon(glyph_for(r.verdict, r.severity), "#FFFFFF",
+                                                pal.background, 18))
                 item.setFont(font)
                 item.setToolTip(r.activity_code)
                 if conflict:
@@ -237,3 +291,8 @@ class RecentPanel(QFrame):
                     item.setToolTip(f"{r.activity_code} · 冲突：另一签到台先已准许此人进入（见“冲突”页）"
                                     f"\nConflict: another desk admitted this person first (see Conflicts)")
                 self.table.setItem(i, col, item)
+
+
+def _key(row: RecentRow) -> tuple[object, ...]:
+    """What tells one row from another (refusals have no uuid)."""
+    return (row.uuid, row.at, row.code, row.verdict)

@@ -4,24 +4,91 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import ScanResult
-from checkin_app.domain.verdicts import Severity, Verdict
+from checkin_app.domain.verdicts import WORDING, Severity, Verdict
 from checkin_app.ui import style
 from checkin_app.ui.fit_label import FitLabel
 from checkin_app.ui.icons import Glyph, glyph_for, paint_glyph
+from checkin_app.ui.mode_switch import EXIT_COLOUR
 
 IDLE_TIMEOUT_MS = 30_000
 # Type sizes in px at a panel height of DESIGN_HEIGHT; they scale with the real height so the
 # same layout reads from two metres on full HD and still fits a 1366×768 laptop.
 DESIGN_HEIGHT = 740
-SIZES = {"title1": 54, "title2": 30, "native": 110, "latin": 44, "icon": 112, "meta": 24,
+# The second language under a headline is read from two metres too: at least 60% of its size.
+SIZES = {"title1": 54, "title2": 36, "native": 110, "latin": 66, "icon": 112, "meta": 24,
          "chip": 22, "country": 24, "attention": 28, "previous": 28, "reason": 22, "next": 24,
          "code": 15}
+SECONDARY_RATIO = 0.6
+
+# An exit has its own look (colour, arrow, words): it must never read as a green "admit".
+EXIT = style.Palette(EXIT_COLOUR, "#FFFFFF", "#9A3600")
+EXIT_WORDS = ("已离场", "Exit recorded", "请放行离场。", "Let them out.")
+
+
+def paint_exit(p: QPainter, rect: QRectF, colour: QColor, disc: QColor | None = None) -> None:
+    """The exit sign: an open door frame with an arrow leaving it to the right."""
+    p.save()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    side = min(rect.width(), rect.height())
+    r = QRectF(0, 0, side, side)
+    r.moveCenter(rect.center())
+    if disc is not None:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(disc)
+        p.drawEllipse(r)
+    pen = QPen(colour, side * 0.09, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+               Qt.PenJoinStyle.RoundJoin)
+    p.setPen(pen)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def pt(fx: float, fy: float) -> QPointF:
+        return QPointF(r.x() + fx * side, r.y() + fy * side)
+
+    door = QPainterPath(pt(0.50, 0.27))
+    for fx, fy in ((0.27, 0.27), (0.27, 0.73), (0.50, 0.73)):
+        door.lineTo(pt(fx, fy))
+    p.drawPath(door)
+    p.drawLine(pt(0.40, 0.50), pt(0.77, 0.50))
+    head = QPainterPath(pt(0.64, 0.36))
+    head.lineTo(pt(0.78, 0.50))
+    head.lineTo(pt(0.64, 0.64))
+    p.drawPath(head)
+    p.restore()
+
+
+def exit_icon(colour: str, disc: str | None, size: int = 22) -> QIcon:
+    """The exit sign as an icon (the recent list marks exit rows with it)."""
+    dpr = 2.0
+    pm = QPixmap(int(size * dpr), int(size * dpr))
+    pm.setDevicePixelRatio(dpr)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    paint_exit(p, QRectF(0, 0, size, size), QColor(colour), QColor(disc) if disc else None)
+    p.end()
+    return QIcon(pm)
+
+
+def is_exit(result: ScanResult) -> bool:
+    """A recorded exit: the result says so (newer services) or its check-in event does."""
+    direction = getattr(result, "direction", None)
+    if direction is None and result.event is not None:
+        direction = result.event.direction
+    return direction == "out" and (result.admitted or result.event is not None)
 
 
 class GlyphWidget(QWidget):
@@ -29,20 +96,23 @@ class GlyphWidget(QWidget):
 
     def __init__(self, size: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.glyph = Glyph.SCAN
+        self.glyph: Glyph | None = Glyph.SCAN  # None: the exit sign
         self._colour = QColor(style.IDLE.text)
         self.setFixedSize(size, size)
 
-    def set_glyph(self, glyph: Glyph, colour: str) -> None:
-        """Show `glyph` drawn in `colour`."""
+    def set_glyph(self, glyph: Glyph | None, colour: str) -> None:
+        """Show `glyph` (or the exit sign, for None) drawn in `colour`."""
         self.glyph = glyph
         self._colour = QColor(colour)
         self.update()
 
     def paintEvent(self, _e: QPaintEvent) -> None:
         p = QPainter(self)
-        paint_glyph(p, QRectF(self.rect()).adjusted(2, 2, -2, -2), self.glyph, self._colour,
-                    QColor("#FFFFFF"))
+        rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        if self.glyph is None:
+            paint_exit(p, rect, self._colour, QColor("#FFFFFF"))
+        else:
+            paint_glyph(p, rect, self.glyph, self._colour, QColor("#FFFFFF"))
         p.end()
 
 
@@ -83,9 +153,9 @@ class ResultPanel(QFrame):
 
         self.icon = GlyphWidget(112)
         self.title_primary = FitLabel(52, 20, bold=True)
-        self.title_secondary = FitLabel(30, 14)
+        self.title_secondary = FitLabel(36, 16)
         self.name_native = FitLabel(104, 22, bold=True)
-        self.name_latin = FitLabel(42, 16)
+        self.name_latin = FitLabel(66, 18)
         self.meta = QLabel()
         self.meta.setWordWrap(True)
         self.category_chip = QLabel()
@@ -274,10 +344,15 @@ class ResultPanel(QFrame):
 
     def _render_result(self, r: ScanResult) -> None:
         lang = self.language
-        pal = style.BY_SEVERITY[r.severity]
-        self._apply_palette(pal, glyph_for(r.verdict, r.severity))
-        self.title_primary.setText(r.title_zh if lang == "zh" else r.title_en)
-        self.title_secondary.setText(r.title_en if lang == "zh" else r.title_zh)
+        leaving = is_exit(r)
+        if leaving:
+            title_zh, title_en, next_zh, next_en = EXIT_WORDS
+            self._apply_palette(EXIT, None)
+        else:
+            title_zh, title_en, next_zh, next_en = r.title_zh, r.title_en, r.next_zh, r.next_en
+            self._apply_palette(style.BY_SEVERITY[r.severity], glyph_for(r.verdict, r.severity))
+        self.title_primary.setText(title_zh if lang == "zh" else title_en)
+        self.title_secondary.setText(title_en if lang == "zh" else title_zh)
         d = r.delegate
         if d is not None:
             native = d.name_native or d.display_name or d.name_latin
@@ -302,7 +377,7 @@ class ResultPanel(QFrame):
             self.walk_in_chip.setStyleSheet(
                 "background: #FFFFFF; color: #6A1B9A; border: 2px solid #6A1B9A; border-radius: 8px;"
                 f" padding: 3px 12px; font-size: {self.px('chip')}px; font-weight: bold;")
-        attention = self._attention_text(r)
+        attention = self._attention_text(r, lang)
         self._set(self.attention, attention)
         if r.verdict is Verdict.ALREADY_IN and r.previous is not None:
             hm = r.previous.at.astimezone(self.tz).strftime("%H:%M")
@@ -314,23 +389,28 @@ class ResultPanel(QFrame):
         # The reason repeats the title, so show it only when it adds something: a time, a
         # category, a code; ALREADY_IN says its time and desk in the line above instead.
         has_reason = bool(reason_zh or reason_en) and not attention
-        if (r.verdict is not Verdict.ALREADY_IN and has_reason) or (
+        if not leaving and ((r.verdict is not Verdict.ALREADY_IN and has_reason) or (
             r.verdict is Verdict.ALREADY_IN and r.previous is None
-        ):
+        )):
             self._set(self.reason, _pair(lang, r.message_zh, r.message_en, "\n"))
-        self._set(self.next_step, _pair(lang, r.next_zh, r.next_en, "\n"))
+        self._set(self.next_step, _pair(lang, next_zh, next_en, "\n"))
         if r.code:
             shown = display_code(r.code)  # a signed token is ~128 characters
             self._set(self.code, _pick(lang, f"代码：{shown}", f"Code: {shown}"))
 
     @staticmethod
-    def _attention_text(r: ScanResult) -> str:
+    def _attention_text(r: ScanResult, lang: str) -> str:
         if r.verdict is not Verdict.ADMIT_WITH_ATTENTION:
             return ""
-        return (r.details.get("reason_zh") if r.details else "") or (
-            r.delegate.attention_note if r.delegate else "")
+        details = r.details or {}
+        if details.get("forced") == "1":
+            return override_note(r, lang)
+        zh, en = details.get("reason_zh", ""), details.get("reason_en", "")
+        if zh or en:
+            return _pair(lang, zh, en if en != zh else "", "\n")
+        return r.delegate.attention_note if r.delegate else ""
 
-    def _apply_palette(self, pal: style.Palette, glyph: Glyph) -> None:
+    def _apply_palette(self, pal: style.Palette, glyph: Glyph | None) -> None:
         self.palette_now = pal
         self.icon.set_glyph(glyph, pal.background if pal is not style.IDLE else pal.text)
 
@@ -370,3 +450,32 @@ class ResultPanel(QFrame):
 
 def _pick(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
+
+
+def verdict_titles(code: str) -> tuple[str, str]:
+    """A verdict's headline in Chinese and English ("CANCELLED" → 报名已取消 / Registration
+    cancelled); an unknown code is shown as it is."""
+    try:
+        w = WORDING[Verdict(code)]
+    except ValueError:
+        return code, code
+    return w.title_zh, w.title_en
+
+
+def override_note(r: ScanResult, lang: str) -> str:
+    """A forced admission in words: who set which verdict aside, and why, in both languages.
+
+    Reads `overridden` / `operator` / `override_reason` from the details when the service gives
+    them, else the recorded event (its verdict is the one set aside) and the reason's tail.
+    """
+    details = r.details or {}
+    code = details.get("overridden") or (r.event.verdict if r.event else "")
+    manager = details.get("operator") or (r.event.operator if r.event else "")
+    reason = details.get("override_reason", "")
+    if not reason:
+        # "管理员 X 特许放行（原结果：CANCELLED）：<reason>" — the reason is what follows.
+        reason = details.get("reason_zh", "").partition("）：")[2]
+    was_zh, was_en = verdict_titles(code)
+    zh = f"负责人 {manager} 特许放行（原结果：{was_zh}）" + (f"：{reason}" if reason else "")
+    en = f"Manager override by {manager} (was: {was_en})" + (f": {reason}" if reason else "")
+    return _pair(lang, zh, en, "\n")

@@ -19,6 +19,23 @@ from PySide6.QtWidgets import (
 )
 
 from checkin_app.domain.types import ActivityInfo
+from checkin_app.ui.pin_dialog import pair
+
+# Every text in both languages, the UI language first: a new desk's volunteer may read either.
+TEXTS = {
+    "title": ("签到台设置", "Desk set-up"),
+    "intro": ("请为本签到台命名，并选择它负责的入口或活动。之后可在“签到台”菜单中更改。",
+              "Name this desk and choose where it admits people. You can change this later "
+              "from the Desk menu."),
+    "desk": ("签到台名称", "Desk name"),
+    "desk_hint": ("例如：A 厅 3 号台", "e.g. Hall A desk 3"),
+    "activity": ("入口或活动", "Entrance or activity"),
+}
+
+
+def _both(key: str, lang: str, sep: str = " / ") -> str:
+    zh, en = TEXTS[key]
+    return pair(lang, zh, en, sep)
 
 
 def activity_label(a: ActivityInfo, tz: ZoneInfo, lang: str) -> str:
@@ -67,7 +84,7 @@ class SetupDialog(QDialog):
         self.list.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
         # Fixed bilingual texts: a new desk may be in either language.
         self.empty = QLabel(
-            "本签到台还没有大会数据。请连接中心服务器，或从U盘导入中心服务器的数据包（需经理密码）。\n"
+            "本签到台还没有大会数据。请连接中心服务器，或从U盘导入中心服务器的数据包（需负责人 PIN）。\n"
             "This desk has no event data yet. Connect it to the hub, or import the hub's data "
             "from a USB stick (manager PIN).")
         self.empty.setWordWrap(True)
@@ -130,15 +147,24 @@ class SetupDialog(QDialog):
                 self.list.setCurrentRow(i)
                 return
 
+    def set_language(self, lang: str) -> None:
+        """Put `lang` ("zh" or "en") first in every text."""
+        self._lang = lang
+        self.retranslate()
+        self._fill(self.activity_code() if self.list.currentItem() is not None else "")
+
     def retranslate(self) -> None:
-        """Re-read every translatable text."""
-        self.setWindowTitle(self.tr("Desk set-up"))
-        self.intro.setText(self.tr(
-            "Name this desk and choose where it admits people. You can change this later "
-            "from the Desk menu."))
-        self.desk_label.setText(self.tr("Desk name"))
-        self.desk_edit.setPlaceholderText(self.tr("e.g. Hall A desk 3"))
-        self.activity_label.setText(self.tr("Entrance or activity"))
+        """Every text, both languages (the dialog's language first)."""
+        lang = self._lang
+        self.setWindowTitle(_both("title", lang))
+        self.intro.setText(_both("intro", lang, "\n"))
+        self.desk_label.setText(_both("desk", lang))
+        self.desk_edit.setPlaceholderText(_both("desk_hint", lang))
+        self.activity_label.setText(_both("activity", lang))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        ok.setText(pair(lang, "确定", "OK"))
+        cancel.setText(pair(lang, "取消", "Cancel"))
         self._on_changed()
 
     def changeEvent(self, e: QEvent) -> None:
