@@ -54,7 +54,8 @@ def decide(
     """
     if direction == "out":
         # Exits never fail for rules: the person is leaving whatever the badge says.
-        return Decision(Verdict.ADMIT, True, "离场已记录", "Exit recorded")
+        # No reason: the exit's own title says it (verdicts.EXIT_WORDING).
+        return Decision(Verdict.ADMIT, True)
     if status == "cancelled":
         # Not the title again ("报名已取消：报名已取消"): where the status comes from.
         return Decision(Verdict.CANCELLED, False, "报名名单中此人的状态为“已取消”",

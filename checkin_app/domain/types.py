@@ -106,6 +106,9 @@ class ScanResult:
     event: CheckInRecord | None
     previous: CheckInRecord | None = None
     details: dict[str, str] = field(default_factory=dict)
+    # "in" or "out": an exit scan's result says so, and then (when recorded) its words are
+    # the exit's (verdicts.EXIT_WORDING), not "admit"; `verdict` stays ADMIT for an exit.
+    direction: str = "in"
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,16 +130,31 @@ WORDING: dict[Verdict, Wording] = {
     ),
 }
 
+EXIT_WORDING = Wording("已离场", "Exit recorded", "请放行离场。", "Let them out.")
+"""The words of a recorded exit (direction "out"): an exit is never shown as "admit"."""
+
+
+def wording(verdict: Verdict | str, direction: str = "in") -> Wording:
+    """The words for a recorded or shown verdict; exits (direction "out") have their own.
+
+    An unknown code (a newer desk's verdict in a synced event) gets its code as its words.
+    """
+    if direction == "out" and verdict != "UNDO":
+        return EXIT_WORDING
+    try:
+        return WORDING[Verdict(verdict)]
+    except ValueError:
+        text = str(verdict)
+        return Wording(text, text, "", "")
+
+
 _GREEN = {Verdict.ADMIT}
 _AMBER = {Verdict.ADMIT_WITH_ATTENTION, Verdict.SIGNATURE_ONLY}
 
 
 def verdict_title(code: str) -> tuple[str, str]:
     """A recorded verdict code in words (zh, en); an unknown code stays as it is."""
-    try:
-        w = WORDING[Verdict(code)]
-    except ValueError:
-        return code, code
+    w = wording(code)
     return w.title_zh, w.title_en
 
 

@@ -140,10 +140,14 @@ class CatalogService:
 
     @staticmethod
     def _inside(s: Session, a: m.Activity) -> int:
-        """Inside now: last event is 'in' where exits are scanned; everyone checked in otherwise."""
-        q = select(func.count()).select_from(m.Presence).where(m.Presence.activity_id == a.id)
-        if a.exits_scanned:
-            q = q.where(m.Presence.last_direction == "in")
+        """Inside now: people whose last (not undone) event here is 'in' (DESIGN §4).
+
+        Where exits are not scanned nobody's last event is an exit, so that is everyone checked
+        in; an exit scanned there anyway (a door desk switched to exits at the main entrance)
+        counts too, instead of being ignored.
+        """
+        q = select(func.count()).select_from(m.Presence).where(
+            m.Presence.activity_id == a.id, m.Presence.last_direction == "in")
         return int(s.scalar(q) or 0)
 
     @staticmethod

@@ -24,7 +24,7 @@ from checkin_app.domain.types import (
     DelegateView,
     ScanResult,
 )
-from checkin_app.domain.verdicts import WORDING, Verdict, severity, verdict_title
+from checkin_app.domain.verdicts import Verdict, severity, verdict_title, wording
 from checkin_app.services import audit
 from checkin_app.services.keys import keys_fingerprint, load_keyring
 from checkin_app.services.views import (
@@ -231,7 +231,7 @@ class CheckInService:
                                           "direction": direction, "token": check.status.value},
                 )
                 return _result(decision, code=shown, delegate=None, activity=act, event=None,
-                               details=_token_details(cache, check))
+                               details=_token_details(cache, check), direction=direction)
             row = None
             if code is not None:
                 row = session.execute(select(_D).where(_D.c.registration_code == code)).first()
@@ -243,7 +243,7 @@ class CheckInService:
                 )
                 return _result(
                     Decision(Verdict.UNKNOWN_CODE, False, f"代码：{shown}", f"Code: {shown}"),
-                    code=shown, delegate=None, activity=act, event=None,
+                    code=shown, delegate=None, activity=act, event=None, direction=direction,
                 )
             return self._admit(session, cache, row, act, code or "", now, desk, operator, direction)
 
@@ -324,7 +324,7 @@ class CheckInService:
                    "token_key": claims.key_id if claims else None},
         )
         return _result(decision, code=code, delegate=view, activity=act, event=None,
-                       details=_token_details(cache, check))
+                       details=_token_details(cache, check), direction=direction)
 
     def _serial_refusal(self, session: Session, cache: _CatalogCache, claims: tokens.Claims,
                         row: Row[Any] | None) -> Decision | None:
@@ -394,9 +394,10 @@ class CheckInService:
         ).scalar()
         occupancy = 0
         if act.capacity is not None:
-            q = select(func.count()).select_from(_P).where(_P.c.activity_id == act.id)
-            if act.exits_scanned:
-                q = q.where(_P.c.last_direction == "in")
+            # Inside now: whoever's last event is an entry (where exits are never scanned,
+            # that is everyone checked in; an exit scanned anyway still counts).
+            q = select(func.count()).select_from(_P).where(_P.c.activity_id == act.id,
+                                                           _P.c.last_direction == "in")
             occupancy = int(session.execute(q).scalar() or 0)
         decision = decide(
             status=row.status,
@@ -443,7 +444,7 @@ class CheckInService:
             subject=row.registration_code, after=after,
         )
         return _result(decision, code=code, delegate=view, activity=act, event=record,
-                       previous=previous,
+                       previous=previous, direction=direction,
                        details=_token_details(cache, token) if token is not None else None)
 
     def _record(self, session: Session, delegate_id: int, act: ActivityInfo, pres: Row[Any] | None,
@@ -520,7 +521,7 @@ class CheckInService:
                 f"Manager override by {operator} (was: {was_en}): {reason}",
             )
             return _result(decision, code=row.registration_code, delegate=self._view(cache, row),
-                           activity=act, event=record,
+                           activity=act, event=record, direction=direction,
                            details={"forced": "1", "overridden": overridden, "operator": operator,
                                     "override_reason": reason})
 
@@ -638,8 +639,11 @@ def _result(
     event: CheckInRecord | None,
     previous: CheckInRecord | None = None,
     details: dict[str, str] | None = None,
+    direction: str = "in",
 ) -> ScanResult:
-    w = WORDING[decision.verdict]
+    # A recorded exit has its own words ("已离场 / Exit recorded"), never "admit"; a refused
+    # exit scan (a forged or unreadable code) keeps the words of its verdict.
+    w = wording(decision.verdict, direction if decision.admitted else "in")
     # A reason that only repeats the title is no reason ("报名已取消：报名已取消").
     reason_zh = "" if _same(decision.reason_zh, w.title_zh) else decision.reason_zh
     reason_en = "" if _same(decision.reason_en, w.title_en) else decision.reason_en
@@ -660,6 +664,7 @@ def _result(
         activity=activity,
         event=event,
         previous=previous,
+        direction=direction,
         details={"reason_zh": reason_zh, "reason_en": reason_en, **(details or {})},
     )
 

@@ -239,3 +239,41 @@ def test_settings_are_remembered_and_audited(db: Database, event: MiniEvent,
         cat.save_settings(activity_code="NOPE")
     with db.read() as s2:
         assert "settings" in s2.scalars(select(m.AuditEntry.action)).all()
+
+
+def test_an_exit_at_the_main_entrance_has_its_own_words_and_the_counts_follow_it(
+        db: Database, svc: CheckInService, event: MiniEvent, clock: FixedClock) -> None:
+    cat = CatalogService(db, clock)
+    entry = svc.scan(event.attendee, desk="D1")
+    assert entry.direction == "in" and entry.title_zh == "准许入场"
+    assert (cat.stats("MAIN")[0].checked_in, cat.stats("MAIN")[0].inside_now) == (1, 1)
+    clock.advance(minutes=30)
+    out = svc.scan(event.attendee, desk="D1", direction="out")
+    # Not "准许入场 / Admit — hand over the badge": the exit's own words, and it says it is one.
+    assert out.direction == "out" and out.admitted and out.verdict is Verdict.ADMIT
+    assert (out.title_zh, out.title_en) == ("已离场", "Exit recorded")
+    assert (out.next_zh, out.next_en) == ("请放行离场。", "Let them out.")
+    assert out.message_zh == "已离场" and out.message_en == "Exit recorded"
+    assert out.event is not None and out.event.direction == "out"
+    main = cat.stats("MAIN")[0]
+    assert (main.checked_in, main.inside_now) == (1, 0)  # MAIN does not scan exits by rule
+    clock.advance(minutes=30)
+    back = svc.scan(event.attendee, desk="D1")
+    assert back.admitted and back.direction == "in" and back.title_zh != "已离场"
+    assert cat.stats("MAIN")[0].inside_now == 1
+    assert [i.direction for i in svc.recent(desk="D1")] == ["in", "out", "in"]
+
+
+def test_a_refused_exit_scan_keeps_its_verdict_words(svc: CheckInService, event: MiniEvent) -> None:
+    r = svc.scan("NO-SUCH-CODE", desk="D1", direction="out")
+    assert r.verdict is Verdict.UNKNOWN_CODE and r.direction == "out" and not r.admitted
+    assert r.title_en == "Unknown code"
+
+
+def test_exit_wording_helper() -> None:
+    from checkin_app.domain.verdicts import EXIT_WORDING, WORDING, wording
+
+    assert wording("ADMIT", "out") is EXIT_WORDING and wording("ALREADY_IN", "out") is EXIT_WORDING
+    assert wording("ADMIT") is WORDING[Verdict.ADMIT]
+    assert wording("UNDO", "out").title_en == "UNDO"  # an undo row is not an exit
+    assert wording("SOMETHING_NEWER").title_zh == "SOMETHING_NEWER"
