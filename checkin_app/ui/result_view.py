@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 
 from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import ScanResult
-from checkin_app.domain.verdicts import WORDING, Severity, Verdict
+from checkin_app.domain.verdicts import Severity, Verdict, verdict_title
 from checkin_app.ui import style
 from checkin_app.ui.fit_label import FitLabel
 from checkin_app.ui.icons import Glyph, glyph_for, paint_glyph
@@ -85,10 +85,9 @@ def exit_icon(colour: str, disc: str | None, size: int = 22) -> QIcon:
 
 def is_exit(result: ScanResult) -> bool:
     """A recorded exit: the result says so (newer services) or its check-in event does."""
-    direction = getattr(result, "direction", None)
-    if direction is None and result.event is not None:
-        direction = result.event.direction
-    return direction == "out" and (result.admitted or result.event is not None)
+    leaving = getattr(result, "direction", None) == "out" or (
+        result.event is not None and result.event.direction == "out")
+    return leaving and (result.admitted or result.event is not None)
 
 
 class GlyphWidget(QWidget):
@@ -452,16 +451,6 @@ def _pick(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
-def verdict_titles(code: str) -> tuple[str, str]:
-    """A verdict's headline in Chinese and English ("CANCELLED" → 报名已取消 / Registration
-    cancelled); an unknown code is shown as it is."""
-    try:
-        w = WORDING[Verdict(code)]
-    except ValueError:
-        return code, code
-    return w.title_zh, w.title_en
-
-
 def override_note(r: ScanResult, lang: str) -> str:
     """A forced admission in words: who set which verdict aside, and why, in both languages.
 
@@ -475,7 +464,7 @@ def override_note(r: ScanResult, lang: str) -> str:
     if not reason:
         # "管理员 X 特许放行（原结果：CANCELLED）：<reason>" — the reason is what follows.
         reason = details.get("reason_zh", "").partition("）：")[2]
-    was_zh, was_en = verdict_titles(code)
+    was_zh, was_en = verdict_title(code)
     zh = f"负责人 {manager} 特许放行（原结果：{was_zh}）" + (f"：{reason}" if reason else "")
     en = f"Manager override by {manager} (was: {was_en})" + (f": {reason}" if reason else "")
     return _pair(lang, zh, en, "\n")

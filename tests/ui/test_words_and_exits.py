@@ -4,7 +4,7 @@ look of an exit, the recent list at a laptop's height, and the words of an overr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -51,18 +51,30 @@ def _result(verdict: Verdict = Verdict.ADMIT, *, event: CheckInRecord | None = N
                       "CQ24-AB23CD", _person(), None, event or _event(), details=details or {})
 
 
-@dataclass(frozen=True, slots=True)
-class DirectedResult(ScanResult):
-    """A ScanResult as the service will give it: carrying its direction."""
+def _directed(base: ScanResult, direction: str) -> ScanResult:
+    """The result as the service gives it once ScanResult carries its direction."""
+    if "direction" in {f.name for f in fields(ScanResult)}:
+        return replace(base, direction=direction)  # type: ignore[call-arg, unused-ignore]
 
-    direction: str = "in"
+    @dataclass(frozen=True, slots=True)
+    class DirectedResult(ScanResult):
+        direction: str = "in"
+
+    return DirectedResult(**{f.name: getattr(base, f.name) for f in fields(ScanResult)},
+                          direction=direction)
 
 
-@dataclass(frozen=True, slots=True)
-class DirectedRow(RecentRow):
-    """A RecentRow as the controller will give it: carrying its direction."""
+def _directed_row(base: RecentRow, direction: str) -> RecentRow:
+    """The row as the controller gives it once RecentRow carries its direction."""
+    if "direction" in {f.name for f in fields(RecentRow)}:
+        return replace(base, direction=direction)  # type: ignore[call-arg, unused-ignore]
 
-    direction: str = "in"
+    @dataclass(frozen=True, slots=True)
+    class DirectedRow(RecentRow):
+        direction: str = "in"
+
+    return DirectedRow(**{f.name: getattr(base, f.name) for f in fields(RecentRow)},
+                       direction=direction)
 
 
 def _panel(qtbot: QtBot) -> ResultPanel:
@@ -184,9 +196,7 @@ def test_an_exit_has_its_own_look_from_the_event_or_the_result(qtbot: QtBot,
     _assert_exit_look(panel)
     panel.grab().save(str(ROOT / ".pytest_cache" / "exit_panel.png"))
     # After the service change: the result carries its direction.
-    base = _result(event=None)
-    panel.show_result(DirectedResult(**{f: getattr(base, f) for f in base.__slots__},
-                                     direction="out"))
+    panel.show_result(_directed(_result(event=None), "out"))
     _assert_exit_look(panel)
     # An entry stays green.
     panel.show_result(_result())
@@ -214,8 +224,8 @@ def test_recent_list_words_for_exit_rows_with_and_without_their_direction(qtbot:
     qtbot.addWidget(panel)
     entry = RecentRow(AT, "ADMIT", Severity.GREEN, "张伟", "CQ24-AB23CD", "MAIN", "u1", False, False)
     # After the controller change: the row says its direction.
-    directed = DirectedRow(AT, "ADMIT", Severity.GREEN, "李娜", "CQ24-P3WSVT", "MAIN", "u2",
-                           False, False, direction="out")
+    directed = _directed_row(RecentRow(AT, "ADMIT", Severity.GREEN, "李娜", "CQ24-P3WSVT", "MAIN",
+                                       "u2", False, False), "out")
     panel.set_rows([directed, entry])
     assert [panel.table.item(i, 1).text() for i in (0, 1)] == ["离场", "准许入场"]
     panel.set_language("en")
