@@ -318,7 +318,9 @@ class BadgeService:
     def enqueue(self, delegate_id: int, *, printer: str, desk: str, operator: str,
                 reason: str = "first", template: str = "", auto: bool = False) -> PrintJobView | None:
         """Queue a badge. With `auto`, nothing is queued (None) when the current serial was already
-        printed or is already waiting in the queue — a second scan never prints a second badge."""
+        printed or already has a job that is waiting, printing or failed — a second scan never
+        prints a second badge, and a failed print stays one job in the queue for a manager to
+        retry (not a new job on every later scan of that person)."""
         if reason not in REASONS:
             raise BadgeServiceError(f"未知打印原因 {reason}\nUnknown print reason {reason}")
         now = self.clock.now()
@@ -331,7 +333,7 @@ class BadgeService:
                     return None
                 waiting = s.scalar(select(PrintJob.id).where(
                     PrintJob.delegate_id == delegate_id, PrintJob.badge_serial == d.badge_serial,
-                    PrintJob.state.in_((QUEUED, PRINTING))).limit(1))
+                    PrintJob.state.in_((QUEUED, PRINTING, FAILED))).limit(1))
                 if waiting is not None:
                     return None
             job = PrintJob(uuid=str(uuidlib.uuid4()), delegate_id=delegate_id,

@@ -18,7 +18,7 @@ from PySide6.QtGui import QImage
 from checkin_app.badges.data import BadgeData
 from checkin_app.badges.templates import Sheet, TemplateSet, load_templates
 from checkin_app.domain.types import ScanResult
-from checkin_app.domain.verdicts import Verdict
+from checkin_app.domain.verdicts import ADMITTING
 from checkin_app.services.badges import (
     BadgeService,
     PrintJobView,
@@ -51,11 +51,18 @@ class Preview:
 
 
 def should_auto_print(result: ScanResult, settings: PrintSettings | None) -> bool:
-    """First admission at the main entrance, with auto-print on (the print log decides the rest)."""
+    """A first admission at the main entrance, with auto-print on.
+
+    Only an entry that was recorded, admitted by its verdict, with no earlier entry of the
+    person here (`previous`): never an exit, an ALREADY_IN, a re-entry or a refusal. The
+    service then queues nothing when the current badge was printed or already has a job
+    (waiting, printing or failed: a failed one waits for a manager's retry, not for a copy).
+    """
     return (settings is not None and settings.auto_print and result.admitted
-            and result.verdict is not Verdict.ALREADY_IN and result.delegate is not None
+            and result.direction == "in" and result.verdict in ADMITTING
+            and result.previous is None and result.delegate is not None
             and result.activity is not None and result.activity.is_main
-            and result.event is not None)
+            and result.event is not None and result.event.direction == "in")
 
 
 class PrintController(QObject):

@@ -66,6 +66,23 @@ def test_a_failed_print_does_not_count_as_printed(svc: tuple[BadgeService, int])
         service.cancel(job.uuid, operator="manager")
 
 
+def test_a_failed_auto_print_stays_one_job_until_a_manager_retries(
+        svc: tuple[BadgeService, int]) -> None:
+    service, did = svc
+    job = service.enqueue(did, printer="lp:X", desk="D1", operator="auto", auto=True)
+    assert job is not None
+    _print(service, job.uuid, ok=False)
+    # Later scans of that person (at this desk or another) queue no second job.
+    for desk in ("D1", "D1", "D2"):
+        assert service.enqueue(did, printer="lp:X", desk=desk, operator="auto", auto=True) is None
+    assert [(j.uuid, j.state) for j in service.jobs()] == [(job.uuid, FAILED)]
+    service.retry(job.uuid, operator="manager", printer="folder:/tmp/x")
+    _print(service, job.uuid)
+    assert service.printed_current(did) and len(service.jobs()) == 1
+    # A manager may still print another copy by hand.
+    assert service.enqueue(did, printer="lp:X", desk="D1", operator="m", reason="manual") is not None
+
+
 def test_reprint_issues_a_new_serial_and_revokes_the_old(svc: tuple[BadgeService, int],
                                                          db: Database) -> None:
     service, did = svc

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from checkin_app.badges.templates import SHEETS
+from checkin_app.domain.types import ScanResult
+from checkin_app.domain.verdicts import Verdict
 from checkin_app.printing.backends import PrintRequest, register_backend
 from checkin_app.services.badges import CANCELLED, DONE, FAILED, PRINTING, BadgeService, Selection
 from checkin_app.ui.main_window import MainWindow
@@ -120,6 +122,63 @@ def test_manager_reprint_cancel_retry_and_redirect(configured: Demo, make_desk: 
     p.retry(new_job.uuid)
     desk.qtbot.waitUntil(lambda: _states(w)[:1] == [FAILED], timeout=15000)
     assert w.scan_field.hasFocus()
+
+
+def test_a_failed_print_is_queued_once_not_on_every_later_scan(
+        configured: Demo, make_desk: Callable[..., Desk]) -> None:
+    _use_printer(configured, "lp:No-Such-Queue-For-Tests")
+    desk = make_desk()
+    w = _ready(desk)
+    code = desk.samples["korean"]
+    assert desk.scan(code).admitted
+    desk.qtbot.waitUntil(lambda: _states(w) == [FAILED], timeout=15000)
+    # The same person again (ALREADY_IN), leaving, coming back: the failed job stays the one job.
+    assert desk.scan(code).verdict is Verdict.ALREADY_IN
+    w.controller.direction = "out"
+    exit_scan = desk.scan(code)
+    assert exit_scan.admitted and exit_scan.direction == "out"
+    w.controller.direction = "in"
+    assert desk.scan(code).admitted
+    desk.qtbot.wait(600)
+    w.controller.printing.load_jobs()
+    desk.qtbot.wait(300)
+    assert _states(w) == [FAILED]
+    assert len(BadgeService(configured.db).jobs()) == 1
+
+
+def test_only_a_first_recorded_entry_prints() -> None:
+    from dataclasses import replace
+
+    from checkin_app.services.badges import PrintSettings
+    from checkin_app.ui.print_controller import should_auto_print
+
+    first = _main_entry_result()
+    on = PrintSettings(True, "qt:", "")
+    assert should_auto_print(first, on)
+    assert not should_auto_print(first, PrintSettings(False, "qt:", ""))
+    assert first.event is not None
+    leaving = replace(first, direction="out", event=replace(first.event, direction="out"))
+    assert not should_auto_print(leaving, on)
+    assert not should_auto_print(replace(first, previous=first.event), on)  # been in before
+    assert not should_auto_print(replace(first, verdict=Verdict.ALREADY_IN), on)
+    assert not should_auto_print(replace(first, event=None), on)
+
+
+def _main_entry_result() -> ScanResult:
+    from datetime import UTC, datetime
+
+    from checkin_app.domain.types import ActivityInfo, CategoryInfo, CheckInRecord, DelegateView
+    from checkin_app.domain.verdicts import Severity
+
+    at = datetime(2024, 11, 23, 1, 0, tzinfo=UTC)
+    cat = CategoryInfo("ATTENDEE", "参会者", "Attendee", "#888888")
+    person = DelegateView(1, "C1", "张伟", "ZHANG Wei", "张伟", "", "", "", "", "CN", "中国", "China",
+                          cat, "approved", "", "")
+    main = ActivityInfo(1, "MAIN", "主入口", "Main", "", "", at, at, 0, None, frozenset(), True,
+                        False, True)
+    event = CheckInRecord("u1", 1, "MAIN", "in", "D", "v", at, "ADMIT")
+    return ScanResult(Verdict.ADMIT, Severity.GREEN, True, "", "", "", "", "", "", "C1", person,
+                      main, event)
 
 
 def test_batch_in_the_background_with_progress(configured: Demo, make_desk: Callable[..., Desk],
