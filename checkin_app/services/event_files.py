@@ -1,0 +1,485 @@
+"""Event definition files: YAML (commented, ruamel.yaml) and an XLSX workbook, read and written."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from checkin_app.domain.event_def import (
+    ACTIVITY_FIELDS,
+    CATEGORY_FIELDS,
+    EVENT_FIELDS,
+    FIELDS_OF,
+    WARNING,
+    ActivityDef,
+    CategoryDef,
+    CheckReport,
+    EventDefinition,
+    EventProblem,
+    Field,
+    Loc,
+    RawDocument,
+    RawRecord,
+    check_document,
+    make_problem,
+)
+from checkin_app.paths import resource
+
+SECTIONS = ("event", "activities", "categories")
+# Sheet titles (Excel does not allow "/" in a sheet name) and the words that find them again.
+SHEETS = {"event": "大会 Event", "activities": "活动 Activities", "categories": "类别 Categories"}
+_SHEET_WORDS = {"event": ("大会", "event"), "activities": ("活动", "activit"),
+                "categories": ("类别", "categor")}
+TEMPLATES = ("blank", "chongqing")
+CHONGQING_FILE = "chongqing-2024.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+class EventFileError(Exception):
+    """A file that cannot be written (or a kind of file not known); the message is bilingual."""
+
+
+# -- reading --------------------------------------------------------------------------------------
+def read_document(path: Path) -> RawDocument:
+    """Read a YAML or XLSX event file into a raw document; never raises for what the file holds."""
+    suffix = path.suffix.lower()
+    loc = Loc(path.name)
+    if suffix not in YAML_SUFFIXES + XLSX_SUFFIXES:
+        return RawDocument(None, problems=(make_problem(
+            "syntax", loc, detail=f"unknown file type {suffix or '(none)'}; use .yaml or .xlsx"),))
+    try:
+        if suffix in XLSX_SUFFIXES:
+            return read_xlsx(path)
+        return read_yaml(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return RawDocument(None, problems=(make_problem("syntax", loc, detail=str(exc)),))
+
+
+def check_file(path: Path, *, templates: Iterable[str] | None = None) -> CheckReport:
+    """Read and check one file."""
+    return check_document(read_document(path), templates=templates)
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's scalar and container types as plain Python values."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _line_of(container: Any, key: Any, fallback: int) -> int:
+    try:
+        lc = container.lc
+        pos = lc.key(key) if isinstance(container, dict) else lc.item(key)
+        return int(pos[0]) + 1
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return fallback
+
+
+def read_yaml(text: str) -> RawDocument:
+    """A YAML event file as a raw document (line numbers kept for the report)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except Exception as exc:  # any parser error becomes one report line, never a traceback
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = int(getattr(mark, "line", -1)) + 1
+        detail = str(getattr(exc, "problem", None) or exc).splitlines()[0][:200]
+        return RawDocument(None, problems=(make_problem("syntax", Loc("", max(line, 0)), detail=detail),))
+    problems: list[EventProblem] = []
+    if not isinstance(data, dict):
+        problems.append(make_problem("not_a_mapping", Loc("", 1)))
+        return RawDocument(None, problems=tuple(problems))
+    for key in data:
+        if str(key) not in SECTIONS:
+            problems.append(make_problem("unknown_field", Loc("", _line_of(data, key, 1), str(key)),
+                                         fld=str(key), severity=WARNING))
+
+    def record(node: Any, path: str, line: int) -> RawRecord | None:
+        if not isinstance(node, dict):
+            problems.append(make_problem("not_a_mapping", Loc("", line, path)))
+            return None
+        values: dict[str, tuple[object, Loc]] = {}
+        for k, v in node.items():
+            values[str(k)] = (_plain(v), Loc("", _line_of(node, k, line), f"{path}.{k}"))
+        return RawRecord(Loc("", line, path), values)
+
+    event = None
+    if "event" in data:
+        event = record(data["event"], "event", _line_of(data, "event", 1))
+    else:
+        problems.append(make_problem("missing", Loc("", 1), fld="event"))
+    lists: dict[str, list[RawRecord]] = {"activities": [], "categories": []}
+    for section, out in lists.items():
+        node = data.get(section)
+        line = _line_of(data, section, 1)
+        if node is None:
+            continue
+        if not isinstance(node, list):
+            problems.append(make_problem("not_a_list", Loc("", line, section)))
+            continue
+        for i, item in enumerate(node):
+            rec = record(item, f"{section}[{i + 1}]", _line_of(node, i, line))
+            if rec is not None:
+                out.append(rec)
+    return RawDocument(event, tuple(lists["activities"]), tuple(lists["categories"]), tuple(problems))
+
+
+def _fold(text: object) -> str:
+    return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
+
+
+def _field_words(f: Field) -> set[str]:
+    return {_fold(w) for w in (f.key, f.name_zh, f.name_en, f"{f.name_zh} {f.name_en}",
+                               f"{f.name_zh} {f.name_en} ({f.key})", f"({f.key})")}
+
+
+def _find_field(fields: Sequence[Field], label: object) -> Field | None:
+    text = _fold(label)
+    if not text:
+        return None
+    for f in fields:
+        if text in _field_words(f):
+            return f
+    m = re.search(r"\(([a-z_]+)\)\s*$", text)
+    if m:
+        return next((f for f in fields if f.key == m[1]), None)
+    return None
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def read_xlsx(path: Path) -> RawDocument:
+    """An event workbook (sheets 大会 Event, 活动 Activities, 类别 Categories) as a raw document."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as exc:  # not a workbook, a damaged one, a password-protected one
+        return RawDocument(None, problems=(make_problem("syntax", Loc(path.name), detail=str(exc)[:200]),))
+    problems: list[EventProblem] = []
+    try:
+        titles = {s: _sheet_for(book.sheetnames, s) for s in SECTIONS}
+        event: RawRecord | None = None
+        if titles["event"] is None:
+            problems.append(make_problem("no_sheet", Loc(path.name), detail=SHEETS["event"]))
+        else:
+            ws = book[titles["event"]]
+            sheet = ws.title
+            values: dict[str, tuple[object, Loc]] = {}
+            for row in ws.iter_rows(min_row=1):
+                label = row[0].value if row else None
+                if label is None:
+                    continue
+                f = _find_field(EVENT_FIELDS, label)
+                value = _cell_value(row[1].value) if len(row) > 1 else None
+                if f is None:
+                    if row[0].row > 1 and value not in (None, ""):
+                        problems.append(make_problem("unknown_field", Loc(sheet, row[0].row,
+                                                                          f"A{row[0].row}"),
+                                                     fld=str(label), severity=WARNING))
+                    continue
+                values[f.key] = (value, Loc(sheet, row[0].row, f"B{row[0].row}"))
+            event = RawRecord(Loc(sheet, 1, "A1"), values)
+        lists: dict[str, list[RawRecord]] = {"activities": [], "categories": []}
+        for section, out in lists.items():
+            title = titles[section]
+            if title is None:
+                problems.append(make_problem("no_sheet", Loc(path.name), detail=SHEETS[section]))
+                continue
+            ws = book[title]
+            rows = ws.iter_rows()
+            header = next(rows, None)
+            columns: dict[int, str] = {}
+            for cell in header or ():
+                if cell.value is None or not str(cell.value).strip():
+                    continue
+                f = _find_field(FIELDS_OF[section], cell.value)
+                if f is None:
+                    problems.append(make_problem("unknown_field", Loc(title, 1, cell.coordinate),
+                                                 fld=str(cell.value), severity=WARNING))
+                else:
+                    columns[cell.column] = f.key
+            if header is not None and not columns:
+                problems.append(make_problem("no_header", Loc(title, 1, "A1")))
+                continue
+            for row in rows:
+                vals: dict[str, tuple[object, Loc]] = {}
+                for cell in row:
+                    key = columns.get(cell.column)
+                    value = _cell_value(cell.value)
+                    if key is None or value is None or value == "":
+                        continue
+                    vals[key] = (value, Loc(title, cell.row, f"{get_column_letter(cell.column)}{cell.row}"))
+                if vals:
+                    r = row[0].row
+                    out.append(RawRecord(Loc(title, r, f"A{r}"), vals))
+    finally:
+        book.close()
+    return RawDocument(event, tuple(lists["activities"]), tuple(lists["categories"]), tuple(problems))
+
+
+def _sheet_for(names: Sequence[str], section: str) -> str | None:
+    zh, en = _SHEET_WORDS[section]
+    for name in names:
+        if zh in name or en in name.casefold():
+            return name
+    return None
+
+
+# -- writing --------------------------------------------------------------------------------------
+def _event_values(d: EventDefinition) -> dict[str, Any]:
+    e = d.event
+    return {"code": e.code, "name_zh": e.name_zh, "name_en": e.name_en, "venue_zh": e.venue_zh,
+            "venue_en": e.venue_en, "timezone": e.timezone, "starts_on": e.starts_on,
+            "ends_on": e.ends_on}
+
+
+def _activity_values(a: ActivityDef) -> dict[str, Any]:
+    """Field → value; fields at their default are left out (except the ones every row shows)."""
+    out: dict[str, Any] = {
+        "code": a.code, "name_zh": a.name_zh, "name_en": a.name_en, "hall_zh": a.hall_zh,
+        "hall_en": a.hall_en, "day": a.day, "start": a.start, "end": a.end, "end_day": a.end_day,
+        "doors_before": a.doors_before, "doors_after": a.doors_after, "capacity": a.capacity,
+        "admits": ["*"] if a.admits_all else list(a.admits), "except": list(a.excepted),
+        "mode": a.mode, "exits_scanned": a.exits_scanned, "main": a.main, "archived": a.archived,
+    }
+    for key, default in (("end_day", None), ("except", []), ("archived", False), ("hall_zh", ""),
+                         ("hall_en", "")):
+        if out[key] == default:
+            del out[key]
+    return out
+
+
+def _category_values(c: CategoryDef) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "colour": c.colour,
+        "badge_template": c.badge_template, "attention": c.attention, "attention_zh": c.attention_zh,
+        "attention_en": c.attention_en, "default_activities": list(c.default_activities),
+        "aliases": list(c.aliases),
+    }
+    for key in ("badge_template", "attention_zh", "attention_en", "default_activities"):
+        if not out[key]:
+            del out[key]
+    return out
+
+
+def _hm(t: time) -> str:
+    return t.isoformat("seconds" if t.second else "minutes")
+
+
+_INTRO = """\
+# 大会定义文件 / Event definition file
+# 用 `checkin-app event check 本文件` 检查，`checkin-app event apply 本文件` 应用。
+# Check with `checkin-app event check THIS_FILE`, apply with `checkin-app event apply THIS_FILE`.
+# 所有日期写成 2024-11-23，时间写成 09:30（24 小时制，按大会时区）。
+# Dates as 2024-11-23, times as 09:30 (24-hour clock, in the event's time zone).
+"""
+_SECTION_TITLES = {
+    "event": ("大会", "The event"),
+    "activities": ("活动（含主入口 MAIN）", "Activities (the main entrance MAIN included)"),
+    "categories": ("类别", "Categories"),
+}
+
+
+def _legend(section: str) -> str:
+    zh, en = _SECTION_TITLES[section]
+    lines = ["#", f"# ── {zh} / {en} ──"]
+    for f in FIELDS_OF[section]:
+        need = "必填 required" if f.required else "可选 optional"
+        lines.append(f"#   {f.key}: {f.name_zh} / {f.name_en} ({need}) — {f.help_zh} / {f.help_en}")
+    return "\n".join(lines) + "\n"
+
+
+def yaml_text(definition: EventDefinition) -> str:
+    """The definition as a commented YAML file (field legend before each section)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString as Q
+
+    def node(values: dict[str, Any]) -> CommentedMap:
+        m = CommentedMap()
+        for k, v in values.items():
+            if isinstance(v, list):
+                seq = CommentedSeq(v)
+                seq.fa.set_flow_style()
+                m[k] = seq
+            elif isinstance(v, date):
+                m[k] = Q(v.isoformat())
+            elif isinstance(v, time):
+                m[k] = Q(_hm(v))
+            elif isinstance(v, str) and v != v.strip():
+                m[k] = Q(v)
+            else:
+                m[k] = v
+        return m
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    parts = [_INTRO]
+    sections: list[tuple[str, Any]] = [
+        ("event", node(_event_values(definition))),
+        ("activities", [node(_activity_values(a)) for a in definition.activities]),
+        ("categories", [node(_category_values(c)) for c in definition.categories]),
+    ]
+    for name, value in sections:
+        buf = io.StringIO()
+        doc = CommentedMap()
+        doc[name] = value
+        yaml.dump(doc, buf)
+        parts.append(_legend(name))
+        parts.append(buf.getvalue())
+        parts.append("\n")
+    return "".join(parts).rstrip("\n") + "\n"
+
+
+def _cell_text(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return _hm(value)
+    if isinstance(value, list):
+        return ", ".join(value) if value else None
+    return value
+
+
+def write_xlsx(definition: EventDefinition, path: Path) -> None:
+    """The definition as a workbook: 大会 Event (field / value / help), 活动 Activities, 类别 Categories."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDE7F0")
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = SHEETS["event"]
+    ws.append(["项目 Field", "值 Value", "说明 Help"])
+    for f in EVENT_FIELDS:
+        ws.append([f"{f.name_zh} {f.name_en}", None, f"{f.help_zh} / {f.help_en}"])
+        _put(ws.cell(ws.max_row, 2), _cell_text(f.key, _event_values(definition)[f.key]))
+    for cell in ws[1]:
+        cell.font, cell.fill = bold, head_fill
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 70
+    tables: list[tuple[str, Sequence[Field], list[dict[str, Any]]]] = [
+        ("activities", ACTIVITY_FIELDS, [_activity_values(a) for a in definition.activities]),
+        ("categories", CATEGORY_FIELDS, [_category_values(c) for c in definition.categories]),
+    ]
+    for section, fields, rows in tables:
+        sheet = book.create_sheet(SHEETS[section])
+        sheet.append([f"{f.name_zh} {f.name_en}" for f in fields])
+        for i, f in enumerate(fields, start=1):
+            cell = sheet.cell(1, i)
+            cell.font, cell.fill = bold, head_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            need = "必填 / required" if f.required else "可选 / optional"
+            cell.comment = Comment(f"{f.key} — {need}\n{f.help_zh}\n{f.help_en}", "checkin-app")
+            sheet.column_dimensions[cell.column_letter].width = 14 if f.key not in (
+                "name_zh", "name_en", "hall_zh", "hall_en", "admits") else 30
+        for r, values in enumerate(rows, start=2):
+            for i, f in enumerate(fields, start=1):
+                _put(sheet.cell(r, i), _cell_text(f.key, values.get(f.key)))
+        sheet.freeze_panes = "B2"
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise EventFileError(f"无法写入 {path}：{exc}\nCannot write {path}: {exc}") from exc
+
+
+def _put(cell: Any, value: Any) -> None:
+    """Set a cell; text is always text (a name starting with = is never run as a formula)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def write_definition(definition: EventDefinition, path: Path) -> None:
+    """Write YAML or XLSX by the file's suffix."""
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        write_xlsx(definition, path)
+        return
+    if suffix not in YAML_SUFFIXES:
+        raise EventFileError(f"未知的文件类型 {suffix or '（无）'}：请用 .yaml 或 .xlsx\n"
+                             f"Unknown file type {suffix or '(none)'}: use .yaml or .xlsx")
+    try:
+        path.write_text(yaml_text(definition), encoding="utf-8")
+    except OSError as exc:
+        raise EventFileError(f"无法写入 {path}：{exc}\nCannot write {path}: {exc}") from exc
+
+
+# -- starter files ------------------------------------------------------------------------------
+def events_dir() -> Path:
+    """The bundled event definitions (the demo's among them)."""
+    return resource("events")
+
+
+def chongqing() -> EventDefinition:
+    """The Chongqing 2024 conference, the demo's event, from its bundled file."""
+    report = check_file(events_dir() / CHONGQING_FILE)
+    if report.definition is None:  # a broken bundled file is a bug, said plainly
+        first = report.errors[0]
+        raise EventFileError(f"内置大会文件有误：{first.where} {first.message_zh}\n"
+                             f"The bundled event file is broken: {first.where} {first.message_en}")
+    return report.definition
+
+
+def blank() -> EventDefinition:
+    """The smallest event that passes the check: a main entrance and one category, to fill in."""
+    from checkin_app.domain.event_def import EventDef
+
+    first, last = date(2025, 6, 1), date(2025, 6, 2)
+    return EventDefinition(
+        EventDef("MY_EVENT", "我的大会", "My Conference", "会场名称", "Venue name", "Asia/Shanghai",
+                 first, last),
+        (ActivityDef("MAIN", "主入口/报到", "Main entrance / registration", "一层大厅", "Hall, 1F",
+                     day=first, start=time(8, 0), end=time(18, 0), end_day=last, doors_before=0,
+                     admits_all=True, mode="once_per_day", main=True),
+         ActivityDef("OPENING", "开幕式", "Opening ceremony", "大会堂", "Grand Hall", day=first,
+                     start=time(9, 0), end=time(10, 30), doors_before=30, capacity=500,
+                     admits=("ATTENDEE",), mode="single")),
+        (CategoryDef("VIP", "贵宾", "VIP", "#C62828", attention=True, attention_zh="请通知礼宾官",
+                     attention_en="Notify the protocol officer", default_activities=("OPENING",),
+                     aliases=("嘉宾", "Guest")),
+         CategoryDef("ATTENDEE", "参会者", "Attendee", "#78909C", aliases=("普通参会", "参会代表"))),
+    )
+
+
+def starter(template: str) -> EventDefinition:
+    """A starter definition: "blank" or "chongqing"."""
+    if template == "blank":
+        return blank()
+    if template == "chongqing":
+        return chongqing()
+    raise EventFileError(f"没有模板 {template}（可用：{', '.join(TEMPLATES)}）\n"
+                         f"No template {template} (use one of: {', '.join(TEMPLATES)})")
