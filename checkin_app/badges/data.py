@@ -5,6 +5,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from checkin_app.domain.tokens import is_walk_in_id
+
+# The mark a walk-in's badge carries (the desk's word for a walk-in, as on screen).
+WALK_IN_ZH = "现场登记"
+WALK_IN_EN = "WALK-IN"
+
 
 @dataclass(frozen=True, slots=True)
 class BadgeData:
@@ -39,6 +45,7 @@ class BadgeData:
     venue_zh: str = ""
     venue_en: str = ""
     dates: str = ""
+    walk_in: bool = False  # registered at a desk (walk-in ids are recognised without it)
 
 
 # How templates may ask for Western (and other non-CJK) names to be written.
@@ -93,9 +100,15 @@ def badge_number(d: BadgeData) -> str:
     return d.registration_code if d.badge_serial <= 1 else f"{d.registration_code} · {d.badge_serial}"
 
 
+def is_walk_in(d: BadgeData) -> bool:
+    """Registered at a desk: flagged so, or holding an id from a desk's walk-in block."""
+    return d.walk_in or is_walk_in_id(d.delegate_id)
+
+
 def fields(d: BadgeData, western: str = "given_FAMILY") -> dict[str, str]:
     """Every placeholder a template text may use, as plain strings ("" when unknown)."""
     name, second = name_lines(d, western)
+    walk_in = is_walk_in(d)
     org_zh, org_en = d.organisation_zh.strip(), d.organisation_en.strip()
     pos_zh, pos_en = d.position_zh.strip(), d.position_en.strip()
     organisation = org_zh or org_en
@@ -131,6 +144,11 @@ def fields(d: BadgeData, western: str = "given_FAMILY") -> dict[str, str]:
         "venue_zh": d.venue_zh,
         "venue_en": d.venue_en,
         "dates": d.dates,
+        # "" for a registered delegate, so a template element bound to it (or drawn "when" it
+        # is set) appears on walk-ins' badges only.
+        "walk_in": f"{WALK_IN_ZH} {WALK_IN_EN}" if walk_in else "",
+        "walk_in_zh": WALK_IN_ZH if walk_in else "",
+        "walk_in_en": WALK_IN_EN if walk_in else "",
     }
 
 

@@ -193,9 +193,11 @@ class BadgeRenderer:
         pending_text = next(texts, None)
         pending_qr = next(qrs, None)
         # Elements are drawn in template order (later ones on top).
+        values = _Formatter(fields(data, template.western))
         for el in template.elements:
             if isinstance(el, RectElement):
-                self._rect(c, el, H, lay.category_colour)
+                if not el.when or values[el.when].strip():
+                    self._rect(c, el, H, lay.category_colour)
             elif isinstance(el, ImageElement):
                 self._image(c, el, H, data, template.folder)
             elif isinstance(el, TextElement):

@@ -107,13 +107,18 @@ class TextElement:
 
 @dataclass(frozen=True, slots=True)
 class RectElement:
-    """A filled and/or stroked rectangle; fill "category" makes the category colour band."""
+    """A filled and/or stroked rectangle; fill "category" makes the category colour band.
+
+    `when` names a field: the rectangle is drawn only when that field is not empty (a frame
+    around a text that only some badges have, such as the walk-in mark).
+    """
 
     box: Box
     fill: str | None
     stroke: str | None
     line_width: float
     radius: float
+    when: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,8 +288,13 @@ def _element(raw: Any, i: int, v: _V, page: tuple[float, float], folder: Path) -
         stroke = v.colour(o, "stroke", path, None)
         if fill is None and stroke is None:
             raise v.fail(path, "需要 fill 或 stroke", "needs a fill or a stroke colour")
+        when = v.text(o, "when", path, default="")
+        if when and when not in FIELD_NAMES:
+            known = ", ".join(sorted(FIELD_NAMES))
+            raise v.fail(f"{path}.when", f"未知字段 {when!r}；可用字段：{known}",
+                         f"unknown field {when!r}; known fields: {known}")
         return RectElement(box, fill, stroke, v.number(o, "line_width", path, default=0.3, minimum=0),
-                           v.number(o, "radius", path, default=0, minimum=0))
+                           v.number(o, "radius", path, default=0, minimum=0), when)
     if kind == "qr":
         x, y = v.number(o, "x", path, minimum=0), v.number(o, "y", path, minimum=0)
         size = v.number(o, "size", path, positive=True)
