@@ -45,7 +45,6 @@ class BadgeData:
     venue_zh: str = ""
     venue_en: str = ""
     dates: str = ""
-    walk_in: bool = False  # registered at a desk (walk-in ids are recognised without it)
 
 
 # How templates may ask for Western (and other non-CJK) names to be written.
@@ -101,8 +100,9 @@ def badge_number(d: BadgeData) -> str:
 
 
 def is_walk_in(d: BadgeData) -> bool:
-    """Registered at a desk: flagged so, or holding an id from a desk's walk-in block."""
-    return d.walk_in or is_walk_in_id(d.delegate_id)
+    """Registered at a desk: walk-ins, and only they, hold an id from a desk's walk-in block
+    (the id they keep on the hub and every other desk)."""
+    return is_walk_in_id(d.delegate_id)
 
 
 def fields(d: BadgeData, western: str = "given_FAMILY") -> dict[str, str]:

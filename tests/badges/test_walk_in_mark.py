@@ -25,9 +25,8 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
 
 
-def test_walk_ins_are_known_by_their_id_or_their_flag() -> None:
+def test_walk_ins_are_known_by_their_id() -> None:
     assert is_walk_in(WALK_IN) and fields(WALK_IN)["walk_in"] == MARK
-    assert is_walk_in(badge(walk_in=True))
     plain = badge()
     assert not is_walk_in(plain)
     assert fields(plain)["walk_in"] == fields(plain)["walk_in_zh"] == ""
