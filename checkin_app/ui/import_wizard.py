@@ -223,10 +223,13 @@ class ImportWizard(QDialog):
 
     def _build_setup_page(self) -> QWidget:
         page = QWidget()
+        # Typed or pasted (a path from a file manager or an e-mail), or chosen with the button;
+        # checked on Enter and on "Check".
         self.file_edit = QLineEdit()
-        self.file_edit.setReadOnly(True)
+        self.file_edit.setClearButtonEnabled(True)
         self.file_edit.setPlaceholderText(
-            "选择报名平台导出的 Excel 或 CSV 文件 / Choose the Excel or CSV export")
+            "输入路径或选择报名平台导出的 Excel / CSV 文件，回车读取 / "
+            "Type the path of the Excel or CSV export (Enter reads it), or choose it")
         self.browse_button = QPushButton("选择文件… / Choose file…")
         self.sheet_combo = QComboBox()
         self.encoding_combo = QComboBox()
@@ -341,6 +344,8 @@ class ImportWizard(QDialog):
 
     def _connect_callbacks(self) -> None:
         self.browse_button.clicked.connect(self._on_browse)
+        self.file_edit.returnPressed.connect(self._on_path_entered)
+        self.file_edit.textEdited.connect(self._on_path_edited)
         self.photos_button.clicked.connect(self._on_photos)
         self.reread_button.clicked.connect(lambda: self.inspect_file())
         self.sheet_combo.activated.connect(lambda _i: self.inspect_file())
@@ -369,7 +374,9 @@ class ImportWizard(QDialog):
                   self.preset_combo, self.mapping_table, self.back_button, self.export_button):
             w.setEnabled(not busy)
         self.dry_run_button.setVisible(on_setup)
-        self.dry_run_button.setEnabled(not busy and self.inspection is not None)
+        # Enabled with a typed path too: "Check" then reads (or explains) the file first.
+        self.dry_run_button.setEnabled(not busy and (self.inspection is not None
+                                                     or bool(self.file_edit.text().strip())))
         self.back_button.setVisible(not on_setup)
         can_apply = (not on_setup and self.outcome is not None and not self.outcome.applied
                      and not busy)
@@ -432,6 +439,40 @@ class ImportWizard(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "照片文件夹 / Photos folder")
         if folder:
             self.photos_edit.setText(folder)
+
+    def typed_path(self) -> Path | None:
+        """The path in the file field, "~" expanded and quotes stripped; None when empty."""
+        text = self.file_edit.text().strip().strip('"').strip("'").strip()
+        return Path(text).expanduser() if text else None
+
+    def check_path(self) -> Path | None:
+        """The typed path when it names a readable file; else say why (both languages)."""
+        path = self.typed_path()
+        if path is None:
+            self._show_message("请先输入或选择报名文件 / Type or choose the registration file first")
+        elif not path.exists():
+            self._show_message(f"找不到文件：{path}\nFile not found: {path}")
+        elif not path.is_file():
+            self._show_message(f"这不是文件（是文件夹？）：{path}\nNot a file (a folder?): {path}")
+        else:
+            return path
+        self.file_edit.setFocus()
+        self.file_edit.selectAll()
+        return None
+
+    def _on_path_edited(self, _text: str) -> None:
+        # The file shown is no longer the one detected: "Check" must read the new one first.
+        if self.inspection is not None and not self.running:
+            self.inspection = None
+            self.outcome = None
+        self._update_buttons()
+
+    def _on_path_entered(self) -> None:
+        if self.running:
+            return
+        path = self.check_path()
+        if path is not None and (self.inspection is None or self.inspection.path != path):
+            self.open_file(path)
 
     def open_file(self, path: Path) -> None:
         """Start over with a new file: detect everything afresh."""
@@ -525,8 +566,16 @@ class ImportWizard(QDialog):
         self._show_message(f"已保存映射方案 {name} / Preset {name} saved")
 
     def dry_run(self) -> None:
-        """Check the whole file against the database; writes nothing."""
+        """Check the whole file against the database; writes nothing.
+
+        A path typed but not read yet is read first (or its problem shown); check again then.
+        """
+        if self.running:
+            return
         if self.inspection is None:
+            path = self.check_path()
+            if path is not None:
+                self.open_file(path)
             return
         path, opts = self.inspection.path, self.options()
         self._start("read", lambda p, c: self.service.dry_run(path, opts, progress=p, cancelled=c),

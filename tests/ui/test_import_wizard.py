@@ -6,7 +6,7 @@ import itertools
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -111,3 +111,34 @@ def test_cancel_really_stops_and_writes_nothing_and_gui_keeps_running(
     # Work on the GUI thread would stall it for the whole apply (many seconds); the bound leaves
     # room for scheduler jitter on a loaded 2-core CI machine (0.7 s seen) without hiding that.
     assert gaps and max(gaps) < 1.5, max(gaps)
+
+
+def test_the_file_path_can_be_typed_and_a_missing_file_is_explained(
+        qtbot: QtBot, demo: Demo, clock: FixedClock, tmp_path: Path, app_fonts: list[str]) -> None:
+    w = _wizard(qtbot, demo.db, clock)
+    assert not w.file_edit.isReadOnly()
+    # A path that does not exist: Enter says so in both languages and reads nothing.
+    missing = tmp_path / "registrations.xlsx"
+    w.file_edit.setFocus()
+    qtbot.keyClicks(w.file_edit, str(missing))
+    assert w.dry_run_button.isEnabled()  # "Check" reads (or explains) a typed path
+    qtbot.keyClick(w.file_edit, Qt.Key.Key_Return)
+    assert not w.running and w.inspection is None
+    assert w.message.toolTip() == f"找不到文件：{missing}\nFile not found: {missing}"
+    # "Check" with a folder explains that too.
+    w.file_edit.setText(str(tmp_path))
+    w.dry_run_button.click()
+    assert w.inspection is None and "Not a file" in w.message.toolTip()
+    # A real file typed (quoted, as a file manager copies it) is read on Enter.
+    good = DATA / "chinese_excel_gb18030.csv"
+    w.file_edit.clear()
+    qtbot.keyClicks(w.file_edit, f'"{good}"')
+    qtbot.keyClick(w.file_edit, Qt.Key.Key_Return)
+    _idle(qtbot, w)
+    assert w.inspection is not None and w.inspection.path == good
+    assert w.mapping_table.rowCount() == 9 and w.message.text() == ""
+    # Editing the path again forgets the detection: "Check" reads the new file first.
+    qtbot.keyClicks(w.file_edit, "x")
+    assert w.inspection is None
+    w.dry_run_button.click()
+    assert w.pages.currentIndex() == 0 and "File not found" in w.message.toolTip()
