@@ -50,6 +50,10 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
     common(q)
     q.add_argument("key_id", type=int)
     q.add_argument("--reason", required=True)
+    q = ks.add_parser("lift-revocation", help="lift a desk key revocation made in error (audited)")
+    common(q)
+    q.add_argument("key_id", type=int)
+    q.add_argument("--reason", required=True)
     q = ks.add_parser("export-public", help="write public keys, certificates and revocations")
     common(q)
     q.add_argument("output", type=Path)
@@ -129,6 +133,9 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 print(f"已作废 / Revoked desk key {dk.key_id} (“{dk.desk_name}”) "
                       f"at {_local(dk.revoked_at)}: {dk.revoked_reason}")
             print("  请将新的公钥文件分发给各签到台 / export-public and import it at every desk")
+        elif cmd == "lift-revocation":
+            for dk in svc.lift_revocation(args.key_id, reason=args.reason, desk=desk, operator=op):
+                print(f"作废已解除 / Revocation lifted: desk key {dk.key_id} (“{dk.desk_name}”)")
         elif cmd == "export-public":
             counts = svc.export_public(args.output, desk=desk, operator=op)
             print(f"已导出 / Exported to {args.output}: {counts}")

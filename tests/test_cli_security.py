@@ -66,6 +66,14 @@ def test_key_workflow_from_init_to_revocation(capsys: pytest.CaptureFixture[str]
     assert rc == 0 and "stolen" in out
     rc, out, _ = run(capsys, "checkin", token, "--db", str(desk), *CLOCK, "--json")
     assert rc == 1 and json.loads(out)["verdict"] == "REVOKED"
+    # A revocation made in error is lifted (audited): the badge is genuine again.
+    rc, out, _ = run(capsys, "keys", "lift-revocation", str(org_key), "--reason", "wrong key id",
+                     "--db", str(desk))
+    assert rc == 0 and "lifted" in out
+    rc, out, _ = run(capsys, "checkin", token, "--db", str(desk), *CLOCK, "--json")
+    assert rc == 0 and json.loads(out)["verdict"] == "ALREADY_IN"
+    rc, out, _ = run(capsys, "keys", "lift-revocation", str(org_key), "--reason", "again", "--db", str(desk))
+    assert rc == 2
     rc, out, _ = run(capsys, "audit", "verify", "--db", str(desk))
     assert rc == 0
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from checkin_app.domain import tokens
 from checkin_app.hub.store import HubStore, PushResult
 from checkin_app.hub.tls import HubCertificate
+from checkin_app.services import keys
 from checkin_app.storage import models_security as sec
 from checkin_app.sync.bundle import (
     HUB_SIG_CONTEXT,
@@ -91,7 +92,7 @@ def verify_signer(store: HubStore, path: Path, header: dict[str, Any]) -> str:
     event_pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(event.public_key))
     if not tokens.certificate_valid(event_pub, cert, key_id, desk_pub, desk_name, certified_at):
         raise forged("签到台证书不是活动密钥签发的", "the desk certificate was not issued by the event key")
-    if revoked is not None:
+    if revoked is not None and not keys.revocation_lifted(revoked.reason):
         raise forged(f"签到台密钥已于 {iso(revoked.revoked_at)} 吊销：{revoked.reason}",
                      f"the desk key was revoked at {iso(revoked.revoked_at)}: {revoked.reason}")
     try:

@@ -57,6 +57,11 @@ def add_parsers(sub: Any) -> None:
     q.add_argument("--keep-signing-key", action="store_true",
                    help="only stop its syncing; badges it signed stay valid (a desk retired in "
                         "good order, not a lost one)")
+    q = hs.add_parser("lift-revocation",
+                      help="lift a signing key revocation made in error (audited; desks pull it)")
+    _db_args(q, top=False)
+    q.add_argument("key_id", type=int, help="the desk key id (as `keys list` or revoke-desk showed)")
+    q.add_argument("--reason", required=True, help="why the revocation is lifted (kept in the audit log)")
     q = hs.add_parser("desks", help="list desks and their health")
     _db_args(q, top=False)
     q = hs.add_parser("bundle", help="offline bundles (USB stick)")
@@ -107,7 +112,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
         if command is None:
             return _serve(args)
         return {"load": _load, "publish": _publish, "enrol-desk": _enrol, "revoke-desk": _revoke,
-                "desks": _desks, "bundle": _bundle}[command](args)
+                "lift-revocation": _lift, "desks": _desks, "bundle": _bundle}[command](args)
     except CliError:
         raise
     except Exception as exc:
@@ -220,6 +225,20 @@ def _revoke(args: argparse.Namespace) -> int:
               f"once it has synced")
     elif not args.keep_signing_key:
         print("  中心服务器未为其认证签名密钥 / the hub certified no signing key for it")
+    return EXIT_OK
+
+
+def _lift(args: argparse.Namespace) -> int:
+    from checkin_app.hub.enrolment import lift_key_revocation
+
+    store = _store(args)
+    try:
+        ids = lift_key_revocation(store, args.key_id, args.reason)
+    finally:
+        store.db.close()
+    print(f"签名密钥 {args.key_id} 的作废已解除：各签到台同步后其签发的徽章重新有效\n"
+          f"Revocation of signing key {args.key_id} lifted ({', '.join(map(str, ids))}): badges it "
+          "signed are valid again at every desk once it has synced")
     return EXIT_OK
 
 

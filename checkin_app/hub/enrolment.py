@@ -136,6 +136,23 @@ def revoke_desk_keys(store: HubStore, desk_name: str, reason: str) -> list[int]:
     return ids
 
 
+def lift_key_revocation(store: HubStore, key_id: int, reason: str) -> list[int]:
+    """Lift a key revocation made in error (audited) and publish it; returns the key ids lifted.
+
+    Desks pull the changed revocation rows with the next change feed, and badges signed by the
+    key are valid again everywhere.
+    """
+    from checkin_app.storage.db import Database
+
+    service = keys.KeyService(cast(Database, store.db), store.clock)
+    try:
+        views = service.lift_revocation(key_id, reason=reason, desk=HUB_OPERATOR, operator=HUB_OPERATOR)
+    except keys.KeyServiceError as exc:
+        raise ValueError(str(exc)) from exc
+    store.refresh(["key_revocations"])
+    return sorted({v.key_id for v in views if v.key_id is not None})
+
+
 def _now() -> datetime:
     # Certificates sign whole seconds (their text form has no fraction).
     return datetime.now(UTC).replace(microsecond=0)

@@ -15,6 +15,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, text, tup
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.hub import vetting as vet
 from checkin_app.hub.db import HubDatabase
 from checkin_app.services.checkin import STUB_PREFIX
 from checkin_app.storage import models as m
@@ -51,6 +52,9 @@ _PAIR_EVENTS = (select(_C.c.id, _C.c.uuid, _C.c.desk, _C.c.direction, _C.c.undoe
 _DROP_PRESENCE = delete(_P).where(_P.c.delegate_id == bindparam("d"), _P.c.activity_id == bindparam("a"))
 _SET_CONFLICT = update(_C).where(_C.c.id == bindparam("_id")).values(conflict=bindparam("flag"))
 _CHK_WIRE = [_C.c[c.name] for c in st.CHECKIN_COLUMNS]
+_EV = cast(Table, m.Event.__table__)
+# Check-in fields the hub sets itself, whatever a desk sends.
+_HUB_SETS = ("id", "delegate_id", "activity_id", "synced", "received_at", "conflict")
 _PAIRS_PER_READ = 500  # (delegate, activity) pairs per read: well inside every driver's bind limit
 _BY_DIALECT: dict[tuple[Any, ...], Any] = {}
 
@@ -101,6 +105,11 @@ _AUTH = select(_DESK.c.id, _DESK.c.name, _DESK.c.revoked_at).where(_DESK.c.token
 _BP = cast(Table, BadgePrint.__table__)
 _BR = cast(Table, sec.BadgeRevocation.__table__)
 ENROL_TTL = timedelta(hours=24)
+# What a desk may push: its own walk-ins, serial revocations of its reprints, check-ins, badge
+# prints and audit entries. Everything else (keys, certificates, event data) comes from the
+# organiser; the key tables are named so that the refusal says who may send them.
+DESK_TABLES = frozenset({"delegates", "badge_revocations", "checkins", "badge_prints", st.AUDIT})
+ORGANISER_ONLY = frozenset({"key_revocations", "desk_keys", "event_keys", "hub_desks"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +319,11 @@ class HubStore:
         for (desk, items), result in zip(pushes, results, strict=True):
             by_table: dict[str, list[dict[str, Any]]] = {}
             for it in items:
-                by_table.setdefault(str(it.get("table")), []).append(it)
+                if not isinstance(it, dict) or not isinstance(it.get("table"), str):
+                    result.rejected.append({"table": "", "key": vet.item_key(it), "reason": bilingual(
+                        "推送条目格式错误（缺少表名）", "malformed item (no table name)")})
+                    continue
+                by_table.setdefault(it["table"][:40], []).append(it)
             for name, batch in by_table.items():
                 parts.setdefault(name, []).append(_Part(desk, batch, result))
         try:
@@ -337,8 +350,16 @@ class HubStore:
             self._ingest_checkins(session, parts)
         elif name == st.AUDIT:
             self._ingest_audit(session, parts)
-        elif name in st.REGISTRY and st.REGISTRY[name].pushed:
+        elif name in ORGANISER_ONLY:
             for part in parts:
+                part.result.rejected.extend({"table": name, "key": vet.item_key(it), "reason": bilingual(
+                    "签名密钥和签到台的吊销只能由主办方在中心服务器上操作（hub revoke-desk），"
+                    "签到台不能推送",
+                    "Key and desk revocations come only from the organiser at the hub "
+                    "(hub revoke-desk); a desk may not push them")} for it in part.items)
+        elif name in DESK_TABLES and name in st.REGISTRY and st.REGISTRY[name].pushed:
+            for part in parts:
+                part = _Part(part.desk, self._vet_items(name, part), part.result)
                 if name == "delegates":
                     self._ingest_walk_ins(session, part.desk, part.items, part.result)
                 elif name == st.BADGE_REVOCATIONS.name:
@@ -347,9 +368,31 @@ class HubStore:
                     self._ingest_generic(session, part.desk, st.REGISTRY[name], part.items, part.result)
         else:
             for part in parts:
-                part.result.rejected.extend({"table": name, "key": it.get("key"), "reason": bilingual(
+                part.result.rejected.extend({"table": name, "key": vet.item_key(it), "reason": bilingual(
                     f"中心服务器不接受表 {name}", f"The hub does not accept table {name}")}
                     for it in part.items)
+
+    @staticmethod
+    def _vet_items(name: str, part: _Part) -> list[dict[str, Any]]:
+        """The items of one push that are shaped right and storable (desk set from the token)."""
+        table = m.Base.metadata.tables[name]
+        key = st.REGISTRY[name].key
+        ok: list[dict[str, Any]] = []
+        for it in part.items:
+            try:
+                p = vet.payload_of(it)
+                if "desk" in table.c:
+                    p["desk"] = part.desk
+                if ":" not in key:
+                    vet.check_text(key, p.get(key), 100)
+                if "delegate" in p:
+                    vet.check_text("delegate", p.get("delegate"), 36)
+                vet.check_row(table, p, skip=("synced",))
+            except vet.Refused as why:
+                part.result.rejected.append({"table": name, "key": vet.item_key(it), "reason": str(why)})
+                continue
+            ok.append({**it, "payload": p})
+        return ok
 
     def _existing_seqs(self, session: Session, table: str, keys: list[str]) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -364,9 +407,18 @@ class HubStore:
         owner: dict[str, _Part] = {}
         repeats: list[tuple[str, _Part]] = []
         payloads: list[st.Payload] = []
+        window = self._time_window(session)
         for part in parts:
             for it in part.items:
-                p = dict(it["payload"])
+                try:
+                    p = vet.payload_of(it)
+                    p["desk"] = part.desk  # a desk speaks only for itself
+                    vet.check_row(_C, p, skip=_HUB_SETS)
+                    vet.vet_checkin(p, window)
+                except vet.Refused as why:
+                    part.result.rejected.append({"table": "checkins", "key": vet.item_key(it),
+                                                 "reason": str(why)})
+                    continue
                 u = str(p.get("uuid"))
                 if u not in owner:
                     owner[u] = part
@@ -376,6 +428,7 @@ class HubStore:
         resolved, bad = st.resolve_checkins(session, payloads, self.ids)
         for table, key, reason in bad:
             owner[key].result.rejected.append({"table": table, "key": key, "reason": reason})
+        resolved = self._vet_undos(session, resolved, owner)
         now = self.clock.now()
         stored: dict[str, Any] = {}
         if resolved:
@@ -412,6 +465,51 @@ class HubStore:
         existing = self._existing_seqs(session, "checkins", sorted({u for u, _ in dup}))
         for u, part in dup:
             part.result.duplicates.append({"table": "checkins", "key": u, "seq": existing.get(u)})
+
+    def _time_window(self, session: Session) -> vet.TimeWindow:
+        ev = session.execute(select(_EV.c.starts_on, _EV.c.ends_on, _EV.c.timezone)
+                             .order_by(_EV.c.id).limit(1)).first()
+        now = self.clock.now()
+        return vet.TimeWindow.for_event(now, *ev) if ev is not None else vet.TimeWindow(now)
+
+    def _vet_undos(self, session: Session, resolved: list[st.ResolvedCheckIn],
+                   owner: dict[str, _Part]) -> list[st.ResolvedCheckIn]:
+        """Undos only of this desk's own events (or as a manager action), of the same pair, not of undos."""
+        targets = {str(r.payload["undoes"]) for r in resolved if r.payload.get("undoes")}
+        if not targets:
+            return resolved
+        known: dict[str, tuple[str, int, int, str | None]] = {}
+        for part in st._batched(sorted(targets), 500):
+            known.update((row.uuid, (row.desk, row.delegate_id, row.activity_id, row.undoes))
+                         for row in session.execute(
+                             select(_C.c.uuid, _C.c.desk, _C.c.delegate_id, _C.c.activity_id, _C.c.undoes)
+                             .where(_C.c.uuid.in_(part))))
+        kept: list[st.ResolvedCheckIn] = []
+        for r in resolved:
+            u, target = str(r.payload["uuid"]), r.payload.get("undoes")
+            if target:
+                why = None
+                t = known.get(str(target))
+                if t is None:
+                    why = ("被撤销的签到记录在中心服务器上不存在", "the event it undoes is not at the hub")
+                elif t[3] is not None:
+                    why = ("撤销记录本身不能再撤销", "an undo cannot itself be undone")
+                elif (t[1], t[2]) != (r.delegate_id, r.activity_id):
+                    why = ("撤销记录与被撤销的签到不是同一人、同一活动",
+                           "an undo must name the same delegate and activity as the event it undoes")
+                elif t[0] != owner[u].desk and not vet.manager_marked(r.payload):
+                    why = (f"只能撤销本签到台的记录（该记录来自 {t[0]}）；撤销其他签到台的记录须由管理员操作",
+                           f"a desk may undo only its own events (this one is desk {t[0]}'s) unless a "
+                           "manager does it (forced, with the manager's name and a reason)")
+                if why is not None:
+                    owner[u].result.rejected.append({"table": "checkins", "key": u,
+                                                     "reason": bilingual(*why)})
+                    continue
+            kept.append(r)
+            # A later undo in this batch may name this event.
+            known[u] = (owner[u].desk, r.delegate_id, r.activity_id,
+                        str(target) if target else None)
+        return kept
 
     def _reproject(self, session: Session, pairs: set[tuple[int, int]]) -> list[str]:
         """Conflict flags and the presence row of each (delegate, activity), from one read of their events.
@@ -468,12 +566,25 @@ class HubStore:
     def _ingest_audit(self, session: Session, parts: list[_Part]) -> None:
         owner: dict[str, _Part] = {}
         fresh: list[tuple[dict[str, Any], _Part]] = []
+        later: list[tuple[str, _Part]] = []
         for part in parts:
             for it in part.items:
-                p = it["payload"]
+                try:
+                    p = vet.payload_of(it)
+                    p["desk"] = part.desk  # stored as the desk that sent it, whatever it says
+                    vet.check_text("uuid", p.get("uuid"), 36)
+                    vet.check_row(_AUD, p, skip=("id", "seq", "received_at"))
+                    if not isinstance(p.get("at"), str):
+                        raise vet.Refused("缺少时间", "field at is missing")
+                except vet.Refused as why:
+                    part.result.rejected.append({"table": st.AUDIT, "key": vet.item_key(it),
+                                                 "reason": str(why)})
+                    continue
                 if str(p["uuid"]) not in owner:
                     owner[str(p["uuid"])] = part
                     fresh.append((p, part))
+                elif owner[str(p["uuid"])] is not part:
+                    later.append((str(p["uuid"]), part))
         if not fresh:
             return
         # Sequence numbers are taken for every entry; a duplicate leaves a gap, which is harmless.
@@ -482,7 +593,7 @@ class HubStore:
         rows = []
         for i, (p, part) in enumerate(fresh):
             rows.append({
-                "uuid": p["uuid"], "seq": first + i, "desk": str(p.get("desk") or part.desk)[:100],
+                "uuid": p["uuid"], "seq": first + i, "desk": part.desk,
                 "at": parse_iso(p.get("at")) or now, "operator": str(p.get("operator", ""))[:100],
                 "action": str(p.get("action", ""))[:40], "subject": str(p.get("subject", ""))[:200],
                 "before_json": str(p.get("before_json", "")), "after_json": str(p.get("after_json", "")),
@@ -496,11 +607,8 @@ class HubStore:
                 part.result.stored.append({"table": st.AUDIT, "key": r["uuid"], "seq": r["seq"]})
             else:
                 part.result.duplicates.append({"table": st.AUDIT, "key": r["uuid"], "seq": None})
-        for part in parts:  # the same entry in a later push of this batch
-            for it in part.items:
-                if owner[str(it["payload"]["uuid"])] is not part:
-                    part.result.duplicates.append({"table": st.AUDIT, "key": it["payload"]["uuid"],
-                                                   "seq": None})
+        for u, part in later:  # the same entry in a later push of this batch
+            part.result.duplicates.append({"table": st.AUDIT, "key": u, "seq": None})
 
     def _ingest_walk_ins(self, session: Session, desk: str, batch: list[dict[str, Any]],
                          result: PushResult) -> None:
@@ -535,7 +643,7 @@ class HubStore:
         for it in batch:
             p = dict(it.get("payload") or {})
             if not p.get("delegate") or not isinstance(p.get("serial"), int):
-                result.rejected.append({"table": table.name, "key": it.get("key"), "reason": bilingual(
+                result.rejected.append({"table": table.name, "key": vet.item_key(it), "reason": bilingual(
                     "证件吊销记录不完整", "Incomplete badge revocation")})
                 continue
             payloads[st.revocation_key(str(p["delegate"]), p["serial"])] = p

@@ -13,6 +13,10 @@ The workflow (README "Signed badge codes"):
 - ``keys rotate`` puts a new event key in the key file (the old file is kept beside it) and
   re-certifies this desk under it; badges under the old key stay valid until ``keys retire``.
 - ``keys revoke-desk`` revokes a desk key (stolen laptop): its tokens scan as REVOKED.
+- ``keys lift-revocation`` (and ``hub lift-revocation`` at the hub, which every desk then pulls)
+  lifts a revocation made in error, audited. The row stays, its reason starting with
+  LIFTED_MARK, so the change travels the change feed like any other update of the row (the
+  sync protocol has no deletions); a lifted revocation revokes nothing.
 - ``keys export-public`` / ``keys import-public`` move what desks need (event public keys,
   certificates, revocations: never a private key) between databases as a JSON file.
 
@@ -56,6 +60,21 @@ BUNDLE_FORMAT = "checkin-desk/public-keys"
 
 class KeyServiceError(Exception):
     """A key operation that cannot be done; the message is bilingual."""
+
+
+# A revocation lifted by the organiser keeps its row, with a reason that starts with this mark.
+LIFTED_MARK = "[lifted] "
+
+
+def revocation_lifted(reason: str | None) -> bool:
+    """True when a key revocation with this reason was lifted (it revokes nothing)."""
+    return bool(reason) and str(reason).startswith(LIFTED_MARK)
+
+
+def _in_force(session: Session) -> dict[str, sec.KeyRevocation]:
+    """Key revocations in force (not lifted), by public key."""
+    return {r.public_key: r for r in session.scalars(select(sec.KeyRevocation))
+            if not revocation_lifted(r.reason)}
 
 
 def default_key_file() -> Path:
@@ -180,7 +199,8 @@ _FINGERPRINT_SQL = text(
     "SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || count(retired_at) FROM event_keys)"
     " || '|' || (SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || count(certified_at)"
     " FROM desk_keys)"
-    " || '|' || (SELECT count(*) || ':' || coalesce(max(id), 0) FROM key_revocations)"
+    " || '|' || (SELECT count(*) || ':' || coalesce(max(id), 0) || ':'"
+    " || coalesce(sum(CASE WHEN reason LIKE '[lifted]%' THEN 1 ELSE 0 END), 0) FROM key_revocations)"
     " || '|' || coalesce((SELECT code FROM events ORDER BY id LIMIT 1), '')"
 )
 
@@ -194,7 +214,7 @@ def load_keyring(session: Session) -> Keyring:
     """Event keys, verified desk certificates and key revocations, ready for check_token."""
     code = session.scalar(select(m.Event.code).order_by(m.Event.id).limit(1)) or ""
     events = {e.fingerprint: e for e in session.scalars(select(sec.EventKey))}
-    revoked = {r.public_key: r for r in session.scalars(select(sec.KeyRevocation))}
+    revoked = _in_force(session)
     by_id: dict[int, list[DeskKeyInfo]] = {}
     for dk in session.scalars(select(sec.DeskKey).where(sec.DeskKey.certificate != "")):
         ev = events.get(dk.event_key)
@@ -217,7 +237,7 @@ def load_keyring(session: Session) -> Keyring:
 
 def signing_key(session: Session) -> SigningKey | None:
     """The newest of this desk's own certified keys that is neither revoked nor retired."""
-    revoked = set(session.scalars(select(sec.KeyRevocation.public_key)))
+    revoked = set(_in_force(session))
     live_events = {
         fp for fp, retired in session.execute(select(sec.EventKey.fingerprint, sec.EventKey.retired_at))
         if retired is None
@@ -352,7 +372,7 @@ class KeyService:
             self._add_event_key(event_key, desk=desk, operator=operator, action="key_import",
                                 note={"from": str(key_file)}, session=s)
             used |= set(s.scalars(select(sec.DeskKey.key_id).where(sec.DeskKey.key_id.is_not(None))))
-            revoked = set(s.scalars(select(sec.KeyRevocation.public_key)))
+            revoked = set(_in_force(s))
             own = s.scalars(select(sec.DeskKey).where(sec.DeskKey.private_key.is_not(None))
                             .order_by(sec.DeskKey.id.desc())).all()
             current = next((k for k in own if k.event_key == efp and k.certificate
@@ -407,18 +427,52 @@ class KeyService:
                 raise KeyServiceError(f"没有编号为 {key_id} 的签到台密钥\nNo desk key with id {key_id}")
             done = []
             for row in rows:
-                if s.scalar(select(sec.KeyRevocation.id).where(
-                        sec.KeyRevocation.public_key == row.public_key)) is None:
+                old = s.scalar(select(sec.KeyRevocation).where(
+                    sec.KeyRevocation.public_key == row.public_key))
+                if old is None:
                     s.add(sec.KeyRevocation(public_key=row.public_key, key_id=key_id, revoked_at=now,
                                             reason=reason.strip(), desk=desk, operator=operator))
-                    audit.record(s, at=now, desk=desk, operator=operator, action="key_revoke_desk",
-                                 subject=str(key_id),
-                                 after={"desk_name": row.desk_name, "public_key": row.public_key,
-                                        "reason": reason.strip()})
+                elif revocation_lifted(old.reason):
+                    # Revoked again after a lift: the same row, in force again.
+                    old.revoked_at, old.reason, old.desk, old.operator = now, reason.strip(), desk, operator
+                else:
+                    done.append(row)
+                    continue
+                audit.record(s, at=now, desk=desk, operator=operator, action="key_revoke_desk",
+                             subject=str(key_id),
+                             after={"desk_name": row.desk_name, "public_key": row.public_key,
+                                    "reason": reason.strip()})
                 done.append(row)
             s.flush()
-            revs = {r.public_key: r for r in s.scalars(select(sec.KeyRevocation))}
+            revs = _in_force(s)
             return [self._desk_view(r, revs.get(r.public_key)) for r in done]
+
+    def lift_revocation(self, key_id: int, *, reason: str, desk: str, operator: str) -> list[DeskKeyView]:
+        """Lift the revocation of every desk key with this id (a revocation made in error), audited.
+
+        Badges those keys signed are valid again once the change reaches a desk (the hub
+        publishes the changed rows; `keys export-public` carries them to offline desks).
+        """
+        why = reason.strip()
+        if not why:
+            raise KeyServiceError("请说明解除作废的原因\nA reason is needed")
+        now = self.clock.now()
+        with self.db.write() as s:
+            rows = [r for r in s.scalars(select(sec.KeyRevocation).where(sec.KeyRevocation.key_id == key_id))
+                    if not revocation_lifted(r.reason)]
+            if not rows:
+                raise KeyServiceError(f"签到台密钥 {key_id} 没有生效的作废记录\n"
+                                      f"Desk key {key_id} has no revocation in force")
+            for r in rows:
+                before = {"public_key": r.public_key, "reason": r.reason, "revoked_at": _iso(r.revoked_at),
+                          "desk": r.desk, "operator": r.operator}
+                r.reason = f"{LIFTED_MARK}{why} (was: {r.reason})"[:300]
+                r.desk, r.operator = desk[:100], operator[:100]
+                audit.record(s, at=now, desk=desk, operator=operator, action="key_revocation_lift",
+                             subject=str(key_id), before=before, after={"reason": why})
+            s.flush()
+            keys_ = s.scalars(select(sec.DeskKey).where(sec.DeskKey.key_id == key_id)).all()
+            return [self._desk_view(k, None) for k in keys_]
 
     @staticmethod
     def _desk_view(k: sec.DeskKey, revoked: sec.KeyRevocation | None) -> DeskKeyView:
@@ -432,7 +486,7 @@ class KeyService:
     def status(self) -> KeyStatus:
         """Every key this database knows, and the one it signs with."""
         with self.db.read() as s:
-            revs = {r.public_key: r for r in s.scalars(select(sec.KeyRevocation))}
+            revs = _in_force(s)
             events = [EventKeyView(e.fingerprint, e.created_at, e.retired_at, e.retired_reason)
                       for e in s.scalars(select(sec.EventKey).order_by(sec.EventKey.id))]
             desks = [self._desk_view(k, revs.get(k.public_key))
@@ -547,16 +601,19 @@ class KeyService:
                               created_at=_dt(k.get("created_at")) or certified_at))
             known.add(k["public_key"])
             added["desk_keys"] += 1
-        revoked = set(s.scalars(select(sec.KeyRevocation.public_key)))
+        revoked = {r.public_key: r for r in s.scalars(select(sec.KeyRevocation))}
         for r in bundle.get("key_revocations", []):
-            if r["public_key"] in revoked:
+            have = revoked.get(r["public_key"])
+            if have is not None:
+                if revocation_lifted(r.get("reason")) and not revocation_lifted(have.reason):
+                    have.reason = str(r["reason"])[:300]  # the organiser lifted it
+                    added["key_revocations"] += 1
                 continue
             at = _dt(r["revoked_at"])
             assert at is not None
             s.add(sec.KeyRevocation(public_key=r["public_key"], key_id=int(r["key_id"]),
                                     revoked_at=at, reason=r.get("reason", ""),
                                     desk=r.get("desk", ""), operator=r.get("operator", "")))
-            revoked.add(r["public_key"])
             added["key_revocations"] += 1
         serials = {(d, n) for d, n in s.execute(
             select(sec.BadgeRevocation.delegate_id, sec.BadgeRevocation.serial))}

@@ -25,8 +25,10 @@ def checkin(code: str, activity: str, desk: str, at: datetime, *, undoes: str | 
     u = str(uuidlib.uuid4())
     return {"table": "checkins", "key": u, "payload": {
         "uuid": u, "delegate": code, "activity": activity, "direction": direction, "desk": desk,
-        "operator": "t", "at": iso(at), "received_at": None, "verdict": "UNDO" if undoes else "ADMIT",
-        "forced": forced, "reason": "", "undoes": undoes, "conflict": False}}
+        "operator": "manager" if forced else "t", "at": iso(at), "received_at": None,
+        "verdict": "UNDO" if undoes else "ADMIT", "forced": forced,
+        # A forced check-in says who allowed it and why (the hub refuses one that does not).
+        "reason": "override" if forced else "", "undoes": undoes, "conflict": False}}
 
 
 def log_rows(hub: HubStore) -> list[tuple[int, str, str]]:
@@ -243,6 +245,7 @@ def test_presence_kept_by_pushes_equals_a_full_rebuild(hub: HubStore) -> None:
         at = local(23, 9, rng.randrange(0, 59))
         if pushed and rng.random() < 0.25:
             target = rng.choice(pushed)["payload"]
+            desk = target["desk"]  # a desk undoes its own events
             item = checkin(target["delegate"], target["activity"], desk, at, undoes=target["uuid"])
         else:
             item = checkin(rng.choice(codes), rng.choice(["MAIN", "HALL", "LOUNGE"]), desk, at,

@@ -1,0 +1,188 @@
+"""What a desk may claim in a push: one rule set, the same on SQLite and PostgreSQL.
+
+The hub believes nothing a desk says about *who* it is (the desk of every pushed row comes from
+its token) and checks every field it keeps against what a desk may claim. An item that fails
+is refused alone, with its reason in both languages; the rest of the push goes in.
+
+- Storable: every value fits its column as PostgreSQL would enforce it (string length, no NUL,
+  valid UTF-8 without lone surrogates, 32/64-bit integers, booleans, ISO times), so SQLite
+  takes exactly what PostgreSQL takes and nothing can fail later inside the batch.
+- Check-ins: a known verdict code (domain.verdicts, plus UNDO for an undo row), direction in or
+  out, a time within the window below, `forced` only with the manager's name and reason, an
+  undo only of this desk's own event unless the undo itself is a manager action (forced, with
+  the manager's name and a reason), of the same delegate and activity, never of an undo.
+- Time window: `at` within ±AT_WINDOW (36 h) of the hub's clock, or within the event's own days
+  (from the day before it starts to the day after it ends, in its time zone). A desk on a
+  rehearsal clock (`--clock 2024-11-23T09:30`) records times on the event's days, which the
+  second rule takes; a clock years off (2099) is refused either way. The desk's reported clock
+  offset is not used: it is the desk's own claim, and a hostile desk would report whatever
+  makes its times pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, Boolean, Integer, String, Table
+
+from checkin_app.domain.verdicts import Verdict
+from checkin_app.storage.models import UTCDateTime
+from checkin_app.sync.protocol import bilingual, parse_iso
+
+AT_WINDOW = timedelta(hours=36)
+UNDO_VERDICT = "UNDO"
+# Derived from the enum, so a verdict code added there is accepted here without a change.
+VERDICTS = frozenset(v.value for v in Verdict) | {UNDO_VERDICT}
+DIRECTIONS = frozenset({"in", "out"})
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+# Text columns without a length (JSON before/after of an audit entry): still bounded per item.
+MAX_TEXT = 64 * 1024
+
+
+class Refused(Exception):
+    """One pushed item the hub does not take; str() is the bilingual reason."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(bilingual(zh, en))
+
+
+def _text_ok(value: str) -> str | None:
+    if "\x00" in value:
+        return "NUL"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "surrogate"
+    return None
+
+
+def check_value(name: str, col_type: Any, value: Any) -> None:
+    """Raise Refused unless `value` can be stored in a column of this type on every database."""
+    if value is None:
+        return
+    if isinstance(col_type, UTCDateTime):
+        if not isinstance(value, str):
+            raise Refused(f"字段 {name} 应为时间", f"field {name} must be a time")
+        try:
+            moment = parse_iso(value)
+        except (ValueError, OverflowError):
+            raise Refused(f"字段 {name} 的时间无法识别", f"field {name} is not an ISO time") from None
+        if moment is not None and not 2000 <= moment.year <= 2200:
+            raise Refused(f"字段 {name} 的时间超出范围", f"field {name} is out of range")
+        return
+    if isinstance(col_type, Boolean):
+        if not isinstance(value, bool):
+            raise Refused(f"字段 {name} 应为 true/false", f"field {name} must be true or false")
+        return
+    if isinstance(col_type, Integer):  # BigInteger is an Integer
+        lo, hi = INT64 if isinstance(col_type, BigInteger) else INT32
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise Refused(f"字段 {name} 应为范围内的整数", f"field {name} must be an integer in range")
+        return
+    if isinstance(col_type, String):
+        if not isinstance(value, str):
+            raise Refused(f"字段 {name} 应为文字", f"field {name} must be text")
+        limit = col_type.length or MAX_TEXT
+        if len(value) > limit:
+            raise Refused(f"字段 {name} 超过 {limit} 个字符",
+                          f"field {name} is longer than {limit} characters")
+        bad = _text_ok(value)
+        if bad:
+            raise Refused(f"字段 {name} 含无法保存的字符（{bad}）",
+                          f"field {name} holds characters that cannot be stored ({bad})")
+
+
+def check_row(table: Table, payload: Mapping[str, Any], *, skip: Iterable[str] = ()) -> None:
+    """Raise Refused unless every column value the payload carries is storable."""
+    skipped = set(skip)
+    for col in table.columns:
+        if col.name in payload and col.name not in skipped:
+            check_value(col.name, col.type, payload[col.name])
+
+
+def check_text(name: str, value: Any, limit: int) -> None:
+    """A natural key or reference (delegate uid, activity code) sent as text."""
+    check_value(name, String(limit), value)
+    if value is None or value == "":
+        raise Refused(f"缺少字段 {name}", f"field {name} is missing")
+
+
+def payload_of(item: Any) -> dict[str, Any]:
+    """The payload of a pushed item, or Refused when the item is not shaped as one."""
+    if not isinstance(item, dict) or not isinstance(item.get("payload"), dict):
+        raise Refused("推送条目格式错误（缺少 payload）", "malformed item (no payload object)")
+    return dict(item["payload"])
+
+
+def item_key(item: Any) -> str:
+    """The key an item names, for a refusal (whatever it is, as bounded text)."""
+    key = item.get("key") if isinstance(item, dict) else None
+    text = "" if key is None else str(key)
+    return text[:100].encode("utf-8", "replace").decode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """The times a desk may claim for an event it records."""
+
+    now: datetime
+    event_from: datetime | None = None
+    event_to: datetime | None = None
+
+    @classmethod
+    def for_event(cls, now: datetime, starts_on: str | None, ends_on: str | None,
+                  timezone: str | None) -> TimeWindow:
+        """The window around `now`, widened to the event's days (rehearsal clocks)."""
+        try:
+            zone = ZoneInfo(timezone or "Asia/Shanghai")
+            first, last = date.fromisoformat(str(starts_on)), date.fromisoformat(str(ends_on))
+        except (ValueError, KeyError):
+            return cls(now)
+        start = datetime.combine(first - timedelta(days=1), time(0), zone)
+        end = datetime.combine(last + timedelta(days=2), time(0), zone)
+        return cls(now, start, end)
+
+    def admits(self, at: datetime) -> bool:
+        """True when `at` is one a desk may claim."""
+        if abs(at - self.now) <= AT_WINDOW:
+            return True
+        return self.event_from is not None and self.event_to is not None and \
+            self.event_from <= at < self.event_to
+
+
+def vet_checkin(p: dict[str, Any], window: TimeWindow) -> None:
+    """Raise Refused unless a check-in payload says only what a desk may say (undo target aside)."""
+    check_text("uuid", p.get("uuid"), 36)
+    check_text("delegate", p.get("delegate"), 36)
+    check_text("activity", p.get("activity"), 40)
+    verdict, direction = p.get("verdict"), p.get("direction", "in")
+    if not isinstance(verdict, str) or verdict not in VERDICTS:
+        raise Refused(f"未知的结果代码 {str(verdict)[:40]!r}", f"unknown verdict {str(verdict)[:40]!r}")
+    if direction not in DIRECTIONS:
+        raise Refused(f"方向只能是 in 或 out（收到 {str(direction)[:10]!r}）",
+                      f"direction must be in or out (got {str(direction)[:10]!r})")
+    at = p.get("at")
+    if not isinstance(at, str):
+        raise Refused("缺少签到时间", "field at is missing")
+    moment = parse_iso(at)
+    if moment is None or not window.admits(moment):
+        raise Refused(f"签到时间 {at[:40]} 离中心服务器时钟和活动日期都太远（±36 小时）",
+                      f"time {at[:40]} is too far from the hub's clock and from the event's days "
+                      "(±36 h)")
+    undoes = p.get("undoes")
+    if (verdict == UNDO_VERDICT) != (undoes is not None):
+        raise Refused("撤销记录须同时带 UNDO 结果和被撤销的记录",
+                      "an undo needs both verdict UNDO and the event it undoes")
+    if p.get("forced") and not manager_marked(p):
+        raise Refused("特许放行须写明管理员和原因", "a forced check-in needs the manager's name and a reason")
+
+
+def manager_marked(p: Mapping[str, Any]) -> bool:
+    """The row says it is a manager's action: forced, with an operator and a reason."""
+    return (p.get("forced") is True and bool(str(p.get("operator") or "").strip())
+            and bool(str(p.get("reason") or "").strip()))
