@@ -29,8 +29,13 @@ class CliError(Exception):
     """A user-facing error; the message is bilingual."""
 
 
-def parse_clock(text: str | None) -> Clock:
-    """`--clock 2024-11-23T09:30` starts a rehearsal clock there (local Chongqing time if no offset)."""
+def parse_clock(text: str | None, db: Any = None) -> Clock:
+    """`--clock 2024-11-23T09:30` runs a rehearsal clock from there (Chongqing time if no offset).
+
+    With the database, the clock continues across restarts: the real instant a start was first
+    used is kept in the database, so the same --clock later goes on from where it was (scan
+    times never run backwards); another start begins anew. Without it, it starts at `text`.
+    """
     if not text:
         return SystemClock()
     try:
@@ -42,14 +47,22 @@ def parse_clock(text: str | None) -> Clock:
         ) from exc
     if start.tzinfo is None:
         start = start.replace(tzinfo=LOCAL)
-    return OffsetClock(start)
+    if db is None:
+        return OffsetClock(start)
+    from checkin_app.services.catalog import CatalogService
+
+    real = SystemClock()
+    return OffsetClock(start, since=CatalogService(db, real).rehearsal_since(start, real.now()))
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=None,
                    help="database file (default: per-user data folder)")
     p.add_argument("--clock", default=os.environ.get("CHECKIN_CLOCK"),
-                   help="rehearsal clock start, e.g. 2024-11-23T09:30 (local time)")
+                   help="rehearsal clock start, e.g. 2024-11-23T09:30 (Chongqing time; "
+                   "env CHECKIN_CLOCK). It runs in real time from the first launch with that "
+                   "value and continues across restarts (kept per database); give another "
+                   "value to start anew")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,7 +185,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from checkin_app.services.importing import ImportFailed, ImportOptions, ImportService
 
     db = _open(args)
-    svc = ImportService(db, parse_clock(args.clock))
+    svc = ImportService(db, parse_clock(args.clock, db))
     delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
     keep = frozenset(k.strip() for k in args.keep.split(",") if k.strip()) if args.keep else None
     options = ImportOptions(
@@ -372,7 +385,7 @@ def cmd_checkin(args: argparse.Namespace) -> int:
 
     db = _open(args)
     _need_event(db)
-    clock = parse_clock(args.clock)
+    clock = parse_clock(args.clock, db)
     activity = args.activity or CatalogService(db).settings().activity_code
     result = CheckInService(db, clock).scan(
         args.code, activity_code=activity, desk=_desk_name(db, args.desk),
@@ -404,7 +417,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
     db = _open(args)
     _need_event(db)
-    svc = CheckInService(db, parse_clock(args.clock))
+    svc = CheckInService(db, parse_clock(args.clock, db))
     desk = _desk_name(db, args.desk)
     target = args.uuid
     if args.last:
@@ -527,7 +540,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from checkin_app.ui.app import run_gui
 
     db = _open(args)
-    return int(run_gui(db, parse_clock(args.clock), sys.argv[:1]))
+    return int(run_gui(db, parse_clock(args.clock, db), sys.argv[:1]))
 
 
 def _security_commands() -> dict[str, Callable[[argparse.Namespace], int]]:

@@ -163,3 +163,43 @@ def test_a_broken_database_file_is_a_clear_error(capsys: pytest.CaptureFixture[s
     assert rc == 2 and "无法打开数据库" in err and "Cannot open database" in err
     assert "not a database" in err and "sqlalche.me" not in err
     assert bad.read_bytes().startswith(b"this is not a database")  # nothing overwritten
+
+
+def test_the_rehearsal_clock_continues_across_restarts(mini: tuple[Path, MiniEvent],
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from checkin_app.cli import parse_clock
+    from checkin_app.domain.clock import OffsetClock
+    from checkin_app.storage import models as m
+
+    path, codes = mini
+    db = Database(path)
+    try:
+        first = parse_clock("2024-11-23T09:20", db)
+        assert isinstance(first, OffsetClock)
+        assert abs(first.now() - datetime(2024, 11, 23, 1, 20, tzinfo=UTC)) < timedelta(seconds=5)
+        # As if that launch was 45 minutes ago: the next one goes on from there.
+        with db.write() as s:
+            row = s.get(m.DeskSetting, "clock.rehearsal")
+            assert row is not None
+            kept = json.loads(row.value)
+            kept["since"] = (datetime.fromisoformat(kept["since"]) - timedelta(minutes=45)).isoformat()
+            row.value = json.dumps(kept)
+        again = parse_clock("2024-11-23T09:20", db)
+        assert again.now() - datetime(2024, 11, 23, 1, 20, tzinfo=UTC) >= timedelta(minutes=45)
+        other = parse_clock("2024-11-24T08:00", db)  # another value: anew
+        assert abs(other.now() - datetime(2024, 11, 24, 0, 0, tzinfo=UTC)) < timedelta(seconds=5)
+    finally:
+        db.close()
+    # Scans on the CLI with the same --clock never go back in time.
+    ats = []
+    for code in (codes.attendee, codes.vip):
+        rc, out, _ = run(capsys, "checkin", code, "--db", str(path), "--clock", "2024-11-23T09:20",
+                         "--json")
+        assert rc == 0
+        ats.append(json.loads(out)["event"]["at"])
+    assert ats[0] <= ats[1]
+    with pytest.raises(SystemExit):
+        main(["gui", "--help"])
+    assert "continues across restarts" in " ".join(capsys.readouterr().out.split())

@@ -24,15 +24,33 @@ class SystemClock:
 
 
 class OffsetClock:
-    """Runs in real time from a chosen start, so a rehearsal on another day behaves like the event."""
+    """Runs in real time from a chosen start, so a rehearsal on another day behaves like the event.
 
-    def __init__(self, start: datetime, base: Callable[[], datetime] | None = None) -> None:
+    `since` is the real instant at which the rehearsal time was `start` (default: now). A desk
+    that restarts passes the instant it first started with that start (kept in its database),
+    so its clock continues from where it was instead of running backwards.
+    """
+
+    def __init__(self, start: datetime, base: Callable[[], datetime] | None = None, *,
+                 since: datetime | None = None) -> None:
         self._base = base or (lambda: datetime.now(UTC))
-        self._offset: timedelta = start.astimezone(UTC) - self._base()
+        self.start = start.astimezone(UTC)
+        self.since = (since or self._base()).astimezone(UTC)
+        self._offset: timedelta = self.start - self.since
+
+    @property
+    def offset(self) -> timedelta:
+        """Rehearsal time minus real time."""
+        return self._offset
 
     def now(self) -> datetime:
         """Aware UTC now, shifted."""
         return self._base() + self._offset
+
+
+def on_clock(clock: Clock, real: datetime) -> datetime:
+    """A real moment (a sync time, say) as the desk's clock shows it: shifted on a rehearsal clock."""
+    return real + clock.offset if isinstance(clock, OffsetClock) else real
 
 
 class FixedClock:

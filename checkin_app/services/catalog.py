@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -46,6 +48,8 @@ class DeskSettings:
 
 
 _DEFAULTS = {"desk_name": "", "activity_code": "MAIN", "language": "zh", "direction": "in"}
+# The rehearsal clock of this database: the --clock start and the real instant it began.
+SETTING_REHEARSAL = "clock.rehearsal"
 
 
 class CatalogService:
@@ -106,6 +110,33 @@ class CatalogService:
                 after=dict(changes),
             )
         return self.settings()
+
+    def rehearsal_since(self, start: datetime, real_now: datetime) -> datetime:
+        """The real instant a rehearsal clock starting at `start` began on this database.
+
+        The first launch with a start stores (start, real_now) and audits it; later launches with
+        the same start get the stored instant, so the rehearsal clock continues from where it
+        was (scan times never run backwards after a restart). Another start begins anew.
+        """
+        start_iso = start.astimezone(UTC).isoformat()
+        with self.db.write() as s:
+            row = s.get(m.DeskSetting, SETTING_REHEARSAL)
+            if row is not None:
+                try:
+                    stored = json.loads(row.value)
+                    if stored.get("start") == start_iso:
+                        since = datetime.fromisoformat(str(stored["since"]))
+                        if since.tzinfo is not None:
+                            return since
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    pass  # unreadable: start anew
+            s.merge(m.DeskSetting(key=SETTING_REHEARSAL, value=json.dumps(
+                {"start": start_iso, "since": real_now.astimezone(UTC).isoformat()})))
+            desk = s.get(m.DeskSetting, "desk_name")
+            audit.record(s, at=real_now, desk=(desk.value if desk else "") or "-",
+                         operator="rehearsal", action="rehearsal_clock",
+                         after={"start": start_iso, "real_start": real_now.astimezone(UTC).isoformat()})
+        return real_now
 
     def stats(self, activity_code: str | None = None) -> list[ActivityStats]:
         """Registered, checked-in and inside-now counts per activity (or one activity)."""

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QWidget
 
+from checkin_app.domain.clock import Clock, on_clock
 from checkin_app.printing.status import PrinterState
 from checkin_app.storage.db import Database
 from checkin_app.sync.client import DeskSync, SyncStatus
@@ -42,6 +43,8 @@ class SyncBridge(QObject):
                  long_poll_s: float = 25.0) -> None:
         super().__init__(parent)
         # The printer line reads the print queue in the sync threads (no Qt objects there).
+        # Sync speaks real time with the hub (its clock check, its receive times); the status
+        # bar shows those moments on the desk's clock (SyncStatusLabel.clock).
         self.sync = DeskSync(db, printer_state=PrinterState(db))
         # Signals emitted from the worker's threads reach GUI-thread slots as queued calls.
         self.worker = SyncWorker(self.sync, on_status=self.statusChanged.emit,
@@ -93,12 +96,18 @@ class SyncBridge(QObject):
         self.worker.stop(timeout=3.0)
 
 
-def _hm(moment: datetime | None) -> str:
-    return moment.astimezone(TZ).strftime("%H:%M:%S") if moment else "—"
+def _hm(moment: datetime | None, clock: Clock | None = None) -> str:
+    if moment is None:
+        return "—"
+    shown = on_clock(clock, moment) if clock is not None else moment
+    return shown.astimezone(TZ).strftime("%H:%M:%S")
 
 
-def _full(moment: datetime | None) -> str:
-    return moment.astimezone(TZ).strftime("%m-%d %H:%M:%S") if moment else "—"
+def _full(moment: datetime | None, clock: Clock | None = None) -> str:
+    if moment is None:
+        return "—"
+    shown = on_clock(clock, moment) if clock is not None else moment
+    return shown.astimezone(TZ).strftime("%m-%d %H:%M:%S")
 
 
 def warning_mark(codes: tuple[str, ...], lang: str) -> str:
@@ -110,17 +119,19 @@ def warning_mark(codes: tuple[str, ...], lang: str) -> str:
     return "⚠ clock off" if clock else "⚠ hub warning"
 
 
-def status_text(s: SyncStatus | None, lang: str) -> tuple[str, str, str]:
+def status_text(s: SyncStatus | None, lang: str, clock: Clock | None = None
+                ) -> tuple[str, str, str]:
     """(status-bar text, counts note, style state) for a status; state is online/offline/off.
 
     Kept short (it sits next to desk, activity and clock on a 1366 px screen and never
-    shrinks): details are in `status_tip`.
+    shrinks): details are in `status_tip`. Times are shown on `clock`, the desk's clock (a
+    rehearsal clock shifts them like the clock next to them), real time without one.
     """
     zh = lang == "zh"
     if s is None or not s.enrolled:
         return (("○ 未连接中心服务器" if zh else "○ No hub (standalone)"),
                 ("仅本台数据" if zh else "This desk only"), "off")
-    when = _hm(s.last_ok_at)
+    when = _hm(s.last_ok_at, clock)
     queue = (f"未上传 {s.pending}" if zh else f"{s.pending} not on hub")
     if s.online:
         head = "● 在线" if zh else "● Online"
@@ -138,7 +149,7 @@ def status_text(s: SyncStatus | None, lang: str) -> tuple[str, str, str]:
     return text, note, state
 
 
-def status_tip(s: SyncStatus | None, lang: str) -> str:
+def status_tip(s: SyncStatus | None, lang: str, clock: Clock | None = None) -> str:
     """The tooltip: every part of the status in full words, then the last error and warnings."""
     zh = lang == "zh"
     if s is None or not s.enrolled:
@@ -149,7 +160,8 @@ def status_tip(s: SyncStatus | None, lang: str) -> str:
         f"中心服务器：{s.hub_url}" if zh else f"Hub: {s.hub_url}",
         (f"{'在线' if s.online else '离线（扫描照常，联网后自动补传）'}" if zh else
          ("Online" if s.online else "Offline (scanning goes on; sent when the hub is back)")),
-        f"上次同步：{_full(s.last_ok_at)}" if zh else f"Last sync: {_full(s.last_ok_at)}",
+        (f"上次同步：{_full(s.last_ok_at, clock)}" if zh else
+         f"Last sync: {_full(s.last_ok_at, clock)}"),
         (f"未上传到中心服务器：{s.pending} 条" if zh else f"Not on the hub yet: {s.pending}"),
     ]
     if s.refused:
@@ -184,6 +196,8 @@ class SyncStatusLabel(QLabel):
         self.state = "off"
         self.counts_note: QLabel | None = None
         self.lang_source: Callable[[], str] | None = None
+        # The desk's clock: sync times are shown on it, like the clock beside them.
+        self.clock: Clock | None = None
         self.refresh()
 
     def changeEvent(self, e: QEvent) -> None:
@@ -204,12 +218,12 @@ class SyncStatusLabel(QLabel):
 
     def refresh(self) -> None:
         """Re-render text, colour and tooltip."""
-        text, note, state = status_text(self.status, self.lang)
+        text, note, state = status_text(self.status, self.lang, self.clock)
         self.setText(text)
         if state != self.state or not self.styleSheet():
             self.state = state
             self.setStyleSheet(f"{STATE_STYLE[state]} font-weight: 600; padding: 0 8px;")
-        self.setToolTip(status_tip(self.status, self.lang))
+        self.setToolTip(status_tip(self.status, self.lang, self.clock))
         if self.counts_note is not None:
             self.counts_note.setText(note)
 
@@ -224,6 +238,7 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
         return None
     bridge = SyncBridge(db, window)
     label = SyncStatusLabel()
+    label.clock = window.services.clock
     window.statusBar().addPermanentWidget(label)
     note = QLabel()
     note.setObjectName("hint")

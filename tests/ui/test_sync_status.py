@@ -27,6 +27,22 @@ def test_status_text_says_online_offline_last_sync_and_queue() -> None:
     assert status_text(None, "en")[2] == "off"
 
 
+def test_sync_times_are_shown_on_the_desk_clock() -> None:
+    from datetime import timedelta
+
+    from checkin_app.domain.clock import FixedClock, OffsetClock
+    from checkin_app.ui.sync_status import status_tip
+
+    real = FixedClock(datetime(2026, 12, 3, 10, 0, tzinfo=UTC))
+    rehearsal = OffsetClock(datetime(2024, 11, 23, 1, 20, tzinfo=UTC), real.now)  # 09:20 Chongqing
+    synced = SyncStatus(True, True, 0, real.now() - timedelta(seconds=5))
+    text, note, _ = status_text(synced, "en", rehearsal)
+    assert "last sync 09:19:55" in text and note.endswith("09:19:55")
+    assert "11-23 09:19:55" in status_tip(synced, "en", rehearsal)
+    assert "last sync 18:00:00" in status_text(
+        SyncStatus(True, True, 0, real.now()), "en")[0]  # real time without a clock
+
+
 def test_window_without_hub_shows_standalone(desk: Desk, qtbot: QtBot) -> None:
     label = desk.window.sync_label  # type: ignore[attr-defined]
     assert isinstance(label, SyncStatusLabel)
