@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -36,7 +37,28 @@ from checkin_app.services.badges import REASON_WORDS, REPRINT_REASONS, PrintSett
 from checkin_app.ui.qt_printing import qt_printers
 
 
-class ReprintDialog(QDialog):
+def no_default_buttons(dialog: QDialog) -> None:
+    """No button of `dialog` is pressed by Return.
+
+    A scanner ends every code with Return: while a manager's dialog is open, a scan must never
+    press Browse… (a Save-As dialog), Start, OK or Reprint. QDialog presses its default button,
+    or a focused "auto-default" one (every QPushButton in a dialog is auto-default unless told).
+    """
+    for b in dialog.findChildren(QPushButton):
+        b.setAutoDefault(False)
+        b.setDefault(False)
+
+
+class ScanSafeDialog(QDialog):
+    """A dialog no scan can press a button of (see no_default_buttons)."""
+
+    def showEvent(self, e: QShowEvent) -> None:
+        # QDialogButtonBox makes its OK the default when shown; undo that after it.
+        super().showEvent(e)
+        no_default_buttons(self)
+
+
+class ReprintDialog(ScanSafeDialog):
     """Manager: why this badge is reprinted (lost, damaged, data changed)."""
 
     def __init__(self, name: str, code: str, parent: QWidget | None = None) -> None:
@@ -60,12 +82,14 @@ class ReprintDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("补打 / Reprint")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消 / Cancel")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.group.idToggled.connect(lambda *_: self.buttons.button(
             QDialogButtonBox.StandardButton.Ok).setEnabled(self.reason() is not None))
         lay.addWidget(self.buttons)
+        no_default_buttons(self)
 
     def reason(self) -> str | None:
         """The chosen reason code."""
@@ -135,7 +159,7 @@ class PrinterChooser(QWidget):
         return f"{kind}:{self.name.currentText().strip()}"
 
 
-class PrinterDialog(QDialog):
+class PrinterDialog(ScanSafeDialog):
     """Manager: auto-print, printer and template of this desk (or only a printer, to redirect a job)."""
 
     def __init__(self, settings: PrintSettings, templates: TemplateSet, *, printer_only: bool = False,
@@ -166,13 +190,14 @@ class PrinterDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        no_default_buttons(self)
 
     def values(self) -> tuple[bool, str, str]:
         """(auto-print, printer spec, template name)."""
         return self.auto.isChecked(), self.chooser.spec(), str(self.template.currentData())
 
 
-class BatchDialog(QDialog):
+class BatchDialog(ScanSafeDialog):
     """Manager: choose who, template and sheet, then write one PDF with progress and cancel."""
 
     def __init__(self, categories: list[CategoryInfo], activities: list[ActivityInfo],
@@ -231,6 +256,8 @@ class BatchDialog(QDialog):
         self.cancel_button.setEnabled(False)
         lay.addLayout(buttons)
         self.close_button.clicked.connect(self.reject)
+        no_default_buttons(self)
+        self.categories.setFocus()  # not the output path: stray keystrokes must not edit it
 
     def _on_browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "保存为 / Save as", self.output.text(),

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from checkin_app.badges.templates import TemplateError, sheet_named
 from checkin_app.domain.types import DelegateView, ScanResult
-from checkin_app.services.badges import PrintSettings
+from checkin_app.services.badges import DONE, FAILED, PrintJobView, PrintSettings, ReprintResult
 from checkin_app.ui import style
 from checkin_app.ui.badge_dialogs import BatchDialog, PrinterDialog, ReprintDialog
 from checkin_app.ui.controller import Bootstrap
@@ -37,6 +37,7 @@ class BadgeDesk(QObject):
         self.printing: PrintController = window.controller.printing
         self.person: DelegateView | None = None
         self.batch_dialog: BatchDialog | None = None
+        self._reprints: dict[str, str] = {}  # reprint job uuid → the name it prints
         self._started = False
         self._build_actions()
         self._connect_callbacks()
@@ -65,6 +66,8 @@ class BadgeDesk(QObject):
         pr.errorOccurred.connect(self.window._show_error)
         pr.batchProgress.connect(self._on_batch_progress)
         pr.batchFinished.connect(self._on_batch_finished)
+        pr.reprintQueued.connect(self._on_reprint_queued)
+        pr.jobFinished.connect(self._on_job_finished)
         p.retryRequested.connect(self.on_retry)
         p.cancelRequested.connect(self.on_cancel)
         p.redirectRequested.connect(self.on_redirect)
@@ -169,6 +172,30 @@ class BadgeDesk(QObject):
         dlg.accepted.connect(accepted)
         dlg.finished.connect(lambda _r: self._after_dialog(dlg))
         dlg.open()
+
+    def _on_reprint_queued(self, result: ReprintResult) -> None:
+        """Say on screen that the reprint is on its way, and show the badge panel."""
+        job = result.job
+        name = job.name or job.registration_code
+        self._reprints[job.uuid] = name
+        self.panel.show_notice(
+            f"补打已提交：{name}，新证件第 {result.new_serial} 号（第 {result.old_serial} 号已作废）",
+            f"Reprint sent: {name}, new badge no. {result.new_serial} "
+            f"(no. {result.old_serial} no longer valid)", "busy")
+        tabs = getattr(self.window, "lower_tabs", None)
+        if tabs is not None:
+            tabs.setCurrentWidget(self.panel)
+
+    def _on_job_finished(self, job: PrintJobView) -> None:
+        name = self._reprints.pop(job.uuid, None)
+        if name is None:
+            return
+        if job.state == DONE:
+            self.panel.show_notice(f"✔ 补打完成：{name}（第 {job.badge_serial} 号证件）",
+                                   f"✔ Reprinted: {name} (badge no. {job.badge_serial})", "ok")
+        elif job.state == FAILED:
+            self.panel.show_notice(f"✖ 补打失败：{name}，可在打印队列中重试",
+                                   f"✖ Reprint failed: {name}; retry it from the print queue", "bad")
 
     def on_printer_settings(self) -> None:
         """Manager action (PIN)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, Qt, Signal, SignalInstance
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QBrush, QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +38,8 @@ from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.print_controller import Preview
 
 MANAGER_KEYS = ("retry", "cancel", "redirect", "reprint")
+NOTICE_MS = 20_000  # how long a confirmation (e.g. "reprinted") stays in the panel
+NOTICE_COLOUR = {"ok": "#1B7F3A", "busy": "#1565C0", "bad": "#C62828"}
 STATE_MARK = {QUEUED: "…", PRINTING: "⎙", DONE: "✔", FAILED: "✖", CANCELLED: "–"}
 STATE_COLOUR = {QUEUED: "#455A64", PRINTING: "#1565C0", DONE: "#1B7F3A", FAILED: "#C62828",
                 CANCELLED: "#78909C"}
@@ -100,6 +102,17 @@ class PrintPanel(QFrame):
 
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
+        # A confirmation on screen (reprint queued / printed / failed), in the status line's
+        # place so it takes no extra height; both languages, the UI's first; never a dialog
+        # (the scanner keeps the keyboard). The whole text is in its tooltip.
+        self.notice = ElidedLabel(min_px=120, mode=Qt.TextElideMode.ElideRight)
+        self.notice.setObjectName("printNotice")
+        self.notice.setVisible(False)
+        self._notice: tuple[str, str, str] | None = None  # zh, en, kind
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(NOTICE_MS)
+        self._notice_timer.timeout.connect(self.clear_notice)
         # One line, cut in the middle when short of room (the whole text in its tooltip): two
         # wrapped lines here made the window too tall for a 1366×768 laptop with a taskbar.
         self.status = ElidedLabel(min_px=120, mode=Qt.TextElideMode.ElideMiddle)
@@ -147,6 +160,7 @@ class PrintPanel(QFrame):
         left.addWidget(self.preview_caption)
         right = QVBoxLayout()
         right.addWidget(self.status)
+        right.addWidget(self.notice)  # in the status line's place while it shows
         right.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -247,6 +261,39 @@ class PrintPanel(QFrame):
         self.preview_caption.setText(f"{preview.code}{serial}")
         self.preview_caption.setToolTip(f"{preview.name}\n{preview.code}{serial}")
 
+    def show_notice(self, zh: str, en: str, kind: str = "ok") -> None:
+        """Confirm something on screen for a while: kind "ok" (green), "busy" or "bad" (red)."""
+        self._notice = (zh, en, kind)
+        self._notice_timer.start()
+        self._draw_notice()
+
+    def clear_notice(self) -> None:
+        """Take the confirmation away."""
+        self._notice = None
+        self._notice_timer.stop()
+        self._draw_notice()
+
+    @property
+    def notice_text(self) -> str:
+        """The confirmation shown now ("" when none)."""
+        return self.notice.text() if self._notice is not None else ""
+
+    def _draw_notice(self) -> None:
+        if self._notice is None:
+            self.notice.setText("")
+            self.notice.setVisible(False)
+            self.status.setVisible(True)
+            return
+        zh, en, kind = self._notice
+        text = f"{zh} / {en}" if self.language == "zh" else f"{en} / {zh}"
+        self.notice.setText(text)
+        self.notice.setToolTip(f"{zh}\n{en}")
+        self.notice.setStyleSheet(
+            f"color: white; background: {NOTICE_COLOUR.get(kind, NOTICE_COLOUR['ok'])};"
+            " font-size: 13px; font-weight: bold; border-radius: 4px; padding: 0px 6px;")
+        self.status.setVisible(False)
+        self.notice.setVisible(True)
+
     # -- language --------------------------------------------------------------------------
     def set_language(self, lang: str) -> None:
         """Switch texts to "zh" or "en"."""
@@ -274,6 +321,7 @@ class PrintPanel(QFrame):
         if self.preview.pixmap() is None or self.preview.pixmap().isNull():
             self.preview.setText(words("no_preview", lang))
         self._update_status()
+        self._draw_notice()
 
     def changeEvent(self, e: QEvent) -> None:
         if e.type() == QEvent.Type.LanguageChange:
