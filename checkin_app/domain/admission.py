@@ -50,7 +50,8 @@ def decide(
 ) -> Decision:
     """Apply the activity's rules.
 
-    `override` is a per-delegate extra admission (True) or exclusion (False).
+    `override` is a per-delegate extra admission (True) or exclusion (False). For a once-per-day
+    activity `presence` describes today's entries only (see today_presence): None on a new day.
     """
     if direction == "out":
         # Exits never fail for rules: the person is leaving whatever the badge says.
@@ -60,6 +61,9 @@ def decide(
         # Not the title again ("报名已取消：报名已取消"): where the status comes from.
         return Decision(Verdict.CANCELLED, False, "报名名单中此人的状态为“已取消”",
                         "The registration list marks this person as cancelled")
+    if activity.archived:
+        return Decision(Verdict.CLOSED, False, "此活动已从日程中撤下",
+                        f"{activity.name_en} was withdrawn from the programme")
     allowed = category in activity.admitted_categories
     if override is not None:
         allowed = override
@@ -78,7 +82,8 @@ def decide(
             f"{_hm(opens, tz)} 开始入场（活动 {_hm(activity.starts_at, tz)} 开始）",
             f"Doors open {_hm(opens, tz)} (starts {_hm(activity.starts_at, tz)})",
         )
-    if now > activity.ends_at:
+    closes = activity.ends_at + timedelta(minutes=activity.doors_after_minutes)
+    if now > closes:
         return Decision(
             Verdict.CLOSED,
             False,
@@ -87,8 +92,11 @@ def decide(
         )
     inside = presence is not None and presence.last_direction == "in"
     if presence is not None:
-        words_zh = f"首次签到 {_hm(presence.first_in_at, tz)}，签到台 {presence.first_in_desk}"
-        words_en = f"First checked in {_hm(presence.first_in_at, tz)} at desk {presence.first_in_desk}"
+        # Once per day: the caller passes today's first entry only, so a new day admits afresh.
+        today_zh, today_en = ("今日", " today") if activity.once_per_day else ("", "")
+        words_zh = f"{today_zh}首次签到 {_hm(presence.first_in_at, tz)}，签到台 {presence.first_in_desk}"
+        words_en = (f"First checked in{today_en} {_hm(presence.first_in_at, tz)} "
+                    f"at desk {presence.first_in_desk}")
         if not activity.reentry:
             return Decision(Verdict.ALREADY_IN, False, words_zh + "（不可重复入场）",
                             words_en + " (single entry)")
@@ -104,3 +112,12 @@ def decide(
     if category_attention or attention_note:
         return Decision(Verdict.ADMIT_WITH_ATTENTION, True, attention_note, attention_note)
     return Decision(Verdict.ADMIT, True)
+
+
+def today_presence(presence: Presence | None, first_in_today: tuple[datetime, str] | None
+                   ) -> Presence | None:
+    """A once-per-day activity's presence as of today: today's first entry (at, desk), or None."""
+    if presence is None or first_in_today is None:
+        return None
+    return Presence(first_in_today[0], first_in_today[1], presence.last_direction, presence.last_at,
+                    presence.last_desk)

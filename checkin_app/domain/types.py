@@ -69,6 +69,11 @@ class ActivityInfo:
     reentry: bool
     exits_scanned: bool
     is_main: bool
+    # From the event definition: the door still admits this long after the end; re-entry that
+    # starts afresh every day (a multi-day main entrance); withdrawn (kept for its check-ins).
+    doors_after_minutes: int = 0
+    once_per_day: bool = False
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)

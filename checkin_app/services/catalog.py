@@ -68,13 +68,14 @@ class CatalogService:
             return EventInfo(e.code, e.name_zh, e.name_en, e.venue_zh, e.venue_en, e.timezone,
                              e.starts_on, e.ends_on)
 
-    def activities(self) -> list[ActivityInfo]:
-        """Main entrance first, then activities in programme order."""
+    def activities(self, *, archived: bool = False) -> list[ActivityInfo]:
+        """Main entrance first, then activities in programme order (withdrawn ones only if asked)."""
         with self.db.read() as s:
+            q = select(m.Activity).options(selectinload(m.Activity.categories))
+            if not archived:
+                q = q.where(m.Activity.archived.is_(False))
             rows = s.scalars(
-                select(m.Activity)
-                .options(selectinload(m.Activity.categories))
-                .order_by(m.Activity.is_main.desc(), m.Activity.sort_order, m.Activity.starts_at)
+                q.order_by(m.Activity.is_main.desc(), m.Activity.sort_order, m.Activity.starts_at)
             ).all()
             return [activity_info(a) for a in rows]
 

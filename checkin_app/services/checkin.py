@@ -14,9 +14,10 @@ from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from checkin_app.domain import tokens
-from checkin_app.domain.admission import Decision, Presence, decide
+from checkin_app.domain.admission import Decision, Presence, decide, today_presence
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.codes import normalise_scan
+from checkin_app.domain.event_def import day_start
 from checkin_app.domain.types import (
     ActivityInfo,
     CategoryInfo,
@@ -389,6 +390,11 @@ class CheckInService:
             if pres is not None
             else None
         )
+        first_uuid = pres.first_in_uuid if pres is not None else None
+        if act.once_per_day and presence is not None:
+            today = self._first_in_since(session, row.id, act.id, day_start(now, cache.tz))
+            presence = today_presence(presence, (today.at, today.desk) if today else None)
+            first_uuid = today.uuid if today is not None else None
         override = session.execute(
             select(_ADM.c.allow).where(_ADM.c.delegate_id == row.id, _ADM.c.activity_id == act.id)
         ).scalar()
@@ -420,8 +426,8 @@ class CheckInService:
                                 *_says(cache, None, token, row))
         view = self._view(cache, row)
         previous: CheckInRecord | None = None
-        if pres is not None:
-            prev = session.execute(select(_C).where(_C.c.uuid == pres.first_in_uuid)).first()
+        if first_uuid is not None:
+            prev = session.execute(select(_C).where(_C.c.uuid == first_uuid)).first()
             if prev is not None:
                 previous = _record_from(prev, act.code)
         record: CheckInRecord | None = None
@@ -446,6 +452,20 @@ class CheckInService:
         return _result(decision, code=code, delegate=view, activity=act, event=record,
                        previous=previous, direction=direction,
                        details=_token_details(cache, token) if token is not None else None)
+
+    @staticmethod
+    def _first_in_since(session: Session, delegate_id: int, activity_id: int, since: datetime
+                        ) -> Row[Any, Any, Any] | None:
+        """The first entry (not undone) at this activity from `since` on: today's, for once per day."""
+        undone = select(_C.c.undoes).where(_C.c.delegate_id == delegate_id,
+                                           _C.c.activity_id == activity_id, _C.c.undoes.is_not(None))
+        return session.execute(
+            select(_C.c.uuid, _C.c.at, _C.c.desk)
+            .where(_C.c.delegate_id == delegate_id, _C.c.activity_id == activity_id,
+                   _C.c.direction == "in", _C.c.at >= since, _C.c.undoes.is_(None),
+                   _C.c.uuid.not_in(undone))
+            .order_by(_C.c.at, _C.c.id).limit(1)
+        ).first()
 
     def _record(self, session: Session, delegate_id: int, act: ActivityInfo, pres: Row[Any] | None,
                 *, now: datetime, desk: str, operator: str, direction: str, verdict: str,

@@ -1,4 +1,4 @@
-"""Builds the deterministic demo event (Chongqing talent conference 2024) into an empty database."""
+"""Builds the demo: applies the Chongqing 2024 event file, then generates its people, deterministically."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.countries import country_names
+from checkin_app.domain.event_def import EventDefinition
 from checkin_app.domain.names import latin_display
 from checkin_app.services import demo_data as data
-from checkin_app.services import search
+from checkin_app.services import event_files, search
+from checkin_app.services.event_setup import apply_in_session
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 
@@ -26,7 +28,7 @@ CODE_PREFIX = "CQ24-"
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 
-TZ = ZoneInfo(data.TIMEZONE)
+TZ = ZoneInfo("Asia/Shanghai")  # the event file's time zone
 # The registration export the demo pretends to come from; fixed so builds are reproducible.
 UPDATED_AT = datetime(2024, 11, 20, 18, 0, tzinfo=TZ).astimezone(UTC)
 # Rows per INSERT batch; also how often progress is reported.
@@ -435,11 +437,6 @@ def _units(rng: random.Random, count: int) -> list[tuple[str, int]]:
     return units
 
 
-def _local(day_time: tuple[int, int, int]) -> datetime:
-    day, hour, minute = day_time
-    return datetime(2024, 11, day, hour, minute, tzinfo=TZ).astimezone(UTC)
-
-
 def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for r in rows:
@@ -467,36 +464,15 @@ def _refuse_if_not_empty(session: Session) -> None:
         )
 
 
-def _write_setup(session: Session) -> tuple[dict[str, int], dict[str, int]]:
-    """Event, categories and activities; returns their ids by code."""
-    session.add(m.Event(
-        code=data.EVENT_CODE, name_zh=data.EVENT_NAME[0], name_en=data.EVENT_NAME[1],
-        venue_zh=data.VENUE[0], venue_en=data.VENUE[1], timezone=data.TIMEZONE,
-        starts_on=data.STARTS_ON, ends_on=data.ENDS_ON,
-    ))
-    categories = {
-        c.code: m.Category(
-            code=c.code, name_zh=c.name_zh, name_en=c.name_en, colour=c.colour,
-            attention=bool(c.attention_zh), attention_zh=c.attention_zh,
-            attention_en=c.attention_en, sort_order=i,
-        )
-        for i, c in enumerate(data.CATEGORIES, start=1)
-    }
-    session.add_all(categories.values())
-    activities = {}
-    for i, a in enumerate((data.MAIN, *data.ACTIVITIES)):
-        activities[a.code] = m.Activity(
-            code=a.code, name_zh=a.name_zh, name_en=a.name_en, hall_zh=a.hall_zh,
-            hall_en=a.hall_en, starts_at=_local(a.start), ends_at=_local(a.end),
-            doors_open_minutes=a.doors_open_minutes, capacity=a.capacity, reentry=a.reentry,
-            exits_scanned=a.exits_scanned, is_main=a.is_main, sort_order=i,
-            categories=[categories[c] for c in a.categories],
-        )
-    session.add_all(activities.values())
+def _write_setup(session: Session) -> tuple[dict[str, int], dict[str, int], EventDefinition]:
+    """The event through the organiser's path (its bundled file, applied); ids by code."""
+    definition = event_files.chongqing()
+    apply_in_session(session, definition, now=UPDATED_AT, operator="demo", desk="-")
     session.flush()
     return (
-        {code: c.id for code, c in categories.items()},
-        {code: a.id for code, a in activities.items()},
+        {code: int(i) for code, i in session.execute(select(m.Category.code, m.Category.id))},
+        {code: int(i) for code, i in session.execute(select(m.Activity.code, m.Activity.id))},
+        definition,
     )
 
 
@@ -521,7 +497,7 @@ def build_demo(
     samples: dict[str, str] = {}
     with db.write() as session:
         _refuse_if_not_empty(session)
-        category_ids, activity_ids = _write_setup(session)
+        category_ids, activity_ids, definition = _write_setup(session)
         gen = _Generator(rng, category_ids)
 
         def rows() -> Iterator[dict[str, Any]]:
@@ -559,7 +535,7 @@ def build_demo(
     report(size, size)
     return DemoSummary(
         delegates=size,
-        activities=len(data.ACTIVITIES),
-        categories=len(data.CATEGORIES),
+        activities=sum(not a.main for a in definition.activities),
+        categories=len(definition.categories),
         samples=samples,
     )

@@ -1,4 +1,4 @@
-"""Data behind the demo event: the programme, categories, name pools, organisations and featured people."""
+"""Data behind the demo crowd: shares, name pools, organisations and featured people (the event is a file)."""
 
 from __future__ import annotations
 
@@ -15,48 +15,9 @@ def _latin(*names: str) -> tuple[Pair, ...]:
     return tuple((n, n) for n in names)
 
 
-# -- the event --------------------------------------------------------------------------------
-
-EVENT_CODE = "CQITEC2024"
-EVENT_NAME: ZhEn = (
-    "2024中国重庆国际人才交流大会",
-    "2024 China Chongqing International Talent Exchange Conference",
-)
-VENUE: ZhEn = ("重庆悦来国际会议中心", "Yuelai International Convention Center, Chongqing")
-TIMEZONE = "Asia/Shanghai"
-STARTS_ON = "2024-11-22"
-ENDS_ON = "2024-11-24"
-
-
-@dataclass(frozen=True, slots=True)
-class CategorySpec:
-    """One delegate category as the organisers defined it."""
-
-    code: str
-    name_zh: str
-    name_en: str
-    colour: str
-    attention_zh: str = ""
-    attention_en: str = ""
-
-
-# Sort order is the order of this tuple. Colours are distinct hues dark enough for white text,
-# except PROJECT's amber, which badges print with black text.
-CATEGORIES: tuple[CategorySpec, ...] = (
-    CategorySpec("VIP", "贵宾", "VIP", "#C62828", "请通知礼宾官", "Notify the protocol officer"),
-    CategorySpec("GUEST", "特邀嘉宾", "Invited guest", "#AD1457"),
-    CategorySpec("INTL_ORG", "国际组织代表", "International organisation", "#1565C0"),
-    CategorySpec("ACADEMICIAN", "院士", "Academician", "#6A1B9A",
-                 "请引导至贵宾通道", "Escort to the VIP lane"),
-    CategorySpec("TALENT", "海外及高层次人才", "Overseas and high-level talent", "#2E7D32"),
-    CategorySpec("COMPETITOR", "参赛选手", "Competitor", "#EF6C00"),
-    CategorySpec("PROJECT", "项目团队", "Project team", "#F9A825"),
-    CategorySpec("ENTERPRISE", "企业代表", "Enterprise representative", "#00838F"),
-    CategorySpec("MEDIA", "媒体", "Media", "#5D4037"),
-    CategorySpec("STAFF", "工作人员", "Staff", "#263238"),
-    CategorySpec("VOLUNTEER", "志愿者", "Volunteer", "#9E9D24"),
-    CategorySpec("ATTENDEE", "参会者", "Attendee", "#78909C"),
-)
+# -- the crowd --------------------------------------------------------------------------------
+# The event itself (programme, categories, rules) is resources/events/chongqing-2024.yaml, applied
+# like any organiser's event file; this module only holds what the generated people are made of.
 
 # Share of each category in the generated crowd; ATTENDEE takes whatever is left.
 CATEGORY_SHARE: dict[str, float] = {
@@ -89,136 +50,6 @@ CN_SHARE: dict[str, float] = {
     "VOLUNTEER": 0.9,
     "ATTENDEE": 0.68,
 }
-
-_WIDE = ("VIP", "GUEST", "INTL_ORG", "ACADEMICIAN", "MEDIA", "STAFF")
-
-
-@dataclass(frozen=True, slots=True)
-class ActivitySpec:
-    """One activity of the programme; times are Chongqing local (day of November 2024, h, min)."""
-
-    code: str
-    name_zh: str
-    name_en: str
-    hall_zh: str
-    hall_en: str
-    start: tuple[int, int, int]
-    end: tuple[int, int, int]
-    capacity: int | None
-    categories: tuple[str, ...]
-    reentry: bool = True
-    exits_scanned: bool = False
-    doors_open_minutes: int = 30
-    is_main: bool = False
-
-
-MAIN = ActivitySpec(
-    "MAIN", "主入口/报到", "Main entrance / registration", "一层登录大厅", "Registration Hall, 1F",
-    (22, 7, 0), (24, 20, 0), None, tuple(c.code for c in CATEGORIES),
-    reentry=True, doors_open_minutes=0, is_main=True,
-)
-
-# At 23 Nov 09:30 (the tests' "now"): MAIN and OPENING are open, the finals of 22 Nov are closed,
-# and the rest has not opened yet.
-ACTIVITIES: tuple[ActivitySpec, ...] = (
-    ActivitySpec(
-        "OPENING", "开幕式", "Opening ceremony", "一层大会堂", "Grand Hall, 1F",
-        (23, 9, 0), (23, 10, 30), 2000,
-        (*_WIDE, "TALENT", "ENTERPRISE", "VOLUNTEER"),
-        reentry=False, doors_open_minutes=60,
-    ),
-    ActivitySpec(
-        "SUMMIT", "人才助力西部大开发高峰论坛", "Summit on Talent Empowering Western Development",
-        "一层大会堂", "Grand Hall, 1F",
-        (23, 10, 45), (23, 12, 30), 2000,
-        (*_WIDE, "TALENT", "ENTERPRISE", "VOLUNTEER", "ATTENDEE"),
-    ),
-    ActivitySpec(
-        "NEV", "智能网联新能源汽车人才对接会",
-        "Talent Matchmaking Meeting for Intelligent Connected New Energy Vehicles",
-        "二层长江厅", "Yangtze Hall, 2F",
-        (23, 14, 0), (23, 17, 0), 600,
-        (*_WIDE, "TALENT", "ENTERPRISE", "ATTENDEE"),
-        exits_scanned=True,
-    ),
-    ActivitySpec(
-        "EIM", "新一代电子信息制造业合作交流会",
-        "Cooperation Meeting on Next-Generation Electronic Information Manufacturing",
-        "二层嘉陵厅", "Jialing Hall, 2F",
-        (23, 14, 0), (23, 17, 30), 500,
-        (*_WIDE, "TALENT", "ENTERPRISE", "ATTENDEE"),
-        exits_scanned=True,
-    ),
-    ActivitySpec(
-        "GEEC_MAIN", "2024全球卓越工程师大赛总决赛（主赛道）",
-        "Global Excellent Engineers Competition 2024 Finals — Main Track",
-        "一层竞赛区A", "Competition Zone A, 1F",
-        (22, 8, 30), (22, 18, 0), 1500,
-        (*_WIDE, "COMPETITOR", "VOLUNTEER"),
-        exits_scanned=True, doors_open_minutes=60,
-    ),
-    ActivitySpec(
-        "GEEC_SPECIAL", "2024全球卓越工程师大赛总决赛（专项赛道）",
-        "Global Excellent Engineers Competition 2024 Finals — Special Track",
-        "一层竞赛区B", "Competition Zone B, 1F",
-        (22, 8, 30), (22, 17, 30), 1000,
-        (*_WIDE, "COMPETITOR", "VOLUNTEER"),
-        exits_scanned=True, doors_open_minutes=60,
-    ),
-    ActivitySpec(
-        "XY_A", "“星渝杯”创新创业大赛总决赛（智能制造赛道）",
-        '"Xingyu Cup" Innovation and Entrepreneurship Finals — Intelligent Manufacturing',
-        "三层1号会议室", "Meeting Room 1, 3F",
-        (22, 9, 0), (22, 17, 0), 300,
-        (*_WIDE, "PROJECT", "ENTERPRISE", "VOLUNTEER"),
-        exits_scanned=True,
-    ),
-    ActivitySpec(
-        "XY_B", "“星渝杯”创新创业大赛总决赛（数字经济赛道）",
-        '"Xingyu Cup" Innovation and Entrepreneurship Finals — Digital Economy',
-        "三层2号会议室", "Meeting Room 2, 3F",
-        (22, 9, 0), (22, 17, 0), 300,
-        (*_WIDE, "PROJECT", "ENTERPRISE", "VOLUNTEER"),
-        exits_scanned=True,
-    ),
-    ActivitySpec(
-        "XY_C", "“星渝杯”创新创业大赛总决赛（生物医药与大健康赛道）",
-        '"Xingyu Cup" Innovation and Entrepreneurship Finals — Biomedicine and Health',
-        "三层3号会议室", "Meeting Room 3, 3F",
-        (22, 9, 0), (22, 17, 0), 300,
-        (*_WIDE, "PROJECT", "ENTERPRISE", "VOLUNTEER"),
-        exits_scanned=True,
-    ),
-    ActivitySpec(
-        "XY_D", "“星渝杯”创新创业大赛总决赛（新能源与新材料赛道）",
-        '"Xingyu Cup" Innovation and Entrepreneurship Finals — New Energy and New Materials',
-        "三层4号会议室", "Meeting Room 4, 3F",
-        (22, 9, 0), (22, 17, 0), 300,
-        (*_WIDE, "PROJECT", "ENTERPRISE", "VOLUNTEER"),
-        exits_scanned=True,
-    ),
-    ActivitySpec(
-        "LAUNCH", "人才创新平台发布", "Launch of Talent and Innovation Platforms",
-        "二层发布厅", "Launch Hall, 2F",
-        (23, 15, 30), (23, 17, 0), 800,
-        (*_WIDE, "TALENT", "ENTERPRISE", "PROJECT"),
-    ),
-    ActivitySpec(
-        "SIGNING", "合作项目签约仪式", "Signing Ceremony for 20+ Cooperation Agreements",
-        "二层长江厅", "Yangtze Hall, 2F",
-        (24, 10, 0), (24, 11, 30), 400,
-        # Media cover it from a pool; the few pool reporters get a per-delegate admission.
-        ("VIP", "GUEST", "INTL_ORG", "ACADEMICIAN", "ENTERPRISE", "STAFF"),
-        reentry=False, doors_open_minutes=45,
-    ),
-    ActivitySpec(
-        "RELEASE", "人才需求清单及研究成果发布",
-        "Release of the Talent-Needs List and 60+ Research Findings",
-        "一层大会堂", "Grand Hall, 1F",
-        (24, 14, 30), (24, 16, 30), 1500,
-        (*_WIDE, "TALENT", "ENTERPRISE", "PROJECT", "COMPETITOR", "VOLUNTEER", "ATTENDEE"),
-    ),
-)
 
 # Which activity a team's track competes in; `team` prefixes number the teams per track.
 GEEC_TRACKS: dict[str, tuple[str, str]] = {
@@ -991,3 +822,12 @@ FEATURED: tuple[Featured, ...] = (
     Featured("french", "ATTENDEE", "FR", "Lefèvre", "Marie", "Marie Lefèvre", "Marie LEFÈVRE",
              "western", ("施耐德电气", "Schneider Electric"), ("工程师", "Engineer")),
 )
+
+
+def __getattr__(name: str) -> object:
+    """CATEGORIES: the event file's categories (read once, on first use)."""
+    if name == "CATEGORIES":
+        from checkin_app.services.event_files import chongqing
+
+        return chongqing().categories
+    raise AttributeError(name)

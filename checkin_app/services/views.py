@@ -77,6 +77,9 @@ def activity_info(a: m.Activity) -> ActivityInfo:
         reentry=a.reentry,
         exits_scanned=a.exits_scanned,
         is_main=a.is_main,
+        doors_after_minutes=a.doors_after_minutes,
+        once_per_day=a.once_per_day,
+        archived=a.archived,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest schema revision (tests check it against the migration scripts). A database already
 # there opens without loading Alembic, which was a fifth of the desk's start-up.
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 CHECKPOINT_INTERVAL_S = 1.0
 
 
@@ -47,10 +49,26 @@ def _on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def private_file(path: Path) -> None:
+    """Make the database file 0600 before SQLite opens it, or tighten one that is looser.
+
+    It holds the desk's signing key and hub token (at the hub: the dashboard key and personal
+    data), like the key files, which are 0600 already. SQLite creates its -wal and -shm files
+    with the main file's permissions; ones left looser by an older version are tightened too.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for f in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            if f.stat().st_mode & 0o077:
+                os.chmod(f, 0o600)
+
+
 def make_engine(path: str | Path) -> Engine:
-    """An engine on a SQLite file with WAL, foreign keys and full sync."""
+    """An engine on a SQLite file (created 0600) with WAL, foreign keys and full sync."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
+    p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_file(p)
     engine = create_engine(f"sqlite:///{p}", pool_size=8, max_overflow=8)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)

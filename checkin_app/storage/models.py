@@ -78,6 +78,12 @@ class Category(Base):
     attention_zh: Mapped[str] = mapped_column(String(200), default="")
     attention_en: Mapped[str] = mapped_column(String(200), default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # From the event definition (0011): "" = the template that lists the category, else the default.
+    badge_template: Mapped[str] = mapped_column(String(64), default="")
+    # JSON lists: what registration exports call this category, and the activities it is admitted
+    # to by default (activity_categories holds the resulting rules either way).
+    aliases: Mapped[str] = mapped_column(Text, default="[]")
+    default_activities: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class ActivityCategory(Base):
@@ -112,6 +118,16 @@ class Activity(Base):
     exits_scanned: Mapped[bool] = mapped_column(Boolean, default=False)
     is_main: Mapped[bool] = mapped_column(Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # From the event definition (0011). Minutes after the end the door still admits.
+    doors_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # Re-entry that starts afresh each day (the main entrance of a multi-day event); `reentry`
+    # stays true with it, so a desk or hub that predates it treats the activity as re-entry.
+    once_per_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How the definition said who is admitted: every category, minus these (JSON list of codes).
+    admits_all: Mapped[bool] = mapped_column(Boolean, default=False)
+    except_categories: Mapped[str] = mapped_column(Text, default="[]")
+    # Withdrawn from the programme but kept, because check-ins name it; desks refuse entry.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
     categories: Mapped[list[Category]] = relationship(secondary="activity_categories")
 
