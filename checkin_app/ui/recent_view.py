@@ -86,10 +86,11 @@ class RecentPanel(QFrame):
         self.table.setIconSize(QSize(18, 18))
         self.table.setStyleSheet(
             f"QTableWidget {{ font-size: {FONT_PX}px; }}"
-            " QTableWidget::item { padding: 0px 4px; }"
-            " QHeaderView::section { font-size: 12px; padding: 1px 4px; }")
+            " QTableWidget::item { padding: 0px 4px; }")
         header = self.table.horizontalHeader()
-        header.setFixedHeight(22)
+        # No header row: time, verdict (icon and word), name and code say what they are, and
+        # the row it took is worth a scan more in sight on a 1366×768 laptop.
+        header.setVisible(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

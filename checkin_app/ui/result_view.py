@@ -34,6 +34,12 @@ SIZES = {"title1": 54, "title2": 36, "native": 110, "latin": 66, "icon": 112, "m
          "chip": 22, "country": 24, "attention": 28, "previous": 28, "reason": 22, "next": 24,
          "code": 15}
 SECONDARY_RATIO = 0.6
+# A crowded verdict (attention note, first check-in, two-line next step) first shrinks its big
+# type (headline, name, icon) down to MIN_BIG_SCALE, then the rest down to MIN_SCALE: no line
+# ever overlaps another, and the small lines stay as readable as the room allows.
+BIG = frozenset({"title1", "title2", "native", "latin", "icon"})
+MIN_BIG_SCALE = 0.36
+MIN_SCALE = 0.4
 
 # An exit has its own look (colour, arrow, words): it must never read as a green "admit".
 EXIT = style.Palette(EXIT_COLOUR, "#FFFFFF", "#9A3600")
@@ -140,7 +146,10 @@ class ResultPanel(QFrame):
         # instead of forcing the window taller than a laptop screen.
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.setMinimumHeight(320)
-        self._scale = 1.0
+        self._scale = 1.0  # what the small type is drawn at now
+        self._big_scale = 1.0  # what the headline, the name and the icon are drawn at now
+        self._height_scale = 1.0  # what the panel's height allows at most
+        self._chip_colour = "#78909C"
         self.language = "zh"
         self.tz = ZoneInfo("Asia/Shanghai")
         self.state = "idle"
@@ -270,15 +279,50 @@ class ResultPanel(QFrame):
     def resizeEvent(self, e: QResizeEvent) -> None:
         super().resizeEvent(e)
         scale = max(0.5, min(1.3, self.height() / DESIGN_HEIGHT))
-        if abs(scale - self._scale) > 0.02:
-            self._scale = scale
-            self._apply_scale()
+        if abs(scale - self._height_scale) > 0.02 or e.oldSize().width() != e.size().width():
+            self._height_scale = scale
+            self._render()
 
     def px(self, key: str) -> int:
-        """A type size for the current panel height."""
-        return max(11, round(SIZES[key] * self._scale))
+        """A type size for the current panel height (and how much it has to show)."""
+        return max(11, round(SIZES[key] * (self._big_scale if key in BIG else self._scale)))
 
-    def _apply_scale(self) -> None:
+    def _fit_to_height(self) -> None:
+        """The largest type (up to what the height allows) at which everything shown fits.
+
+        A verdict with an attention note, the first check-in and two-line next steps needs
+        more room than a plain admit; all type shrinks together so no line ever overlaps another.
+        """
+        small = big = self._height_scale
+        for _ in range(24):
+            self._apply_scale(small, big)
+            if not self._crowded():
+                return
+            if big > MIN_BIG_SCALE:
+                big = max(MIN_BIG_SCALE, big * 0.94)
+            elif small > MIN_SCALE:
+                small = max(MIN_SCALE, small * 0.94)
+            else:
+                return
+
+    def _crowded(self) -> bool:
+        """Whether the layout had to give some line less height than it needs (lines overlap)."""
+        lay = self._layout
+        lay.invalidate()
+        lay.activate()
+        for i in range(lay.count()):
+            item = lay.itemAt(i)
+            if item is None or item.isEmpty() or item.spacerItem() is not None:
+                continue
+            g = item.geometry()
+            need = (item.heightForWidth(g.width()) if item.hasHeightForWidth()
+                    else item.minimumSize().height())
+            if g.height() < need:
+                return True
+        return False
+
+    def _apply_scale(self, small: float, big: float) -> None:
+        self._scale, self._big_scale = small, big
         self.icon.setFixedSize(self.px("icon"), self.px("icon"))
         self.title_primary.set_max_px(self.px("title1"))
         self.title_secondary.set_max_px(self.px("title2"))
@@ -286,7 +330,7 @@ class ResultPanel(QFrame):
         self.name_latin.set_max_px(self.px("latin"))
         m = round(28 * self._scale)
         self._layout.setContentsMargins(m, round(m * 0.8), m, round(m * 0.8))
-        self._render()
+        self._style_children()
 
     # -- drawing ---------------------------------------------------------------------------
     def _clear(self) -> None:
@@ -339,7 +383,7 @@ class ResultPanel(QFrame):
             self._set(self.next_step, _pair(
                 self.language, "扫描二维码，或按 Ctrl+F 按姓名查找。",
                 "Scan the QR code, or press Ctrl+F to search by name.", "\n"))
-        self._style_children()
+        self._fit_to_height()
 
     def _render_result(self, r: ScanResult) -> None:
         lang = self.language
@@ -366,16 +410,9 @@ class ResultPanel(QFrame):
             chip_text = _pair(lang, cat.name_zh, cat.name_en, " / ")
             self.category_chip.setText(chip_text)
             self.category_chip.setVisible(True)
-            self.category_chip.setStyleSheet(
-                f"background: {cat.colour}; color: {_text_on(cat.colour)};"
-                " border: 2px solid #FFFFFF; border-radius: 8px; padding: 3px 14px;"
-                f" font-size: {self.px('chip')}px; font-weight: bold;"
-            )
+            self._chip_colour = cat.colour
             self._set(self.country, _pair(lang, d.country_name_zh, d.country_name_en, " / "))
             self._set(self.walk_in_chip, _pair(lang, "现场登记", "Walk-in", " / ") if d.walk_in else "")
-            self.walk_in_chip.setStyleSheet(
-                "background: #FFFFFF; color: #6A1B9A; border: 2px solid #6A1B9A; border-radius: 8px;"
-                f" padding: 3px 12px; font-size: {self.px('chip')}px; font-weight: bold;")
         attention = self._attention_text(r, lang)
         self._set(self.attention, attention)
         if r.verdict is Verdict.ALREADY_IN and r.previous is not None:
@@ -428,6 +465,14 @@ class ResultPanel(QFrame):
         )
         for w in (self.title_primary, self.title_secondary, self.name_native, self.name_latin):
             w.set_colour(pal.text)
+        colour = self._chip_colour
+        self.category_chip.setStyleSheet(
+            f"background: {colour}; color: {_text_on(colour)};"
+            " border: 2px solid #FFFFFF; border-radius: 8px; padding: 3px 14px;"
+            f" font-size: {self.px('chip')}px; font-weight: bold;")
+        self.walk_in_chip.setStyleSheet(
+            "background: #FFFFFF; color: #6A1B9A; border: 2px solid #6A1B9A; border-radius: 8px;"
+            f" padding: 3px 12px; font-size: {self.px('chip')}px; font-weight: bold;")
         self.meta.setStyleSheet(f"font-size: {self.px('meta')}px;")
         self.country.setStyleSheet(f"font-size: {self.px('country')}px; font-weight: bold;")
         self.previous.setStyleSheet(f"font-size: {self.px('previous')}px; font-weight: bold;")

@@ -3,6 +3,7 @@ look of an exit, the recent list at a laptop's height, and the words of an overr
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -178,6 +179,35 @@ def test_second_language_lines_are_big(qtbot: QtBot, app_fonts: list[str]) -> No
     assert panel.title_secondary.fitted_px >= SECONDARY_RATIO * panel.title_primary.fitted_px
 
 
+def test_a_crowded_verdict_shrinks_its_big_type_instead_of_overlapping(
+        qtbot: QtBot, app_fonts: list[str]) -> None:
+    panel = _panel(qtbot)
+    panel.show_result(_result())
+    plain_px = panel.title_primary.fitted_px
+    assert not panel._crowded()
+    first = _event("in", "ADMIT")
+    w = WORDING[Verdict.ALREADY_IN]
+    crowded = replace(_result(Verdict.ALREADY_IN, event=None), previous=first,
+                      title_zh=w.title_zh, title_en=w.title_en,
+                      next_zh="此人已签到，见所示时间和签到台；如有疑问请联系现场负责人。",
+                      next_en="Already checked in; see the time and desk shown, and call the "
+                              "desk lead if in doubt.")
+    panel.show_result(crowded)
+    QApplication.processEvents()
+    assert not panel._crowded()
+    shown = [lb for lb in (panel.title_primary, panel.title_secondary, panel.name_native,
+                           panel.name_latin, panel.meta, panel.previous, panel.next_step,
+                           panel.code) if lb.isVisible()]
+    assert panel.previous in shown
+    for upper, lower in itertools.pairwise(shown):  # top to bottom, none over the next
+        assert upper.geometry().bottom() < lower.geometry().top(), (upper.text(), lower.text())
+    assert panel.code.geometry().bottom() <= panel.height()
+    # Big type gave way; the second-language line is still at least 60% of the headline.
+    assert panel.title_primary.fitted_px <= plain_px
+    assert panel.title_secondary.fitted_px >= SECONDARY_RATIO * panel.title_primary.fitted_px
+    assert panel.px("previous") >= 14
+
+
 # -- 2. exits ------------------------------------------------------------------------------------
 def _assert_exit_look(panel: ResultPanel) -> None:
     assert panel.background_colour() == EXIT_COLOUR
@@ -286,7 +316,7 @@ def test_recent_scans_show_several_rows_on_a_laptop(desk: Desk) -> None:
     row_h = table.rowHeight(0)
     assert 22 <= row_h <= 28  # compact, still 15 px type
     assert table.item(0, 2).font().pixelSize() >= 15
-    assert table.viewport().height() // row_h >= 3
+    assert table.viewport().height() // row_h >= 4  # four whole rows (there were under two)
 
 
 # -- 5. override note ----------------------------------------------------------------------------
