@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from checkin_app import __version__
+from checkin_app import __version__, cli_event
 from checkin_app.domain.clock import Clock, OffsetClock, SystemClock
 from checkin_app.domain.verdicts import Severity
 from checkin_app.paths import default_db_path
@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     from checkin_app import cli_security
 
     cli_security.add_parsers(sub, _common)
+    cli_event.add_parsers(sub, _common)
     from checkin_app.hub import cli as hub_cli
     from checkin_app.sync import cli as sync_cli
 
@@ -569,6 +570,7 @@ COMMANDS = {
     "badges": cmd_badges,
     "import": cmd_import,
     **_security_commands(),
+    "event": cli_event.cmd_event,
     **_sync_commands(),
 }
 

@@ -37,6 +37,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--event-key", type=Path, default=None,
                    help="event key file: desks enrolling get their desk key certified with it")
     hs = p.add_subparsers(dest="hub_command")
+    from checkin_app import cli_event
+
+    cli_event.add_hub_parsers(hs, _db_args)
     q = hs.add_parser("load", help="build the demo event into the hub database")
     _db_args(q, top=False)
     q.add_argument("--size", type=int, default=10_000)
@@ -111,6 +114,10 @@ def cmd_hub(args: argparse.Namespace) -> int:
     try:
         if command is None:
             return _serve(args)
+        if command == "event":
+            from checkin_app.cli_event import cmd_hub_event
+
+            return cmd_hub_event(args)
         return {"load": _load, "publish": _publish, "enrol-desk": _enrol, "revoke-desk": _revoke,
                 "lift-revocation": _lift, "desks": _desks, "bundle": _bundle}[command](args)
     except CliError:

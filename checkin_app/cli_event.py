@@ -1,0 +1,264 @@
+"""`checkin-app event …` and `checkin-app hub event …`: write, check, apply, export and show the event."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1  # the file has errors, or applying it was refused
+EXIT_ERROR = 2
+
+
+def _sub_commands(parent: Any, add_db: Callable[[argparse.ArgumentParser], None], *,
+                  hub: bool) -> None:
+    """new / check / apply / export / show under `parent` (the hub has no new / check of its own)."""
+    if not hub:
+        q = parent.add_parser("new", help="write a starter event file to fill in (.yaml or .xlsx)")
+        q.add_argument("file", type=Path)
+        q.add_argument("--template", choices=["blank", "chongqing"], default="blank",
+                       help="blank: the smallest event that passes the check; chongqing: the demo's")
+        q.add_argument("--overwrite", action="store_true", help="replace an existing file")
+        q = parent.add_parser("check", help="check an event file and print the report")
+        q.add_argument("file", type=Path)
+        q.add_argument("--json", action="store_true")
+    where = "the hub's database" if hub else "the database"
+    q = parent.add_parser("apply", help=f"apply an event file to {where} in one transaction")
+    add_db(q)
+    q.add_argument("file", type=Path)
+    q.add_argument("--archive-removed", action="store_true",
+                   help="archive activities the file drops that have check-ins (never deleted)")
+    q.add_argument("--force", action="store_true",
+                   help="apply another event's file over a database that holds check-ins")
+    q.add_argument("--operator", default="cli")
+    q.add_argument("--json", action="store_true")
+    q = parent.add_parser("export", help=f"write the event of {where} to a .yaml or .xlsx file")
+    add_db(q)
+    q.add_argument("file", type=Path)
+    q = parent.add_parser("show", help=f"show the event of {where}: activities, rules, categories")
+    add_db(q)
+    q.add_argument("--json", action="store_true")
+
+
+def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Register `event` on the main parser's subparsers."""
+    p = sub.add_parser("event", help="the event definition: new, check, apply, export, show")
+    es = p.add_subparsers(dest="event_command", required=True)
+    _sub_commands(es, common, hub=False)
+
+
+def add_hub_parsers(hub_sub: Any, db_args: Callable[..., None]) -> None:
+    """Register `hub event apply|export|show` on the hub's subparsers."""
+    p = hub_sub.add_parser("event", help="the hub's event: apply a file (published to desks), export, show")
+    db_args(p, top=False)
+    es = p.add_subparsers(dest="hub_event_command", required=True)
+    _sub_commands(es, lambda q: db_args(q, top=False), hub=True)
+
+
+# -- output ---------------------------------------------------------------------------------------
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def print_report(problems: Sequence[Any], out: Any = None) -> None:
+    """One block per problem: where, the value, the problem and what to do, Chinese then English."""
+    out = out or sys.stdout
+    for p in sorted(problems, key=lambda p: (p.severity != "error", p.sheet, p.line, p.cell)):
+        tag = {"error": "错误 error", "warning": "警告 warning"}.get(p.severity, p.severity)
+        where = p.where or "—"
+        value = f"  值 value: {p.value}" if p.value else ""
+        print(f"[{tag}] {where}{value}", file=out)
+        print(f"    {p.message_zh} → {p.hint_zh}", file=out)
+        print(f"    {p.message_en} → {p.hint_en}", file=out)
+
+
+def _print_changes(result: Any) -> None:
+    if not result.changed:
+        print("没有变化：数据库已是此文件的内容 / No change: the database already holds this file")
+        return
+    words = {"add": "新增 added", "update": "修改 changed", "archive": "归档 archived",
+             "delete": "删除 deleted"}
+    for ch in result.changes:
+        fields = ", ".join(f"{k}: {ch.before.get(k, '—')} → {ch.after.get(k, '—')}"
+                           for k in ch.after if ch.action == "update")
+        print(f"  {words[ch.action]:<12} {ch.table:<9} {ch.code}{'  ' + fields if fields else ''}")
+    print(f"已应用 {len(result.changes)} 项变更（已记入审计日志）/ "
+          f"Applied {len(result.changes)} changes (written to the audit log)")
+
+
+def _show(summary: Any, as_json: bool) -> None:
+    d = summary.definition
+    if as_json:
+        from dataclasses import asdict
+
+        _print_json({"event": asdict(d.event), "activities": [asdict(a) for a in d.activities],
+                     "categories": [asdict(c) for c in d.categories], "admitted": summary.admitted,
+                     "delegates": summary.delegates, "checkins": summary.checkins})
+        return
+    e = d.event
+    print(f"{e.name_zh} / {e.name_en}  [{e.code}]")
+    print(f"  {e.venue_zh} / {e.venue_en}")
+    print(f"  {e.starts_on} – {e.ends_on}  ({e.timezone})")
+    print("活动 / Activities:")
+    modes = {"single": "单次 single", "reentry": "可重复 re-entry", "once_per_day": "每天一次 once per day"}
+    for a in d.activities:
+        until = f"{a.end_day} " if a.end_day else ""
+        cap = f"capacity {a.capacity}" if a.capacity else "no capacity limit"
+        flags = [modes[a.mode], cap, f"doors -{a.doors_before}/+{a.doors_after} min"]
+        if a.exits_scanned:
+            flags.append("exits scanned")
+        if a.main:
+            flags.append("主入口 MAIN ENTRANCE")
+        if a.archived:
+            flags.append("已归档 ARCHIVED")
+        print(f"  {a.code:<14} {a.day} {a.start:%H:%M}–{until}{a.end:%H:%M}  {a.name_zh} / {a.name_en}")
+        print(f"  {'':<14} {'; '.join(flags)}; check-ins {summary.checkins.get(a.code, 0)}")
+        print(f"  {'':<14} admits: {', '.join(summary.admitted.get(a.code, ())) or '—'}")
+    print("类别 / Categories:")
+    for c in d.categories:
+        att = f"  ⚠ {c.attention_zh or c.attention_en}" if c.attention else ""
+        aliases = f"  aliases: {', '.join(c.aliases)}" if c.aliases else ""
+        print(f"  {c.code:<14} {c.colour} {c.name_zh} / {c.name_en}  "
+              f"({summary.delegates.get(c.code, 0)} delegates){att}{aliases}")
+
+
+# -- commands -------------------------------------------------------------------------------------
+def _cli_error(text: str) -> Exception:
+    from checkin_app.cli import CliError
+
+    return CliError(text)
+
+
+def _new(args: argparse.Namespace) -> int:
+    from checkin_app.services.event_files import EventFileError, starter, write_definition
+
+    path: Path = args.file
+    if path.exists() and not args.overwrite:
+        raise _cli_error(f"文件已存在：{path}（加 --overwrite 覆盖）\nThe file exists: {path} "
+                         "(add --overwrite to replace it)")
+    try:
+        write_definition(starter(args.template), path)
+    except EventFileError as exc:
+        raise _cli_error(str(exc)) from exc
+    print(f"已写入 / Written: {path}")
+    print(f"  填写后运行 / fill it in, then run: checkin-app event check {path}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from checkin_app.services.event_files import check_file
+    from checkin_app.services.event_setup import known_templates
+
+    report = check_file(args.file, templates=known_templates())
+    if args.json:
+        _print_json({"ok": report.ok, "problems": [p.as_dict() for p in report.problems]})
+    else:
+        print_report(report.problems)
+        if report.ok and report.definition is not None:
+            d = report.definition
+            print(f"检查通过 / Check passed: {d.event.code}, {len(d.activities)} activities, "
+                  f"{len(d.categories)} categories"
+                  + (f", {len(report.problems)} warnings" if report.problems else ""))
+        else:
+            print(f"有 {len(report.errors)} 个错误，未应用 / {len(report.errors)} errors; "
+                  "fix them and check again")
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _apply(args: argparse.Namespace, db: Any, desk: str, after: Callable[[Any], int] | None = None
+           ) -> int:
+    from checkin_app.cli import parse_clock
+    from checkin_app.services.event_setup import EventSetupError, EventSetupService
+
+    svc = EventSetupService(db, parse_clock(getattr(args, "clock", None)))
+    try:
+        result = svc.apply_file(args.file, operator=args.operator, desk=desk,
+                                archive_removed=args.archive_removed, force=args.force)
+    except EventSetupError as exc:
+        if args.json:
+            _print_json({"applied": False, "problems": [p.as_dict() for p in exc.problems]})
+        else:
+            print_report(exc.problems, sys.stderr)
+            print("未应用任何变更 / Nothing was applied", file=sys.stderr)
+        return EXIT_PROBLEMS
+    published = after(result) if after is not None else None
+    if args.json:
+        out: dict[str, Any] = {"applied": True, "event": result.event_code,
+                               "changes": [c.as_dict() for c in result.changes]}
+        if published is not None:
+            out["published"] = published
+        _print_json(out)
+    else:
+        _print_changes(result)
+        if published is not None:
+            print(f"已发布 {published} 条变更给签到台 / Published {published} changed rows to desks")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace, db: Any) -> int:
+    from checkin_app.services.event_files import EventFileError
+    from checkin_app.services.event_setup import EventSetupError, EventSetupService
+
+    try:
+        d = EventSetupService(db).export(args.file)
+    except (EventSetupError, EventFileError) as exc:
+        raise _cli_error(str(exc)) from exc
+    print(f"已导出 / Exported {d.event.code}: {args.file}")
+    return EXIT_OK
+
+
+def _show_cmd(args: argparse.Namespace, db: Any) -> int:
+    from checkin_app.services.event_setup import EventSetupService
+
+    summary = EventSetupService(db).summary()
+    if summary is None:
+        raise _cli_error("数据库中还没有大会。请先运行 `checkin-app event apply 文件`。\n"
+                         "The database holds no event yet. Run `checkin-app event apply FILE` first.")
+    _show(summary, args.json)
+    return EXIT_OK
+
+
+def cmd_event(args: argparse.Namespace) -> int:
+    """Dispatch `event …` (desk database)."""
+    command = args.event_command
+    if command == "new":
+        return _new(args)
+    if command == "check":
+        return _check(args)
+    from checkin_app.cli import _desk_name, _open
+
+    db = _open(args)
+    try:
+        if command == "apply":
+            return _apply(args, db, _desk_name(db, None))
+        if command == "export":
+            return _export(args, db)
+        return _show_cmd(args, db)
+    finally:
+        db.close()
+
+
+def cmd_hub_event(args: argparse.Namespace) -> int:
+    """Dispatch `hub event …`: the hub's database; an apply is published to desks at once."""
+    from checkin_app.hub.cli import _store
+
+    store = _store(args)
+    try:
+        command = args.hub_event_command
+        if command == "apply":
+            def publish(result: Any) -> int:
+                if not result.changed:
+                    return 0
+                store.forget(set(result.tables()))
+                return int(store.refresh(result.tables()))
+
+            return _apply(args, store.db, "hub", publish)
+        if command == "export":
+            return _export(args, store.db)
+        return _show_cmd(args, store.db)
+    finally:
+        store.db.close()
