@@ -187,6 +187,8 @@ class PrinterDialog(ScanSafeDialog):
             lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定 / OK")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消 / Cancel")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)

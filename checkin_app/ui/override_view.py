@@ -99,6 +99,8 @@ class OverrideDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            pair(lang, "取消", "Cancel"))
         self.ok.setText(pair(lang, "放行", "Admit"))
         self.ok.setEnabled(False)
         lay = QVBoxLayout(self)

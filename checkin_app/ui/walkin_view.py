@@ -82,6 +82,8 @@ class WalkInDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            pair(lang, "取消", "Cancel"))
         self.ok.setText(pair(lang, "登记并签到", "Register and check in"))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 20)
