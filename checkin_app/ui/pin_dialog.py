@@ -112,7 +112,7 @@ class PinDialog(QDialog):
     def show_error(self, message: str, locked_until: datetime | None = None) -> None:
         """A wrong PIN (with tries left) or a lock-out (typing disabled until it ends)."""
         self.locked_until = locked_until
-        self.error.setText(message)
+        self.error.setText(ui_first(message, self.lang))
         self.error.setVisible(True)
         _make_room(self)
         self.pin.clear()
@@ -188,13 +188,19 @@ class FirstPinDialog(QDialog):
 
     def show_error(self, message: str) -> None:
         """Why the PIN was not set (too short, too simple, ...)."""
-        self.error.setText(message)
+        self.error.setText(ui_first(message, self.lang))
         self.error.setVisible(True)
         _make_room(self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(True)
         self.pin.clear()
         self.again.clear()
         self.pin.setFocus()
+
+
+def ui_first(message: str, lang: str) -> str:
+    """A "Chinese line\nEnglish line" message with the UI language's line first."""
+    zh, sep, en = message.partition("\n")
+    return f"{en}\n{zh}" if lang == "en" and sep and en else message
 
 
 def _make_room(dlg: QDialog) -> None:

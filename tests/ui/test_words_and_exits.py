@@ -335,3 +335,16 @@ def test_override_note_names_the_verdict_in_both_languages(qtbot: QtBot,
                     "Manager override by Li Lei (was: Registration cancelled): 主办方确认")
     panel.set_language("en")
     assert panel.attention.text().startswith("Manager override by Li Lei (was: Registration")
+
+
+def test_pin_errors_start_in_the_ui_language(qtbot: QtBot, clock: FixedClock) -> None:
+    message = "PIN 错误，还可再试 4 次\nWrong PIN; 4 tries left before a lock-out"
+    for lang, first in (("zh", "PIN 错误"), ("en", "Wrong PIN")):
+        dlg = PinDialog("撤销签到", "undo a check-in", lang=lang, clock=clock)
+        qtbot.addWidget(dlg)
+        dlg.show_error(message)
+        assert dlg.error.text().startswith(first) and len(dlg.error.text().split("\n")) == 2
+        pin = FirstPinDialog(lang=lang)
+        qtbot.addWidget(pin)
+        pin.show_error(message)
+        assert pin.error.text().startswith(first)
