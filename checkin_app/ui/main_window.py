@@ -40,6 +40,7 @@ from checkin_app.ui.placement import keep_on_screen
 from checkin_app.ui.print_view import PrintPanel
 from checkin_app.ui.recent_view import RecentPanel
 from checkin_app.ui.result_view import IDLE_TIMEOUT_MS, ResultPanel
+from checkin_app.ui.scan_catcher import ScanCatcher
 from checkin_app.ui.scan_field import ScanField
 from checkin_app.ui.search_view import SearchPanel
 from checkin_app.ui.setup_dialog import SetupDialog
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self._search_idle = QTimer(self)
         self._search_idle.setSingleShot(True)
         self._search_idle.setInterval(SEARCH_IDLE_MS)
+        self.catcher = ScanCatcher((self.scan_field, self.search.field), self)
         self._connect_callbacks()
         self.badges = BadgeDesk(self, self.print_panel)
         self.badges.printing.jobsLoaded.connect(
@@ -269,6 +271,7 @@ class MainWindow(QMainWindow):
         self.scan_field.imeInterference.connect(lambda: self._on_ime_interference("scan_field"))
         self.search.imeInterference.connect(lambda: self._on_ime_interference("search_field"))
         self.search.field.typed.connect(self._search_idle.start)
+        self.catcher.scanned.connect(lambda code: self._on_scanned(code, "burst"))
         self._search_idle.timeout.connect(self._on_search_idle)
         self.search.searchRequested.connect(c.search)
         self.search.checkInRequested.connect(self._on_check_in_requested)
@@ -286,6 +289,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
             self._watching_focus = True
+            self.catcher.install()
         # Esc anywhere in the window (not only in the search box) goes back to scanning.
         esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         esc.activated.connect(self.focus_scanner)
@@ -648,6 +652,7 @@ class MainWindow(QMainWindow):
         if self._watching_focus and isinstance(app, QApplication):
             app.focusChanged.disconnect(self._on_focus_changed)
         self._watching_focus = False
+        self.catcher.remove()
         if self.sync is not None:
             self.sync.stop()
         self.controller.shutdown()
