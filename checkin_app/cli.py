@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from checkin_app import __version__, cli_event
+from checkin_app import __version__, cli_event, cli_import_values
 from checkin_app.domain.clock import Clock, OffsetClock, SystemClock
 from checkin_app.domain.verdicts import Severity
 from checkin_app.paths import default_db_path
@@ -171,6 +171,7 @@ def _import_parser(sub: Any) -> None:
     p.add_argument("--code-width", type=int, default=None,
                    help="pad all-digit registration numbers to this width (lost leading zeros)")
     p.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+    cli_import_values.add_arguments(p)
     p.add_argument("--report", type=Path, default=None, metavar="REPORT.csv",
                    help="write every problem line to this CSV file")
     p.add_argument("--operator", default="cli")
@@ -194,6 +195,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         header_line=args.header_line, key_field=args.key, full=args.full, photos_dir=args.photos,
         keep=keep, default_category=args.default_category, code_width=args.code_width,
         operator=args.operator, desk=_desk_name(db, None),
+        value_map=cli_import_values.value_map(args.map),
     )
     try:
         inspection = svc.inspect(args.file, options)
@@ -243,6 +245,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "problems": [{"sheet": p.sheet, "line": p.line, "column": p.column, "value": p.value,
                           "severity": p.severity, "code": p.code, "message_zh": p.message_zh,
                           "message_en": p.message_en} for p in result.problems],
+            "unknown_values": cli_import_values.unknown_json(result),
         })
     else:
         ins = result.inspection
@@ -252,9 +255,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for h, f in zip(ins.headers, ins.mapping, strict=False):
             target = f"{BY_KEY[f].name_zh} / {BY_KEY[f].name_en}" if f else "— (不导入 ignored)"
             print(f"  {h:<24} → {target}")
-        for p in result.problems:
-            loc = f"{p.sheet + ' ' if p.sheet else ''}{'line ' + str(p.line) if p.line else ''}"
-            print(f"  [{p.severity}] {loc} {p.column}: {p.message_zh} / {p.message_en}".rstrip())
+        cli_import_values.print_problems(result)
         mode = "已导入 / Imported" if result.applied else "试运行，未写入 / Dry run, nothing written"
         print(f"{mode}: new {c.new}, changed {c.changed}, unchanged {c.unchanged}, "
               f"cancelled {c.cancelled}, rejected {c.rejected}, missing {c.missing}, "

@@ -31,6 +31,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "this person was given an individual admission"),
     "unknown_country": ("未知国家/地区：{value}（已留空）", "Unknown country/region: {value} (left empty)"),
     "unknown_status": ("无法识别的状态：{value}", "Unrecognised status: {value}"),
+    "mapped_reject": ("按值映射拒绝：{value}，此行未导入",
+    "Rejected by the value mapping: {value}; row not imported"),
     "pending_status": ("报名尚未审核通过，未导入", "Registration is not approved yet; not imported"),
     "bad_phone": ("手机号码无效：{value}", "Invalid phone number: {value}"),
     "phone_digits_lost": ("号码以科学计数法保存，后几位已丢失：{value}"
@@ -68,6 +70,46 @@ class Problem:
     def blocks(self) -> bool:
         """Whether this problem kept the row out of the database."""
         return self.severity == ERROR
+
+
+# Report codes of values a vocabulary column holds that the event does not know, by column kind.
+UNKNOWN_VALUE_CODES = {"unknown_category": "category", "unknown_activity": "activity",
+                       "unknown_status": "status", "unknown_country": "country"}
+KIND_NAMES = {"category": ("类别", "category"), "activity": ("活动", "activity"),
+              "status": ("状态", "status"), "country": ("国家/地区", "country")}
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownValue:
+    """One value the event does not know, with how many rows hold it (嘉宾 ×412) and the first lines."""
+
+    kind: str  # "category", "activity", "status" or "country"
+    column: str
+    value: str
+    count: int
+    lines: tuple[int, ...]  # the first few lines holding it
+    severity: str
+
+    @property
+    def label(self) -> str:
+        """'嘉宾 ×412'."""
+        return f"{self.value} ×{self.count}"
+
+
+def group_unknown(problems: Iterable[Problem], *, keep_lines: int = 5) -> tuple[UnknownValue, ...]:
+    """Unknown-value report lines grouped by column kind and value, most frequent first."""
+    from checkin_app.importers.text import fold
+
+    groups: dict[tuple[str, str], list[Problem]] = {}
+    for p in problems:
+        kind = UNKNOWN_VALUE_CODES.get(p.code)
+        if kind is not None:
+            groups.setdefault((kind, fold(p.value)), []).append(p)
+    out = [UnknownValue(kind, ps[0].column, ps[0].value, len(ps),
+                        tuple(sorted({p.line for p in ps})[:keep_lines]), ps[0].severity)
+           for (kind, _), ps in groups.items()]
+    out.sort(key=lambda u: (list(KIND_NAMES).index(u.kind), -u.count, u.value))
+    return tuple(out)
 
 
 def problem(code: str, severity: str, *, sheet: str, line: int, column: str, value: object,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -40,6 +40,8 @@ class CategoryRef:
     code: str
     name_zh: str
     name_en: str
+    # What registration exports call it (from the event definition): 嘉宾, Guest, VIP嘉宾 …
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,9 @@ class Catalog:
         for c in categories:
             for name in (c.code, c.name_zh, c.name_en):
                 self._cat.setdefault(fold(name), c.code)
+        for c in categories:  # after every code and name: an alias never shadows one
+            for alias in c.aliases:
+                self._cat.setdefault(fold(alias), c.code)
         self._act: dict[str, str] = {}
         for a in activities:
             for name in (a.code, a.name_zh, a.name_en):
@@ -95,6 +100,17 @@ class RowOptions:
     # Registration numbers that are all digits are padded to this width (Excel drops leading zeros).
     code_width: int | None = None
     epoch_1904: bool = False
+    # Value mappings chosen by the organiser, per vocabulary column ("category", "activity",
+    # "status", "country"): folded cell value → target (a code, approved/cancelled, "-" to leave
+    # it out, or REJECT). They apply before the event's own names and aliases.
+    value_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+# A value mapped to this rejects the row; "-" (IGNORE) leaves the value out.
+REJECT = "reject"
+IGNORE = "-"
+VOCABULARIES = ("category", "activity", "status", "country")
+STATUSES = ("approved", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,10 +392,17 @@ class RowValidator:
         # -- country ------------------------------------------------------------------------
         if self.mapped("country"):
             raw_country = self._text(cells, "country")
-            iso = country_code(raw_country) if raw_country else ""
-            if iso is None:
-                probs.append(self._p("unknown_country", WARNING, line, "country", raw_country))
-                iso = ""
+            mapped = self._mapped("country", raw_country)
+            iso: str | None = ""
+            if mapped == REJECT:
+                probs.append(self._p("mapped_reject", ERROR, line, "country", raw_country))
+            elif mapped is not None:
+                iso = "" if mapped == IGNORE else mapped
+            elif raw_country:
+                iso = country_code(raw_country)
+                if iso is None:
+                    probs.append(self._p("unknown_country", WARNING, line, "country", raw_country))
+                    iso = ""
             values["country"] = iso
 
         # -- category -----------------------------------------------------------------------
@@ -391,7 +414,12 @@ class RowValidator:
         if self.mapped("status"):
             status_text = self._text(cells, "status")
             folded = fold(status_text)
-            if not folded or folded in _APPROVED:
+            mapped = self._mapped("status", status_text)
+            if mapped == REJECT:
+                probs.append(self._p("mapped_reject", ERROR, line, "status", status_text))
+            elif mapped in STATUSES:
+                values["status"] = mapped
+            elif not folded or folded in _APPROVED:
                 values["status"] = "approved"
             elif folded in _CANCELLED:
                 values["status"] = "cancelled"
@@ -464,10 +492,19 @@ class RowValidator:
                 return self.catalog.categories.get(self.options.default_category)
             probs.append(self._p("missing_category", ERROR, line, "category", ""))
             return None
-        found = self.catalog.category(text)
+        mapped = self._mapped("category", text)
+        if mapped == REJECT:
+            probs.append(self._p("mapped_reject", ERROR, line, "category", text))
+            return None
+        found = self.catalog.categories.get(mapped) if mapped else self.catalog.category(text)
         if found is None:
             probs.append(self._p("unknown_category", ERROR, line, "category", text))
         return found
+
+    def _mapped(self, kind: str, text: str) -> str | None:
+        """The organiser's mapping for this value of a vocabulary column, if any."""
+        table = self.options.value_map.get(kind)
+        return table.get(fold(text)) if table and text else None
 
     def _activities(self, line: int, cells: Sequence[object], category: CategoryRef | None,
                     probs: list[Problem]) -> tuple[frozenset[int] | None, frozenset[int] | None]:
@@ -479,7 +516,13 @@ class RowValidator:
         listed: set[int] = set()
         extra: set[int] = set()
         for token in tokens:
-            act = self.catalog.activity(token)
+            mapped = self._mapped("activity", token)
+            if mapped == IGNORE:
+                continue
+            if mapped == REJECT:
+                probs.append(self._p("mapped_reject", ERROR, line, "activities", token))
+                continue
+            act = self.catalog.activities.get(mapped) if mapped else self.catalog.activity(token)
             if act is None:
                 probs.append(self._p("unknown_activity", ERROR, line, "activities", token, token=token))
                 continue

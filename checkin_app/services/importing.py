@@ -9,7 +9,7 @@ import pickle
 import tempfile
 import time
 import uuid as uuidlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -31,8 +31,20 @@ from checkin_app.importers.fields import (
     header_text,
 )
 from checkin_app.importers.readers import ReadError
-from checkin_app.importers.report import ERROR, INFO, WARNING, Problem, problem
+from checkin_app.importers.report import (
+    ERROR,
+    INFO,
+    WARNING,
+    Problem,
+    UnknownValue,
+    group_unknown,
+    problem,
+)
 from checkin_app.importers.rows import (
+    IGNORE,
+    REJECT,
+    STATUSES,
+    VOCABULARIES,
     ActivityRef,
     Catalog,
     CategoryRef,
@@ -110,6 +122,10 @@ class ImportOptions:
     code_width: int | None = None
     operator: str = "import"
     desk: str = ""
+    # Value mappings per vocabulary column ("category", "activity", "status", "country"):
+    # cell value → target code, approved / cancelled, "-" (leave out) or "reject". Added to the
+    # preset's own (these win); saved with the preset.
+    value_map: Mapping[str, Mapping[str, str]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +184,12 @@ class ImportResult:
         c = self.counts
         return c.new + c.changed + c.unchanged + c.cancelled + c.rejected
 
+    @property
+    def unknown_values(self) -> tuple[UnknownValue, ...]:
+        """Values of the category, activity, status and country columns the event does not know,
+        grouped with their counts (嘉宾 ×412): what a value mapping is needed for."""
+        return group_unknown(self.problems)
+
 
 @dataclass(frozen=True, slots=True)
 class PresetInfo:
@@ -177,6 +199,8 @@ class PresetInfo:
     columns: dict[str, str]
     options: dict[str, Any]
     updated_at: datetime
+    # Value mappings saved with the preset: kind → {folded value: target}.
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _no_event() -> ImportFailed:
@@ -247,8 +271,10 @@ class ImportService:
 
     def save_preset(self, name: str, inspection: FileInspection, *,
                     mapping: Sequence[str | None] | None = None, operator: str = "import",
-                    desk: str = "") -> PresetInfo:
-        """Store the mapping (by header text, so a reordered export still fits) and the options."""
+                    desk: str = "", values: Mapping[str, Mapping[str, str]] | None = None
+                    ) -> PresetInfo:
+        """Store the mapping (by header text, so a reordered export still fits), the options and
+        the value mappings (`values`, else those of the inspection's options and preset)."""
         name = clean(name)
         if not name:
             raise ImportFailed("映射方案需要一个名称\nA mapping preset needs a name")
@@ -262,7 +288,9 @@ class ImportService:
             "key_field": o.key_field, "keep": sorted(o.keep or ()), "full": o.full,
             "default_category": o.default_category, "code_width": o.code_width,
         }
-        config = json.dumps({"columns": columns, "options": opts}, ensure_ascii=False, sort_keys=True)
+        chosen = normalise_value_map(values if values is not None else (o.value_map or {}))
+        config = json.dumps({"columns": columns, "options": opts, "values": chosen},
+                            ensure_ascii=False, sort_keys=True)
         now = self.clock.now()
         with self.db.write() as s:
             p = s.scalar(select(ImportPreset).where(ImportPreset.name == name))
@@ -296,7 +324,7 @@ class ImportService:
         with self.db.read() as s:
             if s.scalar(select(m.Event.id).limit(1)) is None:
                 raise _no_event()
-            cats = [CategoryRef(c.id, c.code, c.name_zh, c.name_en)
+            cats = [CategoryRef(c.id, c.code, c.name_zh, c.name_en, _aliases(c.aliases))
                     for c in s.scalars(select(m.Category).order_by(m.Category.sort_order))]
             admitted: dict[int, set[str]] = {}
             by_id = {c.id: c.code for c in cats}
@@ -397,6 +425,7 @@ class ImportService:
             full=options.full if options.full is not None else o.get("full"),
             default_category=options.default_category or o.get("default_category"),
             code_width=options.code_width or o.get("code_width"),
+            value_map=_merged(p.values, options.value_map),
         )
 
     def _mapping(self, headers: Sequence[str], options: ImportOptions) -> tuple[str | None, ...]:
@@ -503,9 +532,12 @@ class ImportService:
             raise ImportFailed(f"只能保留这些个人信息字段：{', '.join(sorted(PRIVATE_FIELDS))}\n"
                                f"Only these personal fields can be kept: {', '.join(sorted(PRIVATE_FIELDS))}")
         epoch_1904 = False
+        value_map = normalise_value_map(opts.value_map or {})
+        _check_value_map(value_map, catalog)
         row_opts = RowOptions(key_field=key_field, keep=opts.keep or frozenset(),
                               default_category=opts.default_category,
-                              code_width=inspection.code_width, epoch_1904=epoch_1904)
+                              code_width=inspection.code_width, epoch_1904=epoch_1904,
+                              value_map=value_map)
         photos = _photo_index(opts.photos_dir) if opts.photos_dir else None
         # A workbook parsed in a reader process is checked and written while it is being parsed
         # (the write transaction is open meanwhile); anything else is read, validated and
@@ -717,7 +749,62 @@ def _photo_index(folder: Path) -> dict[str, Path]:
 
 def _preset_info(p: ImportPreset) -> PresetInfo:
     data = json.loads(p.config_json or "{}")
-    return PresetInfo(p.name, dict(data.get("columns", {})), dict(data.get("options", {})), p.updated_at)
+    values = {str(k): {str(a): str(b) for a, b in v.items()}
+              for k, v in dict(data.get("values", {})).items() if isinstance(v, dict)}
+    return PresetInfo(p.name, dict(data.get("columns", {})), dict(data.get("options", {})), p.updated_at,
+                      values)
+
+
+def _aliases(text: str | None) -> tuple[str, ...]:
+    try:
+        items = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(a) for a in items) if isinstance(items, list) else ()
+
+
+def normalise_value_map(raw: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """Value mappings with folded source values and canonical targets (codes upper-case)."""
+    out: dict[str, dict[str, str]] = {}
+    for kind, table in raw.items():
+        if kind not in VOCABULARIES:
+            raise ImportFailed(f"未知的映射类型 {kind}（可用：{', '.join(VOCABULARIES)}）\n"
+                               f"Unknown mapping kind {kind} (use one of: {', '.join(VOCABULARIES)})")
+        for value, target in table.items():
+            t = clean(target)
+            t = t.lower() if t.lower() in (REJECT, *STATUSES) or t == IGNORE else t.upper()
+            if fold(value):
+                out.setdefault(kind, {})[fold(value)] = t
+    return out
+
+
+def _merged(saved: Mapping[str, Mapping[str, str]], given: Mapping[str, Mapping[str, str]] | None
+            ) -> dict[str, dict[str, str]]:
+    out = {k: dict(v) for k, v in normalise_value_map(saved).items()}
+    for k, v in normalise_value_map(given or {}).items():
+        out.setdefault(k, {}).update(v)
+    return out
+
+
+def _check_value_map(value_map: Mapping[str, Mapping[str, str]], catalog: Catalog) -> None:
+    """Every mapping target exists: ImportFailed naming the first that does not."""
+    from checkin_app.domain.countries import COUNTRIES
+
+    words = {"category": (REJECT,), "activity": (REJECT, IGNORE), "status": (REJECT,),
+             "country": (REJECT, IGNORE)}
+    for kind, table in value_map.items():
+        for value, target in table.items():
+            if target in words[kind]:
+                continue
+            ok = {"category": target in catalog.categories, "activity": target in catalog.activities,
+                  "status": target in STATUSES, "country": target in COUNTRIES}[kind]
+            if not ok:
+                hint = {"category": ", ".join(catalog.categories), "activity": ", ".join(catalog.activities),
+                        "status": "approved, cancelled", "country": "ISO 3166 (CN, RS, …)"}[kind]
+                raise ImportFailed(
+                    f"映射 {kind}:{value}={target} 无效：没有 {target}（可用：{hint}；或 reject）\n"
+                    f"Mapping {kind}:{value}={target} is not valid: there is no {target} "
+                    f"(use {hint}, or reject)")
 
 
 def _masked(col: str, value: object) -> object:
