@@ -10,10 +10,10 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin_app.domain.clock import Clock, SystemClock
-from checkin_app.domain.types import ActivityInfo, ActivityStats
+from checkin_app.domain.types import ActivityInfo, ActivityStats, CategoryInfo
 from checkin_app.services import audit
 from checkin_app.services.checkin import CheckInError
-from checkin_app.services.views import activity_info
+from checkin_app.services.views import activity_info, category_info
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 
@@ -78,6 +78,12 @@ class CatalogService:
                 q.order_by(m.Activity.is_main.desc(), m.Activity.sort_order, m.Activity.starts_at)
             ).all()
             return [activity_info(a) for a in rows]
+
+    def categories(self) -> list[CategoryInfo]:
+        """Every category in programme order (names and colours for the rules view)."""
+        with self.db.read() as s:
+            rows = s.scalars(select(m.Category).order_by(m.Category.sort_order, m.Category.code)).all()
+            return [category_info(c) for c in rows]
 
     def settings(self) -> DeskSettings:
         """Stored desk settings with defaults filled in."""

@@ -13,6 +13,7 @@ from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import (
     ActivityInfo,
     ActivityStats,
+    CategoryInfo,
     CheckInRecord,
     DelegateView,
     ScanResult,
@@ -99,6 +100,7 @@ class DeskController(QObject):
         undoFinished(CheckInRecord): the reversing event that was recorded.
         undoFailed(str): a bilingual message (e.g. already undone at another desk).
         errorOccurred(str): a bilingual message for the status bar.
+        rulesLoaded(tuple): (EventInfo | None, activities, categories) for the rules view.
     """
 
     bootstrapped = Signal(object)
@@ -113,6 +115,7 @@ class DeskController(QObject):
     undoFinished = Signal(object)
     undoFailed = Signal(str)
     errorOccurred = Signal(str)
+    rulesLoaded = Signal(object)
 
     def __init__(self, services: DeskServices, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -161,6 +164,15 @@ class DeskController(QObject):
         if event is not None:
             self.tz = ZoneInfo(event.timezone or DEFAULT_TZ)
         self.catalogLoaded.emit(payload)
+
+    def load_rules(self) -> None:
+        """Read the event, every activity and every category, for the read-only rules view."""
+        catalog = self.services.catalog
+
+        def work() -> tuple[EventInfo | None, list[ActivityInfo], list[CategoryInfo]]:
+            return catalog.event(), catalog.activities(), catalog.categories()
+
+        self.runner.read(work, self.rulesLoaded.emit, self._on_error)
 
     def save_settings(self, **changes: str) -> None:
         """Store desk name, activity or language (through the writer)."""

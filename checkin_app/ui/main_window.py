@@ -21,7 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from checkin_app.domain.clock import OffsetClock
-from checkin_app.domain.types import ActivityInfo, ActivityStats, CheckInRecord, ScanResult
+from checkin_app.domain.types import (
+    ActivityInfo,
+    ActivityStats,
+    CategoryInfo,
+    CheckInRecord,
+    ScanResult,
+)
 from checkin_app.domain.verdicts import Severity
 from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.ui import style
@@ -40,6 +46,7 @@ from checkin_app.ui.placement import keep_on_screen
 from checkin_app.ui.print_view import PrintPanel
 from checkin_app.ui.recent_view import RecentPanel
 from checkin_app.ui.result_view import IDLE_TIMEOUT_MS, ResultPanel
+from checkin_app.ui.rules_dialog import RulesDialog
 from checkin_app.ui.scan_catcher import ScanCatcher
 from checkin_app.ui.scan_field import ScanField
 from checkin_app.ui.search_view import SearchPanel
@@ -84,6 +91,7 @@ class MainWindow(QMainWindow):
         self.event_info: EventInfo | None = None
         self.activities: list[ActivityInfo] = []
         self.setup_dialog: SetupDialog | None = None
+        self.rules_dialog: RulesDialog | None = None
         self.is_ready = False
         self._stats_seen = False
         self._undo_labels: dict[str, RecentRow] = {}
@@ -200,6 +208,9 @@ class MainWindow(QMainWindow):
         self.act_import = QAction("导入报名数据… / Import registrations…", self)
         self.act_import.triggered.connect(self.open_import)
         self.desk_menu.addAction(self.act_import)
+        # Read-only, so no PIN: a volunteer asked "why was she refused?" looks it up here.
+        self.act_rules = QAction("活动与规则… / Event and rules…", self)
+        self.desk_menu.addAction(self.act_rules)
         self.desk_menu.addSeparator()
         self.desk_menu.addAction(self.act_quit)
         self.view_menu = self.menuBar().addMenu("")
@@ -283,6 +294,8 @@ class MainWindow(QMainWindow):
         self.act_mute.toggled.connect(self._on_mute_toggled)
         self.act_quit.triggered.connect(self.close)
         self.act_search.triggered.connect(self.focus_search)
+        self.act_rules.triggered.connect(c.load_rules)
+        c.rulesLoaded.connect(self._on_rules_loaded)
         self._clock_timer.timeout.connect(self._update_clock)
         self._stats_timer.timeout.connect(c.load_stats)
         app = QApplication.instance()
@@ -562,6 +575,18 @@ class MainWindow(QMainWindow):
         # Once the window manager has framed it: a tall wizard opened with its title bar above
         # the top of a 1366×768 screen.
         QTimer.singleShot(300, wizard, lambda: keep_on_screen(wizard))
+
+    def _on_rules_loaded(self, payload: tuple[EventInfo | None, list[ActivityInfo],
+                                              list[CategoryInfo]]) -> None:
+        event, activities, categories = payload
+        dlg = RulesDialog(event, activities, categories, tz=self.controller.tz,
+                          lang=self.languages.language, parent=self)
+        dlg.setStyleSheet(style.STYLESHEET)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.finished.connect(lambda _code: self.focus_scanner())
+        self.rules_dialog = dlg
+        dlg.open()
+        QTimer.singleShot(300, dlg, lambda: keep_on_screen(dlg))
 
     def focus_search(self) -> None:
         """Move the keyboard to the search box."""
