@@ -116,6 +116,14 @@ class SyncStatus:
     refused: int = 0
     # The hub's code for each warning, in the same order ("clock": this desk's clock is off).
     warning_codes: tuple[str, ...] = ()
+    # Of `pending`: badge print records and serial revocations (the rest are check-ins and
+    # undos, the scans a volunteer means). A print the hub refuses is counted in `refused`.
+    pending_other: int = 0
+
+    @property
+    def pending_scans(self) -> int:
+        """Check-ins and undos not on the hub yet (what "未上传 / not on hub" counts)."""
+        return max(0, self.pending - self.pending_other)
 
 
 def _warnings(answer: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -238,13 +246,17 @@ class DeskSync:
     def pending_count(self) -> int:
         """Local events the hub does not have yet: check-ins and undos, badge prints and serial
         revocations (audit entries ride along)."""
+        return sum(self.pending_counts())
+
+    def pending_counts(self) -> tuple[int, int]:
+        """(check-ins and undos, badge prints and serial revocations) the hub does not have yet."""
         with self.db.read() as s:
             checkins = s.scalar(select(func.count()).select_from(_C).where(_C.c.synced.is_(False)))
             prints = s.scalar(select(func.count()).select_from(_BP).where(_BP.c.synced.is_(False)))
             # A revocation of a delegate this desk does not hold (a key bundle) cannot be pushed.
             revoked = s.scalar(select(func.count()).select_from(_BR.join(_D, _D.c.id == _BR.c.delegate_id))
                                .where(_BR.c.synced.is_(False)))
-            return int(checkins or 0) + int(prints or 0) + int(revoked or 0)
+            return int(checkins or 0), int(prints or 0) + int(revoked or 0)
 
     def _outbox(self, s: Session, limit: int | None = PUSH_BATCH
                 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -537,8 +549,10 @@ class DeskSync:
             last_ok = parse_iso(_get(s, K_LAST_PULL) or None)
             desk, cursor = _get(s, K_DESK) or "", int(_get(s, K_CURSOR) or 0)
             refused = _refused_count(s)
-        return SyncStatus(bool(url and token), self.online, self.pending_count(), last_ok,
-                          self.last_error, desk, url, cursor, self.warnings, refused, self.warning_codes)
+        scans, other = self.pending_counts()
+        return SyncStatus(bool(url and token), self.online, scans + other, last_ok,
+                          self.last_error, desk, url, cursor, self.warnings, refused, self.warning_codes,
+                          pending_other=other)
 
     # -- refusals -------------------------------------------------------------------------------
     # A refused check-in is settled like a stored one (so it leaves the queue and stops blocking

@@ -132,7 +132,8 @@ def status_text(s: SyncStatus | None, lang: str, clock: Clock | None = None
         return (("○ 未连接中心服务器" if zh else "○ No hub (standalone)"),
                 ("仅本台数据" if zh else "This desk only"), "off")
     when = _hm(s.last_ok_at, clock)
-    queue = (f"未上传 {s.pending}" if zh else f"{s.pending} not on hub")
+    # Scans, as a volunteer counts them: one check-in is one, not one plus its print record.
+    queue = (f"未上传 {s.pending_scans}" if zh else f"{s.pending_scans} not on hub")
     if s.online:
         head = "● 在线" if zh else "● Online"
         state = "online"
@@ -142,6 +143,7 @@ def status_text(s: SyncStatus | None, lang: str, clock: Clock | None = None
     text = f"{head} · {'上次同步' if zh else 'last sync'} {when} · {queue}"
     if s.refused:
         # Apart from the queue: these wait for a manager or for new data, not for the network.
+        # A print record the hub refuses is one of them: the only time a print is named here.
         text += f" · 中心拒收 {s.refused} 条" if zh else f" · {s.refused} refused"
     if s.warnings:
         text += " · " + warning_mark(s.warning_codes, lang)
@@ -162,8 +164,13 @@ def status_tip(s: SyncStatus | None, lang: str, clock: Clock | None = None) -> s
          ("Online" if s.online else "Offline (scanning goes on; sent when the hub is back)")),
         (f"上次同步：{_full(s.last_ok_at, clock)}" if zh else
          f"Last sync: {_full(s.last_ok_at, clock)}"),
-        (f"未上传到中心服务器：{s.pending} 条" if zh else f"Not on the hub yet: {s.pending}"),
+        # Check-ins and undos (the scans); print records get their own line.
+        (f"未上传到中心服务器：{s.pending_scans} 条" if zh else
+         f"Not on the hub yet: {s.pending_scans}"),
     ]
+    if s.pending_other:
+        lines.append(f"未上传的打印记录：{s.pending_other} 条" if zh else
+                     f"Badge print records not on the hub yet: {s.pending_other}")
     if s.refused:
         lines.append(f"中心服务器拒收：{s.refused} 条（见“冲突”标签页）" if zh else
                      f"Refused by the hub: {s.refused} (see the Conflicts tab)")
