@@ -291,13 +291,16 @@ class ResultPanel(QFrame):
         """The largest type (up to what the height allows) at which everything shown fits.
 
         A verdict with an attention note, the first check-in and two-line next steps needs
-        more room than a plain admit; all type shrinks together so no line ever overlaps another.
+        more room than a plain admit: the big type gives way first, then the rest, so no line
+        ever overlaps another. Style sheets (slow) are set again only when the small type changes.
         """
         small = big = self._height_scale
+        restyle = True
         for _ in range(24):
-            self._apply_scale(small, big)
+            self._apply_scale(small, big, restyle=restyle)
             if not self._crowded():
                 return
+            restyle = big <= MIN_BIG_SCALE
             if big > MIN_BIG_SCALE:
                 big = max(MIN_BIG_SCALE, big * 0.94)
             elif small > MIN_SCALE:
@@ -321,7 +324,7 @@ class ResultPanel(QFrame):
                 return True
         return False
 
-    def _apply_scale(self, small: float, big: float) -> None:
+    def _apply_scale(self, small: float, big: float, *, restyle: bool = True) -> None:
         self._scale, self._big_scale = small, big
         self.icon.setFixedSize(self.px("icon"), self.px("icon"))
         self.title_primary.set_max_px(self.px("title1"))
@@ -330,7 +333,8 @@ class ResultPanel(QFrame):
         self.name_latin.set_max_px(self.px("latin"))
         m = round(28 * self._scale)
         self._layout.setContentsMargins(m, round(m * 0.8), m, round(m * 0.8))
-        self._style_children()
+        if restyle:
+            self._style_children()
 
     # -- drawing ---------------------------------------------------------------------------
     def _clear(self) -> None:
