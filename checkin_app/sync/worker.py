@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 
-from checkin_app.sync.client import DeskSync, SyncStatus, monotonic, wait_seconds
+from checkin_app.sync.client import DeskSync, SyncStatus, monotonic
 from checkin_app.sync.protocol import AccessRefused, PinMismatch, ProtocolMismatch, SyncError
 
 log = logging.getLogger(__name__)
@@ -16,8 +17,23 @@ PUSH_INTERVAL_S = 5.0
 # At most one pull per desk this often while changes keep coming: with many desks, every
 # check-in wakes every long-poll, and pacing lets one pull carry several changes.
 MIN_PULL_INTERVAL_S = 1.0
+# Retrying after a failure: 0.5, 1, 2, 2, 2 … s, each between half and all of that (jitter, so
+# desks that lost the hub together do not come back in step). The cap is low on purpose: a hub
+# that is back (a restart, a cable) is seen within about 2 s, not after a 16-s backoff; each
+# attempt against a hub that is down is one refused connection, which costs the hub nothing.
+RETRY_FIRST_S = 0.5
+MAX_BACKOFF_S = 2.0
 # Errors that waiting will not fix quickly: retry, but slowly.
 _SLOW = (ProtocolMismatch, AccessRefused, PinMismatch)
+SLOW_BACKOFF_S = 60.0
+
+
+def backoff(attempt: int, cap: float = MAX_BACKOFF_S,
+            rng: Callable[[], float] = random.random) -> float:
+    """Seconds to wait before retry number `attempt` (1, 2, …): doubling from RETRY_FIRST_S up
+    to `cap`, times a random factor in [0.5, 1]."""
+    base = min(cap, RETRY_FIRST_S * 2 ** min(max(0, attempt - 1), 16))
+    return base * (0.5 + 0.5 * rng())
 
 
 class SyncWorker:
@@ -30,7 +46,7 @@ class SyncWorker:
 
     def __init__(self, sync: DeskSync, *, on_status: Callable[[SyncStatus], None] | None = None,
                  on_changes: Callable[[int], None] | None = None, long_poll_s: float = LONG_POLL_S,
-                 push_interval_s: float = PUSH_INTERVAL_S, max_backoff_s: float = 30.0,
+                 push_interval_s: float = PUSH_INTERVAL_S, max_backoff_s: float = MAX_BACKOFF_S,
                  min_pull_interval_s: float = MIN_PULL_INTERVAL_S) -> None:
         self.sync = sync
         self.on_status = on_status or (lambda _s: None)
@@ -84,7 +100,7 @@ class SyncWorker:
             return False
 
     def _cap(self, exc: BaseException) -> float:
-        return max(self.max_backoff_s, 60.0) if isinstance(exc, _SLOW) else self.max_backoff_s
+        return max(self.max_backoff_s, SLOW_BACKOFF_S) if isinstance(exc, _SLOW) else self.max_backoff_s
 
     def _report(self) -> None:
         try:
@@ -102,12 +118,12 @@ class SyncWorker:
                     attempt = 0
                 except SyncError as exc:
                     attempt += 1
-                    delay = wait_seconds(attempt, cap=self._cap(exc))
+                    delay = backoff(attempt, self._cap(exc))
                     self.sync.online = False
                     self.sync.last_error = str(exc)
                 except Exception as exc:  # never let the thread die: report and retry
                     attempt += 1
-                    delay = wait_seconds(attempt, cap=self.max_backoff_s)
+                    delay = backoff(attempt, self.max_backoff_s)
                     self.sync.online = False
                     self.sync.last_error = f"同步出错：{exc}\nSync failed: {exc}"
                     log.exception("push failed")
@@ -134,6 +150,10 @@ class SyncWorker:
         self._first_push_done.wait(10.0)
         attempt = 0
         last_pull = 0.0
+        # The first pull, and the first after a failure, asks without waiting: a long-poll
+        # answers only when something changes (up to 25 s), and until an answer comes the
+        # desk cannot say it is online again.
+        probe = True
         while not self._stop.is_set():
             if not self._enrolled():
                 self._report()
@@ -145,9 +165,11 @@ class SyncWorker:
             last_pull = monotonic()
             try:
                 catching_up = self.sync.cursor() == 0
-                result = self.sync.pull_once(wait=0.0 if catching_up else self.long_poll_s,
-                                             limit=0 if catching_up else 5000)
+                result = self.sync.pull_once(
+                    wait=0.0 if catching_up or probe else self.long_poll_s,
+                    limit=0 if catching_up else 5000)
                 attempt = 0
+                probe = False
                 if result.applied:
                     self.on_changes(result.applied)
                 self._report()
@@ -157,16 +179,18 @@ class SyncWorker:
                 if self._stop.is_set():
                     break
                 attempt += 1
+                probe = True
                 self.sync.online = False
                 self.sync.last_error = str(exc)
                 self._report()
-                self._stop.wait(wait_seconds(attempt, cap=self._cap(exc)))
+                self._stop.wait(backoff(attempt, self._cap(exc)))
             except Exception as exc:
                 if self._stop.is_set():
                     break
                 attempt += 1
+                probe = True
                 self.sync.online = False
                 self.sync.last_error = f"同步出错：{exc}\nSync failed: {exc}"
                 log.exception("pull failed")
                 self._report()
-                self._stop.wait(wait_seconds(attempt, cap=self.max_backoff_s))
+                self._stop.wait(backoff(attempt, self.max_backoff_s))
