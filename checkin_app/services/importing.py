@@ -205,9 +205,11 @@ class PresetInfo:
 
 def _no_event() -> ImportFailed:
     return ImportFailed(
-        "数据库中还没有大会、类别和活动。请先建立大会（含类别和活动），再导入报名人员。\n"
+        "数据库中还没有大会、类别和活动。请先建立大会（含类别和活动），再导入报名人员："
+        "checkin-app event new 大会.yaml，填写后 checkin-app event apply 大会.yaml。\n"
         "The database holds no event yet. The event with its categories and activities must exist "
-        "before delegates can be imported."
+        "before delegates can be imported: checkin-app event new event.yaml, fill it in, then "
+        "checkin-app event apply event.yaml."
     )
 
 
