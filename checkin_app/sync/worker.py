@@ -32,7 +32,7 @@ def backoff(attempt: int, cap: float = MAX_BACKOFF_S,
             rng: Callable[[], float] = random.random) -> float:
     """Seconds to wait before retry number `attempt` (1, 2, …): doubling from RETRY_FIRST_S up
     to `cap`, times a random factor in [0.5, 1]."""
-    base = min(cap, RETRY_FIRST_S * 2 ** min(max(0, attempt - 1), 16))
+    base = min(cap, RETRY_FIRST_S * float(1 << min(max(0, attempt - 1), 16)))
     return base * (0.5 + 0.5 * rng())
 
 

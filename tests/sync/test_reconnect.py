@@ -24,7 +24,7 @@ def test_backoff_is_capped_low_with_jitter() -> None:
 
 
 def test_desk_is_online_within_seconds_of_the_hub_coming_back(rig: HubRig, tmp_path: Path) -> None:
-    db, sync = rig.desk(tmp_path, "Back")
+    _db, sync = rig.desk(tmp_path, "Back")
     sync.sync_once()
     statuses: list[tuple[float, bool]] = []
     lock = threading.Lock()
