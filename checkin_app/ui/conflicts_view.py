@@ -47,7 +47,7 @@ TEXT = {
     "col_refused_at": ("拒收时间", "Refused at"),
     "col_what": ("记录", "Item"),
     "col_reason": ("原因", "Reason"),
-    "retry": ("立即重试（经理）", "Retry now (manager)"),
+    "retry": ("立即重试（负责人）", "Retry now (manager)"),
     "checkins": ("签到", "check-in"),
     "delegates": ("现场登记", "walk-in"),
     "badge_prints": ("徽章打印", "badge print"),

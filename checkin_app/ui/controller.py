@@ -61,6 +61,7 @@ class RecentRow:
     uuid: str | None
     undone: bool
     is_undo: bool
+    direction: str = "in"  # "out": an exit, shown as such (never as an admission)
 
     @property
     def undoable(self) -> bool:
@@ -233,6 +234,7 @@ class DeskController(QObject):
                     uuid=None,
                     undone=False,
                     is_undo=False,
+                    direction=result.direction,
                 )
             )
         self.scanFinished.emit(result)
@@ -300,6 +302,7 @@ class DeskController(QObject):
                 uuid=i.uuid,
                 undone=i.undone,
                 is_undo=i.is_undo,
+                direction=i.direction,
             )
             for i in items
         ]

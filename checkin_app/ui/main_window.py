@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         right = QVBoxLayout()
         right.setSpacing(12)
         right.addWidget(self.counts)
-        right.addWidget(self.search, 3)
+        right.addWidget(self.search, 2)
         # Recent scans and the badge queue share one place: stacked, they made the window
         # taller than a 1366×768 laptop screen.
         self.lower_tabs = QTabWidget()
@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         self.lower_tabs.addTab(self.conflicts_panel, "")
         self.recent.title.hide()
         self.print_panel.title.hide()
-        right.addWidget(self.lower_tabs, 4)
+        right.addWidget(self.lower_tabs, 5)
         central = QWidget()
         lay = QHBoxLayout(central)
         lay.setContentsMargins(14, 12, 14, 12)

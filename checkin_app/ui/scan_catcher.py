@@ -4,8 +4,9 @@ The scan field and the search box take bursts themselves. Anywhere else in the a
 dialog's button or list, the recent-scans table, a tab — printable keys do nothing useful,
 and a scanner's Return would press a dialog's button. The catcher holds such keys back and,
 when they form a burst ending in Enter, Tab or a pause, hands the code to the scan path.
-Widgets that take text (line edits, spin boxes) keep their keys: a manager typing a walk-in's
-name is typing.
+Line edits of dialogs (a walk-in's name, a reason) keep every key as it is typed — a manager
+typing is typing — but a burst that ends in Enter and looks like a code is taken back out of
+the field and scanned, and its Enter never submits the form.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from checkin_app.ui.scan_field import END_KEYS, MIN_BURST, MODIFIER_KEYS, PAUSE_MS, BurstTracker
+from checkin_app.ui.search_view import looks_like_code
 
 # Only keys with no modifier but Shift (capitals) can be a scanner's; Ctrl/Alt keys are the
 # volunteer's shortcuts and mnemonics.
@@ -51,6 +53,8 @@ class ScanCatcher(QObject):
         self._own = own  # the fields that take bursts themselves
         self._burst = BurstTracker()
         self._buffer: list[str] = []
+        self._typed_in: QLineEdit | None = None  # the line edit a run was typed into
+        self._before: tuple[str, int] = ("", 0)
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(pause_ms)
@@ -78,7 +82,11 @@ class ScanCatcher(QObject):
         # Application filters see an event once per widget it travels through; only the
         # focus widget's copy counts.
         focus = QApplication.focusWidget()
-        if watched is not focus or focus is None or focus in self._own or takes_text(focus):
+        if watched is not focus or focus is None or focus in self._own:
+            return False
+        if isinstance(focus, QLineEdit):
+            return self._line_edit_key(focus, event)
+        if takes_text(focus):
             return False
         key = Qt.Key(event.key())
         if key in MODIFIER_KEYS:
@@ -104,6 +112,36 @@ class ScanCatcher(QObject):
             self._pause.start()
         return True
 
+    def _line_edit_key(self, edit: QLineEdit, event: QKeyEvent) -> bool:
+        """Let the key through; at Enter, take a burst that looks like a code back out."""
+        key = Qt.Key(event.key())
+        if key in MODIFIER_KEYS:
+            return False
+        if edit is not self._typed_in:
+            self._reset()
+            self._typed_in = edit
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            code = "".join(self._buffer)
+            if (len(self._buffer) >= MIN_BURST and self._burst.idle_ms() <= PAUSE_MS
+                    and looks_like_code(code)):
+                text, cursor = self._before
+                self._reset()
+                edit.setText(text)
+                edit.setCursorPosition(cursor)
+                self.scanned.emit(code)
+                return True
+            self._reset()
+            return False
+        text = event.text()
+        if event.modifiers() & ~_SCANNER_MODIFIERS or not text or not text.isprintable():
+            self._reset()
+            return False
+        if self._burst.key() == 1:
+            self._buffer = []
+            self._before = (edit.text(), edit.cursorPosition())
+        self._buffer.append(text)
+        return False
+
     def _on_pause(self) -> None:
         if len(self._buffer) >= MIN_BURST:
             self._emit()
@@ -117,3 +155,4 @@ class ScanCatcher(QObject):
         self._pause.stop()
         self._burst.reset()
         self._buffer = []
+        self._typed_in = None

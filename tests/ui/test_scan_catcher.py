@@ -57,3 +57,29 @@ def test_text_fields_of_a_dialog_keep_their_keys(desk: Desk) -> None:
     _focus(desk, edit)
     QTest.keyClicks(edit, "Zhang Wei 12345")
     assert edit.text() == "Zhang Wei 12345"
+
+
+def test_burst_with_enter_in_a_dialog_text_field_is_a_scan_not_a_submit(desk: Desk) -> None:
+    # A walk-in form's name field had the focus: the code was typed in and Enter sent the form.
+    _dlg, _button, edit, pressed = _dialog(desk)
+    _focus(desk, edit)
+    edit.setText("Zhang")
+    edit.setCursorPosition(5)
+    code = desk.samples["attendee"]
+    with desk.qtbot.waitSignal(desk.window.controller.scanFinished, timeout=5000) as blocker:
+        QTest.keyClicks(edit, code)
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert blocker.args[0].code == code.upper()
+    assert edit.text() == "Zhang"
+    assert pressed == []
+
+
+def test_enter_after_typing_by_hand_still_submits(desk: Desk) -> None:
+    _dlg, _button, edit, pressed = _dialog(desk)
+    _focus(desk, edit)
+    for ch in "Wei 2024":
+        QTest.keyClick(edit, ch)
+        desk.qtbot.wait(70)
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert edit.text() == "Wei 2024"
+    assert pressed == ["clicked"]

@@ -150,7 +150,7 @@ def test_undo_confirmation_speaks_both_languages(qtbot: QtBot) -> None:
 
 
 # Files others are changing now; each still says 经理 once (see the report of issue 11).
-PENDING_TERM = {"checkin_app/ui/sync_status.py", "checkin_app/ui/conflicts_view.py"}
+PENDING_TERM = {"checkin_app/ui/sync_status.py"}
 
 
 def test_the_desk_has_one_chinese_word_for_manager() -> None:
@@ -259,13 +259,10 @@ def test_recent_list_words_for_exit_rows_with_and_without_their_direction(qtbot:
     assert [panel.table.item(i, 1).text() for i in (0, 1)] == ["离场", "准许入场"]
     panel.set_language("en")
     assert panel.table.item(0, 1).text() == "Exit"
-    # Today: the row does not say, the verdict this desk showed does.
-    plain = replace(entry, uuid="uuid-out-ADMIT")
-    panel.set_rows([plain, entry])
-    assert panel.table.item(0, 1).text() == "Admit"
-    panel.note_result(_result(event=_event("out")))
-    assert panel.table.item(0, 1).text() == "Exit"
-    assert panel.table.item(1, 1).text() == "Admit"
+    # A row says its direction itself (the controller fills it from the recorded event).
+    assert entry.direction == "in"
+    panel.set_rows([replace(entry, direction="out"), entry])
+    assert [panel.table.item(i, 1).text() for i in (0, 1)] == ["Exit", "Admit"]
 
 
 # -- 3. recent scans at a laptop's height ---------------------------------------------------------
