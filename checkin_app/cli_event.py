@@ -174,7 +174,8 @@ def _apply(args: argparse.Namespace, db: Any, desk: str, after: Callable[[Any], 
     from checkin_app.cli import parse_clock
     from checkin_app.services.event_setup import EventSetupError, EventSetupService
 
-    svc = EventSetupService(db, parse_clock(getattr(args, "clock", None)))
+    # At the hub a dropped activity is archived, not deleted: desks learn of it that way.
+    svc = EventSetupService(db, parse_clock(getattr(args, "clock", None)), delete_unused=after is None)
     try:
         result = svc.apply_file(args.file, operator=args.operator, desk=desk,
                                 archive_removed=args.archive_removed, force=args.force)

@@ -237,12 +237,15 @@ def _count(session: Session, model: Any, column: Any, value: int) -> int:
 
 
 def apply_in_session(session: Session, definition: EventDefinition, *, now: datetime, operator: str,
-                     desk: str, archive_removed: bool = False, force: bool = False) -> ApplyResult:
+                     desk: str, archive_removed: bool = False, force: bool = False,
+                     delete_unused: bool = True) -> ApplyResult:
     """Make the database hold `definition`, inside the caller's write transaction.
 
     Nothing is written when a refusal is found first (EventSetupError): an activity with
     check-ins that the file drops (unless `archive_removed`), a category delegates still have,
-    or another event's file over a database with check-ins (unless `force`).
+    or another event's file over a database with check-ins (unless `force`). An activity the
+    file drops that has no check-ins is deleted, or archived when not `delete_unused` (the hub:
+    its change log has no deletions, so desks learn of a dropped activity by its archived flag).
     """
     new = normalised(definition)
     tz = ZoneInfo(new.event.timezone)
@@ -262,11 +265,11 @@ def apply_in_session(session: Session, definition: EventDefinition, *, now: date
         if code in wanted_acts:
             continue
         n = _count(session, m.CheckIn, m.CheckIn.activity_id, a.id)
-        if not n:
+        if not n and delete_unused:
             to_delete.append(a)
         elif a.archived:
             continue  # withdrawn before and kept for its records: nothing to do
-        elif archive_removed:
+        elif archive_removed or not n:
             to_archive.append(a)
         else:
             problems.append(refusal("activity_has_checkins", code=code, count=n))
@@ -379,9 +382,12 @@ def apply_in_session(session: Session, definition: EventDefinition, *, now: date
 class EventSetupService:
     """Check, apply, read back and export the event definition of one database (desk or hub)."""
 
-    def __init__(self, db: SessionSource, clock: Clock | None = None) -> None:
+    def __init__(self, db: SessionSource, clock: Clock | None = None, *, delete_unused: bool = True
+                 ) -> None:
+        """`delete_unused=False` for the hub: dropped activities are archived, never deleted."""
         self.db = db
         self.clock = clock or SystemClock()
+        self.delete_unused = delete_unused
 
     def check(self, path: Path) -> CheckReport:
         """Read and check a file against this installation's badge templates."""
@@ -402,7 +408,8 @@ class EventSetupService:
         now = self.clock.now()
         with self.db.write() as session:
             return apply_in_session(session, definition, now=now, operator=operator, desk=desk,
-                                    archive_removed=archive_removed, force=force)
+                                    archive_removed=archive_removed, force=force,
+                                    delete_unused=self.delete_unused)
 
     def current(self) -> EventDefinition | None:
         """The event this database holds, as a definition."""

@@ -41,3 +41,23 @@ def test_a_changed_programme_reaches_a_desk(rig: HubRig, tmp_path: Path,
     assert rules["OPENING"].capacity == 2500
     assert rules["GALA"].name_en == "Welcome dinner" and not rules["GALA"].reentry
     assert EventSetupService(desk).current() == ef.check_file(changed).definition
+
+
+def test_an_activity_dropped_at_the_hub_is_archived_so_desks_drop_it(
+        rig: HubRig, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    desk, sync = rig.desk(tmp_path, "Desk B")
+    sync.sync_once()
+    d = ef.chongqing()
+    dropped = tmp_path / "dropped.yaml"
+    ef.write_definition(replace(d, activities=tuple(a for a in d.activities if a.code != "LAUNCH")), dropped)
+    assert main(["hub", "event", "apply", str(dropped), "--db", str(rig.path), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"action": "archive"' in out and '"code": "LAUNCH"' in out
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        sync.sync_once()
+        if "LAUNCH" not in {a.code for a in CatalogService(desk).activities()}:
+            break
+        time.sleep(0.3)
+    assert "LAUNCH" not in {a.code for a in CatalogService(desk).activities()}
+    assert "LAUNCH" in {a.code for a in CatalogService(desk).activities(archived=True)}
