@@ -160,15 +160,16 @@ def test_postgresql_ids_become_64_bit_with_the_data_kept(pg_template: str) -> No
         command.upgrade(alembic_config(engine), "0008")
         now = local(23, 9)
         with engine.begin() as conn:
-            cat = conn.execute(insert(m.Category).values(code="ATTENDEE", name_zh="参会者",
-                                                         name_en="Attendee", colour="#607D8B",
-                                                         attention=False, attention_zh="",
-                                                         attention_en="", sort_order=0)
-                               .returning(m.Category.id)).scalar_one()
-            act = conn.execute(insert(m.Activity).values(
-                code="MAIN", name_zh="主入口", name_en="Main", hall_zh="", hall_en="", starts_at=now,
-                ends_at=now, doors_open_minutes=0, capacity=None, reentry=True, exits_scanned=False,
-                is_main=True, sort_order=0).returning(m.Activity.id)).scalar_one()
+            # Plain SQL: the models of today carry columns that revision 0008 does not have.
+            cat = conn.execute(text(
+                "INSERT INTO categories (code, name_zh, name_en, colour, attention, attention_zh, "
+                "attention_en, sort_order) VALUES ('ATTENDEE', '参会者', 'Attendee', '#607D8B', "
+                "false, '', '', 0) RETURNING id")).scalar_one()
+            act = conn.execute(text(
+                "INSERT INTO activities (code, name_zh, name_en, hall_zh, hall_en, starts_at, "
+                "ends_at, doors_open_minutes, capacity, reentry, exits_scanned, is_main, sort_order) "
+                "VALUES ('MAIN', '主入口', 'Main', '', '', :t, :t, 0, NULL, true, false, true, 0) "
+                "RETURNING id"), {"t": now}).scalar_one()
             conn.execute(text(
                 "INSERT INTO delegates (uid, registration_code, family_name, given_name, name_native, "
                 "name_latin, name_order, honorific, organisation_zh, organisation_en, position_zh, "
