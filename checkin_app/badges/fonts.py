@@ -1,13 +1,22 @@
-"""Bundled badge fonts: registered once per process, text split into runs by the font that has the glyphs.
+"""Bundled badge fonts: text split into runs by script, each run in a bundled font that covers it.
 
-Noto Sans covers Latin (with every diacritic the delegates have), Cyrillic and Greek; WenQuanYi
-Micro Hei covers Chinese (simplified and traditional), Hangul and Kana; Noto Sans Arabic covers
-Arabic, which is shaped with HarfBuzz (through ReportLab's uharfbuzz support) and laid out right
-to left. A character that no bundled font has is logged once and drawn as a visible replacement.
+Noto Sans draws Latin (every diacritic the delegates have), Cyrillic and Greek; WenQuanYi Micro Hei
+draws Chinese, Hangul and kana, and a Hanazono subset the CJK characters it lacks (Extension A,
+the Extension B characters of JIS X 0213 and HKSCS such as 𠮷 and 𪚥); Noto Sans Arabic, Hebrew,
+Thai, Lao, Khmer, Myanmar, Devanagari, Bengali, Tamil, Telugu, Sinhala, Ethiopic, Georgian,
+Armenian and Mongolian their scripts; a Symbola subset emoji (monochrome). See
+resources/fonts/README-fonts.md for where each file comes from and its licence.
+
+Every script that needs it is shaped with HarfBuzz (through ReportLab's uharfbuzz support), and
+right-to-left runs are ordered by a simplified Unicode bidi algorithm (one paragraph, no explicit
+embeddings: what names and organisations need). A character that no bundled font has is left out
+(never a replacement box), logged once, and reported by `uncovered_chars` for the import report.
+Fonts other than the three every badge uses are read only when a text first needs them.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import unicodedata
@@ -26,15 +35,30 @@ log = logging.getLogger(__name__)
 
 LATIN = "latin"
 CJK = "cjk"
+CJK_EXT = "cjk_ext"
 ARABIC = "arabic"
+HEBREW = "hebrew"
+THAI = "thai"
+LAO = "lao"
+KHMER = "khmer"
+MYANMAR = "myanmar"
+DEVANAGARI = "devanagari"
+BENGALI = "bengali"
+TAMIL = "tamil"
+TELUGU = "telugu"
+SINHALA = "sinhala"
+ETHIOPIC = "ethiopic"
+GEORGIAN = "georgian"
+ARMENIAN = "armenian"
+MONGOLIAN = "mongolian"
+EMOJI = "emoji"
 
 REGULAR = "regular"
 BOLD = "bold"
 
-# Drawn for a character no bundled font has: visible, and itself in the Latin font.
-REPLACEMENT = "\ufffd"
-# Outline width, as a fraction of the size, that makes a regular CJK face look bold; the outline
-# widens the text a little, so the runs' widths include it and fitting stays exact.
+# Outline width, as a fraction of the size, that makes a regular face look bold (faces without a
+# bold: CJK, Mongolian, emoji); the outline widens the text a little, so the runs' widths include
+# it and fitting stays exact.
 FAKE_BOLD_STROKE = 0.028
 
 
@@ -47,49 +71,127 @@ class FaceSpec:
     subfont: int = 0
 
 
-# Which file draws which family in which weight. WenQuanYi has no bold face: bold CJK is drawn
-# with a thin outline stroke (see Run.fake_bold), which printers reproduce well at badge sizes.
+def _noto(family: str, script: str, bold: bool = True) -> dict[tuple[str, str], FaceSpec]:
+    regular = FaceSpec(f"Badge-NotoSans{script}", f"NotoSans{script}-Regular.ttf")
+    heavy = FaceSpec(f"Badge-NotoSans{script}-Bold", f"NotoSans{script}-Bold.ttf") if bold else regular
+    return {(family, REGULAR): regular, (family, BOLD): heavy}
+
+
+# Which file draws which family in which weight. A family whose bold is its regular face is drawn
+# bold with a thin outline stroke (see Run.fake_bold), which printers reproduce well at badge sizes.
 FACES: dict[tuple[str, str], FaceSpec] = {
     (LATIN, REGULAR): FaceSpec("Badge-NotoSans", "NotoSans-Regular.ttf"),
     (LATIN, BOLD): FaceSpec("Badge-NotoSans-Bold", "NotoSans-Bold.ttf"),
     (CJK, REGULAR): FaceSpec("Badge-WQYMicroHei", "wqy-microhei.ttc", 0),
     (CJK, BOLD): FaceSpec("Badge-WQYMicroHei", "wqy-microhei.ttc", 0),
-    (ARABIC, REGULAR): FaceSpec("Badge-NotoSansArabic", "NotoSansArabic-Regular.ttf"),
-    (ARABIC, BOLD): FaceSpec("Badge-NotoSansArabic-Bold", "NotoSansArabic-Bold.ttf"),
+    **_noto(ARABIC, "Arabic"),
+    (CJK_EXT, REGULAR): FaceSpec("Badge-HanazonoExt", "hanazono-cjkext-subset.ttf"),
+    (CJK_EXT, BOLD): FaceSpec("Badge-HanazonoExt", "hanazono-cjkext-subset.ttf"),
+    **_noto(HEBREW, "Hebrew"),
+    **_noto(THAI, "Thai"),
+    **_noto(LAO, "Lao"),
+    **_noto(KHMER, "Khmer"),
+    **_noto(MYANMAR, "Myanmar"),
+    **_noto(DEVANAGARI, "Devanagari"),
+    **_noto(BENGALI, "Bengali"),
+    **_noto(TAMIL, "Tamil"),
+    **_noto(TELUGU, "Telugu"),
+    **_noto(SINHALA, "Sinhala"),
+    **_noto(ETHIOPIC, "Ethiopic"),
+    **_noto(GEORGIAN, "Georgian"),
+    **_noto(ARMENIAN, "Armenian"),
+    **_noto(MONGOLIAN, "Mongolian", bold=False),
+    (EMOJI, REGULAR): FaceSpec("Badge-SymbolaEmoji", "Symbola-emoji-subset.ttf"),
+    (EMOJI, BOLD): FaceSpec("Badge-SymbolaEmoji", "Symbola-emoji-subset.ttf"),
 }
-# Fallback order when the preferred family lacks a character.
-FALLBACK = (LATIN, CJK, ARABIC)
+FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(fam for fam, _w in FACES))
+# Read when the font set is made: nearly every badge uses them.
+EAGER = (LATIN, CJK, ARABIC)
+# Where to look, after a character's own script, for a font that has it.
+FALLBACK: tuple[str, ...] = (LATIN, CJK, CJK_EXT, ARABIC,
+                             *(f for f in FAMILIES if f not in (LATIN, CJK, CJK_EXT, ARABIC)))
+# Families drawn from HarfBuzz glyphs (reordering, conjuncts, marks, joining); the others are drawn
+# as plain text unless a combining mark needs placing.
+SHAPED = frozenset(FAMILIES) - {LATIN, CJK, CJK_EXT, EMOJI}
 
-
-def _is_arabic(cp: int) -> bool:
-    return (0x0600 <= cp <= 0x06FF or 0x0750 <= cp <= 0x077F or 0x08A0 <= cp <= 0x08FF
-            or 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFF)
-
-
-def _is_cjk(cp: int) -> bool:
-    return (0x1100 <= cp <= 0x11FF or 0x2E80 <= cp <= 0x2FDF or 0x3000 <= cp <= 0x9FFF
-            or 0xA960 <= cp <= 0xA97F or 0xAC00 <= cp <= 0xD7FF or 0xF900 <= cp <= 0xFAFF
-            or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF)
+# Unicode blocks → the family of their script (sorted, inclusive).
+SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0530, 0x058F, ARMENIAN),
+    (0x0590, 0x05FF, HEBREW),
+    (0x0600, 0x06FF, ARABIC),
+    (0x0750, 0x077F, ARABIC),
+    (0x08A0, 0x08FF, ARABIC),
+    (0x0900, 0x097F, DEVANAGARI),
+    (0x0980, 0x09FF, BENGALI),
+    (0x0B80, 0x0BFF, TAMIL),
+    (0x0C00, 0x0C7F, TELUGU),
+    (0x0D80, 0x0DFF, SINHALA),
+    (0x0E00, 0x0E7F, THAI),
+    (0x0E80, 0x0EFF, LAO),
+    (0x1000, 0x109F, MYANMAR),
+    (0x10A0, 0x10FF, GEORGIAN),
+    (0x1100, 0x11FF, CJK),
+    (0x1200, 0x139F, ETHIOPIC),
+    (0x1780, 0x17FF, KHMER),
+    (0x1800, 0x18AF, MONGOLIAN),
+    (0x19E0, 0x19FF, KHMER),
+    (0x1C90, 0x1CBF, GEORGIAN),
+    (0x1CD0, 0x1CFF, DEVANAGARI),
+    (0x2300, 0x23FF, EMOJI),
+    (0x2600, 0x27BF, EMOJI),
+    (0x2B00, 0x2BFF, EMOJI),
+    (0x2D00, 0x2D2F, GEORGIAN),
+    (0x2D80, 0x2DDF, ETHIOPIC),
+    (0x2E80, 0x2FDF, CJK),
+    (0x3000, 0x9FFF, CJK),
+    (0xA8E0, 0xA8FF, DEVANAGARI),
+    (0xA960, 0xA97F, CJK),
+    (0xA9E0, 0xA9FF, MYANMAR),
+    (0xAA60, 0xAA7F, MYANMAR),
+    (0xAB00, 0xAB2F, ETHIOPIC),
+    (0xAC00, 0xD7FF, CJK),
+    (0xF900, 0xFAFF, CJK),
+    (0xFB13, 0xFB17, ARMENIAN),
+    (0xFB1D, 0xFB4F, HEBREW),
+    (0xFB50, 0xFDFF, ARABIC),
+    (0xFE70, 0xFEFF, ARABIC),
+    (0xFF00, 0xFFEF, CJK),
+    (0x11660, 0x1167F, MONGOLIAN),
+    (0x1E7E0, 0x1E7FF, ETHIOPIC),
+    (0x1F000, 0x1F1FF, EMOJI),
+    (0x1F200, 0x1F2FF, EMOJI),
+    (0x1F300, 0x1FAFF, EMOJI),
+    (0x20000, 0x3FFFF, CJK),
+)
+_RANGE_STARTS = [lo for lo, _hi, _f in SCRIPT_RANGES]
 
 
 def preferred_family(ch: str) -> str | None:
     """The family a character belongs to by script; None for neutrals (spaces, digits, punctuation)."""
     cp = ord(ch)
-    if _is_arabic(cp):
-        return ARABIC
-    if _is_cjk(cp):
-        return CJK
+    i = bisect.bisect_right(_RANGE_STARTS, cp) - 1
+    if i >= 0 and cp <= SCRIPT_RANGES[i][1]:
+        return SCRIPT_RANGES[i][2]
     if ch.isspace() or not (ch.isalpha() or unicodedata.combining(ch)):
         return None
     return LATIN
 
 
+def is_ignorable(ch: str) -> bool:
+    """Invisible format characters (joiners, variation selectors, bidi marks): they belong to the
+    run they are in, never make a run of their own and are never reported as missing."""
+    cp = ord(ch)
+    return (unicodedata.category(ch) == "Cf" or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
+            or 0x180B <= cp <= 0x180F or cp == 0x034F)
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
-    """A stretch of text drawn in one font, left to right on the page.
+    """A stretch of text drawn in one font, runs left to right on the page.
 
-    `text` is in visual order for right-to-left runs only after shaping; `shaped` runs are drawn
-    from their HarfBuzz glyphs. `width` is at size 1 pt.
+    `shaped` runs are drawn from their HarfBuzz glyphs (`text` is then a ReportLab ShapedStr in
+    visual order); `rtl` runs were shaped right to left. `width` is at size 1 pt; `source` is the
+    characters as written (logical order).
     """
 
     text: str
@@ -99,56 +201,94 @@ class Run:
     shaped: bool
     fake_bold: bool
     width: float
-    missing: bool = False
-    source: str = ""  # the characters as written (before shaping and reordering)
+    source: str = ""
 
 
 class FontSet:
-    """The registered badge fonts and their character coverage (one per process: use `fonts()`)."""
+    """The badge fonts and their character coverage (one per process: use `fonts()`)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.coverage: dict[str, frozenset[int]] = {}
+        self._coverage: dict[str, frozenset[int]] = {}
         self.ascent: dict[str, float] = {}
         self.descent: dict[str, float] = {}
-        for spec in {s.name: s for s in FACES.values()}.values():
-            path = folder / spec.file
+        self._missing_logged: set[str] = set()
+        self._lock = threading.RLock()
+        for fam in EAGER:
+            for weight in (REGULAR, BOLD):
+                self._load(FACES[(fam, weight)])
+
+    # -- loading -----------------------------------------------------------------------------
+    def _load(self, spec: FaceSpec) -> frozenset[int]:
+        with self._lock:
+            got = self._coverage.get(spec.name)
+            if got is not None:
+                return got
             if spec.name in pdfmetrics.getRegisteredFontNames():
                 font = pdfmetrics.getFont(spec.name)
             else:
+                path = self.folder / spec.file
                 kwargs = {"subfontIndex": spec.subfont} if spec.file.endswith(".ttc") else {}
                 font = TTFont(spec.name, str(path), **kwargs)
                 pdfmetrics.registerFont(font)
             face = font.face
-            self.coverage[spec.name] = frozenset(face.charToGlyph)
             self.ascent[spec.name] = face.ascent / 1000
             self.descent[spec.name] = -face.descent / 1000
-        self._missing_logged: set[str] = set()
-        self._lock = threading.Lock()
+            # Private-use code points are ReportLab's own, for shaped glyphs without a character.
+            cov = self._coverage[spec.name] = frozenset(
+                c for c in face.charToGlyph if not 0xE000 <= c <= 0xF8FF)
+            return cov
+
+    def loaded(self) -> list[str]:
+        """Names of the fonts read so far."""
+        return sorted(self._coverage)
 
     # -- coverage ----------------------------------------------------------------------------
     def face(self, family: str, weight: str) -> str:
         """The registered font name for a family and weight."""
         return FACES[(family, weight)].name
 
+    def coverage(self, font: str) -> frozenset[int]:
+        """Code points a registered badge font maps (reads the font if it was not yet)."""
+        got = self._coverage.get(font)
+        if got is None:
+            spec = next(s for s in FACES.values() if s.name == font)
+            got = self._load(spec)
+        return got
+
     def has_glyph(self, font: str, ch: str) -> bool:
         """Whether `font` maps the character to a glyph."""
-        return ord(ch) in self.coverage[font]
+        return ord(ch) in self.coverage(font)
+
+    def _family_has(self, family: str, cp: int) -> bool:
+        return cp in self._load(FACES[(family, REGULAR)])
 
     def family_for(self, ch: str, preferred: str | None) -> str | None:
         """The family to draw `ch` with: its own script's, else the first bundled one that has it."""
-        order = (preferred, *FALLBACK) if preferred else FALLBACK
-        for fam in order:
-            if fam and ord(ch) in self.coverage[self.face(fam, REGULAR)]:
+        cp = ord(ch)
+        if preferred and self._family_has(preferred, cp):
+            return preferred
+        for fam in FALLBACK:
+            if fam != preferred and self._family_has(fam, cp):
                 return fam
         return None
+
+    def uncovered(self, text: str) -> set[str]:
+        """The characters of `text` that no bundled font has (they are left out of a badge)."""
+        out: set[str] = set()
+        for ch in unicodedata.normalize("NFC", text):
+            if ch.isspace() or is_ignorable(ch) or unicodedata.category(ch) == "Cc":
+                continue
+            if self.family_for(ch, preferred_family(ch)) is None:
+                out.add(ch)
+        return out
 
     def _note_missing(self, ch: str) -> None:
         with self._lock:
             if ch in self._missing_logged:
                 return
             self._missing_logged.add(ch)
-        log.warning("no bundled font has U+%04X %s; a replacement mark is drawn instead",
+        log.warning("no bundled font has U+%04X %s; it is left out of the badge",
                     ord(ch), unicodedata.name(ch, "?"))
 
     # -- runs --------------------------------------------------------------------------------
@@ -167,86 +307,198 @@ class FontSet:
         return (max(self.ascent[r.font] for r in runs), max(self.descent[r.font] for r in runs))
 
     def split_runs(self, text: str, weight: str) -> list[Run]:
-        """Uncached body of `runs`."""
-        segments: list[tuple[str, str | None]] = []  # (text, family or None for missing)
-        current: list[str] = []
-        fam: str | None = ""
-        for ch in text:
-            pref = preferred_family(ch)
-            if pref is None and fam and self.has_glyph(self.face(fam, REGULAR), ch):
-                current.append(ch)  # neutrals stay with the run they are in
-                continue
-            want = self.family_for(ch, pref or (fam or None))
-            if want is None:
-                self._note_missing(ch)
-            if current and want != fam:
-                segments.append(("".join(current), fam))
-                current = []
-            fam = want
-            current.append(ch)
-        if current:
-            segments.append(("".join(current), fam))
-
-        rtl_paragraph = _first_strong_is_rtl(text)
-        runs = [self._make_run(seg, f, weight) for seg, f in segments]
-        if rtl_paragraph:
-            runs.reverse()
+        """Uncached body of `runs`: fonts per character, bidi levels, runs in visual order."""
+        chars = [ch for ch in text if unicodedata.category(ch) != "Cc"]
+        levels = _bidi_levels(chars)
+        fams = self._families(chars, levels)
+        # Consecutive characters with one family and one level make a run (logical order).
+        spans: list[tuple[str, str | None, int]] = []
+        start = 0
+        for i in range(1, len(chars) + 1):
+            if i == len(chars) or fams[i] != fams[start] or levels[i] != levels[start]:
+                if start < i:
+                    spans.append(("".join(chars[start:i]), fams[start], levels[start]))
+                start = i
+        kept = [(t, f, lv) for t, f, lv in spans if f is not None]
+        order = _visual_order([lv for _t, _f, lv in kept])
+        runs = [self._make_run(kept[k][0], kept[k][1], weight, kept[k][2] % 2 == 1)
+                for k in order]
         return [r for r in runs if r.text]
 
-    def _make_run(self, text: str, family: str | None, weight: str) -> Run:
-        if family is None:
-            font = self.face(LATIN, REGULAR)
-            shown = REPLACEMENT * len(text)
-            return Run(shown, font, LATIN, False, False, False,
-                       pdfmetrics.stringWidth(shown, font, 1), missing=True, source=text)
+    def _families(self, chars: list[str], levels: list[int]) -> list[str | None]:
+        """The family of each character; None for one no font has (left out, logged)."""
+        n = len(chars)
+        fams: list[str | None] = [None] * n
+        neutral = [False] * n
+        for i, ch in enumerate(chars):
+            pref = preferred_family(ch)
+            if pref is None or is_ignorable(ch):
+                neutral[i] = True
+                continue
+            fams[i] = self.family_for(ch, pref)
+            if fams[i] is None:
+                self._note_missing(ch)
+        # Neutrals (spaces, digits, punctuation, joiners, combining marks) go with the run before
+        # them when its font has them, else with the run after, else wherever a font has them;
+        # a neighbour in the same direction comes first ("IBM للحلول": the space is Arabic's).
+        for i, ch in enumerate(chars):
+            if not neutral[i]:
+                continue
+            prev = fams[i - 1] if i else None
+            j = next((j for j in range(i + 1, n) if not neutral[j] and fams[j]), None)
+            nxt = fams[j] if j is not None else None
+            if is_ignorable(ch):
+                fams[i] = prev or nxt
+                continue
+            cp = ord(ch)
+            order = (prev, nxt)
+            if i and levels[i - 1] != levels[i] and j is not None and levels[j] == levels[i]:
+                order = (nxt, prev)
+            for cand in order:
+                if cand and self._family_has(cand, cp):
+                    fams[i] = cand
+                    break
+            else:
+                fams[i] = self.family_for(ch, prev or nxt)
+                if fams[i] is None and not ch.isspace():
+                    self._note_missing(ch)
+                elif fams[i] is None:
+                    fams[i] = prev or nxt or LATIN
+        return fams
+
+    def _make_run(self, text: str, family: str, weight: str, rtl: bool) -> Run:
         font = self.face(family, weight)
+        self._load(FACES[(family, weight)])
         fake_bold = weight == BOLD and FACES[(family, BOLD)] == FACES[(family, REGULAR)]
-        if family == ARABIC:
-            # Words are shaped one by one (HarfBuzz joins the letters and orders each word's
-            # glyphs); the words themselves are then laid out right to left.
-            words = text.strip().split(" ")
-            shaped = [_shape(w, font) for w in reversed(words) if w]
-            space = _shape(" ", font)
-            joined: ShapedStr | str = ""
-            for i, w in enumerate(shaped):
-                joined = w if i == 0 else joined + space + w
-            assert isinstance(joined, ShapedStr)
-            width = sum(d.x_advance for d in joined.__shapeData__) / 1000
-            return Run(joined, font, family, True, True, fake_bold, width, source=text)
-        if any(unicodedata.combining(c) for c in text):
-            # A combining mark left after NFC (no precomposed letter exists): let HarfBuzz
-            # position it on its base letter.
+        needs_shaping = (family in SHAPED and not _digits_only(text)) or any(
+            unicodedata.combining(c) for c in text)
+        if needs_shaping:
             s = _shape(text, font)
-            return Run(s, font, family, False, True, fake_bold,
-                       sum(d.x_advance for d in s.__shapeData__) / 1000, source=text)
+            width = sum(d.x_advance for d in s.__shapeData__) / 1000
+            return Run(s, font, family, rtl, True, fake_bold,
+                       width + (FAKE_BOLD_STROKE if fake_bold else 0.0), source=text)
+        # Joiners and variation selectors only mean something to shaping (a font may even have a
+        # visible glyph for them, as Symbola does).
+        shown = "".join(c for c in text if not is_ignorable(c))
+        if rtl:  # right-to-left punctuation between right-to-left words: reversed and mirrored
+            shown = "".join(_MIRROR.get(c, c) for c in reversed(shown))
         extra = FAKE_BOLD_STROKE if fake_bold else 0.0
-        return Run(text, font, family, False, False, fake_bold,
-                   pdfmetrics.stringWidth(text, font, 1) + extra, source=text)
+        return Run(shown, font, family, rtl, False, fake_bold,
+                   pdfmetrics.stringWidth(shown, font, 1) + extra, source=text)
 
 
-def _first_strong_is_rtl(text: str) -> bool:
-    for ch in text:
-        bidi = unicodedata.bidirectional(ch)
-        if bidi in ("R", "AL"):
-            return True
-        if bidi == "L":
-            return False
-    return False
+def _digits_only(text: str) -> bool:
+    # Numbers inside right-to-left text are laid out left to right; HarfBuzz, guessing the
+    # direction from the script, would turn Arabic-Indic digits around.
+    return all(unicodedata.bidirectional(c) in ("EN", "AN", "CS", "ES", "ET", "WS") for c in text)
+
+
+_PAIRS = "()[]{}<>«»‹›（）［］｛｝＜＞「」『』【】〔〕〈〉《》"
+_MIRROR = {a: b for i in range(0, len(_PAIRS), 2) for a, b in
+           ((_PAIRS[i], _PAIRS[i + 1]), (_PAIRS[i + 1], _PAIRS[i]))}
+
+
+# -- bidi (simplified UAX #9 for one paragraph without explicit embeddings) ---------------------
+_STRONG_R = frozenset(("R", "AL"))
+_NUMBER = frozenset(("EN", "AN"))
+
+
+def _bidi_levels(chars: Sequence[str]) -> list[int]:
+    """Embedding level of each character: even left to right, odd right to left."""
+    types = [unicodedata.bidirectional(c) for c in chars]
+    para = 0
+    for t in types:
+        if t == "L":
+            break
+        if t in _STRONG_R:
+            para = 1
+            break
+    # W1 (marks take the type before them), W2 (European digits after Arabic letters are Arabic
+    # numbers), W4-W5 (separators and terminators around digits), W7 (digits after L are L).
+    last_strong = "R" if para else "L"
+    resolved: list[str] = []
+    for i, t in enumerate(types):
+        if t == "NSM":
+            t = resolved[i - 1] if i else ("R" if para else "L")
+        if t in ("L", "R", "AL"):
+            last_strong = t
+        elif t == "EN":
+            t = "AN" if last_strong == "AL" else ("L" if last_strong == "L" else "EN")
+        resolved.append("R" if t == "AL" else t)
+    for i, t in enumerate(resolved):
+        if t in ("ES", "CS", "ET") and 0 < i < len(resolved) - 1 \
+                and resolved[i - 1] in _NUMBER and resolved[i + 1] == resolved[i - 1]:
+            resolved[i] = resolved[i - 1]
+    # N1-N2: a stretch of neutrals takes the direction around it when both sides agree (numbers
+    # count as right to left), else the paragraph's.
+    def direction(t: str) -> str | None:
+        if t == "L":
+            return "L"
+        if t == "R" or t in _NUMBER:
+            return "R"
+        return None
+
+    n = len(resolved)
+    dirs = [direction(t) for t in resolved]
+    i = 0
+    while i < n:
+        if dirs[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < n and dirs[j] is None:
+            j += 1
+        edge = "R" if para else "L"
+        before = dirs[i - 1] if i else edge
+        after = dirs[j] if j < n else edge
+        fill = before if before is not None and before == after else edge
+        for k in range(i, j):
+            resolved[k] = fill
+        i = j
+    # I1-I2.
+    levels: list[int] = []
+    for t in resolved:
+        if para == 0:
+            levels.append(0 if t == "L" else 1 if t == "R" else 2)
+        else:
+            levels.append(1 if t == "R" else 2)
+    return levels
+
+
+def _visual_order(levels: Sequence[int]) -> list[int]:
+    """Indices of runs (with these levels) in visual order (UAX #9 L2, at run granularity)."""
+    order = list(range(len(levels)))
+    if not levels:
+        return order
+    top = max(levels)
+    lowest_odd = min((lv for lv in levels if lv % 2), default=top + 1)
+    for level in range(top, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if levels[order[i]] >= level:
+                j = i
+                while j < len(order) and levels[order[j]] >= level:
+                    j += 1
+                order[i:j] = reversed(order[i:j])
+                i = j
+            else:
+                i += 1
+    return order
 
 
 # Standard ligatures and kerning only: discretionary ligatures would, for instance, turn the name
 # محمد into a decorated, vowelled form that the person did not write.
-_FEATURES = {"kern": True, "liga": True, "dlig": False}
+FEATURES = {"kern": True, "liga": True, "dlig": False}
 _shape_lock = threading.Lock()
 
 
 @lru_cache(maxsize=4096)
-def _shape(word: str, font: str) -> ShapedStr:
-    # ReportLab maps glyphs without a character (joined Arabic forms) to private code points in
-    # the shared font object, so shaping is serialised.
+def _shape(text: str, font: str) -> ShapedStr:
+    # ReportLab maps glyphs without a character (conjuncts, joined forms) to private code points
+    # in the shared font object, so shaping is serialised.
     with _shape_lock:
-        frag = [pdfmetrics.stringWidth(word, font, 1000), (ABag(fontName=font, fontSize=1000), word)]
-        s = shapeFragWord(frag, features=_FEATURES, force=True)[1][1]
+        frag = [pdfmetrics.stringWidth(text, font, 1000), (ABag(fontName=font, fontSize=1000), text)]
+        s = shapeFragWord(frag, features=FEATURES, force=True)[1][1]
     assert isinstance(s, ShapedStr)
     return s
 
@@ -268,3 +520,9 @@ def fonts() -> FontSet:
             if _FONTS is None:
                 _FONTS = FontSet(fonts_dir())
     return _FONTS
+
+
+def uncovered_chars(text: str) -> set[str]:
+    """The characters of `text` no bundled font has: a badge leaves them out (an import report
+    should warn about them, e.g. for every name and organisation of a row)."""
+    return fonts().uncovered(text)

@@ -7,17 +7,28 @@ import logging
 import pytest
 
 from checkin_app.badges.data import BadgeData, fields
-from checkin_app.badges.fonts import ARABIC, CJK, LATIN, REGULAR, FontSet, fonts, preferred_family
+from checkin_app.badges.fonts import (
+    ARABIC,
+    CJK,
+    LATIN,
+    REGULAR,
+    FontSet,
+    fonts,
+    is_ignorable,
+    preferred_family,
+    uncovered_chars,
+)
 from checkin_app.services import demo_data
 from checkin_app.services.demo import serbian_cyrillic
 
 
 def _assert_covered(fs: FontSet, text: str) -> None:
+    assert not fs.uncovered(text), f"no glyph for {fs.uncovered(text)} in {text!r}"
     for weight in ("regular", "bold"):
         for run in fs.runs(text, weight):
-            assert not run.missing, f"no glyph for {run.source!r} in {text!r}"
             for ch in run.source:
-                assert fs.has_glyph(run.font, ch), f"{ch!r} (U+{ord(ch):04X}) not in {run.font}"
+                if not is_ignorable(ch):
+                    assert fs.has_glyph(run.font, ch), f"{ch!r} (U+{ord(ch):04X}) not in {run.font}"
 
 
 def _demo_strings() -> set[str]:
@@ -98,12 +109,48 @@ def test_arabic_is_shaped_and_laid_out_right_to_left() -> None:
     assert run.text != "".join(reversed("محمد المنصوري"))
 
 
-def test_a_character_no_font_has_is_logged_and_drawn_visibly(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_character_no_font_has_is_left_out_and_reported(caplog: pytest.LogCaptureFixture) -> None:
     fs = fonts()
-    thai = "สมชาย"  # no bundled font covers Thai (the demo registers Thai people in Latin)
+    ext_c = "\U0002B740"  # CJK Extension C: no bundled font has it
+    melting = "\U0001FAE0"  # an emoji newer than the bundled Symbola (Unicode 14)
+    text = f"Ann{ext_c} 张{melting}伟"
     with caplog.at_level(logging.WARNING, logger="checkin_app.badges.fonts"):
-        runs = fs.runs(f"Somchai {thai}", REGULAR)
-    missing = [r for r in runs if r.missing]
-    assert missing and missing[0].text == "\ufffd" * len(thai)
-    assert fs.has_glyph(missing[0].font, "\ufffd")
-    assert "U+0E2A" in caplog.text
+        runs = fs.runs(text, REGULAR)
+    drawn = "".join(r.source for r in runs)
+    assert drawn == "Ann 张伟"  # a clean omission: no replacement mark, nothing else lost
+    assert "\ufffd" not in "".join(r.text for r in runs)
+    assert "U+2B740" in caplog.text and "U+1FAE0" in caplog.text
+    assert uncovered_chars(text) == {ext_c, melting}
+    assert uncovered_chars("स्वाति 𠮷野 น้ำ 😀\u200d") == set()  # joiners are never "missing"
+
+
+def test_right_to_left_numbers_and_brackets() -> None:
+    fs = fonts()
+    # Digits keep their order inside Arabic; the first word written is the rightmost.
+    runs = fs.runs("شارع ١٢٣", REGULAR)
+    assert [r.source for r in runs] == ["١٢٣", "شارع "]
+    assert runs[0].text == "١٢٣" and not runs[0].shaped
+    # A bracket between right-to-left words is mirrored (it closes on the left).
+    runs = fs.runs("شركة (الصين)", REGULAR)
+    assert runs[0].text == "(" and runs[-1].source == "شركة "
+    # Left-to-right text with a right-to-left word: the paragraph stays left to right.
+    runs = fs.runs("Tel Aviv תל אביב", REGULAR)
+    assert [r.source for r in runs] == ["Tel Aviv ", "תל אביב"] and runs[1].rtl
+
+
+def test_kana_keeps_its_space() -> None:
+    fs = fonts()
+    spaced = fs.width(fs.runs("やまだ たろう", REGULAR), 1)
+    joined = fs.width(fs.runs("やまだたろう", REGULAR), 1)
+    assert spaced > joined + 0.2
+    (run,) = fs.runs("やまだ　たろう", REGULAR)  # an ideographic space is kept too
+    assert "\u3000" in run.text
+
+
+def test_long_indic_names_wrap_between_words_only() -> None:
+    from checkin_app.badges.layout import fit_text
+
+    name = "श्रीमती स्वाति प्रियंका शर्मा"
+    f = fit_text(fonts(), name, REGULAR, width=120, height=80, size=30, min_size=14, max_lines=3)
+    assert len(f.texts) > 1 and " ".join(f.texts) == name
+    assert all(w <= 120 + 1e-6 for w in f.widths)
