@@ -52,7 +52,23 @@ log = logging.getLogger("checkin_app.hub")
 POLL_INTERVAL_S = 1.0
 # Raw NDJSON bytes gathered before one gzip flush of the pull stream.
 STREAM_CHUNK = 64 * 1024
-MAX_PUSH_BYTES = 64 * 1024 * 1024
+# Limits on what a request may make the hub hold (README "What the hub trusts"). A desk's
+# biggest push (500 each of walk-ins, serial revocations, check-ins, prints and audit entries)
+# is about 3 MB of JSON; its gzip body a tenth of that.
+MAX_PUSH_BYTES = 16 * 1024 * 1024  # on the wire, and again once decompressed
+# JSON values a push may hold (counted as '{', '[' and ',' before parsing): bounds the Python
+# objects one push becomes (the biggest real push has about 100,000).
+MAX_PUSH_NODES = 400_000
+# A gzip body decompresses to at most this many times its size (real pushes: 5-15 times).
+MAX_GZIP_RATIO = 64
+MAX_SMALL_BODY = 64 * 1024  # enrolment
+BODY_TIMEOUT_S = 30.0  # a body that takes longer to arrive is answered 408
+# Bodies (as sent) that all requests together may hold before one is read in full; a request
+# over budget waits for room (at most BODY_TIMEOUT_S, then 503 "busy, try again").
+BODY_BUDGET = 64 * 1024 * 1024
+# What desks report about themselves is clamped into what the database stores on every backend.
+MAX_QUEUE = 10_000_000
+MAX_CURSOR = 2**62
 # A woken long-poll answers after GATHER_S (a burst of pushes lands in one answer) plus a random
 # share of a spread that grows with the number of desks woken together, about what serving one
 # desk costs each, up to SPREAD_MAX_S: 50 desks woken by one check-in then come back spread out
@@ -87,18 +103,26 @@ def _error(status: int, zh: str, en: str, code: str) -> JSONResponse:
                         status_code=status)
 
 
+def _clean(text: str, limit: int) -> str:
+    """Header text as every database stores it: no control characters, bounded."""
+    return "".join(c if c.isprintable() else " " for c in text[:limit])
+
+
 def _report(request: Request) -> DeskReport:
+    """The health a desk reports in its headers, validated and clamped (a bad value is dropped)."""
     h = request.headers
+    raw_queue = h.get(H_QUEUE, "0") or "0"
     try:
-        queue = int(h.get(H_QUEUE, "0") or 0)
+        queue = max(0, min(MAX_QUEUE, int(raw_queue[:30])))
     except ValueError:
         queue = 0
     try:
-        desk_time = parse_iso(h.get(H_DESK_TIME))
-    except ValueError:
+        desk_time = parse_iso(h.get(H_DESK_TIME, "")[:64])
+    except (ValueError, OverflowError):
         desk_time = None
-    return DeskReport(desk_time=desk_time, queue_length=queue, app_version=h.get(H_APP, ""),
-                      printer_state=read_header_text(h.get(H_PRINTER, "")), protocol=PROTOCOL_VERSION,
+    return DeskReport(desk_time=desk_time, queue_length=queue, app_version=_clean(h.get(H_APP, ""), 40),
+                      printer_state=_clean(read_header_text(h.get(H_PRINTER, "")[:1000]), 200),
+                      protocol=PROTOCOL_VERSION,
                       address=request.client.host if request.client else "")
 
 
@@ -108,6 +132,99 @@ class BadPush(Exception):
     def __init__(self, response: JSONResponse) -> None:
         super().__init__(response.status_code)
         self.response = response
+
+
+def _malformed(what_zh: str = "请求数据格式错误", what_en: str = "Malformed request body") -> BadPush:
+    return BadPush(_error(400, what_zh, what_en, "malformed"))
+
+
+def _too_large(limit: int) -> BadPush:
+    mib = limit / (1024 * 1024)
+    return BadPush(_error(413, f"请求数据过大（上限 {mib:g} MiB）",
+                          f"Request body too large (limit {mib:g} MiB)", "too_large"))
+
+
+class BodyBudget:
+    """Bytes of request bodies the hub holds at once, shared by all requests (asyncio)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._cond: asyncio.Condition | None = None
+
+    @contextlib.asynccontextmanager
+    async def hold(self, n: int, timeout: float) -> AsyncIterator[None]:
+        """Reserve n bytes (at most the limit) for the duration; 503 when no room comes in time."""
+        n = min(n, self.limit)
+        if self._cond is None:
+            self._cond = asyncio.Condition()
+        cond = self._cond
+        try:
+            async with asyncio.timeout(timeout), cond:
+                await cond.wait_for(lambda: self.used + n <= self.limit)
+                self.used += n
+        except TimeoutError:
+            raise BadPush(_error(503, "中心服务器正忙，稍后自动重试", "The hub is busy; the desk tries again",
+                                 "busy")) from None
+        try:
+            yield
+        finally:
+            async with cond:
+                self.used -= n
+                cond.notify_all()
+
+
+async def read_body(request: Request, limit: int, budget: BodyBudget | None = None) -> bytes:
+    """The request body, refused with 413 past `limit` (before reading, when its length says so)
+    and with 408 when it takes longer than BODY_TIMEOUT_S to arrive."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise _malformed("Content-Length 无效", "Invalid Content-Length") from None
+        if size > limit:
+            raise _too_large(limit)
+    buf = bytearray()
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT_S):
+            async for chunk in request.stream():
+                buf += chunk
+                if len(buf) > limit:
+                    raise _too_large(limit)
+    except TimeoutError:
+        raise BadPush(_error(408, "请求数据传输超时", "The request body took too long to arrive",
+                             "timeout")) from None
+    return bytes(buf)
+
+
+def inflate(raw: bytes, limit: int) -> bytes:
+    """A gzip body decompressed, never to more than `limit` bytes (413) nor from a broken stream (400)."""
+    d = zlib.decompressobj(31)
+    try:
+        out = d.decompress(raw, limit + 1)
+    except zlib.error:
+        raise _malformed("推送数据不是有效的 gzip", "The body is not valid gzip") from None
+    if len(out) > limit:
+        raise _too_large(limit)
+    if not d.eof:
+        raise _malformed("推送数据的 gzip 不完整", "The gzip body is truncated")
+    return out
+
+
+def parse_items(body: bytes) -> list[Any]:
+    """The `items` of a push body, or 400/413 with the reason (never an exception of the parser)."""
+    if body.count(b"{") + body.count(b"[") + body.count(b",") > MAX_PUSH_NODES:
+        raise BadPush(_error(413, f"推送条目过多（上限约 {MAX_PUSH_NODES} 个值）",
+                             f"Too many values in one push (limit about {MAX_PUSH_NODES})", "too_large"))
+    try:
+        doc = json.loads(body or b"{}")
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise _malformed("推送数据不是有效的 JSON", "The push body is not valid JSON") from None
+    items = doc.get("items", []) if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise _malformed("推送数据须为 {\"items\": [...]}", "The push body must be {\"items\": [...]}")
+    return items
 
 
 def _end_line(last: int, n: int, more: bool) -> bytes:
@@ -233,12 +350,29 @@ def create_app(state: HubState) -> FastAPI:
         return {"protocol": PROTOCOL_VERSION, "hub": state.hub_id, "version": __version__,
                 "hub_time": iso(store.clock.now())}
 
+    @app.exception_handler(BadPush)
+    async def bad_request(_request: Request, exc: BadPush) -> JSONResponse:
+        return exc.response
+
     @app.post(API_PREFIX + "/enrol")
     async def enrol(request: Request) -> JSONResponse:
-        body = json.loads(await request.body() or b"{}")
-        token = str(body.get("token", ""))
+        try:
+            body = json.loads(await read_body(request, MAX_SMALL_BODY) or b"{}")
+        except (ValueError, RecursionError):
+            raise _malformed() from None
+        token, public_key = (body.get("token"), body.get("public_key", "")) if isinstance(body, dict) \
+            else (None, None)
+        if not isinstance(token, str) or not isinstance(public_key, str) or len(token) > 200 \
+                or len(public_key) > 200:
+            raise _malformed("注册请求须含注册码", "An enrolment needs the one-time token")
+        if public_key:
+            try:
+                if len(bytes.fromhex(public_key)) != 32:
+                    raise ValueError(public_key)
+            except ValueError:
+                raise _malformed("签到台公钥无效", "Invalid desk public key") from None
         name, api_token, cert = await anyio.to_thread.run_sync(
-            lambda: store.enrol(token, public_key=str(body.get("public_key", ""))))
+            lambda: store.enrol(token, public_key=public_key))
         log.info("desk %s enrolled from %s", name, request.client.host if request.client else "?")
         return JSONResponse({"desk": name, "token": api_token, "hub": state.hub_id,
                              "certificate": cert, "hub_time": iso(store.clock.now())})
@@ -247,13 +381,14 @@ def create_app(state: HubState) -> FastAPI:
     async def changes(request: Request, since: int = 0, limit: int = DEFAULT_PAGE,
                       wait: float = 0) -> Response:
         rep = _report(request)
+        since = max(0, min(since, MAX_CURSOR))
 
         def arrive() -> int | None:
             return store.report(_auth(request), rep, cursor=since)
 
         offset = await anyio.to_thread.run_sync(arrive)
         wait = max(0.0, min(float(wait), LONG_POLL_MAX_S))
-        if wait > 0:
+        if wait > 0 and not feed.closing:
             had_news = feed.high > since
             woken_with = feed.waiting
             if await feed.wait_beyond(since, wait) and not had_news:
@@ -297,37 +432,38 @@ def create_app(state: HubState) -> FastAPI:
         buf.append(_end_line(last, n, limit is not None and n >= limit))
         yield gz.compress(b"".join(buf)) + gz.flush()
 
+    budget = BodyBudget(BODY_BUDGET)
+
     @app.post(API_PREFIX + "/push")
     async def push_route(request: Request) -> JSONResponse:
         started = time.perf_counter()
-        raw = await request.body()
+        # Who is asking, before a byte of the body is read: a stranger is refused at no cost.
+        await anyio.to_thread.run_sync(_auth, request)
         rep = _report(request)
+        gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
+        declared = request.headers.get("content-length", "")
+        expect = int(declared) if declared.isdigit() and len(declared) < 12 else MAX_PUSH_BYTES
 
         picked: list[float] = []
+        async with budget.hold(expect, BODY_TIMEOUT_S):
+            raw = await read_body(request, MAX_PUSH_BYTES)
+            # What the body may become: the writer's batches are bounded by it.
+            weight = min(MAX_PUSH_BYTES, max(64 << 10, MAX_GZIP_RATIO * len(raw))) if gzipped else len(raw)
 
-        def prepare() -> Prepared:
-            # Runs on the push writer's thread, just before this push is stored.
-            picked.append(time.perf_counter())
-            try:
-                gzipped = request.headers.get("content-encoding", "").lower() == "gzip"
-                body = gzip.decompress(raw) if gzipped else raw
-            except (OSError, EOFError, zlib.error):
-                raise BadPush(_error(400, "推送数据格式错误", "Malformed push body", "malformed")) from None
-            if len(body) > MAX_PUSH_BYTES:
-                raise BadPush(_error(413, "推送数据过大", "Push body too large", "too_large"))
-            try:
-                items = list(json.loads(body or b"{}").get("items", []))
-            except (ValueError, TypeError, AttributeError):
-                raise BadPush(_error(400, "推送数据格式错误", "Malformed push body", "malformed")) from None
-            desk = _auth(request)
-            picked.append(time.perf_counter())
-            return desk, items
+            def prepare() -> Prepared:
+                # Runs on the push writer's thread, just before this push is stored.
+                picked.append(time.perf_counter())
+                body = inflate(raw, weight) if gzipped else raw
+                items = parse_items(body)
+                desk = _auth(request)  # again: the desk may have been revoked meanwhile
+                picked.append(time.perf_counter())
+                return desk, items
 
-        job = writer.submit(prepare)
-        try:
-            desk, result = await asyncio.wrap_future(job.future)
-        except BadPush as bad:
-            return bad.response
+            job = writer.submit(prepare, weight)
+            try:
+                desk, result = await asyncio.wrap_future(job.future)
+            except BadPush as bad:
+                return bad.response
         resumed = time.perf_counter()
         offset = store.report(desk, rep, pushed=True)  # memory only: no database on the loop
         if result.stored:

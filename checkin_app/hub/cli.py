@@ -65,6 +65,8 @@ def add_parsers(sub: Any) -> None:
     _db_args(q, top=False)
     q.add_argument("key_id", type=int, help="the desk key id (as `keys list` or revoke-desk showed)")
     q.add_argument("--reason", required=True, help="why the revocation is lifted (kept in the audit log)")
+    q = hs.add_parser("dashboard-key", help="print the dashboard link with its manager key")
+    _db_args(q, top=False)
     q = hs.add_parser("desks", help="list desks and their health")
     _db_args(q, top=False)
     q = hs.add_parser("bundle", help="offline bundles (USB stick)")
@@ -119,7 +121,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
             return cmd_hub_event(args)
         return {"load": _load, "publish": _publish, "enrol-desk": _enrol, "revoke-desk": _revoke,
-                "lift-revocation": _lift, "desks": _desks, "bundle": _bundle}[command](args)
+                "lift-revocation": _lift, "dashboard-key": _dashboard_key, "desks": _desks,
+                "bundle": _bundle}[command](args)
     except CliError:
         raise
     except Exception as exc:
@@ -149,7 +152,15 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  证书指纹 / certificate fingerprint: {pretty_fingerprint(setup.cert.fingerprint)}")
     else:
         print("  ⚠ 明文 HTTP，仅限可信网络 / plain HTTP: only on a network you trust")
-    print(f"  管理看板 / dashboard: {st.public_url}/dashboard?key={st.dashboard_key}")
+    if setup.new_dashboard_key:
+        # Shown once, when made: a log kept of every start would otherwise hold the key.
+        print(f"  管理看板 / dashboard: {st.public_url}/dashboard?key={st.dashboard_key}")
+        print("  （此链接含管理密钥，仅显示这一次；再次查看：checkin-app hub dashboard-key）\n"
+              "  (the link holds the manager key and is shown this once; again: "
+              "checkin-app hub dashboard-key)")
+    else:
+        print(f"  管理看板 / dashboard: {st.public_url}/dashboard "
+              "(链接及密钥 / link with key: checkin-app hub dashboard-key)")
     if event_key:
         print(f"  签到台注册时用活动密钥 {event_key} 认证其签名密钥 / "
               f"desks enrolling get their signing key certified by event key {event_key}")
@@ -246,6 +257,21 @@ def _lift(args: argparse.Namespace) -> int:
     print(f"签名密钥 {args.key_id} 的作废已解除：各签到台同步后其签发的徽章重新有效\n"
           f"Revocation of signing key {args.key_id} lifted ({', '.join(map(str, ids))}): badges it "
           "signed are valid again at every desk once it has synced")
+    return EXIT_OK
+
+
+def _dashboard_key(args: argparse.Namespace) -> int:
+    from checkin_app.cli import CliError
+
+    store = _store(args)
+    try:
+        key, url = store.setting("hub.dashboard_key"), store.setting("hub.url") or ""
+    finally:
+        store.db.close()
+    if not key:
+        raise CliError("中心服务器尚未启动过，还没有管理密钥\n"
+                       "The hub has not been started yet: no dashboard key")
+    print(f"{url}/dashboard?key={key}")
     return EXIT_OK
 
 

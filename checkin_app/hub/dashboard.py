@@ -130,8 +130,10 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
     async def enrol_create(request: Request) -> Response:
         if not _authorised(request, state.dashboard_key):
             return _denied()
-        raw = await request.body()
-        fields = parse_qs(raw[:MAX_FORM_BYTES].decode("utf-8", "replace"))
+        from checkin_app.hub.app import read_body
+
+        raw = await read_body(request, MAX_FORM_BYTES)
+        fields = parse_qs(raw.decode("utf-8", "replace"))
         desk = (fields.get("desk") or [""])[0].strip()
         body = ENROL_FORM
         if not desk:

@@ -52,11 +52,16 @@ class ChangeFeed:
         self._again = False
         # Long-polls waiting right now: how many answers one change sets off at once.
         self.waiting = 0
+        # Set when the hub stops: every long-poll answers at once, none starts waiting.
+        self.closing = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waking: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Begin on the server's event loop at the log's current end (older changes: the database)."""
         self._cond = asyncio.Condition()
         self._lock = asyncio.Lock()
+        self._loop = asyncio.get_running_loop()
         self.high = self.low = await anyio.to_thread.run_sync(self._read_high)
 
     async def refresh(self) -> None:
@@ -96,6 +101,23 @@ class ChangeFeed:
                 self.high = high
                 self._cond.notify_all()
 
+    def close(self) -> None:
+        """Wake every waiting long-poll now (the hub is stopping); callable from any thread."""
+        self.closing = True
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+
+        async def wake() -> None:
+            assert self._cond is not None
+            async with self._cond:
+                self._cond.notify_all()
+
+        def schedule() -> None:
+            self._waking = loop.create_task(wake())
+
+        loop.call_soon_threadsafe(schedule)
+
     def _trim(self) -> None:
         extra = len(self._seqs) - self.capacity
         if extra > 0:
@@ -105,13 +127,13 @@ class ChangeFeed:
 
     async def wait_beyond(self, since: int, timeout: float) -> bool:
         """Wait until something newer than `since` is here, or the timeout passes."""
-        if self.high > since or self._cond is None:
+        if self.high > since or self._cond is None or self.closing:
             return self.high > since
         self.waiting += 1
         try:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout), self._cond:
-                    await self._cond.wait_for(lambda: self.high > since)
+                    await self._cond.wait_for(lambda: self.high > since or self.closing)
         finally:
             self.waiting -= 1
         return self.high > since

@@ -16,6 +16,9 @@ from checkin_app.hub.store import DeskIdentity, HubStore, PushResult
 log = logging.getLogger("checkin_app.hub")
 # Pushes taken into one transaction at most; a desk's own push is at most 500 items.
 MAX_BATCH = 64
+# And at most this many bytes of JSON (each push's weight: an upper bound of its body once
+# decompressed), so a batch of large pushes never holds more than this (plus one push) at once.
+MAX_BATCH_BYTES = 32 * 1024 * 1024
 
 Prepared = tuple[DeskIdentity, list[dict[str, Any]]]
 
@@ -23,6 +26,7 @@ Prepared = tuple[DeskIdentity, list[dict[str, Any]]]
 @dataclass
 class _Job:
     prepare: Callable[[], Prepared]
+    weight: int = 0
     future: Future[tuple[DeskIdentity, PushResult]] = field(default_factory=Future)
     # perf_counter() when its transaction began and ended (Server-Timing, load diagnosis).
     stored: tuple[float, float] = (0.0, 0.0)
@@ -38,16 +42,23 @@ class PushWriter:
     takes the others down with it.
     """
 
-    def __init__(self, store: HubStore, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, store: HubStore, max_batch: int = MAX_BATCH,
+                 max_bytes: int = MAX_BATCH_BYTES) -> None:
         self.store = store
         self.max_batch = max_batch
+        self.max_bytes = max_bytes
+        self._next: _Job | None = None  # taken from the queue, too heavy for the last batch
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="hub-push-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, prepare: Callable[[], Prepared]) -> _Job:
-        """Queue one push; its future gives the desk and what was stored, or the push's error."""
-        job = _Job(prepare)
+    def submit(self, prepare: Callable[[], Prepared], weight: int = 0) -> _Job:
+        """Queue one push; its future gives the desk and what was stored, or the push's error.
+
+        `weight`: at most how many bytes the push's body holds once prepared (batches are
+        bounded by it).
+        """
+        job = _Job(prepare, weight)
         self._queue.put(job)
         return job
 
@@ -59,10 +70,10 @@ class PushWriter:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            first = self._queue.get()
+            first, self._next = self._next or self._queue.get(), None
             if first is None:
                 return
-            jobs = [first]
+            jobs, weight = [first], first.weight
             while len(jobs) < self.max_batch:
                 try:
                     nxt = self._queue.get_nowait()
@@ -71,8 +82,14 @@ class PushWriter:
                 if nxt is None:
                     stopping = True
                     break
+                if weight + nxt.weight > self.max_bytes:
+                    self._next = nxt  # first in the next batch
+                    break
                 jobs.append(nxt)
+                weight += nxt.weight
             self._store(jobs)
+        if self._next is not None:
+            self._store([self._next])
 
     def _store(self, jobs: list[_Job]) -> None:
         ready: list[tuple[_Job, Prepared]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -33,6 +34,7 @@ from checkin_app.sync.protocol import (
     token_hash,
 )
 
+log = logging.getLogger("checkin_app.hub")
 _CH = cast(Table, mh.HubChange.__table__)
 _CNT = cast(Table, mh.HubCounter.__table__)
 _AUD = cast(Table, mh.HubAudit.__table__)
@@ -447,16 +449,16 @@ class HubStore:
         flagged = set(self._reproject(session, {(r.delegate_id, r.activity_id) for r in new}))
         if new:
             first = self.allocate(session, len(new))
-            log = []
+            entries = []
             for i, r in enumerate(new):
                 u = r.payload["uuid"]
                 p = st.checkin_payload(stored[u], str(r.payload["delegate"]), str(r.payload["activity"]))
                 # Inserted unflagged; the projection may have flagged it since.
                 p["conflict"] = u in flagged
-                log.append({"seq": first + i, "table_name": "checkins", "row_key": u,
-                            "payload": canonical(p), "origin": owner[u].desk, "at": now})
+                entries.append({"seq": first + i, "table_name": "checkins", "row_key": u,
+                                "payload": canonical(p), "origin": owner[u].desk, "at": now})
                 owner[u].result.stored.append({"table": "checkins", "key": u, "seq": first + i})
-            session.execute(insert(_CH), log)
+            session.execute(insert(_CH), entries)
         earlier = sorted(u for u in flagged if u not in stored)
         if earlier:  # earlier events whose conflict flag changed: a new snapshot each
             self.publish(session, "checkins", st.CHECKINS.export(session, earlier), origin=parts[0].desk)
@@ -803,17 +805,19 @@ class HubStore:
         offset = None
         if rep.desk_time is not None:
             offset = int((rep.desk_time - now).total_seconds() * 1000)
+        # Kept within the columns on every database (a 32-bit offset: ±24.8 days; a desk further
+        # off is shown at the limit, and warned of its real offset by its answer).
         values: dict[str, Any] = {
-            "last_seen_at": now, "queue_length": max(0, rep.queue_length),
+            "last_seen_at": now, "queue_length": max(0, min(rep.queue_length, vet.INT32[1])),
             "app_version": rep.app_version[:40], "printer_state": rep.printer_state[:200],
             "protocol": rep.protocol, "address": rep.address[:64],
         }
         if offset is not None:
-            values["clock_offset_ms"] = offset
+            values["clock_offset_ms"] = max(vet.INT32[0], min(offset, vet.INT32[1]))
         if pushed:
             values["last_push_at"] = now
         if cursor is not None:
-            values["cursor"] = cursor
+            values["cursor"] = max(0, min(cursor, vet.INT64[1]))
         with self._health_lock:
             self._health.setdefault(desk.id, {}).update(values)
         return offset
@@ -829,18 +833,34 @@ class HubStore:
         for desk_id, values in pending.items():
             groups.setdefault(tuple(sorted(values)), []).append({"_id": desk_id, **values})
         try:
-            with self.db.write_unordered() as s:
-                conn = s.connection()
-                for cols, rows in groups.items():
-                    conn.execute(update(_DESK).where(_DESK.c.id == bindparam("_id"))
-                                 .values({c: bindparam(c) for c in cols}), rows)
-        except Exception:
-            # Keep them for the next flush, unless a newer report replaced them meanwhile.
-            with self._health_lock:
-                for desk_id, values in pending.items():
-                    self._health[desk_id] = {**values, **self._health.get(desk_id, {})}
-            raise
+            self._write_health(groups)
+        except Exception as exc:
+            # One desk's report the database will not take must not hold back everyone's:
+            # write them one by one and drop what fails alone (logged, no traceback).
+            failed: dict[int, str] = {}
+            for desk_id, values in pending.items():
+                try:
+                    self._write_health({tuple(sorted(values)): [{"_id": desk_id, **values}]})
+                except Exception as one:
+                    failed[desk_id] = (str(one).splitlines() or [""])[0][:200]
+            if len(failed) < len(pending):
+                for desk_id, why in failed.items():
+                    log.warning("desk id %s: health report dropped (%s)", desk_id, why)
+            else:
+                # Nothing went in: the database, not a report. Keep them for the next flush,
+                # unless a newer report replaced them meanwhile.
+                with self._health_lock:
+                    for desk_id, values in pending.items():
+                        self._health[desk_id] = {**values, **self._health.get(desk_id, {})}
+                raise exc
         return len(pending)
+
+    def _write_health(self, groups: dict[tuple[str, ...], list[dict[str, Any]]]) -> None:
+        with self.db.write_unordered() as s:
+            conn = s.connection()
+            for cols, rows in groups.items():
+                conn.execute(update(_DESK).where(_DESK.c.id == bindparam("_id"))
+                             .values({c: bindparam(c) for c in cols}), rows)
 
     def desks(self) -> list[DeskHealth]:
         """Every desk the hub knows, by name."""

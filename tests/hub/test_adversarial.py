@@ -7,10 +7,18 @@ absurd health reports) takes the hub down or blocks the other desks.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
 import os
+import signal
+import socket
+import ssl
+import time
 import uuid as uuidlib
+import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +26,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from checkin_app.hub.db import HubDatabase
@@ -289,3 +299,273 @@ def test_the_organiser_revokes_a_desk_key_and_lifts_it_again_audited(tmp_path: P
         store.db.close()
         for d in rig.desks:
             d.close()
+
+
+# -- 4. no request takes the hub down ----------------------------------------------------------
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+_BOMB: list[bytes] = []
+
+
+def gzip_bomb() -> bytes:
+    """About 250 KB of gzip that decompresses to 256 MiB of zeros (made once)."""
+    if not _BOMB:
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)
+        chunk = b"\0" * (1 << 20)
+        _BOMB.append(b"".join([*(z.compress(chunk) for _ in range(256)), z.flush()]))
+    return _BOMB[0]
+
+
+def raw_request(hub: Hub, head: str, body: bytes = b"", *, read: bool = True) -> bytes:
+    """One HTTPS request written by hand (a Content-Length the body need not match)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", hub.proc.port), timeout=10) as sock, \
+            ctx.wrap_socket(sock) as tls:
+        tls.sendall(head.encode("latin-1") + body)
+        if not read:
+            return b""
+        out = b""
+        with contextlib.suppress(OSError):
+            while chunk := tls.recv(65536):
+                out += chunk
+                if b"\r\n\r\n" in out:
+                    break
+        return out
+
+
+def test_a_gzip_bomb_is_refused_without_the_hub_growing(hub: Hub) -> None:
+    pid = hub.proc.proc.pid if hub.proc.proc else 0
+    before = _rss_mb(pid)
+    bomb = gzip_bomb()
+    gz = {"Content-Encoding": "gzip", "Content-Type": "application/json"}
+    stranger = hub.push(None, body=bomb, headers=gz)
+    assert stranger.status_code == 403
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _i: hub.push("Desk A", body=bomb, headers=gz), range(4)))
+    assert [a.status_code for a in answers] == [413] * 4
+    assert "too large" in answers[0].json()["message_en"]
+    assert _rss_mb(pid) - before < 120  # decompressed at most to the limit, never to 256 MiB
+    genuine = checkin(CODES.vip, "LOUNGE", at=local(23, 12))
+    assert stored(hub.push("Desk A", [genuine])) == {genuine["key"]}
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(hub: Hub) -> None:
+    token = hub.desk("Desk A")
+    head = (f"POST {API_PREFIX}/push HTTP/1.1\r\nHost: x\r\n{H_PROTOCOL}: {PROTOCOL_VERSION}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Length: {200 * 1024 * 1024}\r\n\r\n")
+    answer = raw_request(hub, head)  # not a byte of the 200 MB is sent
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    stranger = raw_request(hub, head.replace(token, "nobody"))
+    assert stranger.startswith(b"HTTP/1.1 403"), stranger[:200]
+
+
+MALFORMED: list[tuple[bytes, dict[str, str]]] = [
+    (b"{not json", {}),
+    (b"\xff\xfe\xfa garbage", {}),
+    (b'{"items": [{"table": "checkins", "key": "\\ud800", "payload": {"uuid": "\\udfff", "at": "\\ud83d"}}]}',
+     {}),
+    (b"[" * 5000 + b"]" * 5000, {}),
+    (b"[" * 500_000, {}),
+    (b'{"items": "all of them"}', {}),
+    (b'{"items": {"table": "checkins"}}', {}),
+    (b"[1, 2, 3]", {}),
+    (b"null", {}),
+    (b'{"items": [[], 1.5e999, {"table": 1}, {"table": "checkins", "payload": {"at": 7}}]}', {}),
+    (b'{"items": [{"table": "checkins", "payload": {"uuid": "u", "delegate": {"x": 1}}}]}', {}),
+    (b"not gzip at all", {"Content-Encoding": "gzip"}),
+    (gzip.compress(b'{"items": []}')[:-9], {"Content-Encoding": "gzip"}),
+]
+
+
+@pytest.mark.parametrize("body, headers", MALFORMED, ids=range(len(MALFORMED)))
+def test_a_malformed_push_gets_a_reason_never_a_server_error(
+        hub: Hub, body: bytes, headers: dict[str, str]) -> None:
+    r = hub.push("Desk A", body=body, headers=headers)
+    assert r.status_code < 500, r.text
+    answer = r.json()
+    assert r.status_code == 200 or answer["message_en"]
+    assert "Traceback" not in hub.log
+
+
+def test_malformed_enrolments_and_queries_get_4xx(hub: Hub) -> None:
+    with hub.client() as c:
+        for body in (b"{", b"[]", b'{"token": 5}', b'{"token": "x", "public_key": "zz"}', b"\xff" * 10,
+                     b'{"token": "' + b"a" * 100_000 + b'"}'):
+            r = c.post(API_PREFIX + "/enrol", content=body)
+            assert 400 <= r.status_code < 500, (body[:20], r.status_code, r.text)
+        auth = {"Authorization": f"Bearer {hub.desk('Desk A')}"}
+        for query in ("since=abc", "limit=x", "wait=nan", "since=-5", f"since={2**63}", f"since={2**70}",
+                      "wait=1e308"):
+            r = c.get(f"{API_PREFIX}/changes?{query}", headers=auth)
+            assert r.status_code < 500, (query, r.status_code)
+    assert "Traceback" not in hub.log
+
+
+def test_absurd_health_reports_are_clamped_and_block_nobody(hub: Hub) -> None:
+    liar, honest = hub.desk("Desk Liar"), hub.desk("Desk Honest")
+    with hub.client() as c:
+        for desk_time in ("2090-01-01T00:00:00+00:00", "1900-01-01T00:00:00+00:00", "garbage", "9" * 5000):
+            r = c.get(f"{API_PREFIX}/changes?since={2**63}", headers={
+                "Authorization": f"Bearer {liar}", "X-Desk-Queue": "99999999999999999999",
+                "X-Desk-Time": desk_time, "X-Desk-Printer": "%00%ff%ED%A0%80" * 50,
+                "X-Desk-App": "\x7f" * 99})
+            assert r.status_code == 200, r.text
+        r = c.get(f"{API_PREFIX}/changes", headers={
+            "Authorization": f"Bearer {honest}", "X-Desk-Queue": "3",
+            "X-Desk-Time": iso(datetime.now(UTC)) or ""})
+        assert r.status_code == 200
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            desks = {d.name: d for d in hub.store.desks()}
+            if desks["Desk Honest"].queue_length == 3 and desks["Desk Liar"].last_seen_at is not None:
+                break
+            time.sleep(0.2)
+        assert desks["Desk Honest"].queue_length == 3
+        liar_row = desks["Desk Liar"]
+        assert liar_row.queue_length == 10_000_000 and liar_row.clock_skewed
+        assert liar_row.clock_offset_ms is not None and -(2**31) <= liar_row.clock_offset_ms < 2**31
+        key = hub.store.setting("hub.dashboard_key")
+        assert c.get(f"/dashboard/data?key={key}").status_code == 200
+    assert "Traceback" not in hub.log
+
+
+def test_unstorable_values_are_refused_alone_on_both_databases(hub: Hub) -> None:
+    long_desk = checkin(CODES.media, "LOUNGE", desk="D" * 125, at=local(23, 13))
+    print_uuid = str(uuidlib.uuid4())
+    bad_print = {"table": "badge_prints", "key": print_uuid, "payload": {
+        "uuid": print_uuid, "delegate": CODES.media, "badge_serial": 2**40, "desk": "D" * 125,
+        "operator": "v", "printer": "p" * 400, "reason": "first", "outcome": "printed", "message": "",
+        "at": iso(local(23, 13)), "template": "", "job_uuid": ""}}
+    serial = {"table": "badge_revocations", "key": f"{CODES.media}:{2**63}", "payload": {
+        "delegate": CODES.media, "serial": 2**63, "revoked_at": iso(local(23, 13)), "reason": "r"}}
+    r = hub.push("Desk A", [long_desk, bad_print, serial])
+    assert stored(r) == {long_desk["key"]}  # the desk name comes from the token, not the payload
+    assert set(refused(r)) == {print_uuid, f"{CODES.media}:{2**63}"}
+    row = event_row(hub, long_desk["key"])
+    assert row is not None and row.desk == "Desk A"
+    with pytest.raises(ValueError):
+        hub.store.create_enrolment("D" * 125)
+
+
+# -- hypothesis: whatever the body, an answer with a reason -------------------------------------
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
+_json = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=20)
+_fields = st.sampled_from(["uuid", "delegate", "activity", "direction", "desk", "operator", "at", "verdict",
+                           "forced", "reason", "undoes", "serial", "badge_serial", "public_key", "printer"])
+_payload = st.dictionaries(_fields, _json | st.text(max_size=200), max_size=10)
+_item = st.fixed_dictionaries({"table": st.sampled_from(["checkins", "audit", "badge_prints", "delegates",
+                                                         "badge_revocations", "key_revocations", "x"]),
+                               "key": _json, "payload": _payload | _json})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(
+    st.binary(max_size=300),
+    _json.map(lambda v: json.dumps(v).encode()),
+    st.lists(_item, max_size=6).map(lambda items: json.dumps({"items": items}).encode()),
+))
+def test_any_push_body_gets_an_answer_never_a_server_error(hub: Hub, body: bytes) -> None:
+    r = hub.push("Desk Fuzz", body=body)
+    assert r.status_code in (200, 400, 413), r.text
+    answer = r.json()
+    if r.status_code == 200:
+        assert {"stored", "duplicates", "rejected"} <= set(answer)
+
+
+# -- 3 and 4: a hub that stops at once, and slow clients ------------------------------------------
+@pytest.fixture
+def lone_hub(tmp_path: Path) -> Iterator[Hub]:
+    """A hub of its own (SQLite), with a 1-second deadline for request heads."""
+    db = HubDatabase(tmp_path / "hub.sqlite3")
+    make_event(db, hall_capacity=None)  # type: ignore[arg-type]
+    store = HubStore(db)
+    store.refresh()
+    ensure_certificate(tmp_path / "tls")
+    proc = HubProcess(str(tmp_path / "hub.sqlite3"), tmp_path / "tls",
+                      env={"CHECKIN_HUB_HEADER_TIMEOUT_S": "1"}).start()
+    yield Hub("sqlite", store, proc)
+    proc.stop()
+    db.close()
+
+
+def test_the_hub_stops_within_a_second_quietly_with_long_polls_open(lone_hub: Hub) -> None:
+    hub = lone_hub
+    auth = {"Authorization": f"Bearer {hub.desk('Desk A')}"}
+    high = hub.store.high_water()
+
+    def long_poll(_i: int) -> int:
+        with hub.client() as c:
+            try:
+                return c.get(f"{API_PREFIX}/changes?since={high}&wait=25", headers=auth).status_code
+            except httpx.HTTPError:
+                return -1
+
+    with ThreadPoolExecutor(5) as pool:
+        polls = [pool.submit(long_poll, i) for i in range(5)]
+        time.sleep(1.0)  # all five are waiting at the hub now
+        assert hub.proc.proc is not None
+        started = time.monotonic()
+        hub.proc.proc.send_signal(signal.SIGTERM)
+        rc = hub.proc.proc.wait(10)
+        took = time.monotonic() - started
+        answers = [p.result(10) for p in polls]
+    assert took < 1.5, took
+    assert rc == 0
+    assert set(answers) <= {200, 204}  # each long-poll was answered, none cut off
+    log = hub.log
+    assert "Traceback" not in log and "Cancel" not in log and "ERROR" not in log
+
+
+def test_a_client_that_never_finishes_its_request_head_is_disconnected(lone_hub: Hub) -> None:
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", lone_hub.proc.port), timeout=10) as sock, \
+            ctx.wrap_socket(sock) as tls:
+        started = time.monotonic()
+        tls.sendall(b"GET /api/v1/hello HTTP/1.1\r\nHost: x\r\n")  # and then nothing more
+        with contextlib.suppress(OSError):
+            assert tls.recv(100) == b""  # closed by the hub
+        assert time.monotonic() - started < 5
+    with socket.create_connection(("127.0.0.1", lone_hub.proc.port), timeout=10) as sock, \
+            ctx.wrap_socket(sock) as tls:
+        started = time.monotonic()  # a connection that says nothing at all
+        with contextlib.suppress(OSError):
+            assert tls.recv(100) == b""
+        assert time.monotonic() - started < 5
+    with lone_hub.client() as c:  # the hub serves on
+        assert c.get(API_PREFIX + "/hello").status_code == 200
+
+
+# -- 6. data at rest --------------------------------------------------------------------------
+def test_databases_are_created_0600_and_looser_ones_tightened(tmp_path: Path) -> None:
+    from checkin_app.storage.db import Database
+
+    db = Database(tmp_path / "new" / "desk.sqlite3")
+    with db.write() as s:
+        s.add(mh.SyncState(key="k", value="v"))
+    for f in (tmp_path / "new" / "desk.sqlite3", tmp_path / "new" / "desk.sqlite3-wal"):
+        assert f.stat().st_mode & 0o777 == 0o600, f
+    db.close()
+    loose = tmp_path / "old.sqlite3"
+    Database(loose).close()
+    loose.chmod(0o644)
+    Database(loose).close()
+    assert loose.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_dashboard_key_is_printed_once_then_on_request(lone_hub: Hub) -> None:
+    key = lone_hub.store.setting("hub.dashboard_key")
+    assert key and lone_hub.log.count(key) == 1  # printed when made
+    lone_hub.proc.stop()
+    lone_hub.proc.start()
+    assert lone_hub.log.count(key) == 1 and "dashboard-key" in lone_hub.log
+    from tests.sync.test_enrolment_keys import hub_cli
+
+    assert hub_cli(Path(lone_hub.proc.db), "dashboard-key").strip().endswith(f"/dashboard?key={key}")
