@@ -18,8 +18,11 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import delete
 
 from checkin_app.storage.db import Database
 from checkin_app.sync.protocol import PROTOCOL_VERSION, SyncError, bilingual, dumps, iso
@@ -198,12 +201,29 @@ def desk_signer(session: Any) -> Signer | None:
         "certified_at": iso(row.certified_at)})
 
 
+# The hub a desk never enrolled over the network took its first bundle from (fingerprint).
+K_BUNDLE_FP = "hub.bundle_fingerprint"
+
+
+def trusted_hub(db: Database) -> tuple[str, str]:
+    """(fingerprint, hub id) of the hub this desk belongs to; ("", "") for a desk of no hub yet."""
+    from checkin_app.sync.client import K_FP, K_HUB, _get
+
+    with db.read() as s:
+        return (_get(s, K_FP) or _get(s, K_BUNDLE_FP) or ""), (_get(s, K_HUB) or "")
+
+
 def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
-                    allow_unsigned: bool = False, operator: str = "cli") -> BundleInfo:
+                    allow_unsigned: bool = False, operator: str = "cli",
+                    change_hub: bool = False) -> BundleInfo:
     """Apply a hub's data bundle at an offline desk (idempotent; a re-import changes nothing).
 
-    The bundle must be signed by the hub this desk pinned at enrolment or, for a desk never
-    enrolled, by the hub whose certificate `fingerprint` names (the hub prints it); an unsigned
+    The bundle must be signed by the hub this desk belongs to: the one it pinned at enrolment
+    or took its first bundle from. A desk of no hub yet names the hub with `fingerprint` (the
+    hub prints it) and belongs to it from then on. A bundle of another hub is refused even with
+    its fingerprint (the rogue hub's export prints the command to type): changing hubs is
+    `change_hub`, which the caller allows only after a manager's PIN; it is audited, and the
+    desk then forgets the old hub (its enrolment, cursor and waiting changes). An unsigned
     bundle (an older hub) only with `allow_unsigned`. Nothing is applied from a bundle refused.
 
     A desk that already holds this hub's changes up to its cursor skips the bundle's changes at
@@ -211,15 +231,34 @@ def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
     turn them back (the cursor would then never fetch the newer version again).
     """
     from checkin_app.sync.client import K_CURSOR, K_FP, K_HUB, DeskSync, _get, _set
+    from checkin_app.sync.protocol import normalise_fingerprint
 
     header, chunks = read_bundle(path, KIND_HUB)
     sync = DeskSync(db)
+    pinned, known_hub = trusted_hub(db)
     with db.read() as s:
-        known_hub = _get(s, K_HUB) or ""
-        pinned = _get(s, K_FP) or ""
         cursor = int(_get(s, K_CURSOR) or 0)
-    signed_by = verify_hub_signature(path, header, fingerprint or pinned, allow_unsigned=allow_unsigned)
-    same_hub = known_hub in ("", header.get("hub"))
+    given = normalise_fingerprint(fingerprint) if fingerprint else ""
+    theirs = str(header.get("hub", ""))
+    other = (bool(pinned) and bool(given) and given != normalise_fingerprint(pinned)) or \
+        (bool(known_hub) and bool(theirs) and theirs != known_hub)
+    if other and not change_hub:
+        raise SyncError(bilingual(
+            f"本签到台属于另一台中心服务器（指纹 {normalise_fingerprint(pinned)[:16]}…），"
+            "不接受其他中心的数据包（未导入任何内容）。确需更换中心服务器："
+            "checkin-app bundle import 文件 --fingerprint 指纹 --change-hub（需管理员 PIN，记入审计日志）",
+            f"This desk belongs to another hub (fingerprint {normalise_fingerprint(pinned)[:16]}…) and "
+            "takes no other hub's bundle (nothing was imported). To change hubs on purpose: "
+            "checkin-app bundle import FILE --fingerprint FP --change-hub (manager PIN; audited)"))
+    if change_hub and not given:
+        raise SyncError(bilingual("更换中心服务器须用 --fingerprint 给出新中心的指纹",
+                                  "Changing hubs needs the new hub's fingerprint (--fingerprint)"))
+    trusted = given if (change_hub or not pinned) else pinned
+    signed_by = verify_hub_signature(path, header, trusted, allow_unsigned=allow_unsigned and not change_hub)
+    if change_hub:
+        _forget_hub(db, pinned, known_hub, trusted, theirs, operator)
+        known_hub, cursor = "", 0
+    same_hub = known_hub in ("", theirs)
     n = 0
     for chunk in chunks:
         n += len(chunk)
@@ -229,13 +268,35 @@ def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
             sync._apply(chunk, big=True, move_cursor=same_hub)
     if same_hub and not known_hub:
         with db.write() as s:
-            _set(s, K_HUB, str(header.get("hub", "")))
+            _set(s, K_HUB, theirs)
+            if signed_by and not _get(s, K_FP):
+                _set(s, K_BUNDLE_FP, normalise_fingerprint(trusted))  # this desk's hub from now on
     sync.index_pending()
     from checkin_app.services.catalog import CatalogService
 
     _audit(db, CatalogService(db).settings().desk_name, operator, "bundle_import", path,
            {"items": n, "hub": str(header.get("hub", "")), "signed_by": signed_by})
     return BundleInfo(KIND_HUB, n, hub=str(header.get("hub", "")), signed_by=signed_by)
+
+
+def _forget_hub(db: Database, old_fp: str, old_hub: str, new_fp: str, new_hub: str, operator: str) -> None:
+    """Leave the old hub (re-enrolment by bundle): its token, pin, cursor and waiting changes; audited."""
+    from checkin_app.services import audit
+    from checkin_app.services.catalog import CatalogService
+    from checkin_app.storage import models_hub as mh
+    from checkin_app.sync.client import K_CERT, K_CURSOR, K_FP, K_HUB, K_TOKEN, K_URL, _set
+    from checkin_app.sync.protocol import normalise_fingerprint
+
+    desk = CatalogService(db).settings().desk_name or ""
+    with db.write() as s:
+        for k in (K_URL, K_FP, K_CERT, K_TOKEN, K_HUB):
+            _set(s, k, "")
+        _set(s, K_CURSOR, "0")
+        _set(s, K_BUNDLE_FP, normalise_fingerprint(new_fp))
+        s.execute(delete(mh.SyncDeferred))
+        audit.record(s, at=datetime.now(UTC), desk=desk, operator=operator, action="hub_changed",
+                     subject=new_hub[:200], before={"fingerprint": old_fp, "hub": old_hub},
+                     after={"fingerprint": normalise_fingerprint(new_fp), "hub": new_hub})
 
 
 def verify_hub_signature(path: Path, header: dict[str, Any], trusted: str, *,

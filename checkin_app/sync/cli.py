@@ -32,6 +32,9 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
                    help="the hub's certificate fingerprint, for a desk never enrolled (the hub prints it)")
     q.add_argument("--allow-unsigned", action="store_true",
                    help="also take a bundle no hub signed (written by an older hub)")
+    q.add_argument("--change-hub", action="store_true",
+                   help="move this desk to the hub that signed the bundle (--fingerprint; asks for a "
+                        "manager PIN; audited); without it another hub's bundle is refused")
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -121,6 +124,24 @@ def cmd_sync(args: argparse.Namespace) -> int:
         db.close()
 
 
+def _manager(db: Any, args: argparse.Namespace) -> str:
+    """A manager's PIN for a manager action of this command; the manager's name."""
+    from checkin_app.cli import CliError, parse_clock
+    from checkin_app.cli_security import _read_pin
+    from checkin_app.services.catalog import CatalogService
+    from checkin_app.services.pins import PinService
+
+    pins = PinService(db, parse_clock(args.clock))
+    if not pins.has_managers():
+        raise CliError("更换中心服务器须由管理员操作，请先设置管理员 PIN（checkin-app pin set）\n"
+                       "Changing hubs is a manager action: set a manager PIN first (checkin-app pin set)")
+    check = pins.verify(_read_pin("管理员 PIN / Manager PIN: "),
+                        desk=CatalogService(db).settings().desk_name or "CLI")
+    if not check.ok:
+        raise CliError(check.message)
+    return check.manager
+
+
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Export unsynced events / import the hub's data bundle."""
     from checkin_app.sync.bundle import export_desk_events, import_hub_data
@@ -138,8 +159,16 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                       "  not signed: this desk has no certified key; the hub must import it with "
                       "--allow-unsigned")
         else:
+            operator = "cli"
+            if args.change_hub:
+                operator = _manager(db, args)
             info = import_hub_data(db, args.file, fingerprint=args.fingerprint,
-                                   allow_unsigned=args.allow_unsigned)
+                                   allow_unsigned=args.allow_unsigned, operator=operator,
+                                   change_hub=args.change_hub)
+            if args.change_hub:
+                print(f"本签到台已改属新的中心服务器（{args.fingerprint}），"
+                      f"由 {operator} 操作并记入审计日志\n"
+                      f"This desk now belongs to the hub {args.fingerprint} (by {operator}; audited)")
             print(f"已导入 {info.items} 条 / Imported {info.items} rows from {args.file}")
             print(f"  签名已验证 / signature verified: {info.signed_by}" if info.signed_by
                   else "  未签名（按 --allow-unsigned 导入）/ not signed (taken with --allow-unsigned)")

@@ -290,3 +290,67 @@ def test_an_older_stick_never_turns_newer_data_back(tmp_path: Path) -> None:
     finally:
         desk.close()
         hub.db.close()
+
+
+def test_an_enrolled_desk_refuses_a_rogue_hubs_bundle_even_with_its_fingerprint(
+        rig: HubRig, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: the rogue export prints the command to type; typing it changes nothing."""
+    import io
+
+    from checkin_app.cli import main
+    from checkin_app.services.pins import PinService
+
+    desk, sync = rig.desk(tmp_path, "Desk R")
+    sync.close_clients()
+    rogue = build_hub(tmp_path / "rogue.sqlite3", 20)
+    rogue_cert = ensure_certificate(tmp_path / "rogue-tls")
+    stick = tmp_path / "rogue.bundle"
+    export_hub_data(rogue, stick, rogue_cert)
+    rogue.db.close()
+    before = _delegates(desk)
+    with pytest.raises(SyncError, match="belongs to another hub"):
+        import_hub_data(desk, stick, fingerprint=rogue_cert.fingerprint)
+    path = str(tmp_path / "desk-Desk R.sqlite3")
+    assert main(["bundle", "import", str(stick), "--db", path, "--fingerprint", rogue_cert.fingerprint]) == 2
+    assert "--change-hub" in capsys.readouterr().err
+    assert _delegates(desk) == before  # nothing of the rogue hub's was taken
+
+    # Changing hubs on purpose: a manager's PIN, audited; a wrong PIN changes nothing.
+    PinService(desk).set_pin("Li Lei", "2468", desk="Desk R", operator="setup")
+    monkeypatch.setattr("sys.stdin", io.StringIO("1357\n"))
+    assert main(["bundle", "import", str(stick), "--db", path, "--fingerprint", rogue_cert.fingerprint,
+                 "--change-hub"]) == 2
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("2468\n"))
+    assert main(["bundle", "import", str(stick), "--db", path, "--fingerprint", rogue_cert.fingerprint,
+                 "--change-hub"]) == 0
+    assert "audited" in capsys.readouterr().out
+    with desk.read() as s:
+        moved = s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "hub_changed")).one()
+    assert moved.operator == "Li Lei" and rig.fingerprint[:16] in moved.before_json
+    assert sync.config() is None  # no longer enrolled with the old hub
+    # From now on the old hub's sticks are the other hub's.
+    old = tmp_path / "old.bundle"
+    export_hub_data(rig.store, old, ensure_certificate(rig.proc.tls_dir))
+    with pytest.raises(SyncError, match=r"belongs to another hub|signed by another hub"):
+        import_hub_data(desk, old, fingerprint=rig.fingerprint)
+
+
+def test_a_desk_that_took_one_hubs_bundle_belongs_to_that_hub(tmp_path: Path) -> None:
+    a = build_hub(tmp_path / "a.sqlite3", 10)
+    b = build_hub(tmp_path / "b.sqlite3", 10)
+    a_cert, b_cert = ensure_certificate(tmp_path / "a-tls"), ensure_certificate(tmp_path / "b-tls")
+    stick_a, stick_b = tmp_path / "a.bundle", tmp_path / "b.bundle"
+    export_hub_data(a, stick_a, a_cert)
+    export_hub_data(b, stick_b, b_cert)
+    desk = Database(tmp_path / "offline.sqlite3")
+    try:
+        assert import_hub_data(desk, stick_a, fingerprint=a_cert.fingerprint).signed_by
+        assert import_hub_data(desk, stick_a).signed_by  # its hub now: no fingerprint needed
+        with pytest.raises(SyncError, match="belongs to another hub"):
+            import_hub_data(desk, stick_b, fingerprint=b_cert.fingerprint)
+    finally:
+        desk.close()
+        a.db.close()
+        b.db.close()
