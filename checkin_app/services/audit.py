@@ -18,6 +18,19 @@ from checkin_app.storage.db import Database
 from checkin_app.storage.models import AuditEntry
 
 GENESIS = "0" * 64
+# A cell a spreadsheet would read as a formula (or as the start of one: tab and CR too).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A value for a CSV cell that Excel, LibreOffice or WPS opens as text, never as a formula.
+
+    A scanned `=HYPERLINK(...)` is stored as scanned; only the exported cell is made inert, by
+    a leading apostrophe (the spreadsheets' own "this is text" mark). Non-text passes as is.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _digest(prev_hash: str, uuid: str, at: datetime, desk: str, operator: str, action: str,
@@ -105,14 +118,18 @@ def verify_chain(db: Database) -> ChainReport:
 
 
 def export_csv(db: Database, path: Path) -> int:
-    """Write the whole log as UTF-8 CSV with BOM (so Excel on Chinese Windows opens it right)."""
+    """Write the whole log as UTF-8 CSV with BOM (so Excel on Chinese Windows opens it right).
+
+    Cells that a spreadsheet would run as a formula are exported inert (spreadsheet_cell).
+    """
     n = 0
     with db.read() as s, path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(["id", "uuid", "at", "desk", "operator", "action", "subject", "before", "after",
                     "prev_hash", "hash"])
         for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
-            w.writerow([e.id, e.uuid, e.at.isoformat(), e.desk, e.operator, e.action, e.subject,
-                        e.before_json, e.after_json, e.prev_hash, e.hash])
+            w.writerow([spreadsheet_cell(v) for v in (
+                e.id, e.uuid, e.at.isoformat(), e.desk, e.operator, e.action, e.subject,
+                e.before_json, e.after_json, e.prev_hash, e.hash)])
             n += 1
     return n

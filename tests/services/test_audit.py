@@ -75,3 +75,26 @@ def test_export_csv_has_every_entry(logged: Database, tmp_path: Path) -> None:
         rows = list(csv.reader(f))
     assert rows[0][:3] == ["id", "uuid", "at"] and len(rows) == 6
     assert {r[5] for r in rows[1:]} == {"checkin", "scan", "scan_refused"}
+
+
+@pytest.mark.parametrize("scanned", ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1)",
+                                     "\t=1", "\r=1"])
+def test_export_csv_neutralises_formulas_but_the_log_keeps_what_was_scanned(
+        db: Database, clock: FixedClock, tmp_path: Path, scanned: str) -> None:
+    make_event(db)
+    CheckInService(db, clock).scan(scanned, desk="=cmd|' /C calc'!A0", operator="@op")
+    with db.read() as s:
+        from sqlalchemy import select
+
+        from checkin_app.storage.models import AuditEntry
+
+        kept = s.scalars(select(AuditEntry)).one()
+    assert kept.desk == "=cmd|' /C calc'!A0"  # stored as given
+    out = tmp_path / "audit.csv"
+    export_csv(db, out)
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    for cell in rows[1]:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert rows[1][3] == "'=cmd|' /C calc'!A0" and rows[1][4] == "'@op"
+    assert any(scanned.strip() in cell for cell in rows[1])  # the text itself is all there
