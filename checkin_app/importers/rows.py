@@ -5,12 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, NamedTuple
 
-from anyascii import anyascii
-
-from checkin_app.domain.names import latin_display
+from checkin_app.domain.romanise import generated_latin
 from checkin_app.domain.search_keys import split_chinese_name
 from checkin_app.importers.countries import country_code
 from checkin_app.importers.fields import (
@@ -26,7 +23,6 @@ from checkin_app.importers.text import (
     digits_from_number,
     fold,
     has_han,
-    is_latin,
     parse_date,
     split_list,
 )
@@ -163,28 +159,6 @@ _CODE_OK = re.compile(r"^[A-Z0-9][A-Z0-9\-_/.#]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-# Surnames whose everyday pinyin is not the surname reading (曾 zēng, not céng).
-_SURNAME_PINYIN = {
-    "曾": "Zeng", "单": "Shan", "解": "Xie", "仇": "Qiu", "区": "Ou", "查": "Zha", "朴": "Piao",
-    "乐": "Yue", "盖": "Ge", "缪": "Miao", "翟": "Zhai", "覃": "Qin", "种": "Chong", "秘": "Bi",
-    "柏": "Bai", "重": "Chong", "长孙": "Zhangsun", "尉迟": "Yuchi", "万俟": "Moqi", "澹台": "Tantai",
-}
-
-
-@lru_cache(maxsize=50_000)
-def pinyin(text: str) -> str:
-    """Pinyin without tones, syllables run together and capitalised: 伟明 → Weiming."""
-    from pypinyin import lazy_pinyin  # slow import; only an import needs it
-
-    return "".join(lazy_pinyin(text)).capitalize()
-
-
-def chinese_latin(family: str, given: str) -> str:
-    """'ZHANG Wei' for 张伟, with surname readings (曾 → ZENG)."""
-    fam = _SURNAME_PINYIN.get(family) or pinyin(family)
-    return latin_display(family_latin=fam, given_latin=pinyin(given), order="eastern")
-
-
 def _han_only(text: str) -> str:
     """张 伟 → 张伟: people pad two-character names with a space to line them up."""
     return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", text)
@@ -193,8 +167,12 @@ def _han_only(text: str) -> str:
 _EAST_ASIAN_SCRIPTS = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u1100-\u11ff]")
 
 
-def names(full: str, family: str, given: str, latin: str) -> dict[str, str] | None:
-    """family_name, given_name, name_native, name_latin and name_order from what the row gives."""
+def names(full: str, family: str, given: str, latin: str, country: str = "") -> dict[str, str] | None:
+    """family_name, given_name, name_native, name_latin and name_order from what the row gives.
+
+    A Latin name the row gives is kept; otherwise one is made only by a standard (see
+    domain.romanise), which depends on the country (no Mainland pinyin for HK, MO, TW).
+    """
     full, family, given, latin = (_han_only(clean(x)) for x in (full, family, given, latin))
     if not (full or family or given or latin):
         return None
@@ -212,11 +190,8 @@ def names(full: str, family: str, given: str, latin: str) -> dict[str, str] | No
                 parts = native.split()
                 family, given = (parts[0], " ".join(parts[1:])) if len(parts) > 1 else ("", native)
         if not latin:
-            if has_han(family + given) and not _EAST_ASIAN_SCRIPTS.search(native):
-                latin = chinese_latin(family, given) if family else pinyin(given)
-            else:
-                latin = latin_display(family_latin=anyascii(family).title(),
-                                      given_latin=anyascii(given).title(), order="eastern")
+            latin = generated_latin(family=family, given=given, native=native, country=country,
+                                    order="eastern")
         return {"family_name": family, "given_name": given, "name_native": native,
                 "name_latin": latin, "name_order": "eastern"}
     if not (family or given):
@@ -232,8 +207,8 @@ def names(full: str, family: str, given: str, latin: str) -> dict[str, str] | No
         if "," in native:
             native = f"{given} {family}".strip()
     if not latin:
-        fam, giv = (x if is_latin(x) or not x else anyascii(x) for x in (family, given))
-        latin = latin_display(family_latin=fam, given_latin=giv, order="western")
+        latin = generated_latin(family=family, given=given, native=native, country=country,
+                                order="western")
     return {"family_name": family, "given_name": given, "name_native": native,
             "name_latin": latin, "name_order": "western"}
 
@@ -404,6 +379,12 @@ class RowValidator:
                     probs.append(self._p("unknown_country", WARNING, line, "country", raw_country))
                     iso = ""
             values["country"] = iso
+            if person is not None and iso and not self._text(cells, "name_latin"):
+                # The Latin name made for a row without one depends on where the person is from.
+                person = names(*(self._text(cells, k) for k in ("name", "family_name", "given_name",
+                                                                   "name_latin")), country=iso)
+                if person is not None:
+                    values.update(person)
 
         # -- category -----------------------------------------------------------------------
         category = self._category(line, cells, probs)
