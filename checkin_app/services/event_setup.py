@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -411,6 +411,33 @@ class EventSetupService:
                                     archive_removed=archive_removed, force=force,
                                     delete_unused=self.delete_unused)
 
+    def change_activity(self, code: str, *, operator: str, desk: str = "",
+                        **changes: Any) -> ApplyResult:
+        """Change one activity's times, doors or capacity ("the opening starts 30 minutes late").
+
+        `changes`: day, start, end, end_day, doors_before, doors_after, capacity. The changed
+        event is checked as a whole (end after start, inside the event's dates) and applied like
+        a file: audited, and nothing else moves. EventSetupError says what is wrong.
+        """
+        from checkin_app.domain.event_def import check_document
+        from checkin_app.services.event_files import read_yaml, yaml_text
+
+        unknown = set(changes) - CHANGEABLE
+        if unknown:
+            raise ValueError(f"not changeable here: {sorted(unknown)}")
+        current = self.current()
+        act = current.activity(code.upper()) if current is not None else None
+        if current is None or act is None:
+            raise EventSetupError([_no_event() if current is None else _no_activity(code)])
+        changed = replace(act, **changes)
+        new = replace(current, activities=tuple(changed if a.code == act.code else a
+                                                for a in current.activities))
+        report = check_document(read_yaml(yaml_text(new)))
+        if report.definition is None:
+            raise EventSetupError(report.errors)
+        return self.apply(report.definition, operator=operator, desk=desk,
+                          archive_removed=False, force=False)
+
     def current(self) -> EventDefinition | None:
         """The event this database holds, as a definition."""
         with self.db.read() as session:
@@ -440,6 +467,14 @@ class EventSetupService:
                 .group_by(m.Activity.code)).all())
         return EventSummary(d, admitted(d), {k: int(v) for k, v in delegates.items()},
                             {k: int(v) for k, v in checkins.items()})
+
+
+CHANGEABLE = frozenset({"day", "start", "end", "end_day", "doors_before", "doors_after", "capacity"})
+
+
+def _no_activity(code: str) -> EventProblem:
+    return EventProblem("", 0, "", "", code, "error", "unknown_activity", f"没有代码为 {code} 的活动",
+                        f"No activity with code {code}", "检查活动代码", "Check the activity code")
 
 
 def _no_event() -> EventProblem:

@@ -212,3 +212,20 @@ def test_random_definitions_survive_export_apply_export(blank_db_file: Path, tmp
     finally:
         a.close()
         b.close()
+
+
+def test_a_late_start_changes_one_activity_only(svc: EventSetupService, db: Database) -> None:
+    svc.apply(ef.chongqing())
+    result = svc.change_activity("opening", start=time(9, 30), end=time(11, 0), operator="Li",
+                                 desk="dashboard")
+    [change] = result.changes
+    assert (change.code, set(change.after)) == ("OPENING", {"starts_at", "ends_at"})
+    acts = {a.code: a for a in CatalogService(db).activities()}
+    assert acts["OPENING"].starts_at == datetime(2024, 11, 23, 9, 30, tzinfo=SH)
+    with pytest.raises(EventSetupError) as err:
+        svc.change_activity("OPENING", end=time(8, 0), operator="Li")
+    assert err.value.problems[0].code == "end_before_start"
+    with pytest.raises(EventSetupError):
+        svc.change_activity("NOPE", capacity=5, operator="Li")
+    with pytest.raises(ValueError):
+        svc.change_activity("OPENING", name_en="x", operator="Li")
