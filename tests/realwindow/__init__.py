@@ -1,0 +1,1 @@
+"""Real-window tests: the desk process under Xvfb, a Chinese input method, keys from xdotool."""
