@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -65,6 +66,14 @@ def add_parsers(sub: Any) -> None:
     _db_args(q, top=False)
     q.add_argument("key_id", type=int, help="the desk key id (as `keys list` or revoke-desk showed)")
     q.add_argument("--reason", required=True, help="why the revocation is lifted (kept in the audit log)")
+    q = hs.add_parser("reinstate-desk",
+                      help="let a desk revoked in error sync again (audited); with --lift-keys also its "
+                           "signing keys")
+    _db_args(q, top=False)
+    q.add_argument("name")
+    q.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    q.add_argument("--lift-keys", action="store_true",
+                   help="also lift the revocation of the signing keys the hub certified for it")
     q = hs.add_parser("dashboard-key", help="print the dashboard link with its manager key")
     _db_args(q, top=False)
     q = hs.add_parser("desks", help="list desks and their health")
@@ -121,8 +130,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
             return cmd_hub_event(args)
         return {"load": _load, "publish": _publish, "enrol-desk": _enrol, "revoke-desk": _revoke,
-                "lift-revocation": _lift, "dashboard-key": _dashboard_key, "desks": _desks,
-                "bundle": _bundle}[command](args)
+                "lift-revocation": _lift, "reinstate-desk": _reinstate, "dashboard-key": _dashboard_key,
+                "desks": _desks, "bundle": _bundle}[command](args)
     except CliError:
         raise
     except Exception as exc:
@@ -257,6 +266,27 @@ def _lift(args: argparse.Namespace) -> int:
     print(f"签名密钥 {args.key_id} 的作废已解除：各签到台同步后其签发的徽章重新有效\n"
           f"Revocation of signing key {args.key_id} lifted ({', '.join(map(str, ids))}): badges it "
           "signed are valid again at every desk once it has synced")
+    return EXIT_OK
+
+
+def _reinstate(args: argparse.Namespace) -> int:
+    from checkin_app.cli import CliError
+    from checkin_app.hub.enrolment import desk_key_ids, lift_key_revocation
+
+    store = _store(args)
+    lifted: list[int] = []
+    try:
+        if not store.reinstate(args.name, reason=args.reason):
+            raise CliError(f"没有被吊销的签到台 {args.name}\nNo revoked desk named {args.name}")
+        if args.lift_keys:
+            for key_id in desk_key_ids(store, args.name):
+                with contextlib.suppress(ValueError):  # that key was not revoked
+                    lifted += lift_key_revocation(store, key_id, args.reason)
+    finally:
+        store.db.close()
+    print(f"签到台 {args.name} 已恢复，可以再次同步 / Desk {args.name} reinstated: it may sync again")
+    if lifted:
+        print(f"  签名密钥 {', '.join(map(str, lifted))} 的作废已解除 / signing key revocation lifted")
     return EXIT_OK
 
 

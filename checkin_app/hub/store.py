@@ -649,6 +649,21 @@ class HubStore:
                     "证件吊销记录不完整", "Incomplete badge revocation")})
                 continue
             payloads[st.revocation_key(str(p["delegate"]), p["serial"])] = p
+        # A reprint revokes the badge in use: the delegate's serial at the hub, or the one a
+        # reprint before it in this push moved to; never a serial no badge has carried yet.
+        current = dict(session.execute(select(_D.c.uid, _D.c.badge_serial).where(
+            _D.c.uid.in_(sorted({str(p["delegate"]) for p in payloads.values()})))).all())
+        for k, p in sorted(payloads.items(), key=lambda kv: (str(kv[1]["delegate"]), kv[1]["serial"])):
+            uid, serial = str(p["delegate"]), int(p["serial"])
+            if uid not in current:
+                continue  # unknown here: the table's own refusal says so
+            if serial > current[uid]:
+                result.rejected.append({"table": table.name, "key": k, "reason": bilingual(
+                    f"只能作废正在使用的证件（序号 {current[uid]}），不能作废 {serial}",
+                    f"A reprint revokes only the badge in use (serial {current[uid]}), not {serial}")})
+                del payloads[k]
+                continue
+            current[uid] = max(current[uid], serial + 1)
         known = self._existing_seqs(session, table.name, list(payloads))
         for k, seq in known.items():
             result.duplicates.append({"table": table.name, "key": k, "seq": seq})
@@ -791,6 +806,27 @@ class HubStore:
                 return False
             desk.revoked_at = self.clock.now()
             desk.enrol_token_hash = ""
+            return True
+
+    def reinstate(self, name: str, *, reason: str, operator: str = "hub") -> bool:
+        """Lift a desk's revocation made in error (it may sync again with its token); audited.
+
+        False when no such desk is revoked. Its signing keys are lifted apart
+        (hub.enrolment.lift_key_revocation), since a key may stay revoked for good reasons.
+        """
+        from checkin_app.services import audit
+
+        if not reason.strip():
+            raise ValueError(bilingual("请说明恢复原因", "A reason is needed"))
+        now = self.clock.now()
+        with self.db.write() as s:
+            desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.name == name))
+            if desk is None or desk.revoked_at is None:
+                return False
+            audit.record(s, at=now, desk="hub", operator=operator, action="desk_reinstated", subject=name,
+                         before={"revoked_at": desk.revoked_at.isoformat()},
+                         after={"reason": reason.strip()})
+            desk.revoked_at = None
             return True
 
     def report(self, desk: DeskIdentity, rep: DeskReport, *, pushed: bool = False,

@@ -262,6 +262,7 @@ def test_the_organiser_revokes_a_desk_key_and_lifts_it_again_audited(tmp_path: P
     from checkin_app.domain.verdicts import Verdict
     from checkin_app.services import keys
     from checkin_app.services.checkin import CheckInService
+    from checkin_app.sync.protocol import AccessRefused
     from tests.sync.conftest import HubRig, build_hub
     from tests.sync.test_enrolment_keys import NOW, hub_cli, walk_in
 
@@ -292,6 +293,13 @@ def test_the_organiser_revokes_a_desk_key_and_lifts_it_again_audited(tmp_path: P
         with store.db.read() as s:
             entry = s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "key_revocation_lift")).one()
         assert entry.operator == "hub" and "desk C" in entry.after_json
+        # The desk itself was cut off in error too: reinstated, it syncs again (audited).
+        with pytest.raises(AccessRefused):
+            a.push_once()
+        assert "reinstated" in hub_cli(path, "reinstate-desk", "Desk A", "--reason", "wrong laptop")
+        a.sync_once()
+        with store.db.read() as s:
+            assert s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "desk_reinstated")).one()
         a.close_clients()
         b.close_clients()
     finally:
@@ -569,3 +577,23 @@ def test_the_dashboard_key_is_printed_once_then_on_request(lone_hub: Hub) -> Non
     from tests.sync.test_enrolment_keys import hub_cli
 
     assert hub_cli(Path(lone_hub.proc.db), "dashboard-key").strip().endswith(f"/dashboard?key={key}")
+
+
+def test_a_reprint_revokes_only_the_badge_in_use(hub: Hub) -> None:
+    with hub.store.db.read() as s:
+        serial = s.scalar(select(m.Delegate.badge_serial).where(m.Delegate.uid == CODES.noted))
+    assert serial is not None
+
+    def revocation(n: int) -> dict[str, Any]:
+        return {"table": "badge_revocations", "key": f"{CODES.noted}:{n}", "payload": {
+            "delegate": CODES.noted, "serial": n, "revoked_at": iso(local(23, 14)), "reason": "lost",
+            "desk": "Desk B", "operator": "v"}}
+
+    future, in_use, next_one = revocation(serial + 5), revocation(serial), revocation(serial + 1)
+    r = hub.push("Desk A", [future, in_use, next_one])  # two reprints offline, and a made-up one
+    assert "in use" in refused(r)[future["key"]]
+    assert stored(r) == {in_use["key"], next_one["key"]}
+    with hub.store.db.read() as s:
+        assert s.scalar(select(m.Delegate.badge_serial).where(m.Delegate.uid == CODES.noted)) == serial + 2
+        desks = set(s.scalars(select(sec.BadgeRevocation.desk)))
+    assert desks == {"Desk A"}
