@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
+from checkin_app.domain.names import badge_name_lines, normalise_width
 from checkin_app.domain.tokens import is_walk_in_id
 
 # The mark a walk-in's badge carries (the desk's word for a walk-in, as on screen).
@@ -51,47 +51,17 @@ class BadgeData:
 WESTERN_STYLES = ("given_FAMILY", "given_family", "FAMILY_given", "FAMILY, given")
 
 
-def _is_latin_script(text: str) -> bool:
-    for ch in text:
-        if ch.isalpha():
-            name = unicodedata.name(ch, "")
-            if not name.startswith("LATIN"):
-                return False
-    return True
-
-
-def _upper(text: str, country: str) -> str:
-    # Turkish and Azerbaijani capitals keep the dot: Şahin → ŞAHİN, not ŞAHIN.
-    if country in ("TR", "AZ"):
-        text = text.replace("i", "İ")
-    return text.upper()
-
-
 def name_lines(d: BadgeData, western: str = "given_FAMILY") -> tuple[str, str]:
     """The name as it is printed largest, and the second (Latin) line ("" when it adds nothing).
 
     Chinese, Japanese and Korean names keep their native order without a comma ("张伟"), with
-    the Latin form underneath; Cyrillic and Arabic names print natively with the Latin form
-    underneath; Latin-script names follow the template's Western style ("Given FAMILY").
+    the Latin form underneath; Cyrillic, Arabic, Thai, ... names print natively with the Latin
+    form underneath; Latin-script names follow their culture's order ("NGUYỄN Thị Minh Khai")
+    or else the template's Western style ("Given FAMILY"). See domain/names.py.
     """
-    native = d.name_native.strip()
-    latin = d.name_latin.strip()
-    if d.name_order == "eastern" and native:
-        second = latin if latin and latin != native else ""
-        return native, second
-    if native and not _is_latin_script(native):
-        return native, latin if latin != native else ""
-    given, family = d.given_name.strip(), d.family_name.strip()
-    if family and _is_latin_script(family + given):
-        upper = _upper(family, d.country)
-        if western == "given_family":
-            return " ".join(p for p in (given, family) if p), ""
-        if western == "FAMILY_given":
-            return " ".join(p for p in (upper, given) if p), ""
-        if western == "FAMILY, given":
-            return ", ".join(p for p in (upper, given) if p), ""
-        return " ".join(p for p in (given, upper) if p), ""
-    return native or latin, latin if native and latin and latin != native else ""
+    return badge_name_lines(family=d.family_name, given=d.given_name, native=d.name_native,
+                            latin=d.name_latin, order=d.name_order, country=d.country,
+                            style=western)
 
 
 def badge_number(d: BadgeData) -> str:
@@ -109,8 +79,10 @@ def fields(d: BadgeData, western: str = "given_FAMILY") -> dict[str, str]:
     """Every placeholder a template text may use, as plain strings ("" when unknown)."""
     name, second = name_lines(d, western)
     walk_in = is_walk_in(d)
-    org_zh, org_en = d.organisation_zh.strip(), d.organisation_en.strip()
-    pos_zh, pos_en = d.position_zh.strip(), d.position_en.strip()
+    # Full-width Latin typed with a Chinese input method is made ordinary ("ＩＢＭ（中国）" →
+    # "IBM（中国）": the Chinese parentheses stay).
+    org_zh, org_en = (normalise_width(x).strip() for x in (d.organisation_zh, d.organisation_en))
+    pos_zh, pos_en = (normalise_width(x).strip() for x in (d.position_zh, d.position_en))
     organisation = org_zh or org_en
     return {
         "name": name,
