@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib.abag import ABag
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeFragWord
 
 from checkin_app.paths import fonts_dir
@@ -507,6 +507,23 @@ def _shape(text: str, font: str) -> ShapedStr:
 def _runs_cached(fs: FontSet, text: str, weight: str) -> tuple[Run, ...]:
     return tuple(fs.split_runs(text, weight))
 
+
+_reportlab_to_unicode = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """ReportLab's ToUnicode map, with characters above U+FFFF written as UTF-16 (surrogate
+    pairs) as PDF wants: ReportLab writes 𠮷 as <20BB7>, so a viewer's copy and search of an
+    Extension B name or an emoji gave other characters."""
+    cmap: str = _reportlab_to_unicode(fontname, subset)
+    for v in subset:
+        if v > 0xFFFF:
+            u = v - 0x10000
+            cmap = cmap.replace(f"<{v:04X}>", f"<{0xD800 + (u >> 10):04X}{0xDC00 + (u & 0x3FF):04X}>")
+    return cmap
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 _FONTS: FontSet | None = None
 _FONTS_LOCK = threading.Lock()

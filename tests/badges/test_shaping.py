@@ -132,10 +132,8 @@ class PdfFont:
 
 
 def _uni(hexdigits: bytes) -> int:
-    raw = hexdigits.decode()
-    if len(raw) % 4:  # ReportLab writes a code point above U+FFFF as it is, not as UTF-16
-        return int(raw, 16)
-    return ord(bytes.fromhex(raw).decode("utf-16-be"))
+    # Strict: UTF-16 as PDF wants (badges/fonts.py fixes ReportLab's <20BB7> for 𠮷).
+    return ord(bytes.fromhex(hexdigits.decode()).decode("utf-16-be"))
 
 
 def _fonts(objects: dict[int, bytes]) -> dict[str, PdfFont]:
