@@ -48,7 +48,8 @@ class FittedText:
 
 def _breakable_cjk(ch: str) -> bool:
     cp = ord(ch)
-    return 0x3040 <= cp <= 0x30FF or 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF
+    return (0x3040 <= cp <= 0x30FF or 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF
+            or 0x20000 <= cp <= 0x3FFFF)  # Extensions B and later break like other Han
 
 
 def segments(text: str) -> list[str]:

@@ -99,3 +99,9 @@ def test_names_in_native_order_and_western_given_family() -> None:
     mononym: BadgeData = badge(name_native="Budi", family_name="", given_name="Budi",
                                name_latin="Budi", name_order="western")
     assert name_lines(mononym) == ("Budi", "")
+
+
+def test_extension_b_characters_break_like_other_han() -> None:
+    from checkin_app.badges.layout import segments
+
+    assert segments("𠮷野𪚥子") == ["𠮷", "野", "𪚥", "子"]
