@@ -261,7 +261,9 @@ class FontSet:
         return ord(ch) in self.coverage(font)
 
     def _family_has(self, family: str, cp: int) -> bool:
-        return cp in self._load(FACES[(family, REGULAR)])
+        spec = FACES[(family, REGULAR)]
+        cov = self._coverage.get(spec.name)
+        return cp in (cov if cov is not None else self._load(spec))
 
     def family_for(self, ch: str, preferred: str | None) -> str | None:
         """The family to draw `ch` with: its own script's, else the first bundled one that has it."""
