@@ -152,6 +152,9 @@ def _import_parser(sub: Any) -> None:
     _common(p)
     p.add_argument("file", type=Path)
     p.add_argument("--sheet", default=None, help="worksheet name (XLSX; default: first with a header)")
+    p.add_argument("--source", default=None, metavar="NAME",
+                   help="the registration list this file is (numbers are unique within it; default: "
+                        "the file's name, or the sheet's in a workbook of several sheets)")
     p.add_argument("--mapping", default=None, metavar="PRESET", help="saved mapping preset to use")
     p.add_argument("--save-mapping", default=None, metavar="PRESET",
                    help="save the mapping and options used as this preset")
@@ -194,7 +197,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         sheet=args.sheet, encoding=args.encoding, delimiter=delimiter, preset=args.mapping,
         header_line=args.header_line, key_field=args.key, full=args.full, photos_dir=args.photos,
         keep=keep, default_category=args.default_category, code_width=args.code_width,
-        operator=args.operator, desk=_desk_name(db, None),
+        operator=args.operator, desk=_desk_name(db, None), source=args.source,
         value_map=cli_import_values.value_map(args.map),
     )
     try:
@@ -240,6 +243,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             "applied": result.applied, "counts": c.as_dict(), "file_sha256": result.file_sha256,
             "encoding": inspection.encoding, "delimiter": inspection.delimiter,
             "sheet": inspection.sheet, "header_line": inspection.header_line,
+            "source": result.inspection.source,
+            "same_people": [{"line": x.line, "name": x.name, "other_code": x.other_code,
+                             "other_source": x.other_source, "by": list(x.by)}
+                            for x in result.same_people],
             "mapping": {header_text(h, i): f for i, (h, f) in
                         enumerate(zip(inspection.headers, inspection.mapping, strict=False))},
             "problems": [{"sheet": p.sheet, "line": p.line, "column": p.column, "value": p.value,
@@ -251,7 +258,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         ins = result.inspection
         where = (f"sheet {ins.sheet}" if ins.kind == "xlsx"
                  else f"encoding {ins.encoding}, delimiter {ins.delimiter!r}")
-        print(f"{args.file.name}: {where}, header on line {ins.header_line}")
+        print(f"{args.file.name}: {where}, header on line {ins.header_line}, "
+              f"来源 / source {ins.source}{'' if ins.source_known else ' (new)'}")
         for h, f in zip(ins.headers, ins.mapping, strict=False):
             target = f"{BY_KEY[f].name_zh} / {BY_KEY[f].name_en}" if f else "— (不导入 ignored)"
             print(f"  {h:<24} → {target}")

@@ -69,3 +69,16 @@ def test_errors_are_bilingual(capsys: pytest.CaptureFixture[str], event_db: str,
     empty = tmp_path / "empty.sqlite3"
     rc, _, err = run(capsys, "import", str(DATA / "media_utf8_bom.csv"), "--db", str(empty))
     assert rc == 2 and "must exist" in err
+
+
+def test_source_names_the_list(capsys: pytest.CaptureFixture[str], event_db: str, tmp_path: Path) -> None:
+    a = tmp_path / "a.csv"
+    a.write_text("编号,姓名,类别\n1,张伟,参会者\n", encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text("编号,姓名,类别\n1,李娜,参会者\n", encoding="utf-8")
+    rc, out, _ = run(capsys, "import", str(a), "--db", event_db, "--source", "报名系统", "--json")
+    assert rc == 0 and json.loads(out)["source"] == "报名系统"
+    rc, out, _ = run(capsys, "import", str(b), "--db", event_db)
+    assert rc == 0 and "source b (new)" in out and "new 1," in out  # 1 of b is not 1 of 报名系统
+    rc, out, _ = run(capsys, "import", str(a), "--db", event_db, "--source", "报名系统")
+    assert "unchanged 1," in out and "source 报名系统\n" in out

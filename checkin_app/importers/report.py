@@ -48,6 +48,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "header_row": ("重复的表头行，已跳过", "Repeated header row skipped"),
     "missing_from_file": ("此人在系统中但不在本次完整导入的文件中（未删除，请核实）",
                           "In the system but not in this full import (not deleted; please check)"),
+    "code_qualified": ("报名编号 {value} 已属于来源“{other}”的另一人；此人保存为 {stored}",
+                       "Registration number {value} belongs to someone of source {other}; this "
+                       "person is stored as {stored}"),
+    "same_person_other_source": (
+        "可能与来源“{other_source}”的 {other_code} 是同一人（{by_zh}相同）：已分别保存，请核实后合并或保留",
+        "Possibly the same person as {other_code} of source {other_source} (same {by_en}): kept "
+        "apart; check, then merge or keep both"),
     "code_taken": ("报名编号 {value} 已属于另一人，此行未导入",
                    "Registration number {value} already belongs to someone else; row not imported"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,24 @@ class RowOptions:
     value_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
+# Personal data that identifies a person in any list (with name + organisation).
+IDENTITY_FIELDS = ("id_number", "email", "phone")
+
+
+def identity_hash(kind: str, value: str) -> str:
+    """The stored form of an identifying value: a hash, never the value itself. An e-mail is
+    matched without case; a phone without +86 / 0086 and without separators."""
+    if kind == "email":
+        value = value.strip().lower()
+    elif kind == "phone":
+        digits = re.sub(r"\D", "", value)
+        for cc in ("0086", "86"):
+            if digits.startswith(cc) and len(digits) == len(cc) + 11:
+                digits = digits[len(cc):]
+        value = digits
+    return hashlib.sha256(f"{kind}\x00{value}".encode()).hexdigest()
+
+
 # A value mapped to this rejects the row; "-" (IGNORE) leaves the value out.
 REJECT = "reject"
 IGNORE = "-"
@@ -124,6 +143,9 @@ class Record:
     private: dict[str, str] = field(default_factory=dict)
     photo_name: str = ""
     person_key: str = ""
+    # What identifies the person across sources: (kind, hash) of the ID number, e-mail, phone
+    # and name + organisation (hashes only: nothing personal is stored for it).
+    identity: tuple[tuple[str, str], ...] = ()
 
 
 class Outcome(NamedTuple):
@@ -317,6 +339,7 @@ class RowValidator:
         # -- registration number and the key --------------------------------------------------
         code = self._code(line, self._raw(cells, "registration_code"), probs)
         private: dict[str, str] = {}
+        identity: list[tuple[str, str]] = []
         key_value = code
         for f in sorted(PRIVATE_FIELDS):
             if not self.mapped(f):
@@ -325,6 +348,8 @@ class RowValidator:
             text = self._private(line, f, raw, probs)
             if text and f in self.options.keep:
                 private[f] = text
+            if text and f in IDENTITY_FIELDS:
+                identity.append((f, identity_hash(f, text)))
             if f == self.key_field:
                 key_value = text.lower() if f == "email" else text
         if not key_value:
@@ -381,8 +406,9 @@ class RowValidator:
             values["country"] = iso
             if person is not None and iso and not self._text(cells, "name_latin"):
                 # The Latin name made for a row without one depends on where the person is from.
-                person = names(*(self._text(cells, k) for k in ("name", "family_name", "given_name",
-                                                                   "name_latin")), country=iso)
+                person = names(self._text(cells, "name"), self._text(cells, "family_name"),
+                               self._text(cells, "given_name"), self._text(cells, "name_latin"),
+                               country=iso)
                 if person is not None:
                     values.update(person)
 
@@ -418,10 +444,13 @@ class RowValidator:
         if person is not None:
             org = values.get("organisation_zh") or values.get("organisation_en") or ""
             person_key = fold(person["name_native"]) + "|" + fold(str(org))
+            if org:
+                identity.append(("name_org", identity_hash("name_org", person_key)))
         record = Record(
             line=line, key=key_value, registration_code=code, values=values,
             activities=listed, extra_admissions=extra, private=private,
             photo_name=self._text(cells, "photo"), person_key=person_key,
+            identity=tuple(identity),
         )
         return Outcome(kind, record, probs, key_value)
 

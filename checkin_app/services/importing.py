@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import tempfile
 import time
 import uuid as uuidlib
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
-from sqlalchemy import BigInteger, Table, delete, func, insert, literal, not_, select, update
+from sqlalchemy import BigInteger, Table, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
@@ -59,9 +60,11 @@ from checkin_app.storage.db import Database
 from checkin_app.storage.models_import import (
     DelegatePrivate,
     ImportAdmission,
+    ImportIdentity,
     ImportKey,
     ImportPreset,
     ImportRun,
+    ImportSource,
 )
 
 # Rows validated, looked up and written per step; also how often progress and cancel are checked.
@@ -122,6 +125,9 @@ class ImportOptions:
     code_width: int | None = None
     operator: str = "import"
     desk: str = ""
+    # The registration list the file is (its numbers are unique within it): default the file's
+    # stem, or the sheet's name in a workbook of several sheets. Saved with the preset.
+    source: str | None = None
     # Value mappings per vocabulary column ("category", "activity", "status", "country"):
     # cell value → target code, approved / cancelled, "-" (leave out) or "reject". Added to the
     # preset's own (these win); saved with the preset.
@@ -145,6 +151,9 @@ class FileInspection:
     rows_estimate: int | None
     code_width: int | None
     options: ImportOptions
+    # The registration list imported (see ImportOptions.source), and whether it was imported before.
+    source: str = ""
+    source_known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +175,32 @@ class ImportCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class SamePerson:
+    """A row that looks like a person another source already brought in (same ID number, e-mail,
+    phone, or name and organisation). Both are kept apart; the organiser decides."""
+
+    line: int
+    name: str
+    source_code: str
+    other_id: int
+    other_source: str
+    other_code: str
+    other_name: str
+    by: tuple[str, ...]  # "id_number", "email", "phone", "name_org"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """A registration list imported before: its name, how its numbers are written, its people."""
+
+    name: str
+    code_width: int
+    prefix: str
+    delegates: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ImportResult:
     """The outcome of a dry run or an applied import."""
 
@@ -177,6 +212,8 @@ class ImportResult:
     seconds: float
     run_uuid: str = ""
     changed_ids: tuple[int, ...] = field(default=(), repr=False)
+    # People of this file who look like people of another source (reported, never merged).
+    same_people: tuple[SamePerson, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -289,6 +326,7 @@ class ImportService:
             "sheet": inspection.sheet if inspection.kind == "xlsx" else None,
             "key_field": o.key_field, "keep": sorted(o.keep or ()), "full": o.full,
             "default_category": o.default_category, "code_width": o.code_width,
+            "source": inspection.source or None,
         }
         chosen = normalise_value_map(values if values is not None else (o.value_map or {}))
         config = json.dumps({"columns": columns, "options": opts, "values": chosen},
@@ -403,13 +441,37 @@ class ImportService:
                     break
                 preview.append(tuple(clean(c) for c in cells[:width]))
         mapping = self._mapping(headers, options)
-        code_width = options.code_width or self._guess_code_width(headers, mapping, preview)
+        source = source_name(path, sheet if len(sheets) > 1 else "", options.source)
+        src = self.source(source)
+        # The width is the source's: what it was first imported with (a file of the same source
+        # whose numbers kept wider leading zeros widens it), never guessed from other people.
+        guessed = self._guess_code_width(mapping, preview)
+        stored = src.code_width if src is not None else 0
+        code_width = options.code_width or max(stored, guessed or 0) or None
         return FileInspection(
             path=path, kind=kind, sheets=sheets, sheet=sheet, encoding=encoding,
             delimiter=delimiter, header_line=header_line, headers=headers, mapping=mapping,
             preview=tuple(preview[:SAMPLE_ROWS]), rows_estimate=estimate, code_width=code_width,
-            options=options,
+            options=options, source=source, source_known=src is not None,
         )
+
+    # -- sources -----------------------------------------------------------------------------
+    def source(self, name: str) -> SourceInfo | None:
+        """A registration list imported before, or None."""
+        with self.db.read() as s:
+            src = s.get(ImportSource, name)
+            if src is None:
+                return None
+            n = s.scalar(select(func.count()).select_from(_D).where(_D.c.source == name)) or 0
+            return SourceInfo(src.name, src.code_width, src.prefix, n, src.updated_at)
+
+    def sources(self) -> list[SourceInfo]:
+        """Every registration list imported so far, by name (what the wizard offers)."""
+        with self.db.read() as s:
+            counts: dict[str, int] = {str(a): int(b) for a, b in s.execute(
+                select(_D.c.source, func.count()).group_by(_D.c.source))}
+            return [SourceInfo(x.name, x.code_width, x.prefix, int(counts.get(x.name, 0)), x.updated_at)
+                    for x in s.scalars(select(ImportSource).order_by(ImportSource.name))]
 
     def _with_preset(self, options: ImportOptions) -> ImportOptions:
         if not options.preset:
@@ -427,6 +489,7 @@ class ImportService:
             full=options.full if options.full is not None else o.get("full"),
             default_category=options.default_category or o.get("default_category"),
             code_width=options.code_width or o.get("code_width"),
+            source=options.source or o.get("source"),
             value_map=_merged(p.values, options.value_map),
         )
 
@@ -442,24 +505,16 @@ class ImportService:
                     mapping[i] = columns[fold(h)] or None
         return tuple(f if f in BY_KEY else None for f in mapping)
 
-    def _guess_code_width(self, headers: Sequence[str], mapping: Sequence[str | None],
+    @staticmethod
+    def _guess_code_width(mapping: Sequence[str | None],
                           preview: Sequence[Sequence[str]]) -> int | None:
-        """Width of all-digit registration numbers: from codes that kept a leading zero, or the DB."""
+        """Width of all-digit registration numbers, from the file's codes that kept a leading zero."""
         if "registration_code" not in mapping:
             return None
         col = list(mapping).index("registration_code")
         codes = [r[col] for r in preview if col < len(r) and r[col]]
         zeros = [len(c) for c in codes if c.isdigit() and c.startswith("0")]
-        if zeros:
-            return max(zeros)
-        with self.db.read() as s:
-            row = s.execute(
-                select(func.length(m.Delegate.registration_code).label("n"), func.count())
-                .where(m.Delegate.registration_code.op("GLOB", is_comparison=True)("[0-9]*"),
-                       not_(m.Delegate.registration_code.op("GLOB", is_comparison=True)("*[^0-9]*")))
-                .group_by("n").order_by(func.count().desc()).limit(1)
-            ).first()
-        return int(row[0]) if row is not None else None
+        return max(zeros) if zeros else None
 
     # -- running -----------------------------------------------------------------------------
     def dry_run(self, path: Path, options: ImportOptions | None = None, *,
@@ -562,13 +617,17 @@ class ImportService:
             run_uuid = str(uuidlib.uuid4()) if apply else ""
             writer = _Writer(catalog, row_opts, photos, now, apply=apply, operator=opts.operator,
                              desk=opts.desk or "-", sheet=inspection.sheet,
-                             columns=_column_names(inspection))
+                             columns=_column_names(inspection), source=inspection.source)
             try:
                 with (self.db.write() if apply else self.db.read()) as session:
+                    writer.prefix = _source_prefix(session, inspection.source)
                     if apply:
+                        _save_source(session, inspection.source, inspection.code_width or 0,
+                                     writer.prefix, now)
                         run = ImportRun(uuid=run_uuid, at=now, operator=opts.operator,
                                         desk=opts.desk, file_name=path.name[:300], file_sha256=sha,
-                                        sheet=inspection.sheet, full=bool(opts.full))
+                                        sheet=inspection.sheet, source=inspection.source,
+                                        full=bool(opts.full))
                         session.add(run)
                         session.flush()
                         writer.run_id = run.id
@@ -614,7 +673,7 @@ class ImportService:
         return ImportResult(
             applied=apply, counts=counts, problems=tuple(all_problems), inspection=inspection,
             file_sha256=sha, seconds=time.perf_counter() - t0, run_uuid=run_uuid,
-            changed_ids=tuple(writer.touched),
+            changed_ids=tuple(writer.touched), same_people=tuple(writer.same_people),
         )
 
     def _checked_chunks(self, inspection: FileInspection, catalog: Catalog, row_opts: RowOptions,
@@ -685,6 +744,61 @@ class ImportService:
                                 ) from exc
             if batch:
                 yield batch
+
+
+IDENTITY_NAMES = {"id_number": ("证件号码", "ID number"), "email": ("邮箱", "e-mail"),
+                  "phone": ("手机", "phone"), "name_org": ("姓名和单位", "name and organisation")}
+
+
+def source_name(path: Path, sheet: str, given: str | None) -> str:
+    """The source an import names: the one given, else the sheet's name (a workbook of several
+    sheets: one list per sheet), else the file's stem."""
+    name = clean(given or "") or clean(sheet) or clean(path.stem)
+    return name[:100]
+
+
+def source_code(code: str) -> str:
+    """A number as its source is matched on: an all-digit one without leading zeros (Excel drops
+    them in one export and not in the next; 005 and 5 are the same person of the same list)."""
+    return (code.lstrip("0") or "0") if code.isdigit() else code
+
+
+def source_key_hash(source: str, field_key: str, value: str) -> str:
+    """The hash a non-code matching key is stored under: within its source (people imported
+    before sources had names keep their plain hashes)."""
+    return key_hash(field_key if not source else f"{field_key}@{source}", value)
+
+
+def _source_prefix(session: Session, name: str) -> str:
+    """The stored prefix of a source, or a new one from its name: 问卷星 → WENJUANXING, 嘉宾 → JIABIN."""
+    src = session.get(ImportSource, name)
+    if src is not None and src.prefix:
+        return src.prefix
+    from anyascii import anyascii
+
+    base = re.sub(r"[^A-Z0-9]", "", anyascii(name).upper())[:12]
+    if not base:
+        base = "S" + hashlib.sha256(name.encode()).hexdigest()[:5].upper()
+    prefix, n = base, 2
+    taken = set(session.scalars(select(ImportSource.prefix).where(ImportSource.name != name)))
+    while prefix in taken:
+        prefix, n = f"{base}{n}", n + 1
+    return prefix
+
+
+def _save_source(session: Session, name: str, width: int, prefix: str, now: datetime) -> None:
+    src = session.get(ImportSource, name)
+    if src is None:
+        session.add(ImportSource(name=name, code_width=width, prefix=prefix, created_at=now,
+                                 updated_at=now))
+    elif src.code_width != width or src.prefix != prefix:
+        src.code_width, src.prefix, src.updated_at = width, prefix, now
+    session.flush()
+
+
+def _parts(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def _check_unchanged(path: Path, stamp: tuple[int, int] | None, sha: str) -> None:
@@ -818,8 +932,12 @@ class _Writer:
 
     def __init__(self, catalog: Catalog, options: RowOptions, photos: dict[str, Path] | None,
                  now: datetime, *, apply: bool, operator: str, desk: str, sheet: str = "",
-                 columns: dict[str, str] | None = None) -> None:
+                 columns: dict[str, str] | None = None, source: str = "") -> None:
         self.catalog = catalog
+        self.source = source
+        # Put before a number another source holds already as a registration number.
+        self.prefix = ""
+        self.same_people: list[SamePerson] = []
         self.sheet = sheet
         self.columns = columns or {}
         self.options = options
@@ -844,13 +962,16 @@ class _Writer:
     # -- lookups -----------------------------------------------------------------------------
     def _existing(self, session: Session, chunk: Sequence[Record]) -> dict[str, Any]:
         """Existing delegate rows by record key."""
-        cols = [_D.c.id, *(_D.c[c] for c in _COMPARED), _D.c.walk_in]
+        cols = [_D.c.id, *(_D.c[c] for c in _COMPARED), _D.c.walk_in, _D.c.source_code]
         kf = self.options.key_field
         if kf == "registration_code":
-            codes = [r.key for r in chunk]
-            rows = session.execute(select(*cols).where(_D.c.registration_code.in_(codes))).all()
-            return {r.registration_code: r for r in rows}
-        hashes = {key_hash(kf, r.key): r.key for r in chunk}
+            # A registration number is unique within its source: people are found by their
+            # number in this source, never by the same number in another.
+            by_code = {source_code(r.key): r.key for r in chunk}
+            rows = session.execute(select(*cols).where(
+                _D.c.source == self.source, _D.c.source_code.in_(list(by_code)))).all()
+            return {by_code[r.source_code]: r for r in rows}
+        hashes = {source_key_hash(self.source, kf, r.key): r.key for r in chunk}
         links = session.execute(
             select(ImportKey.key_hash, ImportKey.delegate_id)
             .where(ImportKey.key_field == kf, ImportKey.key_hash.in_(list(hashes)))
@@ -882,6 +1003,7 @@ class _Writer:
             ):
                 overrides[(d, a)] = bool(allow)
         codes_taken = self._codes_taken(session, chunk, existing)
+        identities = self._identities(session, chunk, existing)
 
         inserts: list[tuple[Record, dict[str, Any]]] = []
         updated: list[int] = []
@@ -890,16 +1012,17 @@ class _Writer:
             values = dict(rec.values)
             self._photo(rec, values)
             old = existing.get(rec.key)
-            code = values.get("registration_code") or (
-                old.registration_code if old is not None
+            own = values.get("registration_code") or (
+                old.source_code if old is not None
                 else generated_code(self.options.key_field, rec.key))
+            values["source_code"] = source_code(own)
+            if old is not None and old.source_code == values["source_code"]:
+                code = old.registration_code  # as first stored (perhaps with the source's prefix)
+            else:
+                code = self._free_code(rec, own, codes_taken, old)
+                if code is None:
+                    continue
             values["registration_code"] = code
-            if (old is None or old.registration_code != code) and (
-                    code in codes_taken or code in self._new_codes):
-                self.problems.append(problem("code_taken", ERROR, sheet=self.sheet, line=rec.line,
-                                             column=self._col("registration_code"), value=code))
-                self.counts = replace(self.counts, rejected=self.counts.rejected + 1)
-                continue
             if old is None:
                 self._new_codes.add(code)
                 inserts.append((rec, values))
@@ -911,6 +1034,8 @@ class _Writer:
             self.seen_ids.add(old.id)
             diff = {c: (getattr(old, c), v) for c, v in values.items()
                     if c in _COMPARED and getattr(old, c) != v}
+            if old.source_code != values["source_code"]:
+                diff["source_code"] = (old.source_code, values["source_code"])
             mine = private.get(old.id, {})
             pdiff = {f: (mine.get(f), v) for f, v in rec.private.items() if mine.get(f) != v}
             add, drop = self._admission_changes(old.id, rec, granted, overrides)
@@ -928,21 +1053,103 @@ class _Writer:
                               changed=self.counts.changed + changed,
                               unchanged=self.counts.unchanged + unchanged,
                               cancelled=self.counts.cancelled + cancelled)
-        if self.apply and inserts:
-            self._insert(session, inserts)
+        new_ids = self._insert(session, inserts) if self.apply and inserts else []
         self.unindexed.extend(updated)
+        if self.apply:
+            self._write_identities(session, chunk, existing, identities, inserts, new_ids)
+
+    def _free_code(self, rec: Record, own: str, taken: dict[str, str],
+                   old: Any) -> str | None:
+        """The registration number to store for a person new here (or whose number changed): the
+        source's own when nobody holds it, else qualified by the source's prefix ("WJX-5") with
+        a note; None (the row rejected) when the source itself gives the number to two people."""
+        col = self._col("registration_code")
+        holder = taken.get(own)
+        if own in self._new_codes or (holder is not None and holder == self.source):
+            self.problems.append(problem("code_taken", ERROR, sheet=self.sheet, line=rec.line,
+                                         column=col, value=own))
+            self.counts = replace(self.counts, rejected=self.counts.rejected + 1)
+            return None
+        if holder is None:
+            self._new_codes.add(own)
+            return own
+        for n in range(1, 100):
+            code = f"{self.prefix}-{own}" if n == 1 else f"{self.prefix}-{own}-{n}"
+            if code not in taken and code not in self._new_codes:
+                break
+        self._new_codes.add(code)
+        self.problems.append(problem("code_qualified", INFO, sheet=self.sheet, line=rec.line,
+                                     column=col, value=own, stored=code, other=holder or "—"))
+        return code
 
     def _codes_taken(self, session: Session, chunk: Sequence[Record],
-                     existing: dict[str, Any]) -> set[str]:
-        """Registration numbers in the chunk that belong to delegates other than the matched ones."""
-        if self.options.key_field == "registration_code":
-            return set()  # the code is the key: a match is the same person
-        codes = [r.registration_code for r in chunk if r.registration_code] + [
-            generated_code(self.options.key_field, r.key) for r in chunk if not r.registration_code]
+                     existing: dict[str, Any]) -> dict[str, str]:
+        """Registration numbers the chunk may store that belong to delegates other than the
+        matched ones, with the source of the holder (walk-ins: "")."""
+        codes: list[str] = []
+        for r in chunk:
+            own = r.registration_code or generated_code(self.options.key_field, r.key)
+            codes += [own, f"{self.prefix}-{own}"]
         mine = {r.id for r in existing.values()}
-        return {c for i, c in session.execute(
-            select(_D.c.id, _D.c.registration_code).where(_D.c.registration_code.in_(codes)))
-            if i not in mine}
+        return {c: src for i, c, src in session.execute(
+            select(_D.c.id, _D.c.registration_code, _D.c.source)
+            .where(_D.c.registration_code.in_(codes))) if i not in mine}
+
+    def _identities(self, session: Session, chunk: Sequence[Record],
+                    existing: dict[str, Any]) -> dict[int, set[tuple[str, str]]]:
+        """The identity hashes stored for the matched people; people of other sources sharing one
+        with a row are reported (SamePerson and a warning), never merged."""
+        ids = [r.id for r in existing.values()]
+        stored: dict[int, set[tuple[str, str]]] = {}
+        for part in _parts(ids):
+            for d, kind, h in session.execute(
+                    select(ImportIdentity.delegate_id, ImportIdentity.kind, ImportIdentity.hash)
+                    .where(ImportIdentity.delegate_id.in_(part))):
+                stored.setdefault(d, set()).add((kind, h))
+        hashes = list({h for r in chunk for _k, h in r.identity})
+        others: dict[str, list[Any]] = {}
+        for part in _parts(hashes):
+            for row in session.execute(
+                    select(ImportIdentity.hash, ImportIdentity.kind, _D.c.id, _D.c.source,
+                           _D.c.registration_code, _D.c.name_native, _D.c.name_latin)
+                    .join(_D, _D.c.id == ImportIdentity.delegate_id)
+                    .where(ImportIdentity.hash.in_(part), _D.c.source != self.source)):
+                others.setdefault(row.hash, []).append(row)
+        if others:
+            for rec in chunk:
+                found: dict[int, tuple[Any, list[str]]] = {}
+                for kind, h in rec.identity:
+                    for row in others.get(h, ()):
+                        found.setdefault(row.id, (row, []))[1].append(kind)
+                for row, kinds in found.values():
+                    name = str(rec.values.get("name_native", ""))
+                    self.same_people.append(SamePerson(
+                        rec.line, name, rec.registration_code, int(row.id), row.source,
+                        row.registration_code, row.name_native or row.name_latin, tuple(kinds)))
+                    self.problems.append(problem(
+                        "same_person_other_source", WARNING, sheet=self.sheet, line=rec.line,
+                        column=self._col("name"), value=name, other_code=row.registration_code,
+                        other_source=row.source or "—",
+                        by_zh="、".join(IDENTITY_NAMES[k][0] for k in kinds),
+                        by_en=", ".join(IDENTITY_NAMES[k][1] for k in kinds)))
+        return stored
+
+    def _write_identities(self, session: Session, chunk: Sequence[Record], existing: dict[str, Any],
+                          stored: dict[int, set[tuple[str, str]]],
+                          inserts: list[tuple[Record, dict[str, Any]]], new_ids: list[int]) -> None:
+        rows: list[dict[str, Any]] = []
+        for (rec, _values), d in zip(inserts, new_ids, strict=True):
+            rows += [{"delegate_id": d, "kind": k, "hash": h} for k, h in set(rec.identity)]
+        for rec in chunk:
+            old = existing.get(rec.key)
+            if old is None:
+                continue
+            want = set(rec.identity)
+            if want != stored.get(old.id, set()):
+                session.execute(delete(ImportIdentity).where(ImportIdentity.delegate_id == old.id))
+                rows += [{"delegate_id": old.id, "kind": k, "hash": h} for k, h in want]
+        if rows:
+            session.execute(insert(ImportIdentity), rows)
 
     def _photo(self, rec: Record, values: dict[str, Any]) -> None:
         if self.photos is None:
@@ -1012,7 +1219,7 @@ class _Writer:
         by_id = {a.id: a.code for a in self.catalog.activities.values()}
         return [by_id.get(i, str(i)) for i in ids]
 
-    def _insert(self, session: Session, inserts: list[tuple[Record, dict[str, Any]]]) -> None:
+    def _insert(self, session: Session, inserts: list[tuple[Record, dict[str, Any]]]) -> list[int]:
         rows = []
         for _rec, values in inserts:
             row: dict[str, Any] = {
@@ -1022,6 +1229,7 @@ class _Writer:
                 "status": "approved", "team": "", "track": "", "attention_note": "",
                 "badge_serial": 1, "badge_outdated": False, "walk_in": False,
                 "registered_by_desk": "", "photo_path": None, "updated_at": self.now,
+                "source": self.source,
             }
             row.update(values)
             rows.append(row)
@@ -1044,7 +1252,8 @@ class _Writer:
             for f, v in rec.private.items():
                 privates.append({"delegate_id": d, "field": f, "value": v[:300]})
             if kf != "registration_code":
-                keys.append({"key_field": kf, "key_hash": key_hash(kf, rec.key), "delegate_id": d})
+                keys.append({"key_field": kf, "key_hash": source_key_hash(self.source, kf, rec.key),
+                             "delegate_id": d})
         for model, params in ((m.DelegateAdmission, admissions), (ImportAdmission, granted),
                               (DelegatePrivate, privates), (ImportKey, keys)):
             if params:
@@ -1052,6 +1261,7 @@ class _Writer:
         self.seen_ids.update(ids)
         self.touched.extend(ids)
         self.unindexed.extend(ids)
+        return ids
 
     def missing(self, session: Session, rejected_keys: set[str]) -> list[Problem]:
         """People registered before (not walk-ins, not cancelled) whom a full import did not list."""
@@ -1059,7 +1269,8 @@ class _Writer:
         rejected_codes = rejected_keys if self.options.key_field == "registration_code" else set()
         rows = session.execute(
             select(_D.c.id, _D.c.registration_code, _D.c.name_native, _D.c.name_latin)
-            .where(_D.c.walk_in.is_(False), _D.c.status != "cancelled").order_by(_D.c.id)
+            .where(_D.c.walk_in.is_(False), _D.c.status != "cancelled", _D.c.source == self.source)
+            .order_by(_D.c.id)
         )
         for d, code, native, latin in rows:
             if d in self.seen_ids or code in rejected_codes:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -140,6 +141,10 @@ class Delegate(Base):
     id: Mapped[int] = mapped_column(DelegateId, primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
     registration_code: Mapped[str] = mapped_column(String(64), unique=True)
+    # The registration list the person came from (an import's source name; "" for walk-ins and
+    # people imported before sources had names) and their number in it: unique within the source.
+    source: Mapped[str] = mapped_column(String(100), default="")
+    source_code: Mapped[str] = mapped_column(String(64), default="")
     family_name: Mapped[str] = mapped_column(String(120), default="")
     given_name: Mapped[str] = mapped_column(String(120), default="")
     name_native: Mapped[str] = mapped_column(String(200), default="")
@@ -167,6 +172,11 @@ class Delegate(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     category: Mapped[Category] = relationship()
+
+    __table_args__ = (
+        Index("uq_delegates_source_code", "source", "source_code", unique=True,
+              sqlite_where=text("source_code != ''"), postgresql_where=text("source_code != ''")),
+    )
 
 
 class DelegateAdmission(Base):

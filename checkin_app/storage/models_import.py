@@ -9,7 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from checkin_app.storage.models import Base, DelegateId, UTCDateTime
 
-__all__ = ["Base", "DelegatePrivate", "ImportAdmission", "ImportKey", "ImportPreset", "ImportRun"]
+__all__ = [
+    "Base", "DelegatePrivate", "ImportAdmission", "ImportIdentity", "ImportKey", "ImportPreset",
+    "ImportRun", "ImportSource",
+]
 
 
 class ImportPreset(Base):
@@ -37,6 +40,8 @@ class ImportRun(Base):
     file_name: Mapped[str] = mapped_column(String(300))
     file_sha256: Mapped[str] = mapped_column(String(64))
     sheet: Mapped[str] = mapped_column(String(100), default="")
+    # The registration list imported (ImportSource.name).
+    source: Mapped[str] = mapped_column(String(100), default="")
     full: Mapped[bool] = mapped_column(Boolean, default=False)
     # JSON: counts of new, changed, unchanged, cancelled, rejected, missing rows.
     counts_json: Mapped[str] = mapped_column(Text, default="{}")
@@ -78,3 +83,34 @@ class ImportAdmission(Base):
         ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
     )
     run_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportSource(Base):
+    """A registration list imports come from (a survey export, a ministry's guest list, a sheet):
+    its numbers are unique within it, and it keeps how they are written (the width all-digit
+    numbers are padded to), so every import of the source normalises them the same way."""
+
+    __tablename__ = "import_sources"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # All-digit numbers are padded to this width (0: written as the file writes them).
+    code_width: Mapped[int] = mapped_column(Integer, default=0)
+    # Put before a number another source already holds as a registration number ("WJX-5").
+    prefix: Mapped[str] = mapped_column(String(24), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImportIdentity(Base):
+    """What identifies an imported person (hashes of the ID number, e-mail, phone, name +
+    organisation): how the same person in two sources is found and shown to the organiser."""
+
+    __tablename__ = "import_identities"
+
+    delegate_id: Mapped[int] = mapped_column(
+        DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = (Index("ix_import_identities_hash", "hash"),)
