@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -339,6 +339,11 @@ def create_app(state: HubState) -> FastAPI:
         # A full disk, a database another program holds locked, a PostgreSQL restart: the desk
         # keeps what it sent and retries; it should say why in words, not "error 500".
         why = (str(exc.orig) or type(exc.orig).__name__).splitlines()[0][:200]
+        if isinstance(exc, IntegrityError | DataError):
+            # What a client sent that the database will never take: its mistake, not "retry".
+            log.warning("refused on %s: %s", request.url.path, why)
+            return _error(422, f"中心服务器的数据库不接受此请求的数据（{why}）",
+                          f"The hub's database cannot store what was sent ({why})", "unstorable")
         log.error("database error on %s: %s", request.url.path, why)
         return _error(503, f"中心服务器的数据库暂时出错（{why}），请告知管理员；"
                       "签到台上的记录不会丢失，稍后自动重试",

@@ -11,7 +11,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import DataError, IntegrityError
+
+from checkin_app.hub import vetting as vet
 from checkin_app.hub.store import DeskIdentity, HubStore, PushResult
+from checkin_app.sync.protocol import bilingual
 
 log = logging.getLogger("checkin_app.hub")
 # Pushes taken into one transaction at most; a desk's own push is at most 500 items.
@@ -19,6 +23,8 @@ MAX_BATCH = 64
 # And at most this many bytes of JSON (each push's weight: an upper bound of its body once
 # decompressed), so a batch of large pushes never holds more than this (plus one push) at once.
 MAX_BATCH_BYTES = 32 * 1024 * 1024
+# A push the database refuses whole is stored item by item when it has at most this many.
+MAX_ONE_BY_ONE = 5000
 
 Prepared = tuple[DeskIdentity, list[dict[str, Any]]]
 
@@ -105,16 +111,48 @@ class PushWriter:
             results = self.store.ingest_many([(desk.name, items) for _job, (desk, items) in ready])
         except BaseException as exc:
             if len(ready) == 1:
-                ready[0][0].future.set_exception(exc)
+                self._one(ready[0][0], *ready[0][1], exc)
                 return
             log.warning("a batch of %d pushes failed (%s); storing them one by one", len(ready), exc)
             for job, (desk, items) in ready:
                 try:
                     job.future.set_result((desk, self.store.ingest(desk.name, items)))
                 except BaseException as one:
-                    job.future.set_exception(one)
+                    self._one(job, desk, items, one)
             return
         ended = time.perf_counter()
         for (job, (desk, _items)), result in zip(ready, results, strict=True):
             job.stored = (began, ended)
             job.future.set_result((desk, result))
+
+    def _one(self, job: _Job, desk: DeskIdentity, items: list[dict[str, Any]], exc: BaseException) -> None:
+        """One push failed as a whole. If the database refused something in it (a constraint,
+        a value it cannot take), store its items one by one, in order, and refuse only those it
+        will not take: one unstorable item never holds back the desk's queue ("503, try again"
+        for ever). Any other failure (the database down) is the push's answer."""
+        if not isinstance(exc, IntegrityError | DataError) or len(items) > MAX_ONE_BY_ONE:
+            job.future.set_exception(exc)
+            return
+        log.warning("a push of %s could not be stored whole (%s); storing its %d items one by one",
+                    desk.name, str(exc).splitlines()[0][:200], len(items))
+        total = PushResult()
+        try:
+            for it in items:
+                try:
+                    one = self.store.ingest(desk.name, [it])
+                except (IntegrityError, DataError) as why:
+                    key = vet.item_key(it)
+                    table = str(it.get("table", ""))[:40] if isinstance(it, dict) else ""
+                    reason = (str(why.orig) if why.orig is not None else str(why)).splitlines()[0][:200]
+                    total.rejected.append({"table": table, "key": key, "reason": bilingual(
+                        f"数据库无法保存此条（{reason}）",
+                        f"The database cannot store this item ({reason})")})
+                    continue
+                total.stored += one.stored
+                total.duplicates += one.duplicates
+                total.rejected += one.rejected
+                total.high = max(total.high, one.high)
+        except BaseException as other:
+            job.future.set_exception(other)
+            return
+        job.future.set_result((desk, total))

@@ -255,7 +255,17 @@ def test_a_malformed_item_is_refused_alone(hub: Hub) -> None:
     assert len(r.json()["rejected"]) == len(items) - 1
 
 
-def test_the_organiser_revokes_a_desk_key_and_lifts_it_again_audited(tmp_path: Path) -> None:
+def hub_cli(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> str:
+    """`checkin-app hub … --db HUB` as the organiser runs it beside the hub (in this process)."""
+    from checkin_app.cli import main
+
+    capsys.readouterr()
+    assert main(["hub", *args, "--db", str(db)]) == 0
+    return capsys.readouterr().out
+
+
+def test_the_organiser_revokes_a_desk_key_and_lifts_it_again_audited(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`hub revoke-desk` then `hub lift-revocation`: badges signed by the key are valid again."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -264,7 +274,7 @@ def test_the_organiser_revokes_a_desk_key_and_lifts_it_again_audited(tmp_path: P
     from checkin_app.services.checkin import CheckInService
     from checkin_app.sync.protocol import AccessRefused
     from tests.sync.conftest import HubRig, build_hub
-    from tests.sync.test_enrolment_keys import NOW, hub_cli, walk_in
+    from tests.sync.test_enrolment_keys import NOW, walk_in
 
     key_file = tmp_path / "event-key.pem"
     keys.write_key_file(key_file, Ed25519PrivateKey.generate())
@@ -282,11 +292,12 @@ def test_the_organiser_revokes_a_desk_key_and_lifts_it_again_audited(tmp_path: P
             signer = keys.signing_key(s)
         assert signer is not None
         badge = walk_in(a_db, "现场嘉宾")
-        hub_cli(path, "revoke-desk", "Desk A", "--reason", "wrong laptop")  # made in error
+        hub_cli(capsys, path, "revoke-desk", "Desk A", "--reason", "wrong laptop")  # made in error
         assert b.pull_once(wait=15.0).applied >= 1
         assert CheckInService(b_db, NOW).scan(badge, desk="Desk B").verdict is Verdict.REVOKED
 
-        printed = hub_cli(path, "lift-revocation", str(signer.key_id), "--reason", "it was desk C's laptop")
+        printed = hub_cli(capsys, path, "lift-revocation", str(signer.key_id), "--reason",
+                          "it was desk C's laptop")
         assert "lifted" in printed
         assert b.pull_once(wait=15.0).applied >= 1
         assert CheckInService(b_db, NOW).scan(badge, desk="Desk B").verdict is Verdict.SIGNATURE_ONLY
@@ -296,7 +307,7 @@ def test_the_organiser_revokes_a_desk_key_and_lifts_it_again_audited(tmp_path: P
         # The desk itself was cut off in error too: reinstated, it syncs again (audited).
         with pytest.raises(AccessRefused):
             a.push_once()
-        assert "reinstated" in hub_cli(path, "reinstate-desk", "Desk A", "--reason", "wrong laptop")
+        assert "reinstated" in hub_cli(capsys, path, "reinstate-desk", "Desk A", "--reason", "wrong laptop")
         a.sync_once()
         with store.db.read() as s:
             assert s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "desk_reinstated")).one()
@@ -473,7 +484,7 @@ _item = st.fixed_dictionaries({"table": st.sampled_from(["checkins", "audit", "b
                                "key": _json, "payload": _payload | _json})
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.one_of(
     st.binary(max_size=300),
     _json.map(lambda v: json.dumps(v).encode()),
@@ -568,15 +579,15 @@ def test_databases_are_created_0600_and_looser_ones_tightened(tmp_path: Path) ->
     assert loose.stat().st_mode & 0o777 == 0o600
 
 
-def test_the_dashboard_key_is_printed_once_then_on_request(lone_hub: Hub) -> None:
+def test_the_dashboard_key_is_printed_once_then_on_request(
+        lone_hub: Hub, capsys: pytest.CaptureFixture[str]) -> None:
     key = lone_hub.store.setting("hub.dashboard_key")
     assert key and lone_hub.log.count(key) == 1  # printed when made
     lone_hub.proc.stop()
     lone_hub.proc.start()
     assert lone_hub.log.count(key) == 1 and "dashboard-key" in lone_hub.log
-    from tests.sync.test_enrolment_keys import hub_cli
-
-    assert hub_cli(Path(lone_hub.proc.db), "dashboard-key").strip().endswith(f"/dashboard?key={key}")
+    printed = hub_cli(capsys, Path(lone_hub.proc.db), "dashboard-key")
+    assert printed.strip().endswith(f"/dashboard?key={key}")
 
 
 def test_a_reprint_revokes_only_the_badge_in_use(hub: Hub) -> None:

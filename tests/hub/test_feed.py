@@ -154,3 +154,30 @@ def test_writer_stores_waiting_pushes_together_and_isolates_a_bad_one(hub: HubSt
     finally:
         writer.close()
         hub.ingest_many = real  # type: ignore[method-assign]
+
+
+def test_a_push_the_database_refuses_whole_is_stored_item_by_item(hub: HubStore) -> None:
+    """An item no check foresaw that the database will not take is refused alone, not '503 retry'."""
+    from sqlalchemy.exc import IntegrityError
+
+    writer = PushWriter(hub)
+    real = hub.ingest_many
+    poison = checkin(MiniEvent().noted, "MAIN", "A", local(23, 9, 4))
+
+    def picky(pushes: Any) -> Any:
+        if any(it["key"] == poison["key"] for _desk, items in pushes for it in items):
+            raise IntegrityError("INSERT ...", {}, Exception("value violates a constraint"))
+        return real(pushes)
+
+    hub.ingest_many = picky  # type: ignore[method-assign]
+    try:
+        good = [checkin(MiniEvent().vip, "MAIN", "A", local(23, 9, 2)),
+                checkin(MiniEvent().media_allowed, "MAIN", "A", local(23, 9, 5))]
+        job = writer.submit(partial(_prepared, hub, "A", [good[0], poison, good[1]]))
+        _desk, result = job.future.result(20)
+        assert [s["key"] for s in result.stored] == [good[0]["key"], good[1]["key"]]
+        assert [r["key"] for r in result.rejected] == [poison["key"]]
+        assert "cannot store" in result.rejected[0]["reason"]
+    finally:
+        writer.close()
+        hub.ingest_many = real  # type: ignore[method-assign]
