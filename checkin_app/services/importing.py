@@ -30,6 +30,7 @@ from checkin_app.importers.fields import (
     auto_mapping,
     find_header,
     header_text,
+    merge_sub_header,
 )
 from checkin_app.importers.readers import ReadError
 from checkin_app.importers.report import (
@@ -426,6 +427,12 @@ class ImportService:
                     f"{HEADER_SEARCH_ROWS} rows of {path.name}. Check the sheet, or give the header line."
                 )
             header_line, header_cells = head[idx]
+            if options.header_line is None and idx + 1 < len(head):
+                # A header over two rows (a government sheet's 联系方式 over 手机 and 邮箱).
+                joined = merge_sub_header(header_cells, head[idx + 1][1])
+                if joined is not None:
+                    idx += 1
+                    header_line, header_cells = head[idx][0], list(joined)
             width = max([len(header_cells)] + [len(c) for _, c in head[idx + 1:]])
             while width and not clean(header_cells[width - 1] if width - 1 < len(header_cells) else None):
                 # Trailing columns without a header and without data are formatting, not columns.

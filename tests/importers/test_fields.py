@@ -23,7 +23,8 @@ def test_recognise(header: str, field: str) -> None:
     assert recognise(header) == field
 
 
-@pytest.mark.parametrize("header", ["序号", "", "2024 大会报名表", None, "Seat"])
+@pytest.mark.parametrize("header", ["", "2024 大会报名表", None, "Seat", "微信国家", "证件类型",
+                                    "团队编号", "来自IP", "Order #"])
 def test_not_recognised(header: object) -> None:
     assert recognise(header) is None
 
@@ -42,3 +43,35 @@ def test_find_header_skips_title_and_notes() -> None:
 
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+def test_survey_export_columns() -> None:
+    # 问卷星: the submission's own columns are not the person's; questions are read by their words.
+    headers = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、您的姓名",
+               "2、您的单位", "3、手机号码", "4、参会身份", "微信昵称", "微信性别", "微信国家",
+               "证件类型", "证件号码", "Q5. Your e-mail"]
+    assert auto_mapping(headers) == [
+        "registration_code", None, None, None, None, None, "name", "organisation", "phone",
+        "category", None, None, None, None, "id_number", "email"]
+
+
+def test_eventbrite_columns() -> None:
+    headers = ["Order #", "Order Date", "First Name", "Last Name", "Email", "Quantity",
+               "Ticket Type", "Attendee #", "Attendee Status", "Company", "Job Title", "Country"]
+    assert auto_mapping(headers) == [
+        None, None, "given_name", "family_name", "email", None, "category", "registration_code",
+        "status", "organisation", "position", "country"]
+
+
+def test_persons_number_wins_over_serial_and_team_number() -> None:
+    headers = ["No.\n序号", "姓名 Name", "团队编号", "报名编号", "团队名称", "赛道"]
+    assert auto_mapping(headers) == [None, "name", None, "registration_code", "team", "track"]
+    assert auto_mapping(["No.\n序号", "姓名"]) == ["registration_code", "name"]
+
+
+def test_two_row_header_is_joined() -> None:
+    from checkin_app.importers.fields import merge_sub_header
+
+    upper = ["序号", "姓名", "联系方式", "联系方式"]
+    assert merge_sub_header(upper, ["序号", "姓名", "手机", "邮箱"]) == ["序号", "姓名", "手机", "邮箱"]
+    assert merge_sub_header(upper, [1, "张伟", "13800138000", "a@b.cn"]) is None
