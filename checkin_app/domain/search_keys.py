@@ -12,13 +12,27 @@ from typing import NamedTuple
 
 from anyascii import anyascii
 
+from checkin_app.domain.romanise import icao_9303, to_simplified
+
 # Kinds, best first; the number is also the first character of the stored key (see stored_key).
 FULL_NAME = 0
 NAME_PART = 1
-INITIALS = 2
-CODE = 3
-ORGANISATION = 4
-KINDS: tuple[int, ...] = (FULL_NAME, NAME_PART, INITIALS, CODE, ORGANISATION)
+INITIALS = 2  # initials of a Chinese name's pinyin ("zw" for 张伟)
+OTHER_INITIALS = 3  # initials of any other name ("dp" for Đorđe Petrović)
+CODE = 4
+ORGANISATION = 5
+KINDS: tuple[int, ...] = (FULL_NAME, NAME_PART, INITIALS, OTHER_INITIALS, CODE, ORGANISATION)
+# One-letter typos: the deletion neighbourhood of name keys (see typo_keys). Looked up only
+# when the kinds above found too few, so every exact match ranks before every typo match.
+TYPO = 6
+# Bump when the keys built for the same delegate change; a database whose keys were built
+# under another version is re-indexed before its next search (services.search).
+KEY_FORMAT = 2
+# Typo matching: for names of at least TYPO_MIN_LENGTH letters, at edit distance 1
+# (one letter wrong, missing, extra, or two neighbours swapped). Deletions are taken from the
+# first TYPO_PREFIX letters only (SymSpell's prefix trick), which bounds the keys per name.
+TYPO_MIN_LENGTH = 4
+TYPO_PREFIX = 8
 
 # Longer keys only bloat the index: nobody types 64 characters into a search box.
 MAX_KEY_LENGTH = 64
@@ -123,6 +137,10 @@ class _FoldTable(dict[int, str]):
             out = ch.lower() if ch.isalnum() else ""
         elif unicodedata.category(ch)[0] not in "LN":
             out = ""
+        elif self.keep_cjk and _is_han(cp):
+            # Traditional and simplified characters fold alike (張偉 and 张伟), one character
+            # at a time, so a prefix of a name folds to a prefix of the name's key.
+            out = to_simplified(ch)
         elif self.keep_cjk and _is_cjk(cp):
             out = ch
         else:
@@ -143,7 +161,7 @@ def fold(text: str) -> str:
     """Lower-case, diacritic-free, NFKC form without spaces or punctuation; CJK kept as typed.
 
     Keys and queries go through the same folding, so "Đorđe  Petrović", "dorde-petrovic" and
-    "DORDE PETROVIC" all become "dordepetrovic", and "Ђорђе" becomes "djordje".
+    "DORDE PETROVIC" all become "dordepetrovic", "Ђорђе" becomes "djordje", and 張偉 becomes 张伟.
     """
     return _prepare(text).translate(_FOLD)
 
@@ -152,6 +170,129 @@ def normalise_query(text: str) -> str:
     """The folded form of what someone typed into the search box ("" when nothing searchable)."""
     # Cut the raw text first: folding a pasted novel would be wasted work.
     return fold(text[: MAX_KEY_LENGTH * 4])[:MAX_KEY_LENGTH]
+
+
+# ü typed in pinyin (lü, lǚ, lu:) after l or n: the syllable pypinyin writes lv, as in 吕 and 女.
+_PINYIN_U_UMLAUT = re.compile("(?<=[ln])(?:u\u0308[\u0300-\u036f]*|u:)")
+
+
+def query_variants(text: str) -> tuple[str, ...]:
+    """The folded spellings to look up for what was typed, the best first; () when none.
+
+    "lü haoran" and "lu: haoran" look up lvhaoran (吕) before luhaoran (卢 as well as 吕);
+    Cyrillic is looked up as typed (anyascii), by the passport table (ICAO: Юлия → iuliia) and
+    as Serbian Latin (Ђорђе → dorde), so a Latin record is found by its Cyrillic spelling.
+    """
+    raw = text[: MAX_KEY_LENGTH * 4]
+    out: list[str] = []
+    decomposed = unicodedata.normalize("NFD", _prepare(raw))
+    if _PINYIN_U_UMLAUT.search(decomposed):
+        out.append(fold(_PINYIN_U_UMLAUT.sub("v", decomposed)))
+    out.append(fold(raw))
+    if any(0x0400 <= ord(c) <= 0x04FF for c in raw):
+        out.extend(fold_variants(raw)[1:])
+    return tuple(dict.fromkeys(v[:MAX_KEY_LENGTH] for v in out if v))
+
+
+# Two-letter pinyin syllables: "ma" or "li" typed alone means the surname, not initials.
+_TWO_LETTER_SYLLABLES = frozenset({
+    "ai", "an", "ao", "ba", "bi", "bo", "bu", "ca", "ce", "ci", "cu", "da", "de", "di", "du", "en",
+    "er", "fa", "fo", "fu", "ga", "ge", "gu", "ha", "he", "hu", "ji", "ju", "ka", "ke", "ku", "la",
+    "le", "li", "lu", "lv", "ma", "me", "mi", "mo", "mu", "na", "ne", "ni", "nu", "nv", "ou", "pa",
+    "pi", "po", "pu", "qi", "qu", "re", "ri", "ru", "sa", "se", "si", "su", "ta", "te", "ti", "tu",
+    "wa", "wo", "wu", "xi", "xu", "ya", "ye", "yi", "yo", "yu", "za", "ze", "zi", "zu",
+})  # fmt: skip
+
+
+def search_order(query: str) -> tuple[int, ...]:
+    """The kinds to look up for this folded query, best first.
+
+    Two letters that are not a pinyin syllable ("zy", "zw") are most likely a Chinese name's
+    initials: those rank before names starting with the letters (张瑶 before Žygimantas).
+    """
+    if len(query) == 2 and query.isascii() and query.isalpha() and query not in _TWO_LETTER_SYLLABLES:
+        return (INITIALS, FULL_NAME, NAME_PART, OTHER_INITIALS, CODE, ORGANISATION)
+    return KINDS
+
+
+# -- one-letter typos -------------------------------------------------------------------------
+# A SymSpell-style deletion neighbourhood kept in the same key table: a name term t stores
+# "d t" (kind TYPO) for every d that is t's first TYPO_PREFIX letters with one letter deleted,
+# plus those letters themselves when t is longer. Two strings at edit distance 1 (Damerau:
+# transpositions included) always share such a d, so a query needs a handful of exact lookups
+# (typo_probes) and the candidates are then scored on the whole strings (RapidFuzz).
+
+
+def _deletions(text: str) -> set[str]:
+    return {text[:i] + text[i + 1 :] for i in range(len(text))}
+
+
+def typo_eligible(query: str) -> bool:
+    """Whether a folded query is looked up with typos: Latin letters only, TYPO_MIN_LENGTH or more."""
+    return len(query) >= TYPO_MIN_LENGTH and query.isascii() and query.isalpha()
+
+
+def typo_keys(term: str) -> list[str]:
+    """The TYPO key texts of one name term ("d term"), [] for a term too short or not Latin."""
+    if not typo_eligible(term):
+        return []
+    head = term[:TYPO_PREFIX]
+    found = _deletions(head)
+    if len(term) > len(head):
+        found.add(head)
+    return sorted(f"{d} {term}" for d in found)
+
+
+def typo_probes(query: str) -> tuple[list[str], list[str]]:
+    """What to look up for a folded query with a typo: (TYPO prefixes, exact name terms).
+
+    A TYPO prefix p matches the keys "p <term>"; an exact term matches a full-name or name-part
+    key equal to it (the query with its extra letter deleted).
+    """
+    head = query[:TYPO_PREFIX]
+    prefixes = sorted({head} | _deletions(head))
+    exact = sorted(_deletions(query) | {head})
+    return prefixes, exact
+
+
+def typo_ranges(query: str) -> list[tuple[str, str]]:
+    """Stored-key ranges [low, high) holding the typo candidates of a folded query.
+
+    One range per TYPO prefix ("6kuzneso " up to "6kuzneso!"), and one per exact full-name or
+    name-part term (the key itself and nothing longer: a space sorts below every folded letter).
+    """
+    prefixes, exact = typo_probes(query)
+    ranges = [key_range(TYPO, p + " ") for p in prefixes]
+    for term in exact:
+        for kind in (FULL_NAME, NAME_PART):
+            low = stored_key(kind, term)
+            ranges.append((low, low + " "))
+    return ranges
+
+
+DISTINCT_KEYS_SQL = """WITH RECURSIVE r(lo, hi) AS (VALUES {values}),
+d(k, hi) AS (
+  SELECT (SELECT "key" FROM search_keys WHERE "key" >= r.lo AND "key" < r.hi ORDER BY "key" LIMIT 1), r.hi
+  FROM r
+  UNION ALL
+  SELECT (SELECT "key" FROM search_keys WHERE "key" > d.k AND "key" < d.hi ORDER BY "key" LIMIT 1), d.hi
+  FROM d WHERE d.k IS NOT NULL
+)
+SELECT k FROM d WHERE k IS NOT NULL LIMIT ?"""
+
+
+def distinct_keys_sql(ranges: int) -> str:
+    """SQLite statement listing the distinct keys in `ranges` ranges (params: low, high, ..., limit).
+
+    One index seek per distinct key (a skip scan), however many delegates share a key: 800
+    people called 张伟 cost one step, not 800 rows.
+    """
+    return DISTINCT_KEYS_SQL.format(values=", ".join(["(?, ?)"] * ranges))
+
+
+def typo_term(kind: int, text: str) -> str:
+    """The name term a typo candidate key stands for (the text after the space of a TYPO key)."""
+    return text.split(" ", 1)[1] if kind == TYPO else text
 
 
 @lru_cache(maxsize=65536)
@@ -163,6 +304,8 @@ def fold_variants(text: str) -> tuple[str, ...]:
     if has_cyrillic:
         s_latin = s.translate(_SERBIAN_LATIN)
         out.append(s_latin.translate(_FOLD))
+        # Russian passports spell by ICAO Doc 9303 (Юлия → Iuliia, anyascii's Yuliya).
+        out.append(icao_9303(s).translate(_FOLD))
     else:
         s_latin = s
     if "đ" in s_latin or "ђ" in s_latin:
@@ -215,8 +358,9 @@ class _Reading(NamedTuple):
 def _pinyin_readings(unit: str, surname: bool) -> tuple[_Reading, ...]:
     """Pinyin spellings of a Chinese name unit, with the surname readings when it is a surname."""
     spellings: list[tuple[str, ...]] = []
-    if surname and unit in _SURNAME_READINGS:
-        spellings.extend(tuple(r.split()) for r in _SURNAME_READINGS[unit])
+    simplified = to_simplified(unit)  # 單 reads as 单 does
+    if surname and simplified in _SURNAME_READINGS:
+        spellings.extend(tuple(r.split()) for r in _SURNAME_READINGS[simplified])
     spellings.append(_syllables(unit))
     out: dict[str, _Reading] = {}
     for syllables in spellings:
@@ -324,7 +468,8 @@ def _orders(units: Sequence[_Unit]) -> list[tuple[Sequence[_Unit], bool]]:
     return orders
 
 
-def _rendering_keys(units: Sequence[_Unit], sub_words: Iterable[str]) -> Iterator[Key]:
+def _rendering_keys(units: Sequence[_Unit], sub_words: Iterable[str], initials_kind: int) -> Iterator[Key]:
+    """Keys of one way of writing a name; Key(TYPO, term) marks the terms that get typo keys."""
     units = [u for u in units if u]
     if not units:
         return
@@ -338,18 +483,28 @@ def _rendering_keys(units: Sequence[_Unit], sub_words: Iterable[str]) -> Iterato
             cjk_reversed = not displayed and False in scripts
             if not (displayed and i == 0) and (mixed or cjk_reversed):
                 continue
-            yield Key(FULL_NAME, "".join(r.text for r in combo))
+            full = "".join(r.text for r in combo)
+            yield Key(FULL_NAME, full)
+            if displayed and i == 0:
+                # Typos only for the name as displayed, in its first spelling: the name typed
+                # with a typo is the one on the screen; every order and variant would treble
+                # the typo keys.
+                yield Key(TYPO, full)
             # Initials only in the displayed order ("zw" for ZHANG Wei): reversed ones would
             # mostly add noise to a two-letter query.
             initials = "".join(r.initials for r in combo)
             if displayed and len(initials) >= 2 and all(r.initials for r in combo):
-                yield Key(INITIALS, initials)
+                yield Key(initials_kind, initials)
     for unit in units:
         for r in unit:
             yield Key(NAME_PART, r.text)
+        yield Key(TYPO, unit[0].text)
     for word in sub_words:
-        for v in fold_variants(word):
+        variants = fold_variants(word)
+        for v in variants:
             yield Key(NAME_PART, v)
+        if variants:
+            yield Key(TYPO, variants[0])
 
 
 def _units_and_words(parts: Sequence[str]) -> tuple[list[_Unit], list[str]]:
@@ -368,20 +523,28 @@ def _pinyin_units(parts: Sequence[str], surname_index: int | None) -> list[_Unit
     return units
 
 
+_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
+
+
 def _best(keys: Iterable[Key]) -> dict[str, int]:
-    """Each key text once, under its best (lowest) kind, cut to the stored length."""
+    """Each key text once, under its best kind (first in KINDS), cut to the stored length."""
     best: dict[str, int] = {}
     for kind, text in keys:
         text = text[:MAX_KEY_LENGTH]
-        if text and kind < best.get(text, len(KINDS)):
+        if text and (text not in best or _RANK[kind] < _RANK[best[text]]):
             best[text] = kind
     return best
 
 
 # Names and organisations repeat a lot (张伟, 重庆大学), so their keys are cached.
 @lru_cache(maxsize=16384)
-def _name_keys(native: str, latin: str, family: str, given: str, order: str) -> tuple[tuple[str, int], ...]:
-    return tuple(_best(_iter_name_keys(native, latin, family.strip(), given.strip(), order)).items())
+def _name_keys(
+    native: str, latin: str, family: str, given: str, order: str
+) -> tuple[tuple[tuple[str, int], ...], tuple[str, ...]]:
+    """(text, kind) of a name's keys, and the terms that get typo keys."""
+    keys = list(_iter_name_keys(native, latin, family.strip(), given.strip(), order))
+    typo = tuple(dict.fromkeys(k.text[:MAX_KEY_LENGTH] for k in keys if k.kind == TYPO))
+    return tuple(_best(k for k in keys if k.kind != TYPO).items()), typo
 
 
 def _iter_name_keys(native: str, latin: str, family: str, given: str, order: str) -> Iterator[Key]:
@@ -410,15 +573,15 @@ def _iter_name_keys(native: str, latin: str, family: str, given: str, order: str
             # Bound the orders and combinations; the tail still counts for the full name.
             parts = [*parts[: _MAX_UNITS - 1], " ".join(parts[_MAX_UNITS - 1 :])]
         units, words = _units_and_words(parts)
-        yield from _rendering_keys(units, words)
+        yield from _rendering_keys(units, words, OTHER_INITIALS)
         if any(has_han(p) for p in parts):
             idx = surname_index if parts is structured else None
-            yield from _rendering_keys(_pinyin_units(parts, idx), [])
+            yield from _rendering_keys(_pinyin_units(parts, idx), [], INITIALS)
             if parts is not structured and len(parts) == 1:
                 # A lone Chinese name like 张伟 with no family/given split on the row.
                 split = split_chinese_name(parts[0])
                 if split is not None:
-                    yield from _rendering_keys(_pinyin_units(split, 0), [])
+                    yield from _rendering_keys(_pinyin_units(split, 0), [], INITIALS)
 
 
 @lru_cache(maxsize=4096)
@@ -456,12 +619,21 @@ def _org_en_keys(org: str) -> tuple[tuple[str, int], ...]:
 
 def build_keys(d: DelegateText) -> list[Key]:
     """All search keys of one delegate: each text once, under its best kind, sorted."""
-    best = dict(_name_keys(d.name_native, d.name_latin, d.family_name, d.given_name, d.name_order))
+    name_keys, typo_terms = _name_keys(d.name_native, d.name_latin, d.family_name, d.given_name,
+                                       d.name_order)
+    best = dict(name_keys)
     code = fold(d.registration_code)[:MAX_KEY_LENGTH]
     for text, kind in ((code, CODE), *_org_zh_keys(d.organisation_zh), *_org_en_keys(d.organisation_en)):
-        if text and kind < best.get(text, len(KINDS)):
+        if text and (text not in best or _RANK[kind] < _RANK[best[text]]):
             best[text] = kind
-    return sorted(Key(kind, text) for text, kind in best.items())
+    keys = {Key(kind, text) for text, kind in best.items()}
+    keys.update(Key(TYPO, t) for term in typo_terms for t in _typo_keys(term))
+    return sorted(keys)
+
+
+@lru_cache(maxsize=65536)
+def _typo_keys(term: str) -> tuple[str, ...]:
+    return tuple(typo_keys(term))
 
 
 # A delegate row as search indexing reads it: id, then the DelegateText fields in their order.

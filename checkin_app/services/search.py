@@ -10,22 +10,30 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from itertools import islice
 from types import TracebackType
 from typing import Any, cast
 
-from sqlalchemy import Index, Row, Table, bindparam, delete, func, select
+from rapidfuzz import process
+from rapidfuzz.distance import OSA, Prefix
+from sqlalchemy import Connection, Index, Row, Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from checkin_app.domain.search_keys import (
-    KINDS,
+    KEY_FORMAT,
     DelegateText,
     TextRow,
     build_keys,
+    distinct_keys_sql,
     key_params,
     key_range,
-    normalise_query,
+    query_variants,
+    search_order,
     stored_key,
+    typo_eligible,
+    typo_ranges,
+    typo_term,
 )
 from checkin_app.domain.types import DelegateView
 from checkin_app.services.views import delegate_view
@@ -45,6 +53,10 @@ BULK_INDEX = 5000
 BULK_WORKERS = min(4, (os.cpu_count() or 1) - 1)
 # Chunks handed to the workers ahead of the one being written: keeps them busy, memory bounded.
 _AHEAD = 8
+# The desk setting naming the key format the search_keys table was built with (see KEY_FORMAT).
+SETTING_KEY_FORMAT = "search.key_format"
+# Distinct typo candidate keys read per query at most; each is scored by RapidFuzz.
+TYPO_WINDOW = 2000
 
 _TEXT_COLUMNS = (
     m.Delegate.id,
@@ -89,19 +101,46 @@ class SearchService:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._keys_checked = False
+
+    def ensure_current_keys(self) -> bool:
+        """Rebuild the search keys if they were built under another key format; True if it did.
+
+        The first search does this by itself (a few seconds at 100,000 delegates, once per
+        database after an upgrade); a caller may run it earlier, off the GUI thread.
+        """
+        with self.db.read() as session:
+            stored = session.get(m.DeskSetting, SETTING_KEY_FORMAT)
+            current = stored is not None and stored.value == str(KEY_FORMAT)
+            empty = session.scalar(select(m.SearchKey.id).limit(1)) is None and not session.scalar(
+                select(m.Delegate.id).limit(1))
+        rebuilt = False
+        if not current:
+            if empty:
+                with self.db.write() as session:
+                    session.merge(m.DeskSetting(key=SETTING_KEY_FORMAT, value=str(KEY_FORMAT)))
+            else:
+                reindex_all(self.db)
+                rebuilt = True
+        self._keys_checked = True
+        return rebuilt
 
     def search(self, text: str, *, limit: int = 20) -> list[DelegateView]:
         """The best matches for what was typed, best first; [] for empty or blank input.
 
-        Order: exact full name, full-name prefix, name part, initials, registration code,
-        organisation; within a kind, by the matched (folded) key, then by the key's row, which
-        reindex_all writes in delegate-id order.
+        Order: exact full name, full-name prefix, name part, initials (Chinese, then others),
+        registration code, organisation, then names one typo away; two letters that are not a
+        pinyin syllable look up Chinese initials first. Within a kind, by the query's spelling
+        (query_variants), the matched (folded) key, then by the key's row, which reindex_all
+        writes in delegate-id order.
         """
-        query = normalise_query(text)
-        if not query or limit <= 0:
+        variants = query_variants(text)
+        if not variants or limit <= 0:
             return []
+        if not self._keys_checked:
+            self.ensure_current_keys()
         with self.db.read() as session:
-            ids = _ranked_ids(session, query, limit)
+            ids = _ranked_ids(session, variants, limit)
             if not ids:
                 return []
             rows = session.scalars(
@@ -124,34 +163,88 @@ class SearchService:
         return {r[0]: SeenAt(r[1], r[2], r[3] == "in") for r in rows}
 
 
-def _ranked_ids(session: Session, query: str, limit: int) -> list[int]:
-    """Delegate ids of the best `limit` matches, best first."""
+def _ranked_ids(session: Session, variants: Sequence[str], limit: int) -> list[int]:
+    """Delegate ids of the best `limit` matches of the query's spellings, best first."""
     found: dict[int, None] = {}  # insertion-ordered: the ranking
     # Core on the session's connection: these are plain rows, the ORM layer would only add
-    # per-call overhead to the up to five lookups of one keystroke.
+    # per-call overhead to the few lookups of one keystroke.
     conn = session.connection()
-    for kind in KINDS:
-        need = limit - len(found)
-        if need <= 0:
-            break
-        low, high = key_range(kind, query)
-        # A delegate may hold several keys in one range (zhangwei and zhangwei's variants), so
-        # ask for a few rows per needed delegate, and more only if that fell short.
-        window = max(4 * need, 16)
-        while True:
-            rows = conn.execute(_CANDIDATES, {"low": low, "high": high, "window": window}).all()
-            fresh: dict[int, None] = {}
-            for _key_id, delegate_id, _key in rows:
-                if delegate_id not in found:
-                    fresh[delegate_id] = None
-            if len(fresh) >= need or len(rows) < window:
-                break
-            window *= 4
-        # Every match of a better kind outranks every match of this one, so taking this kind's
-        # best `need` keeps the overall order exact.
-        for delegate_id in list(fresh)[:need]:
-            found[delegate_id] = None
+    for kind in search_order(variants[0]):
+        for query in variants:
+            _add_kind(conn, kind, query, limit, found)
+    if len(found) < limit:
+        typo_query = next((v for v in variants if typo_eligible(v)), None)
+        if typo_query is not None:
+            for delegate_id in _typo_ids(conn, typo_query, limit - len(found), found):
+                found[delegate_id] = None
     return list(found)
+
+
+def _typo_ids(conn: Connection, query: str, need: int, found: dict[int, None]) -> list[int]:
+    """Up to `need` more delegates whose name is one edit from the query, best first.
+
+    One statement lists the distinct candidate keys of the typo ranges (a skip scan: one index
+    seek per distinct key), RapidFuzz scores each candidate term against the whole query (OSA:
+    a letter wrong, missing or extra, or two neighbours swapped, each count one), and only the
+    keys that match are read for their delegates. Ranked by distance, then by the longer
+    common start (a typo late in a name is the likelier), then term, then key row.
+    """
+    ranges = typo_ranges(query)
+    params = [bound for r in ranges for bound in r]
+    keys = [k for (k,) in conn.exec_driver_sql(_distinct_sql(len(ranges)), (*params, TYPO_WINDOW))]
+    term_of = {k: typo_term(int(k[0]), k[1:]) for k in keys}
+    if not term_of:
+        return []
+    distance = {
+        term: int(score)
+        for term, score, _ in process.extract(
+            query, set(term_of.values()), scorer=OSA.distance, score_cutoff=1, limit=None
+        )
+    }
+    ranked = sorted(
+        (k for k, term in term_of.items() if term in distance),
+        key=lambda k: (distance[term_of[k]], -Prefix.similarity(query, term_of[k]), term_of[k], k),
+    )
+    out: dict[int, None] = {}
+    for k in ranked:
+        for (delegate_id,) in conn.exec_driver_sql(_KEY_DELEGATES, (k, need + len(found))):
+            if delegate_id not in found:
+                out[delegate_id] = None
+        if len(out) >= need:
+            break
+    return list(out)[:need]
+
+
+_KEY_DELEGATES = 'SELECT delegate_id FROM search_keys WHERE "key" = ? ORDER BY id LIMIT ?'
+
+
+@lru_cache(maxsize=64)
+def _distinct_sql(ranges: int) -> str:
+    return distinct_keys_sql(ranges)
+
+
+def _add_kind(conn: Connection, kind: int, query: str, limit: int, found: dict[int, None]) -> None:
+    """Add this kind's best matches of one spelling to found, up to limit in all."""
+    need = limit - len(found)
+    if need <= 0:
+        return
+    low, high = key_range(kind, query)
+    # A delegate may hold several keys in one range (zhangwei and zhangwei's variants), so
+    # ask for a few rows per needed delegate, and more only if that fell short.
+    window = max(4 * need, 16)
+    while True:
+        rows = conn.execute(_CANDIDATES, {"low": low, "high": high, "window": window}).all()
+        fresh: dict[int, None] = {}
+        for _key_id, delegate_id, _key in rows:
+            if delegate_id not in found:
+                fresh[delegate_id] = None
+        if len(fresh) >= need or len(rows) < window:
+            break
+        window *= 4
+    # Every match of a better kind outranks every match of this one, so taking this kind's
+    # best `need` keeps the overall order exact.
+    for delegate_id in list(fresh)[:need]:
+        found[delegate_id] = None
 
 
 def _keys_of(row: _TextRow) -> DelegateText:
@@ -242,6 +335,12 @@ def index_delegates(session: Session, delegate_ids: Sequence[int], *,
     """
     ids = sorted(set(delegate_ids))
     bulk = len(ids) >= BULK_INDEX
+    if session.get(m.DeskSetting, SETTING_KEY_FORMAT) is None and session.scalar(
+        select(m.SearchKey.id).limit(1)
+    ) is None:
+        # A new database's first keys: they are of this format (an old table has no setting
+        # but has keys, and is rebuilt before its next search).
+        session.merge(m.DeskSetting(key=SETTING_KEY_FORMAT, value=str(KEY_FORMAT)))
     if bulk:
         # Rebuilding the index once from sorted keys beats a million updates in random key
         # order; DDL is transactional in SQLite, so a rollback brings the old index back.
@@ -300,4 +399,5 @@ def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None
             if progress is not None:
                 progress(done, max(total, done))
         _KEY_INDEX.create(conn)
+        session.merge(m.DeskSetting(key=SETTING_KEY_FORMAT, value=str(KEY_FORMAT)))
     return written

@@ -70,7 +70,8 @@ def test_latin_missing_flag() -> None:
 
 
 def test_scripts() -> None:
-    assert [script(t) for t in ("张伟", "佐藤さくら", "김민준", "Иван", "Γιώργος", "Đorđe", "محمد", "", "12")] == [
+    names = ("张伟", "佐藤さくら", "김민준", "Иван", "Γιώργος", "Đorđe", "محمد", "", "12")
+    assert [script(t) for t in names] == [
         "han", "kana", "hangul", "cyrillic", "greek", "latin", "other", "", ""]  # fmt: skip
 
 

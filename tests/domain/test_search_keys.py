@@ -15,6 +15,9 @@ from checkin_app.domain.search_keys import (
     NAME_PART,
     ORG_SUFFIX_LENGTH,
     ORGANISATION,
+    OTHER_INITIALS,
+    TYPO,
+    TYPO_PREFIX,
     DelegateText,
     Key,
     build_keys,
@@ -22,8 +25,13 @@ from checkin_app.domain.search_keys import (
     fold_variants,
     key_range,
     normalise_query,
+    query_variants,
+    search_order,
     split_chinese_name,
     stored_key,
+    typo_eligible,
+    typo_keys,
+    typo_probes,
 )
 
 ZHANG_WEI = DelegateText(
@@ -165,7 +173,7 @@ def test_serbian_name_in_latin_script() -> None:
     )
     assert {"dordepetrovic", "djordjepetrovic", "petrovicdorde"} <= texts(d, FULL_NAME)
     assert {"dorde", "djordje", "petrovic"} <= texts(d, NAME_PART)
-    assert "dp" in texts(d, INITIALS)
+    assert "dp" in texts(d, OTHER_INITIALS)
 
 
 def test_serbian_name_in_cyrillic_only() -> None:
@@ -184,7 +192,7 @@ def test_korean_name() -> None:
     )
     assert {"김민준", "kimminjun", "minjunkim", "gimminjun"} <= texts(d, FULL_NAME)
     assert {"김", "민준", "kim", "minjun", "min", "jun"} <= texts(d, NAME_PART)
-    assert "kmj" in texts(d, INITIALS)
+    assert "kmj" in texts(d, OTHER_INITIALS)
     # No key mixes Hangul with a romanisation ("김minjun").
     assert not any(not t.isascii() and any(c.isascii() for c in t) for t in texts(d, FULL_NAME))
 
@@ -246,7 +254,7 @@ def test_each_text_once_under_its_best_kind() -> None:
 
 def test_stored_key_groups_kinds() -> None:
     assert stored_key(FULL_NAME, "zhangwei") == "0zhangwei"
-    assert stored_key(ORGANISATION, "长安") == "4长安"
+    assert stored_key(ORGANISATION, "长安") == "5长安"
     stored = sorted(stored_key(kind, "abc") for kind in reversed(KINDS))
     assert stored == [stored_key(kind, "abc") for kind in KINDS]
 
@@ -296,11 +304,16 @@ name_like = st.text(st.one_of(st.characters(codec="utf-8"), cjk, st.sampled_from
 def test_building_keys_never_raises_and_keys_are_storable(d: DelegateText) -> None:
     keys = build_keys(d)
     for kind, text in keys:
+        stored_key(kind, text).encode("utf-8")
+        if kind == TYPO:
+            deletion, term = text.split(" ")
+            assert term == fold(term) and len(deletion) <= TYPO_PREFIX
+            continue
         assert kind in KINDS
         assert 0 < len(text) <= MAX_KEY_LENGTH
         assert text == fold(text)  # a folded query can match it
-        stored_key(kind, text).encode("utf-8")
-    assert len({k.text for k in keys}) == len(keys)
+    plain = [k for k in keys if k.kind != TYPO]
+    assert len({k.text for k in plain}) == len(plain)
 
 
 @settings(max_examples=300, deadline=None)
@@ -324,3 +337,93 @@ def test_everyone_is_found_by_the_name_on_their_badge(native: str) -> None:
     if q:
         full = {k.text for k in build_keys(DelegateText(name_native=native)) if k.kind == FULL_NAME}
         assert any(t.startswith(q) for t in full)
+
+
+# -- forgiving search: traditional/simplified, typos, ü, Cyrillic, initials ----------------------
+
+
+def test_traditional_and_simplified_fold_alike() -> None:
+    assert fold("張偉") == fold("张伟") == "张伟"
+    assert fold("陳大文") == fold("陈大文")
+    assert normalise_query("重慶大學") == normalise_query("重庆大学")
+    # Character by character, so the prefix of a name folds to the prefix of its key.
+    assert fold("張") == fold("張偉")[:1]
+
+
+def test_traditional_name_gets_the_same_keys_as_its_simplified_twin() -> None:
+    trad = DelegateText(name_native="張偉", family_name="張", given_name="偉", name_order="eastern")
+    simp = DelegateText(name_native="张伟", family_name="张", given_name="伟", name_order="eastern")
+    assert texts(trad, FULL_NAME) == texts(simp, FULL_NAME)
+    # Surname readings apply to traditional characters too (單 reads shan as 单 does).
+    d = DelegateText(name_native="單雄信", family_name="單", given_name="雄信", name_order="eastern")
+    assert "shanxiongxin" in texts(d, FULL_NAME)
+
+
+def test_pinyin_u_umlaut_is_looked_up_as_v_first() -> None:
+    for typed in ("lü haoran", "Lǚ Hàorán", "lu: haoran", "LÜ HAORAN"):
+        assert query_variants(typed) == ("lvhaoran", "luhaoran"), typed
+    assert query_variants("lv haoran") == ("lvhaoran",)
+    assert query_variants("Müller") == ("muller",)  # only after l and n
+
+
+def test_cyrillic_query_is_also_read_by_the_passport_table() -> None:
+    assert query_variants("Юлия") == ("yuliya", "iuliia")
+    assert "dmitrii" in query_variants("Дмитрий")
+    assert "dorde" in query_variants("Ђорђе")
+
+
+def test_cyrillic_record_has_its_passport_spelling_as_a_key() -> None:
+    d = DelegateText(name_native="Юлия Иванова", family_name="Иванова", given_name="Юлия")
+    assert "iuliiaivanova" in texts(d, FULL_NAME)
+
+
+def test_two_letters_that_are_no_syllable_look_up_chinese_initials_first() -> None:
+    assert search_order("zy")[0] == INITIALS
+    assert search_order("ma") == KINDS  # 马: a surname, not initials
+    assert search_order("zha") == KINDS
+
+
+def test_chinese_initials_and_other_initials_are_apart() -> None:
+    assert texts(ZHANG_WEI, INITIALS) == {"zw"}
+    assert "zw" not in texts(ZHANG_WEI, OTHER_INITIALS)  # the Latin line's zw is the same key
+
+
+def test_typo_keys_of_a_name() -> None:
+    keys = typo_keys("kuznetsova")
+    assert "kuzneso kuznetsova" in keys  # "kuznetso" with its t deleted
+    assert "kuznetso kuznetsova" in keys  # the first 8 letters themselves, as the name is longer
+    assert all(k.endswith(" kuznetsova") for k in keys)
+    assert typo_keys("wei") == [] and typo_keys("张伟伟伟") == []
+    d = DelegateText(name_native="Ekaterina Kuznetsova", family_name="Kuznetsova", given_name="Ekaterina")
+    assert {k.text for k in build_keys(d) if k.kind == TYPO} >= set(keys)
+
+
+def _one_edit(term: str, op: int, pos: int, letter: str) -> str:
+    pos %= len(term)
+    if op == 0:
+        return term[:pos] + letter + term[pos + 1 :]  # substitution
+    if op == 1:
+        return term[:pos] + letter + term[pos:]  # insertion
+    if op == 2:
+        return term[:pos] + term[pos + 1 :]  # deletion
+    pos = min(pos, len(term) - 2)
+    return term[:pos] + term[pos + 1] + term[pos] + term[pos + 2 :]  # transposition
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.text(alphabet="abcdehinorsuz", min_size=4, max_size=16),
+    st.integers(0, 3), st.integers(0, 20), st.sampled_from("aeiouxyz"),
+)  # fmt: skip
+def test_every_name_one_edit_away_is_probed(term: str, op: int, pos: int, letter: str) -> None:
+    query = _one_edit(term, op, pos, letter)
+    if not typo_eligible(query) or query == term:
+        return
+    prefixes, exact = typo_probes(query)
+    stored = {k.split(" ")[0] for k in typo_keys(term)}
+    assert stored & set(prefixes) or term in exact, (term, query)
+
+
+def test_kuznetsova_with_letters_swapped_is_probed() -> None:
+    prefixes, _exact = typo_probes("kuzntesova")
+    assert {k.split(" ")[0] for k in typo_keys("kuznetsova")} & set(prefixes)

@@ -478,3 +478,148 @@ def test_bulk_index_with_workers_started_ahead(
             written = index_delegates(s, list(ids.values()), builder=builder)
     assert written == len(one_by_one)
     assert _keys(db) == one_by_one
+
+
+# -- search that forgives ---------------------------------------------------------------------
+
+FORGIVING: dict[str, dict[str, Any]] = {
+    "F-ZW-TRAD": dict(name_native="張偉", family_name="張", given_name="偉", name_order="eastern",
+                      country="HK", organisation_zh="香港大學"),
+    "F-ZW-SIMP": dict(name_native="张伟", family_name="张", given_name="伟", name_order="eastern"),
+    "F-KUZ": dict(name_native="Ekaterina Kuznetsova", name_latin="Ekaterina KUZNETSOVA",
+                  family_name="Kuznetsova", given_name="Ekaterina", country="RU"),
+    "F-SMIRNOVA": dict(name_native="Anna Smirnova", family_name="Smirnova", given_name="Anna"),
+    "F-SMIRNOV": dict(name_native="Ivan Smirnov", family_name="Smirnov", given_name="Ivan"),
+    "F-IULIIA": dict(name_native="Iuliia Ivanova", family_name="Ivanova", given_name="Iuliia"),
+    "F-DMITRII": dict(name_native="Dmitrii Sokolov", family_name="Sokolov", given_name="Dmitrii"),
+    "F-ZHANGJIE": dict(name_native="张杰", family_name="张", given_name="杰", name_order="eastern"),
+    "F-ZHANGYAO": dict(name_native="张瑶", family_name="张", given_name="瑶", name_order="eastern"),
+    "F-ZYG": dict(name_native="Žygimantas Kazlauskas", family_name="Kazlauskas", given_name="Žygimantas"),
+    "F-LU-LU": dict(name_native="卢浩然", family_name="卢", given_name="浩然", name_order="eastern"),
+    "F-LU-LV": dict(name_native="吕浩然", family_name="吕", given_name="浩然", name_order="eastern"),
+}  # fmt: skip
+
+
+@pytest.fixture
+def forgiving(db: Database) -> Callable[[str], list[str]]:
+    add_people(db, FORGIVING)
+    reindex_all(db)
+    svc = SearchService(db)
+
+    def run(q: str) -> list[str]:
+        return [v.registration_code for v in svc.search(q)]
+
+    return run
+
+
+def test_simplified_finds_traditional_and_back(forgiving: Callable[[str], list[str]]) -> None:
+    assert set(forgiving("张伟")) == {"F-ZW-TRAD", "F-ZW-SIMP"}
+    assert set(forgiving("張偉")) == {"F-ZW-TRAD", "F-ZW-SIMP"}
+    assert forgiving("香港大学") == ["F-ZW-TRAD"]
+    assert "F-ZW-TRAD" in forgiving("張")
+
+
+@pytest.mark.parametrize("typed", ["kuzntesova", "kuznetsvoa", "kusnetsova", "kuznetsov", "kuznetsowa",
+                                   "ekaterina kuzntesova", "Ekatrina Kuznetsova"])
+def test_one_letter_typo_in_a_latin_name(forgiving: Callable[[str], list[str]], typed: str) -> None:
+    assert forgiving(typed)[:1] == ["F-KUZ"]
+
+
+def test_typo_in_pinyin(forgiving: Callable[[str], list[str]]) -> None:
+    # zhangjie is one edit from zhangwie too; the longer common start ranks zhangwei first.
+    found = forgiving("zhangwie")
+    assert set(found[:2]) == {"F-ZW-TRAD", "F-ZW-SIMP"} and found[2:] == ["F-ZHANGJIE"]
+    assert set(forgiving("zhnag wei")) == {"F-ZW-TRAD", "F-ZW-SIMP"}
+
+
+def test_exact_ranks_before_typo(forgiving: Callable[[str], list[str]]) -> None:
+    assert forgiving("smirnova") == ["F-SMIRNOVA", "F-SMIRNOV"]
+    # Both are prefixes of a full name typed family first (smirnovaanna, smirnovivan).
+    assert set(forgiving("smirnov")) == {"F-SMIRNOV", "F-SMIRNOVA"}
+
+
+def test_no_typo_matching_below_four_letters(forgiving: Callable[[str], list[str]]) -> None:
+    assert forgiving("wie") == []
+    assert forgiving("ana") == []
+
+
+def test_cyrillic_typed_for_a_latin_record(forgiving: Callable[[str], list[str]]) -> None:
+    assert forgiving("Юлия Иванова") == ["F-IULIIA"]
+    assert forgiving("Дмитрий") == ["F-DMITRII"]
+    assert forgiving("Кузнецова") == ["F-KUZ"]
+    assert forgiving("Смирнова")[:1] == ["F-SMIRNOVA"]
+
+
+def test_two_letter_initials_prefer_chinese_names(forgiving: Callable[[str], list[str]]) -> None:
+    found = forgiving("zy")
+    assert found.index("F-ZHANGYAO") < found.index("F-ZYG")
+
+
+@pytest.mark.parametrize("typed", ["lü haoran", "lv haoran", "lu: haoran", "lǚ hàorán", "LÜ HAORAN"])
+def test_lu_umlaut_ranks_lv_before_lu(forgiving: Callable[[str], list[str]], typed: str) -> None:
+    assert forgiving(typed) == ["F-LU-LV", "F-LU-LU"]
+
+
+def test_lu_without_umlaut_finds_both(forgiving: Callable[[str], list[str]]) -> None:
+    assert set(forgiving("lu haoran")) == {"F-LU-LV", "F-LU-LU"}
+
+
+def _key_format(db: Database) -> str | None:
+    with db.read() as s:
+        row = s.get(m.DeskSetting, "search.key_format")
+        return None if row is None else row.value
+
+
+def test_keys_of_another_format_are_rebuilt_before_the_next_search(db: Database) -> None:
+    from checkin_app.domain.search_keys import KEY_FORMAT
+
+    add_people(db, FORGIVING)
+    reindex_all(db)
+    assert _key_format(db) == str(KEY_FORMAT)
+    with db.write() as s:  # a database from before: old keys (here: none that match), old format
+        s.execute(text("UPDATE search_keys SET \"key\" = 'x' || \"key\""))
+        s.execute(text("DELETE FROM desk_settings WHERE key = 'search.key_format'"))
+    svc = SearchService(db)
+    assert set(svc_codes(svc, "张伟")) == {"F-ZW-TRAD", "F-ZW-SIMP"}
+    assert _key_format(db) == str(KEY_FORMAT)
+    assert svc.ensure_current_keys() is False  # checked once; current now
+
+
+def test_a_new_database_indexed_by_index_delegates_is_current(db: Database) -> None:
+    from checkin_app.domain.search_keys import KEY_FORMAT
+
+    ids = add_people(db, FORGIVING)
+    with db.write() as s:
+        index_delegates(s, list(ids.values()))
+    assert _key_format(db) == str(KEY_FORMAT)
+    assert SearchService(db).ensure_current_keys() is False
+
+
+def svc_codes(svc: SearchService, q: str) -> list[str]:
+    return [v.registration_code for v in svc.search(q)]
+
+
+def test_recall_per_query_kind_on_the_demo(tmp_path: Any) -> None:
+    """The query set bench_search measures at 100,000, here on a small demo build."""
+    import sqlite3
+
+    from bench.search_queries import KINDS, ROW_SQL, draw, hit, recall
+    from checkin_app.services.demo import build_demo
+
+    db = Database(tmp_path / "demo.sqlite3")
+    build_demo(db, size=3000, seed=2024)
+    with sqlite3.connect(tmp_path / "demo.sqlite3") as con:
+        rows = con.execute(ROW_SQL).fetchall()
+    names = {r[0]: r[1] for r in rows}
+    svc = SearchService(db)
+    found: dict[str, list[bool]] = {k: [] for k in KINDS}
+    for kind, query, source in draw(rows, per_kind=40):
+        found[kind].append(hit(source, [v.id for v in svc.search(query)], names))
+    got = recall(found)
+    assert all(len(v) >= 10 for v in found.values()), {k: len(v) for k, v in found.items()}
+    assert got["exact"] >= 0.95
+    assert got["typo"] >= 0.85
+    assert got["trad_simp"] >= 0.95
+    assert got["cyrillic_for_latin"] >= 0.9
+    assert got["initials"] >= 0.3
+    db.close()
