@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-KINDS = ("category", "activity", "status", "country")
+KINDS = ("category", "activity", "status", "country", "track")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -29,6 +29,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "activity_extra": ("类别“{category}”默认不能参加“{activity_zh}”，已为此人单独开通",
                        "Category {category} is not admitted to {activity_en} by default; "
                        "this person was given an individual admission"),
+    "unknown_track": ("赛道“{value}”对应不到本次大会的活动（未单独开通）",
+                      "Track {value} matches no activity of this event (no admission given)"),
+    "track_admission": ("赛道“{value}”：已开通“{activity_zh}”", "Track {value}: admitted to {activity_en}"),
     "unknown_country": ("未知国家/地区：{value}（已留空）", "Unknown country/region: {value} (left empty)"),
     "unknown_status": ("无法识别的状态：{value}", "Unrecognised status: {value}"),
     "mapped_reject": ("按值映射拒绝：{value}，此行未导入",
@@ -81,9 +84,11 @@ class Problem:
 
 # Report codes of values a vocabulary column holds that the event does not know, by column kind.
 UNKNOWN_VALUE_CODES = {"unknown_category": "category", "unknown_activity": "activity",
-                       "unknown_status": "status", "unknown_country": "country"}
+                       "unknown_status": "status", "pending_status": "status",
+                       "unknown_country": "country", "unknown_track": "track"}
 KIND_NAMES = {"category": ("类别", "category"), "activity": ("活动", "activity"),
-              "status": ("状态", "status"), "country": ("国家/地区", "country")}
+              "status": ("状态", "status"), "track": ("赛道", "track"),
+              "country": ("国家/地区", "country")}
 
 
 @dataclass(frozen=True, slots=True)

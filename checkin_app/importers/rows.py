@@ -20,6 +20,7 @@ from checkin_app.importers.fields import (
 )
 from checkin_app.importers.report import ERROR, INFO, WARNING, Problem, problem
 from checkin_app.importers.text import (
+    answer_text,
     clean,
     digits_from_number,
     fold,
@@ -70,10 +71,12 @@ class Catalog:
         for a in activities:
             for name in (a.code, a.name_zh, a.name_en):
                 self._act.setdefault(fold(name), a.code)
+        self._act_names = [(fold(n), a.code) for a in activities if not a.is_main
+                           for n in (a.name_zh, a.name_en) if fold(n)]
 
     def category(self, text: str) -> CategoryRef | None:
         """The category a cell names: '贵宾', 'VIP', 'vip', '贵宾 VIP' or '贵宾/VIP'."""
-        code = self._cat.get(fold(text))
+        code = self._cat.get(fold(text)) or self._cat.get(fold(answer_text(text)))
         if code is None:
             # "贵宾 VIP", "贵宾（VIP）": every part must name the same category.
             parts = {self._cat.get(fold(p)) for p in re.split(r"[\s/()（）]+", clean(text)) if p}
@@ -83,8 +86,26 @@ class Catalog:
 
     def activity(self, text: str) -> ActivityRef | None:
         """The activity a list item names (code, Chinese or English name)."""
-        code = self._act.get(fold(text))
+        key = fold(answer_text(text))
+        code = self._act.get(fold(text)) or self._act.get(key)
+        if code is None and len(key) >= 2:
+            # A short name ("高峰论坛", "签约仪式"): the one activity whose name holds it.
+            hits = {c for name, c in self._act_names if key in name}
+            code = hits.pop() if len(hits) == 1 else None
         return self.activities.get(code) if code else None
+
+    def track(self, text: str) -> ActivityRef | None:
+        """The activity of a competition track: "智能制造", "星渝杯·数字经济赛道", "Main track"."""
+        found = self.activity(text)
+        if found is not None:
+            return found
+        key = fold(answer_text(text))
+        for word in ("星渝杯", "xingyucup", "赛道", "track", "组"):
+            key = key.replace(fold(word), "")
+        if len(key) < 2:
+            return None
+        hits = {c for name, c in self._act_names if key in name}
+        return self.activities.get(hits.pop()) if len(hits) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +145,7 @@ def identity_hash(kind: str, value: str) -> str:
 # A value mapped to this rejects the row; "-" (IGNORE) leaves the value out.
 REJECT = "reject"
 IGNORE = "-"
-VOCABULARIES = ("category", "activity", "status", "country")
+VOCABULARIES = ("category", "activity", "status", "country", "track")
 STATUSES = ("approved", "cancelled")
 
 
@@ -167,11 +188,15 @@ LIMITS = {
 _CANCELLED = {fold(w) for w in (
     "取消", "已取消", "作废", "已作废", "退出", "已退出", "不参加", "撤销", "已撤销", "审核不通过", "未通过",
     "拒绝", "已拒绝", "cancelled", "canceled", "cancel", "withdrawn", "void", "rejected", "declined",
-    "refunded", "已退款")}
+    "refunded", "已退款", "审核未通过", "未通过审核", "审核失败", "不通过", "已失效", "无效",
+    "not attending", "deleted", "transferred")}
 _APPROVED = {fold(w) for w in (
     "通过", "已通过", "审核通过", "已审核", "已确认", "确认", "正常", "有效", "报名成功", "已报名", "已签到",
     "已缴费", "approved", "confirmed", "registered", "active", "valid", "ok", "paid", "accepted",
-    "attending", "yes")}
+    "attending", "yes", "已报到", "已入场",
+    # Checked in on the ticket platform (Eventbrite): registered and approved here; our own
+    # check-in happens at our desks (the platform's scan is not copied as one).
+    "checked in", "checked-in", "check in")}
 _PENDING = {fold(w) for w in (
     "待审核", "审核中", "未审核", "待确认", "未确认", "pending", "waiting", "submitted", "in review",
     "under review", "waitlist", "waitlisted")}
@@ -420,7 +445,7 @@ class RowValidator:
         # -- status -------------------------------------------------------------------------
         if self.mapped("status"):
             status_text = self._text(cells, "status")
-            folded = fold(status_text)
+            folded = fold(answer_text(status_text))
             mapped = self._mapped("status", status_text)
             if mapped == REJECT:
                 probs.append(self._p("mapped_reject", ERROR, line, "status", status_text))
@@ -437,6 +462,7 @@ class RowValidator:
 
         # -- activities ---------------------------------------------------------------------
         listed, extra = self._activities(line, cells, category, probs)
+        listed, extra = self._track(line, cells, category, probs, listed, extra)
 
         if any(p.blocks for p in probs):
             return Outcome(kind, None, probs, key_value)
@@ -514,7 +540,36 @@ class RowValidator:
     def _mapped(self, kind: str, text: str) -> str | None:
         """The organiser's mapping for this value of a vocabulary column, if any."""
         table = self.options.value_map.get(kind)
-        return table.get(fold(text)) if table and text else None
+        if not table or not text:
+            return None
+        return table.get(fold(text)) or table.get(fold(answer_text(text)))
+
+    def _track(self, line: int, cells: Sequence[object], category: CategoryRef | None,
+               probs: list[Problem], listed: frozenset[int] | None, extra: frozenset[int] | None
+               ) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+        """A competition track admits to its track activity ("智能制造" → the 星渝杯 智能制造 final),
+        also where the person's category is admitted to another competition only."""
+        text = self._text(cells, "track") if self.mapped("track") else ""
+        if not text:
+            return listed, extra
+        mapped = self._mapped("track", text)
+        if mapped == IGNORE:
+            return listed, extra
+        if mapped == REJECT:
+            probs.append(self._p("mapped_reject", ERROR, line, "track", text))
+            return listed, extra
+        act = self.catalog.activities.get(mapped) if mapped else self.catalog.track(text)
+        if act is None or act.is_main:
+            probs.append(self._p("unknown_track", WARNING, line, "track", text))
+            return listed, extra
+        out_listed = set(listed or ())
+        out_extra = set(extra or ())
+        out_listed.add(act.id)
+        if category is not None and category.code not in act.admitted:
+            out_extra.add(act.id)
+            probs.append(self._p("track_admission", INFO, line, "track", text,
+                                 activity_zh=act.name_zh, activity_en=act.name_en))
+        return frozenset(out_listed), frozenset(out_extra)
 
     def _activities(self, line: int, cells: Sequence[object], category: CategoryRef | None,
                     probs: list[Problem]) -> tuple[frozenset[int] | None, frozenset[int] | None]:

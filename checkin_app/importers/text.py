@@ -13,7 +13,9 @@ from functools import lru_cache
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 # Separators between several values in one cell (activities): 、，,;；／/| and line breaks.
-_LIST_SEPARATORS = re.compile(r"[、，,;；／/|｜\r\n]+")
+_LIST_SEPARATORS = re.compile(r"[、，,;；／/|｜┋¦\r\n]+")
+# A survey answer's letter: "A.嘉宾", "B、媒体", "C) Guest".
+_ANSWER_LETTER = re.compile(r"^[A-Za-z]\s*[.、．:：)）]\s*(?=\S)")
 _SCIENTIFIC = re.compile(r"^([+-]?)(\d+)(?:\.(\d*))?[eE]\+?(\d+)$")
 _DECIMAL_INT = re.compile(r"^[+-]?\d+\.0+$")
 
@@ -188,3 +190,8 @@ def is_latin(text: str) -> bool:
     """Whether every letter of the text is Latin (with or without diacritics)."""
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and all("LATIN" in unicodedata.name(ch, "") for ch in letters)
+
+
+def answer_text(text: str) -> str:
+    """A survey choice without its answer letter: "A.嘉宾" → "嘉宾" (other text unchanged)."""
+    return _ANSWER_LETTER.sub("", text, count=1)
