@@ -914,16 +914,18 @@ def _check_value_map(value_map: Mapping[str, Mapping[str, str]], catalog: Catalo
     from checkin_app.domain.countries import COUNTRIES
 
     words = {"category": (REJECT,), "activity": (REJECT, IGNORE), "status": (REJECT,),
-             "country": (REJECT, IGNORE)}
+             "country": (REJECT, IGNORE), "track": (REJECT, IGNORE)}
     for kind, table in value_map.items():
         for value, target in table.items():
             if target in words[kind]:
                 continue
             ok = {"category": target in catalog.categories, "activity": target in catalog.activities,
-                  "status": target in STATUSES, "country": target in COUNTRIES}[kind]
+                  "status": target in STATUSES, "country": target in COUNTRIES,
+                  "track": target in catalog.activities}[kind]
             if not ok:
                 hint = {"category": ", ".join(catalog.categories), "activity": ", ".join(catalog.activities),
-                        "status": "approved, cancelled", "country": "ISO 3166 (CN, RS, …)"}[kind]
+                        "status": "approved, cancelled", "country": "ISO 3166 (CN, RS, …)",
+                        "track": ", ".join(catalog.activities)}[kind]
                 raise ImportFailed(
                     f"映射 {kind}:{value}={target} 无效：没有 {target}（可用：{hint}；或 reject）\n"
                     f"Mapping {kind}:{value}={target} is not valid: there is no {target} "
