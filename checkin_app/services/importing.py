@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -358,6 +359,36 @@ class ImportService:
             audit.record(s, at=now, desk=desk or "-", operator=operator,
                          action="import.preset.delete", subject=name)
             return True
+
+    def matching_preset(self, inspection: FileInspection) -> PresetInfo | None:
+        """The newest preset saved for a file with exactly these column headers (the same
+        platform's export again), so the wizard can take it without being told."""
+        headers = {fold(h) for h in inspection.headers if fold(h)}
+        found = [p for p in self.presets() if headers and set(p.columns) == headers]
+        return max(found, key=lambda p: p.updated_at) if found else None
+
+    def suggestions(self, values: Sequence[UnknownValue]) -> dict[tuple[str, str], str]:
+        """A close match among the event's categories and activities for unknown values, as
+        (kind, value) → code: one whose alias contains the value or is contained in it first
+        ('媒体' → the category with alias 媒体记者), then names and codes, then the nearest
+        spelling. Values with no single close match are left out."""
+        wanted = [u for u in values if u.kind in ("category", "activity")]
+        if not wanted:
+            return {}
+        catalog = self.catalog()
+        cats = catalog.categories.values()
+        groups = {
+            "category": ([(a, c.code) for c in cats for a in c.aliases],
+                         [(n, c.code) for c in cats for n in (c.name_zh, c.name_en, c.code)]),
+            "activity": ([(n, a.code) for a in catalog.activities.values()
+                          for n in (a.name_zh, a.name_en, a.code)],),
+        }
+        out: dict[tuple[str, str], str] = {}
+        for u in wanted:
+            code = _close_match(u.value, groups[u.kind])
+            if code is not None:
+                out[(u.kind, u.value)] = code
+        return out
 
     # -- reading -----------------------------------------------------------------------------
     def catalog(self) -> Catalog:
@@ -884,6 +915,25 @@ def _aliases(text: str | None) -> tuple[str, ...]:
     except ValueError:
         return ()
     return tuple(str(a) for a in items) if isinstance(items, list) else ()
+
+
+def _close_match(value: str, groups: Sequence[Sequence[tuple[str, str]]]) -> str | None:
+    """The one code whose word contains the value or is contained in it (two characters at
+    least), group by group; else the code of the nearest word by spelling."""
+    v = fold(value)
+    if not v:
+        return None
+    for group in groups:
+        hits = {code for word, code in group
+                if (w := fold(word)) and min(len(w), len(v)) >= 2 and (w in v or v in w)}
+        if len(hits) == 1:
+            return hits.pop()
+    for group in groups:
+        words = {fold(word): code for word, code in reversed(group) if fold(word)}
+        near = difflib.get_close_matches(v, list(words), n=1, cutoff=0.75)
+        if near:
+            return words[near[0]]
+    return None
 
 
 def normalise_value_map(raw: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:

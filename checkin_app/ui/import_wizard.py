@@ -1,15 +1,19 @@
-"""Registration import wizard: choose a file, check the mapping, dry run with report, apply; never freezes."""
+"""Registration import wizard: choose a file, check the columns, dry run, map unknown values, apply.
+
+Never freezes: every step that reads the file or the database runs on the wizard's worker thread.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -44,6 +48,7 @@ from PySide6.QtWidgets import (
 from checkin_app.importers.fields import BY_KEY, FIELDS, KEY_FIELDS, PRIVATE_FIELDS
 from checkin_app.importers.readers import ENCODINGS
 from checkin_app.importers.report import REPORT_HEADER, Problem, report_rows, write_report
+from checkin_app.importers.rows import Catalog
 from checkin_app.services.importing import (
     FileInspection,
     ImportCancelled,
@@ -52,11 +57,42 @@ from checkin_app.services.importing import (
     ImportService,
 )
 from checkin_app.ui.controller import error_text
+from checkin_app.ui.import_values import ValueMappingPage
 
 _DELIMITERS = [(",", "逗号 Comma ,"), ("\t", "制表符 Tab"), (";", "分号 Semicolon ;"), ("|", "竖线 Bar |")]
 _STAGES = {"read": "读取并检查 / Reading and checking", "check": "与现有数据比对 / Comparing",
            "apply": "写入 / Writing", "inspect": "识别文件 / Inspecting file"}
 _SEVERITY_COLOURS = {"error": "#FFCDD2", "warning": "#FFF3C4", "info": "#E3F2FD"}
+# The pages, in the order a manager meets them.
+SETUP, VALUES, REPORT = 0, 1, 2
+
+
+def ui_language() -> str:
+    """The desk's UI language: "zh" while its Chinese translator is installed, else "en".
+
+    Read from the translation itself (as Qt reads QT_LAYOUT_DIRECTION), so the wizard follows
+    the desk without being told.
+    """
+    code = QCoreApplication.translate("ImportWizard", "en", "language code of this translation")
+    return "zh" if code == "zh" else "en"
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A dry run with what the value-mapping step needs (read on the worker thread)."""
+
+    result: ImportResult
+    catalog: Catalog
+    suggestions: dict[tuple[str, str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Applied:
+    """An applied import and the preset its mapping was saved to ("" when none), or why not."""
+
+    result: ImportResult
+    preset: str = ""
+    preset_error: str = ""
 
 
 class _Worker(QObject):
@@ -154,8 +190,18 @@ class ProblemModel(QAbstractTableModel):
         return None
 
 
+def _counts_line(result: ImportResult) -> str:
+    c = result.counts
+    return (f"试运行 / Dry run — 新增 New {c.new:,} · 变更 Changed {c.changed:,} · "
+            f"未变 Unchanged {c.unchanged:,} · 拒绝 Rejected {c.rejected:,} · "
+            f"不认识的值 Unknown values {len(result.unknown_values):,}")
+
+
 class ImportWizard(QDialog):
-    """Choose file → check mapping → dry run and report → apply. A manager tool (behind the PIN).
+    """Choose file → check columns → dry run → map unknown values → report → apply.
+
+    A manager tool (behind the PIN). A file whose headers match a saved preset is read with it,
+    so the same platform's next export needs no clicks.
 
     Signals:
         imported(object): the ImportResult of an applied import.
@@ -164,11 +210,12 @@ class ImportWizard(QDialog):
     imported = Signal(object)
 
     def __init__(self, service: ImportService, *, operator: str = "manager", desk: str = "",
-                 parent: QWidget | None = None) -> None:
+                 lang: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importWizard")
         self.setWindowTitle("导入报名数据 / Import registrations")
-        self.resize(1180, 760)
+        self.resize(1180, 680)  # inside a 1366×768 screen with its panel and title bar
+        self.lang = lang or ui_language()
         self.service = service
         self.operator = operator
         self.desk = desk
@@ -188,6 +235,8 @@ class ImportWizard(QDialog):
     def _build(self) -> None:
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_setup_page())
+        self.values_page = ValueMappingPage(self.lang)
+        self.pages.addWidget(self.values_page)
         self.pages.addWidget(self._build_report_page())
         self.stage_label = QLabel()
         self.progress = QProgressBar()
@@ -208,11 +257,17 @@ class ImportWizard(QDialog):
         self.dry_run_button.setDefault(True)
         self.apply_button = QPushButton("导入 / Apply import")
         self.close_button = QPushButton("关闭 / Close")
+        self.values_button = QPushButton("← 值映射 / Values")
+        self.recheck_button = QPushButton("按此重新检查 / Check again →")
+        self.report_button = QPushButton("报告 / Report →")
         nav = QHBoxLayout()
         nav.addWidget(self.back_button)
+        nav.addWidget(self.values_button)
         nav.addStretch(1)
         nav.addWidget(self.close_button)
         nav.addWidget(self.dry_run_button)
+        nav.addWidget(self.report_button)
+        nav.addWidget(self.recheck_button)
         nav.addWidget(self.apply_button)
         lay = QVBoxLayout(self)
         lay.addWidget(self.pages, 1)
@@ -241,6 +296,10 @@ class ImportWizard(QDialog):
         self.header_spin = QSpinBox()
         self.header_spin.setRange(1, 30)
         self.preset_combo = QComboBox()
+        # A long preset name must not widen the wizard past a 1366×768 screen.
+        self.preset_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset_combo.setMinimumContentsLength(14)
         self.save_preset_button = QPushButton("保存为方案… / Save as preset…")
         self.key_combo = QComboBox()
         for k in KEY_FIELDS:
@@ -287,6 +346,7 @@ class ImportWizard(QDialog):
 
         self.mapping_title = QLabel("列映射（可逐列修改）/ Column mapping (change any column)")
         self.mapping_title.setObjectName("sectionTitle")
+        self.mapping_title.setWordWrap(True)  # a long file name must not widen the wizard
         self.mapping_table = QTableWidget(0, 3)
         self.mapping_table.setHorizontalHeaderLabels(
             ["文件中的列 / Column in file", "导入为 / Import as", "示例 / Sample values"])
@@ -353,7 +413,10 @@ class ImportWizard(QDialog):
         self.save_preset_button.clicked.connect(self._on_save_preset)
         self.dry_run_button.clicked.connect(self.dry_run)
         self.apply_button.clicked.connect(self.apply)
-        self.back_button.clicked.connect(lambda: self._set_page(0))
+        self.back_button.clicked.connect(lambda: self._set_page(SETUP))
+        self.values_button.clicked.connect(lambda: self._set_page(VALUES))
+        self.report_button.clicked.connect(lambda: self._set_page(REPORT))
+        self.recheck_button.clicked.connect(self.dry_run)
         self.close_button.clicked.connect(self.reject)
         self.cancel_button.clicked.connect(self.worker.cancel)
         self.export_button.clicked.connect(self._on_export)
@@ -368,19 +431,24 @@ class ImportWizard(QDialog):
 
     def _update_buttons(self) -> None:
         busy = self.running
-        on_setup = self.pages.currentIndex() == 0
+        page = self.pages.currentIndex()
+        on_setup = page == SETUP
         self.busy_box.setVisible(busy)
         for w in (self.browse_button, self.reread_button, self.save_preset_button, self.sheet_combo,
-                  self.preset_combo, self.mapping_table, self.back_button, self.export_button):
+                  self.preset_combo, self.mapping_table, self.back_button, self.export_button,
+                  self.values_page, self.values_button, self.recheck_button, self.report_button):
             w.setEnabled(not busy)
         self.dry_run_button.setVisible(on_setup)
+        self.recheck_button.setVisible(page == VALUES)
+        self.report_button.setVisible(page == VALUES and self.outcome is not None)
+        self.values_button.setVisible(page == REPORT and bool(self.values_page.rows))
         # Enabled with a typed path too: "Check" then reads (or explains) the file first.
         self.dry_run_button.setEnabled(not busy and (self.inspection is not None
                                                      or bool(self.file_edit.text().strip())))
         self.back_button.setVisible(not on_setup)
-        can_apply = (not on_setup and self.outcome is not None and not self.outcome.applied
+        can_apply = (page == REPORT and self.outcome is not None and not self.outcome.applied
                      and not busy)
-        self.apply_button.setVisible(not on_setup)
+        self.apply_button.setVisible(page == REPORT)
         self.apply_button.setEnabled(can_apply)
         self.close_button.setEnabled(not busy)
 
@@ -420,6 +488,7 @@ class ImportWizard(QDialog):
             key_field=self.key_combo.currentData(), full=self.full_check.isChecked(),
             photos_dir=Path(photos) if photos else None, keep=keep,
             operator=self.operator, desk=self.desk,
+            value_map=self.values_page.value_map() or None,
         )
 
     def _mapping_combo(self, row: int) -> QComboBox:
@@ -479,6 +548,7 @@ class ImportWizard(QDialog):
         self.file_edit.setText(str(path))
         self.inspection = None
         self.outcome = None
+        self.values_page.clear()
         self.inspect_file(fresh=True)
 
     def inspect_file(self, *, fresh: bool = False) -> None:
@@ -489,7 +559,18 @@ class ImportWizard(QDialog):
         path = Path(text)
         opts = ImportOptions(preset=self.preset_combo.currentData()) if fresh else \
             self.options(with_mapping=False)
-        self._start("inspect", lambda _p, _c: self.service.inspect(path, opts), self._on_inspected)
+        service = self.service
+
+        def work(_p: Any, _c: Any) -> FileInspection:
+            ins = service.inspect(path, opts)
+            if fresh and not opts.preset:
+                # The same platform's export again: read it with the preset saved for it.
+                saved = service.matching_preset(ins)
+                if saved is not None:
+                    ins = service.inspect(path, ImportOptions(preset=saved.name))
+            return ins
+
+        self._start("inspect", work, self._on_inspected)
 
     def _on_inspected(self, ins: FileInspection) -> None:
         self.inspection = ins
@@ -512,6 +593,9 @@ class ImportWizard(QDialog):
                 cb.setChecked(k in o.keep)
         self.full_check.setChecked(bool(o.full))
         self._fill_mapping(ins)
+        if ins.options.preset and self.preset_combo.currentData() != ins.options.preset:
+            self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(ins.options.preset)))
+        self._fill_preset_names(ins)
         where = (f"工作表 sheet “{ins.sheet}”" if ins.kind == "xlsx"
                  else f"{ins.encoding} · {dict(_DELIMITERS).get(ins.delimiter, ins.delimiter)}")
         n = ins.rows_estimate
@@ -520,6 +604,16 @@ class ImportWizard(QDialog):
             f"列映射（可逐列修改）/ Column mapping (change any column) — {ins.path.name}: {where}, "
             f"表头第 {ins.header_line} 行 / header on line {ins.header_line}{rows}")
         self._show_message("")
+        if ins.options.preset:
+            self.mapping_title.setText(
+                f"{self.mapping_title.text()} · 方案 preset “{ins.options.preset}”")
+
+    def _fill_preset_names(self, ins: FileInspection) -> None:
+        """The value step's preset field: the preset in use, else one named after the file."""
+        combo = self.values_page.preset_name
+        combo.clear()
+        combo.addItems([self.preset_combo.itemData(i) for i in range(1, self.preset_combo.count())])
+        combo.setCurrentText(ins.options.preset or ins.path.stem)
 
     def _fill_mapping(self, ins: FileInspection) -> None:
         t = self.mapping_table
@@ -553,10 +647,11 @@ class ImportWizard(QDialog):
         ins = replace(ins, options=replace(ins.options, key_field=opts.key_field, keep=opts.keep,
                                            full=opts.full))
         mapping = opts.mapping
+        values = self.values_page.value_map() if self.values_page.rows else None
 
         def work(_p: Any, _c: Any) -> str:
             return self.service.save_preset(name, ins, mapping=mapping, operator=self.operator,
-                                            desk=self.desk).name
+                                            desk=self.desk, values=values).name
 
         self._start("inspect", work, self._on_preset_saved)
 
@@ -577,17 +672,60 @@ class ImportWizard(QDialog):
             if path is not None:
                 self.open_file(path)
             return
-        path, opts = self.inspection.path, self.options()
-        self._start("read", lambda p, c: self.service.dry_run(path, opts, progress=p, cancelled=c),
-                    self._on_result)
+        path, opts, service = self.inspection.path, self.options(), self.service
+
+        def work(p: Any, c: Any) -> _Checked:
+            result = service.dry_run(path, opts, progress=p, cancelled=c)
+            unknown = result.unknown_values
+            return _Checked(result, service.catalog(), service.suggestions(unknown) if unknown else {})
+
+        self._start("read", work, self._on_checked)
+
+    def _on_checked(self, checked: _Checked) -> None:
+        """A dry run: values the event does not know go to the value step, else the report."""
+        result = checked.result
+        self.values_page.add_values(checked.catalog, result.unknown_values, checked.suggestions,
+                                    result.inspection.options.value_map or {})
+        self.values_page.counts.setText(_counts_line(result))
+        self._on_result(result)
+        if result.unknown_values:
+            self._set_page(VALUES)
 
     def apply(self) -> None:
-        """Import for real (one transaction)."""
+        """Import for real (one transaction), then save the columns and values with the preset."""
         if self.inspection is None or self.outcome is None:
             return
-        path, opts = self.inspection.path, self.options()
-        self._start("read", lambda p, c: self.service.apply(path, opts, progress=p, cancelled=c),
-                    self._on_result)
+        path, opts, service = self.inspection.path, self.options(), self.service
+        ins = replace(self.inspection, options=replace(
+            self.inspection.options, key_field=opts.key_field, keep=opts.keep, full=opts.full))
+        # Saved when this file needed values mapped (a preset that already held them is left as it is).
+        save = self.values_page.save_check.isChecked() and self.values_page.dirty
+        name = self.values_page.preset_name.currentText().strip()
+        values = self.values_page.value_map()
+
+        def work(p: Any, c: Any) -> _Applied:
+            result = service.apply(path, opts, progress=p, cancelled=c)
+            if not (save and name):
+                return _Applied(result)
+            try:  # the import is written: a preset that cannot be saved must not hide that
+                saved = service.save_preset(name, ins, mapping=opts.mapping, operator=self.operator,
+                                            desk=self.desk, values=values)
+            except Exception as exc:
+                return _Applied(result, preset_error=error_text(exc))
+            return _Applied(result, saved.name)
+
+        self._start("read", work, self._on_applied)
+
+    def _on_applied(self, applied: _Applied) -> None:
+        self._on_result(applied.result)
+        if applied.preset_error:
+            self._show_message(applied.preset_error)
+        elif applied.preset:
+            self._refresh_presets()
+            self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(applied.preset)))
+            self._show_message(f"列映射和值映射已保存到方案 “{applied.preset}”，下次导入同一来源时自动使用\n"
+                               f"Columns and values saved with preset “{applied.preset}”; the next "
+                               "import from the same source uses it by itself")
 
     def _on_result(self, result: ImportResult) -> None:
         self.outcome = result
@@ -604,7 +742,7 @@ class ImportWizard(QDialog):
                     " / Dry run: nothing written yet. Review the problems below, fix the file and "
                     "check again, or apply.")
         self.summary.setText(head)
-        self._set_page(1)
+        self._set_page(REPORT)
 
     # -- background plumbing -------------------------------------------------------------------
     def _start(self, stage: str, fn: Callable[[Any, Any], Any], on_done: Callable[[Any], None]) -> None:

@@ -25,60 +25,69 @@
     </message>
 </context>
 <context>
+    <name>ImportWizard</name>
+    <message>
+        <location filename="../../checkin_app/ui/import_wizard.py" line="76"/>
+        <source>en</source>
+        <comment>language code of this translation</comment>
+        <translation>zh</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="436"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="453"/>
         <source>Saving… (%1 waiting)</source>
         <translation>正在保存…（%1 条排队）</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="486"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="503"/>
         <source>Desk: %1</source>
         <translation>签到台：%1</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="493"/>
-        <location filename="../../checkin_app/ui/main_window.py" line="495"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="510"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="512"/>
         <source>Check-in desk</source>
         <translation>签到台</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="581"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="610"/>
         <source>Scan here</source>
         <translation>扫描区</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="582"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="611"/>
         <source>Scanner input: code, then Enter</source>
         <translation>扫码枪输入：扫描二维码即可</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="583"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="612"/>
         <source>Switch desk / activity…</source>
         <translation>切换签到台 / 活动…</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="584"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="613"/>
         <source>Mute sounds</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="585"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="614"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="586"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="615"/>
         <source>Search by name</source>
         <translation>按姓名查找</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="587"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="616"/>
         <source>&amp;Desk</source>
         <translation>签到台(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/main_window.py" line="588"/>
+        <location filename="../../checkin_app/ui/main_window.py" line="617"/>
         <source>&amp;View</source>
         <translation>显示(&amp;V)</translation>
     </message>
@@ -86,27 +95,27 @@
 <context>
     <name>RecentPanel</name>
     <message>
-        <location filename="../../checkin_app/ui/recent_view.py" line="191"/>
+        <location filename="../../checkin_app/ui/recent_view.py" line="192"/>
         <source>Recent scans at this desk</source>
         <translation>本台最近扫描</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/recent_view.py" line="193"/>
+        <location filename="../../checkin_app/ui/recent_view.py" line="194"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/recent_view.py" line="193"/>
+        <location filename="../../checkin_app/ui/recent_view.py" line="194"/>
         <source>Verdict</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/recent_view.py" line="193"/>
+        <location filename="../../checkin_app/ui/recent_view.py" line="194"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../checkin_app/ui/recent_view.py" line="193"/>
+        <location filename="../../checkin_app/ui/recent_view.py" line="194"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
