@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -487,8 +487,3 @@ def refusal_unreadable(path: Path) -> EventProblem:
     """A file that gave no definition and no error line (should not happen; said plainly)."""
     return EventProblem(path.name, 0, "", "", "", "error", "syntax", "文件无法读取",
                         "The file cannot be read", "检查文件", "Check the file")
-
-
-def iter_problems(report: CheckReport) -> Iterator[EventProblem]:
-    """Errors first, then warnings, each in file order."""
-    yield from sorted(report.problems, key=lambda p: (p.severity != "error", p.sheet, p.line))
