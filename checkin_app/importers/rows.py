@@ -142,6 +142,14 @@ def identity_hash(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}\x00{value}".encode()).hexdigest()
 
 
+JUNK_REASONS = {
+    "test": ("测试数据", "a test row"), "placeholder": ("表单占位文字", "a form's placeholder"),
+    "error": ("表格公式错误", "a spreadsheet error"),
+    "lost": ("姓名含 ?（导出时字符丢失）", "the name holds ? (a character lost in the export)"),
+    "punctuation": ("姓名只有标点", "the name is only punctuation"),
+}
+
+
 # A value mapped to this rejects the row; "-" (IGNORE) leaves the value out.
 REJECT = "reject"
 IGNORE = "-"
@@ -212,6 +220,49 @@ def _han_only(text: str) -> str:
 
 
 _EAST_ASIAN_SCRIPTS = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u1100-\u11ff]")
+# Korean family names of one syllable (the common ones: nine people in ten).
+_KOREAN_SURNAMES = frozenset(
+    "김이박최정강조윤장임한오서신권황안송류유홍전고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변"
+    "염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용")
+
+
+def _korean_swapped(family: str, given: str) -> bool:
+    """Whether a Hangul name's parts are the wrong way round (one-syllable surname in 'given')."""
+    hangul = re.compile(r"^[\uac00-\ud7af]+$")
+    if not (hangul.match(family) and hangul.match(given)):
+        return False
+    return len(given) == 1 and given in _KOREAN_SURNAMES and len(family) >= 2
+
+
+# Rows that are no person: test rows, form placeholders, spreadsheet errors, lost characters.
+_PLACEHOLDERS = {fold(w) for w in (
+    "请填写真实姓名", "请填写姓名", "请输入姓名", "填写姓名", "真实姓名", "姓名", "name", "your name",
+    "xxx", "某某", "无", "暂无", "待定", "n/a", "na", "none", "null", "tbd", "tba",
+    "示例", "样例", "example", "sample")}
+_TEST = re.compile(r"(测试|test(?:ing)?\b|^test|^demo$|^dummy$)", re.IGNORECASE)
+_SHEET_ERROR = re.compile(r"^#(N/A|REF!|VALUE!|NAME\?|DIV/0!|NULL!|NUM!|SPILL!|CALC!|GETTING_DATA)$",
+                          re.IGNORECASE)
+# Section rows of a hand-made sheet: "一、院士专家", "二. 企业代表", "第三部分 媒体", "(一) 嘉宾".
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]|"
+                      r"第[一二三四五六七八九十\d]+(?:部分|类|组)|[IVX]+\.\s)")
+
+
+def junk_reason(name: str) -> str | None:
+    """Why a name is no person's (None when it may be one): test, placeholder, error, lost."""
+    text = clean(name)
+    if not text:
+        return None
+    if _SHEET_ERROR.match(text):
+        return "error"
+    if _TEST.search(text):
+        return "test"
+    if fold(text) in _PLACEHOLDERS or text.startswith(("请填写", "请输入")):
+        return "placeholder"
+    if "?" in text or "\ufffd" in text or "？" in text:
+        return "lost"  # 刘?: a character the export could not write
+    if not any(ch.isalpha() for ch in text):
+        return "punctuation"
+    return None
 
 
 def names(full: str, family: str, given: str, latin: str, country: str = "") -> dict[str, str] | None:
@@ -223,7 +274,12 @@ def names(full: str, family: str, given: str, latin: str, country: str = "") -> 
     full, family, given, latin = (_han_only(clean(x)) for x in (full, family, given, latin))
     if not (full or family or given or latin):
         return None
-    joined = (family + given) if has_han(family + given) else " ".join(p for p in (given, family) if p)
+    if _EAST_ASIAN_SCRIPTS.search(family + given) and _korean_swapped(family, given):
+        family, given = given, family  # 'First: 정, Last: 지민': the surname put first
+    # Chinese, Korean and Japanese names are written family name first without a space, also when
+    # the form asked for First and Last ("지민" / "정" is 정지민, never "지민 정").
+    cjk = has_han(family + given) or bool(_EAST_ASIAN_SCRIPTS.search(family + given))
+    joined = (family + given) if cjk else " ".join(p for p in (given, family) if p)
     native = full or joined
     if not native and latin:
         native = latin
@@ -340,6 +396,8 @@ class RowValidator:
         filled = [t for t in texts if t]
         if not filled:
             return "blank"
+        if len(filled) <= 2 and _SECTION.match(filled[0]):
+            return "section"
         if _TOTAL.match(filled[0]) and len(filled) <= max(3, len(texts) // 2):
             return "total"
         # A header repeated below (another office's block pasted in): most cells name fields.
@@ -355,9 +413,10 @@ class RowValidator:
         kind = self.kind(cells)
         if kind == "blank":
             return Outcome(kind, None, [], "")
-        if kind in ("total", "header"):
+        if kind in ("total", "header", "section"):
             first = next((c for c in cells if clean(c)), "")
-            return Outcome(kind, None, [problem(f"{kind}_row", INFO, sheet=self.sheet, line=line,
+            severity = WARNING if kind == "section" else INFO
+            return Outcome(kind, None, [problem(f"{kind}_row", severity, sheet=self.sheet, line=line,
                                                 column="", value=clean(first))], "")
         values: dict[str, Any] = {}
 
@@ -390,6 +449,11 @@ class RowValidator:
         if person is None:
             probs.append(self._p("missing_name", ERROR, line, "name", ""))
         else:
+            reason = junk_reason(person["name_native"])
+            if reason is not None:
+                zh, en = JUNK_REASONS[reason]
+                probs.append(self._p("junk_row", ERROR, line, "name", person["name_native"],
+                                     reason_zh=zh, reason_en=en))
             values.update(person)
 
         # -- texts --------------------------------------------------------------------------
@@ -397,11 +461,18 @@ class RowValidator:
                                     ("position", "position_zh", "position_en")):
             generic = self._text(cells, src)
             english = self._text(cells, f"{src}_en")
+            if self.mapped(src) and self.mapped(f"{src}_en"):
+                # Two columns fill the two languages and never replace each other: a Latin-only
+                # 单位 with an empty 单位（英文） is the English name; with both, each keeps its own.
+                if has_han(generic) or english:
+                    values[zh_col], values[en_col] = generic, english
+                else:
+                    values[zh_col], values[en_col] = "", generic
+                continue
             if self.mapped(src):
-                is_zh = has_han(generic) or (not english and not generic)
+                is_zh = has_han(generic) or not generic
                 values[zh_col] = generic if is_zh else ""
-                if not self.mapped(f"{src}_en"):
-                    values[en_col] = "" if is_zh else generic
+                values[en_col] = "" if is_zh else generic
             if self.mapped(f"{src}_en"):
                 values[en_col] = english
         for f in ("honorific", "team", "track", "attention_note"):
