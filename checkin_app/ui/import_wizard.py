@@ -466,7 +466,9 @@ class ImportWizard(QDialog):
         idx = self.preset_combo.findData(current)
         self.preset_combo.setCurrentIndex(max(idx, 0))
 
-    def _show_message(self, text: str) -> None:
+    def _show_message(self, text: str, *, done: bool = False) -> None:
+        """A problem in red; something done (`done`) in green, so it never reads as an error."""
+        self.message.setStyleSheet(f"color: {'#1B5E20' if done else '#B71C1C'}; font-size: 14px;")
         self.message.setText(text.replace("\n", "  ·  "))
         self.message.setToolTip(text)
 
@@ -658,7 +660,7 @@ class ImportWizard(QDialog):
     def _on_preset_saved(self, name: str) -> None:
         self._refresh_presets()
         self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(name)))
-        self._show_message(f"已保存映射方案 {name} / Preset {name} saved")
+        self._show_message(f"已保存映射方案 {name} / Preset {name} saved", done=True)
 
     def dry_run(self) -> None:
         """Check the whole file against the database; writes nothing.
@@ -725,7 +727,7 @@ class ImportWizard(QDialog):
             self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(applied.preset)))
             self._show_message(f"列映射和值映射已保存到方案 “{applied.preset}”，下次导入同一来源时自动使用\n"
                                f"Columns and values saved with preset “{applied.preset}”; the next "
-                               "import from the same source uses it by itself")
+                               "import from the same source uses it by itself", done=True)
 
     def _on_result(self, result: ImportResult) -> None:
         self.outcome = result
@@ -786,7 +788,7 @@ class ImportWizard(QDialog):
         """Write the shown report as CSV (UTF-8 with BOM, for Excel)."""
         if self.outcome is not None:
             n = write_report(path, self.outcome.problems)
-            self._show_message(f"已导出 {n} 行 / Exported {n} lines: {path}")
+            self._show_message(f"已导出 {n} 行 / Exported {n} lines: {path}", done=True)
 
     def reject(self) -> None:
         """Close; a running step is cancelled first (and then writes nothing)."""
