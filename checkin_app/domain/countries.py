@@ -1,9 +1,13 @@
-"""Countries and regions (ISO 3166-1 alpha-2) with Chinese and English names."""
+"""Countries and regions (ISO 3166-1 alpha-2) with Chinese and English names: every territory of
+CLDR (through Babel), with the names Chinese government event material uses where they differ."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Names follow the usage of Chinese government event material; regions are listed as regions.
-COUNTRIES: dict[str, tuple[str, str]] = {
+# They win over CLDR's (中国香港 / Hong Kong, China rather than 香港 / Hong Kong SAR China).
+PREFERRED: dict[str, tuple[str, str]] = {
     "CN": ("中国", "China"),
     "HK": ("中国香港", "Hong Kong, China"),
     "MO": ("中国澳门", "Macao, China"),
@@ -66,7 +70,39 @@ COUNTRIES: dict[str, tuple[str, str]] = {
     "CL": ("智利", "Chile"),
     "AU": ("澳大利亚", "Australia"),
     "NZ": ("新西兰", "New Zealand"),
+    "KP": ("朝鲜", "DPRK"),
+    "PS": ("巴勒斯坦", "Palestine"),
+    "CD": ("刚果（金）", "DR Congo"),
+    "CG": ("刚果（布）", "Republic of the Congo"),
+    "MK": ("北马其顿", "North Macedonia"),
+    "CI": ("科特迪瓦", "Côte d'Ivoire"),
+    "BA": ("波黑", "Bosnia and Herzegovina"),
 }
+
+
+# Codes CLDR names that are not countries or regions people come from.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "AQ", "BV", "HM", "UM", "CP",
+                            "DG", "EA", "IC", "TA", "AC"})
+
+
+def _plain(name: str) -> str:
+    """CLDR's English name without its aside: 'Myanmar (Burma)' → 'Myanmar'."""
+    return name.split(" (")[0] if name.endswith(")") and " (" in name else name
+
+
+@lru_cache(maxsize=1)
+def _all() -> dict[str, tuple[str, str]]:
+    from babel import Locale
+
+    en = {str(k): str(v) for k, v in Locale("en").territories.items()}
+    zh = {str(k): str(v) for k, v in Locale.parse("zh_Hans").territories.items()}
+    out = {code: (zh.get(code, name), _plain(name)) for code, name in en.items()
+           if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES}
+    out.update(PREFERRED)
+    return dict(sorted(out.items()))
+
+
+COUNTRIES: dict[str, tuple[str, str]] = _all()
 
 
 def country_names(code: str) -> tuple[str, str]:

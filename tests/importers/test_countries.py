@@ -29,3 +29,25 @@ def test_every_desk_country_reads_back() -> None:
     for iso, (zh, en) in COUNTRIES.items():
         assert country_code(zh) == iso and country_code(en) == iso and country_code(iso) == iso
     assert set(COUNTRIES) <= known_codes()
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("Korea, Republic of", "KR"), ("Republic of Serbia", "RS"), ("Србија", "RS"), ("대한민국", "KR"),
+    ("ประเทศไทย", "TH"), ("Republika Srbija", "RS"), ("Република Србија", "RS"), ("SRB", "RS"),
+    ("ISR", "IL"), ("Israel", "IL"), ("以色列", "IL"), ("Iran, Islamic Republic of", "IR"),
+    ("Kingdom of Thailand", "TH"), ("塞尔维亚共和国", "RS"), ("日本国", "JP"), ("泰王国", "TH"),
+    ("Россия", "RU"), ("Deutschland", "DE"), ("Myanmar", "MM"), ("Burma", "MM"), ("Ísland", "IS"),
+    ("Iceland", "IS"), ("冰岛", "IS"), ("Hong Kong SAR China", "HK"), ("Việt Nam", "VN"),
+])
+def test_official_forms_and_own_languages(text: str, iso: str) -> None:
+    assert country_code(text) == iso
+
+
+def test_every_code_has_names_in_both_languages() -> None:
+    from checkin_app.domain.countries import country_names
+
+    assert len(COUNTRIES) > 240
+    for code in ("IL", "MM", "IS", "XK", "FJ", "MT", "LU", "UY", "JM", "PG", "GE", "AM"):
+        zh, en = country_names(code)
+        assert zh != code and en != code and "(" not in en, code
+    assert country_names("MM") == ("缅甸", "Myanmar") and country_names("HK")[0] == "中国香港"
