@@ -43,6 +43,12 @@ def test_checkin_json_shape_and_exit_codes(capsys: pytest.CaptureFixture[str],
     assert data["delegate"]["name_native"] == "张伟"
     assert set(data["event"]) >= {"uuid", "desk", "at"} and data["event"]["desk"] == "Desk 1"
     assert data["event"]["at_local"].startswith("2024-11-23T09:30")
+    assert data["direction"] == "in"
+    rc, out, _ = run(capsys, "checkin", codes.attendee, "--db", str(path), *CLOCK, "--json",
+                     "--direction", "out", "--desk", "Desk 1")
+    exit_ = json.loads(out)
+    assert rc == 0 and exit_["direction"] == "out" and exit_["event"]["direction"] == "out"
+    assert exit_["message_en"].startswith("Exit") or "Exit" in exit_["message_en"]
 
     rc, out, _ = run(capsys, "checkin", codes.attendee, "--db", str(path), *CLOCK, "--json")
     again = json.loads(out)

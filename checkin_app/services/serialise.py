@@ -70,6 +70,7 @@ def scan_dict(r: ScanResult) -> dict[str, Any]:
         "verdict": r.verdict.value,
         "severity": r.severity.value,
         "admitted": r.admitted,
+        "direction": r.direction,
         "message_en": r.message_en,
         "message_zh": r.message_zh,
         "next_en": r.next_en,

@@ -336,6 +336,14 @@ class DeskSync:
                 stored += len(ans["stored"])
                 dups += len(ans["duplicates"])
                 rejected += [f"{t} {k}: {why}" for (t, k), why in bad.items()]
+                sent = {(i["table"], i["key"]) for i in items}
+                if not sent & (acked | set(bad)):
+                    # A hub that answers without storing, doubling or refusing anything it was
+                    # sent would have this desk send the same batch for ever.
+                    self.last_error = bilingual(
+                        "中心服务器的答复没有处理所发送的记录，稍后重试",
+                        "The hub answered without taking the records sent; will retry")
+                    raise SyncError(self.last_error)
                 if set(bad) - settled and not (acked - set(bad)):
                     break  # only refusals left that stay queued: stop rather than resend them in a loop
         # Only an answered request says the hub is reachable: with an empty outbox nothing was

@@ -277,3 +277,26 @@ def test_a_hub_whose_database_cannot_write_says_so_and_loses_nothing(rig: HubRig
     assert sync.push_once().remaining == 0
     assert sorted(hub_uuids(rig.store)) == sorted(scanned)
     sync.close_clients()
+
+
+def test_a_hub_that_answers_without_taking_anything_does_not_hold_the_desk_for_ever(
+        rig: HubRig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A hub (or something posing as one) that answers every push with empty lists: the desk
+    # used to send the same batch again and again, for ever, inside push_once.
+    db, sync = rig.desk(tmp_path, "Desk L")
+    sync.sync_once()
+    made = scan_all(db, "Desk L", codes(rig.store, 2))
+
+    def empty(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"stored": [], "duplicates": [], "rejected": []})
+
+    liar = httpx.Client(transport=httpx.MockTransport(empty), base_url="https://hub.invalid")
+    monkeypatch.setattr(sync, "_client", lambda _cfg: liar)
+    with pytest.raises(SyncError) as err:
+        sync.push_once()
+    assert "did not" in str(err.value) or "without taking" in str(err.value)
+    assert "中心服务器" in str(err.value)
+    assert sync.pending_count() == len(made)  # nothing was lost or marked as sent
+    monkeypatch.undo()
+    assert sync.push_once().stored >= len(made)
+    sync.close_clients()
