@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -55,6 +56,7 @@ EMOJI = "emoji"
 
 REGULAR = "regular"
 BOLD = "bold"
+NEUTRAL = "neutral"  # not a family: a character that goes with the run it is in
 
 # Outline width, as a fraction of the size, that makes a regular face look bold (faces without a
 # bold: CJK, Mongolian, emoji); the outline widens the text a little, so the runs' widths include
@@ -181,6 +183,8 @@ def is_ignorable(ch: str) -> bool:
     """Invisible format characters (joiners, variation selectors, bidi marks): they belong to the
     run they are in, never make a run of their own and are never reported as missing."""
     cp = ord(ch)
+    if cp < 0xAD:
+        return False
     return (unicodedata.category(ch) == "Cf" or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
             or 0x180B <= cp <= 0x180F or cp == 0x034F)
 
@@ -213,6 +217,8 @@ class FontSet:
         self.ascent: dict[str, float] = {}
         self.descent: dict[str, float] = {}
         self._missing_logged: set[str] = set()
+        # Per character: the family drawing it by its script, None if no font has it, or NEUTRAL.
+        self._script_family: dict[str, str | None] = {}
         self._lock = threading.RLock()
         for fam in EAGER:
             for weight in (REGULAR, BOLD):
@@ -332,22 +338,35 @@ class FontSet:
         n = len(chars)
         fams: list[str | None] = [None] * n
         neutral = [False] * n
+        known = self._script_family
         for i, ch in enumerate(chars):
-            pref = preferred_family(ch)
-            if pref is None or is_ignorable(ch):
+            try:
+                fam = known[ch]
+            except KeyError:
+                pref = None if is_ignorable(ch) else preferred_family(ch)
+                fam = known[ch] = self.family_for(ch, pref) if pref else NEUTRAL
+            if fam is NEUTRAL:
                 neutral[i] = True
                 continue
-            fams[i] = self.family_for(ch, pref)
-            if fams[i] is None:
+            fams[i] = fam
+            if fam is None:
                 self._note_missing(ch)
         # Neutrals (spaces, digits, punctuation, joiners, combining marks) go with the run before
         # them when its font has them, else with the run after, else wherever a font has them;
         # a neighbour in the same direction comes first ("IBM للحلول": the space is Arabic's).
+        if not any(neutral):
+            return fams
+        following: list[int | None] = [None] * n  # the next character with a family
+        after: int | None = None
+        for i in range(n - 1, -1, -1):
+            following[i] = after
+            if not neutral[i] and fams[i]:
+                after = i
         for i, ch in enumerate(chars):
             if not neutral[i]:
                 continue
             prev = fams[i - 1] if i else None
-            j = next((j for j in range(i + 1, n) if not neutral[j] and fams[j]), None)
+            j = following[i]
             nxt = fams[j] if j is not None else None
             if is_ignorable(ch):
                 fams[i] = prev or nxt
@@ -370,10 +389,12 @@ class FontSet:
 
     def _make_run(self, text: str, family: str, weight: str, rtl: bool) -> Run:
         font = self.face(family, weight)
-        self._load(FACES[(family, weight)])
+        if font not in self._coverage:
+            self._load(FACES[(family, weight)])
         fake_bold = weight == BOLD and FACES[(family, BOLD)] == FACES[(family, REGULAR)]
-        needs_shaping = (family in SHAPED and not _digits_only(text)) or any(
-            unicodedata.combining(c) for c in text)
+        plain = text.isascii()  # no marks, no joiners: nothing to shape or strip
+        needs_shaping = not plain and ((family in SHAPED and not _digits_only(text)) or any(
+            unicodedata.combining(c) for c in text))
         if needs_shaping:
             s = _shape(text, font)
             width = sum(d.x_advance for d in s.__shapeData__) / 1000
@@ -381,7 +402,7 @@ class FontSet:
                        width + (FAKE_BOLD_STROKE if fake_bold else 0.0), source=text)
         # Joiners and variation selectors only mean something to shaping (a font may even have a
         # visible glyph for them, as Symbola does).
-        shown = "".join(c for c in text if not is_ignorable(c))
+        shown = text if plain else "".join(c for c in text if not is_ignorable(c))
         if rtl:  # right-to-left punctuation between right-to-left words: reversed and mirrored
             shown = "".join(_MIRROR.get(c, c) for c in reversed(shown))
         extra = FAKE_BOLD_STROKE if fake_bold else 0.0
@@ -405,8 +426,16 @@ _STRONG_R = frozenset(("R", "AL"))
 _NUMBER = frozenset(("EN", "AN"))
 
 
+# Where right-to-left letters, Arabic digits and right-to-left marks are; text without any is
+# all left to right (level 0), as nearly every badge text is.
+_RTL = re.compile("[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff"
+                  "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def _bidi_levels(chars: Sequence[str]) -> list[int]:
     """Embedding level of each character: even left to right, odd right to left."""
+    if _RTL.search("".join(chars)) is None:
+        return [0] * len(chars)
     types = [unicodedata.bidirectional(c) for c in chars]
     para = 0
     for t in types:
