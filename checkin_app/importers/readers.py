@@ -229,12 +229,30 @@ def merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[tuple[int, 
 
 
 class XlsxSource:
-    """One workbook opened read-only (streaming); rows come with merged cells filled in."""
+    """One workbook opened read-only; rows come with merged cells filled in.
+
+    Read by calamine (Rust; python-calamine), several times faster than openpyxl and with the
+    merged ranges; openpyxl (streaming, merged ranges scanned from the sheet's XML) reads a
+    workbook calamine cannot open.
+    """
 
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self._cal: Any = None
+        try:
+            from python_calamine import CalamineWorkbook
+
+            self._cal = CalamineWorkbook.from_path(str(path))
+        except Exception:  # a workbook calamine cannot open: openpyxl may
+            self._cal = None
+        if self._cal is not None:
+            self.sheets = tuple(str(n) for n in self._cal.sheet_names)
+            self._merges = {}
+            self.epoch_1904 = _date1904(path)
+            self._grids: dict[str, list[list[object]]] = {}
+            return
         import openpyxl  # imported on demand: the desk itself never needs it
 
-        self.path = path
         try:
             self.book: Any = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
@@ -247,7 +265,11 @@ class XlsxSource:
 
     def close(self) -> None:
         """Release the file handle."""
-        self.book.close()
+        if self._cal is not None:
+            self._cal.close()
+            self._grids.clear()
+        else:
+            self.book.close()
 
     def __enter__(self) -> XlsxSource:
         return self
@@ -258,25 +280,33 @@ class XlsxSource:
     def sheet(self, name: str | None) -> Any:
         """The named sheet (or the first); a ReadError listing the sheets when it does not exist."""
         if name is None:
-            return self.book[self.sheets[0]]
+            name = self.sheets[0]
         if name not in self.sheets:
             listed = "、".join(self.sheets)
             raise ReadError(
                 f"工作簿中没有名为 {name} 的工作表（现有：{listed}）\n"
                 f"No sheet named {name} in the workbook (sheets: {', '.join(self.sheets)})"
             )
-        return self.book[name]
+        return self._cal.get_sheet_by_name(name) if self._cal is not None else self.book[name]
 
     def rows_estimate(self, name: str | None) -> int | None:
         """The sheet's declared number of rows (cheap; may be missing or wrong)."""
         try:
-            return int(self.sheet(name).max_row or 0) or None
+            ws = self.sheet(name)
+            if self._cal is not None:
+                return int(ws.height + ws.start[0]) or None if ws.start else None
+            return int(ws.max_row or 0) or None
+        except ReadError:
+            raise
         except Exception:  # a sheet without a dimension element
             return None
 
     def iter_rows(self, name: str | None,
                   progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, Row]]:
         """(row number, cells) of every row; a merged range repeats its top-left value in every cell."""
+        if self._cal is not None:
+            yield from self._calamine_rows(name, progress)
+            return
         ws = self.sheet(name)
         merges = self._merges.get(ws.title)
         if merges is None:
@@ -301,6 +331,41 @@ class XlsxSource:
             if progress is not None and number % 1000 == 0:
                 progress(number, max(total, number))
             yield number, cells
+
+
+    def _calamine_rows(self, name: str | None,
+                       progress: Callable[[int, int], None] | None) -> Iterator[tuple[int, Row]]:
+        ws = self.sheet(name)
+        key = str(ws.name)
+        grid = self._grids.get(key)
+        if grid is None:
+            # The whole sheet at once (calamine reads it in Rust in a fraction of openpyxl's
+            # time); kept while the workbook is open, as the header search reads it first.
+            grid = ws.to_python(skip_empty_area=False)
+            for (r1, c1), (r2, c2) in ws.merged_cell_ranges or ():
+                if r1 >= len(grid):
+                    continue
+                value = grid[r1][c1] if c1 < len(grid[r1]) else ""
+                for r in range(r1, min(r2, len(grid) - 1) + 1):
+                    _fill(grid[r], c1, c2, value)
+            self._grids[key] = grid
+        total = len(grid)
+        for number, cells in enumerate(grid, start=1):
+            if progress is not None and number % 1000 == 0:
+                progress(number, total)
+            yield number, [None if c == "" else c for c in cells]
+
+
+_DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
+
+
+def _date1904(path: Path) -> bool:
+    """Whether the workbook counts dates from 1904 (old Mac Excel)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return bool(_DATE1904.search(z.read("xl/workbook.xml")[:8192]))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
 
 
 def _fill(cells: Row, first: int, last: int, value: object) -> None:
