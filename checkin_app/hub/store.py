@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, text, tup
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.tokens import WALKIN_BASE, WALKIN_BLOCK
 from checkin_app.hub import vetting as vet
 from checkin_app.hub.db import HubDatabase
 from checkin_app.services.checkin import STUB_PREFIX
@@ -619,8 +620,25 @@ class HubStore:
         existing = dict(session.execute(
             select(_D.c.uid, _D.c.walk_in).where(_D.c.uid.in_([p.get("uid") for p in payloads]))).all())
         accept = []
+        # A walk-in's id lies in the block of the desk key that numbered it: never in the block
+        # of a key the hub knows as another of its desks' (their walk-ins would collide).
+        owners: dict[int, set[str]] = {}
+        for key_id, name in session.execute(
+                select(sec.DeskKey.key_id, sec.DeskKey.desk_name).join(
+                    mh.HubDesk, mh.HubDesk.name == sec.DeskKey.desk_name)
+                .where(sec.DeskKey.key_id.is_not(None))):
+            if key_id is not None:
+                owners.setdefault(key_id, set()).add(str(name))
         for p in payloads:
-            if not p.get("walk_in"):
+            d_id = p.get("id")
+            block = (d_id - WALKIN_BASE) // WALKIN_BLOCK if isinstance(d_id, int) and d_id >= WALKIN_BASE \
+                else None
+            theirs = owners.get(block, set()) if block is not None else set()
+            if theirs and desk not in theirs:
+                result.rejected.append({"table": "delegates", "key": p.get("uid"), "reason": bilingual(
+                    f"现场登记编号 {d_id} 属于签到台 {min(theirs)} 的密钥，不是本台的",
+                    f"Walk-in id {d_id} is in the block of desk {min(theirs)}'s key, not this desk's")})
+            elif not p.get("walk_in"):
                 result.rejected.append({"table": "delegates", "key": p.get("uid"), "reason": bilingual(
                     "签到台只能新增现场登记人员", "Desks may only add walk-in delegates")})
             elif p.get("uid") in existing or str(p.get("registration_code", "")).startswith(STUB_PREFIX):

@@ -608,3 +608,28 @@ def test_a_reprint_revokes_only_the_badge_in_use(hub: Hub) -> None:
         assert s.scalar(select(m.Delegate.badge_serial).where(m.Delegate.uid == CODES.noted)) == serial + 2
         desks = set(s.scalars(select(sec.BadgeRevocation.desk)))
     assert desks == {"Desk A"}
+
+
+def test_a_walk_in_in_another_desks_id_block_is_refused(hub: Hub) -> None:
+    from checkin_app.domain.tokens import walk_in_id
+    from checkin_app.sync import tables as sync_tables
+
+    hub.desk("Desk B")
+    with hub.store.db.write() as s:
+        for key_id, name in ((901, "Desk B"), (902, "Desk A")):
+            if s.scalar(select(sec.DeskKey.id).where(sec.DeskKey.key_id == key_id)) is None:
+                s.add(sec.DeskKey(key_id=key_id, desk_name=name, public_key=f"{key_id:064x}",
+                                  created_at=datetime.now(UTC)))
+    with hub.store.db.read() as s:
+        [(_uid, template)] = list(sync_tables.DELEGATES.export(s, [CODES.attendee]))
+
+    def walk_in(key_id: int, n: int) -> dict[str, Any]:
+        uid = str(uuidlib.uuid4())
+        p = {**template, "uid": uid, "id": walk_in_id(key_id, n), "registration_code": f"W-{uid[:8]}",
+             "walk_in": True}
+        return {"table": "delegates", "key": uid, "payload": p}
+
+    in_b_block, in_own_block = walk_in(901, 1), walk_in(902, 1)
+    r = hub.push("Desk A", [in_b_block, in_own_block])
+    assert "Desk B" in refused(r)[in_b_block["key"]]
+    assert stored(r) == {in_own_block["key"]}
