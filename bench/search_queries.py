@@ -57,10 +57,11 @@ def draw(rows: Sequence[Sequence[Any]], per_kind: int, seed: int = 14) -> list[t
     rng = random.Random(seed)
     s2t, t2s = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
     chinese = [r for r in rows if _han(r[1]) and _han(r[3])]
+    # The whole Latin name as a volunteer types it (a family name alone names hundreds at 100k).
     latin_words = [
         (r, w) for r in rows if r[2] and not _han(r[1])
-        for w in [anyascii(r[3] or r[2]).lower().replace(" ", "").replace("-", "")]
-        if len(w) >= 5 and w.isalpha()
+        for w in ["".join(c for c in anyascii(r[2]).lower() if c.isalpha())]
+        if len(w) >= 5
     ]  # fmt: skip
     cyrillic_for_latin = [r for r in rows if r[5] in _CYRILLIC_WRITERS and _latin_script(r[1])]
     out: list[tuple[str, str, int]] = []
@@ -91,15 +92,29 @@ def draw(rows: Sequence[Sequence[Any]], per_kind: int, seed: int = 14) -> list[t
     return out
 
 
-def hit(source: int, found_ids: Sequence[int], names: dict[int, str]) -> bool:
+def namesakes(rows: Sequence[Sequence[Any]]) -> dict[int, tuple[str, str]]:
+    """Id -> (folded native name, folded Latin line): the same either way makes namesakes.
+
+    Folded, 陳俊傑 is 陈俊杰; and 刘艳 and 刘燕 are both LIU Yan.
+    """
+    from checkin_app.domain.search_keys import fold
+
+    return {r[0]: (fold(r[1]), fold(r[2])) for r in rows}
+
+
+def hit(source: int, found_ids: Sequence[int], names: dict[int, tuple[str, str]]) -> bool:
     """Found: the source is among the results, or the results are a full page of its namesakes.
 
     A query drawn from one of forty people called 张伟 cannot put that one on top; a full page
-    of people with the same native name is the right answer (the volunteer then asks for more).
+    of people with the same name (namesakes) is the right answer (the volunteer then types more).
     """
     if source in found_ids:
         return True
-    return len(found_ids) >= 20 and all(names.get(i) == names.get(source) for i in found_ids)
+    native, latin = names.get(source, ("", ""))
+    return len(found_ids) >= 20 and all(
+        (n := names.get(i)) is not None and ((native and n[0] == native) or (latin and n[1] == latin))
+        for i in found_ids
+    )
 
 
 def recall(results: dict[str, list[bool]]) -> dict[str, float]:

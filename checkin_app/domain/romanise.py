@@ -128,6 +128,8 @@ def to_simplified(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _t2s_char(ch: str) -> str:
+    if 0xD800 <= ord(ch) <= 0xDFFF:
+        return ch  # a lone surrogate (a broken paste) cannot go through OpenCC's UTF-8
     return str(_opencc().convert(ch)) or ch
 
 

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, cast
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA, Prefix
+from rapidfuzz.distance import OSA, Indel, Prefix
 from sqlalchemy import Connection, Index, Row, Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -186,8 +186,10 @@ def _typo_ids(conn: Connection, query: str, need: int, found: dict[int, None]) -
     One statement lists the distinct candidate keys of the typo ranges (a skip scan: one index
     seek per distinct key), RapidFuzz scores each candidate term against the whole query (OSA:
     a letter wrong, missing or extra, or two neighbours swapped, each count one), and only the
-    keys that match are read for their delegates. Ranked by distance, then by the longer
-    common start (a typo late in a name is the likelier), then term, then key row.
+    keys that match are read for their delegates. Ranked by distance, then by Indel distance
+    (a letter left out or added is the commonest slip), then by the longer common start (a
+    slip late in a name is likelier), then term, then key row; a first pass takes a few people
+    per name, so 800 people called 陈军 do not push 陈俊熙 off the page for "chenjuni".
     """
     ranges = typo_ranges(query)
     params = [bound for r in ranges for bound in r]
@@ -203,13 +205,23 @@ def _typo_ids(conn: Connection, query: str, need: int, found: dict[int, None]) -
     }
     ranked = sorted(
         (k for k, term in term_of.items() if term in distance),
-        key=lambda k: (distance[term_of[k]], -Prefix.similarity(query, term_of[k]), term_of[k], k),
+        key=lambda k: (distance[term_of[k]], Indel.distance(query, term_of[k]),
+                       -Prefix.similarity(query, term_of[k]), term_of[k], k),
     )
+    terms = len({term_of[k] for k in ranked})
     out: dict[int, None] = {}
-    for k in ranked:
-        for (delegate_id,) in conn.exec_driver_sql(_KEY_DELEGATES, (k, need + len(found))):
-            if delegate_id not in found:
-                out[delegate_id] = None
+    taken: dict[str, int] = {}
+    for share in (max(3, need // max(terms, 1)), need):
+        for k in ranked:
+            term = term_of[k]
+            room = share - taken.get(term, 0)
+            if room <= 0 or len(out) >= need:
+                continue
+            rows = conn.exec_driver_sql(_KEY_DELEGATES, (k, len(found) + len(out) + room)).all()
+            for (delegate_id,) in rows:
+                if delegate_id not in found and delegate_id not in out and taken.get(term, 0) < share:
+                    out[delegate_id] = None
+                    taken[term] = taken.get(term, 0) + 1
         if len(out) >= need:
             break
     return list(out)[:need]

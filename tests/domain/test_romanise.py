@@ -97,6 +97,7 @@ def test_elot_743(greek: str, latin: str) -> None:
 def test_to_simplified() -> None:
     assert to_simplified("張偉") == "张伟"
     assert to_simplified("渡辺") == "渡辺"  # Japanese forms stay
+    assert to_simplified("\ud800張") == "\ud800张"  # a lone surrogate passes untouched
 
 
 # -- the importer's use -------------------------------------------------------------------------

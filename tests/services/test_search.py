@@ -603,14 +603,14 @@ def test_recall_per_query_kind_on_the_demo(tmp_path: Any) -> None:
     """The query set bench_search measures at 100,000, here on a small demo build."""
     import sqlite3
 
-    from bench.search_queries import KINDS, ROW_SQL, draw, hit, recall
+    from bench.search_queries import KINDS, ROW_SQL, draw, hit, namesakes, recall
     from checkin_app.services.demo import build_demo
 
     db = Database(tmp_path / "demo.sqlite3")
     build_demo(db, size=3000, seed=2024)
     with sqlite3.connect(tmp_path / "demo.sqlite3") as con:
         rows = con.execute(ROW_SQL).fetchall()
-    names = {r[0]: r[1] for r in rows}
+    names = namesakes(rows)
     svc = SearchService(db)
     found: dict[str, list[bool]] = {k: [] for k in KINDS}
     for kind, query, source in draw(rows, per_kind=40):
