@@ -95,7 +95,7 @@ class ScanCatcher(QObject):
             self._reset()
             return False
         if key in END_KEYS:
-            if len(self._buffer) >= MIN_BURST and self._burst.idle_ms() <= PAUSE_MS:
+            if len(self._buffer) >= MIN_BURST and self._burst.idle_ms(event.timestamp()) <= PAUSE_MS:
                 self._emit()
                 return True
             had = bool(self._buffer)
@@ -105,7 +105,7 @@ class ScanCatcher(QObject):
         if not text or not text.isprintable() or (text == " " and not self._buffer):
             self._reset()
             return False  # arrows, Space on a button, Esc: the widget's own
-        if self._burst.key() == 1:
+        if self._burst.key(event.timestamp()) == 1:
             self._buffer = []
         self._buffer.append(text)
         if len(self._buffer) >= MIN_BURST:
@@ -122,7 +122,7 @@ class ScanCatcher(QObject):
             self._typed_in = edit
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             code = "".join(self._buffer)
-            if (len(self._buffer) >= MIN_BURST and self._burst.idle_ms() <= PAUSE_MS
+            if (len(self._buffer) >= MIN_BURST and self._burst.idle_ms(event.timestamp()) <= PAUSE_MS
                     and looks_like_code(code)):
                 text, cursor = self._before
                 self._reset()
@@ -136,7 +136,7 @@ class ScanCatcher(QObject):
         if event.modifiers() & ~_SCANNER_MODIFIERS or not text or not text.isprintable():
             self._reset()
             return False
-        if self._burst.key() == 1:
+        if self._burst.key(event.timestamp()) == 1:
             self._buffer = []
             self._before = (edit.text(), edit.cursorPosition())
         self._buffer.append(text)

@@ -35,35 +35,50 @@ MODIFIER_KEYS = frozenset({
 
 
 class BurstTracker:
-    """Counts consecutive fast keystrokes, to tell a scanner from a person."""
+    """Counts consecutive fast keystrokes, to tell a scanner from a person.
+
+    Gaps are measured between the key events' own times (when the keys were typed) where the
+    platform gives them: the GUI thread may handle keys late and in a bunch after a busy moment
+    (a search result being drawn), and measured on arrival a burst then looked like two.
+    """
 
     def __init__(self) -> None:
         self._clock = QElapsedTimer()
         self._last = -1
+        self._last_stamp = 0
         self.burst = 0
 
-    def key(self) -> int:
-        """Note one keystroke; returns the length of the current fast run."""
+    def _now(self) -> int:
         if not self._clock.isValid():
             self._clock.start()
-        now = self._clock.elapsed()
-        if self._last >= 0 and now - self._last <= FAST_KEY_MS:
-            self.burst += 1
-        else:
-            self.burst = 1
-        self._last = now
+        return int(self._clock.elapsed())
+
+    def _gap(self, now: int, stamp: int) -> int | None:
+        if stamp > 0 and self._last_stamp > 0 and stamp >= self._last_stamp:
+            return stamp - self._last_stamp
+        if self._last >= 0:
+            return now - self._last
+        return None
+
+    def key(self, stamp: int = 0) -> int:
+        """Note one keystroke (`stamp`: its event's time in ms, 0 if unknown); returns the
+        length of the current fast run."""
+        now = self._now()
+        gap = self._gap(now, stamp)
+        self.burst = self.burst + 1 if gap is not None and gap <= FAST_KEY_MS else 1
+        self._last, self._last_stamp = now, stamp
         return self.burst
 
-    def idle_ms(self) -> int:
+    def idle_ms(self, stamp: int = 0) -> int:
         """Milliseconds since the last keystroke (a large number before the first)."""
-        if self._last < 0 or not self._clock.isValid():
-            return 1 << 30
-        return int(self._clock.elapsed() - self._last)
+        gap = self._gap(self._now(), stamp) if self._last >= 0 else None
+        return (1 << 30) if gap is None else gap
 
     def reset(self) -> None:
         """Forget the current run (after a code ends)."""
         self.burst = 0
         self._last = -1
+        self._last_stamp = 0
 
 
 def refresh_input_method(widget: QWidget) -> None:
@@ -132,10 +147,10 @@ class ScanField(QLineEdit):
             return
         super().keyPressEvent(e)
         if e.text() and e.text().isprintable():
-            self._note_key()
+            self._note_key(e.timestamp())
 
-    def _note_key(self) -> None:
-        if self._burst.key() >= MIN_BURST:
+    def _note_key(self, stamp: int = 0) -> None:
+        if self._burst.key(stamp) >= MIN_BURST:
             self._pause.start()
         else:
             self._pause.stop()

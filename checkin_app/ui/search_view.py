@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import tzinfo
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +27,6 @@ from checkin_app.domain.types import DelegateView
 from checkin_app.services.search import SeenAt
 from checkin_app.ui.scan_field import (
     END_KEYS,
-    FAST_KEY_MS,
     MIN_BURST,
     MODIFIER_KEYS,
     PAUSE_MS,
@@ -49,9 +49,12 @@ def looks_like_code(text: str) -> bool:
     return code is not None and len(code) >= MIN_BURST and any(c.isdigit() for c in code)
 
 
-# An input method turns each key into one event (a preedit update or a commit); people type
-# pinyin at ~100 ms a key. This many events this fast is a scanner the input method is eating.
-IME_BURST = 3
+# An input method turns each key into a change of its preedit (or a commit); people type pinyin
+# at 60-150 ms a key, a scanner at 0-20. This many changes within this window is a scanner the
+# input method is eating (three changes 45 ms apart was not: some input methods send two events
+# for one key, and a person typing pinyin set the alarm off).
+IME_BURST = 5
+IME_BURST_WINDOW_MS = 150
 # After an input method ate the start of a scan, the rest of that burst is dropped: a partial
 # code must never be looked up (it could name someone else).
 SWALLOW_GAP_MS = 150
@@ -94,7 +97,10 @@ class SearchField(QLineEdit):
         self._burst = BurstTracker()
         self._run: list[str] = []
         self._before_run: tuple[str, int] = ("", 0)
-        self._ime_burst = BurstTracker()
+        self._ime_clock = QElapsedTimer()
+        self._ime_clock.start()
+        self._ime_times: deque[int] = deque(maxlen=IME_BURST)
+        self._ime_last = ("", "")
         self._ime_before: tuple[str, int] = ("", 0)
         self._swallowing = False
         self._swallow = BurstTracker()
@@ -124,19 +130,26 @@ class SearchField(QLineEdit):
         return super().inputMethodQuery(query, *args)
 
     def inputMethodEvent(self, e: QInputMethodEvent) -> None:
-        if e.commitString() or e.preeditString():
+        change = (e.preeditString(), e.commitString())
+        if (change[0] or change[1]) and change != self._ime_last:
             self.typed.emit()
-            if self._ime_burst.idle_ms() > FAST_KEY_MS:
+            now = self._ime_clock.elapsed()
+            if not self._ime_times or now - self._ime_times[-1] > IME_BURST_WINDOW_MS:
                 self._ime_before = (self.text(), self.cursorPosition())
-            if self._ime_burst.key() >= IME_BURST:
+                self._ime_times.clear()
+            self._ime_times.append(now)
+            if (len(self._ime_times) >= IME_BURST
+                    and self._ime_times[-1] - self._ime_times[0] <= IME_BURST_WINDOW_MS):
+                self._ime_last = ("", "")
                 self._on_ime_ate_scan()
                 e.accept()
                 return
+        self._ime_last = change
         super().inputMethodEvent(e)
 
     def _on_ime_ate_scan(self) -> None:
         # Keys from now on bypass the input method; what it composed is not the code.
-        self._ime_burst.reset()
+        self._ime_times.clear()
         self.set_chinese_input(False)
         text, cursor = self._ime_before
         self.setText(text)
@@ -171,8 +184,8 @@ class SearchField(QLineEdit):
             return
         self.typed.emit()
         if self._swallowing:
-            if self._swallow.idle_ms() <= SWALLOW_GAP_MS:
-                self._swallow.key()
+            if self._swallow.idle_ms(e.timestamp()) <= SWALLOW_GAP_MS:
+                self._swallow.key(e.timestamp())
                 if key in END_KEYS:
                     self._swallowing = False
                 e.accept()
@@ -193,7 +206,7 @@ class SearchField(QLineEdit):
             return
         text = e.text()
         if text and text.isprintable():
-            if self._burst.key() == 1:
+            if self._burst.key(e.timestamp()) == 1:
                 self._before_run = (self.text(), self.cursorPosition())
                 self._run = []
                 self.runStarted.emit()

@@ -215,7 +215,8 @@ def test_input_method_eating_a_scan_in_search_is_reported_and_never_guessed(desk
     scans: list[str] = []
     w.controller.scanQueued.connect(scans.append)
     with desk.qtbot.waitSignal(w.search.imeInterference, timeout=2000):
-        for preedit in ("从", "采取", "此前"):  # what libpinyin made of a scanner's "cq2"
+        # What libpinyin made of a scanner's "cq24ab" (one change a key).
+        for preedit in ("从", "采取", "此前", "此前4", "此前4啊", "此前4阿布"):
             ev = QInputMethodEvent(preedit, [])
             QApplication.sendEvent(field, ev)
     assert field.text() == "周"
@@ -227,6 +228,23 @@ def test_input_method_eating_a_scan_in_search_is_reported_and_never_guessed(desk
     assert scans == []
     assert w.result.state == "error"
     assert "输入法" in w.status_error.toolTip() and "Input method" in w.status_error.toolTip()
+
+
+def test_pinyin_typed_by_a_person_is_not_taken_for_a_scan(desk: Desk) -> None:
+    # At the real window with ibus and fcitx5: 80 ms a key (some input methods send two events
+    # a key) set off the alarm after three keys.
+    w = desk.window
+    field = w.search.field
+    w.focus_search()
+    w.search.hanzi.click()
+    alarms: list[int] = []
+    w.search.imeInterference.connect(lambda: alarms.append(1))
+    for preedit in ("z", "zh", "zho", "zhou", "周", "周l", "周li", "周lin"):
+        for _ in range(2):
+            QApplication.sendEvent(field, QInputMethodEvent(preedit, []))
+        desk.qtbot.wait(80)
+    assert alarms == []
+    assert field.chinese_input
 
 
 def test_search_gives_the_keyboard_back_after_idle(desk: Desk) -> None:
