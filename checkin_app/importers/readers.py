@@ -239,6 +239,8 @@ class XlsxSource:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._cal: Any = None
+        self._merges: dict[str, list[tuple[int, int, int, int]]] = {}
+        self._grids: dict[str, list[list[object]]] = {}
         try:
             from python_calamine import CalamineWorkbook
 
@@ -247,9 +249,7 @@ class XlsxSource:
             self._cal = None
         if self._cal is not None:
             self.sheets = tuple(str(n) for n in self._cal.sheet_names)
-            self._merges = {}
             self.epoch_1904 = _date1904(path)
-            self._grids: dict[str, list[list[object]]] = {}
             return
         import openpyxl  # imported on demand: the desk itself never needs it
 
@@ -260,7 +260,6 @@ class XlsxSource:
                 f"无法读取 Excel 文件 {path.name}：{exc}\nCannot read the Excel file {path.name}: {exc}"
             ) from exc
         self.sheets = tuple(str(n) for n in self.book.sheetnames)
-        self._merges: dict[str, list[tuple[int, int, int, int]]] = {}
         self.epoch_1904 = bool(getattr(self.book, "epoch", None) and self.book.epoch.year == 1904)
 
     def close(self) -> None:
