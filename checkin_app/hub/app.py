@@ -55,17 +55,17 @@ STREAM_CHUNK = 64 * 1024
 # Limits on what a request may make the hub hold (README "What the hub trusts"). A desk's
 # biggest push (500 each of walk-ins, serial revocations, check-ins, prints and audit entries)
 # is about 3 MB of JSON; its gzip body a tenth of that.
-MAX_PUSH_BYTES = 16 * 1024 * 1024  # on the wire, and again once decompressed
+MAX_PUSH_BYTES = 8 * 1024 * 1024  # on the wire, and again once decompressed
 # JSON values a push may hold (counted as '{', '[' and ',' before parsing): bounds the Python
-# objects one push becomes (the biggest real push has about 100,000).
-MAX_PUSH_NODES = 400_000
+# objects one push becomes (the biggest real push has about 50,000).
+MAX_PUSH_NODES = 200_000
 # A gzip body decompresses to at most this many times its size (real pushes: 5-15 times).
 MAX_GZIP_RATIO = 64
 MAX_SMALL_BODY = 64 * 1024  # enrolment
 BODY_TIMEOUT_S = 30.0  # a body that takes longer to arrive is answered 408
 # Bodies (as sent) that all requests together may hold before one is read in full; a request
 # over budget waits for room (at most BODY_TIMEOUT_S, then 503 "busy, try again").
-BODY_BUDGET = 64 * 1024 * 1024
+BODY_BUDGET = 32 * 1024 * 1024
 # What desks report about themselves is clamped into what the database stores on every backend.
 MAX_QUEUE = 10_000_000
 MAX_CURSOR = 2**62

@@ -22,7 +22,7 @@ log = logging.getLogger("checkin_app.hub")
 MAX_BATCH = 64
 # And at most this many bytes of JSON (each push's weight: an upper bound of its body once
 # decompressed), so a batch of large pushes never holds more than this (plus one push) at once.
-MAX_BATCH_BYTES = 32 * 1024 * 1024
+MAX_BATCH_BYTES = 16 * 1024 * 1024
 # A push the database refuses whole is stored item by item when it has at most this many.
 MAX_ONE_BY_ONE = 5000
 
