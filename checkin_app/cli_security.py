@@ -46,14 +46,18 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
     q.add_argument("--desk", default=None, help="desk name to certify (default: its setting)")
     q.add_argument("--desk-db", type=Path, default=None,
                    help="the desk's database (default: --db itself, which is the registry)")
-    q = ks.add_parser("revoke-desk", help="revoke a desk key (stolen laptop): its badges become REVOKED")
+    q = ks.add_parser("revoke-desk", help="revoke a desk key (stolen laptop): its badges become REVOKED "
+                      "(the organiser: needs the event key file)")
     common(q)
     q.add_argument("key_id", type=int)
     q.add_argument("--reason", required=True)
-    q = ks.add_parser("lift-revocation", help="lift a desk key revocation made in error (audited)")
+    q.add_argument("--key-file", type=Path, default=None, help=key_help)
+    q = ks.add_parser("lift-revocation", help="lift a desk key revocation made in error (audited; "
+                      "needs the event key file)")
     common(q)
     q.add_argument("key_id", type=int)
     q.add_argument("--reason", required=True)
+    q.add_argument("--key-file", type=Path, default=None, help=key_help)
     q = ks.add_parser("export-public", help="write public keys, certificates and revocations")
     common(q)
     q.add_argument("output", type=Path)
@@ -129,11 +133,13 @@ def cmd_keys(args: argparse.Namespace) -> int:
             print(f"已认证 / Certified desk “{dk.desk_name}”: key id {dk.key_id}, "
                   f"public key {dk.fingerprint}…")
         elif cmd == "revoke-desk":
+            svc.check_organiser(key_file)
             for dk in svc.revoke_desk(args.key_id, reason=args.reason, desk=desk, operator=op):
                 print(f"已作废 / Revoked desk key {dk.key_id} (“{dk.desk_name}”) "
                       f"at {_local(dk.revoked_at)}: {dk.revoked_reason}")
             print("  请将新的公钥文件分发给各签到台 / export-public and import it at every desk")
         elif cmd == "lift-revocation":
+            svc.check_organiser(key_file)
             for dk in svc.lift_revocation(args.key_id, reason=args.reason, desk=desk, operator=op):
                 print(f"作废已解除 / Revocation lifted: desk key {dk.key_id} (“{dk.desk_name}”)")
         elif cmd == "export-public":

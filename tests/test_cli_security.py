@@ -61,18 +61,26 @@ def test_key_workflow_from_init_to_revocation(capsys: pytest.CaptureFixture[str]
     rc, out, _ = run(capsys, "checkin", token.lower(), "--db", str(desk), *CLOCK, "--json")
     assert rc == 0 and json.loads(out)["verdict"] == "ADMIT"
 
+    # Only the organiser revokes: the event key file is the proof (a stranger key is refused).
+    stranger = tmp_path / "stranger.pem"
+    rc, _, _ = run(capsys, "keys", "init", "--db", str(tmp_path / "elsewhere.sqlite3"), "--key-file",
+                   str(stranger), "--desk", "X")
+    rc, _, err = run(capsys, "keys", "revoke-desk", str(org_key), "--reason", "stolen", "--db", str(desk),
+                     "--key-file", str(stranger))
+    assert rc == 2 and "organiser" in err
     rc, out, _ = run(capsys, "keys", "revoke-desk", str(org_key), "--reason", "stolen",
-                     "--db", str(desk))
+                     "--db", str(desk), "--key-file", key)
     assert rc == 0 and "stolen" in out
     rc, out, _ = run(capsys, "checkin", token, "--db", str(desk), *CLOCK, "--json")
     assert rc == 1 and json.loads(out)["verdict"] == "REVOKED"
     # A revocation made in error is lifted (audited): the badge is genuine again.
     rc, out, _ = run(capsys, "keys", "lift-revocation", str(org_key), "--reason", "wrong key id",
-                     "--db", str(desk))
+                     "--db", str(desk), "--key-file", key)
     assert rc == 0 and "lifted" in out
     rc, out, _ = run(capsys, "checkin", token, "--db", str(desk), *CLOCK, "--json")
     assert rc == 0 and json.loads(out)["verdict"] == "ALREADY_IN"
-    rc, out, _ = run(capsys, "keys", "lift-revocation", str(org_key), "--reason", "again", "--db", str(desk))
+    rc, out, _ = run(capsys, "keys", "lift-revocation", str(org_key), "--reason", "again", "--db", str(desk),
+                     "--key-file", key)
     assert rc == 2
     rc, out, _ = run(capsys, "audit", "verify", "--db", str(desk))
     assert rc == 0

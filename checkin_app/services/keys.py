@@ -416,6 +416,20 @@ class KeyService:
                                                           "key_id": key_id, "registry": True})
         return view
 
+    def check_organiser(self, key_file: Path) -> str:
+        """The organiser's proof for revoking or lifting at a desk: the event key file of this
+        event (one this database trusts, not retired). Returns its fingerprint."""
+        key = read_key_file(key_file)
+        efp = tokens.fingerprint(tokens.public_raw(key.public_key()))
+        with self.db.read() as s:
+            row = s.scalar(select(sec.EventKey).where(sec.EventKey.fingerprint == efp))
+        if row is None or row.retired_at is not None:
+            raise KeyServiceError(
+                f"{key_file} 不是本活动有效的活动密钥：只有主办方（持有活动密钥）可以作废或恢复签到台密钥\n"
+                f"{key_file} is not this event's (live) event key: only the organiser, who holds it, "
+                "revokes desk keys or lifts a revocation")
+        return efp
+
     def revoke_desk(self, key_id: int, *, reason: str, desk: str, operator: str) -> list[DeskKeyView]:
         """Revoke every desk key with this id: tokens they signed scan as REVOKED from now on."""
         if not reason.strip():
