@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -102,6 +103,8 @@ class SearchService:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._keys_checked = False
+        # The desk searches from two reader threads: only one of them may rebuild the keys.
+        self._keys_lock = threading.Lock()
 
     def ensure_current_keys(self) -> bool:
         """Rebuild the search keys if they were built under another key format; True if it did.
@@ -138,7 +141,9 @@ class SearchService:
         if not variants or limit <= 0:
             return []
         if not self._keys_checked:
-            self.ensure_current_keys()
+            with self._keys_lock:
+                if not self._keys_checked:
+                    self.ensure_current_keys()
         with self.db.read() as session:
             ids = _ranked_ids(session, variants, limit)
             if not ids:
