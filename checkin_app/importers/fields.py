@@ -187,7 +187,7 @@ def recognise(header: object) -> str | None:
         # A two-language header ("No.\n序号", "姓名 Name"): each language on its own.
         han = re.sub(r"[^\u3400-\u9fff]+", " ", text).split()
         latin = re.sub(r"[\u3400-\u9fff（）()]+", " ", text).strip()
-        for part in (*han, latin):
+        for part in (latin, *han):
             if ignored(part):
                 return None
             found = _EXACT.get(fold(part)) or _EXACT.get(_header_key(part))

@@ -271,6 +271,9 @@ def names(full: str, family: str, given: str, latin: str, country: str = "") -> 
     A Latin name the row gives is kept; otherwise one is made only by a standard (see
     domain.romanise), which depends on the country (no Mainland pinyin for HK, MO, TW).
     """
+    spaced = re.fullmatch(r"([\u3400-\u9fff]{1,3})\s+([\u3040-\u30ff\u3400-\u9fff]{1,4})", clean(full))
+    if spaced and not (family or given):
+        family, given = spaced.groups()  # "田中 花子", "欧阳 娜娜": the space is where the name splits
     full, family, given, latin = (_han_only(clean(x)) for x in (full, family, given, latin))
     if not (full or family or given or latin):
         return None
@@ -419,6 +422,14 @@ class RowValidator:
             return Outcome(kind, None, [problem(f"{kind}_row", severity, sheet=self.sheet, line=line,
                                                 column="", value=clean(first))], "")
         values: dict[str, Any] = {}
+        given_name = self._text(cells, "name") or self._text(cells, "family_name") + self._text(
+            cells, "given_name")
+        reason = junk_reason(given_name)
+        if reason is not None:
+            # A test row, a placeholder, #N/A: one line saying so, not an error per column.
+            zh, en = JUNK_REASONS[reason]
+            return Outcome(kind, None, [self._p("junk_row", ERROR, line, "name", given_name,
+                                                reason_zh=zh, reason_en=en)], "")
 
         # -- registration number and the key --------------------------------------------------
         code = self._code(line, self._raw(cells, "registration_code"), probs)
@@ -449,11 +460,6 @@ class RowValidator:
         if person is None:
             probs.append(self._p("missing_name", ERROR, line, "name", ""))
         else:
-            reason = junk_reason(person["name_native"])
-            if reason is not None:
-                zh, en = JUNK_REASONS[reason]
-                probs.append(self._p("junk_row", ERROR, line, "name", person["name_native"],
-                                     reason_zh=zh, reason_en=en))
             values.update(person)
 
         # -- texts --------------------------------------------------------------------------
