@@ -152,6 +152,8 @@ def _import_parser(sub: Any) -> None:
     _common(p)
     p.add_argument("file", type=Path)
     p.add_argument("--sheet", default=None, help="worksheet name (XLSX; default: first with a header)")
+    p.add_argument("--all-sheets", action="store_true",
+                   help="import every sheet that has a header, each as its own source (XLSX)")
     p.add_argument("--source", default=None, metavar="NAME",
                    help="the registration list this file is (numbers are unique within it; default: "
                         "the file's name, or the sheet's in a workbook of several sheets)")
@@ -183,6 +185,28 @@ def _import_parser(sub: Any) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import registrations; exit 1 when rows were rejected, 2 when nothing could be imported."""
+    if getattr(args, "all_sheets", False):
+        from checkin_app.importers.readers import ReadError, XlsxSource, file_kind
+
+        try:
+            if file_kind(args.file) != "xlsx":
+                raise CliError("--all-sheets 只用于 Excel 工作簿\n--all-sheets is for Excel workbooks")
+            with XlsxSource(args.file) as book:
+                sheets = book.sheets
+        except ReadError as exc:
+            raise CliError(str(exc)) from exc
+        worst = EXIT_OK
+        for sheet in sheets:
+            # Each sheet is a list of its own (嘉宾, 媒体, 工作人员 each numbered from 1).
+            source = f"{args.source}/{sheet}" if args.source else None
+            one = argparse.Namespace(**{**vars(args), "all_sheets": False, "sheet": sheet,
+                                        "source": source})
+            try:
+                worst = max(worst, cmd_import(one))
+            except CliError as exc:
+                if "No header row" not in str(exc):  # a cover or notes sheet has none: skipped
+                    raise
+        return worst
     from checkin_app.importers.fields import BY_KEY, header_text
     from checkin_app.importers.readers import ReadError
     from checkin_app.importers.report import write_report

@@ -82,3 +82,14 @@ def test_source_names_the_list(capsys: pytest.CaptureFixture[str], event_db: str
     assert rc == 0 and "source b (new)" in out and "new 1," in out  # 1 of b is not 1 of 报名系统
     rc, out, _ = run(capsys, "import", str(a), "--db", event_db, "--source", "报名系统")
     assert "unchanged 1," in out and "source 报名系统\n" in out
+
+
+def test_all_sheets_of_a_workbook_in_one_command(capsys: pytest.CaptureFixture[str], event_db: str) -> None:
+    book = DATA / "platforms" / "分类名单.xlsx"
+    rc, out, _ = run(capsys, "import", str(book), "--db", event_db, "--all-sheets")
+    assert rc == 0
+    assert [line.split("source ")[1] for line in out.splitlines() if "header on line" in line] == [
+        "嘉宾 (new)", "媒体 (new)", "工作人员 (new)"]
+    assert out.count("Imported: new 8,") == 1 and out.count("Imported: new 6,") == 2
+    rc, out, _ = run(capsys, "import", str(book), "--db", event_db, "--all-sheets")
+    assert out.count("new 0, changed 0,") == 3
