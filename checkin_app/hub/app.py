@@ -492,4 +492,7 @@ def create_app(state: HubState) -> FastAPI:
     from checkin_app.hub.dashboard import add_dashboard_routes
 
     add_dashboard_routes(app, state)
+    from checkin_app.hub.dashboard_activities import add_activity_routes
+
+    add_activity_routes(app, state)
     return app

@@ -301,7 +301,8 @@ PAGE = """<!doctype html><html lang=zh><head><meta charset=utf-8>
 <title>签到总览 / Check-in dashboard</title><style>""" + _STYLE + """</style></head><body>
 <header><h1>{{TITLE}}</h1>
 <div class=sub>签到总览 / Check-in dashboard · <span id=status>每 3 秒刷新 / refreshes every 3 s</span> ·
-<a style="color:#cde" href="/dashboard/enrol">注册签到台 / Enrol a desk</a></div></header>
+<a style="color:#cde" href="/dashboard/enrol">注册签到台 / Enrol a desk</a> ·
+<a style="color:#cde" href="/dashboard/activities">活动时间与容量 / Activity times</a></div></header>
 <main id=main>{{SECTIONS}}</main>
 <script>
 async function load(){

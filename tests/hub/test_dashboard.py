@@ -19,6 +19,7 @@ from checkin_app.hub.dashboard import enrolment_text, fmt_local
 from checkin_app.hub.db import HubDatabase
 from checkin_app.hub.store import HubStore, load_demo
 from checkin_app.hub.tls import ensure_certificate
+from checkin_app.services.catalog import CatalogService
 from checkin_app.services.checkin import CheckInService
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
@@ -246,3 +247,55 @@ def _decode_qr(svg: str) -> str:
     found = zxingcpp.read_barcodes(pixels)
     assert len(found) == 1, found
     return str(found[0].text)
+
+
+# -- on the day: activity times and capacity from the dashboard --------------------------------
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _opening(dash: Dash) -> tuple[datetime, datetime, int | None]:
+    with dash.store.db.read() as s:
+        a = s.scalars(select(m.Activity).where(m.Activity.code == "OPENING")).one()
+        return a.starts_at.astimezone(SH), a.ends_at.astimezone(SH), a.capacity
+
+
+def test_a_manager_moves_the_opening_and_the_desks_follow(make_dash: Callable[[str], Dash],
+                                                          tmp_path: Path) -> None:
+    dash = make_dash(str(tmp_path / "hub.sqlite3"))
+    start, end, _cap = _opening(dash)
+    desk_db, sync = dash.desk("Door 1")
+    sync.sync_once()
+    with dash.client() as c:
+        # No key, no change.
+        r = c.post("/dashboard/activities/OPENING", content=b"day=2024-11-23&start=10:00", headers=FORM)
+        assert r.status_code == 401
+        assert c.get("/dashboard", params={"key": dash.key}).status_code == 200
+        page = c.get("/dashboard/activities")
+        assert page.status_code == 200 and "OPENING" in page.text and "开幕式" in page.text
+        form = (f"day={start.date().isoformat()}&start={start.replace(minute=30):%H:%M}"
+                f"&end={end.replace(hour=end.hour + 1):%H:%M}&doors_before=45&doors_after=10"
+                "&capacity=1800").encode()
+        r = c.post("/dashboard/activities/OPENING", content=form, headers=FORM)
+        assert r.status_code == 200 and "OPENING" in r.text and "updated" in r.text
+        assert r.history and r.history[0].status_code == 303  # a reload does not post again
+        # Wrong input: said in both languages, nothing changed.
+        bad = c.post("/dashboard/activities/OPENING",
+                     content=f"day={start.date()}&start=25:99&end=11:00&doors_before=0&doors_after=0&capacity="
+                     .encode(), headers=FORM)
+        assert bad.status_code == 400 and "开始时间" in bad.text and "Start" in bad.text
+        backwards = c.post("/dashboard/activities/OPENING",
+                           content=f"day={start.date()}&start=12:00&end=11:00&doors_before=0&doors_after=0&capacity="
+                           .encode(), headers=FORM)
+        assert backwards.status_code == 400
+    new_start, new_end, cap = _opening(dash)
+    assert (new_start.hour, new_start.minute) == (start.hour, 30)
+    assert new_end.hour == end.hour + 1 and cap == 1800
+    with dash.store.db.read() as s:
+        actions = list(s.scalars(select(m.AuditEntry.action).where(m.AuditEntry.operator == "dashboard")))
+    assert actions, "the change is audited"
+    # The desk gets the new window with its next pull.
+    sync.pull_once()
+    opening = next(a for a in CatalogService(desk_db).activities() if a.code == "OPENING")
+    assert opening.starts_at.astimezone(SH).minute == 30 and opening.capacity == 1800
+    assert opening.doors_open_minutes == 45 and opening.doors_after_minutes == 10
+    sync.close_clients()
