@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.realwindow.desk import Desk, Template, build_template, write_settings
+from tests.realwindow.desk import Desk, Template, build_template, desk_db
 from tests.realwindow.ime import InputMethod
 from tests.realwindow.xsession import SessionError, XSession
 
@@ -80,16 +79,6 @@ def screenshot_if_failed(request: pytest.FixtureRequest, xsession: XSession, tmp
         shot = xsession.screenshot(path)
         if shot:
             print(f"screenshot: {shot}")
-
-
-def desk_db(template: Template, folder: Path, name: str, *, direction: str = "in",
-            configured: bool = True) -> Path:
-    """A copy of the demo event; with `configured`, desk settings as the set-up dialog saves them."""
-    db = folder / f"{name.replace(' ', '_')}.sqlite3"
-    shutil.copy(template.path, db)
-    if configured:
-        write_settings(db, desk_name=name, activity_code="MAIN", direction=direction, language="zh")
-    return db
 
 
 DeskFactory = Callable[..., Desk]

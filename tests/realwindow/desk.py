@@ -18,7 +18,6 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,12 +85,6 @@ class Template:
     path: Path
     people: list[Person]
 
-    def admitted(self, exclude_surname: str = "") -> Iterator[Person]:
-        for p in self.people:
-            if exclude_surname and p.name_latin.upper().startswith(exclude_surname.upper()):
-                continue
-            yield p
-
 
 def python_env(base: dict[str, str]) -> dict[str, str]:
     env = dict(base)
@@ -128,9 +121,14 @@ def write_settings(db: Path, **settings: str) -> None:
             c.execute("INSERT OR REPLACE INTO desk_settings(key, value) VALUES (?, ?)", (key, value))
 
 
-def clear_desk_settings(db: Path) -> None:
-    with contextlib.closing(sqlite3.connect(db, timeout=10)) as c, c:
-        c.execute("DELETE FROM desk_settings WHERE key IN ('desk_name', 'activity_code', 'direction')")
+def desk_db(template: Template, folder: Path, name: str, *, direction: str = "in",
+            configured: bool = True) -> Path:
+    """A copy of the demo event; with `configured`, desk settings as the set-up dialog saves them."""
+    db = folder / f"{name.replace(' ', '_')}.sqlite3"
+    shutil.copy(template.path, db)
+    if configured:
+        write_settings(db, desk_name=name, activity_code="MAIN", direction=direction, language="zh")
+    return db
 
 
 @dataclass
@@ -310,7 +308,7 @@ def expect_recorded(desk: Desk, m: Mark, person: Person, direction: str = "in",
         with contextlib.suppress(TimeoutError):
             poll(lambda: len(events_since(desk, m, "verdict")) >= len(events_since(desk, m, "scan")),
                  3, what="")
-    time.sleep(0.3)
+    time.sleep(0.1 if desk.trace_supported else 0.3)
     rows = desk.checkins_after(m.checkin_id)
     assert len(rows) == 1, f"expected one check-in of {person.code}; {seen()}"
     assert not events_since(desk, m, "ime_warning"), f"the desk warned of an input method; {seen()}"
@@ -380,6 +378,25 @@ BUTTON_BORDER = (0x90, 0xA4, 0xAE)  # QPushButton border; also the fill of a dis
 def hanzi_button(desk: Desk) -> tuple[int, int] | None:
     """Centre of the search box's "汉字" toggle: the plain button just left of the disabled
     "签到" (check-in) button, found by its two vertical border lines on the middle row."""
+    found = _find_search_row(desk)
+    return found[0] if found else None
+
+
+def search_box_point(desk: Desk) -> tuple[int, int] | None:
+    """A point inside the search box (just left of the 汉字 button), to click into it."""
+    found = _find_search_row(desk)
+    return found[1] if found else None
+
+
+def _find_search_row(desk: Desk) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    # The check-in button is grey (disabled) once the results of an earlier search are gone.
+    try:
+        return poll(lambda: _search_row(desk), 3, interval=0.2, what="")
+    except TimeoutError:
+        return None
+
+
+def _search_row(desk: Desk) -> tuple[tuple[int, int], tuple[int, int]] | None:
     s = desk.session
     x, y, w, h = s.client_geometry(desk.wid)
     data = s.screen_rgb()
@@ -390,7 +407,7 @@ def hanzi_button(desk: Desk) -> tuple[int, int] | None:
     x0, y0, _x1, y1 = checkin
     cy = (y0 + y1) // 2
     width = SCREEN[0]
-    borders = []
+    borders: list[int] = []
     for px in range(x0 - 1, max(x, x0 - 200), -1):
         i = (cy * width + px) * 3
         if tuple(data[i:i + 3]) == BUTTON_BORDER and (not borders or borders[-1] - px > 1):
@@ -399,4 +416,4 @@ def hanzi_button(desk: Desk) -> tuple[int, int] | None:
                 break
     if len(borders) < 2 or borders[0] - borders[1] < 20:
         return None
-    return ((borders[0] + borders[1]) // 2, cy)
+    return ((borders[0] + borders[1]) // 2, cy), (borders[1] - 60, cy)

@@ -19,6 +19,9 @@ from tests.realwindow.xsession import poll
 pytestmark = pytest.mark.realwindow
 
 
+# The switch is a mouse click and the scan path is the one test_ime_scans covers under every
+# input method; one desk with ibus (the usual Chinese Linux desk) is enough here.
+@pytest.mark.parametrize("ime", ["ibus"], indirect=True)
 def test_exit_mode_records_direction_out(new_desk: DeskFactory, template: Template,
                                          ime: InputMethod) -> None:
     desk = new_desk(f"RW exits {ime.name}")

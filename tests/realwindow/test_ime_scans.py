@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.realwindow.conftest import desk_db
-from tests.realwindow.desk import Desk, Person, Template, expect_recorded, scan
+from tests.realwindow.desk import Desk, Person, Template, desk_db, expect_recorded, scan
 from tests.realwindow.ime import InputMethod
 from tests.realwindow.xsession import XSession
 

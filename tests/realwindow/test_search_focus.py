@@ -17,16 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.realwindow.conftest import desk_db
 from tests.realwindow.desk import (
     Desk,
     Person,
     Template,
+    desk_db,
     events_since,
     expect_recorded,
     hanzi_button,
     mark,
     scan,
+    search_box_point,
     search_text,
 )
 from tests.realwindow.ime import CJK, InputMethod
@@ -73,13 +74,36 @@ def settle_search() -> None:
     time.sleep(0.8)
 
 
-@pytest.mark.parametrize("kind", ["upper", "lower", "token"])
-def test_scan_while_search_box_holds_a_name(search_desk: ScanDesk, ime: InputMethod, kind: str) -> None:
+SEARCH_BOX_IME_BUG = (
+    "issue 11, intermittent: with an input method running (ibus or fcitx5, 汉字 off), a scanner burst "
+    "into the search box that holds 'zhou' is sometimes not taken whole: either no scan at all and "
+    "Return checks in the HIGHLIGHTED person (fcitx5: CQ24-UFS2GR scanned, delegate 240 CQ24-EUFH66 "
+    "of the 'zhou' results recorded), or the token is split (its head stays in the box, the tail is "
+    "looked up alone: UNKNOWN_CODE). Key times at the X server were within 8 ms; the scan field never "
+    "loses a code under the same input methods")
+
+
+def into_search_box(desk: Desk, how: str) -> None:
+    if how == "click":
+        point = search_box_point(desk)
+        assert point is not None, "cannot find the search box on screen"
+        desk.session.click(*point)
+    else:
+        desk.session.key(how)
+
+
+@pytest.mark.parametrize(("how", "kind"), [("ctrl+f", "upper"), ("ctrl+f", "lower"), ("ctrl+f", "token"),
+                                           ("click", "upper")])
+def test_scan_while_search_box_holds_a_name(request: pytest.FixtureRequest, search_desk: ScanDesk,
+                                            ime: InputMethod, how: str, kind: str) -> None:
+    if ime.active:
+        # Not strict: it fails about one run in four (fcitx5) to one in ten (ibus), not always.
+        request.applymarker(pytest.mark.xfail(strict=False, reason=SEARCH_BOX_IME_BUG))
     desk = search_desk.desk
     desk.focus()
     s = desk.session
     try:
-        s.key("ctrl+f")
+        into_search_box(desk, how)
         s.type("zhou", PERSON_KEY_MS)
         settle_search()
         s.key("Down")  # a highlighted row the scan must not check in
@@ -136,11 +160,10 @@ def test_focus_returns_to_scanner_after_idle_search(search_desk: ScanDesk, ime: 
         back_to_scanning(desk)
 
 
-HANZI_BUG = ("issue 11: with 汉字 on in the search box, pinyin typed at a person's speed (80 ms a key) "
-             "sets off the 'input method ate a scan' alarm (trace ime_warning, source search_field, "
-             "after ~3 keys): Chinese input is switched off, the red warning shows, the focus jumps "
-             "to the scan field, and with fcitx5 the rest of the pinyin ('u ') is put in front of the "
-             "next scan, which is then refused as UNKNOWN_CODE")
+HANZI_BUG = ("issue 11: with 汉字 on in the search box (the input method allowed there), a scanner "
+             "burst typed into it is taken by the input method and nothing is recorded: with ibus "
+             "the code vanishes without a trace event or a warning; with fcitx5 the desk shows the "
+             "'input method ate a scan' warning (ime_warning, search_field) and asks for a rescan")
 
 
 @pytest.mark.xfail(strict=True, reason=HANZI_BUG)
@@ -173,14 +196,8 @@ def test_scan_while_search_box_composes_chinese(search_desk: ScanDesk, ime: Inpu
         back_to_scanning(desk)
 
 
-STALL_BUG = ("issue 11: the search box times a burst by when the desk processes each key "
-             "(QElapsedTimer in BurstTracker), not by when it was typed (QKeyEvent.timestamp()): a desk "
-             "busy for more than 45 ms in the middle of a scan into the search box splits the code; the "
-             "tail is looked up alone (UNKNOWN_CODE, or someone else's code) and the head is left in "
-             "the search box")
-
-
-@pytest.mark.xfail(strict=True, reason=STALL_BUG)
+# Found by this test at 8dc11e9..fa21b6a (burst timed by when the desk processed each key: the
+# tail of the token was looked up alone, the head left in the box); fixed in dd62aaa.
 @pytest.mark.parametrize("ime", ["none"], indirect=True)
 def test_scan_into_search_box_survives_a_busy_moment(search_desk: ScanDesk, ime: InputMethod) -> None:
     """The desk's main thread is busy for 150 ms (a redraw, a write, another program) while a
