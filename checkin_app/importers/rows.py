@@ -454,9 +454,28 @@ class RowValidator:
         if code:
             values["registration_code"] = code
 
+        # -- country ------------------------------------------------------------------------
+        if self.mapped("country"):
+            raw_country = self._text(cells, "country")
+            mapped = self._mapped("country", raw_country)
+            iso: str | None = ""
+            if mapped == REJECT:
+                probs.append(self._p("mapped_reject", ERROR, line, "country", raw_country))
+            elif mapped is not None:
+                iso = "" if mapped == IGNORE else mapped
+            elif raw_country:
+                iso = country_code(raw_country)
+                if iso is None:
+                    probs.append(self._p("unknown_country", WARNING, line, "country", raw_country))
+                    iso = ""
+            values["country"] = iso
+
         # -- names --------------------------------------------------------------------------
-        person = names(*(self._text(cells, k) for k in ("name", "family_name", "given_name",
-                                                           "name_latin")))
+        # Read after the country: the Latin name made for a row without one depends on where
+        # the person is from (one call per row).
+        person = names(self._text(cells, "name"), self._text(cells, "family_name"),
+                       self._text(cells, "given_name"), self._text(cells, "name_latin"),
+                       country=str(values.get("country") or ""))
         if person is None:
             probs.append(self._p("missing_name", ERROR, line, "name", ""))
         else:
@@ -490,29 +509,6 @@ class RowValidator:
                 values[col] = long_text[:limit]
                 probs.append(self._p("truncated", WARNING, line,
                                      _SOURCE.get(col, col), long_text, limit=limit))
-
-        # -- country ------------------------------------------------------------------------
-        if self.mapped("country"):
-            raw_country = self._text(cells, "country")
-            mapped = self._mapped("country", raw_country)
-            iso: str | None = ""
-            if mapped == REJECT:
-                probs.append(self._p("mapped_reject", ERROR, line, "country", raw_country))
-            elif mapped is not None:
-                iso = "" if mapped == IGNORE else mapped
-            elif raw_country:
-                iso = country_code(raw_country)
-                if iso is None:
-                    probs.append(self._p("unknown_country", WARNING, line, "country", raw_country))
-                    iso = ""
-            values["country"] = iso
-            if person is not None and iso and not self._text(cells, "name_latin"):
-                # The Latin name made for a row without one depends on where the person is from.
-                person = names(self._text(cells, "name"), self._text(cells, "family_name"),
-                               self._text(cells, "given_name"), self._text(cells, "name_latin"),
-                               country=iso)
-                if person is not None:
-                    values.update(person)
 
         # -- category -----------------------------------------------------------------------
         category = self._category(line, cells, probs)
