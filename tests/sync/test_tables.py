@@ -31,6 +31,7 @@ def test_every_pulled_table_round_trips_and_private_keys_stay_home(tmp_path: Pat
             vip = s.scalar(select(m.Delegate).where(m.Delegate.registration_code == codes.vip))
             assert vip is not None
             vip.badge_serial = 2  # reprinted: serial 1 revoked, both prints logged
+            vip.source, vip.source_code = "外事办嘉宾名单", "1"  # the registration list and number
             s.add(sec.BadgeRevocation(delegate_id=vip.id, serial=1, revoked_at=NOW, reason="lost",
                                       desk="A", operator="lead"))
             for n, serial in ((1, 1), (2, 2)):
@@ -55,6 +56,8 @@ def test_every_pulled_table_round_trips_and_private_keys_stay_home(tmp_path: Pat
             again = {n: list(st.REGISTRY[n].export(s, None)) for n in names}
             mine = s.scalar(select(sec.DeskKey).where(sec.DeskKey.public_key == "22" * 32))
             assert mine is not None and mine.private_key == "MINE" and mine.key_id == 7
+            assert s.execute(select(m.Delegate.source, m.Delegate.source_code).where(
+                m.Delegate.registration_code == codes.vip)).one() == ("外事办嘉宾名单", "1")
         assert again == exported
         assert len(exported["badge_prints"]) == 2 and len(exported["badge_revocations"]) == 1
         with dst.read() as s:  # pulled rows are the hub's already: nothing to push back
