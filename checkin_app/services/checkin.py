@@ -213,6 +213,9 @@ class CheckInService:
         direction: str = "in",
     ) -> ScanResult:
         """Decide and record one scan. Never raises for any scanner input."""
+        # What cannot be written as UTF-8 (a lone surrogate from a broken input path) is kept
+        # as its escape, so the refusal can still be recorded and shown.
+        raw = raw.encode("utf-8", "backslashreplace").decode("utf-8")
         code = normalise_scan(raw)
         now = self.clock.now()
         with self.db.write() as session:

@@ -47,3 +47,16 @@ def test_real_code_wrapped_in_noise_is_found(
     code = codes.media.lower() if lower else codes.media
     r = svc.scan(before + code + after, desk="FUZZ")
     assert r.delegate is not None and r.delegate.registration_code == codes.media
+
+
+def test_lone_surrogates_and_other_unwritable_text_never_raise(tmp_path: Path) -> None:
+    # Fuzzing found 7,970 of 100,004 inputs with a lone surrogate raising UnicodeEncodeError
+    # (in the audit record of the refusal).
+    db = Database(tmp_path / "s.sqlite3")
+    make_event(db)
+    svc = CheckInService(db, FixedClock(local(23, 9, 30)))
+    for text in ("\\udcff", "CQ24-\\ud800AB", "CK-\\udfff" * 3, "\\ud83d", "abc\\udc80\\udc81def"):
+        r = svc.scan(text.encode().decode("unicode_escape"), desk="Desk 1")
+        assert r.verdict.value in ("UNKNOWN_CODE", "INCOMPLETE_CODE")
+        r.code.encode("utf-8")  # what is shown and stored is writable text
+    db.close()
