@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -34,7 +35,7 @@ from checkin_app.ui import style
 from checkin_app.ui.badge_ui import BadgeDesk
 from checkin_app.ui.conflicts_ui import attach_conflicts
 from checkin_app.ui.conflicts_view import ConflictsPanel
-from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow
+from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow, SearchAnswer
 from checkin_app.ui.counts_view import CountsPanel
 from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.elided_label import ElidedLabel
@@ -62,6 +63,7 @@ SEARCH_IDLE_MS = 15000
 # A window manager's title bar and border before the real ones are known (place_on_screen).
 TITLE_GUESS_PX = 32
 FRAME_GUESS_PX = 2
+UNREAD_BURST = "扫描不完整，请重新扫描\nIncomplete scan: scan again"
 IME_WARNING = "输入法已开启，请切换到英文后重新扫描\nInput method is on: switch to English and scan again"
 # Text widths below which the desk name and the activity stop giving way in the status bar.
 STATUS_DESK_MIN_PX = 110
@@ -109,7 +111,8 @@ class MainWindow(QMainWindow):
         self._stats_timer.setInterval(STATS_REFRESH_MS)
         self._search_idle = QTimer(self)
         self._search_idle.setSingleShot(True)
-        self._search_idle.setInterval(SEARCH_IDLE_MS)
+        # CHECKIN_SEARCH_IDLE_MS shortens the wait for tests that drive the real window.
+        self._search_idle.setInterval(int(os.environ.get("CHECKIN_SEARCH_IDLE_MS") or SEARCH_IDLE_MS))
         self.catcher = ScanCatcher((self.scan_field, self.search.field), self)
         self._connect_callbacks()
         self.badges = BadgeDesk(self, self.print_panel)
@@ -270,9 +273,7 @@ class MainWindow(QMainWindow):
         c.scanFailed.connect(self._on_scan_failed)
         c.statsLoaded.connect(self._on_stats_loaded)
         c.recentLoaded.connect(self.recent.set_rows)
-        c.searchFinished.connect(
-            lambda seq, answer: self.search.show_results(seq, answer.rows, more=answer.more,
-                                                         seen=answer.seen))
+        c.searchFinished.connect(self._on_search_finished)
         c.undoFinished.connect(self._on_undo_finished)
         c.undoFailed.connect(self._on_undo_failed)
         c.errorOccurred.connect(self._show_error)
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
         self.search.scanned.connect(lambda code: self._on_scanned(code, "search_field"))
         self.scan_field.imeInterference.connect(lambda: self._on_ime_interference("scan_field"))
         self.search.imeInterference.connect(lambda: self._on_ime_interference("search_field"))
+        self.search.unreadBurst.connect(self._on_unread_burst)
         self.search.field.typed.connect(self._search_idle.start)
         self.catcher.scanned.connect(lambda code: self._on_scanned(code, "burst"))
         self._search_idle.timeout.connect(self._on_search_idle)
@@ -306,6 +308,13 @@ class MainWindow(QMainWindow):
         # Esc anywhere in the window (not only in the search box) goes back to scanning.
         esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         esc.activated.connect(self.focus_scanner)
+        # Keys for the no-mouse desk (a scanner never sends function keys): F2 Chinese
+        # characters in the search box, F6 entry, F7 exit.
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self).activated.connect(self.search.hanzi.click)
+        QShortcut(QKeySequence(Qt.Key.Key_F6), self).activated.connect(self.mode_switch.entry.click)
+        QShortcut(QKeySequence(Qt.Key.Key_F7), self).activated.connect(self.mode_switch.exit.click)
+        self.mode_switch.directionChosen.connect(
+            lambda d: self.trace.emit("direction", direction=d))
 
     # -- start-up --------------------------------------------------------------------------
     def start(self) -> None:
@@ -415,9 +424,22 @@ class MainWindow(QMainWindow):
         self._show_error(IME_WARNING)
         self.sounds.play(Severity.RED)
 
+    def _on_unread_burst(self) -> None:
+        """A scanner's burst into the search box that is no readable code: scan again."""
+        self.trace.emit("unread_burst", source="search_field")
+        self.focus_scanner()
+        self.result.show_error("", UNREAD_BURST)
+        self._show_error(UNREAD_BURST)
+        self.sounds.play(Severity.RED)
+
     def _on_search_idle(self) -> None:
         if self.search.field.hasFocus():
             self.focus_scanner()
+
+    def _on_search_finished(self, seq: int, answer: SearchAnswer) -> None:
+        self.search.show_results(seq, answer.rows, more=answer.more, seen=answer.seen)
+        if seq == self.search.sequence:
+            self.trace.emit("search", text=self.search.field.text(), rows=len(answer.rows))
 
     def _on_check_in_requested(self, delegate_id: int, label: str) -> None:
         self.controller.check_in_delegate(delegate_id, label)

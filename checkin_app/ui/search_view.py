@@ -31,6 +31,7 @@ from checkin_app.ui.scan_field import (
     MODIFIER_KEYS,
     PAUSE_MS,
     BurstTracker,
+    is_plain_text,
     refresh_input_method,
 )
 
@@ -55,9 +56,13 @@ def looks_like_code(text: str) -> bool:
 # for one key, and a person typing pinyin set the alarm off).
 IME_BURST = 5
 IME_BURST_WINDOW_MS = 150
+# Enter this soon after at least this many fast keys is a scanner's, never a person's choice of
+# the highlighted row.
+FAST_ENTER_RUN = 3
+FAST_ENTER_MS = 120
 # After an input method ate the start of a scan, the rest of that burst is dropped: a partial
 # code must never be looked up (it could name someone else).
-SWALLOW_GAP_MS = 150
+SWALLOW_GAP_MS = 300
 
 
 class SearchField(QLineEdit):
@@ -77,6 +82,7 @@ class SearchField(QLineEdit):
         imeInterference(): the input method took a scanner burst; scan again.
         chineseInputChanged(bool): the input method was allowed (True) or turned off.
         typed(): any key or input-method text (the window's idle timer listens).
+        unreadBurst(): Enter ended a fast run that is not a readable code (scan again).
     """
 
     moveSelection = Signal(int)
@@ -87,6 +93,7 @@ class SearchField(QLineEdit):
     imeInterference = Signal()
     chineseInputChanged = Signal(bool)
     typed = Signal()
+    unreadBurst = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, pause_ms: int = PAUSE_MS) -> None:
         super().__init__(parent)
@@ -130,7 +137,18 @@ class SearchField(QLineEdit):
         return super().inputMethodQuery(query, *args)
 
     def inputMethodEvent(self, e: QInputMethodEvent) -> None:
-        change = (e.preeditString(), e.commitString())
+        commit = e.commitString()
+        if commit and is_plain_text(commit) and not e.preeditString() and not self._ime_last[0]:
+            # Plain letters an input method hands over as commits instead of key events (seen
+            # with ibus and fcitx5 just after the focus came here): they are keys like any
+            # others, or a scanner's burst would not be seen and its Enter would check in the
+            # highlighted person.
+            self.typed.emit()
+            for ch in commit:
+                self._take_char(ch, 0, insert=True)
+            e.accept()
+            return
+        change = (e.preeditString(), commit)
         if (change[0] or change[1]) and change != self._ime_last:
             self.typed.emit()
             now = self._ime_clock.elapsed()
@@ -206,19 +224,25 @@ class SearchField(QLineEdit):
             return
         text = e.text()
         if text and text.isprintable():
-            if self._burst.key(e.timestamp()) == 1:
-                self._before_run = (self.text(), self.cursorPosition())
-                self._run = []
-                self.runStarted.emit()
+            self._take_char(text, e.timestamp())
             super().keyPressEvent(e)
-            self._run.append(text)
-            if len(self._run) >= MIN_BURST:
-                self._pause.start()
-            else:
-                self._pause.stop()
             return
         self._reset_run()
         super().keyPressEvent(e)
+
+    def _take_char(self, text: str, stamp: int, *, insert: bool = False) -> None:
+        """Note one typed character in the current run (and insert it, for an IME commit)."""
+        if self._burst.key(stamp) == 1:
+            self._before_run = (self.text(), self.cursorPosition())
+            self._run = []
+            self.runStarted.emit()
+        if insert:
+            self.insert(text)
+        self._run.append(text)
+        if len(self._run) >= MIN_BURST:
+            self._pause.start()
+        else:
+            self._pause.stop()
 
     def _is_scan_run(self) -> bool:
         # A scan is a run of fast keys; what the box held before it is the volunteer's search.
@@ -228,9 +252,15 @@ class SearchField(QLineEdit):
         """Enter (or Tab after a burst): the end of a scan, or a check-in of the highlighted row."""
         if self._is_scan_run():
             self._take_scan()
-        else:
-            self._reset_run()
-            self.activated.emit()
+            return
+        fast = len(self._run) >= FAST_ENTER_RUN and self._burst.idle_ms() <= FAST_ENTER_MS
+        self._reset_run()
+        if fast:
+            # Enter at the end of a fast run that is not a readable code: a scanner's burst
+            # that lost keys somewhere. Never a check-in of whoever is highlighted.
+            self.unreadBurst.emit()
+            return
+        self.activated.emit()
 
     def _on_pause(self) -> None:
         # A scanner that sends no terminator: the burst alone is the code.
@@ -260,6 +290,7 @@ class SearchPanel(QFrame):
         scanned(str): a scanner burst typed into the search box.
         escaped(): the volunteer is done searching.
         imeInterference(): the input method ate a scanner burst typed into the search box.
+        unreadBurst(): a scanner's burst that is no readable code ended in Enter here.
     """
 
     searchRequested = Signal(int, str)
@@ -267,6 +298,7 @@ class SearchPanel(QFrame):
     scanned = Signal(str)
     escaped = Signal()
     imeInterference = Signal()
+    unreadBurst = Signal()
 
     COLUMNS = 4
 
@@ -347,6 +379,7 @@ class SearchPanel(QFrame):
         self.field.scanned.connect(self._on_field_scanned)
         self.field.runStarted.connect(self._on_run_started)
         self.field.imeInterference.connect(self.imeInterference)
+        self.field.unreadBurst.connect(self.unreadBurst)
         self.field.chineseInputChanged.connect(self._on_chinese_input_changed)
         self.hanzi.toggled.connect(self._on_hanzi_toggled)
         self.button.clicked.connect(self._on_activate)

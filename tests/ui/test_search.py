@@ -279,3 +279,49 @@ def test_a_display_cap_is_not_shown_as_the_count(desk: Desk) -> None:
     desk.qtbot.keyClicks(w.search.field, "a")  # matches far more than the 20 shown
     desk.qtbot.waitUntil(lambda: w.search.table.rowCount() == 20, timeout=5000)
     assert "显示前 20 条" in w.search.hint.text()
+
+
+def test_letters_an_input_method_commits_one_by_one_are_still_a_scan(desk: Desk) -> None:
+    # Seen with ibus and fcitx5 right after Ctrl+F: the scanner's letters came as commits, not
+    # key events, the burst went unseen and Enter checked in the highlighted person.
+    w = desk.window
+    searched = _chinese_person(desk.db)
+    w.focus_search()
+    _ime_type(w.search.field, searched.name_native)
+    desk.qtbot.waitUntil(lambda: w.search.selected() is not None, timeout=5000)
+    desk.qtbot.wait(200)
+    code = desk.samples["attendee"]
+    with desk.qtbot.waitSignal(w.controller.scanFinished, timeout=5000) as blocker:
+        for ch in code:
+            _ime_type(w.search.field, ch)
+        desk.qtbot.keyClick(w.search.field, Qt.Key.Key_Return)
+    assert blocker.args[0].delegate.id == _scanned_person(desk, code) != searched.id
+    assert w.search.field.text() == searched.name_native
+
+
+def test_enter_right_after_a_fast_run_that_is_no_code_checks_in_nobody(desk: Desk) -> None:
+    w = desk.window
+    searched = _chinese_person(desk.db)
+    w.focus_search()
+    _ime_type(w.search.field, searched.name_native)
+    desk.qtbot.waitUntil(lambda: w.search.selected() is not None, timeout=5000)
+    desk.qtbot.wait(200)
+    checked: list[object] = []
+    w.controller.scanFinished.connect(checked.append)
+    with desk.qtbot.waitSignal(w.search.unreadBurst, timeout=2000):
+        QTest.keyClicks(w.search.field, "QXZ")  # the tail of a burst that lost its digits
+        QTest.keyClick(w.search.field, Qt.Key.Key_Return)
+    desk.qtbot.wait(300)
+    assert checked == []
+    assert w.result.state == "error" and "scan again" in w.status_error.toolTip()
+
+
+def test_function_keys_for_hanzi_entry_and_exit(desk: Desk) -> None:
+    w = desk.window
+    w.focus_search()
+    QTest.keyClick(w, Qt.Key.Key_F2)
+    assert w.search.field.chinese_input
+    QTest.keyClick(w, Qt.Key.Key_F7)
+    assert w.mode_switch.direction == "out"
+    QTest.keyClick(w, Qt.Key.Key_F6)
+    assert w.mode_switch.direction == "in"
