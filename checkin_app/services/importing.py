@@ -659,6 +659,10 @@ class ImportService:
             try:
                 with (self.db.write() if apply else self.db.read()) as session:
                     writer.prefix = _source_prefix(session, inspection.source)
+                    writer.legacy = not inspection.source_known and session.scalar(
+                        select(ImportRun.id).where(ImportRun.source == "",
+                                                   ImportRun.file_name == path.name[:300]).limit(1)
+                    ) is not None
                     if apply:
                         _save_source(session, inspection.source, inspection.code_width or 0,
                                      writer.prefix, now)
@@ -996,6 +1000,9 @@ class _Writer:
         self.source = source
         # Put before a number another source holds already as a registration number.
         self.prefix = ""
+        # Whether the people of the unnamed source (imported before sources had names) that this
+        # file lists are taken over: the file was imported then, and its source is new.
+        self.legacy = False
         self.same_people: list[SamePerson] = []
         self.sheet = sheet
         self.columns = columns or {}
@@ -1021,7 +1028,8 @@ class _Writer:
     # -- lookups -----------------------------------------------------------------------------
     def _existing(self, session: Session, chunk: Sequence[Record]) -> dict[str, Any]:
         """Existing delegate rows by record key."""
-        cols = [_D.c.id, *(_D.c[c] for c in _COMPARED), _D.c.walk_in, _D.c.source_code]
+        cols = [_D.c.id, *(_D.c[c] for c in _COMPARED), _D.c.walk_in, _D.c.source_code,
+                _D.c.source]
         kf = self.options.key_field
         if kf == "registration_code":
             # A registration number is unique within its source: people are found by their
@@ -1029,7 +1037,17 @@ class _Writer:
             by_code = {source_code(r.key): r.key for r in chunk}
             rows = session.execute(select(*cols).where(
                 _D.c.source == self.source, _D.c.source_code.in_(list(by_code)))).all()
-            return {by_code[r.source_code]: r for r in rows}
+            found = {by_code[r.source_code]: r for r in rows}
+            if self.legacy and len(found) < len(by_code):
+                # This file was imported before sources had names: its people are in the
+                # unnamed source, and this import takes them over instead of doubling them.
+                # They were stored under the number as that import wrote it.
+                rest = [k for k in by_code.values() if k not in found]
+                for r in session.execute(select(*cols).where(
+                        _D.c.source == "", _D.c.walk_in.is_(False),
+                        _D.c.registration_code.in_(rest))):
+                    found[r.registration_code] = r
+            return found
         hashes = {source_key_hash(self.source, kf, r.key): r.key for r in chunk}
         links = session.execute(
             select(ImportKey.key_hash, ImportKey.delegate_id)
@@ -1075,7 +1093,8 @@ class _Writer:
                 old.source_code if old is not None
                 else generated_code(self.options.key_field, rec.key))
             values["source_code"] = source_code(own)
-            if old is not None and old.source_code == values["source_code"]:
+            if old is not None and (old.source_code == values["source_code"]
+                                    or old.source != self.source):
                 code = old.registration_code  # as first stored (perhaps with the source's prefix)
             else:
                 code = self._free_code(rec, own, codes_taken, old)
@@ -1095,6 +1114,8 @@ class _Writer:
                     if c in _COMPARED and getattr(old, c) != v}
             if old.source_code != values["source_code"]:
                 diff["source_code"] = (old.source_code, values["source_code"])
+            if old.source != self.source:
+                diff["source"] = (old.source, self.source)  # taken over from the unnamed source
             mine = private.get(old.id, {})
             pdiff = {f: (mine.get(f), v) for f, v in rec.private.items() if mine.get(f) != v}
             add, drop = self._admission_changes(old.id, rec, granted, overrides)

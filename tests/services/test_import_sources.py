@@ -120,3 +120,25 @@ def test_sheets_of_one_workbook_are_sources_of_their_own(svc: ImportService, tmp
     assert _count(svc.db) == before + 6
     for sheet in ("嘉宾", "媒体", "工作人员"):
         assert svc.apply(path, ImportOptions(sheet=sheet)).counts.unchanged == 2
+
+
+def test_a_file_imported_before_sources_had_names_is_taken_over(svc: ImportService,
+                                                                tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    p = _write(tmp_path / "old.csv", "报名编号,姓名,类别\n007,张伟,参会者\nA-2,李娜,参会者\n")
+    svc.apply(p)
+    with svc.db.write() as s:  # as a database from before migration 0012 holds it
+        s.execute(text("UPDATE delegates SET source = '', source_code = registration_code "
+                       "WHERE source = 'old'"))
+        s.execute(text("UPDATE import_runs SET source = ''"))
+        s.execute(text("DELETE FROM import_sources"))
+    before = _count(svc.db)
+    r = svc.apply(p)
+    assert (r.counts.new, r.counts.changed) == (0, 2)  # the same people, now of source "old"
+    assert _count(svc.db) == before
+    assert _people(svc.db, "old") == {"7": ("007", "张伟"), "A-2": ("A-2", "李娜")}
+    assert svc.apply(p).counts.unchanged == 2
+    # Another file with the same numbers is another list: it does not take them over.
+    other = _write(tmp_path / "other.csv", "报名编号,姓名,类别\nA-2,赵敏,参会者\n")
+    assert svc.apply(other).counts.new == 1
