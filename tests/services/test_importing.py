@@ -422,6 +422,10 @@ def test_committed_fixtures_match_their_generator() -> None:
     assert (DATA / "unicode_text_utf16.txt").read_bytes() == make_fixtures.UTF16_TXT.encode("utf-16")
     assert (DATA / "media_utf8_bom.csv").read_bytes() == make_fixtures.UTF8_BOM_CSV.encode("utf-8-sig")
     assert (DATA / "problems_utf8.csv").read_bytes() == make_fixtures.PROBLEMS_CSV.encode("utf-8")
+    platforms = DATA / "platforms"
+    assert (platforms / "eventbrite_attendees.csv").read_bytes() == make_fixtures.eventbrite_csv().encode()
+    assert (platforms / "报名_gb18030.csv").read_bytes() == make_fixtures.gb18030_csv().encode("gb18030")
+    assert (platforms / "外宾_unicode.txt").read_bytes() == make_fixtures.utf16_txt().encode("utf-16")
 
 
 def _key_count(db: Database) -> int:
