@@ -76,14 +76,28 @@ def print_report(problems: Sequence[Any], out: Any = None) -> None:
         print(f"    {p.message_en} → {p.hint_en}", file=out)
 
 
-def _print_changes(result: Any) -> None:
+def _local_value(value: Any, tz: Any) -> Any:
+    """A stored moment (ISO text in UTC) in the event's time zone, as the file writes times."""
+    if tz is None or not isinstance(value, str) or "T" not in value:
+        return value
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}" if moment.tzinfo is not None else value
+
+
+def _print_changes(result: Any, tz: Any = None) -> None:
     if not result.changed:
         print("没有变化：数据库已是此文件的内容 / No change: the database already holds this file")
         return
     words = {"add": "新增 added", "update": "修改 changed", "archive": "归档 archived",
              "delete": "删除 deleted"}
     for ch in result.changes:
-        fields = ", ".join(f"{k}: {ch.before.get(k, '—')} → {ch.after.get(k, '—')}"
+        fields = ", ".join(f"{k}: {_local_value(ch.before.get(k, '—'), tz)} → "
+                           f"{_local_value(ch.after.get(k, '—'), tz)}"
                            for k in ch.after if ch.action == "update")
         print(f"  {words[ch.action]:<12} {ch.table:<9} {ch.code}{'  ' + fields if fields else ''}")
     print(f"已应用 {len(result.changes)} 项变更（已记入审计日志）/ "
@@ -194,7 +208,11 @@ def _apply(args: argparse.Namespace, db: Any, desk: str, after: Callable[[Any], 
             out["published"] = published
         _print_json(out)
     else:
-        _print_changes(result)
+        # Times as the event's file and its people write them (the event's time zone), not UTC.
+        from zoneinfo import ZoneInfo
+
+        current = svc.current()
+        _print_changes(result, ZoneInfo(current.event.timezone) if current is not None else None)
         if published is not None:
             print(f"已发布 {published} 条变更给签到台 / Published {published} changed rows to desks")
     return EXIT_OK
