@@ -195,10 +195,18 @@ def cmd_import(args: argparse.Namespace) -> int:
                 sheets = book.sheets
         except ReadError as exc:
             raise CliError(str(exc)) from exc
+        named = args.source
+        if not named and args.mapping:
+            from checkin_app.services.importing import ImportFailed, ImportService
+
+            try:
+                named = ImportService(_open(args)).preset(args.mapping).options.get("source")
+            except ImportFailed as exc:
+                raise CliError(str(exc)) from exc
         worst = EXIT_OK
         for sheet in sheets:
             # Each sheet is a list of its own (嘉宾, 媒体, 工作人员 each numbered from 1).
-            source = f"{args.source}/{sheet}" if args.source else None
+            source = f"{named}/{sheet}" if named else None
             one = argparse.Namespace(**{**vars(args), "all_sheets": False, "sheet": sheet,
                                         "source": source})
             try:

@@ -93,3 +93,20 @@ def test_all_sheets_of_a_workbook_in_one_command(capsys: pytest.CaptureFixture[s
     assert out.count("Imported: new 8,") == 1 and out.count("Imported: new 6,") == 2
     rc, out, _ = run(capsys, "import", str(book), "--db", event_db, "--all-sheets")
     assert out.count("new 0, changed 0,") == 3
+
+
+def test_a_preset_with_a_source_never_makes_the_sheets_one_list(capsys: pytest.CaptureFixture[str],
+                                                                event_db: str) -> None:
+    book = DATA / "platforms" / "分类名单.xlsx"
+    rc, _, _ = run(capsys, "import", str(book), "--db", event_db, "--sheet", "嘉宾", "--source", "名单",
+                   "--save-mapping", "分类", "--dry-run")
+    assert rc == 0
+    rc, out, _ = run(capsys, "import", str(book), "--db", event_db, "--mapping", "分类", "--all-sheets")
+    assert rc == 0 and out.count("Imported: new 6,") == 2 and out.count("Imported: new 8,") == 1
+    assert "source 名单/媒体 (new)" in out
+    # Without a source of its own, a preset leaves each file or sheet its own name.
+    rc, _, _ = run(capsys, "import", str(book), "--db", event_db, "--sheet", "媒体",
+                   "--save-mapping", "plain", "--dry-run")
+    rc, out, _ = run(capsys, "import", str(book), "--db", event_db, "--mapping", "plain", "--sheet",
+                     "工作人员", "--dry-run")
+    assert "source 工作人员 (new)" in out

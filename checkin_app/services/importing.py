@@ -328,7 +328,10 @@ class ImportService:
             "sheet": inspection.sheet if inspection.kind == "xlsx" else None,
             "key_field": o.key_field, "keep": sorted(o.keep or ()), "full": o.full,
             "default_category": o.default_category, "code_width": o.code_width,
-            "source": inspection.source or None,
+            # Only a source named on purpose: the default (the file's or sheet's name) is found
+            # again by itself, and a preset used for every sheet of a workbook must not make
+            # them one list.
+            "source": o.source or None,
         }
         chosen = normalise_value_map(values if values is not None else (o.value_map or {}))
         config = json.dumps({"columns": columns, "options": opts, "values": chosen},
