@@ -83,11 +83,24 @@ def test_every_export_goes_in_and_a_second_import_changes_nothing(svc: ImportSer
         kept += new + cancelled
     # Everyone of every list is there: the lists numbered from 1 overwrote nobody.
     assert _count(svc.db) == before + kept
+    written = _written(svc.db)
     for (name, sheet), (new, cancelled, _rejected) in EXPECTED.items():
         again = svc.apply(DATA / name, _options(name, sheet))
         c = again.counts
         assert (c.new, c.changed, c.cancelled, c.unchanged) == (0, 0, 0, new + cancelled), (name, sheet)
     assert _count(svc.db) == before + kept
+    assert _written(svc.db) == written  # not an audit line, an admission or an identity more
+
+
+def _written(db: Database) -> tuple[int, ...]:
+    from checkin_app.storage.models_import import ImportIdentity, ImportSource
+
+    with db.read() as s:
+        counts = [s.scalar(select(func.count()).select_from(t)) or 0 for t in (
+            m.AuditEntry, m.DelegateAdmission, ImportIdentity, ImportSource)]
+        rows = s.execute(select(m.Delegate.id, m.Delegate.updated_at, m.Delegate.registration_code)
+                         .order_by(m.Delegate.id)).all()
+        return (*counts, hash(tuple(rows)))
 
 
 def test_the_people_field_by_field(svc: ImportService) -> None:
