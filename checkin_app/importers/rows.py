@@ -239,7 +239,8 @@ _PLACEHOLDERS = {fold(w) for w in (
     "请填写真实姓名", "请填写姓名", "请输入姓名", "填写姓名", "真实姓名", "姓名", "name", "your name",
     "xxx", "某某", "无", "暂无", "待定", "n/a", "na", "none", "null", "tbd", "tba",
     "示例", "样例", "example", "sample")}
-_TEST = re.compile(r"(测试|test(?:ing)?\b|^test|^demo$|^dummy$)", re.IGNORECASE)
+# Whole words only: Testa, Tester and Contestant are people or words, "test user" is not.
+_TEST = re.compile(r"(测试|\btest(?:ing|\d+)?\b|^demo$|^dummy$)", re.IGNORECASE)
 _SHEET_ERROR = re.compile(r"^#(N/A|REF!|VALUE!|NAME\?|DIV/0!|NULL!|NUM!|SPILL!|CALC!|GETTING_DATA)$",
                           re.IGNORECASE)
 # Section rows of a hand-made sheet: "一、院士专家", "二. 企业代表", "第三部分 媒体", "(一) 嘉宾".

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from checkin_app.importers.rows import (
     ActivityRef,
     Catalog,
@@ -85,3 +87,15 @@ def test_numeric_code_padded_to_width() -> None:
     out = _validator(code_width=6).validate(4, [102.0, "张伟", "参会者", "", ""])
     assert out.record is not None and out.record.registration_code == "000102"
     assert [p.code for p in out.problems] == ["code_padded"]
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("测试", "test"), ("测试用户1", "test"), ("test", "test"), ("Test User", "test"), ("TEST2", "test"),
+    ("请填写真实姓名", "placeholder"), ("#N/A", "error"), ("#REF!", "error"), ("刘?", "lost"),
+    ("——", "punctuation"), ("Testa Maria", None), ("Anna Tester", None), ("张伟", None),
+    ("Đorđe Petrović", None), ("O'Brien", None),
+])
+def test_rows_that_are_no_person(name: str, reason: str | None) -> None:
+    from checkin_app.importers.rows import junk_reason
+
+    assert junk_reason(name) == reason
