@@ -461,12 +461,17 @@ class ImportService:
                     f"{HEADER_SEARCH_ROWS} rows of {path.name}. Check the sheet, or give the header line."
                 )
             header_line, header_cells = head[idx]
-            if options.header_line is None and idx + 1 < len(head):
-                # A header over two rows (a government sheet's 联系方式 over 手机 and 邮箱).
-                joined = merge_sub_header(header_cells, head[idx + 1][1])
+            # A header over two rows (a government sheet's 联系方式 over 手机 and 邮箱): read as
+            # one, ending on its second row, also when that row is the header line given (the
+            # wizard gives back the line it was shown).
+            joined = merge_sub_header(header_cells, head[idx + 1][1]) if idx + 1 < len(head) else None
+            if joined is not None:
+                idx += 1
+                header_line, header_cells = head[idx][0], list(joined)
+            elif options.header_line is not None and idx > 0:
+                joined = merge_sub_header(head[idx - 1][1], header_cells)
                 if joined is not None:
-                    idx += 1
-                    header_line, header_cells = head[idx][0], list(joined)
+                    header_cells = list(joined)
             width = max([len(header_cells)] + [len(c) for _, c in head[idx + 1:]])
             while width and not clean(header_cells[width - 1] if width - 1 < len(header_cells) else None):
                 # Trailing columns without a header and without data are formatting, not columns.

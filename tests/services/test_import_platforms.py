@@ -176,3 +176,22 @@ def test_answer_letters_and_spaces_never_change_the_category(svc: ImportService,
     path.write_text(f"序号,姓名,类别\n1,张伟,{pad}{letter}{word}{pad}\n", encoding="utf-8")
     r = svc.dry_run(path)
     assert r.counts.rejected == 0 and not r.unknown_values
+
+
+def test_a_two_row_header_reads_the_same_with_its_line_given(svc: ImportService, tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["重要嘉宾名单"])
+    ws.append(["序号", "姓名", "联系方式", None, "类别"])  # nothing merged: the wizard's worst case
+    ws.append([None, None, "手机", "邮箱", None])
+    ws.append([1, "张伟", "13800138000", "zw@cqu.edu.cn", "院士"])
+    path = tmp_path / "two_rows.xlsx"
+    wb.save(path)
+    found = svc.inspect(path)
+    assert (found.header_line, found.mapping) == (3, ("registration_code", "name", "phone", "email",
+                                                      "category"))
+    again = svc.inspect(path, ImportOptions(header_line=found.header_line))
+    assert (again.header_line, again.mapping) == (found.header_line, found.mapping)
+    assert svc.apply(path, ImportOptions(header_line=3)).counts.new == 1
