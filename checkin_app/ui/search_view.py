@@ -50,15 +50,18 @@ def looks_like_code(text: str) -> bool:
     return code is not None and len(code) >= MIN_BURST and any(c.isdigit() for c in code)
 
 
-# An input method turns each key into a change of its preedit (or a commit); people type pinyin
-# at 60-150 ms a key, a scanner at 0-20. This many changes within this window is a scanner the
-# input method is eating (three changes 45 ms apart was not: some input methods send two events
-# for one key, and a person typing pinyin set the alarm off).
-IME_BURST = 5
+# An input method turns each key into a change of its preedit (or a commit, or lets it through);
+# people type pinyin at 60-150 ms a key, a scanner at 0-20. This many steps within this window is
+# a scanner the input method is eating. Fewer set the alarm off on people at the real window:
+# ibus hands over a syllable's changes in a bunch (five within 147 ms for "zhou" at 80 ms a key).
+IME_BURST = 8
 IME_BURST_WINDOW_MS = 150
 # Enter this soon after at least this many fast keys is a scanner's, never a person's choice of
 # the highlighted row.
 FAST_ENTER_RUN = 3
+# Letters an input method hands over together faster than this per letter were not typed by a
+# person (people need 60 ms a key and more).
+COMMIT_MS_PER_CHAR = 30
 FAST_ENTER_MS = 120
 # After an input method ate the start of a scan, the rest of that burst is dropped: a partial
 # code must never be looked up (it could name someone else).
@@ -108,6 +111,7 @@ class SearchField(QLineEdit):
         self._ime_clock.start()
         self._ime_times: deque[int] = deque(maxlen=IME_BURST)
         self._ime_last = ("", "")
+        self._last_seen = -(1 << 30)  # the last key or input-method event this box saw
         self._ime_before: tuple[str, int] = ("", 0)
         self._swallowing = False
         self._swallow = BurstTracker()
@@ -138,32 +142,63 @@ class SearchField(QLineEdit):
 
     def inputMethodEvent(self, e: QInputMethodEvent) -> None:
         commit = e.commitString()
+        if self._swallowing and self._swallow.idle_ms() <= SWALLOW_GAP_MS:
+            # What the input method still sends of the burst it ate (it had the keys queued).
+            self._swallow.key()
+            e.accept()
+            return
         if commit and is_plain_text(commit) and not e.preeditString() and not self._ime_last[0]:
             # Plain letters an input method hands over as commits instead of key events (seen
             # with ibus and fcitx5 just after the focus came here): they are keys like any
             # others, or a scanner's burst would not be seen and its Enter would check in the
             # highlighted person.
             self.typed.emit()
+            now = self._ime_clock.elapsed()
+            if (self._chinese and len(commit) >= 3
+                    and now - self._last_seen < len(commit) * COMMIT_MS_PER_CHAR):
+                # Letters the input method gathered out of sight and handed over at once, far
+                # faster than anyone types them (libpinyin does this with a scanner's capitals:
+                # only the Shift is seen, then the letters at Return, digits and Return lost).
+                self._last_seen = now
+                self._ime_before = (self.text(), self.cursorPosition())
+                self._on_ime_ate_scan()
+                e.accept()
+                return
+            self._last_seen = now
+            if self._chinese and self._ime_activity():
+                e.accept()
+                return
             for ch in commit:
                 self._take_char(ch, 0, insert=True)
             e.accept()
             return
+        self._last_seen = self._ime_clock.elapsed()
         change = (e.preeditString(), commit)
         if (change[0] or change[1]) and change != self._ime_last:
             self.typed.emit()
-            now = self._ime_clock.elapsed()
-            if not self._ime_times or now - self._ime_times[-1] > IME_BURST_WINDOW_MS:
-                self._ime_before = (self.text(), self.cursorPosition())
-                self._ime_times.clear()
-            self._ime_times.append(now)
-            if (len(self._ime_times) >= IME_BURST
-                    and self._ime_times[-1] - self._ime_times[0] <= IME_BURST_WINDOW_MS):
+            if self._ime_activity():
                 self._ime_last = ("", "")
-                self._on_ime_ate_scan()
                 e.accept()
                 return
         self._ime_last = change
         super().inputMethodEvent(e)
+
+    def _ime_activity(self) -> bool:
+        """Note one step of input while the input method is in play; True if that made it a
+        scanner's burst the input method is eating (then reported and the rest dropped).
+
+        Every step counts — a change of the composition, a commit, a key the input method let
+        through (digits pick candidates, so a scanned code comes as a mix of all three)."""
+        now = self._ime_clock.elapsed()
+        if not self._ime_times or now - self._ime_times[-1] > IME_BURST_WINDOW_MS:
+            self._ime_before = (self.text(), self.cursorPosition())
+            self._ime_times.clear()
+        self._ime_times.append(now)
+        if (len(self._ime_times) >= IME_BURST
+                and self._ime_times[-1] - self._ime_times[0] <= IME_BURST_WINDOW_MS):
+            self._on_ime_ate_scan()
+            return True
+        return False
 
     def _on_ime_ate_scan(self) -> None:
         # Keys from now on bypass the input method; what it composed is not the code.
@@ -197,6 +232,7 @@ class SearchField(QLineEdit):
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
         key = Qt.Key(e.key())
+        self._last_seen = self._ime_clock.elapsed()
         if key in MODIFIER_KEYS:
             super().keyPressEvent(e)
             return
@@ -224,6 +260,9 @@ class SearchField(QLineEdit):
             return
         text = e.text()
         if text and text.isprintable():
+            if self._chinese and self._ime_activity():
+                e.accept()  # the input method ate the start of this burst: drop the rest
+                return
             self._take_char(text, e.timestamp())
             super().keyPressEvent(e)
             return

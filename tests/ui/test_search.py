@@ -211,12 +211,12 @@ def test_input_method_eating_a_scan_in_search_is_reported_and_never_guessed(desk
     w.focus_search()
     w.search.hanzi.click()
     _ime_type(field, "周")
-    desk.qtbot.wait(150)  # a person's pace
+    desk.qtbot.wait(400)  # a person's pace
     scans: list[str] = []
     w.controller.scanQueued.connect(scans.append)
     with desk.qtbot.waitSignal(w.search.imeInterference, timeout=2000):
-        # What libpinyin made of a scanner's "cq24ab" (one change a key).
-        for preedit in ("从", "采取", "此前", "此前4", "此前4啊", "此前4阿布"):
+        # What libpinyin made of a scanner's "cq24-abcdef" (one change a key).
+        for preedit in ("从", "采取", "此前", "此前4", "此前4-", "此前4-阿", "此前4-阿布", "此前4-阿保存"):
             ev = QInputMethodEvent(preedit, [])
             QApplication.sendEvent(field, ev)
     assert field.text() == "周"
