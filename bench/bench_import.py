@@ -121,6 +121,7 @@ def child_import(file: Path, db_path: Path) -> dict[str, Any]:
 
 def child_floor(file: Path, db_path: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
+    rows: list[list[Any]]
     if file.suffix == ".xlsx":
         from python_calamine import CalamineWorkbook
 
