@@ -504,6 +504,7 @@ class RowValidator:
         for f in ("honorific", "team", "track", "attention_note"):
             if self.mapped(f):
                 values[f] = self._text(cells, f)
+        self._badge_warnings(line, values, probs)
         for col, limit in LIMITS.items():
             long_text = values.get(col)
             if isinstance(long_text, str) and len(long_text) > limit:
@@ -572,6 +573,25 @@ class RowValidator:
             probs.append(self._p("bad_code", ERROR, line, "registration_code", text))
             return ""
         return code
+
+    def _badge_warnings(self, line: int, values: dict[str, object], probs: list[Problem]) -> None:
+        """What the badge cannot show as given: characters no bundled font has (left out on the
+        badge), and a name with no Latin form (the badge shows the native name alone)."""
+        # Imported here: the font table loads ReportLab and reads the fonts on first use.
+        from checkin_app.badges.fonts import uncovered_chars
+        from checkin_app.domain.romanise import latin_missing
+
+        for col in ("name_native", "name_latin", "organisation_zh", "organisation_en",
+                    "position_zh", "position_en"):
+            text = values.get(col)
+            if isinstance(text, str) and text:
+                missing = uncovered_chars(text)
+                if missing:
+                    probs.append(self._p("uncovered_chars", WARNING, line, _SOURCE.get(col, col),
+                                         text, chars=" ".join(sorted(missing))))
+        native, latin = values.get("name_native"), values.get("name_latin")
+        if isinstance(native, str) and native and latin_missing(native, str(latin or "")):
+            probs.append(self._p("latin_missing", INFO, line, "name_latin", native))
 
     def _private(self, line: int, f: str, raw: object, probs: list[Problem]) -> str:
         if raw is None or not clean(raw):

@@ -99,3 +99,19 @@ def test_rows_that_are_no_person(name: str, reason: str | None) -> None:
     from checkin_app.importers.rows import junk_reason
 
     assert junk_reason(name) == reason
+
+
+def test_the_report_says_what_a_badge_cannot_show() -> None:
+    # An Arabic name gets no made-up Latin form; a character no bundled font has is named.
+    v = _validator()
+    out = v.validate(7, ["R7", "محمد عبد الله", "参会者", "", ""])
+    assert out.record is not None and out.record.values["name_latin"] == ""
+    codes = [p.code for p in out.problems]
+    assert "latin_missing" in codes
+    problem = next(p for p in out.problems if p.code == "latin_missing")
+    assert "缺少外文名" in problem.message_zh and "Latin name missing" in problem.message_en
+    odd = v.validate(8, ["R8", "张\U000f0001伟", "参会者", "", ""])  # a private-use character
+    uncovered = [p for p in odd.problems if p.code == "uncovered_chars"]
+    assert uncovered and "\U000f0001" in uncovered[0].message_en
+    plain = v.validate(9, ["R9", "陈静", "参会者", "", ""])
+    assert not {"latin_missing", "uncovered_chars"} & {p.code for p in plain.problems}
