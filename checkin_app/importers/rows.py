@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from checkin_app.domain.names import family_first, split_full_name
 from checkin_app.domain.romanise import generated_latin
 from checkin_app.domain.search_keys import split_chinese_name
 from checkin_app.importers.countries import country_code
@@ -302,22 +303,19 @@ def names(full: str, family: str, given: str, latin: str, country: str = "") -> 
         return {"family_name": family, "given_name": given, "name_native": native,
                 "name_latin": latin, "name_order": "eastern"}
     if not (family or given):
-        parts = native.split()
-        if len(parts) > 1 and parts[0].isupper() and not all(p.isupper() for p in parts):
-            family, given = parts[0], " ".join(parts[1:])  # "PETROVIĆ Đorđe": capitals mark the family
-        elif "," in native:
-            family, given = (p.strip() for p in native.split(",", 1))  # "Smith, John"
-        elif len(parts) > 1:
-            family, given = parts[-1], " ".join(parts[:-1])
-        else:
-            family, given = "", native
+        # One field: split by the name's culture — capitals mark the family ("PETROVIĆ Đorđe"),
+        # "Smith, John", family first in Vietnam and Hungary ("Nguyễn Thị Minh Khai"), two
+        # surnames in Spanish-speaking places ("José Luis Rodríguez Zapatero"), else the last word.
+        family, given = split_full_name(native, country)
         if "," in native:
             native = f"{given} {family}".strip()
+    # Vietnamese and Hungarian names keep the family first in Latin letters too.
+    order = "eastern" if family and family_first(country, native) else "western"
     if not latin:
         latin = generated_latin(family=family, given=given, native=native, country=country,
-                                order="western")
+                                order=order)
     return {"family_name": family, "given_name": given, "name_native": native,
-            "name_latin": latin, "name_order": "western"}
+            "name_latin": latin, "name_order": order}
 
 
 def _phone(value: object) -> tuple[str, str | None]:

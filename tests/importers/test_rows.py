@@ -115,3 +115,17 @@ def test_the_report_says_what_a_badge_cannot_show() -> None:
     assert uncovered and "\U000f0001" in uncovered[0].message_en
     plain = v.validate(9, ["R9", "陈静", "参会者", "", ""])
     assert not {"latin_missing", "uncovered_chars"} & {p.code for p in plain.problems}
+
+
+@pytest.mark.parametrize(("full", "country", "family", "given", "latin"), [
+    ("Nguyễn Thị Minh Khai", "VN", "Nguyễn", "Thị Minh Khai", "NGUYỄN Thị Minh Khai"),
+    ("Nagy István", "HU", "Nagy", "István", "NAGY István"),
+    ("José Luis Rodríguez Zapatero", "ES", "Rodríguez Zapatero", "José Luis", "José Luis RODRÍGUEZ ZAPATERO"),
+    ("PETROVIĆ Đorđe", "RS", "PETROVIĆ", "Đorđe", "Đorđe PETROVIĆ"),
+    ("John Smith", "GB", "Smith", "John", "John SMITH"),
+])
+def test_a_name_in_one_field_is_split_by_its_culture(full: str, country: str, family: str, given: str,
+                                                     latin: str) -> None:
+    r = names(full, "", "", "", country=country)
+    assert r is not None
+    assert (r["family_name"], r["given_name"], r["name_latin"]) == (family, given, latin)
