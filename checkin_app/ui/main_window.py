@@ -418,8 +418,9 @@ class MainWindow(QMainWindow):
     def _on_ime_interference(self, source: str) -> None:
         """An input method took a scanner's keys: say so in large words, never take nothing."""
         self.trace.emit("ime_warning", source=source)
-        self.scan_field.clear()
         self.focus_scanner()
+        # The rest of the burst may still be coming, now into the scan field: it is no code.
+        self.scan_field.drop_rest_of_burst()
         self.result.show_error("", IME_WARNING)
         self._show_error(IME_WARNING)
         self.sounds.play(Severity.RED)

@@ -24,6 +24,8 @@ FAST_KEY_MS = 45
 # A scanner that sends no terminator stops typing; this long a silence after a burst ends the code.
 PAUSE_MS = 300
 MIN_BURST = 6
+# After an input method ate a burst, keys closer together than this still belong to it.
+DROP_GAP_MS = 300
 
 END_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Backtab})
 # Keys that carry no character: a scanner presses Shift for every capital, and a Shift
@@ -119,6 +121,8 @@ class ScanField(QLineEdit):
         )
         self.setMaxLength(512)
         self._burst = BurstTracker()
+        self._dropping = False
+        self._drop = BurstTracker()
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(pause_ms)
@@ -140,7 +144,31 @@ class ScanField(QLineEdit):
             return True
         return super().event(e)
 
+    def drop_rest_of_burst(self) -> None:
+        """Ignore keys until the typing pauses: the rest of a burst an input method ate elsewhere
+        (the focus came here in the middle of it) is no code, and must not start the next one."""
+        self.clear()
+        self._burst.reset()
+        self._pause.stop()
+        self._dropping = True
+        self._drop.reset()
+        self._drop.key()
+
+    def _dropped(self, stamp: int, end: bool) -> bool:
+        if not self._dropping:
+            return False
+        if self._drop.idle_ms(stamp) <= DROP_GAP_MS:
+            self._drop.key(stamp)
+            if end:
+                self._dropping = False
+            return True
+        self._dropping = False
+        return False
+
     def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() not in MODIFIER_KEYS and self._dropped(e.timestamp(), e.key() in END_KEYS):
+            e.accept()
+            return
         if e.key() in END_KEYS:
             self._finish()
             e.accept()
@@ -160,6 +188,9 @@ class ScanField(QLineEdit):
         # letters through as commits) typed what the scanner typed; anything else — a
         # preedit, converted characters — is not the code, and the volunteer must be told.
         commit = e.commitString()
+        if (commit or e.preeditString()) and self._dropped(0, False):
+            e.accept()
+            return
         if commit and is_plain_text(commit) and not e.preeditString():
             self.insert(commit)
             for _ in commit:

@@ -325,3 +325,22 @@ def test_function_keys_for_hanzi_entry_and_exit(desk: Desk) -> None:
     assert w.mode_switch.direction == "out"
     QTest.keyClick(w, Qt.Key.Key_F6)
     assert w.mode_switch.direction == "in"
+
+
+def test_the_rest_of_an_eaten_burst_that_reaches_the_scan_field_is_dropped(desk: Desk) -> None:
+    # At the real window (fcitx5): the focus went to the scan field in the middle of the burst the
+    # input method ate; its last keys ("UY") were put in front of the next scan.
+    w = desk.window
+    field = w.search.field
+    w.focus_search()
+    w.search.hanzi.click()
+    desk.qtbot.wait(400)
+    with desk.qtbot.waitSignal(w.search.imeInterference, timeout=2000):
+        for preedit in ("从", "采取", "此前", "此前4", "此前4-", "此前4-阿", "此前4-阿布", "此前4-阿保存"):
+            QApplication.sendEvent(field, QInputMethodEvent(preedit, []))
+    assert w.focusWidget() is w.scan_field
+    QTest.keyClicks(w.scan_field, "UY")  # the tail of the eaten burst
+    assert w.scan_field.text() == ""
+    desk.qtbot.wait(400)
+    result = desk.scan(desk.samples["attendee"])
+    assert result.code == desk.samples["attendee"].upper()
