@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from checkin_app.domain.spreadsheet import spreadsheet_cell
+
 ERROR = "error"  # the row is not imported
 WARNING = "warning"  # the row is imported; someone should look
 INFO = "info"  # nothing wrong, but worth knowing (a skipped total row, a missing person)
@@ -160,6 +162,7 @@ def write_report(path: Path, problems: Iterable[Problem]) -> int:
         w = csv.writer(f)
         w.writerow(REPORT_HEADER)
         for row in report_rows(problems):
-            w.writerow(row)
+            # A value from the export may begin with "=" or "@": in the report it stays text.
+            w.writerow([spreadsheet_cell(c) for c in row])
             n += 1
     return n

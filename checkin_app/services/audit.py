@@ -14,23 +14,14 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+# A cell a spreadsheet would read as a formula: the rule lives in the domain (the import report
+# uses it too); re-exported here for the audit export's callers.
+from checkin_app.domain.spreadsheet import FORMULA_START as FORMULA_START
+from checkin_app.domain.spreadsheet import spreadsheet_cell as spreadsheet_cell
 from checkin_app.storage.db import Database
 from checkin_app.storage.models import AuditEntry
 
 GENESIS = "0" * 64
-# A cell a spreadsheet would read as a formula (or as the start of one: tab and CR too).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_cell(value: Any) -> Any:
-    """A value for a CSV cell that Excel, LibreOffice or WPS opens as text, never as a formula.
-
-    A scanned `=HYPERLINK(...)` is stored as scanned; only the exported cell is made inert, by
-    a leading apostrophe (the spreadsheets' own "this is text" mark). Non-text passes as is.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _digest(prev_hash: str, uuid: str, at: datetime, desk: str, operator: str, action: str,

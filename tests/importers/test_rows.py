@@ -129,3 +129,19 @@ def test_a_name_in_one_field_is_split_by_its_culture(full: str, country: str, fa
     r = names(full, "", "", "", country=country)
     assert r is not None
     assert (r["family_name"], r["given_name"], r["name_latin"]) == (family, given, latin)
+
+
+def test_the_import_report_csv_keeps_formulas_inert(tmp_path: object) -> None:
+    # An export's cell "=HYPERLINK(...)" is reported as it came, but opens as text (issue 15, 9).
+    import csv
+    from pathlib import Path
+
+    from checkin_app.importers.report import WARNING, problem, write_report
+
+    path = Path(str(tmp_path)) / "report.csv"
+    bad = problem("unknown_country", WARNING, sheet="S", line=3, column="国家",
+                  value='=HYPERLINK("http://x","y")')
+    assert write_report(path, [bad]) == 1
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][3] == "'" + '=HYPERLINK("http://x","y")'
