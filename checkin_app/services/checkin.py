@@ -562,6 +562,11 @@ class CheckInService:
             if already is not None:
                 raise CheckInError(f"该签到已撤销\nThis check-in was already undone ({already})")
             act_code = session.scalar(select(m.Activity.code).where(m.Activity.id == ev.activity_id))
+            # Undoing another desk's event is a manager's action and says so (the hub takes an
+            # undo of another desk's event only marked as such, with a name and a reason).
+            other_desk = ev.desk != desk
+            if other_desk and not reason.strip():
+                reason = f"撤销签到台 {ev.desk} 的签到 / undo of a check-in at desk {ev.desk}"
             rev = m.CheckIn(
                 uuid=str(uuidlib.uuid4()),
                 delegate_id=ev.delegate_id,
@@ -573,6 +578,7 @@ class CheckInService:
                 verdict="UNDO",
                 reason=reason,
                 undoes=ev.uuid,
+                forced=other_desk,
             )
             session.add(rev)
             session.flush()

@@ -294,8 +294,10 @@ class DeskController(QObject):
         rows = [
             RecentRow(
                 at=i.at,
-                verdict="OVERRIDE" if i.forced else i.verdict,
-                severity=_severity_of_recorded("OVERRIDE" if i.forced else i.verdict),
+                # A manager's undo of another desk's event is forced too, but it is an undo.
+                verdict="OVERRIDE" if i.forced and not i.is_undo else i.verdict,
+                severity=_severity_of_recorded("OVERRIDE" if i.forced and not i.is_undo
+                                               else i.verdict),
                 name=i.name,
                 code=i.registration_code,
                 activity_code=i.activity_code,

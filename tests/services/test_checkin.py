@@ -166,6 +166,21 @@ def test_undo_reverses_without_touching_the_original(db: Database, svc: CheckInS
         svc.undo("no-such-uuid", desk="H", operator="lead")
 
 
+def test_undo_of_another_desks_check_in_is_marked_as_a_managers_action(
+        db: Database, svc: CheckInService, event: MiniEvent) -> None:
+    # The hub takes an undo of another desk's event only marked as such, with a name and a reason.
+    first = svc.scan(event.attendee, desk="North 1")
+    assert first.event is not None
+    own = svc.scan(event.media, desk="South 2")
+    assert own.event is not None
+    other = svc.undo(first.event.uuid, desk="South 2", operator="Li Lei")
+    mine = svc.undo(own.event.uuid, desk="South 2", operator="Li Lei")
+    with db.read() as s:
+        rows = {c.uuid: c for c in s.scalars(select(m.CheckIn).where(m.CheckIn.verdict == "UNDO"))}
+    assert rows[other.uuid].forced and "North 1" in rows[other.uuid].reason
+    assert not rows[mine.uuid].forced
+
+
 def test_counts_follow_events_and_projection_rebuilds_identically(
     db: Database, svc: CheckInService, event: MiniEvent, clock: FixedClock
 ) -> None:
