@@ -20,6 +20,7 @@ class Glyph(StrEnum):
     WAIT = "wait"
     ERROR = "error"
     UNDO = "undo"
+    EXIT = "exit"  # an open door with an arrow leaving it: a recorded exit
 
 
 def glyph_for(verdict: Verdict | str, severity: Severity) -> Glyph:
@@ -45,7 +46,7 @@ def paint_glyph(p: QPainter, rect: QRectF, glyph: Glyph, colour: QColor,
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(disc)
         p.drawEllipse(r)
-    w = side * 0.11
+    w = side * (0.09 if glyph is Glyph.EXIT else 0.11)
     pen = QPen(colour, w, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
                Qt.PenJoinStyle.RoundJoin)
     p.setPen(pen)
@@ -78,6 +79,16 @@ def paint_glyph(p: QPainter, rect: QRectF, glyph: Glyph, colour: QColor,
         p.drawLine(pt(0.34, 0.5), pt(0.66, 0.5))
     elif glyph is Glyph.WAIT:
         p.drawArc(QRectF(pt(0.28, 0.28), pt(0.72, 0.72)), 90 * 16, -270 * 16)
+    elif glyph is Glyph.EXIT:
+        door = QPainterPath(pt(0.50, 0.27))
+        for fx, fy in ((0.27, 0.27), (0.27, 0.73), (0.50, 0.73)):
+            door.lineTo(pt(fx, fy))
+        p.drawPath(door)
+        p.drawLine(pt(0.40, 0.50), pt(0.77, 0.50))
+        head = QPainterPath(pt(0.64, 0.36))
+        head.lineTo(pt(0.78, 0.50))
+        head.lineTo(pt(0.64, 0.64))
+        p.drawPath(head)
     elif glyph is Glyph.UNDO:
         p.drawArc(QRectF(pt(0.3, 0.3), pt(0.7, 0.7)), 90 * 16, -250 * 16)
         path = QPainterPath(pt(0.5, 0.2))

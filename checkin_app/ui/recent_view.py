@@ -23,9 +23,9 @@ from checkin_app.domain.types import ScanResult
 from checkin_app.domain.verdicts import WORDING, Verdict
 from checkin_app.ui import style
 from checkin_app.ui.controller import RecentRow
-from checkin_app.ui.icons import glyph_for, glyph_icon
+from checkin_app.ui.icons import Glyph, glyph_for, glyph_icon
 from checkin_app.ui.mode_switch import EXIT_COLOUR
-from checkin_app.ui.result_view import exit_icon, is_exit
+from checkin_app.ui.result_view import is_exit
 
 CONFIRM_MS = 4000
 # Compact rows (still 15 px type, bold verdict) so a 1366×768 desk shows several scans.
@@ -279,7 +279,7 @@ class RecentPanel(QFrame):
                 if col == 1:
                     font.setBold(True)
                     if direction == "out" and not r.is_undo:
-                        item.setIcon(exit_icon("#FFFFFF", EXIT_COLOUR, 18))
+                        item.setIcon(glyph_icon(Glyph.EXIT, "#FFFFFF", EXIT_COLOUR, 18))
                         if not r.undone:
                             item.setForeground(QBrush(QColor(EXIT_COLOUR)))
                     else:

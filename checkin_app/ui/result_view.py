@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
-    QIcon,
     QPainter,
-    QPainterPath,
     QPaintEvent,
-    QPen,
-    QPixmap,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import ScanResult
-from checkin_app.domain.verdicts import Severity, Verdict, verdict_title
+from checkin_app.domain.verdicts import EXIT_WORDING, Severity, Verdict, verdict_title
 from checkin_app.ui import style
 from checkin_app.ui.fit_label import FitLabel
 from checkin_app.ui.icons import Glyph, glyph_for, paint_glyph
@@ -43,50 +39,6 @@ MIN_SCALE = 0.4
 
 # An exit has its own look (colour, arrow, words): it must never read as a green "admit".
 EXIT = style.Palette(EXIT_COLOUR, "#FFFFFF", "#9A3600")
-EXIT_WORDS = ("已离场", "Exit recorded", "请放行离场。", "Let them out.")
-
-
-def paint_exit(p: QPainter, rect: QRectF, colour: QColor, disc: QColor | None = None) -> None:
-    """The exit sign: an open door frame with an arrow leaving it to the right."""
-    p.save()
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    side = min(rect.width(), rect.height())
-    r = QRectF(0, 0, side, side)
-    r.moveCenter(rect.center())
-    if disc is not None:
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(disc)
-        p.drawEllipse(r)
-    pen = QPen(colour, side * 0.09, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-               Qt.PenJoinStyle.RoundJoin)
-    p.setPen(pen)
-    p.setBrush(Qt.BrushStyle.NoBrush)
-
-    def pt(fx: float, fy: float) -> QPointF:
-        return QPointF(r.x() + fx * side, r.y() + fy * side)
-
-    door = QPainterPath(pt(0.50, 0.27))
-    for fx, fy in ((0.27, 0.27), (0.27, 0.73), (0.50, 0.73)):
-        door.lineTo(pt(fx, fy))
-    p.drawPath(door)
-    p.drawLine(pt(0.40, 0.50), pt(0.77, 0.50))
-    head = QPainterPath(pt(0.64, 0.36))
-    head.lineTo(pt(0.78, 0.50))
-    head.lineTo(pt(0.64, 0.64))
-    p.drawPath(head)
-    p.restore()
-
-
-def exit_icon(colour: str, disc: str | None, size: int = 22) -> QIcon:
-    """The exit sign as an icon (the recent list marks exit rows with it)."""
-    dpr = 2.0
-    pm = QPixmap(int(size * dpr), int(size * dpr))
-    pm.setDevicePixelRatio(dpr)
-    pm.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pm)
-    paint_exit(p, QRectF(0, 0, size, size), QColor(colour), QColor(disc) if disc else None)
-    p.end()
-    return QIcon(pm)
 
 
 def is_exit(result: ScanResult) -> bool:
@@ -114,10 +66,7 @@ class GlyphWidget(QWidget):
     def paintEvent(self, _e: QPaintEvent) -> None:
         p = QPainter(self)
         rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
-        if self.glyph is None:
-            paint_exit(p, rect, self._colour, QColor("#FFFFFF"))
-        else:
-            paint_glyph(p, rect, self.glyph, self._colour, QColor("#FFFFFF"))
+        paint_glyph(p, rect, self.glyph or Glyph.EXIT, self._colour, QColor("#FFFFFF"))
         p.end()
 
 
@@ -393,7 +342,8 @@ class ResultPanel(QFrame):
         lang = self.language
         leaving = is_exit(r)
         if leaving:
-            title_zh, title_en, next_zh, next_en = EXIT_WORDS
+            w = EXIT_WORDING
+            title_zh, title_en, next_zh, next_en = w.title_zh, w.title_en, w.next_zh, w.next_en
             self._apply_palette(EXIT, None)
         else:
             title_zh, title_en, next_zh, next_en = r.title_zh, r.title_en, r.next_zh, r.next_en
