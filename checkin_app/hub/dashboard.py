@@ -40,6 +40,15 @@ def _authorised(request: Request, key: str) -> bool:
     return bool(key) and hmac.compare_digest(given.encode("utf-8"), key.encode("utf-8"))
 
 
+def key_to_cookie(request: Request, key: str, path: str) -> Response:
+    """Redirect to `path` with the manager key in a cookie: it leaves the address bar (and
+    screenshots) from here on."""
+    resp: Response = RedirectResponse(path, status_code=303)
+    resp.set_cookie(COOKIE, key, httponly=True, samesite="strict",
+                    secure=request.url.scheme == "https", max_age=7 * 86400)
+    return resp
+
+
 def _denied() -> HTMLResponse:
     return HTMLResponse(
         "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
@@ -107,11 +116,7 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
         if not _authorised(request, state.dashboard_key):
             return _denied()
         if "key" in request.query_params:
-            # Keep the key out of the address bar (and out of screenshots) from here on.
-            resp: Response = RedirectResponse("/dashboard", status_code=303)
-            resp.set_cookie(COOKIE, state.dashboard_key, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https", max_age=7 * 86400)
-            return resp
+            return key_to_cookie(request, state.dashboard_key, "/dashboard")
         snap = await anyio.to_thread.run_sync(snapshot)
         title = _event_title(snap)
         return HTMLResponse(PAGE.replace("{{TITLE}}", html.escape(title))

@@ -18,7 +18,7 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from checkin_app.hub.dashboard import _STYLE, COOKIE, MAX_FORM_BYTES, _authorised, _denied
+from checkin_app.hub.dashboard import _STYLE, MAX_FORM_BYTES, _authorised, _denied, key_to_cookie
 
 if TYPE_CHECKING:
     from checkin_app.domain.event_def import ActivityDef, EventDefinition
@@ -142,11 +142,7 @@ def add_activity_routes(app: FastAPI, state: HubState) -> None:
         if not _authorised(request, state.dashboard_key):
             return _denied()
         if "key" in request.query_params:
-            # As the dashboard does: the key becomes a cookie and leaves the address bar.
-            resp: Response = RedirectResponse("/dashboard/activities", status_code=303)
-            resp.set_cookie(COOKIE, state.dashboard_key, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https", max_age=7 * 86400)
-            return resp
+            return key_to_cookie(request, state.dashboard_key, "/dashboard/activities")
         msg = request.query_params.get("msg", "")
         bad = request.query_params.get("bad") == "1"
         definition = await anyio.to_thread.run_sync(current)
