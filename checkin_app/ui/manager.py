@@ -80,8 +80,6 @@ class ManagerDesk(QObject):
         c.bootstrapped.connect(lambda _b: self._sync_direction())
         c.settingsSaved.connect(lambda _s: self._sync_direction())
         c.scanFinished.connect(w.override_bar.set_result)
-        # Exits get their own words in the recent list, also for rows that do not say so.
-        c.scanFinished.connect(w.recent.note_result)
 
     # -- the gate --------------------------------------------------------------------------
     def require(self, zh: str, en: str, action: Action) -> None:

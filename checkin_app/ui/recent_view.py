@@ -19,13 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin_app.domain.types import ScanResult
 from checkin_app.domain.verdicts import WORDING, Verdict
 from checkin_app.ui import style
 from checkin_app.ui.controller import RecentRow
 from checkin_app.ui.icons import Glyph, glyph_for, glyph_icon
 from checkin_app.ui.mode_switch import EXIT_COLOUR
-from checkin_app.ui.result_view import is_exit
 
 CONFIRM_MS = 4000
 # Compact rows (still 15 px type, bold verdict) so a 1366×768 desk shows several scans.
@@ -65,9 +63,6 @@ class RecentPanel(QFrame):
         self.rows: list[RecentRow] = []
         # Check-ins the hub flagged as conflicts (set by the conflicts tab after each load).
         self.conflicts: set[str] = set()
-        # Exits this desk recorded (from the verdicts it showed), for rows that do not carry
-        # their direction themselves.
-        self.exits: set[str] = set()
         self._confirming: str | None = None
 
         self.title = QLabel()
@@ -144,20 +139,6 @@ class RecentPanel(QFrame):
         if self.rows and _key(self.rows[0]) != newest:
             self.table.scrollToTop()
         self._on_selection_changed()
-
-    def note_result(self, result: ScanResult) -> None:
-        """Remember a recorded exit from a verdict this desk showed (rows may not say)."""
-        if result.event is not None and is_exit(result):
-            self.exits.add(result.event.uuid)
-            if any(r.uuid == result.event.uuid for r in self.rows):
-                self._fill()
-
-    def direction_of(self, row: RecentRow) -> str:
-        """"out" for an exit, else "in" (the row's own direction, or what this desk saw)."""
-        direction = getattr(row, "direction", None)
-        if direction in ("in", "out"):
-            return str(direction)
-        return "out" if row.uuid is not None and row.uuid in self.exits else "in"
 
     def set_conflicts(self, uuids: set[str]) -> None:
         """Mark these check-ins as conflicts (the hub flagged them)."""
@@ -256,7 +237,7 @@ class RecentPanel(QFrame):
         for i, r in enumerate(self.rows):
             pal = style.BY_SEVERITY[r.severity]
             conflict = r.uuid is not None and r.uuid in self.conflicts
-            direction = self.direction_of(r)
+            direction = r.direction
             verdict = verdict_words(r.verdict, self.language, direction)
             if conflict:
                 verdict += " · 冲突" if self.language == "zh" else " · conflict"
