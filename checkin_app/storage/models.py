@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -210,8 +211,17 @@ class SearchKey(Base):
     )
 
 
+def _stamp_default(context: Any) -> datetime | None:
+    """An event stored without an order stamp (older desks and tests) is ordered by its own time."""
+    return cast("datetime | None", context.get_current_parameters().get("at"))
+
+
 class CheckIn(Base):
-    """Append-only check-in event. Undo is a new row whose `undoes` names the reversed UUID."""
+    """Append-only check-in event. Undo is a new row whose `undoes` names the reversed UUID.
+
+    `order_at` is the order stamp (domain.presence: the desk's clock, or just after the newest
+    stamp it had seen for the same delegate and activity); `at` is the time shown.
+    """
 
     __tablename__ = "checkins"
 
@@ -223,6 +233,7 @@ class CheckIn(Base):
     desk: Mapped[str] = mapped_column(String(100))
     operator: Mapped[str] = mapped_column(String(100), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    order_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_stamp_default)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     verdict: Mapped[str] = mapped_column(String(32))
     forced: Mapped[bool] = mapped_column(Boolean, default=False)
