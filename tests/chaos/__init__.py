@@ -1,0 +1,1 @@
+"""Chaos tests: hub and desks killed at random moments while scans flow."""
