@@ -55,13 +55,25 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     from checkin_app.sync.protocol import SyncError
 
     db = _open(args)
+    manager = ""
     try:
-        cfg = DeskSync(db).enrol(args.code)
+        sync = DeskSync(db)
+        if sync.enrolment_needs_manager(args.code):
+            # This desk belongs to a hub: moving it (or enrolling it anew) is a manager's
+            # decision, asked before the one-time code is used.
+            print("本签到台已属于一台中心服务器，重新注册须由管理员操作（记入审计日志）\n"
+                  "This desk already belongs to a hub: enrolling it again is a manager action "
+                  "(audited)", file=sys.stderr)
+            manager = _manager(db, args, "重新注册签到台须由管理员操作", "Enrolling a desk again")
+        cfg = sync.enrol(args.code, manager=manager)
     except SyncError as exc:
         _fail(exc)
         raise
     finally:
         db.close()
+    if manager:
+        print(f"本签到台已重新注册，由 {manager} 操作并记入审计日志\n"
+              f"This desk was enrolled again by {manager} (audited)")
     print(f"已连接中心服务器 / Enrolled with hub {cfg.url} as desk “{cfg.desk}”")
     print("  运行 checkin-app sync 或启动签到台开始同步 / run `checkin-app sync` or start the desk to sync")
     return EXIT_OK
@@ -124,7 +136,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         db.close()
 
 
-def _manager(db: Any, args: argparse.Namespace) -> str:
+def _manager(db: Any, args: argparse.Namespace, zh: str = "更换中心服务器须由管理员操作",
+             en: str = "Changing hubs") -> str:
     """A manager's PIN for a manager action of this command; the manager's name."""
     from checkin_app.cli import CliError, parse_clock
     from checkin_app.cli_security import _read_pin
@@ -133,8 +146,8 @@ def _manager(db: Any, args: argparse.Namespace) -> str:
 
     pins = PinService(db, parse_clock(args.clock))
     if not pins.has_managers():
-        raise CliError("更换中心服务器须由管理员操作，请先设置管理员 PIN（checkin-app pin set）\n"
-                       "Changing hubs is a manager action: set a manager PIN first (checkin-app pin set)")
+        raise CliError(f"{zh}，请先设置管理员 PIN（checkin-app pin set）\n"
+                       f"{en} is a manager action: set a manager PIN first (checkin-app pin set)")
     check = pins.verify(_read_pin("管理员 PIN / Manager PIN: "),
                         desk=CatalogService(db).settings().desk_name or "CLI")
     if not check.ok:

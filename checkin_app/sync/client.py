@@ -65,6 +65,10 @@ K_LAST_OK, K_LAST_PULL, K_INDEX = "sync.last_ok", "sync.last_pull", "sync.index_
 K_REFUSED, K_REF_DATA = "refused:", "sync.reference_seq"
 
 
+class ManagerRequired(SyncError):
+    """Enrolling a desk that already belongs to a hub: a manager's action (PIN), audited."""
+
+
 @dataclass(frozen=True, slots=True)
 class HubConfig:
     """How this desk reaches its hub."""
@@ -170,9 +174,43 @@ class DeskSync:
         return HubConfig(vals[K_URL] or "", vals[K_FP] or "", vals[K_CERT] or "", vals[K_TOKEN] or "",
                          vals[K_HUB] or "", vals[K_DESK] or "")
 
-    def enrol(self, code_text: str) -> HubConfig:
-        """Check the hub's certificate against the code's pin, use the one-time token, store the result."""
+    def enrolment_needs_manager(self, code_text: str) -> bool:
+        """Whether enrolling with this code moves a desk that already belongs to a hub.
+
+        A desk enrolled over the network needs a manager for any new enrolment, with the same
+        hub anew too (it gets a new token and identity). A desk that took its hub's USB bundle
+        needs one unless the code names that same hub (its fingerprint). A desk of no hub yet
+        enrols freely.
+        """
+        from checkin_app.sync.bundle import K_BUNDLE_FP
+        from checkin_app.sync.protocol import same_fingerprint
+
         code = EnrolmentCode.decode(code_text)
+        with self.db.read() as s:
+            token, hub, bundle_fp = _get(s, K_TOKEN), _get(s, K_HUB), _get(s, K_BUNDLE_FP)
+        if token:
+            return True
+        if bundle_fp:
+            return not (code.fingerprint and same_fingerprint(code.fingerprint, bundle_fp))
+        return bool(hub)
+
+    def enrol(self, code_text: str, *, manager: str = "") -> HubConfig:
+        """Check the hub's certificate against the code's pin, use the one-time token, store the result.
+
+        A desk that belongs to a hub already is moved only by a manager: `manager` is the name a
+        verified PIN gave (the caller asks for it); without one, ManagerRequired is raised before
+        anything reaches the network (the one-time code stays unused). The move is audited
+        (hub_changed: the old hub's fingerprint, id and address, and the new).
+        """
+        code = EnrolmentCode.decode(code_text)
+        moving = self.enrolment_needs_manager(code_text)
+        if moving and not manager.strip():
+            raise ManagerRequired(bilingual(
+                "本签到台已属于一台中心服务器；重新注册（换到另一台中心或重新注册到同一台）须由管理员操作："
+                "请输入管理员 PIN（此操作记入审计日志）",
+                "This desk already belongs to a hub: enrolling it again (with another hub, or anew "
+                "with the same one) is a manager action: a manager's PIN is needed (audited)"))
+        before = self._belongs_to()
         cert_pem = ""
         if code.url.startswith("https"):
             import ssl
@@ -206,11 +244,27 @@ class DeskSync:
             _store_desk_key(s, private_pem, body.get("certificate"))
             from checkin_app.services import audit
 
-            audit.record(s, at=self.clock.now(), desk=cfg.desk, operator="enrol", action="enrol",
+            operator = manager.strip()[:100] or "enrol"
+            audit.record(s, at=self.clock.now(), desk=cfg.desk, operator=operator, action="enrol",
                          subject=cfg.url[:200], after={"hub": cfg.hub_id, "desk": cfg.desk,
                                                        "certified": bool(body.get("certificate"))})
+            if moving:
+                # Which hub this desk trusted, and which it trusts now, and who decided.
+                after = {"fingerprint": cfg.fingerprint, "hub": cfg.hub_id, "url": cfg.url,
+                         "desk": cfg.desk}
+                audit.record(s, at=self.clock.now(), desk=cfg.desk, operator=operator,
+                             action="hub_changed", subject=cfg.hub_id[:200], before=before, after=after)
         self.close_clients()
         return cfg
+
+    def _belongs_to(self) -> dict[str, str]:
+        """The hub this desk trusts now (network enrolment or first USB bundle), for the audit."""
+        from checkin_app.sync.bundle import K_BUNDLE_FP
+
+        with self.db.read() as s:
+            return {"fingerprint": _get(s, K_FP) or _get(s, K_BUNDLE_FP) or "",
+                    "hub": _get(s, K_HUB) or "", "url": _get(s, K_URL) or "",
+                    "desk": _get(s, K_DESK) or ""}
 
     # -- HTTP clients (one per thread: a long-poll must not hold up a push) --------------------
     def _client(self, cfg: HubConfig) -> httpx.Client:
