@@ -126,11 +126,11 @@ def summary(values: list[float]) -> dict[str, float]:
 def child(db_path: str, clock_iso: str) -> int:
     """Child mode: run the desk like `checkin-app gui` would."""
     sys.path.insert(0, str(ROOT))
+    from checkin_app.desk import DeskCore
     from checkin_app.domain.clock import OffsetClock
-    from checkin_app.storage.db import Database
     from checkin_app.ui.app import run_gui
 
-    return run_gui(Database(db_path), OffsetClock(datetime.fromisoformat(clock_iso)))
+    return run_gui(DeskCore(db_path, OffsetClock(datetime.fromisoformat(clock_iso))))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -306,13 +306,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace) -> Any:
+    from checkin_app.services.recovery import finish_recovery
     from checkin_app.storage.db import Database, DatabaseError
 
     path: Path = args.db or default_db_path()
     try:
-        return Database(path)
+        db = Database(path, check=True)
     except DatabaseError as exc:
         raise CliError(str(exc)) from exc
+    recovered = finish_recovery(db)  # a damaged file was moved aside and replaced: say so, go on
+    if recovered is not None:
+        print(recovered.message, file=sys.stderr)
+    return db
 
 
 def _need_event(db: Any) -> None:
@@ -579,10 +584,11 @@ def cmd_badges(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     """Start the desk window."""
+    from checkin_app.desk import DeskCore
     from checkin_app.ui.app import run_gui
 
     db = _open(args)
-    return int(run_gui(db, parse_clock(args.clock, db), sys.argv[:1]))
+    return int(run_gui(DeskCore(db, parse_clock(args.clock, db)), sys.argv[:1]))
 
 
 def _security_commands() -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -638,6 +644,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # and point stdout at nothing so the interpreter's final flush does not fail again.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as exc:
+        # A damaged page met mid-command (storage says so in both languages): no traceback.
+        from checkin_app.storage.db import DatabaseError
+
+        if not isinstance(exc, DatabaseError):
+            raise
+        print(str(exc), file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -34,6 +34,7 @@ from PySide6.QtGui import QColor, QImage, QInputMethodEvent, QPainter  # noqa: E
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from checkin_app.desk import DeskCore  # noqa: E402
 from checkin_app.domain.clock import FixedClock, OffsetClock  # noqa: E402
 from checkin_app.domain.types import ScanResult  # noqa: E402
 from checkin_app.hub.db import HubDatabase  # noqa: E402
@@ -48,7 +49,6 @@ from checkin_app.storage.db import Database  # noqa: E402
 from checkin_app.sync.client import DeskSync  # noqa: E402
 from checkin_app.sync.protocol import H_PROTOCOL, PROTOCOL_VERSION, EnrolmentCode  # noqa: E402
 from checkin_app.ui.app import apply_app_font, load_fonts  # noqa: E402
-from checkin_app.ui.desk_services import DeskServices  # noqa: E402
 from checkin_app.ui.main_window import MainWindow  # noqa: E402
 
 DESK = "A厅 3号台"
@@ -129,7 +129,7 @@ def main() -> None:
                                           printer=f"folder:{tmp / 'badges'}")
     app = QApplication(sys.argv)
     apply_app_font(app, load_fonts())
-    w = MainWindow(DeskServices.from_db(db, clock))
+    w = MainWindow(DeskCore(db, clock))
     w.resize(width, height)
     code = summary.samples[os.environ.get("SHOT_SAMPLE", "attendee")]
 
@@ -210,8 +210,6 @@ def sync_shots(app: QApplication, w: MainWindow, hub: Hub, tmp: Path, out: Path,
     bridge, conflicts = w.sync, w.conflicts
     label = w.sync_label  # type: ignore[attr-defined]
     assert bridge is not None and conflicts is not None
-    # This laptop's clock is a minute and a half fast: the hub says so with every sync.
-    bridge.sync.clock = OffsetClock(datetime.now(UTC) + timedelta(seconds=95))
     w.switch_activity("OPENING")  # single entry: where two offline desks can both admit someone
     wait_until(app, lambda: w.controller.activity_code == "OPENING", "the activity")
     enrolled: list[str] = []
@@ -219,6 +217,10 @@ def sync_shots(app: QApplication, w: MainWindow, hub: Hub, tmp: Path, out: Path,
     bridge.enrol(hub.code(DESK))
     wait_until(app, lambda: bool(enrolled) and label.status is not None and label.status.online
                and label.status.pending == 0, "enrolment and the first sync")
+    # This laptop's clock is a minute and a half fast: the hub says so with every sync (the
+    # desk has its sync client once enrolled).
+    assert bridge.sync is not None
+    bridge.sync.clock = OffsetClock(datetime.now(UTC) + timedelta(seconds=95))
 
     def desk(name: str) -> tuple[Database, DeskSync]:
         ddb = Database(tmp / f"{name}.sqlite3")
@@ -256,7 +258,7 @@ def sync_shots(app: QApplication, w: MainWindow, hub: Hub, tmp: Path, out: Path,
     c.push_once()
     b.push_once()
     # Someone on this desk's list the hub has not heard of (added here by hand): refused.
-    with w.services.checkin.db.write() as s:
+    with w.core.checkin.db.write() as s:
         cat = s.scalar(select(m.Category.id).where(m.Category.code == "TALENT"))
         s.add(m.Delegate(uid="screenshot-late-0001", registration_code="CQ24-LATE01",
                          name_native="周晓岚", name_latin="ZHOU Xiaolan", category_id=cat,

@@ -13,11 +13,9 @@ from PySide6.QtCore import QByteArray, QSettings, QTimer  # noqa: E402
 from PySide6.QtGui import QFont, QFontDatabase  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from checkin_app.domain.clock import Clock  # noqa: E402
+from checkin_app.desk import DeskCore  # noqa: E402
 from checkin_app.paths import fonts_dir  # noqa: E402
-from checkin_app.storage.db import Database  # noqa: E402
 from checkin_app.ui import style  # noqa: E402
-from checkin_app.ui.desk_services import DeskServices  # noqa: E402
 from checkin_app.ui.main_window import MainWindow  # noqa: E402
 
 EXIT_WHEN_READY = "CHECKIN_EXIT_WHEN_READY"
@@ -54,8 +52,8 @@ def _ready_ms() -> float:
     return (time.time_ns() - start) / 1e6
 
 
-def run_gui(db: Database, clock: Clock, argv: list[str] | None = None) -> int:
-    """Run the desk until the window closes; returns the process exit code."""
+def run_gui(core: DeskCore, argv: list[str] | None = None) -> int:
+    """Run the desk on its core until the window closes; returns the process exit code."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(
         argv if argv is not None else sys.argv)
@@ -63,7 +61,7 @@ def run_gui(db: Database, clock: Clock, argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName("签到台 Check-in desk")
     apply_app_font(app, load_fonts())
 
-    window = MainWindow(DeskServices.from_db(db, clock))
+    window = MainWindow(core)
     # The first start shows the set-up dialog before the desk window: closing that dialog
     # closes the only window there is, and Qt's default would end the app right there (it
     # did: the first start quit). The app ends when the desk window closes, or set-up is

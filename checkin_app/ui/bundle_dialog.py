@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin_app.storage.db import Database
-from checkin_app.sync.bundle import BundleInfo, export_desk_events, import_hub_data
+from checkin_app.desk import Bundles
+from checkin_app.sync.bundle import BundleInfo
 from checkin_app.ui.tasks import TaskRunner
 
 FILTER = "签到数据包 / Check-in bundles (*.bundle);;所有文件 / All files (*)"
@@ -39,10 +39,10 @@ class BundleDialog(QDialog):
 
     imported = Signal(int)
 
-    def __init__(self, db: Database, *, desk: str, operator: str, pinned: bool,
+    def __init__(self, bundles: Bundles, *, desk: str, operator: str, pinned: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db, self.desk, self.operator = db, desk, operator
+        self.bundles, self.desk, self.operator = bundles, desk, operator
         self.setWindowTitle("U盘数据包 / USB stick bundles")
         self.setMinimumWidth(640)
         # Its own writer thread: an import of 100,000 people takes seconds, and the desk's scans
@@ -115,9 +115,9 @@ class BundleDialog(QDialog):
         if not self.export_path.text().strip():
             self._say("请先选择文件 / Choose a file first", error=True)
             return
-        db, operator = self.db, self.operator
+        bundles, operator = self.bundles, self.operator
         self._busy("正在导出… / Exporting…")
-        self.runner.write(lambda: export_desk_events(db, path, operator=operator),
+        self.runner.write(lambda: bundles.export(path, operator=operator),
                           lambda info: self._exported(info, path), self._failed)
 
     def on_import(self) -> None:
@@ -127,9 +127,9 @@ class BundleDialog(QDialog):
             self._say("请先选择文件 / Choose a file first", error=True)
             return
         path = Path(text).expanduser()
-        db, operator, fp = self.db, self.operator, self.fingerprint.text().strip()
+        bundles, operator, fp = self.bundles, self.operator, self.fingerprint.text().strip()
         self._busy("正在核对并导入… / Checking and importing…")
-        self.runner.write(lambda: import_hub_data(db, path, fingerprint=fp, operator=operator),
+        self.runner.write(lambda: bundles.import_hub_data(path, fingerprint=fp, operator=operator),
                           self._imported, self._failed)
 
     def _exported(self, info: BundleInfo, path: Path) -> None:

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from checkin_app.services.conflicts import ConflictItem, ConflictService, RefusedItem
-from checkin_app.storage.db import Database
 from checkin_app.sync.client import SyncStatus
 from checkin_app.ui.conflicts_view import ConflictsPanel, tab_title
-from checkin_app.ui.controller import error_text
 from checkin_app.ui.icons import Glyph, glyph_icon
 from checkin_app.ui.style import AMBER
+from checkin_app.ui.texts import error_text
 
 if TYPE_CHECKING:
     from checkin_app.ui.main_window import MainWindow
@@ -33,13 +32,13 @@ class ConflictsDesk(QObject):
 
     loaded = Signal(int, int)
 
-    def __init__(self, window: MainWindow, panel: ConflictsPanel, db: Database,
+    def __init__(self, window: MainWindow, panel: ConflictsPanel, service: ConflictService,
                  bridge: SyncBridge | None) -> None:
         super().__init__(window)
         self.window = window
         self.panel = panel
         self.bridge = bridge
-        self.service = ConflictService(db)
+        self.service = service
         self.conflicts: list[ConflictItem] = []
         self.refused: list[RefusedItem] = []
         self._loading = False
@@ -120,9 +119,11 @@ class ConflictsDesk(QObject):
         bridge = self.bridge
         if bridge is None:
             return
-        sync = bridge.sync
 
         def retry() -> None:
+            sync = bridge.sync
+            if sync is None:  # never enrolled: nothing was refused
+                return
             self.window.controller.runner.write(sync.retry_refusals, lambda _n: self._after_retry(),
                                                 lambda exc: self.window._show_error(error_text(exc)))
 
@@ -149,12 +150,8 @@ class ConflictsDesk(QObject):
                         if busy else glyph_icon(Glyph.CHECK, "#FFFFFF", "#90A4AE", 20))
 
 
-def attach_conflicts(window: MainWindow) -> ConflictsDesk | None:
-    """Give the window its conflicts tab; None (tab removed) for services without a real database."""
-    db = getattr(window.services.checkin, "db", None)
-    if not isinstance(db, Database):
-        window.lower_tabs.removeTab(window.lower_tabs.indexOf(window.conflicts_panel))
-        return None
-    desk = ConflictsDesk(window, window.conflicts_panel, db, window.sync)
+def attach_conflicts(window: MainWindow) -> ConflictsDesk:
+    """Give the window its conflicts tab."""
+    desk = ConflictsDesk(window, window.conflicts_panel, window.core.conflicts, window.sync)
     desk.retitle()
     return desk

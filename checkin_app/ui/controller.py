@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
+from checkin_app.desk import DeskCore
 from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import (
     ActivityInfo,
@@ -22,8 +23,9 @@ from checkin_app.domain.verdicts import Severity, Verdict
 from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.services.checkin import RecentItem
 from checkin_app.services.search import SeenAt
-from checkin_app.ui.desk_services import DeskServices
+from checkin_app.ui.print_controller import PrintController
 from checkin_app.ui.tasks import TaskRunner
+from checkin_app.ui.texts import error_text
 
 DEFAULT_TZ = "Asia/Shanghai"
 RECENT_LIMIT = 30
@@ -69,14 +71,6 @@ class RecentRow:
         return self.uuid is not None and not self.undone and not self.is_undo
 
 
-def error_text(exc: BaseException) -> str:
-    """A bilingual message for any failure (service errors already carry both languages)."""
-    text = str(exc).strip()
-    if "\n" in text:
-        return text
-    return f"操作失败：{text or type(exc).__name__}\nOperation failed: {text or type(exc).__name__}"
-
-
 def _severity_of_recorded(verdict: str) -> Severity:
     if verdict == Verdict.ADMIT.value:
         return Severity.GREEN
@@ -118,9 +112,9 @@ class DeskController(QObject):
     errorOccurred = Signal(str)
     rulesLoaded = Signal(object)
 
-    def __init__(self, services: DeskServices, parent: QObject | None = None) -> None:
+    def __init__(self, core: DeskCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.core = core
         self.runner = TaskRunner(self)
         self.desk_name = ""
         self.activity_code = "MAIN"
@@ -130,15 +124,12 @@ class DeskController(QObject):
         # Refusals are not check-in events, so the service's recent list never has them;
         # the volunteer still wants to see "who did I just turn away".
         self._refusals: deque[RecentRow] = deque(maxlen=RECENT_LIMIT)
-        # Badge printing has threads of its own; imported here as it builds on this module.
-        from checkin_app.ui.print_controller import PrintController
-
-        self.printing = PrintController(services, self)
+        self.printing = PrintController(core.badges, self)
 
     # -- set-up ----------------------------------------------------------------------------
     def load_bootstrap(self) -> None:
         """Read settings, event and activities."""
-        catalog = self.services.catalog
+        catalog = self.core.catalog
 
         def work() -> Bootstrap:
             return Bootstrap(catalog.settings(), catalog.event(), catalog.activities())
@@ -153,7 +144,7 @@ class DeskController(QObject):
 
     def reload_catalog(self) -> None:
         """Re-read the event and activities: a pull or a USB import may have changed them."""
-        catalog = self.services.catalog
+        catalog = self.core.catalog
 
         def work() -> tuple[EventInfo | None, list[ActivityInfo]]:
             return catalog.event(), catalog.activities()
@@ -168,7 +159,7 @@ class DeskController(QObject):
 
     def load_rules(self) -> None:
         """Read the event, every activity and every category, for the read-only rules view."""
-        catalog = self.services.catalog
+        catalog = self.core.catalog
 
         def work() -> tuple[EventInfo | None, list[ActivityInfo], list[CategoryInfo]]:
             return catalog.event(), catalog.activities(), catalog.categories()
@@ -177,7 +168,7 @@ class DeskController(QObject):
 
     def save_settings(self, **changes: str) -> None:
         """Store desk name, activity or language (through the writer)."""
-        catalog = self.services.catalog
+        catalog = self.core.catalog
 
         def work() -> DeskSettings:
             return catalog.save_settings(**changes)
@@ -197,7 +188,7 @@ class DeskController(QObject):
     # -- scanning --------------------------------------------------------------------------
     def scan(self, raw: str) -> None:
         """Queue a scanned code; results arrive in scan order."""
-        checkin = self.services.checkin
+        checkin = self.core.checkin
         desk, activity, direction = self.desk_name or "?", self.activity_code, self.direction
 
         def work() -> ScanResult:
@@ -209,7 +200,7 @@ class DeskController(QObject):
 
     def check_in_delegate(self, delegate_id: int, label: str) -> None:
         """Check in a person chosen in search, by the same rules as a scan."""
-        checkin = self.services.checkin
+        checkin = self.core.checkin
         desk, activity, direction = self.desk_name or "?", self.activity_code, self.direction
 
         def work() -> ScanResult:
@@ -225,7 +216,7 @@ class DeskController(QObject):
             d = result.delegate
             self._refusals.appendleft(
                 RecentRow(
-                    at=self.services.clock.now(),
+                    at=self.core.clock.now(),
                     verdict=result.verdict.value,
                     severity=result.severity,
                     name=(d.name_native or d.name_latin) if d else "",
@@ -251,7 +242,7 @@ class DeskController(QObject):
     # -- undo ------------------------------------------------------------------------------
     def undo(self, event_uuid: str, operator: str = "volunteer") -> None:
         """Reverse one recorded check-in with a new event (`operator`: the manager who allowed it)."""
-        checkin = self.services.checkin
+        checkin = self.core.checkin
         desk = self.desk_name or "?"
 
         def work() -> CheckInRecord:
@@ -273,7 +264,7 @@ class DeskController(QObject):
 
     def load_stats(self) -> None:
         """Counts for the current activity."""
-        catalog, code = self.services.catalog, self.activity_code
+        catalog, code = self.core.catalog, self.activity_code
 
         def work() -> ActivityStats | None:
             rows = catalog.stats(code)
@@ -283,7 +274,7 @@ class DeskController(QObject):
 
     def load_recent(self) -> None:
         """This desk's newest events merged with the refusals it showed."""
-        checkin, desk = self.services.checkin, self.desk_name
+        checkin, desk = self.core.checkin, self.desk_name
 
         def work() -> list[RecentItem]:
             return checkin.recent(desk=desk, limit=RECENT_LIMIT)
@@ -314,7 +305,7 @@ class DeskController(QObject):
 
     def search(self, seq: int, text: str) -> None:
         """Type-ahead search; the answer carries `seq` so the view can drop stale ones."""
-        searcher = self.services.search
+        searcher = self.core.search
         activity = self.activity_code
 
         def work() -> SearchAnswer:

@@ -56,8 +56,8 @@ from checkin_app.services.importing import (
     ImportResult,
     ImportService,
 )
-from checkin_app.ui.controller import error_text
 from checkin_app.ui.import_values import ValueMappingPage
+from checkin_app.ui.texts import error_text
 
 _DELIMITERS = [(",", "逗号 Comma ,"), ("\t", "制表符 Tab"), (";", "分号 Semicolon ;"), ("|", "竖线 Bar |")]
 _STAGES = {"read": "读取并检查 / Reading and checking", "check": "与现有数据比对 / Comparing",

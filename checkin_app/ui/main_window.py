@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import OffsetClock
 from checkin_app.domain.types import (
     ActivityInfo,
@@ -37,7 +38,6 @@ from checkin_app.ui.conflicts_ui import attach_conflicts
 from checkin_app.ui.conflicts_view import ConflictsPanel
 from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow, SearchAnswer
 from checkin_app.ui.counts_view import CountsPanel
-from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.i18n import LanguageSwitcher
 from checkin_app.ui.manager import ManagerDesk
@@ -83,11 +83,11 @@ class MainWindow(QMainWindow):
     setupCancelled = Signal()
     closed = Signal()
 
-    def __init__(self, services: DeskServices, *, idle_timeout_ms: int = IDLE_TIMEOUT_MS,
+    def __init__(self, core: DeskCore, *, idle_timeout_ms: int = IDLE_TIMEOUT_MS,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services = services
-        self.controller = DeskController(services, self)
+        self.core = core
+        self.controller = DeskController(core, self)
         self.languages = LanguageSwitcher(self)
         self.sounds = Sounds(self)
         self.event_info: EventInfo | None = None
@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         self.status_rehearsal.setObjectName("rehearsal")
         # Both languages always: whoever looks must see that this is not the real time.
         self.status_rehearsal.setText("演练时钟 / Rehearsal clock")
-        self.status_rehearsal.setVisible(isinstance(self.services.clock, OffsetClock))
+        self.status_rehearsal.setVisible(isinstance(self.core.clock, OffsetClock))
         self.status_clock = QLabel()
         bar.addWidget(self.status_error)
         bar.addPermanentWidget(self.status_event, 1)
@@ -536,7 +536,7 @@ class MainWindow(QMainWindow):
         self._update_clock()
 
     def _update_clock(self) -> None:
-        now: datetime = self.services.clock.now().astimezone(self.controller.tz)
+        now: datetime = self.core.clock.now().astimezone(self.controller.tz)
         self.status_clock.setText(now.strftime("%m-%d %H:%M:%S"))
 
     # -- language, sound, focus ------------------------------------------------------------
@@ -584,11 +584,9 @@ class MainWindow(QMainWindow):
 
     def _open_import(self) -> None:
         """Non-modal, with its own worker; focus returns to the scanner when it closes."""
-        from checkin_app.services.importing import ImportService
         from checkin_app.ui.import_wizard import ImportWizard
 
-        service = ImportService(self.services.checkin.db, self.services.clock)
-        wizard = ImportWizard(service, desk=self.controller.desk_name, parent=self)
+        wizard = ImportWizard(self.core.importer, desk=self.controller.desk_name, parent=self)
         wizard.setStyleSheet(style.STYLESHEET)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.imported.connect(lambda _r: self.controller.refresh())

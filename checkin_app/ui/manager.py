@@ -16,13 +16,12 @@ from PySide6.QtWidgets import QDialog, QLabel
 
 from checkin_app.domain.pin import ManagerSession
 from checkin_app.domain.types import ActivityInfo, CategoryInfo, ScanResult
-from checkin_app.services import walkin
-from checkin_app.services.pins import PinCheck, PinService
+from checkin_app.services.pins import PinCheck
 from checkin_app.services.walkin import WalkInForm, WalkInResult
 from checkin_app.ui import style
-from checkin_app.ui.controller import error_text
 from checkin_app.ui.override_view import OverrideDialog
 from checkin_app.ui.pin_dialog import MANAGER_ZH, FirstPinDialog, PinDialog
+from checkin_app.ui.texts import error_text
 from checkin_app.ui.walkin_view import WalkInDialog
 
 if TYPE_CHECKING:
@@ -46,9 +45,9 @@ class ManagerDesk(QObject):
         super().__init__(window)
         self.window = window
         self.controller = window.controller
-        services = window.services
-        self.session = ManagerSession(services.clock)
-        self.pins = PinService(services.checkin.db, services.clock)
+        self.core = core = window.core
+        self.session = ManagerSession(core.clock)
+        self.pins = core.pins
         self.dialog: QDialog | None = None
         self._shown_manager = ""
 
@@ -102,7 +101,7 @@ class ManagerDesk(QObject):
             first.submitted.connect(lambda name, pin: self._set_first(first, name, pin, action))
             self._open(first)
             return
-        dlg = PinDialog(zh, en, lang=lang, clock=self.window.services.clock, parent=self.window)
+        dlg = PinDialog(zh, en, lang=lang, clock=self.core.clock, parent=self.window)
         dlg.submitted.connect(lambda pin: self._check(dlg, pin, action))
         self._open(dlg)
 
@@ -209,7 +208,7 @@ class ManagerDesk(QObject):
         self._open(dlg)
 
     def _override(self, result: ScanResult, manager: str, reason: str) -> None:
-        checkin, c = self.window.services.checkin, self.controller
+        checkin, c = self.core.checkin, self.controller
         assert result.delegate is not None
         delegate_id = result.delegate.id
         activity = result.activity.code if result.activity else c.activity_code
@@ -225,12 +224,11 @@ class ManagerDesk(QObject):
 
     def request_walk_in(self) -> None:
         """PIN, then the walk-in form (categories and activities read in the background)."""
-        db = self.window.services.checkin.db
-        catalog = self.window.services.catalog
+        walkins, catalog = self.core.walkins, self.core.catalog
 
         def load(manager: str) -> None:
             self.controller.runner.read(
-                lambda: (walkin.categories(db), catalog.activities()),
+                lambda: (walkins.categories(), catalog.activities()),
                 lambda data: self._walk_in_form(manager, *data), self._on_error)
 
         self.require("现场登记", "register a walk-in", load)
@@ -243,15 +241,15 @@ class ManagerDesk(QObject):
         self._open(dlg)
 
     def _walk_in(self, dlg: WalkInDialog, manager: str, form: WalkInForm) -> None:
-        checkin, c = self.window.services.checkin, self.controller
+        walkins, c = self.core.walkins, self.controller
         desk, activity = c.desk_name or "?", c.activity_code
 
         def done(res: WalkInResult) -> None:
             dlg.accept()
             self._show_result(res.scan)
 
-        c.runner.write(lambda: walkin.register_walk_in(checkin, form, activity_code=activity,
-                                                        desk=desk, operator=manager),
+        c.runner.write(lambda: walkins.register(form, activity_code=activity, desk=desk,
+                                                operator=manager),
                        done, lambda exc: dlg.show_error(error_text(exc)))
 
     def _show_result(self, result: ScanResult) -> None:

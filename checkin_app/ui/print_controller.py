@@ -26,10 +26,8 @@ from checkin_app.services.badges import (
     ReprintResult,
     Selection,
 )
-from checkin_app.storage.db import Database
-from checkin_app.ui.controller import error_text
-from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.tasks import TaskRunner
+from checkin_app.ui.texts import error_text
 
 if TYPE_CHECKING:
     from checkin_app.printing.runner import JobOutcome, JobRunner
@@ -90,10 +88,9 @@ class PrintController(QObject):
     batchFinished = Signal(int, str)
     errorOccurred = Signal(str)
 
-    def __init__(self, services: DeskServices, parent: QObject | None = None) -> None:
+    def __init__(self, service: BadgeService, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        db: Database = services.checkin.db
-        self.service = BadgeService(db, services.clock)
+        self.service = service
         self._templates: TemplateSet | None = None
         self._runner: JobRunner | None = None
         # writer pool = the print thread (jobs in order); reader pool = previews and queue reads.

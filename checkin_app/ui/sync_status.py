@@ -12,9 +12,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QWidget
 
+from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import Clock, on_clock
-from checkin_app.printing.status import PrinterState
-from checkin_app.storage.db import Database
 from checkin_app.sync.client import DeskSync, SyncStatus
 from checkin_app.sync.worker import SyncWorker
 
@@ -25,7 +24,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 class SyncBridge(QObject):
-    """Owns the DeskSync and its SyncWorker threads; re-emits their news as Qt signals.
+    """Owns the desk's SyncWorker threads; re-emits their news as Qt signals.
 
     Signals:
         statusChanged(SyncStatus): after every sync attempt (delivered on the GUI thread).
@@ -39,29 +38,43 @@ class SyncBridge(QObject):
     enrolled = Signal(str)
     enrolFailed = Signal(str)
 
-    def __init__(self, db: Database, parent: QObject | None = None, *,
+    def __init__(self, core: DeskCore, parent: QObject | None = None, *,
                  long_poll_s: float = 25.0) -> None:
         super().__init__(parent)
-        # The printer line reads the print queue in the sync threads (no Qt objects there).
         # Sync speaks real time with the hub (its clock check, its receive times); the status
         # bar shows those moments on the desk's clock (SyncStatusLabel.clock).
-        self.sync = DeskSync(db, printer_state=PrinterState(db))
-        # Signals emitted from the worker's threads reach GUI-thread slots as queued calls.
-        self.worker = SyncWorker(self.sync, on_status=self.statusChanged.emit,
-                                 on_changes=self.changesArrived.emit, long_poll_s=long_poll_s)
+        self.core = core
+        self.long_poll_s = long_poll_s
+        self.worker: SyncWorker | None = None
         self._stopped = False
+
+    @property
+    def sync(self) -> DeskSync | None:
+        """The desk's sync client; None until the desk is enrolled with a hub."""
+        return self.core.sync
+
+    def _worker(self, sync: DeskSync) -> SyncWorker:
+        if self.worker is None:
+            # Signals emitted from the worker's threads reach GUI-thread slots as queued calls.
+            self.worker = SyncWorker(sync, on_status=self.statusChanged.emit,
+                                     on_changes=self.changesArrived.emit,
+                                     long_poll_s=self.long_poll_s)
+        return self.worker
 
     def start(self) -> None:
         """Show the status, and sync in the background if this desk is enrolled with a hub."""
         threading.Thread(target=self._start_if_enrolled, name="sync-start", daemon=True).start()
 
     def _start_if_enrolled(self) -> None:
-        if self._report_once() and not self._stopped:
-            self.worker.start()
+        sync = self.sync
+        if self._report_once() and sync is not None and not self._stopped:
+            self._worker(sync).start()
 
     def _report_once(self) -> bool:
+        sync = self.sync
         try:
-            status = self.sync.status()
+            # A desk never enrolled has no sync client: it is standalone.
+            status = sync.status() if sync is not None else SyncStatus(False, False, 0, None)
         except Exception:  # the database closing during shutdown
             return False
         self.statusChanged.emit(status)
@@ -69,13 +82,14 @@ class SyncBridge(QObject):
 
     def kick(self) -> None:
         """Push soon (called after each scan)."""
-        self.worker.kick()
+        if self.worker is not None:
+            self.worker.kick()
 
     def enrol(self, code: str) -> None:
         """Enrol off the GUI thread (network and pin check); answers with enrolled / enrolFailed."""
         def work() -> None:
             try:
-                cfg = self.sync.enrol(code)
+                cfg = self.core.enrol(code)
             except Exception as exc:
                 text = str(exc).strip()
                 if "\n" not in text:
@@ -84,16 +98,19 @@ class SyncBridge(QObject):
                 return
             self.enrolled.emit(cfg.desk)
             self._report_once()
-            if not self._stopped:
-                self.worker.start()
-                self.worker.kick()
+            sync = self.sync
+            if sync is not None and not self._stopped:
+                worker = self._worker(sync)
+                worker.start()
+                worker.kick()
 
         threading.Thread(target=work, name="sync-enrol", daemon=True).start()
 
     def stop(self) -> None:
         """Stop the worker threads (call before the database closes)."""
         self._stopped = True
-        self.worker.stop(timeout=3.0)
+        if self.worker is not None:
+            self.worker.stop(timeout=3.0)
 
 
 def _hm(moment: datetime | None, clock: Clock | None = None) -> str:
@@ -238,14 +255,14 @@ class SyncStatusLabel(QLabel):
 def attach_sync(window: MainWindow) -> SyncBridge | None:
     """Give a desk window its sync worker, status label, counts note and "Connect to hub" action.
 
-    Returns None for services without a real database (tests with fake services).
+    Returns None for a desk core that never talks to a hub.
     """
-    db = getattr(window.services.checkin, "db", None)
-    if not isinstance(db, Database):
+    core = window.core
+    if not core.can_sync:
         return None
-    bridge = SyncBridge(db, window)
+    bridge = SyncBridge(core, window)
     label = SyncStatusLabel()
-    label.clock = window.services.clock
+    label.clock = core.clock
     window.statusBar().addPermanentWidget(label)
     note = QLabel()
     note.setObjectName("hint")
@@ -267,7 +284,7 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     # A desk that never reaches the network exchanges data by file (manager action, PIN).
     bundles = QAction("U盘数据包… / USB stick bundles…", window)
     bundles.triggered.connect(lambda: window.manager.require(
-        "U盘数据包", "USB stick bundles", lambda manager: open_bundle_dialog(window, bridge, db, manager)))
+        "U盘数据包", "USB stick bundles", lambda manager: open_bundle_dialog(window, bridge, manager)))
     window.desk_menu.insertAction(window.act_search, bundles)
     window.bundle_action = bundles  # type: ignore[attr-defined]
     label.lang_source = lambda: window.languages.language
@@ -309,7 +326,7 @@ def _place_under(widget: QWidget, extra: QWidget) -> None:
                 stack.append(child)
 
 
-def open_bundle_dialog(window: MainWindow, bridge: SyncBridge, db: Database, manager: str) -> None:
+def open_bundle_dialog(window: MainWindow, bridge: SyncBridge, manager: str) -> None:
     """The USB-stick dialog for a manager; what it imports reaches the counts like a pull."""
     from checkin_app.ui.bundle_dialog import BundleDialog
 
@@ -319,7 +336,7 @@ def open_bundle_dialog(window: MainWindow, bridge: SyncBridge, db: Database, man
         return
     label = getattr(window, "sync_label", None)
     status = label.status if isinstance(label, SyncStatusLabel) else None
-    dlg = BundleDialog(db, desk=window.controller.desk_name, operator=manager,
+    dlg = BundleDialog(window.core.bundles, desk=window.controller.desk_name, operator=manager,
                        pinned=bool(status is not None and status.enrolled), parent=window)
     window.bundle_dialog = dlg  # type: ignore[attr-defined]
     dlg.imported.connect(bridge.changesArrived.emit)

@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import FixedClock
 from checkin_app.domain.types import ScanResult
 from checkin_app.services.catalog import CatalogService
 from checkin_app.storage.db import Database
 from checkin_app.ui.app import apply_app_font, load_fonts
-from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.main_window import MainWindow
 
 DESK = "Test desk 1"
@@ -78,9 +78,9 @@ class Desk:
             self.window.switch_activity(code)
 
 
-def make_window(qtbot: QtBot, services: DeskServices, **kwargs: Any) -> MainWindow:
+def make_window(qtbot: QtBot, core: DeskCore, **kwargs: Any) -> MainWindow:
     """A started desk window, registered with qtbot; waits until it is ready to scan."""
-    window = MainWindow(services, **kwargs)
+    window = MainWindow(core, **kwargs)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.readyToScan, timeout=10000):
         window.start()
@@ -98,15 +98,14 @@ def configured(demo: Demo, clock: FixedClock) -> Demo:
 @pytest.fixture
 def make_desk(qtbot: QtBot, configured: Demo, clock: FixedClock, app_fonts: list[str]
               ) -> Iterator[Callable[..., Desk]]:
-    """Build a desk, optionally with replaced services (slow or failing fakes)."""
+    """Build a desk; `core(db, clock)` builds its core with replaced services (slow or failing
+    fakes passed to DeskCore)."""
     windows: list[MainWindow] = []
 
-    def build(wrap: Callable[[DeskServices], DeskServices] | None = None, **kwargs: Any
+    def build(core: Callable[[Database, FixedClock], DeskCore] | None = None, **kwargs: Any
               ) -> Desk:
-        services = DeskServices.from_db(configured.db, clock)
-        if wrap is not None:
-            services = wrap(services)
-        window = make_window(qtbot, services, **kwargs)
+        made = core(configured.db, clock) if core is not None else DeskCore(configured.db, clock)
+        window = make_window(qtbot, made, **kwargs)
         windows.append(window)
         return Desk(window, configured.samples, clock, configured.db, qtbot)
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import FixedClock
 from checkin_app.services.catalog import CatalogService
 from checkin_app.ui.app import run_gui
@@ -53,7 +54,7 @@ def test_first_start_goes_on_to_the_desk_after_set_up(
     QTimer.singleShot(50, fill_in)
     QTimer.singleShot(20, watch)
     try:
-        code = run_gui(demo.db, clock)
+        code = run_gui(DeskCore(demo.db, clock))
     finally:
         guard.stop()
         app.setQuitOnLastWindowClosed(True)

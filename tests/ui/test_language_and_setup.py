@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import FixedClock, OffsetClock
 from checkin_app.services.catalog import CatalogService
-from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def test_status_bar_shows_desk_activity_event_and_clock(desk: Desk) -> None:
 def test_rehearsal_clock_is_marked(qtbot: QtBot, configured: Demo, app_fonts: list[str]
                                    ) -> None:
     clock = OffsetClock(datetime(2024, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
-    w = MainWindow(DeskServices.from_db(configured.db, clock))
+    w = MainWindow(DeskCore(configured.db, clock))
     qtbot.addWidget(w)
     with qtbot.waitSignal(w.readyToScan, timeout=10000):
         w.start()
@@ -72,7 +72,7 @@ def test_rehearsal_clock_is_marked(qtbot: QtBot, configured: Demo, app_fonts: li
 
 def test_first_start_asks_for_desk_and_activity(qtbot: QtBot, demo: Demo, clock: FixedClock,
                                                 app_fonts: list[str]) -> None:
-    w = MainWindow(DeskServices.from_db(demo.db, clock))
+    w = MainWindow(DeskCore(demo.db, clock))
     qtbot.addWidget(w)
     w.start()
     qtbot.waitUntil(lambda: w.setup_dialog is not None and w.setup_dialog.isVisible(),
@@ -101,7 +101,7 @@ def test_first_start_asks_for_desk_and_activity(qtbot: QtBot, demo: Demo, clock:
 
 def test_cancelling_first_start_asks_the_app_to_quit(qtbot: QtBot, demo: Demo,
                                                      clock: FixedClock) -> None:
-    w = MainWindow(DeskServices.from_db(demo.db, clock))
+    w = MainWindow(DeskCore(demo.db, clock))
     qtbot.addWidget(w)
     w.start()
     qtbot.waitUntil(lambda: w.setup_dialog is not None, timeout=5000)

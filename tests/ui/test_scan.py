@@ -6,7 +6,6 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,13 +16,15 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
+from checkin_app.desk import DeskCore
+from checkin_app.domain.clock import Clock
 from checkin_app.domain.types import ActivityInfo, ScanResult
 from checkin_app.domain.verdicts import Verdict
 from checkin_app.services.catalog import CatalogService
 from checkin_app.services.checkin import CheckInService
 from checkin_app.storage import models as m
+from checkin_app.storage.db import Database
 from checkin_app.ui import style
-from checkin_app.ui.desk_services import DeskServices
 
 if TYPE_CHECKING:
     from tests.ui.conftest import Desk
@@ -205,10 +206,10 @@ class _SlowCheckIn(CheckInService):
         return super().scan(raw, **kwargs)  # type: ignore[arg-type]
 
 
-def _slow(services: DeskServices) -> DeskServices:
-    slow = _SlowCheckIn(services.checkin.db, services.clock)
+def _slow(db: Database, clock: Clock) -> DeskCore:
+    slow = _SlowCheckIn(db, clock)
     slow.threads = []
-    return replace(services, checkin=slow)
+    return DeskCore(db, clock, checkin=slow)
 
 
 def test_gui_thread_is_not_blocked_and_scans_stay_in_order(
@@ -230,7 +231,7 @@ def test_gui_thread_is_not_blocked_and_scans_stay_in_order(
     assert [r.verdict for r in results] == [
         Verdict.ADMIT, Verdict.ADMIT_WITH_ATTENTION, Verdict.UNKNOWN_CODE]
     assert w.result.result is results[-1]
-    checkin = w.services.checkin
+    checkin = w.core.checkin
     assert isinstance(checkin, _SlowCheckIn)
     assert threading.main_thread().name not in checkin.threads
 
@@ -241,7 +242,7 @@ class _BrokenCheckIn(CheckInService):
 
 
 def test_worker_exception_shows_error_and_keeps_code(make_desk: Callable[..., Desk]) -> None:
-    d = make_desk(lambda s: replace(s, checkin=_BrokenCheckIn(s.checkin.db, s.clock)))
+    d = make_desk(lambda db, clock: DeskCore(db, clock, checkin=_BrokenCheckIn(db, clock)))
     w = d.window
     with d.qtbot.waitSignal(w.controller.scanFailed, timeout=5000):
         d.qtbot.keyClicks(w.scan_field, "CODE-123456")

@@ -122,16 +122,16 @@ def test_a_new_desk_gets_its_activities_from_the_hub_in_the_setup_dialog(
         qtbot: QtBot, request: pytest.FixtureRequest, tmp_path: Path, app_fonts: list[str]) -> None:
     from PySide6.QtWidgets import QDialogButtonBox
 
+    from checkin_app.desk import DeskCore
     from checkin_app.domain.clock import FixedClock
     from checkin_app.storage.db import Database
-    from checkin_app.ui.desk_services import DeskServices
     from checkin_app.ui.main_window import MainWindow
     from tests.sync.conftest import HubRig
 
     rig = request.getfixturevalue("make_rig")()
     assert isinstance(rig, HubRig)
     db = Database(tmp_path / "new-laptop.sqlite3")
-    w = MainWindow(DeskServices.from_db(db, FixedClock(datetime(2024, 11, 23, 1, 30, tzinfo=UTC))))
+    w = MainWindow(DeskCore(db, FixedClock(datetime(2024, 11, 23, 1, 30, tzinfo=UTC))))
     qtbot.addWidget(w)
     try:
         w.start()

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import OffsetClock
 from checkin_app.hub.app import _clock_warnings
 from checkin_app.services.badges import PrintSettings
@@ -21,7 +22,6 @@ from checkin_app.services.conflicts import Admission, ConflictItem, RefusedItem
 from checkin_app.sync.client import SyncStatus
 from checkin_app.sync.protocol import bilingual
 from checkin_app.ui.conflicts_view import reason_text
-from checkin_app.ui.desk_services import DeskServices
 from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.main_window import MainWindow
 from checkin_app.ui.print_controller import Preview
@@ -71,7 +71,7 @@ def rehearsal_window(qtbot: QtBot, configured: Demo, app_fonts: list[str]
     activity with the longest English name."""
     clock = OffsetClock(datetime(2024, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     CatalogService(configured.db, clock).save_settings(desk_name=LONG_DESK)
-    w = make_window(qtbot, DeskServices.from_db(configured.db, clock))
+    w = make_window(qtbot, DeskCore(configured.db, clock))
     longest = max(w.activities, key=lambda a: len(a.name_en))
     with qtbot.waitSignal(w.controller.settingsSaved, timeout=5000):
         w.switch_activity(longest.code)
