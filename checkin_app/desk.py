@@ -128,12 +128,15 @@ class DeskCore:
     def _new_sync(self) -> DeskSync:
         return DeskSync(self._db, printer_state=self.printer_state)
 
-    def enrol(self, code: str) -> HubConfig:
-        """Enrol this desk with a hub (network: call off the GUI thread); `sync` is then set."""
+    def enrol(self, code: str, *, manager: str = "") -> HubConfig:
+        """Enrol this desk with a hub (network: call off the GUI thread); `sync` is then set.
+
+        `manager`: who verified a PIN, needed when the desk already belongs to a hub (audited).
+        """
         if not self.can_sync:
             raise RuntimeError("这个签到台不连接中心服务器\nThis desk does not connect to a hub")
         sync = self.sync or self._new_sync()
-        config = sync.enrol(code)
+        config = sync.enrol(code, manager=manager)
         self.sync = sync
         return config
 
