@@ -85,11 +85,15 @@ class SyncBridge(QObject):
         if self.worker is not None:
             self.worker.kick()
 
-    def enrol(self, code: str) -> None:
-        """Enrol off the GUI thread (network and pin check); answers with enrolled / enrolFailed."""
+    def enrol(self, code: str, manager: str = "") -> None:
+        """Enrol off the GUI thread (network and pin check); answers with enrolled / enrolFailed.
+
+        `manager`: the name a verified PIN gave; a desk that belongs to a hub already is moved
+        only with one (DeskSync.enrol refuses otherwise, and audits the move).
+        """
         def work() -> None:
             try:
-                cfg = self.core.enrol(code)
+                cfg = self.core.enrol(code, manager=manager)
             except Exception as exc:
                 text = str(exc).strip()
                 if "\n" not in text:
@@ -279,7 +283,7 @@ def attach_sync(window: MainWindow) -> SyncBridge | None:
     action = QAction("连接中心服务器… / Connect to hub…", window)
     # Which hub a desk trusts is a manager's decision (PIN), like switching desk or activity.
     action.triggered.connect(lambda: window.manager.require(
-        "连接中心服务器", "connect to a hub", lambda _manager: open_enrol_dialog(window, bridge)))
+        "连接中心服务器", "connect to a hub", lambda manager: open_enrol_dialog(window, bridge, manager)))
     window.desk_menu.insertAction(window.act_search, action)
     # A desk that never reaches the network exchanges data by file (manager action, PIN).
     bundles = QAction("U盘数据包… / USB stick bundles…", window)
@@ -350,11 +354,15 @@ def open_bundle_dialog(window: MainWindow, bridge: SyncBridge, manager: str) -> 
     dlg.open()
 
 
-def open_enrol_dialog(window: MainWindow, bridge: SyncBridge) -> None:
+def open_enrol_dialog(window: MainWindow, bridge: SyncBridge, manager: str = "") -> None:
     """Open the enrolment dialog (a manager's deliberate action); focus returns to the scanner after."""
     from checkin_app.ui.enrol_dialog import EnrolDialog
 
-    dlg = EnrolDialog(bridge, lang=window.languages.language, parent=window)
+    label = getattr(window, "sync_label", None)
+    status = label.status if isinstance(label, SyncStatusLabel) else None
+    dlg = EnrolDialog(bridge, lang=window.languages.language, manager=manager,
+                      hub_url=status.hub_url if status is not None and status.enrolled else "",
+                      parent=window)
     def closed(_result: int) -> None:
         dlg.deleteLater()
         window.focus_scanner()

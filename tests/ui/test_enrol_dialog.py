@@ -1,0 +1,91 @@
+"""The enrolment dialog moves a desk that already belongs to a hub only for a manager (PIN), audited."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from checkin_app.services.pins import PinService
+from checkin_app.storage import models as m
+from checkin_app.storage.db import Database
+from checkin_app.sync.client import DeskSync
+from checkin_app.ui.enrol_dialog import EnrolDialog
+from checkin_app.ui.pin_dialog import PinDialog
+from tests.sync.conftest import HubRig, make_rig  # noqa: F401  (fixture)
+from tests.ui.conftest import DESK, Desk
+
+
+def _hub_fingerprint(db: Database) -> str:
+    cfg = DeskSync(db).config()
+    return cfg.fingerprint if cfg is not None else ""
+
+
+def _enrol_in(dlg: EnrolDialog, code: str, qtbot: QtBot) -> None:
+    dlg.field.clear()
+    qtbot.keyClicks(dlg.field, code)
+    dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_enrolling_again_from_the_dialog_needs_the_managers_pin_and_is_audited(
+        make_desk: Callable[..., Desk], make_rig: Callable[..., HubRig], qtbot: QtBot,  # noqa: F811
+        tmp_path: Path) -> None:
+    first, other = make_rig(size=20), make_rig(size=20)
+    d = make_desk()
+    w = d.window
+    bridge = w.sync
+    assert bridge is not None
+    # First enrolment: nothing to move, no manager needed.
+    dlg = EnrolDialog(bridge, lang="en", parent=w)
+    assert not dlg.current.isVisibleTo(dlg)
+    dlg.show()
+    with qtbot.waitSignal(bridge.enrolled, timeout=10000):
+        _enrol_in(dlg, first.code("Desk 1"), qtbot)
+    assert _hub_fingerprint(d.db) == first.fingerprint
+
+    # A dialog opened without a manager cannot move the desk: refused with the reason, the
+    # desk stays with its hub, and the one-time code is still good afterwards.
+    move = other.code("Hall A-1")
+    dlg = EnrolDialog(bridge, lang="en", hub_url=first.proc.url, parent=w)
+    dlg.show()
+    with qtbot.waitSignal(bridge.enrolFailed, timeout=10000) as failed:
+        _enrol_in(dlg, move, qtbot)
+    assert "manager" in str(failed.args[0]) and "管理员" in str(failed.args[0])
+    assert "manager" in dlg.message.text() and dlg.buttons.isEnabled()
+    assert _hub_fingerprint(d.db) == first.fingerprint
+    dlg.close()
+
+    # From the Desk menu: the manager's PIN first, then the dialog says what moving means.
+    PinService(d.db, d.clock).set_pin("Li Lei", "2468", desk=DESK, operator="setup")
+    label = w.sync_label  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: label.status is not None and label.status.enrolled, timeout=10000)
+    w.sync_action.trigger()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: isinstance(w.manager.dialog, PinDialog), timeout=5000)
+    pin = w.manager.dialog
+    assert isinstance(pin, PinDialog)
+    qtbot.keyClicks(pin.pin, "2468")
+    pin.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: any(c.isVisible() for c in w.findChildren(EnrolDialog)), timeout=5000)
+    (opened,) = [c for c in w.findChildren(EnrolDialog) if c.isVisible()]
+    assert opened.manager == "Li Lei"
+    assert opened.current.isVisibleTo(opened) and first.proc.url in opened.current.text()
+    assert "Li Lei" in opened.current.text() and "audited" in opened.current.text()
+    with qtbot.waitSignal(bridge.enrolled, timeout=10000):
+        _enrol_in(opened, move, qtbot)
+    assert _hub_fingerprint(d.db) == other.fingerprint
+    with d.db.read() as s:
+        moved = s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "hub_changed")).one()
+    assert moved.operator == "Li Lei"
+    assert json.loads(moved.before_json)["fingerprint"] == first.fingerprint
+    assert json.loads(moved.after_json)["fingerprint"] == other.fingerprint
+
+
+def test_the_move_is_said_in_both_languages() -> None:
+    from checkin_app.ui.enrol_dialog import again_text
+
+    text = again_text("https://hub:8443", "")
+    assert "https://hub:8443" in text and "审计" in text and "audited" in text
