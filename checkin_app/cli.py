@@ -588,7 +588,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from checkin_app.ui.app import run_gui
 
     db = _open(args)
-    return int(run_gui(DeskCore(db, parse_clock(args.clock, db)), sys.argv[:1]))
+    rec = db.recovery
+    recovered = None if rec is None else (rec.short, rec.message)
+    return int(run_gui(DeskCore(db, parse_clock(args.clock, db)), sys.argv[:1], recovered))
 
 
 def _security_commands() -> dict[str, Callable[[argparse.Namespace], int]]:

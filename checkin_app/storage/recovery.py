@@ -166,10 +166,9 @@ class Recovery:
 
     @property
     def short(self) -> str:
-        """One line for a status bar."""
-        return ("数据库已损坏：已改用新文件继续签到，旧文件已保留"
-                f"（{self.damaged_path.name}）/ Database damaged: scanning goes on in a fresh "
-                f"file; the damaged one is kept ({self.damaged_path.name})")
+        """One line in both languages for the desk's status bar (`message` in its tooltip)."""
+        return ("数据库已损坏：已改用新文件继续签到，旧文件已保留 / "
+                "Database damaged: scanning goes on in a fresh file, the damaged one is kept")
 
 
 def _columns(con: sqlite3.Connection, schema: str, table: str) -> list[str]:

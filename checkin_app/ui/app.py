@@ -11,7 +11,7 @@ _IMPORTED_NS = time.time_ns()
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer  # noqa: E402
 from PySide6.QtGui import QFont, QFontDatabase  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
 
 from checkin_app.desk import DeskCore  # noqa: E402
 from checkin_app.paths import fonts_dir  # noqa: E402
@@ -52,8 +52,13 @@ def _ready_ms() -> float:
     return (time.time_ns() - start) / 1e6
 
 
-def run_gui(core: DeskCore, argv: list[str] | None = None) -> int:
-    """Run the desk on its core until the window closes; returns the process exit code."""
+def run_gui(core: DeskCore, argv: list[str] | None = None,
+            recovered: tuple[str, str] | None = None) -> int:
+    """Run the desk on its core until the window closes; returns the process exit code.
+
+    `recovered`: (one line, full text) of a damaged database replaced at open, shown in the
+    status bar for the whole session in both languages (services.recovery words it).
+    """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(
         argv if argv is not None else sys.argv)
@@ -62,6 +67,11 @@ def run_gui(core: DeskCore, argv: list[str] | None = None) -> int:
     apply_app_font(app, load_fonts())
 
     window = MainWindow(core)
+    if recovered is not None:
+        notice = QLabel(recovered[0])
+        notice.setObjectName("recovered")
+        notice.setToolTip(recovered[1])
+        window.statusBar().addWidget(notice)
     # The first start shows the set-up dialog before the desk window: closing that dialog
     # closes the only window there is, and Qt's default would end the app right there (it
     # did: the first start quit). The app ends when the desk window closes, or set-up is
