@@ -25,6 +25,7 @@ from checkin_app.storage import models_security as sec
 from checkin_app.storage.db import Database
 from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync import tables as st
+from checkin_app.sync.desk_name import DeskName
 from checkin_app.sync.protocol import (
     API_PREFIX,
     DEFAULT_PAGE,
@@ -344,6 +345,14 @@ class DeskSync:
         if prints:
             items += [{"table": st.BADGE_PRINTS.name, "key": k, "payload": p}
                       for k, p in st.BADGE_PRINTS.export(s, prints)]
+        # This desk's events go out under the name the hub enrolled it under, even when it was
+        # renamed here since (sync.desk_name): the hub knows it only by that name. Audit entries
+        # keep theirs (their hash chain covers it; the hub stamps them from the token anyway).
+        enrolled = DeskName("", _get(s, K_DESK) or "").identity
+        if enrolled:
+            for it in items:
+                if it["table"] in ("checkins", st.BADGE_PRINTS.name) and "desk" in it["payload"]:
+                    it["payload"]["desk"] = enrolled
         audit_mark = int(_get(s, "push.audit") or 0)
         rows = s.execute(select(_AUDIT).where(_AUDIT.c.id > audit_mark).order_by(_AUDIT.c.id)
                          .limit(limit)).all()
