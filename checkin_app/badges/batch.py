@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from checkin_app import partfiles
 from checkin_app.badges.data import BadgeData
 from checkin_app.badges.render import write_batch
 from checkin_app.badges.templates import Sheet, Template, TemplateSet
@@ -21,22 +21,18 @@ def with_templates(items: Iterable[BadgeData], templates: TemplateSet,
 def write_batch_file(items: Iterable[tuple[BadgeData, Template]], path: Path, *,
                      sheet: Sheet | None, progress: Callable[[int], None] | None = None,
                      cancelled: Callable[[], bool] | None = None) -> int:
-    """Write the PDF under a temporary name and move it into place only when complete.
+    """Write the PDF under a hidden part name beside `path` and rename it into place when complete.
 
-    A cancelled or failed batch leaves no half-written file behind; returns the badge count
-    (0 when cancelled).
+    A cancelled or failed batch leaves no half-written file behind, and a killed one only a
+    part file that the next batch into the folder removes; returns the badge count (0 when
+    cancelled).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with tmp.open("wb") as f:
-            n = write_batch(items, f, sheet=sheet, progress=progress, cancelled=cancelled,
-                            title=path.stem)
+    partfiles.remove_stale(path.parent, legacy_targets=(path.name,))
+    with partfiles.PartFile(path) as part:
+        n = write_batch(items, part.file, sheet=sheet, progress=progress, cancelled=cancelled,
+                        title=path.stem)
         if cancelled is not None and cancelled():
-            tmp.unlink(missing_ok=True)
             return 0
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        part.commit()
     return n

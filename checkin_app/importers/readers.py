@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
+from checkin_app.lifeline import die_with_parent
+
 # Bytes read per step when checking an encoding or scanning a sheet for merged cells.
 _CHUNK = 1 << 20
 # Lines looked at to guess the delimiter (a title row and the header are among them).
@@ -399,6 +401,7 @@ def _portable(exc: BaseException) -> BaseException:
 def _stream_xlsx(path: str, sheet: str | None, head_rows: int, out: Any) -> None:
     """The reader process: the workbook's facts and the first rows of the sheets looked at for a
     header, then every row of the chosen sheet, STREAM_ROWS at a time; errors are sent, not raised."""
+    die_with_parent()  # a killed import must not leave its reader behind, stuck on a full queue
     try:
         from checkin_app.importers.fields import find_header
 

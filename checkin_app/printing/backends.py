@@ -6,7 +6,6 @@ destination), "folder:/some/dir" or "qt:Printer name" ("qt:" for the system defa
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -16,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from checkin_app import partfiles
 
 LP_TIMEOUT_S = 60
 
@@ -54,6 +55,7 @@ class FolderBackend:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.spec = f"folder:{folder}"
+        self._swept = False
 
     def print_pdf(self, request: PrintRequest) -> str:
         try:
@@ -64,11 +66,13 @@ class FolderBackend:
             while target.exists():
                 n += 1
                 target = self.folder / f"{stamp}-{_safe(request.file_stem)}-{n}.pdf"
-            # Written under a temporary name and renamed, so a watcher never sees half a file.
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
-            with os.fdopen(fd, "wb") as f:
-                f.write(request.pdf)
-            os.replace(tmp, target)
+            if not self._swept:  # part files of a desk killed mid-write, once per session
+                partfiles.remove_stale(self.folder)
+                self._swept = True
+            # Written under a hidden part name and renamed, so a watcher never sees half a file.
+            with partfiles.PartFile(target) as part:
+                part.file.write(request.pdf)
+                part.commit()
         except OSError as exc:
             raise PrintError(f"无法写入文件夹 {self.folder}：{exc.strerror or exc}\n"
                              f"Cannot write to the folder {self.folder}: {exc.strerror or exc}") from exc

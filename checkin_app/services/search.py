@@ -37,6 +37,7 @@ from checkin_app.domain.search_keys import (
     typo_term,
 )
 from checkin_app.domain.types import DelegateView
+from checkin_app.lifeline import die_with_parent
 from checkin_app.services.views import delegate_view
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
@@ -301,7 +302,9 @@ class KeyBuilder:
     def __init__(self, workers: int = 0) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            # die_with_parent: a killed import must not leave its workers behind (issue 15).
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=die_with_parent)
 
     def __enter__(self) -> KeyBuilder:
         return self
