@@ -11,7 +11,7 @@ DEMO_SIZE ?= 10000
 # starts on the main day, so doors are open. `make run DEMO_CLOCK=` uses the real time.
 DEMO_CLOCK ?= 2024-11-23T09:20
 
-.PHONY: setup run demo test lint typecheck pytest bench translations screenshots clean
+.PHONY: setup run demo test test-fast lint typecheck pytest bench translations screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,12 @@ pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# For developers between changes: the same checks without the tests marked `slow` (those that start
+# a hub process, the real desk window under Xvfb or pip; tests/conftest.py marks them), which take
+# most of the suite's time. `make test` and CI (.ci/run) still run every test, slow ones included.
+test-fast: lint typecheck $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 
 bench: $(STAMP)
 	set -e; for b in bench/bench_*.py; do m=$${b%.py}; echo "== $$m"; $(BIN)/python -m $${m//\//.}; done

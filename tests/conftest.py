@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from types import CodeType
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +19,52 @@ from checkin_app.domain.clock import FixedClock
 from checkin_app.storage.db import Database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Tests that start processes of their own are marked `slow` here, in one place, so no test file needs
+# a marker: `make test-fast` (-m "not slow") leaves them out, `make test` and CI run them all.
+# - everything under tests/realwindow (the real desk under Xvfb with an input method);
+# - the organiser's guide, run as written with its own hub process, and the wheel built and installed by pip;
+SLOW_MODULES = {"test_organiser_guide.py"}
+SLOW_TESTS = {"test_wheel_contains_resources_and_finds_them_when_installed"}
+# - every test that starts a hub process (tests.hub.support.HubProcess), itself or through a fixture,
+#   also one asked for by name (`request.getfixturevalue("make_rig")`, tests/sync/conftest.py).
+SLOW_NAMES = {"HubProcess", "make_rig"}
+
+
+def _names(code: CodeType) -> set[str]:
+    """The names and strings a function's code uses, its nested functions' (a fixture's `build`) too."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            names |= _names(const)
+        elif isinstance(const, str):
+            names.add(const)
+    return names
+
+
+def _starts_processes(item: pytest.Item) -> bool:
+    path = Path(str(item.path))
+    function = getattr(item, "function", None)
+    if "realwindow" in path.parts or path.name in SLOW_MODULES:
+        return True
+    if getattr(function, "__name__", "") in SLOW_TESTS:
+        return True
+    functions: list[object] = [function]
+    if isinstance(item, pytest.Function):
+        # Every fixture the test uses, with the fixtures those use: pytest keeps their definitions
+        # here (no public API lists them). Read directly, so a pytest that moves it fails loudly.
+        for defs in item._fixtureinfo.name2fixturedefs.values():
+            functions += [d.func for d in defs]
+    codes = [getattr(f, "__code__", None) for f in functions]
+    return any(SLOW_NAMES & _names(c) for c in codes if isinstance(c, CodeType))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that start processes of their own as `slow`."""
+    slow = pytest.mark.slow
+    for item in items:
+        if _starts_processes(item):
+            item.add_marker(slow)
 
 
 @pytest.fixture
