@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import array
 import codecs
 import csv
 import io
 import itertools
 import multiprocessing
 import pickle
+import posixpath
 import queue
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -66,17 +69,55 @@ def file_kind(path: Path) -> str:
 # -- CSV --------------------------------------------------------------------------------------
 
 
-def _decodes(path: Path, encoding: str) -> bool:
-    """Whether the whole file decodes without error (checked in chunks: memory stays flat)."""
+# A line of a registration export is a few hundred characters (the 100,000-row benchmark export
+# has 142 bytes a line) and Excel's longest cell is 32,767 characters. A record (a line, or lines
+# joined by a line break inside quotes) over MAX_RECORD_CHARS is refused before it is held whole:
+# a 200 MB file of one line must not become a 200 MB string, or a list of 100 million fields.
+MAX_RECORD_CHARS = 1 << 20
+# One cell: csv's own limit, which stays as the csv module sets it (131,072 characters, four
+# times Excel's longest cell); a longer one is refused with its line.
+
+
+def _bad_line(path: Path, encoding: str) -> int | None:
+    """The line holding the first bytes that do not decode in `encoding`, or None when the whole
+    file decodes (read in chunks: memory stays flat)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with path.open("rb") as f:
-            while chunk := f.read(_CHUNK):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    lines = 1
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            try:
+                lines += decoder.decode(chunk).count("\n")
+            except UnicodeDecodeError as exc:
+                # The chunk's text up to the bad bytes: its line breaks say the line.
+                good = chunk[:max(exc.start, 0)]
+                return lines + codecs.getincrementaldecoder(encoding)(errors="replace").decode(
+                    good).count("\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return lines
+    return None
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes without error."""
+    return _bad_line(path, encoding) is None
+
+
+def _undecodable(path: Path, encoding: str, line: int, declared: bool = False) -> ReadError:
+    if declared:
+        return ReadError(
+            f"{path.name} 标明是 {encoding} 编码（文件开头的字节顺序标记），"
+            f"但第 {line} 行有不属于该编码的字节：文件已损坏或被其他程序改过。请从原系统重新导出。\n"
+            f"{path.name} says it is {encoding} (the byte-order mark at its start), but line {line} "
+            "holds bytes that are not: the file is damaged or was changed by another program. "
+            "Export it again from its source."
+        )
+    return ReadError(
+        f"{path.name} 第 {line} 行不能按 {encoding} 编码读取（会出现乱码），请换一种编码。\n"
+        f"{path.name} line {line} cannot be read as {encoding} (the text would be garbled); choose "
+        "another encoding."
+    )
 
 
 def detect_encoding(path: Path) -> str:
@@ -86,10 +127,13 @@ def detect_encoding(path: Path) -> str:
     """
     with path.open("rb") as f:
         head = f.read(4096)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+    declared = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else
+                "utf-16" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else None)
+    if declared is not None:
+        bad = _bad_line(path, declared)
+        if bad is not None:
+            raise _undecodable(path, declared, bad, declared=True)
+        return declared
     if b"\x00" in head and not _decodes(path, "utf-8"):
         # UTF-16 without a mark: tabs and line breaks leave a zero byte on one side; the side
         # tells the byte order. (A stray NUL in valid UTF-8 is just a stray NUL.)
@@ -108,17 +152,14 @@ def detect_encoding(path: Path) -> str:
 
 
 def check_encoding(path: Path, encoding: str) -> None:
-    """Raise a ReadError naming the problem if the file does not decode in `encoding`."""
+    """Raise a ReadError naming the problem (and the line) if the file does not decode in `encoding`."""
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
         raise ReadError(f"未知编码：{encoding}\nUnknown encoding: {encoding}") from exc
-    if not _decodes(path, encoding):
-        raise ReadError(
-            f"{path.name} 不能按 {encoding} 编码读取（会出现乱码），请换一种编码。\n"
-            f"{path.name} cannot be read as {encoding} (the text would be garbled); choose another "
-            "encoding."
-        )
+    bad = _bad_line(path, encoding)
+    if bad is not None:
+        raise _undecodable(path, encoding, bad)
 
 
 def _open_text(path: Path, encoding: str) -> tuple[IO[bytes], io.TextIOWrapper]:
@@ -127,27 +168,68 @@ def _open_text(path: Path, encoding: str) -> tuple[IO[bytes], io.TextIOWrapper]:
     return raw, text
 
 
+class _TooLong(Exception):
+    """A record over MAX_RECORD_CHARS (raised from inside the csv reader's line source)."""
+
+
+def _lines(text: io.TextIOWrapper, record: list[int]) -> Iterator[str]:
+    """The file's lines for csv.reader, none held past MAX_RECORD_CHARS; record[0] counts the
+    characters of the record being read (the caller zeroes it after each record).
+
+    NUL characters are dropped: they mean nothing in a registration, Excel never writes one, and
+    PostgreSQL cannot store one (a name holding one could never reach the hub).
+    """
+    while line := text.readline(MAX_RECORD_CHARS + 1):
+        record[0] += len(line)
+        if record[0] > MAX_RECORD_CHARS:
+            raise _TooLong()
+        yield line.replace("\x00", "") if "\x00" in line else line
+
+
+def _too_long(path: Path, line: int) -> ReadError:
+    return ReadError(
+        f"{path.name} 第 {line} 行超过 {MAX_RECORD_CHARS:,} 个字符（可能缺少换行，或引号未闭合），"
+        "未导入任何数据。请检查该行。\n"
+        f"{path.name} line {line} is over {MAX_RECORD_CHARS:,} characters long (a missing line "
+        "break, or a quote that is never closed); nothing was imported. Check that line."
+    )
+
+
+def _csv_error(path: Path, line: int, exc: csv.Error) -> ReadError:
+    if "field larger than field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return ReadError(
+            f"{path.name} 第 {line} 行有一个单元格超过 {limit:,} 个字符（可能引号未闭合），未导入任何数据。\n"
+            f"{path.name} line {line} has a cell over {limit:,} characters long (perhaps a quote "
+            "that is never closed); nothing was imported."
+        )
+    return ReadError(f"{path.name} 第 {line} 行格式错误：{exc}\n{path.name} line {line} is malformed: {exc}")
+
+
 def detect_delimiter(path: Path, encoding: str) -> str:
     """The delimiter that splits most of the first lines into the same, largest number of fields."""
     raw, text = _open_text(path, encoding)
     lines = []
     with raw, text:
         try:
-            for _ in range(_SNIFF_LINES):
-                line = text.readline()
+            for number in range(1, _SNIFF_LINES + 1):
+                line = text.readline(MAX_RECORD_CHARS + 1)
                 if not line:
                     break
-                lines.append(line)
+                if len(line) > MAX_RECORD_CHARS:
+                    raise _too_long(path, number)
+                lines.append(line.replace("\x00", ""))
         except UnicodeDecodeError as exc:
-            raise ReadError(
-                f"{path.name} 不能按 {encoding} 编码读取，请换一种编码。\n"
-                f"{path.name} cannot be read as {encoding}; choose another encoding."
-            ) from exc
+            raise _undecodable(path, encoding, _bad_line(path, encoding) or len(lines) + 1) from exc
     sample = "".join(lines)
     best = "\t" if encoding.startswith("utf-16") else ","
     best_score: tuple[int, int, int] = (0, 0, 0)
     for delim in DELIMITERS:
-        counts = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delim) if any(r)]
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delim)
+                      if any(r)]
+        except csv.Error:  # a cell over csv's limit with this delimiter: not this one
+            continue
         split = [c for c in counts if c > 1]
         if not split:
             continue
@@ -161,15 +243,20 @@ def detect_delimiter(path: Path, encoding: str) -> str:
 
 def iter_csv(path: Path, encoding: str, delimiter: str,
              progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, Row]]:
-    """(line number, cells) for every record; a line number is where the record starts."""
+    """(line number, cells) for every record; a line number is where the record starts.
+
+    Streamed: memory holds one record, at most MAX_RECORD_CHARS, whatever the file's size.
+    """
     total = path.stat().st_size
     raw, text = _open_text(path, encoding)
+    record = [0]
     with raw, text:
-        reader = csv.reader(text, delimiter=delimiter)
+        reader = csv.reader(_lines(text, record), delimiter=delimiter)
         n = 0
         try:
             while True:
                 line = reader.line_num + 1
+                record[0] = 0
                 try:
                     cells = next(reader)
                 except StopIteration:
@@ -179,22 +266,23 @@ def iter_csv(path: Path, encoding: str, delimiter: str,
                     progress(raw.tell(), total)
                 yield line, list(cells)
         except UnicodeDecodeError as exc:
-            raise ReadError(
-                f"{path.name} 第 {reader.line_num + 1} 行附近不能按 {encoding} 编码读取，请换一种编码。\n"
-                f"{path.name} cannot be read as {encoding} near line {reader.line_num + 1}; choose "
-                "another encoding."
-            ) from exc
+            raise _undecodable(path, encoding, _bad_line(path, encoding) or reader.line_num + 1) from exc
+        except _TooLong:
+            raise _too_long(path, reader.line_num + 1) from None
         except csv.Error as exc:
-            raise ReadError(
-                f"{path.name} 第 {reader.line_num} 行格式错误：{exc}\n"
-                f"{path.name} line {reader.line_num} is malformed: {exc}"
-            ) from exc
+            raise _csv_error(path, reader.line_num, exc) from exc
 
 
 # -- XLSX -------------------------------------------------------------------------------------
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _MERGE_START = re.compile(rb"<(?:\w+:)?mergeCells[\s>]")
+
+
+def _merge_start(data: bytes) -> re.Match[bytes] | None:
+    # A plain find first: the regex alone, which has no fixed start, reads a sheet 3 times slower.
+    at = data.find(b"mergeCells")
+    return _MERGE_START.search(data, max(at - 64, 0)) if at >= 0 else None
 
 
 def _col_index(letters: bytes) -> int:
@@ -204,45 +292,440 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def merged_ranges(archive: zipfile.ZipFile, sheet_path: str) -> list[tuple[int, int, int, int]]:
-    """(first row, first col, last row, last col) of every merged range, 1-based rows, 0-based cols.
+# -- XLSX limits --------------------------------------------------------------------------------
+# A workbook is a zip of XML parts, and both readers trust it: calamine keeps a sheet as one dense
+# grid from A1 to its last cell with a value (a single value at XFD1048576 asks for 550 GB and
+# aborts the process), copies a shared string into every cell that uses it (a 13 KB file with one
+# 1 MB string used by 2,000 cells took 2 GB), holds the shared strings whole (about 3.5 times their
+# XML) and buffers whitespace between tags (3 GB of it in a 3 MB file is 3 GB of memory). So the
+# zip's directory and the parts the readers load are checked before either reader sees them.
+#
+# Sizes are set from a 100,000-row export (the design size; 11 columns, 1.1 million cells): its
+# sheet is 62 MB of XML (inline strings, 9.6 times smaller deflated), an Excel-style shared-strings
+# part for it 5-6 MB; read whole it peaks at about 160 MB. Each limit leaves three to six times that.
+MAX_XLSX_PARTS = 2000  # parts in the zip (a workbook has about 10 plus 2-3 per sheet or picture)
+MAX_SHEET_BYTES = 200 << 20  # one sheet's XML, uncompressed: about 320,000 rows of that export
+MAX_XLSX_BYTES = 400 << 20  # every part together, uncompressed
+MAX_SHARED_BYTES = 32 << 20  # the shared strings, uncompressed: at most ~110 MB held by calamine
+MAX_PART_BYTES = 16 << 20  # any other XML part (styles, workbook, relations: kilobytes in practice)
+# Uncompressed ÷ compressed for a part over 1 MB: real sheets are 5-15 (a sheet of one value
+# repeated, about 60); deflate's ceiling is 1,032, where whitespace and zip bombs sit.
+MAX_RATIO = 100
+_RATIO_FROM = 1 << 20
+MAX_SHEETS = 256
+# Cells of a sheet's grid (rows × columns up to the last cell with a value): 100,000 rows × 40
+# columns. calamine holds 32 bytes a cell plus the text; the grid read from it 8 bytes a cell more.
+MAX_CELLS = 4_000_000
+# Text the cells of one sheet hold once shared strings are copied into them (an export's is 20-30 MB).
+MAX_CELL_TEXT_BYTES = 128 << 20
+# An XML element or a run of text with no tag in it: Excel's longest cell (32,767 characters) is
+# under 128 KB; a longer run is whitespace or junk that calamine would buffer whole.
+MAX_XML_RUN = 1 << 20
+# Merged ranges of a sheet (a team list merges a few cells a team: thousands at 100,000 rows).
+MAX_MERGES = 100_000
 
-    openpyxl's read-only mode skips <mergeCells>, which sits after all the cell data; scanning the
-    decompressed sheet for it is quick and keeps only the tail in memory.
+_MB = 1 << 20
+
+
+def _mb(n: int) -> str:
+    return f"{n / _MB:,.0f} MB" if n >= _MB else f"{n:,} B"
+
+
+def _refuse(name: str, zh: str, en: str) -> ReadError:
+    return ReadError(f"{name} 不能导入：{zh}。未导入任何数据；请在 Excel 中打开并另存为 .xlsx 后重试。\n"
+                     f"{name} cannot be imported: {en}. Nothing was imported; open it in Excel, save "
+                     "it again as .xlsx and retry.")
+
+
+def check_xlsx_directory(archive: zipfile.ZipFile, name: str) -> None:
+    """Refuse a workbook whose zip directory declares more than the limits allow (nothing is
+    decompressed: a bomb is refused in milliseconds)."""
+    infos = archive.infolist()
+    if len(infos) > MAX_XLSX_PARTS:
+        raise _refuse(name, f"压缩包中有 {len(infos):,} 个部件（上限 {MAX_XLSX_PARTS:,}）",
+                      f"its zip holds {len(infos):,} parts (limit {MAX_XLSX_PARTS:,})")
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        if info.filename in seen:  # two readers could take different ones
+            raise _refuse(name, f"部件 {info.filename} 出现两次", f"part {info.filename} appears twice")
+        seen.add(info.filename)
+        size = info.file_size
+        total += size
+        limit = _part_limit(info.filename)
+        if size > limit:
+            raise _refuse(name, f"部件 {info.filename} 解压后 {_mb(size)}（上限 {_mb(limit)}）",
+                          f"part {info.filename} is {_mb(size)} uncompressed (limit {_mb(limit)})")
+        if size >= _RATIO_FROM and size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = size // max(info.compress_size, 1)
+            raise _refuse(name, f"部件 {info.filename} 压缩比 {ratio:,}:1，是压缩炸弹（上限 {MAX_RATIO}:1）",
+                          f"part {info.filename} expands {ratio:,} times, a zip bomb (limit "
+                          f"{MAX_RATIO} times)")
+    if total > MAX_XLSX_BYTES:
+        raise _refuse(name, f"解压后共 {_mb(total)}（上限 {_mb(MAX_XLSX_BYTES)}）",
+                      f"it is {_mb(total)} uncompressed (limit {_mb(MAX_XLSX_BYTES)})")
+
+
+def _part_limit(part: str) -> int:
+    low = part.lower()
+    if low.endswith((".xml", ".rels")) and "/media/" not in low:
+        if "worksheets/" in low or "chartsheets/" in low:
+            return MAX_SHEET_BYTES
+        if low.endswith("sharedstrings.xml"):
+            return MAX_SHARED_BYTES
+        return MAX_PART_BYTES
+    return MAX_XLSX_BYTES  # pictures and other files: neither reader opens them
+
+
+def _xml_chunks(archive: zipfile.ZipFile, part: str, name: str) -> Iterator[tuple[int, bytes]]:
+    """(offset, XML) of a part, a megabyte at a time, each cut after a '>' so no tag is split.
+
+    Read through zipfile, which stops at the declared size and checks the CRC: a part that holds
+    more than its directory says is refused here, before calamine (which reads on) gets to it.
     """
-    ranges: list[tuple[int, int, int, int]] = []
     tail = b""
-    in_merges = False
-    with archive.open(sheet_path) as f:
-        while chunk := f.read(_CHUNK):
-            data = tail + chunk
-            if not in_merges:
-                m = _MERGE_START.search(data)
-                if m is None:
-                    tail = data[-64:]
-                    continue
-                in_merges = True
+    offset = 0
+    try:
+        with archive.open(part) as f:
+            while chunk := f.read(_CHUNK):
+                data = tail + chunk
+                cut = data.rfind(b">") + 1
+                if len(data) - cut > MAX_XML_RUN:
+                    raise _refuse(name, f"部件 {part} 中有超过 {_mb(MAX_XML_RUN)} 的空白或文本段",
+                                  f"part {part} has a run of text or whitespace over "
+                                  f"{_mb(MAX_XML_RUN)}")
+                if cut:
+                    yield offset, data[:cut]
+                    offset += cut
+                tail = data[cut:]
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise _refuse(name, f"部件 {part} 已损坏（{exc}）", f"part {part} is damaged ({exc})") from exc
+    if tail.strip():
+        yield offset, tail
+
+
+def _verify_part(archive: zipfile.ZipFile, part: str, name: str) -> None:
+    for _ in _xml_chunks(archive, part, name):
+        pass
+
+
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+
+
+def _shared_string_sizes(archive: zipfile.ZipFile, part: str, name: str) -> array.array[int]:
+    """An upper bound of each shared string's size (the bytes of its XML item), in order."""
+    starts: list[int] = []
+    sizes: array.array[int] = array.array("Q")
+    end = 0
+    for offset, data in _xml_chunks(archive, part, name):
+        found = [offset + m.start() for m in _SI.finditer(data)]
+        if found:
+            if starts:
+                found.insert(0, starts[-1])
+            sizes.extend(b - a for a, b in itertools.pairwise(found))
+            starts = [found[-1]]
+        end = offset + len(data)
+    if starts:
+        sizes.append(end - starts[-1])
+    return sizes
+
+
+@dataclass(slots=True)
+class SheetScan:
+    """What a sheet's XML holds, found without building it: the last row and column with a value
+    (1-based), its merged ranges, and the bytes of text its shared-string cells copy."""
+
+    max_row: int = 0
+    max_col: int = 0
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    shared_text: int = 0
+
+
+def _above(s: bytes, lo: int, hi: int) -> bytes:
+    """A regex for the strings over [lo-hi] that sort after `s` as cell references do (longer
+    first, then letter by letter): rows and columns greater than a known one."""
+    cls = b"[%c-%c]" % (lo, hi)
+    alts = [cls + b"{%d,}" % (len(s) + 1)]
+    for i, ch in enumerate(s):
+        if ch < hi:
+            alts.append(re.escape(s[:i]) + b"[%c-%c]" % (ch + 1, hi) + cls + b"{%d}" % (len(s) - i - 1))
+    return b"(?:" + b"|".join(alts) + b")"
+
+
+def _col_letters(n: int) -> bytes:
+    out = b""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = bytes([65 + rem]) + out
+    return out
+
+
+_TAG_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>]")
+_ANY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s>/])([^>]*)>")
+_ATTR_R = re.compile(rb"""\br\s*=\s*["']\s*([A-Za-z]{0,3})([0-9]{0,10})\s*["']""")
+_SHARED_INDEX = re.compile(
+    rb"""\bt\s*=\s*["']s["'][^>]*(?<!/)>\s*<(?:[A-Za-z_][\w.-]*:)?v>\s*([0-9]{1,10})\s*<""")
+_ATTR_T_SHARED = re.compile(rb"""\bt\s*=\s*["']s["']""")
+
+
+class _SheetScanner:
+    """Scans a sheet's XML in chunks. Cells written as Excel and the libraries write them
+    (`<c r="B7" ...>`, rows in order) cost a few searches a megabyte; any other form is walked tag
+    by tag, as calamine places cells (a cell without a reference follows the one before it)."""
+
+    def __init__(self, archive: zipfile.ZipFile, part: str, shared: array.array[int],
+                 name: str) -> None:
+        self.archive = archive
+        self.scan = SheetScan()
+        self.shared = shared
+        self.longest = max(shared, default=0)
+        self.name = name
+        self.part = part
+        self.prefix = b""
+        self.row = 0  # the row of the last <row> tag, for cells without a reference
+        self.col = 0
+        self.s_cells = 0
+        self.in_merges = False
+
+    def feed(self, data: bytes) -> None:
+        if not self.in_merges:
+            if not self.scan.max_row and not self.prefix:
+                m = _TAG_ROOT.search(data)
+                if m and m.group(1):
+                    self.prefix = m.group(1) + b":"
+            m = _merge_start(data)
+            if m is not None:
+                self._cells(data[:m.start()])
+                self.in_merges = True
                 data = data[m.start():]
-            cut = data.rfind(b">") + 1
-            for c1, r1, c2, r2 in _MERGE.findall(data[:cut]):
-                ranges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
-            tail = data[cut:]
-    return ranges
+            else:
+                self._cells(data)
+                return
+        for c1, r1, c2, r2 in _MERGE.findall(data):
+            self.scan.merges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
+        if len(self.scan.merges) > MAX_MERGES:
+            raise _refuse(self.name, f"工作表 {self.part} 有超过 {MAX_MERGES:,} 个合并单元格区域",
+                          f"sheet {self.part} has over {MAX_MERGES:,} merged ranges")
+
+    def _cells(self, data: bytes) -> None:
+        p = self.prefix
+        # Every tag starting "<c" (cells, and <cols>, <cfRule>... which send their chunk the slow
+        # way) against those written <c r="...": equal means every cell has its reference first.
+        if data.count(b"<" + p + b"c") != data.count(b"<" + p + b'c r="') or not self._canonical(data):
+            self._walk(data)
+        if self.longest:
+            self.s_cells += data.count(b'"s"') + data.count(b"'s'")
+        last = data.rfind(b"<" + p + b'row r="')
+        if last >= 0:
+            m = re.match(rb'<[^"]*"([0-9]{1,10})"', data[last:last + 40])
+            if m:
+                self.row = int(m.group(1))
+        self._check()
+
+    def _content(self, data: bytes, start: int) -> bool:
+        end = data.find(b">", start)
+        return end > 0 and data[end - 1:end] != b"/"
+
+    def _note(self, row: int, col: int) -> None:
+        if row > self.scan.max_row:
+            self.scan.max_row = row
+        if col > self.scan.max_col:
+            self.scan.max_col = col
+
+    def _canonical(self, data: bytes) -> bool:
+        """Note the cells beyond the extent so far; False when a reference is not plain A1 form."""
+        head = b"<" + re.escape(self.prefix) + rb'c r="'
+        ref = re.compile(head + rb'([A-Z]{1,3})([0-9]{1,7})"')
+        # The last cell with a value is the furthest row (rows come in order) and usually the
+        # widest column; then only a cell beyond both needs looking at.
+        pos = len(data)
+        for _ in range(64):
+            pos = data.rfind(b"<" + self.prefix + b'c r="', 0, pos)
+            if pos < 0:
+                break
+            if self._content(data, pos):
+                m = ref.match(data, pos)
+                if m:
+                    self._note(int(m.group(2)), _col_index(m.group(1)) + 1)
+                break
+        rows = _above(b"%d" % self.scan.max_row, 48, 57) if self.scan.max_row else b"[0-9]+"
+        cols = _above(_col_letters(self.scan.max_col), 65, 90) if self.scan.max_col else b"[A-Z]+"
+        odd_or_beyond = re.compile(head + rb'(?:(?![A-Z]{1,3}[0-9]{1,7}")|[A-Z]{1,3}' + rows + rb'"|'
+                                   + cols + rb'[0-9])')
+        for m in odd_or_beyond.finditer(data):
+            found = ref.match(data, m.start())
+            if found is None:
+                return False
+            if self._content(data, m.start()):
+                self._note(int(found.group(2)), _col_index(found.group(1)) + 1)
+        return True
+
+    def _walk(self, data: bytes) -> None:
+        for m in _ANY_TAG.finditer(data):
+            kind, attrs = m.group(1), m.group(2)
+            ref = _ATTR_R.search(attrs)
+            if kind == b"row":
+                self.row = int(ref.group(2)) if ref and ref.group(2) else self.row + 1
+                self.col = 0
+                continue
+            if ref and ref.group(1):
+                self.col = _col_index(ref.group(1).upper()) + 1
+            else:
+                self.col += 1
+            row = int(ref.group(2)) if ref and ref.group(2) else self.row
+            if not attrs.endswith(b"/"):
+                self._note(max(row, 1), self.col)
+
+    def _check(self) -> None:
+        area = self.scan.max_row * self.scan.max_col
+        if area > MAX_CELLS:
+            raise _refuse(
+                self.name,
+                f"工作表 {self.part} 的数据延伸到第 {self.scan.max_row:,} 行、第 {self.scan.max_col:,} 列"
+                f"（{area:,} 个单元格，上限 {MAX_CELLS:,}）",
+                f"sheet {self.part} has values as far as row {self.scan.max_row:,}, column "
+                f"{self.scan.max_col:,} ({area:,} cells; limit {MAX_CELLS:,})")
+
+    def finish(self) -> SheetScan:
+        # Shared strings are copied into every cell using one: bound that text, exactly when the
+        # quick bound (every such cell holding the longest string) is over the limit.
+        if self.s_cells * self.longest > MAX_CELL_TEXT_BYTES:
+            self.scan.shared_text = self._exact_shared_text()
+            if self.scan.shared_text > MAX_CELL_TEXT_BYTES:
+                raise _refuse(
+                    self.name,
+                    f"工作表 {self.part} 的共享字符串展开后约 {_mb(self.scan.shared_text)}"
+                    f"（上限 {_mb(MAX_CELL_TEXT_BYTES)}）",
+                    f"sheet {self.part} expands its shared strings to about "
+                    f"{_mb(self.scan.shared_text)} (limit {_mb(MAX_CELL_TEXT_BYTES)})")
+        else:
+            self.scan.shared_text = self.s_cells * self.longest
+        return self.scan
+
+    def _exact_shared_text(self) -> int:
+        total = 0
+        sizes = self.shared
+        pattern = _SHARED_INDEX
+        marks = 0
+        found = 0
+        for _offset, data in _xml_chunks(self.archive, self.part, self.name):
+            end = _merge_start(data)
+            body = data[:end.start()] if end else data
+            marks += len(_ATTR_T_SHARED.findall(body))
+            indices = pattern.findall(body)
+            found += len(indices)
+            try:
+                total += sum(map(sizes.__getitem__, map(int, indices)))
+            except IndexError:
+                raise _refuse(self.name, f"工作表 {self.part} 引用了不存在的共享字符串",
+                              f"sheet {self.part} refers to shared strings that do not exist") from None
+            if end:
+                break
+        if marks != found:  # a shared-string cell not written as <c t="s"><v>N</v>: count it at the longest
+            total += (marks - found) * self.longest
+        return total
+
+
+def scan_sheet(archive: zipfile.ZipFile, part: str, shared: array.array[int], name: str) -> SheetScan:
+    """The extent, merged ranges and shared text of a sheet, refusing one over the limits."""
+    scanner = _SheetScanner(archive, part, shared, name)
+    for _offset, data in _xml_chunks(archive, part, name):
+        scanner.feed(data)
+    return scanner.finish()
+
+
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def sheet_parts(archive: zipfile.ZipFile, name: str) -> tuple[str, dict[str, str]]:
+    """The workbook part and each sheet's part, by sheet name, from the workbook's relations."""
+    from xml.etree import ElementTree
+
+    def rels(part: str) -> dict[str, str]:
+        folder, _, base = part.rpartition("/")
+        rel_part = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+        out: dict[str, str] = {}
+        if rel_part not in archive.NameToInfo:
+            return out
+        for el in ElementTree.fromstring(archive.read(rel_part)).iter():
+            if _local(el.tag) == "Relationship" and el.get("Id") and el.get("Target"):
+                target = str(el.get("Target"))
+                out[str(el.get("Id"))] = (target.lstrip("/") if target.startswith("/")
+                                          else posixpath.normpath(posixpath.join(folder, target)))
+        return out
+
+    try:
+        book = next((t for t in rels("").values() if t.endswith(".xml") and t in archive.NameToInfo
+                     and "workbook" in t.lower()), "xl/workbook.xml")
+        targets = rels(book)
+        sheets: dict[str, str] = {}
+        for el in ElementTree.fromstring(archive.read(book)).iter():
+            if _local(el.tag) == "sheet":
+                rid = el.get(f"{{{_REL_NS}}}id") or next(
+                    (v for k, v in el.attrib.items() if _local(k) == "id"), None)
+                target = targets.get(rid or "")
+                if el.get("name") is not None and target:
+                    sheets[str(el.get("name"))] = target
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error) as exc:
+        raise _refuse(name, f"找不到或读不懂工作簿结构（{exc}）",
+                      f"its workbook structure is missing or unreadable ({exc})") from exc
+    if len(sheets) > MAX_SHEETS:
+        raise _refuse(name, f"有 {len(sheets):,} 个工作表（上限 {MAX_SHEETS}）",
+                      f"it has {len(sheets):,} sheets (limit {MAX_SHEETS})")
+    return book, sheets
 
 
 class XlsxSource:
     """One workbook opened read-only; rows come with merged cells filled in.
 
-    Read by calamine (Rust; python-calamine), several times faster than openpyxl and with the
-    merged ranges; openpyxl (streaming, merged ranges scanned from the sheet's XML) reads a
-    workbook calamine cannot open.
+    Read by calamine (Rust; python-calamine), several times faster than openpyxl; openpyxl reads
+    a workbook calamine cannot open. Before either touches a part, the part is checked against
+    the limits above (the zip's directory on opening, a sheet's extent when it is first read), so
+    a hostile workbook is refused with a message instead of taking the memory.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._cal: Any = None
-        self._merges: dict[str, list[tuple[int, int, int, int]]] = {}
+        self.book: Any = None
+        self._scans: dict[str, SheetScan] = {}
+        # Grids read, kept while the import reads them again (the header search reads a sheet's
+        # start first), up to MAX_CELLS cells in all: the oldest go first.
         self._grids: dict[str, list[list[object]]] = {}
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except (OSError, zipfile.BadZipFile, zlib.error) as exc:
+            raise ReadError(
+                f"无法读取 Excel 文件 {path.name}：{exc}\nCannot read the Excel file {path.name}: {exc}"
+            ) from exc
+        try:
+            self._check()
+            self._open()
+        except BaseException:
+            self._zip.close()
+            raise
+
+    def _check(self) -> None:
+        name = self.path.name
+        check_xlsx_directory(self._zip, name)
+        _, self._parts = sheet_parts(self._zip, name)
+        shared: array.array[int] = array.array("Q")
+        for info in self._zip.infolist():
+            low = info.filename.lower()
+            if not low.endswith((".xml", ".rels")) or "/media/" in low:
+                continue
+            if low.endswith("sharedstrings.xml"):
+                shared = _shared_string_sizes(self._zip, info.filename, name)
+            elif not any(d in low for d in ("worksheets/", "chartsheets/", "drawings/", "charts/")):
+                _verify_part(self._zip, info.filename, name)  # what calamine reads on opening
+        self._shared = shared
+
+    def _open(self) -> None:
+        path = self.path
         try:
             from python_calamine import CalamineWorkbook
 
@@ -256,7 +739,7 @@ class XlsxSource:
         import openpyxl  # imported on demand: the desk itself never needs it
 
         try:
-            self.book: Any = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
             raise ReadError(
                 f"无法读取 Excel 文件 {path.name}：{exc}\nCannot read the Excel file {path.name}: {exc}"
@@ -266,11 +749,12 @@ class XlsxSource:
 
     def close(self) -> None:
         """Release the file handle."""
+        self._grids.clear()
         if self._cal is not None:
             self._cal.close()
-            self._grids.clear()
-        else:
+        elif self.book is not None:
             self.book.close()
+        self._zip.close()
 
     def __enter__(self) -> XlsxSource:
         return self
@@ -278,8 +762,7 @@ class XlsxSource:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def sheet(self, name: str | None) -> Any:
-        """The named sheet (or the first); a ReadError listing the sheets when it does not exist."""
+    def _name(self, name: str | None) -> str:
         if name is None:
             name = self.sheets[0]
         if name not in self.sheets:
@@ -288,73 +771,100 @@ class XlsxSource:
                 f"工作簿中没有名为 {name} 的工作表（现有：{listed}）\n"
                 f"No sheet named {name} in the workbook (sheets: {', '.join(self.sheets)})"
             )
+        return name
+
+    def scan(self, name: str | None) -> SheetScan:
+        """The sheet's extent and merged ranges from its XML; a ReadError when over the limits."""
+        name = self._name(name)
+        found = self._scans.get(name)
+        if found is None:
+            part = self._parts.get(name)
+            if part is None or part not in self._zip.NameToInfo:
+                raise _refuse(self.path.name, f"找不到工作表 {name} 的内容",
+                              f"sheet {name} has no content part")
+            found = self._scans[name] = scan_sheet(self._zip, part, self._shared, self.path.name)
+        return found
+
+    def sheet(self, name: str | None) -> Any:
+        """The named sheet (or the first), checked against the limits; a ReadError listing the
+        sheets when it does not exist."""
+        name = self._name(name)
+        self.scan(name)
         return self._cal.get_sheet_by_name(name) if self._cal is not None else self.book[name]
 
     def rows_estimate(self, name: str | None) -> int | None:
-        """The sheet's declared number of rows (cheap; may be missing or wrong)."""
-        try:
-            ws = self.sheet(name)
-            if self._cal is not None:
-                return int(ws.height + ws.start[0]) or None if ws.start else None
-            return int(ws.max_row or 0) or None
-        except ReadError:
-            raise
-        except Exception:  # a sheet without a dimension element
-            return None
+        """The sheet's last row with a value (from its XML, not its claimed dimension)."""
+        return self.scan(name).max_row or None
 
     def iter_rows(self, name: str | None,
                   progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, Row]]:
-        """(row number, cells) of every row; a merged range repeats its top-left value in every cell."""
-        if self._cal is not None:
-            yield from self._calamine_rows(name, progress)
-            return
-        ws = self.sheet(name)
-        merges = self._merges.get(ws.title)
-        if merges is None:
-            merges = self._merges[ws.title] = merged_ranges(self.book._archive, ws._worksheet_path)
-        # Ranges starting at a row, and the values they carry down to later rows.
-        starting: dict[int, list[tuple[int, int, int, int]]] = {}
-        for rng in merges:
-            starting.setdefault(rng[0], []).append(rng)
-        carried: list[tuple[int, int, int, object]] = []  # (last row, first col, last col, value)
-        total = self.rows_estimate(name) or 0
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells: Row = list(values)
-            if carried:
-                carried = [c for c in carried if c[0] >= number]
-                for _last, c1, c2, value in carried:
-                    _fill(cells, c1, c2, value)
-            for r1, c1, r2, c2 in starting.get(number, ()):
-                value = cells[c1] if c1 < len(cells) else None
-                _fill(cells, c1, c2, value)
-                if r2 > r1:
-                    carried.append((r2, c1, c2, value))
-            if progress is not None and number % 1000 == 0:
-                progress(number, max(total, number))
-            yield number, cells
-
-
-    def _calamine_rows(self, name: str | None,
-                       progress: Callable[[int, int], None] | None) -> Iterator[tuple[int, Row]]:
-        ws = self.sheet(name)
-        key = str(ws.name)
-        grid = self._grids.get(key)
-        if grid is None:
-            # The whole sheet at once (calamine reads it in Rust in a fraction of openpyxl's
-            # time); kept while the workbook is open, as the header search reads it first.
-            grid = ws.to_python(skip_empty_area=False)
-            for (r1, c1), (r2, c2) in ws.merged_cell_ranges or ():
-                if r1 >= len(grid):
-                    continue
-                value = grid[r1][c1] if c1 < len(grid[r1]) else ""
-                for r in range(r1, min(r2, len(grid) - 1) + 1):
-                    _fill(grid[r], c1, c2, value)
-            self._grids[key] = grid
+        """(row number, cells) of every row; a merged range repeats its top-left value in its cells."""
+        name = self._name(name)
+        grid = self._grid(name)
         total = len(grid)
         for number, cells in enumerate(grid, start=1):
             if progress is not None and number % 1000 == 0:
                 progress(number, total)
             yield number, [None if c == "" else c for c in cells]
+
+    def _grid(self, name: str) -> list[list[object]]:
+        grid = self._grids.get(name)
+        if grid is not None:
+            return grid
+        scan = self.scan(name)
+        ws = self.sheet(name)
+        if self._cal is not None:
+            # The whole sheet at once: calamine reads it in Rust in a fraction of openpyxl's time.
+            grid = ws.to_python(skip_empty_area=False)
+        else:
+            # Not past the last value: a claimed dimension or a formatted cell far out costs nothing.
+            ws.reset_dimensions()
+            grid = [list(r) for r in ws.iter_rows(max_row=scan.max_row or 1, max_col=scan.max_col or 1,
+                                                   values_only=True)] if scan.max_row else []
+        fill_merges(grid, scan.merges, self.path.name)
+        kept = sum(len(g) * (len(g[0]) if g else 0) for g in self._grids.values())
+        size = len(grid) * (len(grid[0]) if grid else 0)
+        while self._grids and kept + size > MAX_CELLS:
+            oldest = next(iter(self._grids))
+            kept -= len(self._grids[oldest]) * len(self._grids[oldest][0] if self._grids[oldest] else ())
+            del self._grids[oldest]
+        self._grids[name] = grid
+        return grid
+
+
+def _empty(value: object) -> bool:
+    return value is None or value == ""
+
+
+def fill_merges(grid: list[list[object]], merges: list[tuple[int, int, int, int]], name: str) -> None:
+    """Repeat each merged range's top-left value in its other cells, within the grid.
+
+    A range is cut to the rows and columns the sheet has (one over a whole sheet costs what the
+    sheet's cells cost). Excel empties a range's other cells when it merges them; a range whose
+    other cells hold values was not merged by Excel, and is left alone: nothing is overwritten.
+    """
+    if not grid:
+        return
+    width = max(len(r) for r in grid)
+    budget = 2 * max(MAX_CELLS, len(grid) * width)  # overlapping ranges are not a workbook's
+    for r1, c1, r2, c2 in merges:
+        r1, c1 = r1 - 1, c1  # rows 1-based in the scan, columns 0-based
+        r2, c2 = min(r2 - 1, len(grid) - 1), min(c2, width - 1)
+        if r1 < 0 or r1 > r2 or c1 > c2:
+            continue
+        budget -= (r2 - r1 + 1) * (c2 - c1 + 1)
+        if budget < 0:
+            raise _refuse(name, "合并单元格区域互相重叠", "its merged ranges overlap one another")
+        top = grid[r1]
+        value = top[c1] if c1 < len(top) else None
+        if _empty(value):
+            continue
+        others = (cells[c] for r, cells in enumerate(grid[r1:r2 + 1], start=r1)
+                  for c in range(c1, min(c2, len(cells) - 1) + 1) if (r, c) != (r1, c1))
+        if not all(_empty(v) for v in others):
+            continue
+        for cells in grid[r1:r2 + 1]:
+            _fill(cells, c1, c2, value)
 
 
 _DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
