@@ -15,11 +15,12 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
+from checkin_app.domain import presence
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.tokens import WALKIN_BASE, WALKIN_BLOCK
 from checkin_app.hub import vetting as vet
 from checkin_app.hub.db import HubDatabase
-from checkin_app.services.checkin import STUB_PREFIX
+from checkin_app.services.checkin import EVENT_COLUMNS, STUB_PREFIX, event_of, presence_values
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec
@@ -49,8 +50,7 @@ _BUMP_SEQ = (update(_CNT).where(_CNT.c.name == "seq").values(value=_CNT.c.value 
              .returning(_CNT.c.value))
 _SINGLE = select(_A.c.id).where(_A.c.reentry.is_(False))
 # Every event of the (delegate, activity) pairs a batch of pushes touched, in one read.
-_PAIR_EVENTS = (select(_C.c.id, _C.c.uuid, _C.c.desk, _C.c.direction, _C.c.undoes, _C.c.forced,
-                       _C.c.conflict, _C.c.at, _C.c.delegate_id, _C.c.activity_id)
+_PAIR_EVENTS = (select(_C.c.id, _C.c.conflict, _C.c.delegate_id, _C.c.activity_id, *EVENT_COLUMNS)
                 .where(tuple_(_C.c.delegate_id, _C.c.activity_id).in_(bindparam("pairs", expanding=True))))
 _DROP_PRESENCE = delete(_P).where(_P.c.delegate_id == bindparam("d"), _P.c.activity_id == bindparam("a"))
 _SET_CONFLICT = update(_C).where(_C.c.id == bindparam("_id")).values(conflict=bindparam("flag"))
@@ -517,12 +517,10 @@ class HubStore:
     def _reproject(self, session: Session, pairs: set[tuple[int, int]]) -> list[str]:
         """Conflict flags and the presence row of each (delegate, activity), from one read of their events.
 
-        Conflicts: both events stay; the earliest effective 'in' to a single-entry activity is the
-        valid one, and every later effective 'in' recorded at a different desk without a
-        manager's override is a conflict. Undoing one of them clears its flag. Presence is
-        services.checkin.recompute_presence's projection (tested equal), written with Core
-        statements: this runs for every batch of pushes while desks wait for their answer.
-        Returns the uuids whose conflict flag changed.
+        The rules are domain.presence's (`project`, `conflicts`), the same functions the desks
+        run on their replicas; this only reads the events of many pairs at once and writes the
+        results with a few batched Core statements: it runs for every batch of pushes while
+        desks wait for their answer. Returns the uuids whose conflict flag changed.
         """
         if not pairs:
             return []
@@ -540,22 +538,15 @@ class HubStore:
         drop: list[dict[str, Any]] = []
         flags: list[dict[str, Any]] = []
         for (d_id, a_id), rows in sorted(events.items()):
-            undone = {r.undoes for r in rows if r.undoes}
-            effective = [r for r in rows if r.undoes is None and r.uuid not in undone]
-            by_time = sorted(effective, key=lambda r: (r.at, r.id))
-            first_in = next((r for r in by_time if r.direction == "in"), None)
-            if first_in is None:
+            evs = [event_of(r) for r in rows]
+            projected = presence.project(evs)
+            if projected is None:
                 drop.append({"d": d_id, "a": a_id})
             else:
-                last = by_time[-1]
-                put.append({
-                    "delegate_id": d_id, "activity_id": a_id, "first_in_uuid": first_in.uuid,
-                    "first_in_at": first_in.at, "first_in_desk": first_in.desk,
-                    "last_direction": last.direction, "last_at": last.at, "last_desk": last.desk})
+                put.append({"delegate_id": d_id, "activity_id": a_id, **presence_values(projected)})
             if a_id not in single:
-                continue
-            ins = sorted((r for r in effective if r.direction == "in"), key=lambda r: (r.at, r.uuid))
-            later = {r.uuid for r in ins[1:] if r.desk != ins[0].desk and not r.forced}
+                continue  # flags are the single-entry rule's; other activities keep theirs
+            later = presence.conflicts(evs, single_entry=True)
             for r in rows:
                 want = r.uuid in later
                 if bool(r.conflict) != want:

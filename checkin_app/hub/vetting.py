@@ -11,6 +11,10 @@ is refused alone, with its reason in both languages; the rest of the push goes i
   out, a time within the window below, `forced` only with the manager's name and reason, an
   undo only of this desk's own event unless the undo itself is a manager action (forced, with
   the manager's name and a reason), of the same delegate and activity, never of an undo.
+- Order stamp (`order_at`, domain.presence): at or after the event's own `at` (the rule never
+  stamps earlier) and within the same window as `at`; absent from an older desk, it is `at`.
+  A desk can still stamp its own events late within the window, as it could claim a late `at`:
+  the stamp gives it no power over the order that its times did not already give it.
 - Time window: `at` within ±AT_WINDOW (36 h) of the hub's clock, or within the event's own days
   (from the day before it starts to the day after it ends, in its time zone). A desk on a
   rehearsal clock (`--clock 2024-11-23T09:30`) records times on the event's days, which the
@@ -174,12 +178,26 @@ def vet_checkin(p: dict[str, Any], window: TimeWindow) -> None:
         raise Refused(f"签到时间 {at[:40]} 离中心服务器时钟和活动日期都太远（±36 小时）",
                       f"time {at[:40]} is too far from the hub's clock and from the event's days "
                       "(±36 h)")
+    _vet_stamp(p.get("order_at"), moment, window)
     undoes = p.get("undoes")
     if (verdict == UNDO_VERDICT) != (undoes is not None):
         raise Refused("撤销记录须同时带 UNDO 结果和被撤销的记录",
                       "an undo needs both verdict UNDO and the event it undoes")
     if p.get("forced") and not manager_marked(p):
         raise Refused("特许放行须写明管理员和原因", "a forced check-in needs the manager's name and a reason")
+
+
+def _vet_stamp(stamp: Any, at: datetime, window: TimeWindow) -> None:
+    """The order stamp (domain.presence) may be absent (an older desk: `at` orders), else it is
+    never before the event's own time and within the same window as that time."""
+    if stamp is None:
+        return
+    moment = parse_iso(stamp) if isinstance(stamp, str) else None
+    if moment is None or moment < at or not window.admits(moment):
+        shown = str(stamp)[:40]
+        raise Refused(f"排序时间 {shown} 早于签到时间，或离中心服务器时钟和活动日期都太远",
+                      f"order stamp {shown} is before the event's time or too far from the hub's "
+                      "clock and from the event's days (±36 h)")
 
 
 def manager_marked(p: Mapping[str, Any]) -> bool:

@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Table, func, insert, select, update
+from sqlalchemy import Row, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from checkin_app.domain import presence as rules
 from checkin_app.domain import tokens
 from checkin_app.domain.admission import Decision, Presence, decide, today_presence
 from checkin_app.domain.clock import Clock, SystemClock
@@ -71,62 +72,67 @@ def _tz(session: Session) -> ZoneInfo:
     return ZoneInfo(name or "Asia/Shanghai")
 
 
-def _presence(session: Session, delegate_id: int, activity_id: int) -> m.Presence | None:
-    return session.get(m.Presence, (delegate_id, activity_id))
-
-
-def recompute_presence(session: Session, delegate_id: int, activity_id: int) -> None:
-    """Rebuild one presence row from the effective (not undone) events."""
-    undone = select(m.CheckIn.undoes).where(
-        m.CheckIn.delegate_id == delegate_id,
-        m.CheckIn.activity_id == activity_id,
-        m.CheckIn.undoes.is_not(None),
-    )
-    events = session.scalars(
-        select(m.CheckIn)
-        .where(
-            m.CheckIn.delegate_id == delegate_id,
-            m.CheckIn.activity_id == activity_id,
-            m.CheckIn.undoes.is_(None),
-            m.CheckIn.uuid.not_in(undone),
-        )
-        .order_by(m.CheckIn.at, m.CheckIn.id)
-    ).all()
-    row = _presence(session, delegate_id, activity_id)
-    first_in = next((e for e in events if e.direction == "in"), None)
-    if first_in is None:
-        if row is not None:
-            session.delete(row)
-        return
-    last = events[-1]
-    if row is None:
-        row = m.Presence(delegate_id=delegate_id, activity_id=activity_id)
-        session.add(row)
-    row.first_in_uuid = first_in.uuid
-    row.first_in_at = first_in.at
-    row.first_in_desk = first_in.desk
-    row.last_direction = last.direction
-    row.last_at = last.at
-    row.last_desk = last.desk
-
-
-def rebuild_all_presence(session: Session) -> int:
-    """Recompute the whole projection from events (after sync or repair); returns rows kept."""
-    session.query(m.Presence).delete()
-    pairs = session.execute(
-        select(m.CheckIn.delegate_id, m.CheckIn.activity_id).distinct()
-    ).all()
-    for delegate_id, activity_id in pairs:
-        recompute_presence(session, delegate_id, activity_id)
-    session.flush()
-    return int(session.scalar(select(func.count()).select_from(m.Presence)) or 0)
-
-
 _D = cast(Table, m.Delegate.__table__)
 _P = cast(Table, m.Presence.__table__)
 _C = cast(Table, m.CheckIn.__table__)
 _ADM = cast(Table, m.DelegateAdmission.__table__)
 _BR = cast(Table, sec.BadgeRevocation.__table__)
+
+# What the presence and conflict rules read of an event (domain.presence.Event).
+EVENT_COLUMNS = (_C.c.uuid, _C.c.direction, _C.c.desk, _C.c.at, _C.c.order_at,
+                 _C.c.undoes, _C.c.forced)
+
+
+def event_of(row: Any) -> rules.Event:
+    """A stored check-in row (anything with EVENT_COLUMNS' names) as the rules see it."""
+    return rules.Event(uuid=row.uuid, direction=row.direction, desk=row.desk, at=row.at,
+                       stamp=row.order_at, undoes=row.undoes, forced=bool(row.forced))
+
+
+def presence_values(row: rules.PresenceRow) -> dict[str, Any]:
+    """A projected row as the presence table's column values (without its key)."""
+    return {"first_in_uuid": row.first_in_uuid, "first_in_at": row.first_in_at,
+            "first_in_desk": row.first_in_desk, "last_direction": row.last_direction,
+            "last_at": row.last_at, "last_desk": row.last_desk}
+
+
+def latest_stamp(session: Session, delegate_id: int, activity_id: int) -> datetime | None:
+    """The newest order stamp this replica holds for one pair (None: no event yet)."""
+    return session.execute(
+        select(func.max(_C.c.order_at))
+        .where(_C.c.delegate_id == delegate_id, _C.c.activity_id == activity_id)
+    ).scalar()
+
+
+def recompute_presence(session: Session, delegate_id: int, activity_id: int) -> None:
+    """Rebuild one presence row from the pair's events (domain.presence.project)."""
+    events = [event_of(r) for r in session.execute(
+        select(*EVENT_COLUMNS)
+        .where(_C.c.delegate_id == delegate_id, _C.c.activity_id == activity_id))]
+    row = rules.project(events)
+    session.execute(delete(_P).where(_P.c.delegate_id == delegate_id, _P.c.activity_id == activity_id))
+    if row is not None:
+        session.execute(insert(_P).values(delegate_id=delegate_id, activity_id=activity_id,
+                                          **presence_values(row)))
+
+
+def rebuild_all_presence(session: Session) -> int:
+    """Recompute the whole projection from events (after sync or repair); returns rows kept."""
+    session.execute(delete(_P))
+    by_pair: dict[tuple[int, int], list[rules.Event]] = {}
+    for r in session.execute(select(_C.c.delegate_id, _C.c.activity_id, *EVENT_COLUMNS)):
+        by_pair.setdefault((r.delegate_id, r.activity_id), []).append(event_of(r))
+    rows = []
+    for (delegate_id, activity_id), events in by_pair.items():
+        row = rules.project(events)
+        if row is not None:
+            rows.append({"delegate_id": delegate_id, "activity_id": activity_id,
+                         **presence_values(row)})
+    for part in range(0, len(rows), 5000):
+        session.execute(insert(_P), rows[part:part + 5000])
+    session.flush()
+    return len(rows)
+
 
 # How long activity rules and categories are reused before being read again. Imports and sync
 # change them rarely; a few seconds of staleness at the door is harmless, a query per scan is not.
@@ -467,35 +473,42 @@ class CheckInService:
             .where(_C.c.delegate_id == delegate_id, _C.c.activity_id == activity_id,
                    _C.c.direction == "in", _C.c.at >= since, _C.c.undoes.is_(None),
                    _C.c.uuid.not_in(undone))
-            .order_by(_C.c.at, _C.c.id).limit(1)
+            .order_by(_C.c.order_at, _C.c.uuid).limit(1)  # the order every replica has
         ).first()
 
     def _record(self, session: Session, delegate_id: int, act: ActivityInfo, pres: Row[Any] | None,
                 *, now: datetime, desk: str, operator: str, direction: str, verdict: str,
                 forced: bool = False, reason: str = "") -> CheckInRecord:
-        """Insert one check-in event and move the presence projection along."""
+        """Insert one check-in event and move the presence projection along.
+
+        The event is stamped after every event of the pair this desk holds (domain.presence), so
+        it is the newest in the order every replica uses and the projection only moves forward.
+        """
         record = CheckInRecord(
             uuid=str(uuidlib.uuid4()), delegate_id=delegate_id, activity_code=act.code,
             direction=direction, desk=desk, operator=operator, at=now, verdict=verdict,
             forced=forced,
         )
+        stamp = rules.next_stamp(now, latest_stamp(session, delegate_id, act.id))
         session.execute(insert(_C).values(
             uuid=record.uuid, delegate_id=delegate_id, activity_id=act.id, direction=direction,
-            desk=desk, operator=operator, at=now, verdict=verdict, forced=forced,
+            desk=desk, operator=operator, at=now, order_at=stamp, verdict=verdict, forced=forced,
             reason=reason, conflict=False, synced=False,
         ))
-        if pres is None:
-            if direction == "in":
-                session.execute(insert(_P).values(
-                    delegate_id=delegate_id, activity_id=act.id, first_in_uuid=record.uuid,
-                    first_in_at=now, first_in_desk=desk, last_direction=direction,
-                    last_at=now, last_desk=desk,
-                ))
-        elif now >= pres.last_at:
+        before = (rules.PresenceRow(pres.first_in_uuid, pres.first_in_at, pres.first_in_desk,
+                                    pres.last_direction, pres.last_at, pres.last_desk)
+                  if pres is not None else None)
+        after = rules.advance(before, rules.Event(record.uuid, direction, desk, now, stamp,
+                                                  forced=forced))
+        if after is not None and before is None:
+            session.execute(insert(_P).values(delegate_id=delegate_id, activity_id=act.id,
+                                              **presence_values(after)))
+        elif after is not None:  # (None: an exit of someone with no entry, nothing to show)
             session.execute(
                 update(_P)
                 .where(_P.c.delegate_id == delegate_id, _P.c.activity_id == act.id)
-                .values(last_direction=direction, last_at=now, last_desk=desk)
+                .values(last_direction=after.last_direction, last_at=after.last_at,
+                        last_desk=after.last_desk)
             )
         return record
 
@@ -575,6 +588,7 @@ class CheckInService:
                 desk=desk,
                 operator=operator,
                 at=now,
+                order_at=rules.next_stamp(now, latest_stamp(session, ev.delegate_id, ev.activity_id)),
                 verdict="UNDO",
                 reason=reason,
                 undoes=ev.uuid,

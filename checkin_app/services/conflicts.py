@@ -1,9 +1,11 @@
 """What a manager must look at after sync: admissions the hub flagged as conflicts, and items it refused.
 
 The hub flags the later of two admissions of one person to a single-entry activity made at
-different desks while they were apart (hub.store `_recompute_conflicts`); the flag reaches
-this desk with the check-in rows. Refusals are recorded by the sync client (sync.client
-`DeskSync.refusals`); this module only describes them in terms a manager recognises.
+different desks while they were apart (domain.presence.conflicts, run by hub.store
+`_reproject`); the flag reaches this desk with the check-in rows. The earlier admission shown
+beside it is found here by the same rule (domain.presence.first_in) on this desk's replica.
+Refusals are recorded by the sync client (sync.client `DeskSync.refusals`); this module only
+describes them in terms a manager recognises.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import cast
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.orm import Session
 
+from checkin_app.domain import presence
+from checkin_app.services.checkin import EVENT_COLUMNS, event_of
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 from checkin_app.storage.models_badges import BadgePrint
@@ -102,7 +106,7 @@ class ConflictService:
             uuid=r.uuid, delegate_id=r.delegate_id, registration_code=r.registration_code,
             name_native=r.name_native, name_latin=r.name_latin, activity_code=r.code,
             activity_zh=r.name_zh, activity_en=r.name_en, desk=r.desk, at=r.at, operator=r.operator,
-            earlier=_earlier(first.get((r.delegate_id, r.activity_id), []), r.uuid))
+            earlier=_earlier(first.get((r.delegate_id, r.activity_id)), r.uuid))
             for r in rows]
 
     def describe(self, refusals: Sequence[Refusal]) -> list[RefusedItem]:
@@ -157,28 +161,23 @@ def _chunks(keys: Sequence[str]) -> Iterable[list[str]]:
         yield list(keys[i:i + _CHUNK])
 
 
-def _first_admissions(s: Session, pairs: set[tuple[int, int]]
-                      ) -> dict[tuple[int, int], list[Admission]]:
-    """Effective (not undone) entries per (delegate, activity), in the hub's order (time, uuid)."""
-    out: dict[tuple[int, int], list[Admission]] = {}
+def _first_admissions(s: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Admission]:
+    """The valid admission of each (delegate, activity): its first effective entry (domain.presence)."""
+    out: dict[tuple[int, int], Admission] = {}
     ordered = sorted(pairs)
     for i in range(0, len(ordered), _CHUNK):
         part = ordered[i:i + _CHUNK]
-        key = tuple_(_C.c.delegate_id, _C.c.activity_id)
-        rows = s.execute(
-            select(_C.c.delegate_id, _C.c.activity_id, _C.c.uuid, _C.c.desk, _C.c.at,
-                   _C.c.direction, _C.c.undoes)
-            .where(key.in_(part)).order_by(_C.c.at, _C.c.uuid)).all()
-        undone = {r.undoes for r in rows if r.undoes}
-        for r in rows:
-            if r.undoes is None and r.direction == "in" and r.uuid not in undone:
-                out.setdefault((r.delegate_id, r.activity_id), []).append(
-                    Admission(r.uuid, r.desk, r.at))
+        events: dict[tuple[int, int], list[presence.Event]] = {}
+        for r in s.execute(select(_C.c.delegate_id, _C.c.activity_id, *EVENT_COLUMNS)
+                           .where(tuple_(_C.c.delegate_id, _C.c.activity_id).in_(part))):
+            events.setdefault((r.delegate_id, r.activity_id), []).append(event_of(r))
+        for pair, evs in events.items():
+            first = presence.first_in(evs)
+            if first is not None:
+                out[pair] = Admission(first.uuid, first.desk, first.at)
     return out
 
 
-def _earlier(admissions: list[Admission], uuid: str) -> Admission | None:
-    """The valid admission a flagged one collides with: the first effective entry before it."""
-    first = admissions[0] if admissions else None
+def _earlier(first: Admission | None, uuid: str) -> Admission | None:
+    """The valid admission a flagged one collides with (None if the flagged one is it now)."""
     return first if first is not None and first.uuid != uuid else None
-

@@ -589,6 +589,10 @@ def _resolve_checkins(session: Session, payloads: list[Payload], ids: IdCache | 
                 else ("activities", str(p.get("activity"))))))
             continue
         values = from_payload(p, _CHK_COLS)
+        if values.get("order_at") is None:
+            # From a desk or hub without order stamps: the event's own time orders it
+            # (domain.presence), the same at every replica since the hub stores and sends it.
+            values["order_at"] = values.get("at")
         values.update(delegate_id=d_id, activity_id=a_id)
         ok.append(ResolvedCheckIn(p, values, d_id, a_id))
     return ok, bad, missing
