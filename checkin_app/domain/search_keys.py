@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -638,6 +639,25 @@ def _typo_keys(term: str) -> tuple[str, ...]:
 
 # A delegate row as search indexing reads it: id, then the DelegateText fields in their order.
 TextRow = tuple[int, str, str, str, str, str, str, str, str]
+
+
+# The key rows of a chunk in three flat pieces (delegate ids, the stored keys joined by NUL, the
+# kinds as bytes): what a worker process sends back. Two million key tuples cost seconds to
+# pickle and unpickle; these three objects are copied as they are.
+PackedKeys = tuple["array[int]", str, bytes]
+
+
+def packed_key_params(rows: Sequence[TextRow]) -> PackedKeys:
+    """key_params(rows), packed for sending between processes (see unpack_keys)."""
+    params = key_params(rows)
+    return (array("q", [p[0] for p in params]), "\x00".join(p[1] for p in params),
+            bytes(p[2] for p in params))
+
+
+def unpack_keys(packed: PackedKeys) -> list[tuple[int, str, int]]:
+    """The key rows packed_key_params packed."""
+    ids, keys, kinds = packed
+    return list(zip(ids, keys.split("\x00"), kinds, strict=True)) if ids else []
 
 
 def key_params(rows: Sequence[TextRow]) -> list[tuple[int, str, int]]:

@@ -67,6 +67,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "可能与来源“{other_source}”的 {other_code} 是同一人（{by_zh}相同）：已分别保存，请核实后合并或保留",
         "Possibly the same person as {other_code} of source {other_source} (same {by_en}): kept "
         "apart; check, then merge or keep both"),
+    "more_notes": ("另有 {count} 行同样的提示（例如第 {lines} 行）：{what_zh}",
+                   "{count} more lines with the same note (e.g. lines {lines}): {what_en}"),
     "code_taken": ("报名编号 {value} 已属于另一人，此行未导入",
                    "Registration number {value} already belongs to someone else; row not imported"),
 }
@@ -140,6 +142,60 @@ def problem(code: str, severity: str, *, sheet: str, line: int, column: str, val
     zh, en = MESSAGES[code]
     fields = {"value": text, **params}
     return Problem(sheet, line, column, text, severity, code, zh.format(**fields), en.format(**fields))
+
+
+# Notes (INFO) of one kind shown line by line; the rest are counted in one line.
+NOTES_PER_KIND = 20
+# Notes that name a person to check, each one (never counted away).
+_EVERY_NOTE = frozenset({"missing_from_file"})
+
+
+class ReportLines:
+    """An import's report lines as they come: every error and warning, and of each kind of note
+    (INFO) the first NOTES_PER_KIND lines, then one line counting the rest, so that a
+    100,000-row file's report stays bounded and readable (not 70,000 'Latin name missing')."""
+
+    def __init__(self, per_kind: int = NOTES_PER_KIND) -> None:
+        self.lines: list[Problem] = []
+        self._per_kind = per_kind
+        self._notes: dict[str, int] = {}
+        # code → [lines counted, first such lines, the first counted line]
+        self._more: dict[str, tuple[list[int], Problem]] = {}
+
+    def append(self, p: Problem) -> None:
+        """Keep the line, or count it with the notes of its kind."""
+        if p.severity != INFO or p.code in _EVERY_NOTE:
+            self.lines.append(p)
+            return
+        n = self._notes[p.code] = self._notes.get(p.code, 0) + 1
+        if n <= self._per_kind:
+            self.lines.append(p)
+            return
+        more = self._more.get(p.code)
+        if more is None:
+            self._more[p.code] = ([p.line], p)
+        elif len(more[0]) < 5:
+            more[0].append(p.line)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Append each."""
+        for p in problems:
+            self.append(p)
+
+    def summary(self) -> list[Problem]:
+        """One line per kind of note that had more lines than were kept."""
+        out = []
+        for code, (lines, first) in self._more.items():
+            count = self._notes[code] - self._per_kind
+            out.append(problem("more_notes", INFO, sheet=first.sheet, line=0, column=first.column,
+                               value=f"{code} ×{count}", count=f"{count:,}",
+                               lines=", ".join(str(n) for n in lines if n),
+                               what_zh=first.message_zh, what_en=first.message_en))
+        return out
+
+    def all(self) -> list[Problem]:
+        """The lines kept and the counting lines."""
+        return [*self.lines, *self.summary()]
 
 
 SEVERITY_NAMES = {ERROR: ("错误", "error"), WARNING: ("警告", "warning"), INFO: ("提示", "info")}

@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from checkin_app.domain.names import family_first, split_full_name
@@ -74,6 +75,16 @@ class Catalog:
                 self._act.setdefault(fold(name), a.code)
         self._act_names = [(fold(n), a.code) for a in activities if not a.is_main
                            for n in (a.name_zh, a.name_en) if fold(n)]
+
+    @property
+    def track_activities(self) -> dict[str, ActivityRef]:
+        """The activities a competition track can name: the competitions' finals and tracks
+        (names with 赛道, 赛, track, competition, cup, final), or every activity that is not the
+        main entrance when no name says so."""
+        words = ("赛道", "赛", "track", "competition", "contest", "cup", "final")
+        found = {code: a for code, a in self.activities.items() if not a.is_main and any(
+            w in f"{a.name_zh} {a.name_en}".casefold() for w in words)}
+        return found or {code: a for code, a in self.activities.items() if not a.is_main}
 
     def category(self, text: str) -> CategoryRef | None:
         """The category a cell names: '贵宾', 'VIP', 'vip', '贵宾 VIP' or '贵宾/VIP'."""
@@ -194,18 +205,22 @@ LIMITS = {
     "position_zh": 200, "position_en": 200, "team": 200, "track": 100, "attention_note": 500,
 }
 
-_CANCELLED = {fold(w) for w in (
+# Statuses exports write for a cancelled and for an approved registration (also what a value
+# of an unknown status is suggested from).
+CANCELLED_WORDS = (
     "取消", "已取消", "作废", "已作废", "退出", "已退出", "不参加", "撤销", "已撤销", "审核不通过", "未通过",
     "拒绝", "已拒绝", "cancelled", "canceled", "cancel", "withdrawn", "void", "rejected", "declined",
     "refunded", "已退款", "审核未通过", "未通过审核", "审核失败", "不通过", "已失效", "无效",
-    "not attending", "deleted", "transferred")}
-_APPROVED = {fold(w) for w in (
+    "not attending", "deleted", "transferred")
+_CANCELLED = {fold(w) for w in CANCELLED_WORDS}
+APPROVED_WORDS = (
     "通过", "已通过", "审核通过", "已审核", "已确认", "确认", "正常", "有效", "报名成功", "已报名", "已签到",
     "已缴费", "approved", "confirmed", "registered", "active", "valid", "ok", "paid", "accepted",
     "attending", "yes", "已报到", "已入场",
     # Checked in on the ticket platform (Eventbrite): registered and approved here; our own
     # check-in happens at our desks (the platform's scan is not copied as one).
-    "checked in", "checked-in", "check in")}
+    "checked in", "checked-in", "check in")
+_APPROVED = {fold(w) for w in APPROVED_WORDS}
 _PENDING = {fold(w) for w in (
     "待审核", "审核中", "未审核", "待确认", "未确认", "pending", "waiting", "submitted", "in review",
     "under review", "waitlist", "waitlisted")}
@@ -273,6 +288,24 @@ def names(full: str, family: str, given: str, latin: str, country: str = "") -> 
     A Latin name the row gives is kept; otherwise one is made only by a standard (see
     domain.romanise), which depends on the country (no Mainland pinyin for HK, MO, TW).
     """
+    found = _names(full, family, given, latin, country)
+    return None if found is None else dict(zip(_NAME_KEYS, found, strict=True))
+
+
+_NAME_KEYS = ("family_name", "given_name", "name_native", "name_latin", "name_order")
+
+
+# Names repeat (a family name and one given character; a list imported again): each distinct
+# name is split and romanised once.
+@lru_cache(maxsize=65536)
+def _names(full: str, family: str, given: str, latin: str, country: str
+           ) -> tuple[str, str, str, str, str] | None:
+    out = _split_names(full, family, given, latin, country)
+    return None if out is None else tuple(out[k] for k in _NAME_KEYS)  # type: ignore[return-value]
+
+
+def _split_names(full: str, family: str, given: str, latin: str, country: str
+                 ) -> dict[str, str] | None:
     spaced = re.fullmatch(r"([\u3400-\u9fff]{1,3})\s+([\u3040-\u30ff\u3400-\u9fff]{1,4})", clean(full))
     if spaced and not (family or given):
         family, given = spaced.groups()  # "田中 花子", "欧阳 娜娜": the space is where the name splits
@@ -463,7 +496,7 @@ class RowValidator:
             elif mapped is not None:
                 iso = "" if mapped == IGNORE else mapped
             elif raw_country:
-                iso = country_code(raw_country)
+                iso = _country(raw_country)
                 if iso is None:
                     probs.append(self._p("unknown_country", WARNING, line, "country", raw_country))
                     iso = ""
@@ -575,20 +608,16 @@ class RowValidator:
     def _badge_warnings(self, line: int, values: dict[str, object], probs: list[Problem]) -> None:
         """What the badge cannot show as given: characters no bundled font has (left out on the
         badge), and a name with no Latin form (the badge shows the native name alone)."""
-        # Imported here: the font table loads ReportLab and reads the fonts on first use.
-        from checkin_app.badges.fonts import uncovered_chars
-        from checkin_app.domain.romanise import latin_missing
-
         for col in ("name_native", "name_latin", "organisation_zh", "organisation_en",
                     "position_zh", "position_en"):
             text = values.get(col)
             if isinstance(text, str) and text:
-                missing = uncovered_chars(text)
+                missing = _uncovered(text)
                 if missing:
                     probs.append(self._p("uncovered_chars", WARNING, line, _SOURCE.get(col, col),
-                                         text, chars=" ".join(sorted(missing))))
+                                         text, chars=missing))
         native, latin = values.get("name_native"), values.get("name_latin")
-        if isinstance(native, str) and native and latin_missing(native, str(latin or "")):
+        if isinstance(native, str) and native and _latin_missing(native, str(latin or "")):
             probs.append(self._p("latin_missing", INFO, line, "name_latin", native))
 
     def _private(self, line: int, f: str, raw: object, probs: list[Problem]) -> str:
@@ -692,6 +721,29 @@ class RowValidator:
                                      category=f"{category.name_zh} {category.code}",
                                      activity_zh=act.name_zh, activity_en=act.name_en))
         return frozenset(listed), frozenset(extra)
+
+
+# Organisations, positions and names repeat down a list: each distinct text is checked against
+# the fonts once (a check walks every character through the font table).
+@lru_cache(maxsize=65536)
+def _uncovered(text: str) -> str:
+    """The characters of text no badge font has, sorted and spaced ("" when all are covered)."""
+    # Imported here: the font table loads ReportLab and reads the fonts on first use.
+    from checkin_app.badges.fonts import uncovered_chars
+
+    return " ".join(sorted(uncovered_chars(text)))
+
+
+@lru_cache(maxsize=65536)
+def _latin_missing(native: str, latin: str) -> bool:
+    from checkin_app.domain.romanise import latin_missing
+
+    return latin_missing(native, latin)
+
+
+@lru_cache(maxsize=16384)
+def _country(text: str) -> str | None:
+    return country_code(text)
 
 
 # Which file field a delegate column comes from (for naming the column in a report line).

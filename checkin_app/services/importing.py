@@ -11,7 +11,7 @@ import re
 import tempfile
 import time
 import uuid as uuidlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, Table, delete, func, insert, literal, select,
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.search_keys import TextRow
 from checkin_app.domain.tokens import WALKIN_BASE
 from checkin_app.importers import readers
 from checkin_app.importers.fields import (
@@ -39,11 +40,14 @@ from checkin_app.importers.report import (
     INFO,
     WARNING,
     Problem,
+    ReportLines,
     UnknownValue,
     group_unknown,
     problem,
 )
 from checkin_app.importers.rows import (
+    APPROVED_WORDS,
+    CANCELLED_WORDS,
     IGNORE,
     REJECT,
     STATUSES,
@@ -80,6 +84,8 @@ SAMPLE_ROWS = 200
 # one core there is nothing to overlap.
 STREAM_XLSX_BYTES = 1 << 20
 STREAM_XLSX = (os.cpu_count() or 1) > 1
+# From this file size on (some 5,000 rows), an import builds search keys in worker processes.
+BULK_KEYS_BYTES = 1 << 20
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"})
 
 # Columns a badge prints: a change to one of them makes a printed badge out of date.
@@ -371,20 +377,28 @@ class ImportService:
         return max(found, key=lambda p: p.updated_at) if found else None
 
     def suggestions(self, values: Sequence[UnknownValue]) -> dict[tuple[str, str], str]:
-        """A close match among the event's categories and activities for unknown values, as
-        (kind, value) → code: one whose alias contains the value or is contained in it first
-        ('媒体' → the category with alias 媒体记者), then names and codes, then the nearest
-        spelling. Values with no single close match are left out."""
-        wanted = [u for u in values if u.kind in ("category", "activity")]
+        """A close match for unknown values, as (kind, value) → target, each from its own kind
+        only: a category from the categories, an activity from the activities, a track from the
+        track activities (the competitions' finals), a status from the words for approved and
+        cancelled. One whose alias or name contains the value or is contained in it comes first
+        ('媒体' → the category with alias 媒体记者), then the nearest spelling. Values with no
+        single close match are left out (and countries: those a name can reach are known)."""
+        wanted = [u for u in values if u.kind in ("category", "activity", "track", "status")]
         if not wanted:
             return {}
         catalog = self.catalog()
         cats = catalog.categories.values()
-        groups = {
+
+        def named(acts: Iterable[ActivityRef]) -> list[tuple[str, str]]:
+            return [(n, a.code) for a in acts for n in (a.name_zh, a.name_en, a.code)]
+
+        groups: dict[str, tuple[list[tuple[str, str]], ...]] = {
             "category": ([(a, c.code) for c in cats for a in c.aliases],
                          [(n, c.code) for c in cats for n in (c.name_zh, c.name_en, c.code)]),
-            "activity": ([(n, a.code) for a in catalog.activities.values()
-                          for n in (a.name_zh, a.name_en, a.code)],),
+            "activity": (named(catalog.activities.values()),),
+            "track": (named(catalog.track_activities.values()),),
+            "status": ([(w, "approved") for w in APPROVED_WORDS]
+                       + [(w, "cancelled") for w in CANCELLED_WORDS],),
         }
         out: dict[tuple[str, str], str] = {}
         for u in wanted:
@@ -585,12 +599,13 @@ class ImportService:
             try:
                 book: _Book | None = None
                 builder: search.KeyBuilder | None = None
+                if apply and path.is_file() and path.stat().st_size >= BULK_KEYS_BYTES:
+                    # A big import indexes its people in bulk: the key workers start now (while
+                    # the file is read) and build each written chunk's keys while the next is
+                    # checked and written.
+                    builder = books.enter_context(search.KeyBuilder(search.BULK_WORKERS))
+                    builder.warm()
                 if path.is_file() and readers.file_kind(path) == "xlsx":
-                    if apply and self._streams(path):
-                        # A big import ends by indexing its people in bulk; the key workers
-                        # start now, while the reader process loads the workbook.
-                        builder = books.enter_context(search.KeyBuilder(search.BULK_WORKERS))
-                        builder.warm()
                     book = self._open_xlsx(path, options)
                     books.callback(book.close)
                 inspection = self._inspect(path, options, book)
@@ -646,7 +661,7 @@ class ImportService:
         # (the write transaction is open meanwhile); anything else is read, validated and
         # checked against itself first, without a database lock, into a spool.
         streaming = isinstance(book, readers.XlsxStream)
-        problems: list[Problem] = []
+        problems = ReportLines()
         rows_info = _ReadInfo()
         with tempfile.TemporaryFile(prefix="checkin-import-") as spool:
             stamp = _stamp(path)
@@ -664,9 +679,15 @@ class ImportService:
             writer = _Writer(catalog, row_opts, photos, now, apply=apply, operator=opts.operator,
                              desk=opts.desk or "-", sheet=inspection.sheet,
                              columns=_column_names(inspection), source=inspection.source)
+            writer.problems = problems
+            writer.builder = builder
             try:
                 with (self.db.write() if apply else self.db.read()) as session:
                     writer.prefix = _source_prefix(session, inspection.source)
+                    writer.others = session.scalar(
+                        select(ImportIdentity.delegate_id)
+                        .join(_D, _D.c.id == ImportIdentity.delegate_id)
+                        .where(_D.c.source != inspection.source).limit(1)) is not None
                     writer.legacy = not inspection.source_known and session.scalar(
                         select(ImportRun.id).where(ImportRun.source == "",
                                                    ImportRun.file_name == path.name[:300]).limit(1)
@@ -691,7 +712,7 @@ class ImportService:
                             report("apply" if apply else "check", done, rows_info.valid)
                     if streaming:
                         _check_unchanged(path, stamp, sha)
-                    if writer.unindexed:
+                    if writer.unindexed or (builder is not None and builder.dropped):
                         if builder is not None:
                             search.index_delegates(session, writer.unindexed, builder=builder)
                         else:
@@ -703,7 +724,7 @@ class ImportService:
                         skipped=rows_info.skipped,
                         missing=len(missing),
                     )
-                    all_problems = [*problems, *writer.problems, *missing]
+                    all_problems = [*problems.all(), *missing]
                     counts = replace(counts, warnings=sum(p.severity == WARNING for p in all_problems))
                     if apply:
                         run.counts_json = json.dumps(counts.as_dict(), sort_keys=True)
@@ -728,7 +749,7 @@ class ImportService:
 
     def _checked_chunks(self, inspection: FileInspection, catalog: Catalog, row_opts: RowOptions,
                         report: Progress, stop: Callable[[], bool], opened: _Book | None,
-                        problems: list[Problem], info: _ReadInfo) -> Iterator[list[Record]]:
+                        problems: ReportLines, info: _ReadInfo) -> Iterator[list[Record]]:
         """Valid records CHUNK at a time, read and checked against the file itself; the problems
         found and the counts go to `problems` and `info` as the rows go by."""
         path = inspection.path
@@ -994,6 +1015,28 @@ def _check_value_map(value_map: Mapping[str, Mapping[str, str]], catalog: Catalo
                     f"(use {hint}, or reject)")
 
 
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One executemany of rows that all have the same keys. On SQLite straight through the
+    driver with each column's own conversion (SQLAlchemy's per-row parameter handling costs
+    more than SQLite's insert at 100,000 people); elsewhere a Core insert."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        session.execute(insert(table), rows)
+        return
+    cols = list(rows[0])
+    procs = [table.c[c].type._cached_bind_processor(conn.dialect) for c in cols]
+    converting = [(i, proc) for i, proc in enumerate(procs) if proc is not None]
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = [row[c] for c in cols]
+        for i, proc in converting:
+            values[i] = proc(values[i])
+        params.append(tuple(values))
+    names = ", ".join(f'"{c}"' for c in cols)
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})',
+                         params)
+
+
 def _masked(col: str, value: object) -> object:
     return "***" if col in PRIVATE_FIELDS else value
 
@@ -1012,6 +1055,11 @@ class _Writer:
         # file lists are taken over: the file was imported then, and its source is new.
         self.legacy = False
         self.same_people: list[SamePerson] = []
+        # Builds the search keys of people inserted, while the next chunk is written (else they
+        # are indexed at the end with the people changed).
+        self.builder: search.KeyBuilder | None = None
+        # Whether people of other sources have identities stored (else no row can match one).
+        self.others = True
         self.sheet = sheet
         self.columns = columns or {}
         self.options = options
@@ -1022,7 +1070,7 @@ class _Writer:
         self.desk = desk
         self.run_id = 0
         self.counts = ImportCounts()
-        self.problems: list[Problem] = []
+        self.problems = ReportLines()
         self.touched: list[int] = []
         # Delegates written whose search keys are still to be (re)built: all at once at the end,
         # which lets index_delegates take its bulk path for a big import.
@@ -1194,7 +1242,7 @@ class _Writer:
                     select(ImportIdentity.delegate_id, ImportIdentity.kind, ImportIdentity.hash)
                     .where(ImportIdentity.delegate_id.in_(part))):
                 stored.setdefault(d, set()).add((kind, h))
-        hashes = list({h for r in chunk for _k, h in r.identity})
+        hashes = list({h for r in chunk for _k, h in r.identity}) if self.others else []
         others: dict[str, list[Any]] = {}
         for part in _parts(hashes):
             for row in session.execute(
@@ -1339,7 +1387,7 @@ class _Writer:
         ids = list(range(first, first + len(rows)))
         for row, d in zip(rows, ids, strict=True):
             row["id"] = d
-        session.execute(insert(_D), rows)
+        _insert_rows(session, _D, rows)
         admissions, granted, privates, keys = [], [], [], []
         kf = self.options.key_field
         for (rec, _values), d in zip(inserts, ids, strict=True):
@@ -1357,7 +1405,11 @@ class _Writer:
                 session.execute(insert(model), params)
         self.seen_ids.update(ids)
         self.touched.extend(ids)
-        self.unindexed.extend(ids)
+        if self.builder is not None:
+            self.builder.add(session, [cast(TextRow, tuple(row[c] for c in search.TEXT_FIELDS))
+                                       for row in rows])
+        else:
+            self.unindexed.extend(ids)
         return ids
 
     def missing(self, session: Session, rejected_keys: set[str]) -> list[Problem]:

@@ -24,17 +24,20 @@ from sqlalchemy.orm import Session, joinedload
 from checkin_app.domain.search_keys import (
     KEY_FORMAT,
     DelegateText,
+    PackedKeys,
     TextRow,
     build_keys,
     distinct_keys_sql,
     key_params,
     key_range,
+    packed_key_params,
     query_variants,
     search_order,
     stored_key,
     typo_eligible,
     typo_ranges,
     typo_term,
+    unpack_keys,
 )
 from checkin_app.domain.types import DelegateView
 from checkin_app.lifeline import die_with_parent
@@ -71,6 +74,9 @@ _TEXT_COLUMNS = (
     m.Delegate.organisation_zh,
     m.Delegate.organisation_en,
 )
+
+# The delegate columns of a text row (TextRow), in order: what KeyBuilder.add is given.
+TEXT_FIELDS: tuple[str, ...] = tuple(str(c.key) for c in _TEXT_COLUMNS)
 
 _TextRow = Row[int, str, str, str, str, str, str, str, str]
 
@@ -301,6 +307,11 @@ class KeyBuilder:
 
     def __init__(self, workers: int = 0) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        # Keys of new delegates handed over with add(), built meanwhile, written in order.
+        self._added: deque[Future[PackedKeys] | list[tuple[int, str, int]]] = deque()
+        # Whether add() dropped the key index (index_delegates builds it again at the end).
+        self.dropped = False
+        self.added = 0
         if workers > 0:
             # die_with_parent: a killed import must not leave its workers behind (issue 15).
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
@@ -320,6 +331,45 @@ class KeyBuilder:
         if self._pool is not None:
             self._pool.submit(key_params, [])
 
+    def add(self, session: Session, rows: Sequence[TextRow]) -> None:
+        """Index delegates just inserted in this transaction (text rows: id first): their keys
+        are built by the workers while the caller goes on with its next rows, and written a few
+        chunks behind (memory stays bounded); index_delegates(..., builder=self) writes the
+        rest and builds the key index, which the first call drops (as a bulk index does)."""
+        if not rows:
+            return
+        conn = session.connection()
+        if not self.dropped:
+            _mark_format(session)
+            _KEY_INDEX.drop(conn)
+            self.dropped = True
+        # Ids are new, but a deleted delegate's id may come back: its keys never belong here.
+        session.execute(delete(m.SearchKey).where(m.SearchKey.delegate_id >= rows[0][0],
+                                                  m.SearchKey.delegate_id <= rows[-1][0]),
+                        execution_options={"synchronize_session": False})
+        self.added += len(rows)
+        if self._pool is None:
+            self._added.append(key_params(rows))
+        else:
+            self._added.append(self._pool.submit(packed_key_params, list(rows)))
+        while len(self._added) > _AHEAD:
+            self._write_added(conn)
+
+    def _write_added(self, conn: Connection) -> int:
+        item = self._added.popleft()
+        params = item if isinstance(item, list) else unpack_keys(item.result())
+        if params:
+            conn.exec_driver_sql(_INSERT_KEYS, params)
+        return len(params)
+
+    def flush(self, session: Session) -> int:
+        """Write the keys of every chunk add() was given; keys written."""
+        conn = session.connection()
+        written = 0
+        while self._added:
+            written += self._write_added(conn)
+        return written
+
     def map(self, chunks: Iterable[Sequence[Any]]) -> Iterator[list[tuple[int, str, int]]]:
         """The key rows of each chunk of text rows (id first, then DelegateText's fields)."""
         pool = self._pool
@@ -327,13 +377,13 @@ class KeyBuilder:
             for chunk in chunks:
                 yield key_params(cast(Sequence[TextRow], chunk))
             return
-        pending: deque[Future[list[tuple[int, str, int]]]] = deque()
+        pending: deque[Future[PackedKeys]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(key_params, cast(Sequence[TextRow], chunk)))
+            pending.append(pool.submit(packed_key_params, cast(Sequence[TextRow], chunk)))
             if len(pending) > _AHEAD:
-                yield pending.popleft().result()
+                yield unpack_keys(pending.popleft().result())
         while pending:
-            yield pending.popleft().result()
+            yield unpack_keys(pending.popleft().result())
 
 
 def _batched(items: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
@@ -352,20 +402,18 @@ def index_delegates(session: Session, delegate_ids: Sequence[int], *,
     (a registration import), the key index is dropped and rebuilt around the writes, as in
     reindex_all, and the keys are built in worker processes: `builder`'s, when given (workers
     started ahead by a caller that knows a big import is coming), else a KeyBuilder of its own.
+    Keys of new delegates given to builder.add() meanwhile are written first.
     """
     ids = sorted(set(delegate_ids))
-    bulk = len(ids) >= BULK_INDEX
-    if session.get(m.DeskSetting, SETTING_KEY_FORMAT) is None and session.scalar(
-        select(m.SearchKey.id).limit(1)
-    ) is None:
-        # A new database's first keys: they are of this format (an old table has no setting
-        # but has keys, and is rebuilt before its next search).
-        session.merge(m.DeskSetting(key=SETTING_KEY_FORMAT, value=str(KEY_FORMAT)))
-    if bulk:
+    dropped = builder is not None and builder.dropped
+    bulk = len(ids) >= BULK_INDEX or dropped
+    written = builder.flush(session) if dropped and builder is not None else 0
+    if not dropped:
+        _mark_format(session)
+    if bulk and not dropped:
         # Rebuilding the index once from sorted keys beats a million updates in random key
         # order; DDL is transactional in SQLite, so a rollback brings the old index back.
         _KEY_INDEX.drop(session.connection())
-    written = 0
     with ExitStack() as stack:
         if builder is None or not bulk:
             builder = stack.enter_context(KeyBuilder(workers=BULK_WORKERS if bulk else 0))
@@ -376,6 +424,15 @@ def index_delegates(session: Session, delegate_ids: Sequence[int], *,
     if bulk:
         _KEY_INDEX.create(session.connection())
     return written
+
+
+def _mark_format(session: Session) -> None:
+    if session.get(m.DeskSetting, SETTING_KEY_FORMAT) is None and session.scalar(
+        select(m.SearchKey.id).limit(1)
+    ) is None:
+        # A new database's first keys: they are of this format (an old table has no setting
+        # but has keys, and is rebuilt before its next search).
+        session.merge(m.DeskSetting(key=SETTING_KEY_FORMAT, value=str(KEY_FORMAT)))
 
 
 def _text_chunks(session: Session, ids: Sequence[int]) -> Iterator[list[tuple[Any, ...]]]:

@@ -1,0 +1,71 @@
+"""A big import's shape on a small file: search keys built while the rows are written (in a worker
+process) are the keys a full rebuild makes, and repetitive notes are counted in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from checkin_app.domain.clock import FixedClock
+from checkin_app.importers.report import INFO, NOTES_PER_KIND
+from checkin_app.services import importing, search
+from checkin_app.services.importing import ImportService
+from checkin_app.storage import models as m
+from checkin_app.storage.db import Database
+
+
+def _keys(db: Database) -> set[tuple[int, str, int]]:
+    with db.read() as s:
+        return {(int(d), str(k), int(kind)) for d, k, kind in s.execute(
+            select(m.SearchKey.delegate_id, m.SearchKey.key, m.SearchKey.kind))}
+
+
+def _file(tmp_path: Path, n: int) -> Path:
+    lines = ["报名编号,姓名,单位,国家/地区,类别"]
+    family, given = "王李张刘陈杨黄赵", "伟芳娜敏静丽强磊军洋"
+    for i in range(n):
+        name = family[i % len(family)] + given[i % len(given)] + given[(i // 7) % len(given)]
+        # Serbia: no Mainland pinyin is made for these names, so each row says 'Latin missing'.
+        lines.append(f"B{i:05d},{name},重庆大学,RS,参会者")
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_keys_built_while_writing_match_a_rebuild(demo_db: Database, clock: FixedClock,
+                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   workers: int) -> None:
+    monkeypatch.setattr(importing, "BULK_KEYS_BYTES", 0)  # the big-file path for a small file
+    monkeypatch.setattr(search, "BULK_WORKERS", workers)
+    monkeypatch.setattr(importing, "CHUNK", 50)  # several chunks, more than _AHEAD of them
+    svc = ImportService(demo_db, clock)
+    result = svc.apply(_file(tmp_path, 700))
+    assert result.counts.new == 700
+    built = _keys(demo_db)
+    assert built
+    search.reindex_all(demo_db)
+    assert _keys(demo_db) == built
+    found = search.SearchService(demo_db).search("王伟")
+    assert any(d.name_native.startswith("王伟") for d in found)
+    with demo_db.read() as s:  # the key index is back
+        names = {r[0] for r in s.connection().exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'search_keys'")}
+    assert "ix_search_keys_key" in names
+
+
+def test_repetitive_notes_are_counted_in_one_line(demo_db: Database, clock: FixedClock,
+                                                  tmp_path: Path) -> None:
+    svc = ImportService(demo_db, clock)
+    result = svc.dry_run(_file(tmp_path, 300))
+    notes = [p for p in result.problems if p.code == "latin_missing"]
+    assert len(notes) == NOTES_PER_KIND
+    more = [p for p in result.problems if p.code == "more_notes"]
+    assert len(more) == 1 and more[0].severity == INFO
+    assert "280" in more[0].message_en and "Latin name missing" in more[0].message_en
+    assert "280" in more[0].message_zh
+    # Warnings and errors are never counted away.
+    dup = [p for p in result.problems if p.code == "duplicate_person"]
+    assert len(dup) == result.counts.warnings
