@@ -400,9 +400,14 @@ class ImportService:
             "status": ([(w, "approved") for w in APPROVED_WORDS]
                        + [(w, "cancelled") for w in CANCELLED_WORDS],),
         }
+        tracks = catalog.track_activities
         out: dict[tuple[str, str], str] = {}
         for u in wanted:
-            code = _close_match(u.value, groups[u.kind])
+            # A track named the way track columns name one ("数字经济组", "星渝杯·智能制造"),
+            # as the import reads it, when that is a track activity.
+            found = catalog.track(u.value) if u.kind == "track" else None
+            code = found.code if found is not None and found.code in tracks else \
+                _close_match(u.value, groups[u.kind])
             if code is not None:
                 out[(u.kind, u.value)] = code
         return out

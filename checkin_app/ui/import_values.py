@@ -148,9 +148,11 @@ class ValueMappingPage(QWidget):
         if kind == "category" and c is not None:
             out += [(f"{two(lang, x.name_zh, x.name_en)}  ({x.code})", x.code)
                     for x in c.categories.values()]
-        elif kind in ("activity", "track") and c is not None:  # a track is an activity too
+        elif kind in ("activity", "track") and c is not None:
+            # A track is one of the competitions' track activities; an activity is any.
+            acts = c.track_activities if kind == "track" else c.activities
             out += [(f"{two(lang, a.name_zh, a.name_en)}  ({a.code})", a.code)
-                    for a in c.activities.values()]
+                    for a in acts.values()]
             out.append((two(lang, "不计入任何活动", "leave it out (no activity)"), IGNORE))
         elif kind == "status":
             out += [(two(lang, "已通过（导入）", "approved (imported)"), "approved"),

@@ -67,3 +67,34 @@ def test_competition_tracks_admit_to_their_track(svc: ImportService, tmp_path: P
     assert _admitted(svc.db, "T-1") == {"XY_A"} and _admitted(svc.db, "T-2") == {"XY_B"}
     assert [(u.kind, u.value) for u in r.unknown_values] == [("track", "火星赛道")]
     assert svc.apply(p).counts.unchanged == 3
+
+
+def test_suggestions_come_from_the_values_own_kind(demo_db: Database) -> None:
+    """A track is suggested only a track activity, a category only a category, a status only
+    approved or cancelled, an activity any activity."""
+    from checkin_app.importers.report import UnknownValue
+    from checkin_app.services.importing import ImportService
+
+    svc = ImportService(demo_db)
+
+    def u(kind: str, value: str) -> UnknownValue:
+        return UnknownValue(kind, "", value, 1, (2,), "error")
+
+    got = svc.suggestions([
+        u("track", "智能制造赛道"), u("track", "数字经济组"), u("track", "高峰论坛"),
+        u("activity", "高峰论坛"), u("category", "高峰论坛"), u("category", "媒体记者"),
+        u("status", "审核已通过"), u("status", "已经取消"), u("country", "塞尔维亚共和国联邦"),
+    ])
+    assert got[("track", "智能制造赛道")] == "XY_A"
+    assert got[("track", "数字经济组")] == "XY_B"
+    # The summit is an activity but no competition's track: nothing is suggested for the track.
+    assert ("track", "高峰论坛") not in got
+    assert got[("activity", "高峰论坛")] == "SUMMIT"
+    assert ("category", "高峰论坛") not in got  # an activity's name is no category
+    assert got[("category", "媒体记者")] == "MEDIA"
+    assert got[("status", "审核已通过")] == "approved"
+    assert got[("status", "已经取消")] == "cancelled"
+    assert not any(k[0] == "country" for k in got)
+    track_codes = set(svc.catalog().track_activities)
+    assert {v for (k, _), v in got.items() if k == "track"} <= track_codes
+    assert "SUMMIT" not in track_codes and "MAIN" not in track_codes
