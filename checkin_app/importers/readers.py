@@ -81,17 +81,26 @@ MAX_RECORD_CHARS = 1 << 20
 def _bad_line(path: Path, encoding: str) -> int | None:
     """The line holding the first bytes that do not decode in `encoding`, or None when the whole
     file decodes (read in chunks: memory stays flat)."""
+    skip = 0
+    with path.open("rb") as f:
+        head = f.read(4)
+    # Without its mark, so an error's offset is the file's (the -sig and BOM codecs shift it).
+    if codecs.lookup(encoding).name == "utf-8-sig" and head.startswith(codecs.BOM_UTF8):
+        encoding, skip = "utf-8", 3
+    elif codecs.lookup(encoding).name == "utf-16" and head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        encoding, skip = ("utf-16-le" if head[:2] == codecs.BOM_UTF16_LE else "utf-16-be"), 2
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     lines = 1
     with path.open("rb") as f:
+        f.seek(skip)
         while chunk := f.read(_CHUNK):
+            pending = decoder.getstate()[0]
             try:
                 lines += decoder.decode(chunk).count("\n")
             except UnicodeDecodeError as exc:
-                # The chunk's text up to the bad bytes: its line breaks say the line.
-                good = chunk[:max(exc.start, 0)]
-                return lines + codecs.getincrementaldecoder(encoding)(errors="replace").decode(
-                    good).count("\n")
+                # The text up to the bad bytes: its line breaks say the line.
+                good = (pending + chunk)[:max(exc.start, 0)]
+                return lines + good.decode(encoding, errors="replace").count("\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -267,10 +276,10 @@ def iter_csv(path: Path, encoding: str, delimiter: str,
                 yield line, list(cells)
         except UnicodeDecodeError as exc:
             raise _undecodable(path, encoding, _bad_line(path, encoding) or reader.line_num + 1) from exc
-        except _TooLong:
-            raise _too_long(path, reader.line_num + 1) from None
+        except _TooLong:  # named by the line its record starts on (an unclosed quote's line)
+            raise _too_long(path, line) from None
         except csv.Error as exc:
-            raise _csv_error(path, reader.line_num, exc) from exc
+            raise _csv_error(path, line, exc) from exc
 
 
 # -- XLSX -------------------------------------------------------------------------------------
