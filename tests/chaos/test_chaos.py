@@ -96,6 +96,8 @@ class Figures:
     desk_kills: int = 0
     reported: int = 0
     events: int = 0
+    undos: int = 0
+    conflicts: int = 0
     chaos_s: float = 0.0
     final_sync_s: float = 0.0
     schedule: list[str] = field(default_factory=list)
@@ -104,7 +106,8 @@ class Figures:
         """One line for the log and the README."""
         return (f"chaos {self.backend} seed={self.seed}: {self.hub_kills} hub + {self.desk_kills} desk "
                 f"SIGKILLs in {self.chaos_s:.1f} s, {self.reported} scans reported recorded, "
-                f"{self.events} events at the hub, final sync {self.final_sync_s:.1f} s")
+                f"{self.events} events at the hub ({self.undos} undos, {self.conflicts} flagged as "
+                f"conflicts), final sync {self.final_sync_s:.1f} s")
 
 
 def _events(db: HubDatabase | Database) -> list[tuple[Any, ...]]:
@@ -228,7 +231,9 @@ def run_chaos(tmp: Path, hub_url: str, backend: str, seed: int) -> Figures:
                 choices = [t for t in [-1, -1, *range(DESKS)] if t not in down]
                 if choices:
                     target = rng.choice(choices)
-                    pause = rng.uniform(0.1, 1.5)
+                    # The hub stays down longer: desks then admit offline, the same person
+                    # at two desks becomes a conflict the hub must flag alike everywhere.
+                    pause = rng.uniform(0.5, 2.5) if target < 0 else rng.uniform(0.1, 1.0)
                     if target < 0:
                         hub.kill()
                         fig.hub_kills += 1
@@ -239,7 +244,7 @@ def run_chaos(tmp: Path, hub_url: str, backend: str, seed: int) -> Figures:
                         fig.schedule.append(f"{now - t0:6.2f}s SIGKILL {desks[target].name} "
                                             f"(down {pause:.2f}s)")
                     pending.append((now + pause, "start", target))
-                next_kill = now + rng.uniform(0.4, 2.0)
+                next_kill = now + rng.uniform(0.8, 2.5)
             time.sleep(0.02)
         for _when, _what, target in pending:  # what is still down comes back for the final sync
             if target < 0:
@@ -279,6 +284,8 @@ def run_chaos(tmp: Path, hub_url: str, backend: str, seed: int) -> Figures:
     finally:
         hub_db.close()
     fig.events = len(at_hub)
+    fig.undos = sum(1 for e in at_hub if e[8])
+    fig.conflicts = sum(1 for e in at_hub if e[9])
     hub_uuids = Counter(e[0] for e in at_hub)
     context = fig.line() + "\n" + "\n".join(fig.schedule)
     assert not [u for u, n in hub_uuids.items() if n > 1], context
