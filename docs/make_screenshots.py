@@ -207,9 +207,8 @@ def wait_until(app: QApplication, done: Callable[[], bool], what: str, timeout: 
 def sync_shots(app: QApplication, w: MainWindow, hub: Hub, tmp: Path, out: Path,
                samples: dict[str, str]) -> None:
     """Shots 5 and 6: the conflicts tab, and the status bar online and offline."""
-    bridge, conflicts = w.sync, w.conflicts
-    label = w.sync_label  # type: ignore[attr-defined]
-    assert bridge is not None and conflicts is not None
+    assert w.sync is not None
+    bridge, conflicts, label = w.sync.bridge, w.conflicts, w.sync.label
     w.switch_activity("OPENING")  # single entry: where two offline desks can both admit someone
     wait_until(app, lambda: w.controller.activity_code == "OPENING", "the activity")
     enrolled: list[str] = []
@@ -299,7 +298,8 @@ def status_strip(app: QApplication, w: MainWindow) -> QImage:
     """
     app.processEvents()
     bar = w.statusBar()
-    left = w.sync_label.geometry().left() - 12  # type: ignore[attr-defined]
+    assert w.sync is not None
+    left = w.sync.label.geometry().left() - 12
     return bar.grab(QRect(left, 0, bar.width() - left, bar.height())).toImage()
 
 

@@ -2,14 +2,13 @@
 
 Manager entry points sit behind the manager PIN: `act_reprint`, `act_batch`,
 `act_printer_settings`, and the panel's retry / cancel / send-to-printer buttons; each calls
-one `BadgeDesk.on_*` method, which asks `window.manager.require` before doing anything.
+one `BadgeDesk.on_*` method, which asks the shell's `require_manager` before doing anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -17,24 +16,25 @@ from PySide6.QtGui import QAction, QKeySequence
 from checkin_app.badges.templates import TemplateError, sheet_named
 from checkin_app.domain.types import DelegateView, ScanResult
 from checkin_app.services.badges import DONE, FAILED, PrintJobView, PrintSettings, ReprintResult
+from checkin_app.services.catalog import DeskSettings
 from checkin_app.ui import style
 from checkin_app.ui.badge_dialogs import BatchDialog, PrinterDialog, ReprintDialog
 from checkin_app.ui.controller import Bootstrap
 from checkin_app.ui.print_controller import PrintController
 from checkin_app.ui.print_view import PrintPanel
-
-if TYPE_CHECKING:
-    from checkin_app.ui.main_window import MainWindow
+from checkin_app.ui.shell import Shell
 
 
 class BadgeDesk(QObject):
     """The badge side of the desk window (one per window)."""
 
-    def __init__(self, window: MainWindow, panel: PrintPanel) -> None:
+    def __init__(self, shell: Shell, panel: PrintPanel) -> None:
+        window = shell.window()
         super().__init__(window)
+        self.shell = shell
         self.window = window
         self.panel = panel
-        self.printing: PrintController = window.controller.printing
+        self.printing: PrintController = shell.controller.printing
         self.person: DelegateView | None = None
         self.batch_dialog: BatchDialog | None = None
         self._reprints: dict[str, str] = {}  # reprint job uuid → the name it prints
@@ -44,7 +44,7 @@ class BadgeDesk(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.menu = w.menuBar().addMenu("徽章 / Badges")
+        self.menu = self.shell.menuBar().addMenu("徽章 / Badges")
         self.act_preview = QAction("预览徽章 / Preview badge", w)
         self.act_reprint = QAction("补打徽章…（负责人）/ Reprint badge… (manager)", w)
         self.act_reprint.setShortcut(QKeySequence("Ctrl+Shift+R"))
@@ -56,14 +56,14 @@ class BadgeDesk(QObject):
         self.act_reprint.setEnabled(False)
 
     def _connect_callbacks(self) -> None:
-        c, p, pr = self.window.controller, self.panel, self.printing
+        c, p, pr = self.shell.controller, self.panel, self.printing
         c.bootstrapped.connect(self._on_bootstrapped)
         c.settingsSaved.connect(self._on_desk_settings)
         c.scanFinished.connect(self._on_scan_finished)
         pr.settingsLoaded.connect(p.set_settings)
         pr.jobsLoaded.connect(p.set_jobs)
         pr.previewReady.connect(p.show_preview)
-        pr.errorOccurred.connect(self.window._show_error)
+        pr.errorOccurred.connect(self.shell.show_error)
         pr.batchProgress.connect(self._on_batch_progress)
         pr.batchFinished.connect(self._on_batch_finished)
         pr.reprintQueued.connect(self._on_reprint_queued)
@@ -82,16 +82,15 @@ class BadgeDesk(QObject):
 
     # -- desk state ------------------------------------------------------------------------
     def _on_bootstrapped(self, boot: Bootstrap) -> None:
-        self.panel.tz = self.window.controller.tz
+        self.panel.tz = self.shell.controller.tz
         self.panel.set_language(boot.settings.language)
         if boot.settings.configured:
             self._start(boot.settings.desk_name)
 
-    def _on_desk_settings(self, settings: object) -> None:
-        desk = getattr(settings, "desk_name", "")
-        self.panel.set_language(getattr(settings, "language", self.panel.language))
-        if desk:
-            self._start(desk)
+    def _on_desk_settings(self, settings: DeskSettings) -> None:
+        self.panel.set_language(settings.language)
+        if settings.desk_name:
+            self._start(settings.desk_name)
 
     def _start(self, desk: str) -> None:
         if not self._started:
@@ -113,7 +112,7 @@ class BadgeDesk(QObject):
             self.printing.manager_name = manager_name
             action()
 
-        self.window.manager.require(zh, en, granted)
+        self.shell.require_manager(zh, en, granted)
 
     def on_preview(self) -> None:
         """Show the current person's badge."""
@@ -182,9 +181,7 @@ class BadgeDesk(QObject):
             f"补打已提交：{name}，新证件第 {result.new_serial} 号（第 {result.old_serial} 号已作废）",
             f"Reprint sent: {name}, new badge no. {result.new_serial} "
             f"(no. {result.old_serial} no longer valid)", "busy")
-        tabs = getattr(self.window, "lower_tabs", None)
-        if tabs is not None:
-            tabs.setCurrentWidget(self.panel)
+        self.shell.lower_tabs.setCurrentWidget(self.panel)
 
     def _on_job_finished(self, job: PrintJobView) -> None:
         name = self._reprints.pop(job.uuid, None)
@@ -233,7 +230,7 @@ class BadgeDesk(QObject):
 
     def _open_batch(self, categories: object) -> None:
         assert isinstance(categories, list)
-        dlg = BatchDialog(categories, self.window.activities, self.printing.templates,
+        dlg = BatchDialog(categories, self.shell.activities, self.printing.templates,
                           parent=self.window)
         dlg.setStyleSheet(style.STYLESHEET)
         self.batch_dialog = dlg
@@ -276,4 +273,4 @@ class BadgeDesk(QObject):
 
     def _after_dialog(self, dlg: QObject) -> None:
         dlg.deleteLater()
-        self.window.focus_scanner()
+        self.shell.focus_scanner()

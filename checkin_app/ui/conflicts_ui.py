@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -11,12 +10,11 @@ from checkin_app.services.conflicts import ConflictItem, ConflictService, Refuse
 from checkin_app.sync.client import SyncStatus
 from checkin_app.ui.conflicts_view import ConflictsPanel, tab_title
 from checkin_app.ui.icons import Glyph, glyph_icon
+from checkin_app.ui.recent_view import RecentPanel
+from checkin_app.ui.shell import Shell
 from checkin_app.ui.style import AMBER
+from checkin_app.ui.sync_bridge import SyncBridge
 from checkin_app.ui.texts import error_text
-
-if TYPE_CHECKING:
-    from checkin_app.ui.main_window import MainWindow
-    from checkin_app.ui.sync_status import SyncBridge
 
 # Pulls can come every second while the event is busy; the flagged list needs one pass over the
 # check-ins, so it is read at most this often (the newest pull is always included).
@@ -32,11 +30,13 @@ class ConflictsDesk(QObject):
 
     loaded = Signal(int, int)
 
-    def __init__(self, window: MainWindow, panel: ConflictsPanel, service: ConflictService,
-                 bridge: SyncBridge | None) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, shell: Shell, panel: ConflictsPanel, service: ConflictService,
+                 bridge: SyncBridge | None, recent: RecentPanel) -> None:
+        super().__init__(shell.window())
+        self.shell = shell
+        self.controller = shell.controller
         self.panel = panel
+        self.recent = recent  # flagged admissions are marked in the recent list too
         self.bridge = bridge
         self.service = service
         self.conflicts: list[ConflictItem] = []
@@ -51,9 +51,9 @@ class ConflictsDesk(QObject):
         self._connect_callbacks()
 
     def _connect_callbacks(self) -> None:
-        w = self.window
-        w.controller.bootstrapped.connect(lambda _b: self.reload())
-        w.controller.settingsSaved.connect(self._on_settings)
+        c = self.controller
+        c.bootstrapped.connect(lambda _b: self.reload())
+        c.settingsSaved.connect(self._on_settings)
         self.panel.retryRequested.connect(self._on_retry)
         if self.bridge is not None:
             self.bridge.changesArrived.connect(lambda _n: self.reload())
@@ -80,16 +80,16 @@ class ConflictsDesk(QObject):
             refusals = service.describe(sync.refusals()) if sync is not None else []
             return service.conflicts(), refusals
 
-        self.window.controller.runner.read(work, self._on_loaded, self._on_failed)
+        self.controller.runner.read(work, self._on_loaded, self._on_failed)
 
     def _on_loaded(self, result: tuple[list[ConflictItem], list[RefusedItem]]) -> None:
         self._loading = False
         self.conflicts, self.refused = result
         self._refused_seen = len(self.refused)
-        self.panel.tz = self.window.controller.tz
-        self.panel.desk_name = self.window.controller.desk_name
+        self.panel.tz = self.controller.tz
+        self.panel.desk_name = self.controller.desk_name
         self.panel.set_items(self.conflicts, self.refused)
-        self.window.recent.set_conflicts({c.uuid for c in self.conflicts})
+        self.recent.set_conflicts({c.uuid for c in self.conflicts})
         self.retitle()
         self.loaded.emit(len(self.conflicts), len(self.refused))
         if self._dirty:
@@ -98,7 +98,7 @@ class ConflictsDesk(QObject):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._loading = False
-        self.window._show_error(error_text(exc))
+        self.shell.show_error(error_text(exc))
         if self._dirty:
             self._dirty = False
             self.reload()
@@ -111,8 +111,8 @@ class ConflictsDesk(QObject):
             self.reload()
 
     def _on_settings(self, _settings: object) -> None:
-        self.panel.desk_name = self.window.controller.desk_name
-        self.panel.set_language(self.window.languages.language)
+        self.panel.desk_name = self.controller.desk_name
+        self.panel.set_language(self.shell.language)
         self.retitle()
 
     def _on_retry(self) -> None:
@@ -124,12 +124,12 @@ class ConflictsDesk(QObject):
             sync = bridge.sync
             if sync is None:  # never enrolled: nothing was refused
                 return
-            self.window.controller.runner.write(sync.retry_refusals, lambda _n: self._after_retry(),
-                                                lambda exc: self.window._show_error(error_text(exc)))
+            self.controller.runner.write(sync.retry_refusals, lambda _n: self._after_retry(),
+                                         lambda exc: self.shell.show_error(error_text(exc)))
 
-        self.window.manager.require("重试中心服务器拒收的记录", "retry what the hub refused",
-                                    lambda _manager: retry())
-        self.window.focus_scanner()
+        self.shell.require_manager("重试中心服务器拒收的记录", "retry what the hub refused",
+                                   lambda _manager: retry())
+        self.shell.focus_scanner()
 
     def _after_retry(self) -> None:
         if self.bridge is not None:
@@ -139,19 +139,13 @@ class ConflictsDesk(QObject):
     # -- texts -----------------------------------------------------------------------------
     def retitle(self) -> None:
         """The tab title with the counts, and an amber mark while there is anything to look at."""
-        tabs = self.window.lower_tabs
+        tabs = self.shell.lower_tabs
         index = tabs.indexOf(self.panel)
         if index < 0:
             return
-        lang = self.window.languages.language
+        lang = self.shell.language
         tabs.setTabText(index, tab_title(len(self.conflicts), len(self.refused), lang))
         busy = bool(self.conflicts or self.refused)
         tabs.setTabIcon(index, glyph_icon(Glyph.ATTENTION, AMBER.text, AMBER.background, 20)
                         if busy else glyph_icon(Glyph.CHECK, "#FFFFFF", "#90A4AE", 20))
 
-
-def attach_conflicts(window: MainWindow) -> ConflictsDesk:
-    """Give the window its conflicts tab."""
-    desk = ConflictsDesk(window, window.conflicts_panel, window.core.conflicts, window.sync)
-    desk.retitle()
-    return desk

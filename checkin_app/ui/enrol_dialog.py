@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from checkin_app.ui.sync_status import SyncBridge
+from checkin_app.ui.sync_bridge import SyncBridge
 
 
 class EnrolDialog(QDialog):

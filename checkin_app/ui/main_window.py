@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -34,7 +35,7 @@ from checkin_app.domain.verdicts import Severity
 from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.ui import style
 from checkin_app.ui.badge_ui import BadgeDesk
-from checkin_app.ui.conflicts_ui import attach_conflicts
+from checkin_app.ui.conflicts_ui import ConflictsDesk
 from checkin_app.ui.conflicts_view import ConflictsPanel
 from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow, SearchAnswer
 from checkin_app.ui.counts_view import CountsPanel
@@ -52,9 +53,13 @@ from checkin_app.ui.scan_catcher import ScanCatcher
 from checkin_app.ui.scan_field import ScanField
 from checkin_app.ui.search_view import SearchPanel
 from checkin_app.ui.setup_dialog import SetupDialog
+from checkin_app.ui.shell import ManagerAction, MenuPlace
 from checkin_app.ui.sounds import Sounds
-from checkin_app.ui.sync_status import attach_sync
+from checkin_app.ui.sync_status import SyncDesk
 from checkin_app.ui.trace import Trace
+
+if TYPE_CHECKING:
+    from checkin_app.ui.import_wizard import ImportWizard
 
 STATS_REFRESH_MS = 5000
 # The search box gives the keyboard back to the scanner after this long without a key, so a
@@ -71,7 +76,7 @@ STATUS_ACTIVITY_MIN_PX = 150
 
 
 class MainWindow(QMainWindow):
-    """The check-in desk.
+    """The check-in desk; it is the Shell (ui/shell.py) its parts are given.
 
     Signals:
         readyToScan(): emitted once, when the window is shown with counts loaded.
@@ -94,10 +99,12 @@ class MainWindow(QMainWindow):
         self.activities: list[ActivityInfo] = []
         self.setup_dialog: SetupDialog | None = None
         self.rules_dialog: RulesDialog | None = None
+        self.import_wizard: ImportWizard | None = None
         self.is_ready = False
         self._stats_seen = False
         self._undo_labels: dict[str, RecentRow] = {}
         self._last_error = ""
+        self._failed_prints = 0
         self._watching_focus = False
         self.trace = Trace()
 
@@ -115,12 +122,20 @@ class MainWindow(QMainWindow):
         self._search_idle.setInterval(int(os.environ.get("CHECKIN_SEARCH_IDLE_MS") or SEARCH_IDLE_MS))
         self.catcher = ScanCatcher((self.scan_field, self.search.field), self)
         self._connect_callbacks()
+        # The window's parts: each takes the shell (this window) and what it wires, nothing more.
         self.badges = BadgeDesk(self, self.print_panel)
         self.badges.printing.jobsLoaded.connect(
             lambda jobs: self._retitle_tabs(sum(1 for j in jobs if j.state == "failed")))
-        self.manager = ManagerDesk(self)
-        self.sync = attach_sync(self)
-        self.conflicts = attach_conflicts(self)
+        self.manager = ManagerDesk(self, core, mode_switch=self.mode_switch,
+                                   override_bar=self.override_bar, result=self.result)
+        self.manager.directionShown.connect(self.update_mode)
+        self.sync = SyncDesk(self, core, counts=self.counts) if core.can_sync else None
+        if self.sync is not None:
+            self.sync.bridge.enrolled.connect(self._on_enrolled)
+        self.conflicts = ConflictsDesk(self, self.conflicts_panel, core.conflicts,
+                                       self.sync.bridge if self.sync is not None else None,
+                                       self.recent)
+        self.conflicts.retitle()
         self.setStyleSheet(style.STYLESHEET)
         self.resize(1366, 768)
         self.retranslate()
@@ -276,7 +291,7 @@ class MainWindow(QMainWindow):
         c.searchFinished.connect(self._on_search_finished)
         c.undoFinished.connect(self._on_undo_finished)
         c.undoFailed.connect(self._on_undo_failed)
-        c.errorOccurred.connect(self._show_error)
+        c.errorOccurred.connect(self.show_error)
         c.runner.busyChanged.connect(self._on_busy_changed)
         self.scan_field.scanned.connect(lambda code: self._on_scanned(code, "scan_field"))
         self.search.scanned.connect(lambda code: self._on_scanned(code, "search_field"))
@@ -358,10 +373,11 @@ class MainWindow(QMainWindow):
         dlg.setStyleSheet(style.STYLESHEET)
         self.setup_dialog = dlg
         # A new desk has no activities yet: it gets them from the hub or a USB stick.
+        sync = self.sync
         for signal, button, action in (
-                (dlg.connectRequested, dlg.connect_button, getattr(self, "sync_action", None)),
-                (dlg.bundleRequested, dlg.bundle_button, getattr(self, "bundle_action", None))):
-            if action is None:  # fake services in tests: no sync
+                (dlg.connectRequested, dlg.connect_button, sync.connect_action if sync else None),
+                (dlg.bundleRequested, dlg.bundle_button, sync.bundle_action if sync else None)):
+            if action is None:  # a desk core that never talks to a hub
                 button.setEnabled(False)
             else:
                 signal.connect(action.trigger)
@@ -422,7 +438,7 @@ class MainWindow(QMainWindow):
         # The rest of the burst may still be coming, now into the scan field: it is no code.
         self.scan_field.drop_rest_of_burst()
         self.result.show_error("", IME_WARNING)
-        self._show_error(IME_WARNING)
+        self.show_error(IME_WARNING)
         self.sounds.play(Severity.RED)
 
     def _on_unread_burst(self) -> None:
@@ -430,7 +446,7 @@ class MainWindow(QMainWindow):
         self.trace.emit("unread_burst", source="search_field")
         self.focus_scanner()
         self.result.show_error("", UNREAD_BURST)
-        self._show_error(UNREAD_BURST)
+        self.show_error(UNREAD_BURST)
         self.sounds.play(Severity.RED)
 
     def _on_search_idle(self) -> None:
@@ -457,11 +473,11 @@ class MainWindow(QMainWindow):
                         recorded=ev.uuid if ev else None)
         self.result.show_result(result)
         self.sounds.play(result.severity)
-        self._show_error("")
+        self.show_error("")
 
     def _on_scan_failed(self, code: str, message: str) -> None:
         self.result.show_error(code, message)
-        self._show_error(message)
+        self.show_error(message)
         # Give the code back so Enter retries it; a new scan simply types over the selection.
         if not self.scan_field.text():
             self.scan_field.setText(code)
@@ -490,7 +506,7 @@ class MainWindow(QMainWindow):
 
     def _on_undo_failed(self, message: str) -> None:
         self.result.show_error("", message)
-        self._show_error(message)
+        self.show_error(message)
 
     # -- counts and status -----------------------------------------------------------------
     def _on_stats_loaded(self, stats: ActivityStats | None) -> None:
@@ -501,7 +517,8 @@ class MainWindow(QMainWindow):
             self.trace.emit("ready", focus=int(self.scan_field.hasFocus()))
             self.readyToScan.emit()
 
-    def _show_error(self, message: str) -> None:
+    def show_error(self, message: str) -> None:
+        """A bilingual message in the status bar ("" clears it)."""
         self._last_error = message
         self._show_status_error()
 
@@ -513,6 +530,30 @@ class MainWindow(QMainWindow):
             lines.reverse()
         self.status_error.setText("  ·  ".join(lines) if self._last_error else "")
         self.status_error.setToolTip(self._last_error)
+
+    # -- the shell its parts see (ui/shell.py) ---------------------------------------------
+    @property
+    def language(self) -> str:
+        """The UI language now: "zh" or "en"."""
+        return self.languages.language
+
+    def add_desk_actions(self, actions: list[QAction], place: MenuPlace) -> None:
+        """A part's actions in the desk menu: at the top, before Search, or above Quit."""
+        if place == "top":
+            for action in actions:
+                self.desk_menu.insertAction(self.act_search, action)
+            return
+        for action in actions:
+            self.desk_menu.insertAction(self.act_quit, action)
+        self.desk_menu.insertSeparator(self.act_quit)
+
+    def require_manager(self, zh: str, en: str, action: ManagerAction) -> None:
+        """Run `action(manager)` behind the manager PIN."""
+        self.manager.require(zh, en, action)
+
+    def _on_enrolled(self, name: str) -> None:
+        if self.setup_dialog is not None:  # a new desk being set up: the hub's name, not a typed one
+            self.setup_dialog.desk_edit.setText(name)
 
     def current_activity(self) -> ActivityInfo | None:
         """The activity this desk admits to."""
@@ -550,9 +591,8 @@ class MainWindow(QMainWindow):
         for v in (self.search, self.recent, self.counts):
             v.retranslate()
         self.retranslate()
-        if hasattr(self, "manager"):
-            self.manager.retranslate()
-            self.update_mode()
+        self.manager.retranslate()
+        self.update_mode()
         if save and lang != self.controller.language:
             self.controller.save_settings(language=lang)
 
@@ -643,16 +683,14 @@ class MainWindow(QMainWindow):
         """Tab titles in the UI language; the badge tab counts failed prints so they are seen."""
         if failed is not None:
             self._failed_prints = failed
-        failed = getattr(self, "_failed_prints", 0)
-        zh = getattr(getattr(self, "languages", None), "language", "zh") == "zh"
+        failed = self._failed_prints
+        zh = self.languages.language == "zh"
         self.lower_tabs.setTabText(0, "本台最近扫描" if zh else "Recent scans here")
         badge = "徽章打印" if zh else "Badge printing"
         if failed:
             badge += f"（{failed} 失败）" if zh else f" ({failed} failed)"
         self.lower_tabs.setTabText(1, badge)
-        conflicts = getattr(self, "conflicts", None)  # built after the first retranslate
-        if conflicts is not None:
-            conflicts.retitle()
+        self.conflicts.retitle()
 
     def changeEvent(self, e: QEvent) -> None:
         if e.type() == QEvent.Type.LanguageChange:

@@ -8,24 +8,24 @@ Dialogs are opened only by a deliberate click and always hand the keyboard back 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel
 
+from checkin_app.desk import DeskCore
 from checkin_app.domain.pin import ManagerSession
 from checkin_app.domain.types import ActivityInfo, CategoryInfo, ScanResult
 from checkin_app.services.pins import PinCheck
 from checkin_app.services.walkin import WalkInForm, WalkInResult
 from checkin_app.ui import style
-from checkin_app.ui.override_view import OverrideDialog
+from checkin_app.ui.mode_switch import ModeSwitch
+from checkin_app.ui.override_view import OverrideBar, OverrideDialog
 from checkin_app.ui.pin_dialog import MANAGER_ZH, FirstPinDialog, PinDialog
+from checkin_app.ui.result_view import ResultPanel
+from checkin_app.ui.shell import Shell
 from checkin_app.ui.texts import error_text
 from checkin_app.ui.walkin_view import WalkInDialog
-
-if TYPE_CHECKING:
-    from checkin_app.ui.main_window import MainWindow
 
 Action = Callable[[str], None]
 
@@ -33,19 +33,30 @@ Action = Callable[[str], None]
 class ManagerDesk(QObject):
     """The manager side of one desk window.
 
+    It wires the entry/exit switch, the override bar under the verdict and the verdict panel
+    it belongs to; the rest of the window it reaches through the shell.
+
     Signals:
         sessionChanged(str): the manager now acting, or "" back in volunteer mode.
         dialogOpened(object): a manager dialog was opened (tests and screenshots use it).
+        directionShown(): the switch shows the stored direction (the window marks exit mode).
     """
 
     sessionChanged = Signal(str)
     dialogOpened = Signal(object)
+    directionShown = Signal()
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, shell: Shell, core: DeskCore, *, mode_switch: ModeSwitch,
+                 override_bar: OverrideBar, result: ResultPanel) -> None:
+        window = shell.window()
         super().__init__(window)
+        self.shell = shell
         self.window = window
-        self.controller = window.controller
-        self.core = core = window.core
+        self.controller = shell.controller
+        self.core = core
+        self.mode_switch = mode_switch
+        self.override_bar = override_bar
+        self.result = result
         self.session = ManagerSession(core.clock)
         self.pins = core.pins
         self.dialog: QDialog | None = None
@@ -57,12 +68,10 @@ class ManagerDesk(QObject):
         self.act_walk_in.setShortcut(QKeySequence("Ctrl+N"))
         self.act_lock = QAction(window)
         self.act_lock.setVisible(False)
-        window.toolbar.addWidget(self.status)
-        window.toolbar.addAction(self.act_walk_in)
-        window.toolbar.addAction(self.act_lock)
-        window.desk_menu.insertAction(window.act_quit, self.act_walk_in)
-        window.desk_menu.insertAction(window.act_quit, self.act_lock)
-        window.desk_menu.insertSeparator(window.act_quit)
+        shell.toolbar.addWidget(self.status)
+        shell.toolbar.addAction(self.act_walk_in)
+        shell.toolbar.addAction(self.act_lock)
+        shell.add_desk_actions([self.act_walk_in, self.act_lock], "bottom")
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._connect_callbacks()
@@ -70,15 +79,15 @@ class ManagerDesk(QObject):
         self.retranslate()
 
     def _connect_callbacks(self) -> None:
-        w, c = self.window, self.controller
+        c = self.controller
         self._timer.timeout.connect(self._on_tick)
         self.act_walk_in.triggered.connect(self.request_walk_in)
         self.act_lock.triggered.connect(self.lock)
-        w.mode_switch.directionChosen.connect(self._on_direction_chosen)
-        w.override_bar.overrideRequested.connect(self.request_override)
+        self.mode_switch.directionChosen.connect(self._on_direction_chosen)
+        self.override_bar.overrideRequested.connect(self.request_override)
         c.bootstrapped.connect(lambda _b: self._sync_direction())
         c.settingsSaved.connect(lambda _s: self._sync_direction())
-        c.scanFinished.connect(w.override_bar.set_result)
+        c.scanFinished.connect(self.override_bar.set_result)
 
     # -- the gate --------------------------------------------------------------------------
     def require(self, zh: str, en: str, action: Action) -> None:
@@ -95,7 +104,7 @@ class ManagerDesk(QObject):
                                     self._on_error)
 
     def _ask(self, has_managers: bool, zh: str, en: str, action: Action) -> None:
-        lang = self.window.languages.language
+        lang = self.shell.language
         if not has_managers:
             first = FirstPinDialog(lang=lang, parent=self.window)
             first.submitted.connect(lambda name, pin: self._set_first(first, name, pin, action))
@@ -145,7 +154,7 @@ class ManagerDesk(QObject):
         dlg.deleteLater()
         # Whatever happened in the dialog, the next keystrokes are the scanner's.
         self.window.activateWindow()
-        self.window.focus_scanner()
+        self.shell.focus_scanner()
 
     def _start(self, manager: str) -> None:
         self.session.start(manager)
@@ -155,12 +164,12 @@ class ManagerDesk(QObject):
         """Back to volunteer mode now (the lead walks away from the desk)."""
         self.session.end()
         self._on_tick()
-        self.window.focus_scanner()
+        self.shell.focus_scanner()
 
     def _on_tick(self) -> None:
         active = self.session.active()
         manager = self.session.manager if active else ""
-        lang = self.window.languages.language
+        lang = self.shell.language
         if active:
             left = self.session.remaining_s()
             # One language in the toolbar (it must fit 1366 px); the dialogs carry both.
@@ -176,18 +185,18 @@ class ManagerDesk(QObject):
         if manager != self._shown_manager:
             self._shown_manager = manager
             self.sessionChanged.emit(manager)
-        bar = self.window.override_bar
-        if bar.result is not None and (self.window.result.state != "result"
-                                       or self.window.result.result is not bar.result):
+        bar = self.override_bar
+        if bar.result is not None and (self.result.state != "result"
+                                       or self.result.result is not bar.result):
             bar.set_result(None)  # the verdict it belonged to is no longer shown
 
     def retranslate(self) -> None:
         """Texts in the current language (both languages, that one first)."""
-        lang = self.window.languages.language
+        lang = self.shell.language
         self.act_walk_in.setText("现场登记…" if lang == "zh" else "Walk-in…")
         self.act_lock.setText("退出管理" if lang == "zh" else "Lock")
-        self.window.override_bar.set_language(lang)
-        self.window.mode_switch.set_language(lang)
+        self.override_bar.set_language(lang)
+        self.mode_switch.set_language(lang)
         self._on_tick()
 
     # -- actions ---------------------------------------------------------------------------
@@ -202,7 +211,7 @@ class ManagerDesk(QObject):
                      lambda manager: self._override_form(result, manager))
 
     def _override_form(self, result: ScanResult, manager: str) -> None:
-        dlg = OverrideDialog(result, manager=manager, lang=self.window.languages.language,
+        dlg = OverrideDialog(result, manager=manager, lang=self.shell.language,
                              parent=self.window)
         dlg.accepted.connect(lambda: self._override(result, manager, dlg.reason()))
         self._open(dlg)
@@ -213,7 +222,7 @@ class ManagerDesk(QObject):
         delegate_id = result.delegate.id
         activity = result.activity.code if result.activity else c.activity_code
         desk, overridden = c.desk_name or "?", result.verdict.value
-        direction = self.window.mode_switch.direction
+        direction = self.mode_switch.direction
 
         def work() -> ScanResult:
             return checkin.override(delegate_id, activity_code=activity, desk=desk,
@@ -235,7 +244,7 @@ class ManagerDesk(QObject):
 
     def _walk_in_form(self, manager: str, categories: list[CategoryInfo],
                       activities: list[ActivityInfo]) -> None:
-        dlg = WalkInDialog(categories, activities, lang=self.window.languages.language,
+        dlg = WalkInDialog(categories, activities, lang=self.shell.language,
                            parent=self.window)
         dlg.submitted.connect(lambda form: self._walk_in(dlg, manager, form))
         self._open(dlg)
@@ -255,18 +264,18 @@ class ManagerDesk(QObject):
     def _show_result(self, result: ScanResult) -> None:
         self.session.touch()
         self.controller.show_result(result)  # shown, printed and listed like a scan's verdict
-        self.window.focus_scanner()
+        self.shell.focus_scanner()
 
     def _on_direction_chosen(self, direction: str) -> None:
         self.controller.direction = direction
         self.controller.save_settings(direction=direction)  # remembered, and audited
-        self.window.focus_scanner()
+        self.shell.focus_scanner()
 
     def _sync_direction(self) -> None:
-        self.window.mode_switch.set_direction(self.controller.direction)
-        self.window.update_mode()
+        self.mode_switch.set_direction(self.controller.direction)
+        self.directionShown.emit()
 
     def _on_error(self, exc: BaseException) -> None:
         message = error_text(exc)
-        self.window.result.show_error("", message)
+        self.result.show_error("", message)
         self.controller.errorOccurred.emit(message)

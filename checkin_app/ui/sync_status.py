@@ -1,120 +1,26 @@
-"""Sync at the desk: the Qt owner of the background sync worker, the status-bar label, and window wiring."""
+"""Sync at the desk window: the status-bar label and its words, the hub and USB-stick actions."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QWidget
 
 from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import Clock, on_clock
-from checkin_app.sync.client import DeskSync, SyncStatus
-from checkin_app.sync.worker import SyncWorker
+from checkin_app.sync.client import SyncStatus
+from checkin_app.ui.shell import Shell
+from checkin_app.ui.sync_bridge import SyncBridge
 
 if TYPE_CHECKING:
-    from checkin_app.ui.main_window import MainWindow
+    from checkin_app.ui.bundle_dialog import BundleDialog
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-class SyncBridge(QObject):
-    """Owns the desk's SyncWorker threads; re-emits their news as Qt signals.
-
-    Signals:
-        statusChanged(SyncStatus): after every sync attempt (delivered on the GUI thread).
-        changesArrived(int): a pull applied this many changes (counts should be reloaded).
-        enrolled(str): enrolment succeeded; carries the desk name the hub gave.
-        enrolFailed(str): enrolment failed; a bilingual message.
-    """
-
-    statusChanged = Signal(object)
-    changesArrived = Signal(int)
-    enrolled = Signal(str)
-    enrolFailed = Signal(str)
-
-    def __init__(self, core: DeskCore, parent: QObject | None = None, *,
-                 long_poll_s: float = 25.0) -> None:
-        super().__init__(parent)
-        # Sync speaks real time with the hub (its clock check, its receive times); the status
-        # bar shows those moments on the desk's clock (SyncStatusLabel.clock).
-        self.core = core
-        self.long_poll_s = long_poll_s
-        self.worker: SyncWorker | None = None
-        self._stopped = False
-
-    @property
-    def sync(self) -> DeskSync | None:
-        """The desk's sync client; None until the desk is enrolled with a hub."""
-        return self.core.sync
-
-    def _worker(self, sync: DeskSync) -> SyncWorker:
-        if self.worker is None:
-            # Signals emitted from the worker's threads reach GUI-thread slots as queued calls.
-            self.worker = SyncWorker(sync, on_status=self.statusChanged.emit,
-                                     on_changes=self.changesArrived.emit,
-                                     long_poll_s=self.long_poll_s)
-        return self.worker
-
-    def start(self) -> None:
-        """Show the status, and sync in the background if this desk is enrolled with a hub."""
-        threading.Thread(target=self._start_if_enrolled, name="sync-start", daemon=True).start()
-
-    def _start_if_enrolled(self) -> None:
-        sync = self.sync
-        if self._report_once() and sync is not None and not self._stopped:
-            self._worker(sync).start()
-
-    def _report_once(self) -> bool:
-        sync = self.sync
-        try:
-            # A desk never enrolled has no sync client: it is standalone.
-            status = sync.status() if sync is not None else SyncStatus(False, False, 0, None)
-        except Exception:  # the database closing during shutdown
-            return False
-        self.statusChanged.emit(status)
-        return status.enrolled
-
-    def kick(self) -> None:
-        """Push soon (called after each scan)."""
-        if self.worker is not None:
-            self.worker.kick()
-
-    def enrol(self, code: str, manager: str = "") -> None:
-        """Enrol off the GUI thread (network and pin check); answers with enrolled / enrolFailed.
-
-        `manager`: the name a verified PIN gave; a desk that belongs to a hub already is moved
-        only with one (DeskSync.enrol refuses otherwise, and audits the move).
-        """
-        def work() -> None:
-            try:
-                cfg = self.core.enrol(code, manager=manager)
-            except Exception as exc:
-                text = str(exc).strip()
-                if "\n" not in text:
-                    text = f"连接中心服务器失败：{text}\nEnrolment failed: {text}"
-                self.enrolFailed.emit(text)
-                return
-            self.enrolled.emit(cfg.desk)
-            self._report_once()
-            sync = self.sync
-            if sync is not None and not self._stopped:
-                worker = self._worker(sync)
-                worker.start()
-                worker.kick()
-
-        threading.Thread(target=work, name="sync-enrol", daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop the worker threads (call before the database closes)."""
-        self._stopped = True
-        if self.worker is not None:
-            self.worker.stop(timeout=3.0)
 
 
 def _hm(moment: datetime | None, clock: Clock | None = None) -> str:
@@ -256,59 +162,96 @@ class SyncStatusLabel(QLabel):
             self.counts_note.setText(note)
 
 
-def attach_sync(window: MainWindow) -> SyncBridge | None:
-    """Give a desk window its sync worker, status label, counts note and "Connect to hub" action.
+class SyncDesk(QObject):
+    """The sync side of the desk window: the bridge, the status-bar label with its note under
+    the counts, and the manager's "Connect to hub" and "USB stick bundles" actions."""
 
-    Returns None for a desk core that never talks to a hub.
-    """
-    core = window.core
-    if not core.can_sync:
-        return None
-    bridge = SyncBridge(core, window)
-    label = SyncStatusLabel()
-    label.clock = core.clock
-    window.statusBar().addPermanentWidget(label)
-    note = QLabel()
-    note.setObjectName("hint")
-    note.setAlignment(Qt.AlignmentFlag.AlignRight)
-    label.counts_note = note
-    _place_under(window.counts, note)
-    bridge.statusChanged.connect(label.set_status)
-    bridge.changesArrived.connect(lambda _n: _on_new_data(window))
-    window.controller.scanFinished.connect(lambda _r: bridge.kick())
-    # The hub names the desk at enrolment: scans from now on must carry that name (it is how the
-    # hub, the dashboard and the conflicts list tell desks apart).
-    bridge.enrolled.connect(lambda name: _on_enrolled(window, name))
-    window.controller.undoFinished.connect(lambda _r: bridge.kick())
-    action = QAction("连接中心服务器… / Connect to hub…", window)
-    # Which hub a desk trusts is a manager's decision (PIN), like switching desk or activity.
-    action.triggered.connect(lambda: window.manager.require(
-        "连接中心服务器", "connect to a hub", lambda manager: open_enrol_dialog(window, bridge, manager)))
-    window.desk_menu.insertAction(window.act_search, action)
-    # A desk that never reaches the network exchanges data by file (manager action, PIN).
-    bundles = QAction("U盘数据包… / USB stick bundles…", window)
-    bundles.triggered.connect(lambda: window.manager.require(
-        "U盘数据包", "USB stick bundles", lambda manager: open_bundle_dialog(window, bridge, manager)))
-    window.desk_menu.insertAction(window.act_search, bundles)
-    window.bundle_action = bundles  # type: ignore[attr-defined]
-    label.lang_source = lambda: window.languages.language
-    label.set_language(window.languages.language)
-    window.sync_label = label  # type: ignore[attr-defined]
-    window.sync_action = action  # type: ignore[attr-defined]
-    bridge.start()
-    return bridge
+    def __init__(self, shell: Shell, core: DeskCore, *, counts: QWidget) -> None:
+        window = shell.window()
+        super().__init__(window)
+        self.shell = shell
+        self.core = core
+        self.window = window
+        self.bridge = SyncBridge(core, window)
+        self.label = SyncStatusLabel()
+        self.label.clock = core.clock
+        shell.statusBar().addPermanentWidget(self.label)
+        note = QLabel()
+        note.setObjectName("hint")
+        note.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.label.counts_note = note
+        _place_under(counts, note)
+        # Which hub a desk trusts is a manager's decision (PIN), like switching desk or activity.
+        self.connect_action = QAction("连接中心服务器… / Connect to hub…", window)
+        # A desk that never reaches the network exchanges data by file (manager action, PIN).
+        self.bundle_action = QAction("U盘数据包… / USB stick bundles…", window)
+        shell.add_desk_actions([self.connect_action, self.bundle_action], "top")
+        self.bundle_dialog: BundleDialog | None = None
+        self.label.lang_source = lambda: shell.language
+        self.label.set_language(shell.language)
+        self._connect_callbacks()
+        self.bridge.start()
 
+    def _connect_callbacks(self) -> None:
+        b, c, shell = self.bridge, self.shell.controller, self.shell
+        b.statusChanged.connect(self.label.set_status)
+        b.changesArrived.connect(lambda _n: self._on_new_data())
+        c.scanFinished.connect(lambda _r: b.kick())
+        c.undoFinished.connect(lambda _r: b.kick())
+        # The hub names the desk at enrolment: scans from now on must carry that name (it is how
+        # the hub, the dashboard and the conflicts list tell desks apart).
+        b.enrolled.connect(lambda name: c.save_settings(desk_name=name))
+        self.connect_action.triggered.connect(lambda: shell.require_manager(
+            "连接中心服务器", "connect to a hub", self.open_enrol_dialog))
+        self.bundle_action.triggered.connect(lambda: shell.require_manager(
+            "U盘数据包", "USB stick bundles", self.open_bundle_dialog))
 
-def _on_enrolled(window: MainWindow, name: str) -> None:
-    window.controller.save_settings(desk_name=name)
-    if window.setup_dialog is not None:  # a new desk being set up: the hub's name, not a typed one
-        window.setup_dialog.desk_edit.setText(name)
+    def _on_new_data(self) -> None:
+        """A pull (or a USB import) applied changes: counts, recent scans, event and activities."""
+        self.shell.controller.refresh()
+        self.shell.controller.reload_catalog()
 
+    def open_bundle_dialog(self, manager: str) -> None:
+        """The USB-stick dialog for a manager; what it imports reaches the counts like a pull."""
+        from checkin_app.ui.bundle_dialog import BundleDialog
 
-def _on_new_data(window: MainWindow) -> None:
-    """A pull (or a USB import) applied changes: counts, recent scans, event and activities."""
-    window.controller.refresh()
-    window.controller.reload_catalog()
+        if self.bundle_dialog is not None:
+            self.bundle_dialog.raise_()
+            return
+        status = self.label.status
+        dlg = BundleDialog(self.core.bundles, desk=self.shell.controller.desk_name,
+                           operator=manager, pinned=bool(status is not None and status.enrolled),
+                           parent=self.window)
+        self.bundle_dialog = dlg
+        dlg.imported.connect(self.bridge.changesArrived.emit)
+
+        def closed(_result: int) -> None:
+            self.bundle_dialog = None
+            dlg.deleteLater()
+            self.shell.focus_scanner()
+
+        dlg.finished.connect(closed)
+        dlg.open()
+
+    def open_enrol_dialog(self, manager: str = "") -> None:
+        """Open the enrolment dialog (a manager's deliberate action); focus returns to the scanner after."""
+        from checkin_app.ui.enrol_dialog import EnrolDialog
+
+        status = self.label.status
+        dlg = EnrolDialog(self.bridge, lang=self.shell.language, manager=manager,
+                          hub_url=status.hub_url if status is not None and status.enrolled else "",
+                          parent=self.window)
+
+        def closed(_result: int) -> None:
+            dlg.deleteLater()
+            self.shell.focus_scanner()
+
+        dlg.finished.connect(closed)
+        dlg.open()
+
+    def stop(self) -> None:
+        """Stop the sync threads (call before the database closes)."""
+        self.bridge.stop()
 
 
 def _place_under(widget: QWidget, extra: QWidget) -> None:
@@ -328,44 +271,3 @@ def _place_under(widget: QWidget, extra: QWidget) -> None:
             child = item.layout() if item is not None else None
             if child is not None:
                 stack.append(child)
-
-
-def open_bundle_dialog(window: MainWindow, bridge: SyncBridge, manager: str) -> None:
-    """The USB-stick dialog for a manager; what it imports reaches the counts like a pull."""
-    from checkin_app.ui.bundle_dialog import BundleDialog
-
-    current = getattr(window, "bundle_dialog", None)
-    if current is not None:
-        current.raise_()
-        return
-    label = getattr(window, "sync_label", None)
-    status = label.status if isinstance(label, SyncStatusLabel) else None
-    dlg = BundleDialog(window.core.bundles, desk=window.controller.desk_name, operator=manager,
-                       pinned=bool(status is not None and status.enrolled), parent=window)
-    window.bundle_dialog = dlg  # type: ignore[attr-defined]
-    dlg.imported.connect(bridge.changesArrived.emit)
-
-    def closed(_result: int) -> None:
-        window.bundle_dialog = None  # type: ignore[attr-defined]
-        dlg.deleteLater()
-        window.focus_scanner()
-
-    dlg.finished.connect(closed)
-    dlg.open()
-
-
-def open_enrol_dialog(window: MainWindow, bridge: SyncBridge, manager: str = "") -> None:
-    """Open the enrolment dialog (a manager's deliberate action); focus returns to the scanner after."""
-    from checkin_app.ui.enrol_dialog import EnrolDialog
-
-    label = getattr(window, "sync_label", None)
-    status = label.status if isinstance(label, SyncStatusLabel) else None
-    dlg = EnrolDialog(bridge, lang=window.languages.language, manager=manager,
-                      hub_url=status.hub_url if status is not None and status.enrolled else "",
-                      parent=window)
-    def closed(_result: int) -> None:
-        dlg.deleteLater()
-        window.focus_scanner()
-
-    dlg.finished.connect(closed)
-    dlg.open()

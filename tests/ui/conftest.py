@@ -19,6 +19,7 @@ from checkin_app.services.catalog import CatalogService
 from checkin_app.storage.db import Database
 from checkin_app.ui.app import apply_app_font, load_fonts
 from checkin_app.ui.main_window import MainWindow
+from checkin_app.ui.sync_status import SyncDesk
 
 DESK = "Test desk 1"
 
@@ -76,6 +77,12 @@ class Desk:
         """Switch the desk's activity and wait until it is stored."""
         with self.qtbot.waitSignal(self.window.controller.settingsSaved, timeout=5000):
             self.window.switch_activity(code)
+
+
+def sync_of(window: MainWindow) -> SyncDesk:
+    """The window's sync part (a desk core that talks to a hub has one)."""
+    assert window.sync is not None
+    return window.sync
 
 
 def make_window(qtbot: QtBot, core: DeskCore, **kwargs: Any) -> MainWindow:

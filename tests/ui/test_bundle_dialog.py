@@ -15,14 +15,14 @@ from checkin_app.storage import models as m
 from checkin_app.ui.bundle_dialog import BundleDialog
 from checkin_app.ui.pin_dialog import PinDialog
 from tests.sync.conftest import build_hub
-from tests.ui.conftest import Desk
+from tests.ui.conftest import Desk, sync_of
 from tests.ui.test_manager import _next_dialog, _ok
 
 
 def _ask(desk: Desk) -> PinDialog:
     """A manager exists; the USB action asks for the PIN."""
     PinService(desk.db, desk.clock).set_pin("Li Lei", "2468", desk="Test desk 1", operator="setup")
-    desk.window.bundle_action.trigger()  # type: ignore[attr-defined]
+    sync_of(desk.window).bundle_action.trigger()
     pin = _next_dialog(desk, PinDialog)
     assert isinstance(pin, PinDialog)
     return pin
@@ -33,8 +33,8 @@ def _open(desk: Desk) -> BundleDialog:
     pin = _ask(desk)
     desk.qtbot.keyClicks(pin.pin, "2468")
     _ok(pin)
-    desk.qtbot.waitUntil(lambda: getattr(w, "bundle_dialog", None) is not None, timeout=5000)
-    dlg = w.bundle_dialog  # type: ignore[attr-defined]
+    desk.qtbot.waitUntil(lambda: sync_of(w).bundle_dialog is not None, timeout=5000)
+    dlg = sync_of(w).bundle_dialog
     assert isinstance(dlg, BundleDialog)
     return dlg
 
@@ -48,7 +48,7 @@ def test_the_usb_dialog_needs_the_pin(desk: Desk) -> None:
     w = desk.window
     _ask(desk).reject()
     desk.qtbot.waitUntil(lambda: w.manager.dialog is None)
-    assert getattr(w, "bundle_dialog", None) is None
+    assert sync_of(w).bundle_dialog is None
 
 
 def test_export_writes_the_scans_the_hub_lacks_and_is_audited(desk: Desk, tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_export_writes_the_scans_the_hub_lacks_and_is_audited(desk: Desk, tmp_pa
         entry = s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "bundle_export")).one()
     assert entry.operator == "Li Lei" and entry.subject == "desk.bundle"
     dlg.reject()
-    desk.qtbot.waitUntil(lambda: getattr(desk.window, "bundle_dialog", None) is None)
+    desk.qtbot.waitUntil(lambda: sync_of(desk.window).bundle_dialog is None)
 
 
 def test_import_takes_only_the_trusted_hubs_bundle(desk: Desk, tmp_path: Path) -> None:

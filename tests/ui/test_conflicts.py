@@ -21,17 +21,17 @@ from checkin_app.ui.conflicts_ui import ConflictsDesk
 from checkin_app.ui.pin_dialog import PinDialog
 from tests.factories import local
 from tests.sync.conftest import HubRig, make_rig  # noqa: F401  (fixture)
-from tests.ui.conftest import DESK, Demo, Desk
+from tests.ui.conftest import DESK, Demo, Desk, sync_of
 
 
 def _enrolled(d: Desk, rig: HubRig, qtbot: QtBot, name: str = DESK) -> ConflictsDesk:
-    bridge = d.window.sync
+    bridge = sync_of(d.window).bridge
     assert bridge is not None
     with qtbot.waitSignal(bridge.enrolled, timeout=15000):
         bridge.enrol(rig.code(name))
     # From now on the desk goes by the name the hub gave it.
     qtbot.waitUntil(lambda: d.window.controller.desk_name == name, timeout=10000)
-    label = d.window.sync_label  # type: ignore[attr-defined]
+    label = sync_of(d.window).label
     qtbot.waitUntil(lambda: label.status is not None and label.status.online, timeout=20000)
     conflicts = d.window.conflicts
     assert isinstance(conflicts, ConflictsDesk)
@@ -136,7 +136,7 @@ def test_refused_checkins_show_with_their_reason_and_in_the_status_bar(
                          updated_at=datetime(2024, 11, 22, tzinfo=UTC)))
     result = d.scan("CQ24-LATEGUI")
     assert result.event is not None
-    label = w.sync_label  # type: ignore[attr-defined]
+    label = sync_of(w).label
     qtbot.waitUntil(lambda: label.status is not None and label.status.refused == 1, timeout=20000)
     assert "中心拒收 1 条" in label.text() and "未上传 0" in label.text()
     qtbot.waitUntil(lambda: len(conflicts.refused) == 1, timeout=10000)

@@ -17,7 +17,7 @@ from checkin_app.sync.client import DeskSync
 from checkin_app.ui.enrol_dialog import EnrolDialog
 from checkin_app.ui.pin_dialog import PinDialog
 from tests.sync.conftest import HubRig, make_rig  # noqa: F401  (fixture)
-from tests.ui.conftest import DESK, Desk
+from tests.ui.conftest import DESK, Desk, sync_of
 
 
 def _hub_fingerprint(db: Database) -> str:
@@ -37,7 +37,7 @@ def test_enrolling_again_from_the_dialog_needs_the_managers_pin_and_is_audited(
     first, other = make_rig(size=20), make_rig(size=20)
     d = make_desk()
     w = d.window
-    bridge = w.sync
+    bridge = sync_of(w).bridge
     assert bridge is not None
     # First enrolment: nothing to move, no manager needed.
     dlg = EnrolDialog(bridge, lang="en", parent=w)
@@ -61,9 +61,9 @@ def test_enrolling_again_from_the_dialog_needs_the_managers_pin_and_is_audited(
 
     # From the Desk menu: the manager's PIN first, then the dialog says what moving means.
     PinService(d.db, d.clock).set_pin("Li Lei", "2468", desk=DESK, operator="setup")
-    label = w.sync_label  # type: ignore[attr-defined]
+    label = sync_of(w).label
     qtbot.waitUntil(lambda: label.status is not None and label.status.enrolled, timeout=10000)
-    w.sync_action.trigger()  # type: ignore[attr-defined]
+    sync_of(w).connect_action.trigger()
     qtbot.waitUntil(lambda: isinstance(w.manager.dialog, PinDialog), timeout=5000)
     pin = w.manager.dialog
     assert isinstance(pin, PinDialog)

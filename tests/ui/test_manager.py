@@ -22,6 +22,7 @@ from checkin_app.ui import style
 from checkin_app.ui.override_view import OverrideDialog
 from checkin_app.ui.pin_dialog import FirstPinDialog, PinDialog
 from checkin_app.ui.walkin_view import WalkInDialog
+from tests.ui.conftest import sync_of
 
 if TYPE_CHECKING:
     from tests.ui.conftest import Demo, Desk
@@ -176,14 +177,14 @@ def test_badge_and_import_actions_ask_for_the_pin_and_do_nothing_without_it(desk
     desk.qtbot.waitUntil(lambda: w.badges.person is not None)
     for trigger in (w.badges.on_reprint, w.badges.on_batch, w.badges.on_printer_settings,
                     lambda: w.badges.on_cancel("no-such-job"), w.open_import,
-                    w.sync_action.trigger, w.bundle_action.trigger):  # type: ignore[attr-defined]
+                    sync_of(w).connect_action.trigger, sync_of(w).bundle_action.trigger):
         trigger()
         pin = _next_dialog(desk, PinDialog)
         assert isinstance(pin, PinDialog)
         pin.reject()
         desk.qtbot.waitUntil(lambda: w.manager.dialog is None)
     assert getattr(w, "import_wizard", None) is None
-    assert getattr(w, "bundle_dialog", None) is None
+    assert sync_of(w).bundle_dialog is None
     assert not [c for c in w.findChildren(QDialog) if c.isVisible()]  # no enrolment dialog either
     assert w.badges.batch_dialog is None
     with desk.db.read() as s:

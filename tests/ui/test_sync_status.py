@@ -13,7 +13,7 @@ from checkin_app.services.checkin import CheckInService
 from checkin_app.sync.client import SyncStatus
 from checkin_app.ui.sync_status import SyncStatusLabel, status_text
 from tests.sync.conftest import make_rig  # noqa: F401  (fixture)
-from tests.ui.conftest import Desk
+from tests.ui.conftest import Desk, sync_of
 
 
 def test_status_text_says_online_offline_last_sync_and_queue() -> None:
@@ -44,7 +44,7 @@ def test_sync_times_are_shown_on_the_desk_clock() -> None:
 
 
 def test_window_without_hub_shows_standalone(desk: Desk, qtbot: QtBot) -> None:
-    label = desk.window.sync_label  # type: ignore[attr-defined]
+    label = sync_of(desk.window).label
     assert isinstance(label, SyncStatusLabel)
     qtbot.waitUntil(lambda: label.status is not None, timeout=5000)
     assert "未连接中心服务器" in label.text() or "No hub" in label.text()
@@ -64,14 +64,14 @@ def test_enrol_from_the_gui_then_other_desks_checkins_show_in_counts(
     assert isinstance(rig, HubRig)
     d = make_desk()
     w = d.window
-    bridge = w.sync
+    bridge = sync_of(w).bridge
     assert bridge is not None
     dlg = EnrolDialog(bridge, parent=w)
     dlg.show()
     qtbot.keyClicks(dlg.field, rig.code("GUI desk"))
     with qtbot.waitSignal(bridge.enrolled, timeout=10000):
         dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
-    label = w.sync_label  # type: ignore[attr-defined]
+    label = sync_of(w).label
     qtbot.waitUntil(lambda: label.status is not None and label.status.online, timeout=15000)
     assert "在线" in label.text() or "Online" in label.text()
     # Another desk checks someone in; it reaches this desk's counts through the hub.
@@ -113,7 +113,7 @@ def test_activities_from_the_hub_reach_the_desk_without_a_restart(desk: Desk, qt
         s.add(m.Activity(code="EXTRA", name_zh="加场", name_en="Extra session",
                          starts_at=main.starts_at, ends_at=main.ends_at))
     w.set_language("en", save=False)
-    w.sync.changesArrived.emit(2)
+    w.sync.bridge.changesArrived.emit(2)
     qtbot.waitUntil(lambda: "EXTRA" in {a.code for a in w.activities}, timeout=5000)
     assert "Main entrance (hall B)" in w.status_activity.text()
 
@@ -147,8 +147,8 @@ def test_a_new_desk_gets_its_activities_from_the_hub_in_the_setup_dialog(
         w.manager.dialog.reject()
         qtbot.waitUntil(lambda: w.manager.dialog is None, timeout=5000)
         assert w.sync is not None
-        with qtbot.waitSignal(w.sync.enrolled, timeout=10000):
-            w.sync.enrol(rig.code("Hall A desk 9 (hub)"))  # what the enrolment dialog does
+        with qtbot.waitSignal(w.sync.bridge.enrolled, timeout=10000):
+            w.sync.bridge.enrol(rig.code("Hall A desk 9 (hub)"))  # what the enrolment dialog does
         qtbot.waitUntil(lambda: dlg.list.count() > 5, timeout=20000)  # the first pull arrived
         assert not dlg.empty.isVisibleTo(dlg) and ok.isEnabled()
         assert dlg.desk_name() == "Hall A desk 9 (hub)"  # the name the hub gave, not the typed one

@@ -26,7 +26,7 @@ from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.main_window import MainWindow
 from checkin_app.ui.print_controller import Preview
 from checkin_app.ui.sync_status import SyncStatusLabel, status_text, status_tip, warning_mark
-from tests.ui.conftest import DESK, Demo, Desk, make_window
+from tests.ui.conftest import DESK, Demo, Desk, make_window, sync_of
 
 # A 1366×768 laptop, maximised: a 40-px taskbar and a title bar of about 31 px leave the window
 # 697 px, and a window that cannot shrink to that hides its status bar behind the taskbar.
@@ -75,7 +75,7 @@ def rehearsal_window(qtbot: QtBot, configured: Demo, app_fonts: list[str]
     longest = max(w.activities, key=lambda a: len(a.name_en))
     with qtbot.waitSignal(w.controller.settingsSaved, timeout=5000):
         w.switch_activity(longest.code)
-    label = w.sync_label  # type: ignore[attr-defined]
+    label = sync_of(w).label
     assert isinstance(label, SyncStatusLabel)
     # The desk's own (standalone) status arrives from a thread: wait for it, so it cannot
     # replace a status the test sets.
@@ -86,7 +86,7 @@ def rehearsal_window(qtbot: QtBot, configured: Demo, app_fonts: list[str]
 
 def test_minimum_width_fits_a_laptop_screen_in_both_languages(rehearsal_window: MainWindow) -> None:
     w = rehearsal_window
-    label = w.sync_label  # type: ignore[attr-defined]
+    label = sync_of(w).label
     error = bilingual("保存失败：数据库或磁盘已满（database or disk is full）",
                       "Could not save the check-in: database or disk is full")
     standalone = label.status
@@ -97,7 +97,7 @@ def test_minimum_width_fits_a_laptop_screen_in_both_languages(rehearsal_window: 
         for name, status in {"standalone": standalone, **_states()}.items():
             label.set_status(status)
             for with_error in (False, True):
-                w._show_error(error if with_error else "")
+                w.show_error(error if with_error else "")
                 _settle(w)
                 hint = w.minimumSizeHint()
                 widths[(lang, name, with_error)] = hint.width()
@@ -136,7 +136,7 @@ def test_a_busy_desk_still_fits_a_laptop_screen(rehearsal_window: MainWindow, co
 def test_on_a_laptop_screen_the_sync_state_shows_whole_and_long_names_give_way(
         rehearsal_window: MainWindow) -> None:
     w = rehearsal_window
-    label = w.sync_label  # type: ignore[attr-defined]
+    label = sync_of(w).label
     w.set_language("en", save=False)
     label.set_status(_states()["offline, everything"])
     w.resize(SCREEN_W, SCREEN_H)
@@ -164,7 +164,7 @@ def test_on_a_laptop_screen_the_sync_state_shows_whole_and_long_names_give_way(
     assert "Not on the hub yet: 12345" in tip and "Refused by the hub: 123" in tip
     assert "clock is 125 s ahead of the hub" in tip
     # An error starts in the UI language; the whole message is in its tooltip.
-    w._show_error(bilingual("保存失败：磁盘已满", "Could not save: disk full"))
+    w.show_error(bilingual("保存失败：磁盘已满", "Could not save: disk full"))
     _settle(w)
     assert w.status_error.text().startswith("Could not save: disk full")
     assert w.status_error.toolTip() == "保存失败：磁盘已满\nCould not save: disk full"
