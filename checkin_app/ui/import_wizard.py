@@ -295,6 +295,17 @@ class ImportWizard(QDialog):
             self.delimiter_combo.addItem(label, value)
         self.header_spin = QSpinBox()
         self.header_spin.setRange(1, 30)
+        # The registration list this file is: its numbers are unique within it, never across
+        # lists. Filled with the sheet's name (a workbook of several sheets), else the file's
+        # name or the preset's remembered source; what is typed here is saved with the preset.
+        self.source_edit = QLineEdit()
+        self.source_edit.setObjectName("importSource")
+        self.source_edit.setMaxLength(100)
+        self.source_edit.setPlaceholderText("例如 问卷星报名、外事办嘉宾 / e.g. survey, protocol office list")
+        self.source_note = QLabel()
+        self.source_note.setWordWrap(True)
+        # Whether the manager typed the source (else it follows the sheet and the file).
+        self._source_typed = False
         self.preset_combo = QComboBox()
         # A long preset name must not widen the wizard past a 1366×768 screen.
         self.preset_combo.setSizeAdjustPolicy(
@@ -341,6 +352,9 @@ class ImportWizard(QDialog):
         form.addWidget(QLabel("照片 / Photos"), 4, 0)
         form.addWidget(self.photos_edit, 4, 1, 1, 3)
         form.addWidget(self.photos_button, 4, 4)
+        form.addWidget(QLabel("名单来源 / Source list"), 5, 0)
+        form.addWidget(self.source_edit, 5, 1)
+        form.addWidget(self.source_note, 5, 2, 1, 3)
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
 
@@ -406,6 +420,7 @@ class ImportWizard(QDialog):
         self.browse_button.clicked.connect(self._on_browse)
         self.file_edit.returnPressed.connect(self._on_path_entered)
         self.file_edit.textEdited.connect(self._on_path_edited)
+        self.source_edit.textEdited.connect(self._on_source_edited)
         self.photos_button.clicked.connect(self._on_photos)
         self.reread_button.clicked.connect(lambda: self.inspect_file())
         self.sheet_combo.activated.connect(lambda _i: self.inspect_file())
@@ -435,8 +450,9 @@ class ImportWizard(QDialog):
         on_setup = page == SETUP
         self.busy_box.setVisible(busy)
         for w in (self.browse_button, self.reread_button, self.save_preset_button, self.sheet_combo,
-                  self.preset_combo, self.mapping_table, self.back_button, self.export_button,
-                  self.values_page, self.values_button, self.recheck_button, self.report_button):
+                  self.preset_combo, self.source_edit, self.mapping_table, self.back_button,
+                  self.export_button, self.values_page, self.values_button, self.recheck_button,
+                  self.report_button):
             w.setEnabled(not busy)
         self.dry_run_button.setVisible(on_setup)
         self.recheck_button.setVisible(page == VALUES)
@@ -491,7 +507,30 @@ class ImportWizard(QDialog):
             photos_dir=Path(photos) if photos else None, keep=keep,
             operator=self.operator, desk=self.desk,
             value_map=self.values_page.value_map() or None,
+            source=self.source() if self._source_typed else None,
         )
+
+    def source(self) -> str:
+        """The source list the form names."""
+        return " ".join(self.source_edit.text().split())
+
+    def _on_source_edited(self, _text: str) -> None:
+        self._source_typed = True
+        self._show_source_note()
+
+    def _show_source_note(self) -> None:
+        ins = self.inspection
+        if ins is None:
+            self.source_note.setText("")
+        elif self._source_typed and self.source() != ins.source:
+            self.source_note.setText("检查时按此来源识别人员 / People are matched within this source "
+                                     "when checked")
+        elif ins.source_known:
+            self.source_note.setText("此来源已导入过：同一编号即同一人 / Imported before: the same "
+                                     "number is the same person")
+        else:
+            self.source_note.setText("新来源：编号与其他名单互不相干 / A new source: its numbers "
+                                     "are its own, apart from other lists'")
 
     def _mapping_combo(self, row: int) -> QComboBox:
         w = self.mapping_table.cellWidget(row, 1)
@@ -550,6 +589,7 @@ class ImportWizard(QDialog):
         self.file_edit.setText(str(path))
         self.inspection = None
         self.outcome = None
+        self._source_typed = False
         self.values_page.clear()
         self.inspect_file(fresh=True)
 
@@ -595,6 +635,10 @@ class ImportWizard(QDialog):
                 cb.setChecked(k in o.keep)
         self.full_check.setChecked(bool(o.full))
         self._fill_mapping(ins)
+        if not self._source_typed or not self.source():
+            self._source_typed = False
+            self.source_edit.setText(ins.source)
+        self._show_source_note()
         if ins.options.preset and self.preset_combo.currentData() != ins.options.preset:
             self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(ins.options.preset)))
         self._fill_preset_names(ins)
@@ -647,7 +691,7 @@ class ImportWizard(QDialog):
             return
         opts = self.options()
         ins = replace(ins, options=replace(ins.options, key_field=opts.key_field, keep=opts.keep,
-                                           full=opts.full))
+                                           full=opts.full, source=opts.source or ins.options.source))
         mapping = opts.mapping
         values = self.values_page.value_map() if self.values_page.rows else None
 
@@ -698,10 +742,14 @@ class ImportWizard(QDialog):
         if self.inspection is None or self.outcome is None:
             return
         path, opts, service = self.inspection.path, self.options(), self.service
+        remembered = self.inspection.options.source
         ins = replace(self.inspection, options=replace(
-            self.inspection.options, key_field=opts.key_field, keep=opts.keep, full=opts.full))
-        # Saved when this file needed values mapped (a preset that already held them is left as it is).
-        save = self.values_page.save_check.isChecked() and self.values_page.dirty
+            self.inspection.options, key_field=opts.key_field, keep=opts.keep, full=opts.full,
+            source=opts.source or remembered))
+        # Saved when this file needed values mapped or its source was named anew (a preset that
+        # already held them is left as it is).
+        named = bool(opts.source) and opts.source != remembered
+        save = self.values_page.save_check.isChecked() and (self.values_page.dirty or named)
         name = self.values_page.preset_name.currentText().strip()
         values = self.values_page.value_map()
 
