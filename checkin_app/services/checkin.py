@@ -7,6 +7,7 @@ import unicodedata
 import uuid as uuidlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -117,21 +118,30 @@ def recompute_presence(session: Session, delegate_id: int, activity_id: int) -> 
 
 
 def rebuild_all_presence(session: Session) -> int:
-    """Recompute the whole projection from events (after sync or repair); returns rows kept."""
+    """Recompute the whole projection from events (after sync or repair); returns rows kept.
+
+    One pass over the events in pair order (the pair index gives it), one pair in memory at a
+    time: a desk joining late may hold a million events.
+    """
     session.execute(delete(_P))
-    by_pair: dict[tuple[int, int], list[rules.Event]] = {}
-    for r in session.execute(select(_C.c.delegate_id, _C.c.activity_id, *EVENT_COLUMNS)):
-        by_pair.setdefault((r.delegate_id, r.activity_id), []).append(event_of(r))
-    rows = []
-    for (delegate_id, activity_id), events in by_pair.items():
-        row = rules.project(events)
+    events = session.execute(select(_C.c.delegate_id, _C.c.activity_id, *EVENT_COLUMNS)
+                             .order_by(_C.c.delegate_id, _C.c.activity_id))
+    kept = 0
+    rows: list[dict[str, Any]] = []
+    for (delegate_id, activity_id), group in groupby(events, lambda r: (r.delegate_id, r.activity_id)):
+        row = rules.project(event_of(r) for r in group)
         if row is not None:
             rows.append({"delegate_id": delegate_id, "activity_id": activity_id,
                          **presence_values(row)})
-    for part in range(0, len(rows), 5000):
-        session.execute(insert(_P), rows[part:part + 5000])
+        if len(rows) >= 5000:
+            session.execute(insert(_P), rows)
+            kept += len(rows)
+            rows = []
+    if rows:
+        session.execute(insert(_P), rows)
+        kept += len(rows)
     session.flush()
-    return len(rows)
+    return kept
 
 
 # How long activity rules and categories are reused before being read again. Imports and sync

@@ -28,7 +28,7 @@ from checkin_app.domain import presence as p
 from checkin_app.domain.clock import FixedClock
 from checkin_app.hub.db import HubDatabase
 from checkin_app.hub.store import HubStore
-from checkin_app.services.checkin import EVENT_COLUMNS, CheckInService, event_of
+from checkin_app.services.checkin import EVENT_COLUMNS, CheckInService, event_of, rebuild_all_presence
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage.db import Database
@@ -356,9 +356,13 @@ def test_desks_with_clocks_minutes_apart_end_with_the_same_presence_and_flags(
             recorded = _play(site, rng, 40)
             site.everyone_syncs(rng)
             site.everyone_syncs(rng)  # flags the hub changed on earlier events come back too
-            assert_agree({"hub": site.hub.db, **site.desks})
+            rows = assert_agree({"hub": site.hub.db, **site.desks})
             _rows, _flags, events = replica_state(site.hub.db)
             assert sum(len(v) for v in events.values()) == recorded  # nothing lost, nothing doubled
+            for db in (site.hub.db, site.desks["Desk C"]):  # a full rebuild (repair) gives the same
+                with db.write() as s:
+                    assert rebuild_all_presence(s) == len(rows)
+                assert replica_state(db)[0] == rows
         finally:
             _close(site)
 
