@@ -42,8 +42,8 @@ EXIT = style.Palette(EXIT_COLOUR, "#FFFFFF", "#9A3600")
 
 
 def is_exit(result: ScanResult) -> bool:
-    """A recorded exit: the result says so (newer services) or its check-in event does."""
-    leaving = getattr(result, "direction", None) == "out" or (
+    """A recorded exit: the result says so or its check-in event does."""
+    leaving = result.direction == "out" or (
         result.event is not None and result.event.direction == "out")
     return leaving and (result.admitted or result.event is not None)
 
