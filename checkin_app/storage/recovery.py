@@ -301,10 +301,18 @@ def salvage(damaged: Path, fresh: sqlite3.Connection, problem: str) -> Recovery:
             for table in _tables(fresh):
                 if table in NOT_COPIED:
                     continue
-                if table not in old_tables:
-                    report.tables.append(TableSalvage(table, whole=not old_tables))
+                if table not in old_tables:  # new in this version: nothing to carry
+                    report.tables.append(TableSalvage(table, whole=bool(old_tables)))
                     continue
-                report.tables.append(_copy_table(old, fresh, table))
+                fresh.execute("SAVEPOINT carry")
+                try:
+                    report.tables.append(_copy_table(old, fresh, table))
+                except sqlite3.Error:
+                    # Not damage (that is stepped over) but rows the fresh schema refuses, e.g. a
+                    # file from an older version: this table stays empty, the others come over.
+                    fresh.execute("ROLLBACK TO carry")
+                    report.tables.append(TableSalvage(table, whole=False))
+                fresh.execute("RELEASE carry")
             by_name = {t.name: t for t in report.tables}
             # Repeated: dropping a delegate's rows can orphan rows that refer to those rows.
             while orphans := fresh.execute("PRAGMA foreign_key_check").fetchall():

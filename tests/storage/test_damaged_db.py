@@ -215,6 +215,19 @@ def test_a_damaged_index_page_loses_no_row(desk: Path, opened: list[Database]) -
         assert s.get(mh.SyncState, recovery.SYNC_CURSOR).value == "4242"  # type: ignore[union-attr]
 
 
+def test_a_table_the_damaged_file_never_had_is_not_called_lost(desk: Path, opened: list[Database]) -> None:
+    # A file from before a table was added (the fresh file has it, the damaged one not).
+    with sqlite3.connect(desk) as con:
+        con.execute("DROP TABLE pin_lockout")
+    con.close()
+    _damage(desk, _pages(desk, "sqlite_autoindex_delegates_1", "leaf")[1])
+    db = Database(desk, check=True)
+    opened.append(db)
+    rec = finish_recovery(db)
+    assert rec is not None and rec.incomplete == []
+    assert "All" in rec.message
+
+
 def test_damage_met_in_a_search_is_a_clear_error_and_the_next_start_recovers(
         desk: Path, opened: list[Database]) -> None:
     # The search keys (derived, most of the file) are not read by the start-up check.
