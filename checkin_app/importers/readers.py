@@ -520,7 +520,9 @@ class _SheetScanner:
         p = self.prefix
         # Every tag starting "<c" (cells, and <cols>, <cfRule>... which send their chunk the slow
         # way) against those written <c r="...": equal means every cell has its reference first.
-        if data.count(b"<" + p + b"c") != data.count(b"<" + p + b'c r="') or not self._canonical(data):
+        # calamine goes by local names, so a cell under any prefix (":c") is walked tag by tag too.
+        if (p or b":c" in data or data.count(b"<c") != data.count(b'<c r="')
+                or not self._canonical(data)):
             self._walk(data)
         if self.longest:
             self.s_cells += data.count(b'"s"') + data.count(b"'s'")

@@ -263,10 +263,15 @@ def test_a_value_far_out_is_refused_not_allocated(tmp_path: Path, floor: dict[st
     assert float(result["peak_mb"]) < float(floor["peak_mb"]) + REFUSE_MB  # type: ignore[arg-type]
 
 
-def test_a_far_value_with_a_namespace_prefix_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("far", [
+    '<x:row r="900000"><x:c r="ZZ900000"><x:v>1</x:v></x:c></x:row>',
+    # calamine goes by local names: an unprefixed cell in a prefixed sheet counts the same.
+    '<row r="900000"><c r="ZZ900000"><v>1</v></c></row>',
+])
+def test_a_far_value_with_a_namespace_prefix_is_refused(tmp_path: Path, far: str) -> None:
     xml = (f'<?xml version="1.0"?><x:worksheet {_NS.replace("xmlns=", "xmlns:x=")}><x:sheetData>'
            '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>报名编号</x:t></x:is></x:c></x:row>'
-           '<x:row r="900000"><x:c r="ZZ900000"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+           f"{far}</x:sheetData></x:worksheet>")
     path = _workbook(tmp_path / "prefixed.xlsx", xml)
     with XlsxSource(path) as book, pytest.raises(ReadError, match="900,000"):
         next(book.iter_rows(None))
