@@ -6,8 +6,10 @@ destination), "folder:/some/dir" or "qt:Printer name" ("qt:" for the system defa
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -79,6 +81,23 @@ class FolderBackend:
         return str(target)
 
 
+def spool_folder() -> Path | None:
+    """This user's private folder for PDFs on their way to `lp` (0700, in the system temp
+    folder); None when the name is taken by someone else or the folder cannot be made."""
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    folder = Path(tempfile.gettempdir()) / f"checkin-spool-{uid}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        st = os.lstat(folder)
+    except OSError:
+        return None
+    # Not a symlink, ours, and closed to others: another user cannot read or plant files there.
+    if not stat.S_ISDIR(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != uid) \
+            or st.st_mode & 0o077:
+        return None
+    return folder
+
+
 class SpoolerBackend:
     """The system spooler (CUPS `lp` on Linux and macOS), for printers that take PDF directly."""
 
@@ -101,19 +120,32 @@ class SpoolerBackend:
                 "-o", "print-scaling=none", "--", str(path)]
         return cmd
 
+    def _run(self, path: Path, request: PrintRequest) -> subprocess.CompletedProcess[str]:
+        cmd = self.command(path, request)
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=LP_TIMEOUT_S,
+                                  check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise PrintError(f"打印服务 {LP_TIMEOUT_S} 秒无响应\n"
+                             f"The print spooler did not answer in {LP_TIMEOUT_S} s") from exc
+        except OSError as exc:
+            raise PrintError(f"无法运行 lp：{exc}\nCannot run lp: {exc}") from exc
+
     def print_pdf(self, request: PrintRequest) -> str:
-        with tempfile.TemporaryDirectory(prefix="badge-") as tmp:
-            path = Path(tmp) / f"{_safe(request.file_stem)}.pdf"
-            path.write_bytes(request.pdf)
-            cmd = self.command(path, request)
-            try:
-                proc = subprocess.run(cmd, capture_output=True, text=True, timeout=LP_TIMEOUT_S,
-                                      check=False)
-            except subprocess.TimeoutExpired as exc:
-                raise PrintError(f"打印服务 {LP_TIMEOUT_S} 秒无响应\n"
-                                 f"The print spooler did not answer in {LP_TIMEOUT_S} s") from exc
-            except OSError as exc:
-                raise PrintError(f"无法运行 lp：{exc}\nCannot run lp: {exc}") from exc
+        folder = spool_folder()
+        if folder is None:  # no private folder to be had: a fresh temporary one, as before
+            with tempfile.TemporaryDirectory(prefix="badge-") as tmp:
+                path = Path(tmp) / f"{_safe(request.file_stem)}.pdf"
+                path.write_bytes(request.pdf)
+                proc = self._run(path, request)
+        else:
+            # A locked part file in the desk's own spool folder (lp copies it to the spooler):
+            # one a killed desk left behind, with a person's name in it, goes at the next print.
+            partfiles.remove_stale(folder)
+            with partfiles.PartFile(folder / f"{_safe(request.file_stem)}.pdf") as part:
+                part.file.write(request.pdf)
+                part.file.flush()
+                proc = self._run(part.path, request)
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip() or f"exit {proc.returncode}"
             where = self.queue or "default"

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
 
 from checkin_app import partfiles
-from checkin_app.printing.backends import FolderBackend, PrintRequest
+from checkin_app.printing.backends import (
+    FolderBackend,
+    PrintError,
+    PrintRequest,
+    SpoolerBackend,
+    spool_folder,
+)
 from tests.process_tree import descendants, running, wait_for
 
 CLI = [sys.executable, "-m", "checkin_app"]
@@ -137,3 +145,20 @@ def test_the_folder_printer_sweeps_a_killed_desks_part_at_its_first_print(tmp_pa
                                                   page_mm=(90.0, 54.0), file_stem="ZHANG Wei")))
     assert written.read_bytes() == b"%PDF-1.4 badge"
     assert list(tmp_path.iterdir()) == [written]
+
+
+def test_the_spooler_leaves_no_badge_in_the_temp_folder_and_sweeps_a_killed_desks(
+        tmp_path: Path) -> None:
+    if shutil.which("lp") is None:
+        pytest.skip("CUPS client not installed (.ci/run installs it)")
+    folder = spool_folder()
+    assert folder is not None and not folder.stat().st_mode & 0o077
+    proc, part = _holder(folder / "ZHANG_Wei.pdf")  # a desk killed while handing a badge to lp
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert part.exists()
+    # Any print (here one the spooler refuses) first removes it, and leaves nothing of its own.
+    with pytest.raises(PrintError, match="refused the job"):
+        SpoolerBackend("No-Such-Queue-" + uuid.uuid4().hex[:6]).print_pdf(
+            PrintRequest(pdf=b"%PDF-1.4 badge", title="t", page_mm=(90.0, 54.0), file_stem="LI Na"))
+    assert _parts(folder) == []
