@@ -33,6 +33,7 @@ from checkin_app.domain.types import (
 )
 from checkin_app.domain.verdicts import Severity
 from checkin_app.services.catalog import DeskSettings, EventInfo
+from checkin_app.sync.desk_name import DeskName
 from checkin_app.ui import style
 from checkin_app.ui.badge_ui import BadgeDesk
 from checkin_app.ui.conflicts_ui import ConflictsDesk
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         self.sync = SyncDesk(self, core, counts=self.counts) if core.can_sync else None
         if self.sync is not None:
             self.sync.bridge.enrolled.connect(self._on_enrolled)
+            self.sync.enrolledNameChanged.connect(lambda _name: self._update_status())
         self.conflicts = ConflictsDesk(self, self.conflicts_panel, core.conflicts,
                                        self.sync.bridge if self.sync is not None else None,
                                        self.recent)
@@ -564,8 +566,10 @@ class MainWindow(QMainWindow):
         lang = self.languages.language
         self._show_status_error()
         act = self.current_activity()
-        self.status_desk.setText(self.tr("Desk: %1").replace(
-            "%1", self.controller.desk_name or "—"))
+        # A desk renamed here after its enrolment shows both names (sync.desk_name decides).
+        names = DeskName(self.controller.desk_name, self.sync.enrolled_desk if self.sync else "")
+        self.status_desk.setText(self.tr("Desk: %1").replace("%1", names.shown(lang) or "—"))
+        self.status_desk.setToolTip(names.explained(lang))
         name = (act.name_zh if lang == "zh" else act.name_en) if act else ""
         self.status_activity.setText(f"{self.controller.activity_code} · {name}".strip(" ·"))
         ev = self.event_info

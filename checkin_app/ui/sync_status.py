@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QWidget
 
@@ -164,12 +164,20 @@ class SyncStatusLabel(QLabel):
 
 class SyncDesk(QObject):
     """The sync side of the desk window: the bridge, the status-bar label with its note under
-    the counts, and the manager's "Connect to hub" and "USB stick bundles" actions."""
+    the counts, and the manager's "Connect to hub" and "USB stick bundles" actions.
+
+    Signals:
+        enrolledNameChanged(str): the name the hub enrolled this desk under ("" for none) is
+            known or changed; the status bar shows it beside a different local name.
+    """
+
+    enrolledNameChanged = Signal(str)
 
     def __init__(self, shell: Shell, core: DeskCore, *, counts: QWidget) -> None:
         window = shell.window()
         super().__init__(window)
         self.shell = shell
+        self.enrolled_desk = ""
         self.core = core
         self.window = window
         self.bridge = SyncBridge(core, window)
@@ -195,6 +203,7 @@ class SyncDesk(QObject):
     def _connect_callbacks(self) -> None:
         b, c, shell = self.bridge, self.shell.controller, self.shell
         b.statusChanged.connect(self.label.set_status)
+        b.statusChanged.connect(self._on_status)
         b.changesArrived.connect(lambda _n: self._on_new_data())
         c.scanFinished.connect(lambda _r: b.kick())
         c.undoFinished.connect(lambda _r: b.kick())
@@ -205,6 +214,12 @@ class SyncDesk(QObject):
             "连接中心服务器", "connect to a hub", self.open_enrol_dialog))
         self.bundle_action.triggered.connect(lambda: shell.require_manager(
             "U盘数据包", "USB stick bundles", self.open_bundle_dialog))
+
+    def _on_status(self, status: SyncStatus) -> None:
+        name = status.desk if status.enrolled else ""
+        if name != self.enrolled_desk:
+            self.enrolled_desk = name
+            self.enrolledNameChanged.emit(name)
 
     def _on_new_data(self) -> None:
         """A pull (or a USB import) applied changes: counts, recent scans, event and activities."""

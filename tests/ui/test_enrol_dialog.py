@@ -89,3 +89,25 @@ def test_the_move_is_said_in_both_languages() -> None:
 
     text = again_text("https://hub:8443", "")
     assert "https://hub:8443" in text and "审计" in text and "audited" in text
+
+
+def test_a_desk_renamed_after_enrolment_shows_both_names_in_the_status_bar(
+        make_desk: Callable[..., Desk], make_rig: Callable[..., HubRig], qtbot: QtBot  # noqa: F811
+        ) -> None:
+    rig = make_rig(size=20)
+    d = make_desk()
+    w = d.window
+    bridge = w.sync.bridge if w.sync is not None else None
+    assert bridge is not None
+    with qtbot.waitSignal(bridge.enrolled, timeout=10000):
+        bridge.enrol(rig.code("hall-A-1"))
+    # Enrolment names the desk as the hub does: one name, shown once.
+    qtbot.waitUntil(lambda: w.sync is not None and w.sync.enrolled_desk == "hall-A-1", timeout=10000)
+    qtbot.waitUntil(lambda: w.controller.desk_name == "hall-A-1", timeout=5000)
+    assert w.status_desk.text().endswith("hall-A-1") and "登记为" not in w.status_desk.text()
+    with qtbot.waitSignal(w.controller.settingsSaved, timeout=5000):
+        w.controller.save_settings(desk_name="Desk 3")  # renamed at the desk later
+    assert "Desk 3（中心服务器登记为 hall-A-1）" in w.status_desk.text()
+    assert "hall-A-1" in w.status_desk.toolTip()
+    w.set_language("en")
+    assert "Desk 3 (enrolled as hall-A-1)" in w.status_desk.text()
