@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from checkin_app import __version__, cli_event, cli_import_values
+from checkin_app import __version__, cli_event, cli_import_same, cli_import_values
 from checkin_app.domain.clock import Clock, OffsetClock, SystemClock
 from checkin_app.domain.verdicts import Severity
 from checkin_app.paths import default_db_path
@@ -177,6 +177,7 @@ def _import_parser(sub: Any) -> None:
                    help="pad all-digit registration numbers to this width (lost leading zeros)")
     p.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
     cli_import_values.add_arguments(p)
+    cli_import_same.add_arguments(p)
     p.add_argument("--report", type=Path, default=None, metavar="REPORT.csv",
                    help="write every problem line to this CSV file")
     p.add_argument("--operator", default="cli")
@@ -208,12 +209,21 @@ def cmd_import(args: argparse.Namespace) -> int:
             # Each sheet is a list of its own (嘉宾, 媒体, 工作人员 each numbered from 1).
             source = f"{named}/{sheet}" if named else None
             one = argparse.Namespace(**{**vars(args), "all_sheets": False, "sheet": sheet,
-                                        "source": source})
+                                        "source": source, "merge": [], "keep_apart": []})
             try:
                 worst = max(worst, cmd_import(one))
             except CliError as exc:
                 if "No header row" not in str(exc):  # a cover or notes sheet has none: skipped
                     raise
+        if not args.dry_run:  # decisions once every sheet's people are in
+            from checkin_app.services.importing import ImportService
+
+            try:
+                cli_import_same.print_same_people(
+                    argparse.Namespace(same_people=()),
+                    cli_import_same.record(ImportService(_open(args)), args))
+            except ValueError as exc:
+                raise CliError(str(exc)) from exc
         return worst
     from checkin_app.importers.fields import BY_KEY, header_text
     from checkin_app.importers.readers import ReadError
@@ -262,8 +272,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                 last[0] = pct
                 print(f"\r{stage} {pct:3d}%", end="", file=sys.stderr, flush=True)
 
+        cli_import_same.pairs(args)  # a malformed decision is refused before the import
         result = run(args.file, options, progress=progress)
-    except (ImportFailed, ReadError) as exc:
+        decided = cli_import_same.record(svc, args)
+    except (ImportFailed, ReadError, ValueError) as exc:
         raise CliError(str(exc)) from exc
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -276,9 +288,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "encoding": inspection.encoding, "delimiter": inspection.delimiter,
             "sheet": inspection.sheet, "header_line": inspection.header_line,
             "source": result.inspection.source,
-            "same_people": [{"line": x.line, "name": x.name, "other_code": x.other_code,
-                             "other_source": x.other_source, "by": list(x.by)}
-                            for x in result.same_people],
+            **cli_import_same.same_people_json(result, decided),
             "mapping": {header_text(h, i): f for i, (h, f) in
                         enumerate(zip(inspection.headers, inspection.mapping, strict=False))},
             "problems": [{"sheet": p.sheet, "line": p.line, "column": p.column, "value": p.value,
@@ -296,6 +306,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             target = f"{BY_KEY[f].name_zh} / {BY_KEY[f].name_en}" if f else "— (不导入 ignored)"
             print(f"  {h:<24} → {target}")
         cli_import_values.print_problems(result)
+        cli_import_same.print_same_people(result, decided)
         mode = "已导入 / Imported" if result.applied else "试运行，未写入 / Dry run, nothing written"
         print(f"{mode}: new {c.new}, changed {c.changed}, unchanged {c.unchanged}, "
               f"cancelled {c.cancelled}, rejected {c.rejected}, missing {c.missing}, "

@@ -70,6 +70,7 @@ from checkin_app.storage.models_import import (
     ImportKey,
     ImportPreset,
     ImportRun,
+    ImportSamePerson,
     ImportSource,
 )
 
@@ -195,6 +196,31 @@ class SamePerson:
     other_code: str
     other_name: str
     by: tuple[str, ...]  # "id_number", "email", "phone", "name_org"
+    # The row's own person as stored (or as an import would store them): their registration
+    # number and delegate id (0 while not imported); what a decision names.
+    code: str = ""
+    delegate_id: int = 0
+
+
+MERGE = "merge"
+APART = "apart"
+
+
+@dataclass(frozen=True, slots=True)
+class SamePersonDecision:
+    """The organiser's decision on two people of different sources that look like one.
+
+    Merge: one person — both records stay as they are (each source keeps its own number, data
+    and later updates; nothing is copied over or deleted) and are linked, `kept` standing for
+    both. Apart: two people. Either way the import stops asking about the pair."""
+
+    kept_id: int
+    kept_code: str
+    other_id: int
+    other_code: str
+    decision: str
+    at: datetime
+    operator: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +437,64 @@ class ImportService:
             if code is not None:
                 out[(u.kind, u.value)] = code
         return out
+
+    # -- the same person in two sources ---------------------------------------------------------
+    def delegate_id(self, code: str) -> int | None:
+        """The delegate holding this registration number (as stored: "WJX-5" for a number
+        another source held first), or None."""
+        text = clean(code).upper()
+        with self.db.read() as s:
+            found = s.scalar(select(_D.c.id).where(_D.c.registration_code == text))
+            return int(found) if found is not None else None
+
+    def decide_same_person(self, kept_id: int, other_id: int, decision: str, *,
+                           operator: str = "import", desk: str = "") -> SamePersonDecision:
+        """Store the organiser's decision on two delegates that look like one person: MERGE
+        (one person: both records kept as they are and linked, `kept_id` standing for both) or
+        APART (two people). Deciding again replaces the decision. Audited."""
+        if decision not in (MERGE, APART):
+            raise ImportFailed(f"决定只能是 merge 或 apart：{decision}\n"
+                               f"A decision is merge or apart: {decision}")
+        if kept_id == other_id:
+            raise ImportFailed("同一条记录不能与自己合并\nA record cannot be merged with itself")
+        now = self.clock.now()
+        low, high = sorted((kept_id, other_id))
+        with self.db.write() as s:
+            rows = {int(r.id): r for r in s.execute(
+                select(_D.c.id, _D.c.registration_code, _D.c.source).where(_D.c.id.in_((low, high))))}
+            if len(rows) != 2:
+                raise ImportFailed("找不到要决定的人员\nOne of the two people does not exist")
+            old = s.get(ImportSamePerson, (low, high))
+            before = {"decision": old.decision, "kept": old.kept_id} if old is not None else None
+            kept = kept_id if decision == MERGE else 0
+            if old is None:
+                s.add(ImportSamePerson(delegate_id=low, other_id=high, decision=decision,
+                                       kept_id=kept, at=now, operator=operator, desk=desk))
+            else:
+                old.decision, old.kept_id, old.at, old.operator, old.desk = (
+                    decision, kept, now, operator, desk)
+            a, b = rows[kept_id], rows[other_id]
+            audit.record(s, at=now, desk=desk or "-", operator=operator,
+                         action="import.same_person", subject=f"{a.registration_code}={b.registration_code}",
+                         before=before, after={"decision": decision, "kept": a.registration_code,
+                                               "other": b.registration_code})
+            return SamePersonDecision(kept_id, a.registration_code, other_id, b.registration_code,
+                                      decision, now, operator)
+
+    def same_person_decisions(self) -> list[SamePersonDecision]:
+        """Every stored decision, newest first."""
+        with self.db.read() as s:
+            rows = s.scalars(select(ImportSamePerson).order_by(ImportSamePerson.at.desc())).all()
+            ids = {i for r in rows for i in (r.delegate_id, r.other_id)}
+            codes = {int(i): str(c) for i, c in s.execute(
+                select(_D.c.id, _D.c.registration_code).where(_D.c.id.in_(ids)))} if ids else {}
+            out = []
+            for r in rows:
+                kept = r.kept_id or r.delegate_id
+                other = r.other_id if kept == r.delegate_id else r.delegate_id
+                out.append(SamePersonDecision(kept, codes.get(kept, ""), other, codes.get(other, ""),
+                                              r.decision, r.at, r.operator))
+            return out
 
     # -- reading -----------------------------------------------------------------------------
     def catalog(self) -> Catalog:
@@ -689,6 +773,8 @@ class ImportService:
             try:
                 with (self.db.write() if apply else self.db.read()) as session:
                     writer.prefix = _source_prefix(session, inspection.source)
+                    writer.decided = {(int(a), int(b)) for a, b in session.execute(
+                        select(ImportSamePerson.delegate_id, ImportSamePerson.other_id))}
                     writer.others = session.scalar(
                         select(ImportIdentity.delegate_id)
                         .join(_D, _D.c.id == ImportIdentity.delegate_id)
@@ -1065,6 +1151,8 @@ class _Writer:
         self.builder: search.KeyBuilder | None = None
         # Whether people of other sources have identities stored (else no row can match one).
         self.others = True
+        # Pairs of delegates (lower id first) the organiser decided on: not reported again.
+        self.decided: set[tuple[int, int]] = set()
         self.sheet = sheet
         self.columns = columns or {}
         self.options = options
@@ -1141,6 +1229,7 @@ class _Writer:
             ):
                 overrides[(d, a)] = bool(allow)
         codes_taken = self._codes_taken(session, chunk, existing)
+        reported = len(self.same_people)
         identities = self._identities(session, chunk, existing)
 
         inserts: list[tuple[Record, dict[str, Any]]] = []
@@ -1195,6 +1284,14 @@ class _Writer:
                               unchanged=self.counts.unchanged + unchanged,
                               cancelled=self.counts.cancelled + cancelled)
         new_ids = self._insert(session, inserts) if self.apply and inserts else []
+        if len(self.same_people) > reported:
+            # People new here: the number (and id) they are stored under, for a decision.
+            id_of = iter(new_ids)
+            stored = {rec.line: (str(v["registration_code"]), next(id_of, 0)) for rec, v in inserts}
+            self.same_people[reported:] = [
+                replace(p, code=stored[p.line][0], delegate_id=stored[p.line][1])
+                if p.line in stored and not p.delegate_id else p
+                for p in self.same_people[reported:]]
         self.unindexed.extend(updated)
         if self.apply:
             self._write_identities(session, chunk, existing, identities, inserts, new_ids)
@@ -1262,11 +1359,16 @@ class _Writer:
                 for kind, h in rec.identity:
                     for row in others.get(h, ()):
                         found.setdefault(row.id, (row, []))[1].append(kind)
+                mine = existing.get(rec.key)
                 for row, kinds in found.values():
+                    if mine is not None and tuple(sorted((int(mine.id), int(row.id)))) in self.decided:
+                        continue  # merged or kept apart by the organiser: asked once
                     name = str(rec.values.get("name_native", ""))
                     self.same_people.append(SamePerson(
                         rec.line, name, rec.registration_code, int(row.id), row.source,
-                        row.registration_code, row.name_native or row.name_latin, tuple(kinds)))
+                        row.registration_code, row.name_native or row.name_latin, tuple(kinds),
+                        mine.registration_code if mine is not None else "",
+                        int(mine.id) if mine is not None else 0))
                     self.problems.append(problem(
                         "same_person_other_source", WARNING, sheet=self.sheet, line=rec.line,
                         column=self._col("name"), value=name, other_code=row.registration_code,

@@ -11,7 +11,7 @@ from checkin_app.storage.models import Base, DelegateId, UTCDateTime
 
 __all__ = [
     "Base", "DelegatePrivate", "ImportAdmission", "ImportIdentity", "ImportKey", "ImportPreset",
-    "ImportRun", "ImportSource",
+    "ImportRun", "ImportSamePerson", "ImportSource",
 ]
 
 
@@ -114,3 +114,26 @@ class ImportIdentity(Base):
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
 
     __table_args__ = (Index("ix_import_identities_hash", "hash"),)
+
+
+class ImportSamePerson(Base):
+    """The organiser's decision on two delegates of different sources that look like one person
+    (same ID number, e-mail, phone, or name and organisation): merged (one person, both records
+    kept and linked, `kept_id` the one that stands for both) or kept apart (two people). Stored
+    once per pair, lower id first, so a re-import does not ask again."""
+
+    __tablename__ = "import_same_person"
+
+    delegate_id: Mapped[int] = mapped_column(
+        DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
+    )
+    decision: Mapped[str] = mapped_column(String(8))  # "merge" or "apart"
+    kept_id: Mapped[int] = mapped_column(DelegateId, default=0)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    operator: Mapped[str] = mapped_column(String(100), default="")
+    desk: Mapped[str] = mapped_column(String(100), default="")
+
+    __table_args__ = (Index("ix_import_same_person_other", "other_id"),)

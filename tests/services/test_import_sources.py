@@ -142,3 +142,47 @@ def test_a_file_imported_before_sources_had_names_is_taken_over(svc: ImportServi
     # Another file with the same numbers is another list: it does not take them over.
     other = _write(tmp_path / "other.csv", "报名编号,姓名,类别\nA-2,赵敏,参会者\n")
     assert svc.apply(other).counts.new == 1
+
+
+def test_same_person_decisions_are_stored_and_not_asked_again(svc: ImportService,
+                                                               tmp_path: Path) -> None:
+    from checkin_app.services.importing import APART, MERGE, ImportFailed
+
+    a = _write(tmp_path / "survey.csv", "编号,姓名,单位,邮箱,类别\n1,张伟,重庆大学,ZW@cqu.edu.cn,参会者\n"
+               "2,李娜,西南大学,ln@swu.edu.cn,参会者\n")
+    b = _write(tmp_path / "guests.csv", "编号,姓名,单位,电子邮箱,类别\n1,张伟,重庆大学,zw@cqu.edu.cn,嘉宾\n"
+               "2,李娜,西南大学,ln@swu.edu.cn,嘉宾\n")
+    svc.apply(a)
+    first = svc.apply(b)
+    # The row's own person is named as stored (the second list's 1 is held: GUESTS-1).
+    pairs = {(x.code, x.other_code) for x in first.same_people}
+    assert pairs == {("GUESTS-1", "1"), ("GUESTS-2", "2")}
+    assert all(x.delegate_id for x in first.same_people)
+    before = {c: row for c, row in _people(svc.db, "guests").items()}
+    zw = next(x for x in first.same_people if x.other_code == "1")
+    ln = next(x for x in first.same_people if x.other_code == "2")
+    kept = svc.decide_same_person(zw.other_id, zw.delegate_id, MERGE, operator="organiser")
+    assert (kept.kept_code, kept.other_code, kept.decision) == ("1", "GUESTS-1", MERGE)
+    svc.decide_same_person(ln.delegate_id, ln.other_id, APART, operator="organiser")
+    # A re-import asks about neither pair again, and changes nothing: merge keeps both records.
+    again = svc.dry_run(b)
+    assert again.same_people == () and again.counts.unchanged == 2
+    assert not any(p.code == "same_person_other_source" for p in again.problems)
+    assert _people(svc.db, "guests") == before and len(_people(svc.db, "survey")) == 2
+    decisions = {(d.kept_code, d.other_code, d.decision) for d in svc.same_person_decisions()}
+    assert decisions == {("1", "GUESTS-1", MERGE), ("2", "GUESTS-2", APART)}  # apart: lower id first
+    # Deciding again replaces the decision (one per pair), and is audited each time.
+    svc.decide_same_person(zw.delegate_id, zw.other_id, APART)
+    assert len(svc.same_person_decisions()) == 2
+    with svc.db.read() as s:
+        audited = s.scalar(select(func.count()).select_from(m.AuditEntry)
+                           .where(m.AuditEntry.action == "import.same_person"))
+    assert audited == 3
+    assert svc.delegate_id("guests-1") == zw.delegate_id
+    with pytest.raises(ImportFailed):
+        svc.decide_same_person(zw.delegate_id, zw.delegate_id, MERGE)
+    with pytest.raises(ImportFailed):
+        svc.decide_same_person(zw.delegate_id, 10**9, MERGE)
+    # A third list with the same person again is still reported (a new pair).
+    c = _write(tmp_path / "media.csv", "编号,姓名,单位,邮箱,类别\nM1,张伟,重庆大学,zw@cqu.edu.cn,媒体\n")
+    assert {x.other_code for x in svc.dry_run(c).same_people} == {"1", "GUESTS-1"}

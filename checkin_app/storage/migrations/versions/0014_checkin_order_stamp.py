@@ -1,7 +1,7 @@
 """checkins.order_at: the order stamp of each event (domain.presence), the same at every replica
 
 Revision ID: 0014
-Revises: 0012 (to be 0013)
+Revises: 0013
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from checkin_app.storage.models import UTCDateTime
 
 revision: str = "0014"
-down_revision: str | None = "0012"  # TEMPORARY: "0013" once that revision lands (the lead fixes the chain)
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
