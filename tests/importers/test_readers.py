@@ -110,3 +110,16 @@ def test_reader_process_errors_are_raised_here(tmp_path: Path) -> None:
         XlsxStream(broken, None, 30)
     assert str(there.value) == str(here.value)
     assert multiprocessing.active_children() == []
+
+
+def test_bad_bytes_are_named_by_their_line_in_any_encoding(tmp_path: Path) -> None:
+    # The line of the first bytes that do not decode, also after a UTF-16 byte-order mark (whose
+    # codec shifts the error's offset) and across the reader's 1 MB chunks.
+    p = tmp_path / "u16.txt"
+    p.write_bytes("姓名\t单位\r\n".encode("utf-16") + "张伟\t重庆大学\r\n".encode("utf-16-le") * 150_000
+                  + b"\x00\xd8\x41\x00\r\x00\n\x00")  # a lone high surrogate on line 150,002
+    assert p.stat().st_size > 2 * readers._CHUNK
+    with pytest.raises(ReadError, match="line 150002"):
+        readers.check_encoding(p, "utf-16")
+    with pytest.raises(ReadError, match="第 150002 行"):
+        readers.detect_encoding(p)
