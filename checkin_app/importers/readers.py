@@ -311,14 +311,16 @@ def _col_index(letters: bytes) -> int:
 #
 # Sizes are set from a 100,000-row export (the design size; 11 columns, 1.1 million cells): its
 # sheet is 62 MB of XML (inline strings, 9.6 times smaller deflated), an Excel-style shared-strings
-# part for it 5-6 MB; read whole it peaks at about 160 MB. Each limit leaves three to six times that.
+# part for it about 6 MB (estimated from its distinct values); read whole it peaks at 163 MB. Each
+# limit leaves three to six times that: a sheet at the limits (92,000 rows × 40 columns, 199 MB of
+# XML) peaks at 616 MB read, calamine alone at 609 MB.
 MAX_XLSX_PARTS = 2000  # parts in the zip (a workbook has about 10 plus 2-3 per sheet or picture)
 MAX_SHEET_BYTES = 200 << 20  # one sheet's XML, uncompressed: about 320,000 rows of that export
 MAX_XLSX_BYTES = 400 << 20  # every part together, uncompressed
 MAX_SHARED_BYTES = 32 << 20  # the shared strings, uncompressed: at most ~110 MB held by calamine
 MAX_PART_BYTES = 16 << 20  # any other XML part (styles, workbook, relations: kilobytes in practice)
-# Uncompressed ÷ compressed for a part over 1 MB: real sheets are 5-15 (a sheet of one value
-# repeated, about 60); deflate's ceiling is 1,032, where whitespace and zip bombs sit.
+# Uncompressed ÷ compressed for a part over 1 MB: real sheets are 5-15 (100,000 rows of one value
+# are 18, empty formatted cells 12); deflate's ceiling is 1,032, where whitespace and zip bombs sit.
 MAX_RATIO = 100
 _RATIO_FROM = 1 << 20
 MAX_SHEETS = 256
