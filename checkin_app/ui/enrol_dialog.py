@@ -78,7 +78,7 @@ class EnrolDialog(QDialog):
 
 def again_text(hub_url: str, manager: str) -> str:
     """What enrolling again means, for a desk that belongs to `hub_url` now (zh and en)."""
-    who = manager or "管理员"
+    who = manager or "负责人"
     who_en = manager or "a manager"
     return (f"本签到台已连接中心服务器 {hub_url}。用新的注册码注册后，本台改属该中心服务器"
             f"（由 {who} 操作，记入审计日志）。\n"

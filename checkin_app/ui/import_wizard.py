@@ -5,7 +5,6 @@ Never freezes: every step that reads the file or the database runs on the wizard
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,13 +49,17 @@ from checkin_app.importers.readers import ENCODINGS
 from checkin_app.importers.report import REPORT_HEADER, Problem, report_rows, write_report
 from checkin_app.importers.rows import Catalog
 from checkin_app.services.importing import (
+    APART,
+    MERGE,
     FileInspection,
     ImportCancelled,
     ImportOptions,
     ImportResult,
     ImportService,
+    SamePerson,
 )
 from checkin_app.ui.import_values import ValueMappingPage
+from checkin_app.ui.tasks import Task, TaskRunner
 from checkin_app.ui.texts import error_text
 
 _DELIMITERS = [(",", "逗号 Comma ,"), ("\t", "制表符 Tab"), (";", "分号 Semicolon ;"), ("|", "竖线 Bar |")]
@@ -96,7 +99,8 @@ class _Applied:
 
 
 class _Worker(QObject):
-    """Runs one import step in a Python thread; Cancel sets a flag the service checks per chunk.
+    """Runs one import step on the wizard's own task lane; Cancel sets a flag the service checks
+    per chunk.
 
     Signals:
         progress(str, int, int): stage, done, total (throttled).
@@ -110,46 +114,47 @@ class _Worker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.cancel_flag = threading.Event()
-        self._thread: threading.Thread | None = None
+        # Its own lane: an import takes minutes and must not hold up the desk's scans.
+        self.tasks = TaskRunner(self, readers=1)
+        self._task: Task | None = None
 
     @property
     def busy(self) -> bool:
-        """Whether a step is running."""
-        return self._thread is not None and self._thread.is_alive()
+        """Whether a step is running (until its result has been handed over)."""
+        return self._task is not None
 
     def start(self, fn: Callable[[Callable[[str, int, int], None], Callable[[], bool]], Any]) -> None:
         """Run fn(progress, cancelled) off the GUI thread."""
-        self.cancel_flag.clear()
         last = [0.0]
 
-        def progress(stage: str, done: int, total: int) -> None:
-            pct = done / max(total, 1)
-            if pct - last[0] >= 0.01 or done >= total:
-                last[0] = pct
-                self.progress.emit(stage, done, total)
+        def work(task: Task) -> Any:
+            def progress(stage: str, done: int, total: int) -> None:
+                pct = done / max(total, 1)
+                if pct - last[0] >= 0.01 or done >= total:
+                    last[0] = pct
+                    task.progress(stage, done, total)
 
-        def run() -> None:
-            try:
-                result = fn(progress, self.cancel_flag.is_set)
-            except ImportCancelled:
-                self.failed.emit("")
-            except BaseException as exc:  # every failure must reach the wizard, never kill it
-                self.failed.emit(error_text(exc))
-            else:
-                self.finished.emit(result)
+            return fn(progress, task.cancelled)
 
-        self._thread = threading.Thread(target=run, name="import-worker", daemon=True)
-        self._thread.start()
+        self._task = self.tasks.start(work, self._on_done, self._on_error,
+                                      on_progress=self.progress.emit)
+
+    def _on_done(self, result: object) -> None:
+        self._task = None
+        self.finished.emit(result)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._task = None
+        self.failed.emit("" if isinstance(exc, ImportCancelled) else error_text(exc))
 
     def cancel(self) -> None:
         """Ask the running step to stop (it writes nothing)."""
-        self.cancel_flag.set()
+        if self._task is not None:
+            self._task.cancel()
 
     def wait(self, timeout: float = 30.0) -> None:
         """Block until the step ends (used when the wizard closes)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.tasks.wait(int(timeout * 1000))
 
 
 class ProblemModel(QAbstractTableModel):
@@ -226,6 +231,8 @@ class ImportWizard(QDialog):
         # True from starting a step until its result has been handled on the GUI thread (the
         # worker thread itself ends a little earlier).
         self.running = False
+        # The same-person pairs the report shows (rows of same_table).
+        self._same: list[SamePerson] = []
         self._build()
         self._connect_callbacks()
         self._set_page(0)
@@ -410,10 +417,32 @@ class ImportWizard(QDialog):
         head = QHBoxLayout()
         head.addWidget(self.summary, 1)
         head.addWidget(self.export_button)
+        # People another source lists too: the organiser merges them or keeps them apart, once.
+        self.same_box = QGroupBox("可能是同一人（已分别保存）/ Possibly the same person (kept apart)")
+        self.same_table = QTableWidget(0, 5)
+        self.same_table.setHorizontalHeaderLabels(
+            ["行 Line", "本文件 This file", "另一来源 Other source", "相同 Same", "决定 Decision"])
+        self.same_table.horizontalHeader().setStretchLastSection(True)
+        self.same_table.verticalHeader().setVisible(False)
+        self.same_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.same_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.same_table.setMaximumHeight(150)
+        self.merge_button = QPushButton(
+            "合并：先导入的记录代表此人 / Merge: the earlier record stands for both")
+        self.apart_button = QPushButton("保留为两人 / Keep apart")
+        same_buttons = QHBoxLayout()
+        same_buttons.addStretch(1)
+        same_buttons.addWidget(self.merge_button)
+        same_buttons.addWidget(self.apart_button)
+        same_lay = QVBoxLayout(self.same_box)
+        same_lay.addWidget(self.same_table)
+        same_lay.addLayout(same_buttons)
+        self.same_box.setVisible(False)
         lay = QVBoxLayout(page)
         lay.addLayout(head)
         lay.addLayout(counts)
         lay.addWidget(self.problem_view, 1)
+        lay.addWidget(self.same_box)
         return page
 
     def _connect_callbacks(self) -> None:
@@ -435,6 +464,8 @@ class ImportWizard(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.cancel_button.clicked.connect(self.worker.cancel)
         self.export_button.clicked.connect(self._on_export)
+        self.merge_button.clicked.connect(lambda: self.decide_same_person(MERGE))
+        self.apart_button.clicked.connect(lambda: self.decide_same_person(APART))
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
@@ -792,7 +823,52 @@ class ImportWizard(QDialog):
                     " / Dry run: nothing written yet. Review the problems below, fix the file and "
                     "check again, or apply.")
         self.summary.setText(head)
+        self._fill_same_people(result)
         self._set_page(REPORT)
+
+    def _fill_same_people(self, result: ImportResult) -> None:
+        people = list(result.same_people)
+        self._same = people
+        t = self.same_table
+        t.setRowCount(len(people))
+        for i, x in enumerate(people):
+            cells = (str(x.line), f"{x.name} {x.code or x.source_code}".strip(),
+                     f"{x.other_name} {x.other_code} ({x.other_source or '—'})",
+                     " ".join(x.by), "")
+            for j, text in enumerate(cells):
+                t.setItem(i, j, QTableWidgetItem(text))
+        self.same_box.setVisible(bool(people))
+        # Decided on stored people only: after the import (a dry run has not stored this file's).
+        can = bool(people) and result.applied
+        for b in (self.merge_button, self.apart_button):
+            b.setEnabled(can)
+            b.setToolTip("" if can else "导入后即可决定 / Decide once the file is imported")
+
+    def decide_same_person(self, decision: str) -> None:
+        """Store the decision for the selected pairs (every pair when none is selected)."""
+        if self.running or self.outcome is None or not self.outcome.applied:
+            return
+        rows = sorted({i.row() for i in self.same_table.selectedIndexes()}) or list(range(len(self._same)))
+        chosen = [(r, self._same[r]) for r in rows if self._same[r].delegate_id
+                  and not self.same_table.item(r, 4).text()]
+        if not chosen:
+            return
+        service, operator, desk = self.service, self.operator, self.desk
+
+        def work(_p: Any, _c: Any) -> list[int]:
+            for _r, x in chosen:
+                service.decide_same_person(x.other_id, x.delegate_id, decision, operator=operator,
+                                           desk=desk)
+            return [r for r, _x in chosen]
+
+        self._start("inspect", work, lambda done: self._on_decided(done, decision))
+
+    def _on_decided(self, rows: list[int], decision: str) -> None:
+        text = "已合并 merged" if decision == MERGE else "两人 apart"
+        for r in rows:
+            self.same_table.setItem(r, 4, QTableWidgetItem(text))
+        self._show_message(f"已保存 {len(rows)} 项决定，下次导入不再询问 / {len(rows)} decision(s) "
+                           "stored; the next import does not ask again", done=True)
 
     # -- background plumbing -------------------------------------------------------------------
     def _start(self, stage: str, fn: Callable[[Any, Any], Any], on_done: Callable[[Any], None]) -> None:

@@ -1,13 +1,13 @@
 """Badge printing for the desk, off the GUI thread: auto-print, queue, preview, manager actions.
 
 Rendering and printing run in the print thread (one at a time, in queue order); previews and queue
-reads in a reader thread; batches in a thread of their own. None of them shares the scan writer,
-so a slow or stuck printer never delays the next scan.
+reads in a reader thread; batches on a task lane of their own (progress and cancel through the
+TaskRunner). None of them shares the scan writer, so a slow or stuck printer never delays the next
+scan.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from checkin_app.services.badges import (
     ReprintResult,
     Selection,
 )
-from checkin_app.ui.tasks import TaskRunner
+from checkin_app.ui.tasks import Task, TaskRunner
 from checkin_app.ui.texts import error_text
 
 if TYPE_CHECKING:
@@ -100,8 +100,7 @@ class PrintController(QObject):
         self.desk_name = ""
         # Set by the PIN gate to the manager who unlocked the action, for the print log.
         self.manager_name = MANAGER_OPERATOR
-        self._batch_cancel = threading.Event()
-        self.batch_running = False
+        self._batch: Task | None = None
         self.jobStarted.connect(lambda _uuid: self.load_jobs())
 
     # -- start-up and settings -------------------------------------------------------------
@@ -189,20 +188,28 @@ class PrintController(QObject):
         self._print(job.uuid)
 
     def _print(self, job_uuid: str) -> None:
-        def rendered(job: PrintJobView, data: BadgeData, pdf: bytes) -> None:
-            from checkin_app.ui import qt_printing
+        def work(task: Task) -> JobOutcome | None:
+            def rendered(job: PrintJobView, data: BadgeData, pdf: bytes) -> None:
+                from checkin_app.ui import qt_printing
 
-            # Still in the print thread: the preview image is made here, then handed over.
-            self.jobStarted.emit(job.uuid)
-            img = qt_printing.rasterise(pdf, PREVIEW_DPI)
-            self.previewReady.emit(Preview(img, data.name_native or data.name_latin,
-                                           data.registration_code, data.badge_serial))
+                # Still in the print thread: the preview image is made here, then handed over.
+                task.progress(job.uuid, None)
+                img = qt_printing.rasterise(pdf, PREVIEW_DPI)
+                task.progress(job.uuid, Preview(img, data.name_native or data.name_latin,
+                                                data.registration_code, data.badge_serial))
 
-        def work() -> JobOutcome | None:
             # Everything heavy (imports, fonts, rendering, the printer) happens in the print thread.
             return self.runner.run(job_uuid, on_rendered=rendered)
 
-        self.tasks.write(work, self._on_job_done, self._on_job_error)
+        self.tasks.start(work, self._on_job_done, self._on_job_error,
+                         on_progress=self._on_rendered, write=True)
+
+    def _on_rendered(self, job_uuid: str, preview: Preview | None) -> None:
+        """A job is rendered and going to the printer (None), then its preview image is made."""
+        if preview is None:
+            self.jobStarted.emit(job_uuid)
+        else:
+            self.previewReady.emit(preview)
 
     def _on_job_done(self, outcome: JobOutcome | None) -> None:
         if outcome is not None:
@@ -289,47 +296,52 @@ class PrintController(QObject):
     def start_batch(self, selection: Selection, path: Path, *, sheet: Sheet | None,
                     template: str = "") -> None:
         """Manager: write a batch PDF in the background (progress, cancellable)."""
-        if self.batch_running:
+        if self._batch is not None:
             return
-        self.batch_running = True
-        self._batch_cancel.clear()
-        service, cancel = self.service, self._batch_cancel
+        service = self.service
 
-        def work() -> int:
+        def work(task: Task) -> int:
             templates = self.templates
             t = templates.get(template) if template else None
             total = service.count(selection)
-            self.batchProgress.emit(0, total)
+            task.progress(0, total)
 
             def progress(done: int) -> None:
                 if done % 25 == 0 or done == total:
-                    self.batchProgress.emit(done, total)
+                    task.progress(done, total)
 
             from checkin_app.badges.batch import with_templates, write_batch_file
 
             return write_batch_file(with_templates(service.iter_badge_data(selection), templates, t),
-                                    path, sheet=sheet, progress=progress, cancelled=cancel.is_set)
+                                    path, sheet=sheet, progress=progress, cancelled=task.cancelled)
 
         def done(n: int) -> None:
-            self.batch_running = False
+            self._batch = None
             self.batchFinished.emit(n, str(path))
 
         def failed(exc: BaseException) -> None:
-            self.batch_running = False
+            self._batch = None
             self._on_error(exc)
             self.batchFinished.emit(0, "")
 
-        self.batch_tasks.read(work, done, failed)
+        self._batch = self.batch_tasks.start(work, done, failed,
+                                             on_progress=self.batchProgress.emit)
+
+    @property
+    def batch_running(self) -> bool:
+        """Whether a batch is being written."""
+        return self._batch is not None
 
     def cancel_batch(self) -> None:
         """Stop the running batch (its partial file is removed)."""
-        self._batch_cancel.set()
+        if self._batch is not None:
+            self._batch.cancel()
 
     def _on_error(self, exc: BaseException) -> None:
         self.errorOccurred.emit(error_text(exc))
 
     def shutdown(self) -> None:
         """Cancel a batch, let the current print finish, stop the threads."""
-        self._batch_cancel.set()
+        self.cancel_batch()
         self.batch_tasks.shutdown()
         self.tasks.shutdown()
