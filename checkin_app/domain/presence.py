@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 TICK = timedelta(microseconds=1)  # the smallest step every database keeps (SQLite text, timestamptz)
 IN, OUT = "in", "out"
@@ -77,11 +78,14 @@ def order_key(event: Event) -> tuple[datetime, str]:
     return (event.stamp, event.uuid)
 
 
+_ORDER = attrgetter("stamp", "uuid")  # order_key, at C speed (the hub sorts every pushed pair)
+
+
 def effective(events: Iterable[Event]) -> list[Event]:
     """The events that count (neither undos nor undone), in order."""
     evs = list(events)
     undone = {e.undoes for e in evs if e.undoes is not None}
-    return sorted((e for e in evs if e.undoes is None and e.uuid not in undone), key=order_key)
+    return sorted((e for e in evs if e.undoes is None and e.uuid not in undone), key=_ORDER)
 
 
 def entries(events: Iterable[Event]) -> list[Event]:

@@ -86,8 +86,8 @@ EVENT_COLUMNS = (_C.c.uuid, _C.c.direction, _C.c.desk, _C.c.at, _C.c.order_at,
 
 def event_of(row: Any) -> rules.Event:
     """A stored check-in row (anything with EVENT_COLUMNS' names) as the rules see it."""
-    return rules.Event(uuid=row.uuid, direction=row.direction, desk=row.desk, at=row.at,
-                       stamp=row.order_at, undoes=row.undoes, forced=bool(row.forced))
+    return rules.Event(row.uuid, row.direction, row.desk, row.at, row.order_at, row.undoes,
+                       bool(row.forced))
 
 
 def presence_values(row: rules.PresenceRow) -> dict[str, Any]:
