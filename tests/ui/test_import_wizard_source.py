@@ -103,3 +103,45 @@ def test_a_csv_is_its_files_source(qtbot: QtBot, demo: Demo, clock: FixedClock, 
     _idle(qtbot, w)
     assert w.source_edit.text() == "外事办嘉宾"
     assert w.options().source is None  # not typed: the service finds the same default itself
+
+
+def test_the_report_lets_the_organiser_merge_or_keep_apart_once(
+        qtbot: QtBot, demo: Demo, clock: FixedClock, tmp_path: Path, app_fonts: list[str]) -> None:
+    from checkin_app.services.importing import APART, MERGE
+
+    survey = tmp_path / "survey.csv"
+    survey.write_text("编号,姓名,单位,邮箱,类别\n1,张伟,重庆大学,zw@cqu.edu.cn,参会者\n"
+                      "2,李娜,西南大学,ln@swu.edu.cn,参会者\n", encoding="utf-8")
+    guests = tmp_path / "guests.csv"
+    guests.write_text("编号,姓名,单位,电子邮箱,类别\n1,张伟,重庆大学,zw@cqu.edu.cn,嘉宾\n"
+                      "2,李娜,西南大学,ln@swu.edu.cn,嘉宾\n", encoding="utf-8")
+    service = ImportService(demo.db, clock)
+    service.apply(survey)
+    w = ImportWizard(service, desk="Test desk")
+    qtbot.addWidget(w)
+    w.show()
+    w.open_file(guests)
+    _idle(qtbot, w)
+    w.dry_run_button.click()
+    _idle(qtbot, w)
+    assert w.same_box.isVisible() and w.same_table.rowCount() == 2
+    assert not w.merge_button.isEnabled()  # this file's people are not stored yet
+    with qtbot.waitSignal(w.imported, timeout=20000):
+        w.apply_button.click()
+    _idle(qtbot, w)
+    assert w.merge_button.isEnabled() and w.same_table.rowCount() == 2
+    w.same_table.selectRow(0)
+    w.merge_button.click()
+    _idle(qtbot, w)
+    assert w.same_table.item(0, 4).text().startswith("已合并")
+    w.same_table.clearSelection()
+    w.apart_button.click()  # the rest: the one not decided yet
+    _idle(qtbot, w)
+    assert w.same_table.item(1, 4).text().startswith("两人")
+    decided = {(d.kept_code, d.other_code, d.decision) for d in service.same_person_decisions()}
+    assert decided == {("1", "GUESTS-1", MERGE), ("2", "GUESTS-2", APART)}
+    # Asked once: the next check of the same file shows no pair.
+    w.back_button.click()
+    w.dry_run_button.click()
+    _idle(qtbot, w)
+    assert not w.same_box.isVisible() and w.outcome is not None and w.outcome.same_people == ()
