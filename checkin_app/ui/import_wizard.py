@@ -5,7 +5,6 @@ Never freezes: every step that reads the file or the database runs on the wizard
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -60,6 +59,7 @@ from checkin_app.services.importing import (
     SamePerson,
 )
 from checkin_app.ui.import_values import ValueMappingPage
+from checkin_app.ui.tasks import Task, TaskRunner
 from checkin_app.ui.texts import error_text
 
 _DELIMITERS = [(",", "逗号 Comma ,"), ("\t", "制表符 Tab"), (";", "分号 Semicolon ;"), ("|", "竖线 Bar |")]
@@ -99,7 +99,8 @@ class _Applied:
 
 
 class _Worker(QObject):
-    """Runs one import step in a Python thread; Cancel sets a flag the service checks per chunk.
+    """Runs one import step on the wizard's own task lane; Cancel sets a flag the service checks
+    per chunk.
 
     Signals:
         progress(str, int, int): stage, done, total (throttled).
@@ -113,46 +114,47 @@ class _Worker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.cancel_flag = threading.Event()
-        self._thread: threading.Thread | None = None
+        # Its own lane: an import takes minutes and must not hold up the desk's scans.
+        self.tasks = TaskRunner(self, readers=1)
+        self._task: Task | None = None
 
     @property
     def busy(self) -> bool:
-        """Whether a step is running."""
-        return self._thread is not None and self._thread.is_alive()
+        """Whether a step is running (until its result has been handed over)."""
+        return self._task is not None
 
     def start(self, fn: Callable[[Callable[[str, int, int], None], Callable[[], bool]], Any]) -> None:
         """Run fn(progress, cancelled) off the GUI thread."""
-        self.cancel_flag.clear()
         last = [0.0]
 
-        def progress(stage: str, done: int, total: int) -> None:
-            pct = done / max(total, 1)
-            if pct - last[0] >= 0.01 or done >= total:
-                last[0] = pct
-                self.progress.emit(stage, done, total)
+        def work(task: Task) -> Any:
+            def progress(stage: str, done: int, total: int) -> None:
+                pct = done / max(total, 1)
+                if pct - last[0] >= 0.01 or done >= total:
+                    last[0] = pct
+                    task.progress(stage, done, total)
 
-        def run() -> None:
-            try:
-                result = fn(progress, self.cancel_flag.is_set)
-            except ImportCancelled:
-                self.failed.emit("")
-            except BaseException as exc:  # every failure must reach the wizard, never kill it
-                self.failed.emit(error_text(exc))
-            else:
-                self.finished.emit(result)
+            return fn(progress, task.cancelled)
 
-        self._thread = threading.Thread(target=run, name="import-worker", daemon=True)
-        self._thread.start()
+        self._task = self.tasks.start(work, self._on_done, self._on_error,
+                                      on_progress=self.progress.emit)
+
+    def _on_done(self, result: object) -> None:
+        self._task = None
+        self.finished.emit(result)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._task = None
+        self.failed.emit("" if isinstance(exc, ImportCancelled) else error_text(exc))
 
     def cancel(self) -> None:
         """Ask the running step to stop (it writes nothing)."""
-        self.cancel_flag.set()
+        if self._task is not None:
+            self._task.cancel()
 
     def wait(self, timeout: float = 30.0) -> None:
         """Block until the step ends (used when the wizard closes)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.tasks.wait(int(timeout * 1000))
 
 
 class ProblemModel(QAbstractTableModel):
@@ -442,7 +444,6 @@ class ImportWizard(QDialog):
         lay.addWidget(self.problem_view, 1)
         lay.addWidget(self.same_box)
         return page
-
 
     def _connect_callbacks(self) -> None:
         self.browse_button.clicked.connect(self._on_browse)
