@@ -58,13 +58,14 @@ def with_events(size: int, events: int, seed: int = 11) -> Path:
         at = _sqlite_ts(start + timedelta(seconds=rng.random() * span))
         u = str(uuid.UUID(int=rng.getrandbits(128)))
         desk = f"D{rng.randrange(1, 41):02d}"
-        batch.append((u, did, aid, "in", desk, "volunteer", at, "ADMIT", 0, "", 0, 0))
+        batch.append((u, did, aid, "in", desk, "volunteer", at, at, "ADMIT", 0, "", 0, 0))
         audit.append((str(uuid.UUID(int=rng.getrandbits(128))), at, desk, "volunteer", "checkin",
                       str(did), "", f'{{"event": "{u}"}}'))
         if len(batch) == 50_000 or i == events - 1:
             con.executemany(
                 "INSERT INTO checkins (uuid, delegate_id, activity_id, direction, desk, operator, at,"
-                " verdict, forced, reason, conflict, synced) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " order_at, verdict, forced, reason, conflict, synced)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 batch,
             )
             con.executemany(
@@ -135,8 +136,9 @@ class RawFloor:
             u = str(uuid.uuid4())
             con.execute(
                 "INSERT INTO checkins (uuid, delegate_id, activity_id, direction, desk, operator, at,"
-                " verdict, forced, reason, conflict, synced) VALUES (?,?,?,?,?,?,?,?,0,'',0,0)",
-                (u, d[0], aid, "in", "FLOOR", "bench", at, verdict),
+                " order_at, verdict, forced, reason, conflict, synced)"
+                " VALUES (?,?,?,?,?,?,?,?,?,0,'',0,0)",
+                (u, d[0], aid, "in", "FLOOR", "bench", at, at, verdict),
             )
             if pres is None:
                 con.execute(
