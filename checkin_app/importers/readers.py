@@ -242,9 +242,10 @@ def detect_delimiter(path: Path, encoding: str) -> str:
         split = [c for c in counts if c > 1]
         if not split:
             continue
-        # Most lines split, then most lines agreeing on a width, then the wider table.
-        mode = max(set(split), key=split.count)
-        score = (len(split), split.count(mode), mode)
+        # The most cells made on the lines agreeing on a width (a header of nine columns beats
+        # two lines cut in two by a '|' in a cell), then most lines split, then the wider table.
+        mode = max(set(split), key=lambda c: (split.count(c), c))
+        score = (split.count(mode) * (mode - 1), len(split), mode)
         if score > best_score:
             best, best_score = delim, score
     return best

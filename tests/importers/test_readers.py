@@ -123,3 +123,11 @@ def test_bad_bytes_are_named_by_their_line_in_any_encoding(tmp_path: Path) -> No
         readers.check_encoding(p, "utf-16")
     with pytest.raises(ReadError, match="第 150002 行"):
         readers.detect_encoding(p)
+
+
+def test_a_wide_header_outweighs_a_few_cells_holding_the_other_delimiter(tmp_path: Path) -> None:
+    # Found by hypothesis: two one-cell lines "0|" once made '|' the delimiter of a nine-column CSV.
+    p = tmp_path / "a.csv"
+    p.write_text("报名编号,姓名,类别,参加活动,国家/地区,手机,邮箱,状态,出生日期\r\n0|\r\n0|\r\n",
+                 encoding="utf-8")
+    assert readers.detect_delimiter(p, "utf-8") == ","
