@@ -13,7 +13,8 @@ EXIT_OK = 0
 
 def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register the desk's sync commands."""
-    p = sub.add_parser("enrol", help="connect this desk to a hub with an enrolment code")
+    p = sub.add_parser("enrol", help="connect this desk to a hub with an enrolment code (a desk that "
+                                     "belongs to a hub already: asks for a manager PIN; audited)")
     common(p)
     p.add_argument("code", help="the code the hub printed (checkin-enrol:v1?…)")
     p = sub.add_parser("sync", help="sync with the hub (runs until stopped; --once for one round)")
