@@ -253,6 +253,8 @@ def test_one_long_shared_string_copied_into_many_cells_is_refused(tmp_path: Path
     '<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>',
     '<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>',
     '<row r="1048576"><c  r="XFD1048576"><v>1</v></c></row>',
+    # A stray <mergeCells> inside the sheet data hides nothing after it.
+    '<mergeCells count="0"/><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
 ])
 def test_a_value_far_out_is_refused_not_allocated(tmp_path: Path, floor: dict[str, object], far: str) -> None:
     # One value at XFD1048576: calamine's grid from A1 to it is 17 billion cells; it asked for
