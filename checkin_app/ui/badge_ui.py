@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
 from checkin_app.badges.templates import TemplateError, sheet_named
-from checkin_app.domain.types import DelegateView, ScanResult
+from checkin_app.domain.types import CategoryInfo, DelegateView, ScanResult
 from checkin_app.services.badges import DONE, FAILED, PrintJobView, PrintSettings, ReprintResult
 from checkin_app.services.catalog import DeskSettings
 from checkin_app.ui import style
@@ -221,15 +221,9 @@ class BadgeDesk(QObject):
         if self.batch_dialog is not None:
             self.batch_dialog.raise_()
             return
-        service = self.printing.service
+        self.printing.load_categories(self._open_batch)
 
-        def work() -> object:
-            return service.categories()
-
-        self.printing.tasks.read(work, self._open_batch, self.printing._on_error)
-
-    def _open_batch(self, categories: object) -> None:
-        assert isinstance(categories, list)
+    def _open_batch(self, categories: list[CategoryInfo]) -> None:
         dlg = BatchDialog(categories, self.shell.activities, self.printing.templates,
                           parent=self.window)
         dlg.setStyleSheet(style.STYLESHEET)

@@ -8,6 +8,7 @@ scan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from PySide6.QtGui import QImage
 
 from checkin_app.badges.data import BadgeData
 from checkin_app.badges.templates import Sheet, TemplateSet, load_templates
-from checkin_app.domain.types import ScanResult
+from checkin_app.domain.types import CategoryInfo, ScanResult
 from checkin_app.domain.verdicts import ADMITTING
 from checkin_app.services.badges import (
     BadgeService,
@@ -292,6 +293,10 @@ class PrintController(QObject):
                            data.badge_serial)
 
         self.tasks.read(work, self.previewReady.emit, self._on_error)
+
+    def load_categories(self, on_done: Callable[[list[CategoryInfo]], None]) -> None:
+        """The categories a batch may choose from, read in the background."""
+        self.tasks.read(self.service.categories, on_done, self._on_error)
 
     def start_batch(self, selection: Selection, path: Path, *, sheet: Sheet | None,
                     template: str = "") -> None:
