@@ -131,3 +131,28 @@ def test_a_wide_header_outweighs_a_few_cells_holding_the_other_delimiter(tmp_pat
     p.write_text("报名编号,姓名,类别,参加活动,国家/地区,手机,邮箱,状态,出生日期\r\n0|\r\n0|\r\n",
                  encoding="utf-8")
     assert readers.detect_delimiter(p, "utf-8") == ","
+
+
+def test_openpyxl_reads_what_calamine_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # openpyxl is the fallback for a workbook calamine cannot open: the same rows, merges filled
+    # the same way, the same limits (calamine's opening made to fail; openpyxl reads the file).
+    from checkin_app.importers.text import clean
+
+    def read(book: XlsxSource) -> dict[str, list[tuple[int, list[str]]]]:
+        # As the importer sees them (calamine gives 3.0 where openpyxl gives 3).
+        return {name: [(n, [clean(c) for c in cells]) for n, cells in book.iter_rows(name)]
+                for name in book.sheets}
+
+    path = DATA / "platform_export.xlsx"
+    with XlsxSource(path) as book:
+        expected = read(book)
+    import python_calamine
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("calamine cannot open this one")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", refuse)
+    with XlsxSource(path) as book:
+        assert book._cal is None and book.book is not None
+        got = read(book)
+    assert got == expected
