@@ -386,7 +386,7 @@ def _xml_chunks(archive: zipfile.ZipFile, part: str, name: str) -> Iterator[tupl
     """(offset, XML) of a part, a megabyte at a time, each cut after a '>' so no tag is split.
 
     Read through zipfile, which stops at the declared size and checks the CRC: a part that holds
-    more than its directory says is refused here, before calamine (which reads on) gets to it.
+    more than its directory says, or is damaged, is refused here with a clear message.
     """
     tail = b""
     offset = 0

@@ -219,8 +219,8 @@ def test_shared_strings_bomb_is_refused(tmp_path: Path, floor: dict[str, object]
 
 def test_a_part_holding_more_than_its_directory_says_is_refused(tmp_path: Path,
                                                                 floor: dict[str, object]) -> None:
-    # The same whitespace, declared as 1 MB: the directory checks pass, calamine's zip reader would
-    # read on to the end of the stream; zipfile stops at the declared size and the CRC fails.
+    # The same whitespace, declared as 1 MB: the directory checks pass; the scan's zipfile stops at
+    # the declared size and the CRC fails (calamine's zip reader also stops there).
     head = _sheet(_rows(3)).split("</sheetData>")[0].encode()
     bomb = _repeated(head, b" " * (1 << 20), 400, b"</sheetData></worksheet>")
     bomb.size = 1 << 20
