@@ -81,7 +81,7 @@ def make_files(n: int) -> tuple[Path, Path]:
 
 def event_db() -> Path:
     """A cached database holding the demo event (categories, activities) and one delegate."""
-    from checkin_app.services.demo import build_demo
+    from checkin_app.demo.build import build_demo
     from checkin_app.storage.db import Database
 
     path = CACHE / "import-event.sqlite3"

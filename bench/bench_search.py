@@ -54,11 +54,11 @@ def default_db(size: int) -> Path:
 def build_database(path: Path, size: int) -> None:
     """Build the demo event into `path` (via a temporary file, so a failed build leaves nothing)."""
     try:
-        from checkin_app.services.demo import build_demo
+        from checkin_app.demo.build import build_demo
     except ImportError as exc:
         sys.exit(
             f"The demo generator is not available yet ({exc}).\n"
-            "bench_search needs checkin_app.services.demo.build_demo to build its database; "
+            "bench_search needs checkin_app.demo.build.build_demo to build its database; "
             "run it again once that module exists."
         )
     from checkin_app.storage.db import Database

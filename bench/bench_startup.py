@@ -56,7 +56,7 @@ def ensure_db(path: Path, size: int) -> float | None:
 
     built: float | None = None
     if not path.exists():
-        from checkin_app.services.demo import build_demo
+        from checkin_app.demo.build import build_demo
 
         path.parent.mkdir(parents=True, exist_ok=True)
         print(f"building demo database with {size:,} delegates at {path} …", flush=True)

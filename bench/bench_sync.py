@@ -316,12 +316,12 @@ def bench_load(tmp: Path, db_url: str, label: str, desks: int, seconds: float,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from checkin_app.hub.store import load_demo
+    from checkin_app.demo.hub import load_demo
     from checkin_app.storage import models as m
 
     hub_db = HubDatabase(db_url)
     store = HubStore(hub_db)
-    load_demo(store, size=2000, seed=3)
+    load_demo(store.db, size=2000, seed=3)
     store.refresh()
     from sqlalchemy import select
 

@@ -17,7 +17,7 @@ RESULTS = BENCH_DIR / "results"
 
 def demo_database(size: int, seed: int = 2024) -> Path:
     """Path of a cached demo database with `size` delegates, built on first use."""
-    from checkin_app.services.demo import build_demo
+    from checkin_app.demo.build import build_demo
     from checkin_app.storage.db import Database
 
     CACHE.mkdir(parents=True, exist_ok=True)

@@ -351,7 +351,7 @@ def _local(moment: datetime) -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the demo event into a new file, atomically, so a killed build leaves nothing half-made."""
-    from checkin_app.services.demo import build_demo
+    from checkin_app.demo.build import build_demo
     from checkin_app.storage.db import Database
 
     path: Path = args.db or default_db_path()

@@ -34,6 +34,7 @@ from PySide6.QtGui import QColor, QImage, QInputMethodEvent, QPainter  # noqa: E
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from checkin_app.demo.build import build_demo  # noqa: E402
 from checkin_app.desk import DeskCore  # noqa: E402
 from checkin_app.domain.clock import FixedClock, OffsetClock  # noqa: E402
 from checkin_app.domain.types import ScanResult  # noqa: E402
@@ -43,7 +44,6 @@ from checkin_app.hub.tls import ensure_certificate  # noqa: E402
 from checkin_app.services.badges import BadgeService  # noqa: E402
 from checkin_app.services.catalog import CatalogService  # noqa: E402
 from checkin_app.services.checkin import CheckInService  # noqa: E402
-from checkin_app.services.demo import build_demo  # noqa: E402
 from checkin_app.storage import models as m  # noqa: E402
 from checkin_app.storage.db import Database  # noqa: E402
 from checkin_app.sync.client import DeskSync  # noqa: E402

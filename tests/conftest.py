@@ -84,7 +84,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def demo_db(tmp_path: Path) -> Iterator[Database]:
     """A migrated database holding a small deterministic demo event (300 delegates)."""
-    from checkin_app.services.demo import build_demo
+    from checkin_app.demo.build import build_demo
 
     database = Database(tmp_path / "demo.sqlite3")
     build_demo(database, size=300, seed=7)

@@ -181,11 +181,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    from checkin_app.hub.store import load_demo
+    from checkin_app.demo.hub import load_demo
 
     store = _store(args)
     try:
-        summary = load_demo(store, size=args.size, seed=args.seed)
+        summary = load_demo(store.db, size=args.size, seed=args.seed)
         n = store.refresh()
     finally:
         store.db.close()

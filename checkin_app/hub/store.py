@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from checkin_app.domain import presence
@@ -961,41 +961,6 @@ class HubStore:
 # wait 5 s inside its transaction (so a test can SIGKILL the hub mid-push); push-after-commit
 # waits after the commit, before the answer (the answer is lost, the data is not).
 FAULT_ENV = "CHECKIN_HUB_FAULT"
-
-
-def load_demo(store: HubStore, *, size: int, seed: int = 2024) -> Any:
-    """Build the demo event into the hub database (on PostgreSQL via a temporary SQLite file).
-
-    build_demo also writes the desk's search keys with SQLite-only SQL; the hub does not search,
-    so on PostgreSQL the event is built in a scratch SQLite file and its tables copied over.
-    """
-    import tempfile
-    from pathlib import Path
-
-    from checkin_app.services.demo import build_demo
-    from checkin_app.storage.db import Database
-
-    if store.db.is_sqlite:
-        return build_demo(cast(Database, store.db), size=size, seed=seed)
-    with tempfile.TemporaryDirectory(prefix="checkin-demo-") as tmp:
-        scratch = Database(Path(tmp) / "demo.sqlite3")
-        try:
-            summary = build_demo(scratch, size=size, seed=seed)
-            names = ["events", "categories", "activities", "activity_categories", "delegates",
-                     "delegate_admissions"]
-            with scratch.read() as src, store.db.write() as dst:
-                for name in names:
-                    table = m.Base.metadata.tables[name]
-                    rows = [dict(r._mapping) for r in src.execute(select(table))]
-                    for part in st._batched(rows, 5000):
-                        dst.execute(insert(table), part)
-                # Keep PostgreSQL's id sequences ahead of the copied ids.
-                for name in ("events", "categories", "activities", "delegates"):
-                    dst.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                                     f"COALESCE((SELECT max(id) FROM {name}), 1))"))
-        finally:
-            scratch.close()
-    return summary
 
 
 def _fault(point: str) -> None:

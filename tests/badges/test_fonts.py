@@ -18,8 +18,8 @@ from checkin_app.badges.fonts import (
     preferred_family,
     uncovered_chars,
 )
-from checkin_app.services import demo_data
-from checkin_app.services.demo import serbian_cyrillic
+from checkin_app.demo import names as demo_data
+from checkin_app.demo.build import serbian_cyrillic
 
 
 def _assert_covered(fs: FontSet, text: str) -> None:

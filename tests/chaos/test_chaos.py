@@ -35,8 +35,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from checkin_app.demo.hub import load_demo
 from checkin_app.hub.db import HubDatabase
-from checkin_app.hub.store import HubStore, load_demo
+from checkin_app.hub.store import HubStore
 from checkin_app.hub.tls import ensure_certificate
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
@@ -179,7 +180,7 @@ def run_chaos(tmp: Path, hub_url: str, backend: str, seed: int) -> Figures:
     rng = random.Random(seed)
     hub_db = HubDatabase(hub_url)
     store = HubStore(hub_db)
-    load_demo(store, size=300, seed=7)
+    load_demo(store.db, size=300, seed=7)
     store.refresh()
     with hub_db.read() as s:
         people = list(s.scalars(select(m.Delegate.registration_code)

@@ -14,10 +14,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from checkin_app.demo.hub import load_demo
 from checkin_app.domain.clock import FixedClock
 from checkin_app.hub.dashboard import enrolment_text, fmt_local
 from checkin_app.hub.db import HubDatabase
-from checkin_app.hub.store import HubStore, load_demo
+from checkin_app.hub.store import HubStore
 from checkin_app.hub.tls import ensure_certificate
 from checkin_app.services.catalog import CatalogService
 from checkin_app.services.checkin import CheckInService
@@ -63,7 +64,7 @@ def make_dash(tmp_path: Path) -> Iterator[Callable[[str], Dash]]:
     def build(url: str) -> Dash:
         db = HubDatabase(url)
         store = HubStore(db)
-        load_demo(store, size=300, seed=7)
+        load_demo(store.db, size=300, seed=7)
         store.refresh()
         key = secrets.token_urlsafe(16)
         store.set_setting("hub.dashboard_key", key)  # the hub keeps the key it finds

@@ -214,9 +214,9 @@ def test_a_walk_in_badge_signed_at_one_desk_is_admitted_at_another_after_a_pull(
     badge token carries everywhere, so another desk finds the person (ADMIT, not SIGNATURE_ONLY)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from checkin_app.demo.hub import load_demo
     from checkin_app.domain.clock import FixedClock
     from checkin_app.domain.verdicts import Verdict
-    from checkin_app.hub.store import load_demo
     from checkin_app.hub.tls import ensure_certificate
     from checkin_app.services.checkin import CheckInService
     from checkin_app.services.keys import write_key_file
@@ -228,7 +228,7 @@ def test_a_walk_in_badge_signed_at_one_desk_is_admitted_at_another_after_a_pull(
 
     doors = FixedClock(local(23, 9, 30))
     store = HubStore(HubDatabase(hub_url))
-    load_demo(store, size=200, seed=7)  # on PostgreSQL: copied ids, then setval on the sequences
+    load_demo(store.db, size=200, seed=7)  # on PostgreSQL: copied ids, then setval on the sequences
     store.refresh()
     key_file = tmp_path / "event-key.pem"
     write_key_file(key_file, Ed25519PrivateKey.generate())

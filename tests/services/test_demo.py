@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from checkin_app.demo import build as demo_module
+from checkin_app.demo.build import DemoSummary, build_demo, serbian_cyrillic
 from checkin_app.domain.clock import FixedClock
 from checkin_app.domain.countries import COUNTRIES
 from checkin_app.domain.verdicts import Verdict
-from checkin_app.services import demo as demo_module
 from checkin_app.services import search
 from checkin_app.services.checkin import CheckInService
-from checkin_app.services.demo import DemoSummary, build_demo, serbian_cyrillic
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 

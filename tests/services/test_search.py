@@ -604,7 +604,7 @@ def test_recall_per_query_kind_on_the_demo(tmp_path: Any) -> None:
     import sqlite3
 
     from bench.search_queries import KINDS, ROW_SQL, draw, hit, namesakes, recall
-    from checkin_app.services.demo import build_demo
+    from checkin_app.demo.build import build_demo
 
     db = Database(tmp_path / "demo.sqlite3")
     build_demo(db, size=3000, seed=2024)

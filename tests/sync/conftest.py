@@ -46,7 +46,7 @@ class HubRig:
 
 def build_hub(path: Path, size: int) -> HubStore:
     """A hub SQLite file with the demo event, published."""
-    from checkin_app.services.demo import build_demo
+    from checkin_app.demo.build import build_demo
 
     db = HubDatabase(path)
     build_demo(cast(Database, db), size=size, seed=7)

@@ -43,7 +43,7 @@ class Demo:
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
     """The 300-delegate demo event, with its samples (the shared demo_db fixture hides them)."""
-    from checkin_app.services.demo import build_demo
+    from checkin_app.demo.build import build_demo
 
     database = Database(tmp_path / "demo.sqlite3")
     summary = build_demo(database, size=300, seed=7)

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from checkin_app.demo import names as data
 from checkin_app.domain.countries import country_names
 from checkin_app.domain.event_def import EventDefinition
 from checkin_app.domain.names import latin_display
-from checkin_app.services import demo_data as data
 from checkin_app.services import event_files, search
 from checkin_app.services.event_setup import apply_in_session
 from checkin_app.storage import models as m
