@@ -300,7 +300,7 @@ def _col_index(letters: bytes) -> int:
 # grid from A1 to its last cell with a value (a single value at XFD1048576 asks for 550 GB and
 # aborts the process), copies a shared string into every cell that uses it (a 13 KB file with one
 # 1 MB string used by 2,000 cells took 2 GB), holds the shared strings whole (about 3.5 times their
-# XML) and buffers whitespace between tags (3 GB of it in a 3 MB file is 3 GB of memory). So the
+# XML) and buffers whitespace between tags (300 MB of it took 312 MB; a 3 MB file holds 3 GB). So the
 # zip's directory and the parts the readers load are checked before either reader sees them.
 #
 # Sizes are set from a 100,000-row export (the design size; 11 columns, 1.1 million cells): its
