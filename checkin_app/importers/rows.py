@@ -188,6 +188,13 @@ class Record:
     # and name + organisation (hashes only: nothing personal is stored for it).
     identity: tuple[tuple[str, str], ...] = ()
 
+    def __reduce__(self) -> tuple[type[Record], tuple[Any, ...]]:
+        # An import spools its records through pickle: as a plain tuple of fields, not the
+        # per-field state dataclasses give slotted classes (a second per 100,000 rows).
+        return (Record, (self.line, self.key, self.registration_code, self.values, self.activities,
+                         self.extra_admissions, self.private, self.photo_name, self.person_key,
+                         self.identity))
+
 
 class Outcome(NamedTuple):
     """What became of one row."""
@@ -297,7 +304,7 @@ _NAME_KEYS = ("family_name", "given_name", "name_native", "name_latin", "name_or
 
 # Names repeat (a family name and one given character; a list imported again): each distinct
 # name is split and romanised once.
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _names(full: str, family: str, given: str, latin: str, country: str
            ) -> tuple[str, str, str, str, str] | None:
     out = _split_names(full, family, given, latin, country)
@@ -725,7 +732,7 @@ class RowValidator:
 
 # Organisations, positions and names repeat down a list: each distinct text is checked against
 # the fonts once (a check walks every character through the font table).
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _uncovered(text: str) -> str:
     """The characters of text no badge font has, sorted and spaced ("" when all are covered)."""
     # Imported here: the font table loads ReportLab and reads the fonts on first use.
@@ -734,7 +741,7 @@ def _uncovered(text: str) -> str:
     return " ".join(sorted(uncovered_chars(text)))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _latin_missing(native: str, latin: str) -> bool:
     from checkin_app.domain.romanise import latin_missing
 
