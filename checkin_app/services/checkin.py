@@ -322,6 +322,8 @@ class CheckInService:
         row: Row[Any] | None = None
         if claims is not None:  # the signature is genuine: the person is real
             row = session.execute(select(_D).where(_D.c.id == claims.delegate_id)).first()
+            if row is not None and _is_stub(row):
+                row = self._stub_as_token_says(session, cache, claims, row)
             if decision is None:
                 decision = self._serial_refusal(session, cache, claims, row)
             if direction == "out" or decision is None:
@@ -377,6 +379,16 @@ class CheckInService:
             updated_at=STUB_UPDATED_AT,
         ))
         return session.execute(select(_D).where(_D.c.id == claims.delegate_id)).first()
+
+    def _stub_as_token_says(self, session: Session, cache: _CatalogCache, claims: tokens.Claims,
+                            row: Row[Any]) -> Row[Any]:
+        """A stub knows only what a token said; one made when a damaged database lost the row
+        (storage.recovery) had to guess the category: a verified token at least as new says it."""
+        category_id = cache.by_tag.get(claims.category_tag)
+        if category_id is None or category_id == row.category_id or claims.serial < row.badge_serial:
+            return row
+        session.execute(update(_D).where(_D.c.id == row.id).values(category_id=category_id))
+        return session.execute(select(_D).where(_D.c.id == row.id)).first() or row
 
     def _view(self, cache: _CatalogCache, row: Row[Any]) -> DelegateView:
         view = delegate_view_from(row, cache.categories[row.category_id])

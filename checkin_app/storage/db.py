@@ -35,6 +35,17 @@ class DamagedDatabaseError(DatabaseError):
     """A damaged page was met mid-session: the operation was not done; the next start recovers."""
 
 
+class DatabaseInUseError(DatabaseError):
+    """The file is damaged but another desk process has it open (or is checking it): left alone."""
+
+
+def _busy_message(path: Path) -> str:
+    return (f"另一个签到台程序正在检查或恢复数据库文件 {path}，等待 {recovery.LOCK_WAIT_S:.0f} 秒后仍未完成。"
+            "请稍后再启动。\n"
+            f"Another desk process is checking or recovering the database file {path} and had not "
+            f"finished after {recovery.LOCK_WAIT_S:.0f} s. Start again in a moment.")
+
+
 def _damaged_message(path: Path) -> str:
     return (f"数据库文件 {path} 已损坏，此操作未完成。请重启签到台：启动时会检查文件，"
             "保留损坏的文件并改用新文件继续签到。\n"
@@ -154,20 +165,41 @@ class Database:
         A desk opens with `check` (cli._open): a damaged file is moved aside and replaced by a
         fresh one holding what read cleanly (`recovery`). The hub does not: its sequence
         numbers are what every desk's cursor counts on, so it must not start over by itself.
+
+        Every Database holds `<file>.lock` shared while open; a damaged file is moved only by
+        a process that holds it alone, so never from under another desk process that has the
+        file open: then DatabaseInUseError says so and nothing is moved.
         """
         self.path = Path(path)
         # Set when the file was found damaged at open and replaced by a fresh one (its notice).
         self.recovery: recovery.Recovery | None = None
         marker = recovery.recheck_marker(self.path)
+        self._lock = recovery.FileLock(self.path)
         damage = None
-        if check:
-            # By table, without the derived search keys (~0.1 s at 100,000 delegates); a damaged
-            # page met in a session leaves a marker that asks for every table.
-            full = marker.exists()
-            damage = recovery.find_damage(self.path, full=full)
-            if full and damage is None:
-                marker.unlink(missing_ok=True)
-        aside = recovery.move_aside(self.path) if damage else None
+        try:
+            # Alone with the file: check it, and replace it if damaged. With other users it is
+            # checked all the same (a damaged file is not opened), but never moved.
+            alone = check and self._lock.try_exclusive()
+            if not alone and not self._lock.share():
+                raise DatabaseInUseError(_busy_message(self.path))
+            if check:
+                # By table, without the derived search keys (~0.1 s at 100,000 delegates); a
+                # damaged page met in a session leaves a marker that asks for every table.
+                full = marker.exists()
+                damage = recovery.find_damage(self.path, full=full)
+                if full and damage is None:
+                    marker.unlink(missing_ok=True)
+                if damage and not alone:
+                    raise DatabaseInUseError(recovery.in_use_message(self.path))
+            aside = recovery.move_aside(self.path) if damage else None
+            if alone and aside is None and not self._lock.share():  # pragma: no cover
+                raise DatabaseInUseError(_busy_message(self.path))  # (the lock was ours alone)
+        except recovery.InUse as exc:  # pragma: no cover - Windows: the rename was refused
+            self._lock.release()
+            raise DatabaseInUseError(str(exc)) from exc
+        except BaseException:
+            self._lock.release()
+            raise
         try:
             self.engine = make_engine(self.path)
             if migrate:
@@ -181,7 +213,14 @@ class Database:
                 finally:
                     raw.close()
                 marker.unlink(missing_ok=True)
+            # The fresh file is made: other desk processes may open it now.
+            if aside is not None and not self._lock.share():  # pragma: no cover - as above
+                raise DatabaseInUseError(_busy_message(self.path))
+        except DatabaseInUseError:  # pragma: no cover - as above
+            self._lock.release()
+            raise
         except Exception as exc:  # pragma: no cover - message wrapping only
+            self._lock.release()
             # The driver's own words ("file is not a database"), not SQLAlchemy's wrapper text.
             cause = getattr(exc, "orig", None) or exc
             raise DatabaseError(
@@ -250,3 +289,4 @@ class Database:
         self._checkpointer.join(timeout=5)
         self.checkpoint("TRUNCATE")
         self.engine.dispose()
+        self._lock.release()

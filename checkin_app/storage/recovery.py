@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
+
+from checkin_app.domain.tokens import is_walk_in_id
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Built again from the delegates by the first search (services.search rebuilds the keys when its
@@ -21,6 +24,23 @@ DERIVED_TABLES = frozenset({"search_keys"})
 SEARCH_KEY_FORMAT_SETTING = "search.key_format"
 SYNC_CURSOR = "sync.cursor"  # sync.client.K_CURSOR: 0 pulls everything from the hub again
 NOT_COPIED = frozenset({"alembic_version", *DERIVED_TABLES})
+# A placeholder for a person whose row is not here: services.checkin makes one for a verified
+# badge token not synced yet, and sync.tables turns it into the real delegate in place when the
+# hub sends that person (same id). Storage may not import services, hence the copies.
+STUB_PREFIX = "#SIG-"
+STUB_UPDATED_AT = "2000-01-01 00:00:00.000000"  # services.checkin.STUB_UPDATED_AT, as SQLite holds it
+# What this desk recorded about a person, which must outlive a delegate row lost on a damaged
+# page ("never lose a scan"): unsynced check-ins and prints go to the hub with the next sync,
+# print jobs are the desk's queue, presence is what "inside now" reads from those check-ins.
+# A lost delegate these refer to gets a placeholder; other rows about that person (admissions,
+# import data) are the registration's and come back with it from the hub or a re-import.
+KEPT_WITH_STUB = ("checkins", "badge_prints", "print_jobs", "presence")
+# A queued print job of a placeholder would print a badge with no name on it.
+STUB_JOB_ERROR = ("该人员的记录随损坏的数据库丢失，同步后再重试打印 / This person's record was lost "
+                  "with the damaged database; retry the print once the desk has synced")
+LOCK_SUFFIX = ".lock"
+# How long an opening desk process waits for another one checking or recovering the same file.
+LOCK_WAIT_S = 60.0
 RECHECK_SUFFIX = ".recheck"
 _CHUNK = 500
 _MAX_ROWID = 2**63 - 1
@@ -51,6 +71,100 @@ def request_recheck(path: Path) -> None:
     """Ask the next start to check every table, derived ones included."""
     with contextlib.suppress(OSError):
         recheck_marker(path).touch()
+
+
+class InUse(Exception):
+    """The damaged file is open in another desk process: it was not moved; the message is bilingual."""
+
+
+def in_use_message(path: Path) -> str:
+    """Why a damaged file that another desk process holds open was left where it is (zh, en)."""
+    return (f"数据库文件 {path} 已损坏，但另一个签到台程序（窗口或命令）正打开着它，所以没有移走它，"
+            "签到台也不启动。请先关闭使用这个文件的其他签到台程序，再重新启动：启动时会保留损坏的文件"
+            "并改用新文件继续签到。\n"
+            f"The database file {path} is damaged, but another desk process (a window or a command) "
+            "has it open, so it was not moved aside and this desk does not start. Close the other "
+            "desk program using this file, then start again: the desk will keep the damaged file "
+            "and go on in a fresh one.")
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file every desk process holds while it has `path` open."""
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+class FileLock:
+    """`<db>.lock`: shared while a process has the database open, exclusive to move it aside.
+
+    An advisory flock, dropped by the kernel when its holder dies however it dies, so a killed
+    desk never leaves the file looking used. The last holder to close removes the lock file;
+    a process that locked a file removed meanwhile sees another file (or none) at the name and
+    locks again. On Windows the lock is not taken: a file another process has open cannot be
+    renamed there, and the move aside fails instead (move_aside then reports InUse).
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = lock_path(db_path)
+        self._fd: int | None = None
+
+    def _lock(self, exclusive: bool, wait: float) -> bool:
+        if sys.platform == "win32":  # pragma: no cover - see the class docstring
+            return True
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        deadline = time.monotonic() + wait
+        while True:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(self._fd, mode)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.05)
+                continue
+            if _same_file(self._fd, self.path):
+                return True
+            # Removed by its last holder between our open and our lock: lock the file there now.
+            os.close(self._fd)
+            self._fd = None
+
+    def try_exclusive(self) -> bool:
+        """The lock alone, now or not at all: False when another process holds it."""
+        return self._lock(True, 0.0)
+
+    def share(self, wait: float = LOCK_WAIT_S) -> bool:
+        """Hold the lock with the other desk processes using the file (from exclusive, too)."""
+        return self._lock(False, wait)
+
+    def release(self) -> None:
+        """Let go; the last holder removes the lock file."""
+        if self._fd is None:
+            return
+        if sys.platform != "win32":
+            import fcntl
+
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pass  # others still hold it: the file stays theirs
+            else:
+                if _same_file(self._fd, self.path):
+                    with contextlib.suppress(OSError):
+                        self.path.unlink()
+        os.close(self._fd)
+        self._fd = None
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    own = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
 
 
 def _is_sqlite_file(path: Path) -> bool:
@@ -109,11 +223,20 @@ def move_aside(path: Path, now: float | None = None) -> Path:
     while aside.exists():
         n += 1
         aside = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            os.replace(side, aside.with_name(aside.name + suffix))
-    os.replace(path, aside)
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for suffix in ("-wal", "-shm", ""):
+            side = path.with_name(path.name + suffix)
+            if suffix and not side.exists():
+                continue
+            target = aside.with_name(aside.name + suffix)
+            os.replace(side, target)
+            moved.append((target, side))
+    except PermissionError as exc:  # pragma: no cover - Windows: open in another process
+        for target, side in reversed(moved):
+            with contextlib.suppress(OSError):
+                os.replace(target, side)
+        raise InUse(in_use_message(path)) from exc
     return aside
 
 
@@ -135,6 +258,10 @@ class Recovery:
     damaged_path: Path
     problem: str
     tables: list[TableSalvage] = field(default_factory=list)
+    # Ids of lost delegates now held by a placeholder, so what this desk recorded about them
+    # stays (KEPT_WITH_STUB); `recovered_uids` of them kept their uid (read from its index).
+    stubs: list[int] = field(default_factory=list)
+    recovered_uids: int = 0
     finished: bool = False  # services.recovery.finish_recovery ran (derived data rebuilt)
 
     @property
@@ -147,10 +274,20 @@ class Recovery:
         if not self.incomplete:
             return (f"已完整转移 {kept} 行数据。", f"All {kept} rows were carried over.")
         names = ", ".join(f"{t.name} ({t.rows})" for t in self.incomplete)
-        return (f"已转移 {kept} 行；以下表有无法读取的行（括号内为已转移行数）：{names}。"
-                "请与中心服务器同步以补回数据。",
-                f"{kept} rows were carried over; these tables had rows that could not be read "
-                f"(rows carried in brackets): {names}. Sync with the hub to get the rest back.")
+        zh = (f"已转移 {kept} 行；以下表有无法读取的行（括号内为已转移行数）：{names}。"
+              "请与中心服务器同步以补回数据。")
+        en = (f"{kept} rows were carried over; these tables had rows that could not be read "
+              f"(rows carried in brackets): {names}. Sync with the hub to get the rest back.")
+        if self.stubs:
+            n = len(self.stubs)
+            zh += (f"{n} 位人员的登记记录无法读取，本台为他们的签到和打印记录保留了占位记录"
+                   "（显示为证件编号），签到一条未丢；下次同步时这些记录会发送到中心服务器，"
+                   "他们的登记资料也会从中心服务器补回。")
+            en += (f" {n} people's registration rows could not be read; this desk keeps their "
+                   "check-ins and prints on placeholders (shown by badge number), so no scan is "
+                   "lost: the next sync sends them to the hub and brings those people's records "
+                   "back from it.")
+        return zh, en
 
     @property
     def message(self) -> str:
@@ -278,12 +415,124 @@ def _copy_table(old: sqlite3.Connection, new: sqlite3.Connection, table: str) ->
     return salvage
 
 
+def _delegate_refs(fresh: sqlite3.Connection) -> dict[str, list[str]]:
+    """{table: its columns that refer to delegates.id}, from the fresh file's own schema."""
+    refs: dict[str, list[str]] = {}
+    for table in _tables(fresh):
+        for fk in fresh.execute(f'PRAGMA foreign_key_list("{table}")'):
+            # (id, seq, parent table, from column, to column, on update, on delete, match)
+            if fk[2] == "delegates" and fk[4] in ("id", None):
+                refs.setdefault(table, []).append(str(fk[3]))
+    return refs
+
+
+def _lost_uids(old: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """The uids of delegate rows lost from the table, read from the uid index where it reads.
+
+    The index is a b-tree of its own, (uid, rowid) per entry: a damaged leaf of the table leaves
+    it whole. With its uid a placeholder's check-ins go to the hub at the very next push; without,
+    the hub refuses them until the pull has brought the person (by id) and the next push.
+    """
+    out: dict[int, str] = {}
+    try:
+        for _seq, name, unique, *_ in old.execute('PRAGMA index_list("delegates")').fetchall():
+            cols = [r[2] for r in old.execute(f'PRAGMA index_info("{name}")')]
+            if unique and cols == ["uid"]:
+                for i in range(0, len(ids), _CHUNK):
+                    part = ids[i:i + _CHUNK]
+                    out.update(old.execute(
+                        f'SELECT rowid, uid FROM delegates INDEXED BY "{name}" WHERE rowid IN '
+                        f'({", ".join("?" * len(part))})', part).fetchall())
+                break
+    except sqlite3.DatabaseError as exc:  # the index is damaged too: what was read stands
+        if not is_damage(exc):
+            raise
+    return {d: str(u) for d, u in out.items() if isinstance(u, str) and u}
+
+
+def _filler(kind: str) -> object:
+    """An empty value of a column's declared type (raw SQL gets no ORM default)."""
+    kind = kind.upper()
+    return "" if any(t in kind for t in ("CHAR", "TEXT", "CLOB")) else 0
+
+
+def _hold_lost_delegates(old: sqlite3.Connection, fresh: sqlite3.Connection, report: Recovery,
+                         by_name: dict[str, TableSalvage]) -> None:
+    """A placeholder for each lost delegate that KEPT_WITH_STUB rows refer to, made as a scan
+    of a verified token not synced yet makes one (services.checkin): those rows stay, go to the
+    hub with the next sync, and the real row from the hub takes the placeholder over in place.
+    """
+    refs = _delegate_refs(fresh)
+    lost: set[int] = set()
+    for table in KEPT_WITH_STUB:
+        for col in refs.get(table, []):
+            lost.update(int(r[0]) for r in fresh.execute(
+                f'SELECT DISTINCT "{col}" FROM "{table}" WHERE "{col}" IS NOT NULL '
+                f'AND "{col}" NOT IN (SELECT id FROM delegates)'))
+    if not lost:
+        return
+    # The row's category went with it; the commonest one stands in (what a badge token says
+    # replaces it at the next scan of that badge; the hub's row at the next sync).
+    category = fresh.execute("SELECT category_id FROM delegates GROUP BY category_id "
+                             "ORDER BY count(*) DESC, category_id LIMIT 1").fetchone() \
+        or fresh.execute("SELECT min(id) FROM categories").fetchone()
+    if category is None or category[0] is None:
+        return  # no category at all: nothing can stand in, those rows are dropped as orphans
+    ids = sorted(lost)
+    uids = _lost_uids(old, ids)
+    taken = {r[0] for r in fresh.execute("SELECT uid FROM delegates")} & set(uids.values())
+    # The serial a placeholder may claim: past every serial printed or revoked here (a reprint
+    # the hub has not heard of yet); the hub's row keeps the higher one (sync.tables).
+    serials: dict[int, int] = {}
+    for sql in ("SELECT delegate_id, max(badge_serial) FROM badge_prints GROUP BY delegate_id",
+                "SELECT delegate_id, max(badge_serial) FROM print_jobs GROUP BY delegate_id",
+                "SELECT delegate_id, max(serial) + 1 FROM badge_revocations GROUP BY delegate_id"):
+        with contextlib.suppress(sqlite3.OperationalError):  # a table this version lacks
+            for d_id, serial in fresh.execute(sql):
+                if isinstance(serial, int):
+                    serials[d_id] = max(serials.get(d_id, 1), serial)
+    given = {"category_id": category[0], "status": "approved", "updated_at": STUB_UPDATED_AT,
+             "badge_outdated": 0}
+    cols = [(r[1], r[2]) for r in fresh.execute('PRAGMA table_xinfo("delegates")')
+            if r[6] == 0 and (r[1] in given or r[1] in ("id", "uid", "registration_code",
+                                                        "badge_serial", "walk_in")
+                              or (r[3] and r[4] is None))]
+    names = ", ".join(f'"{c}"' for c, _ in cols)
+    insert = f'INSERT INTO delegates ({names}) VALUES ({", ".join("?" * len(cols))})'
+    for d_id in ids:
+        uid = uids.get(d_id)
+        if uid is None or uid in taken:
+            uid = f"token:{d_id}"
+        else:
+            report.recovered_uids += 1
+        values: dict[str, object] = {
+            **given, "id": d_id, "uid": uid, "registration_code": f"{STUB_PREFIX}{d_id}",
+            "badge_serial": serials.get(d_id, 1), "walk_in": int(is_walk_in_id(d_id))}
+        fresh.execute(insert, [values[c] if c in values else _filler(t) for c, t in cols])
+    report.stubs = ids
+    marks = ", ".join("?" * len(ids))
+    # The person's registration rows went with the delegate row: the hub (or a re-import) sends
+    # them again with it, and a claim in place would meet the old ones (sync.tables).
+    for table, columns in refs.items():
+        if table in KEPT_WITH_STUB:
+            continue
+        for col in columns:
+            gone = fresh.execute(f'DELETE FROM "{table}" WHERE "{col}" IN ({marks})', ids).rowcount
+            if gone and table in by_name:
+                by_name[table].orphans += gone
+                by_name[table].rows -= gone
+    if "print_jobs" in refs:
+        fresh.execute(f"UPDATE print_jobs SET state = 'failed', error = ? WHERE state IN "
+                      f"('queued', 'printing') AND delegate_id IN ({marks})", [STUB_JOB_ERROR, *ids])
+
+
 def salvage(damaged: Path, fresh: sqlite3.Connection, problem: str) -> Recovery:
     """Copy every readable row of the damaged file into the fresh (migrated, empty) database.
 
-    The damaged file is opened read-only, so the kept copy stays as it was found. Rows that
-    refer to a row left behind (a check-in of a delegate on a damaged page) are dropped, so the
-    fresh file is consistent. Then the sync cursor goes back to 0 where anything was left behind
+    The damaged file is opened read-only, so the kept copy stays as it was found. A delegate
+    left behind that this desk's check-ins, prints or print jobs refer to is held by a
+    placeholder, so no scan is lost; other rows that refer to a row left behind are dropped, so
+    the fresh file is consistent. Then the sync cursor goes back to 0 where anything was left behind
     (the next sync pulls everything again), and the search keys are left to be rebuilt.
     """
     report = Recovery(damaged_path=damaged, problem=problem)
@@ -314,6 +563,7 @@ def salvage(damaged: Path, fresh: sqlite3.Connection, problem: str) -> Recovery:
                     report.tables.append(TableSalvage(table, whole=False))
                 fresh.execute("RELEASE carry")
             by_name = {t.name: t for t in report.tables}
+            _hold_lost_delegates(old, fresh, report, by_name)
             # Repeated: dropping a delegate's rows can orphan rows that refer to those rows.
             while orphans := fresh.execute("PRAGMA foreign_key_check").fetchall():
                 for table, rowid, _parent, _fk in orphans:
