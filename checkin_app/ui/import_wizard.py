@@ -850,7 +850,7 @@ class ImportWizard(QDialog):
             return
         rows = sorted({i.row() for i in self.same_table.selectedIndexes()}) or list(range(len(self._same)))
         chosen = [(r, self._same[r]) for r in rows if self._same[r].delegate_id
-                  and not self.same_table.item(r, 4).text()]
+                  and not self._decided(r)]
         if not chosen:
             return
         service, operator, desk = self.service, self.operator, self.desk
@@ -862,6 +862,10 @@ class ImportWizard(QDialog):
             return [r for r, _x in chosen]
 
         self._start("inspect", work, lambda done: self._on_decided(done, decision))
+
+    def _decided(self, row: int) -> bool:
+        item = self.same_table.item(row, 4)
+        return item is not None and bool(item.text())
 
     def _on_decided(self, rows: list[int], decision: str) -> None:
         text = "已合并 merged" if decision == MERGE else "两人 apart"
