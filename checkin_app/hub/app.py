@@ -23,9 +23,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkin_app import __version__
+from checkin_app.hub.desks import DeskIdentity, DeskReport
 from checkin_app.hub.feed import ChangeFeed, change_line
 from checkin_app.hub.pushes import Prepared, PushWriter
-from checkin_app.hub.store import DeskIdentity, DeskReport, HubStore
+from checkin_app.hub.store import HubStore
 from checkin_app.sync.protocol import (
     API_PREFIX,
     CLOCK_WARN_S,

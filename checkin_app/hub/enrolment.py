@@ -19,24 +19,35 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checkin_app.domain import tokens
+from checkin_app.domain.clock import Clock
+from checkin_app.hub.db import HubDatabase
 from checkin_app.services import keys
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec
 from checkin_app.sync.protocol import bilingual
 
-if TYPE_CHECKING:
-    from checkin_app.hub.store import HubStore
-
 EVENT_KEY_ENV = "CHECKIN_HUB_EVENT_KEY"
 HUB_OPERATOR = "hub"
+
+
+class Hub(Protocol):
+    """What key work needs of the hub (hub.store.HubStore has it): its database, clock, publishing."""
+
+    db: HubDatabase
+    clock: Clock
+
+    def refresh(self, tables: Sequence[str] | None = None) -> int:
+        """Publish every row of these tables that differs from the change log."""
+        ...
 
 
 def event_key_file() -> Path | None:
@@ -45,7 +56,7 @@ def event_key_file() -> Path | None:
     return Path(value) if value else None
 
 
-def register_event_key(store: HubStore, path: Path) -> str:
+def register_event_key(store: Hub, path: Path) -> str:
     """Record the key file's event public key at the hub (desks pull it); returns its fingerprint.
 
     Called when the hub starts, so a key file that is missing, unreadable or retired is
@@ -105,7 +116,7 @@ def issue_desk_certificate(session: Session, desk_name: str, public_key_hex: str
     return cert
 
 
-def desk_key_ids(store: HubStore, desk_name: str) -> list[int]:
+def desk_key_ids(store: Hub, desk_name: str) -> list[int]:
     """Key ids of the signing keys the hub certified for this desk (every enrolment's)."""
     with store.db.read() as s:
         ids = set(s.scalars(select(sec.DeskKey.key_id).where(
@@ -119,7 +130,7 @@ def desk_key_ids(store: HubStore, desk_name: str) -> list[int]:
     return sorted(i for i in ids if i is not None)
 
 
-def revoke_desk_keys(store: HubStore, desk_name: str, reason: str) -> list[int]:
+def revoke_desk_keys(store: Hub, desk_name: str, reason: str) -> list[int]:
     """Revoke the desk's signing keys at the hub and publish the revocations; returns the key ids.
 
     Desks pull the revocations with the next change feed: from then on badges signed by those
@@ -136,7 +147,7 @@ def revoke_desk_keys(store: HubStore, desk_name: str, reason: str) -> list[int]:
     return ids
 
 
-def lift_key_revocation(store: HubStore, key_id: int, reason: str) -> list[int]:
+def lift_key_revocation(store: Hub, key_id: int, reason: str) -> list[int]:
     """Lift a key revocation made in error (audited) and publish it; returns the key ids lifted.
 
     Desks pull the changed revocation rows with the next change feed, and badges signed by the

@@ -1,53 +1,41 @@
-"""The hub's use cases on its database: sequence numbers, the change log, pushes, conflicts, desks."""
+"""The hub's push ingest (what desks push, vetted and stored) and HubStore, which joins the hub's parts."""
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import threading
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from checkin_app.domain import presence
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.tokens import WALKIN_BASE, WALKIN_BLOCK
 from checkin_app.hub import vetting as vet
+from checkin_app.hub.changelog import SEQ_HIGH as _SEQ_HIGH
+from checkin_app.hub.changelog import SEQ_RESERVE as _SEQ_RESERVE
+from checkin_app.hub.changelog import ChangeLog
+from checkin_app.hub.conflicts import ConflictView, flagged_admissions
 from checkin_app.hub.db import HubDatabase
+from checkin_app.hub.desks import Desks
+from checkin_app.hub.faults import FaultHook, no_faults
+from checkin_app.hub.settings import HubSettings
 from checkin_app.services.checkin import EVENT_COLUMNS, STUB_PREFIX, event_of, presence_values
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec
 from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync import tables as st
-from checkin_app.sync.protocol import (
-    CLOCK_WARN_S,
-    AccessRefused,
-    bilingual,
-    canonical,
-    new_token,
-    parse_iso,
-    token_hash,
-)
+from checkin_app.sync.protocol import bilingual, canonical, parse_iso
 
-log = logging.getLogger("checkin_app.hub")
 _CH = cast(Table, mh.HubChange.__table__)
-_CNT = cast(Table, mh.HubCounter.__table__)
 _AUD = cast(Table, mh.HubAudit.__table__)
 _C = cast(Table, m.CheckIn.__table__)
 _D = cast(Table, m.Delegate.__table__)
 _A = cast(Table, m.Activity.__table__)
-_DESK = cast(Table, mh.HubDesk.__table__)
 _P = cast(Table, m.Presence.__table__)
 # Statements of the push path, built once (building one costs about as much as running it).
-_BUMP_SEQ = (update(_CNT).where(_CNT.c.name == "seq").values(value=_CNT.c.value + bindparam("n"))
-             .returning(_CNT.c.value))
 _SINGLE = select(_A.c.id).where(_A.c.reentry.is_(False))
 # Every event of the (delegate, activity) pairs a batch of pushes touched, in one read.
 _PAIR_EVENTS = (select(_C.c.id, _C.c.conflict, _C.c.delegate_id, _C.c.activity_id, *EVENT_COLUMNS)
@@ -101,38 +89,13 @@ def _put_presence(conn: Any) -> Any:
     return stmt
 
 
-# Per-transaction memo keys in Session.info (a batch of pushes shares one transaction).
-_SEQ_HIGH = "hub.seq_high"
-_SEQ_RESERVE, _SEQ_BLOCK = "hub.seq_reserve", "hub.seq_block"
-_AUTH = select(_DESK.c.id, _DESK.c.name, _DESK.c.revoked_at).where(_DESK.c.token_hash == bindparam("h"))
 _BP = cast(Table, BadgePrint.__table__)
 _BR = cast(Table, sec.BadgeRevocation.__table__)
-ENROL_TTL = timedelta(hours=24)
 # What a desk may push: its own walk-ins, serial revocations of its reprints, check-ins, badge
 # prints and audit entries. Everything else (keys, certificates, event data) comes from the
 # organiser; the key tables are named so that the refusal says who may send them.
 DESK_TABLES = frozenset({"delegates", "badge_revocations", "checkins", "badge_prints", st.AUDIT})
 ORGANISER_ONLY = frozenset({"key_revocations", "desk_keys", "event_keys", "hub_desks"})
-
-
-@dataclass(frozen=True, slots=True)
-class DeskIdentity:
-    """An authenticated, enrolled, not revoked desk."""
-
-    id: int
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class DeskReport:
-    """Health a desk reports with each request."""
-
-    desk_time: datetime | None
-    queue_length: int = 0
-    app_version: str = ""
-    printer_state: str = ""
-    protocol: int = 0
-    address: str = ""
 
 
 @dataclass
@@ -159,150 +122,55 @@ class _Part:
     result: PushResult
 
 
-@dataclass(frozen=True, slots=True)
-class DeskHealth:
-    """One desk as the dashboard shows it."""
-
-    name: str
-    enrolled: bool
-    revoked: bool
-    last_seen_at: datetime | None
-    last_push_at: datetime | None
-    clock_offset_ms: int | None
-    queue_length: int
-    app_version: str
-    printer_state: str
-    address: str
-
-    def online(self, now: datetime, window_s: float = 60.0) -> bool:
-        """Seen within the window (a long-poll renews it at least every ~25 s)."""
-        return self.last_seen_at is not None and (now - self.last_seen_at).total_seconds() < window_s
-
-    @property
-    def clock_skewed(self) -> bool:
-        """Clock off by more than a minute."""
-        return self.clock_offset_ms is not None and abs(self.clock_offset_ms) > CLOCK_WARN_S * 1000
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictView:
-    """A flagged admission and the earlier one it collides with."""
-
-    uuid: str
-    delegate_code: str
-    delegate_name: str
-    activity_code: str
-    desk: str
-    at: datetime
-    first_desk: str
-    first_at: datetime | None
-    first_uuid: str
-
-
 class HubStore:
-    """Everything the hub does to its database, one transaction per call."""
+    """Everything the hub does to its database, one transaction per call.
+
+    Push ingest is written here; the rest are the parts it is made of, each in its own module:
+    the change log (hub.changelog), desks and enrolment (hub.desks), settings (hub.settings)
+    and the conflicts view (hub.conflicts). Their methods are bound below under the names the
+    routes, the CLI and the tests call; nothing is added to them here.
+    """
 
     def __init__(self, db: HubDatabase, clock: Clock | None = None) -> None:
         self.db = db
         self.clock = clock or SystemClock()
-        self._health: dict[int, dict[str, Any]] = {}
-        self._health_lock = threading.Lock()
         # Delegate and activity ids by uid / code for the push path (a look-up saved per push).
         self.ids = st.IdCache()
+        # What happens at the push path's fault points: nothing, unless a test installs a hook.
+        self.faults: FaultHook = no_faults
+        self.changelog = ChangeLog(db, self.clock)
+        self.desk_registry = Desks(db, self.clock, self.changelog)
+        self.settings = HubSettings(db)
+        # The change log.
+        self.allocate = self.changelog.allocate
+        self.publish = self.changelog.publish
+        self.refresh = self.changelog.refresh
+        self.high_water = self.changelog.high_water
+        self.changes_after = self.changelog.changes_after
+        self.changes = self.changelog.changes
+        # Desks: enrolment, authentication, revocation, health.
+        self.create_enrolment = self.desk_registry.create_enrolment
+        self.enrol = self.desk_registry.enrol
+        self.authenticate = self.desk_registry.authenticate
+        self.revoke = self.desk_registry.revoke
+        self.reinstate = self.desk_registry.reinstate
+        self.report = self.desk_registry.report
+        self.flush_health = self.desk_registry.flush_health
+        self.desks = self.desk_registry.desks
+        # Settings.
+        self.setting = self.settings.setting
+        self.set_setting = self.settings.set_setting
+        self.hub_id = self.settings.hub_id
+
+    def conflicts(self) -> list[ConflictView]:
+        """Flagged admissions beside the earlier ones (hub.conflicts.flagged_admissions)."""
+        return flagged_admissions(self.db)
 
     def forget(self, tables: set[str]) -> None:
         """Drop remembered ids that a change to these tables may have made wrong."""
         if "activities" in tables:
             self.ids.activities = {}
             self.ids.single_entry = None
-
-    # -- sequence numbers and the change log ------------------------------------------------
-    @staticmethod
-    def allocate(session: Session, n: int) -> int:
-        """Reserve n sequence numbers; returns the first. Call only inside HubDatabase.write().
-
-        A transaction that announced how many it will need (session.info[_SEQ_RESERVE], as a
-        batch of pushes does) takes them in one step and is served from that block after;
-        what it leaves unused is a gap in the numbers, which no reader minds.
-        """
-        block = session.info.get(_SEQ_BLOCK)
-        if block is not None and block[1] - block[0] + 1 >= n:
-            session.info[_SEQ_BLOCK] = (block[0] + n, block[1])
-            return int(block[0])
-        want = n + int(session.info.pop(_SEQ_RESERVE, 0))
-        conn = session.connection()
-        end = conn.execute(_BUMP_SEQ, {"n": want}).scalar()
-        if end is None:
-            current = int(conn.execute(select(func.max(_CH.c.seq))).scalar() or 0)
-            conn.execute(insert(_CNT).values(name="seq", value=current + want))
-            end = current + want
-        first = int(end) - want + 1
-        session.info[_SEQ_BLOCK] = (first + n, int(end))
-        session.info[_SEQ_HIGH] = int(end)
-        return first
-
-    def publish(self, session: Session, table: str, items: Iterable[tuple[str, st.Payload]],
-                origin: str = "hub") -> dict[str, int]:
-        """Put the newest snapshot of these rows in the change log; unchanged rows keep their seq."""
-        now = self.clock.now()
-        seqs: dict[str, int] = {}
-        for chunk in st._batched(items, 2000):
-            keys = [k for k, _ in chunk]
-            old: dict[str, str] = dict(session.execute(
-                select(_CH.c.row_key, _CH.c.payload)
-                .where(_CH.c.table_name == table, _CH.c.row_key.in_(keys))).all())
-            changed = [(k, canonical(p)) for k, p in chunk if old.get(k) != canonical(p)]
-            if not changed:
-                continue
-            # The same key twice in one chunk: the last snapshot wins.
-            latest = dict(changed)
-            first = self.allocate(session, len(latest))
-            stale = [k for k in latest if k in old]
-            if stale:
-                session.execute(delete(_CH).where(_CH.c.table_name == table, _CH.c.row_key.in_(stale)))
-            rows = [{"seq": first + i, "table_name": table, "row_key": k, "payload": text,
-                     "origin": origin, "at": now} for i, (k, text) in enumerate(latest.items())]
-            session.execute(insert(_CH), rows)
-            seqs.update({r["row_key"]: r["seq"] for r in rows})
-        return seqs
-
-    def refresh(self, tables: Sequence[str] | None = None) -> int:
-        """Publish every row of the pulled tables that differs from the log (after a load or import)."""
-        published = 0
-        with self.db.write() as session:
-            for name in st.ordered(tables or [t.name for t in st.REGISTRY.values() if t.pulled]):
-                table = st.REGISTRY[name]
-                published += len(self.publish(session, name, table.export(session, None)))
-        return published
-
-    def high_water(self) -> int:
-        """The highest sequence number in the change log."""
-        with self.db.one_read() as conn:
-            return int(conn.execute(select(func.max(_CH.c.seq))).scalar() or 0)
-
-    def changes_after(self, since: int, limit: int) -> list[tuple[int, str, str, str]]:
-        """Like changes(), read in one statement and returned as a list (the hub's change feed)."""
-        with self.db.one_read() as conn:
-            return [(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(self._changes_query(since, limit))]
-
-    def changes(self, session: Session, since: int, limit: int | None) -> Iterator[tuple[int, str, str, str]]:
-        """(seq, table, key, payload JSON) after `since`, in seq order, at most `limit`."""
-        result = session.execute(self._changes_query(since, limit).execution_options(yield_per=2000))
-        for row in result:
-            yield int(row[0]), row[1], row[2], row[3]
-
-    @staticmethod
-    def _changes_query(since: int, limit: int | None) -> Any:
-        pulled = [t.name for t in st.REGISTRY.values() if t.pulled]
-        # The table filter goes through coalesce() so no planner takes the (table, key) index for
-        # it: SQLite then fetched every row of those tables and sorted them, instead of walking
-        # the seq index from the cursor (5 ms per wake-up at 2,000 delegates, seconds at 100,000).
-        q = (select(_CH.c.seq, _CH.c.table_name, _CH.c.row_key, _CH.c.payload)
-             .where(_CH.c.seq > since, func.coalesce(_CH.c.table_name, "").in_(pulled))
-             .order_by(_CH.c.seq))
-        if limit is not None:
-            q = q.limit(limit)
-        return q
 
     # -- pushes -------------------------------------------------------------------------------
     def ingest(self, desk: str, items: list[dict[str, Any]]) -> PushResult:
@@ -341,11 +209,11 @@ class HubStore:
                 high = session.info[_SEQ_HIGH]
                 for result in results:
                     result.high = high
-                _fault("push-before-commit")
+                self.faults("push-before-commit")
         except BaseException:
             self.ids = st.IdCache()  # it may hold an id of a row this transaction rolled back
             raise
-        _fault("push-after-commit")
+        self.faults("push-after-commit")
         return results
 
     def _ingest_table(self, session: Session, name: str, parts: list[_Part]) -> None:
@@ -731,240 +599,3 @@ class HubStore:
         ok = [str(p[table.key]) for p in fresh if str(p[table.key]) not in skipped]
         seqs = self.publish(session, table.name, table.export(session, ok), origin=desk)
         result.stored.extend({"table": table.name, "key": k, "seq": seqs.get(k)} for k in ok)
-
-    # -- desks --------------------------------------------------------------------------------
-    def create_enrolment(self, name: str, *, ttl: timedelta = ENROL_TTL, location: str = "") -> str:
-        """A fresh one-time enrolment token for this desk (new or re-enrolling); returns the token."""
-        name = name.strip()
-        if not name or len(name) > 100:
-            raise ValueError(bilingual("签到台名称须为 1 到 100 个字符",
-                                       "A desk name must be 1 to 100 characters"))
-        token = new_token()
-        now = self.clock.now()
-        with self.db.write() as s:
-            desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.name == name))
-            if desk is not None and desk.revoked_at is not None:
-                raise AccessRefused(bilingual(
-                    f"签到台 {name} 已被吊销，请使用新的名称注册",
-                    f"Desk {name} was revoked; enrol the machine under a new name"))
-            if desk is None:
-                desk = mh.HubDesk(name=name, created_at=now, location=location, queue_length=0,
-                                  app_version="", printer_state="", protocol=0, cursor=0, address="",
-                                  token_hash="", certificate_json="")
-                s.add(desk)
-            desk.enrol_token_hash = token_hash(token)
-            desk.enrol_expires_at = now + ttl
-        return token
-
-    def enrol(self, token: str, *, public_key: str = "") -> tuple[str, str, dict[str, Any] | None]:
-        """Use a one-time token: returns (desk name, new API token, desk key certificate or None)."""
-        from checkin_app.hub.enrolment import issue_desk_certificate
-
-        now = self.clock.now()
-        h = token_hash(token)
-        with self.db.write() as s:
-            desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.enrol_token_hash == h))
-            if desk is None:
-                raise AccessRefused(bilingual(
-                    "注册码无效或已使用过。请在中心服务器上重新生成注册码。",
-                    "This enrolment code is invalid or was already used. Create a new one at the hub."))
-            if desk.revoked_at is not None:
-                raise AccessRefused(bilingual(f"签到台 {desk.name} 已被吊销",
-                                              f"Desk {desk.name} has been revoked"))
-            if desk.enrol_expires_at is not None and desk.enrol_expires_at < now:
-                desk.enrol_token_hash = ""
-                raise AccessRefused(bilingual("注册码已过期，请重新生成",
-                                              "This enrolment code has expired; create a new one"))
-            api_token = new_token()
-            desk.enrol_token_hash = ""  # one-time: a used token can never match again
-            desk.token_hash = token_hash(api_token)
-            desk.enrolled_at = now
-            cert = issue_desk_certificate(s, desk.name, public_key)
-            desk.certificate_json = json.dumps(cert, ensure_ascii=False) if cert else ""
-            if cert:
-                # Other desks verify this desk's badge codes: its key travels with the next pull.
-                s.flush()
-                for table in ("event_keys", "desk_keys"):
-                    if table in st.REGISTRY:
-                        self.publish(s, table, st.REGISTRY[table].export(s, None))
-            return desk.name, api_token, cert
-
-    def authenticate(self, token: str) -> DeskIdentity:
-        """The desk holding this API token, or AccessRefused (unknown or revoked)."""
-        h = token_hash(token) if token else ""
-        row = None
-        if h:
-            # Every request of every desk comes through here: a Core connection and a prebuilt
-            # statement, not an ORM session (a third of the cost). Not cached, so a revocation
-            # (even by `hub revoke-desk` in another process) refuses the very next request.
-            with self.db.one_read() as conn:
-                row = conn.execute(_AUTH, {"h": h}).first()
-        if row is None:
-            raise AccessRefused(bilingual("中心服务器不认识此签到台（未注册或令牌无效）",
-                                          "The hub does not know this desk (not enrolled or bad token)"))
-        if row.revoked_at is not None:
-            raise AccessRefused(bilingual(f"签到台 {row.name} 已被中心服务器吊销，不能再同步",
-                                          f"Desk {row.name} has been revoked by the hub and may not sync"))
-        return DeskIdentity(row.id, row.name)
-
-    def revoke(self, name: str) -> bool:
-        """Cut a desk off at once; False when no such desk exists."""
-        with self.db.write() as s:
-            desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.name == name))
-            if desk is None:
-                return False
-            desk.revoked_at = self.clock.now()
-            desk.enrol_token_hash = ""
-            return True
-
-    def reinstate(self, name: str, *, reason: str, operator: str = "hub") -> bool:
-        """Lift a desk's revocation made in error (it may sync again with its token); audited.
-
-        False when no such desk is revoked. Its signing keys are lifted apart
-        (hub.enrolment.lift_key_revocation), since a key may stay revoked for good reasons.
-        """
-        from checkin_app.services import audit
-
-        if not reason.strip():
-            raise ValueError(bilingual("请说明恢复原因", "A reason is needed"))
-        now = self.clock.now()
-        with self.db.write() as s:
-            desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.name == name))
-            if desk is None or desk.revoked_at is None:
-                return False
-            audit.record(s, at=now, desk="hub", operator=operator, action="desk_reinstated", subject=name,
-                         before={"revoked_at": desk.revoked_at.isoformat()},
-                         after={"reason": reason.strip()})
-            desk.revoked_at = None
-            return True
-
-    def report(self, desk: DeskIdentity, rep: DeskReport, *, pushed: bool = False,
-               cursor: int | None = None) -> int | None:
-        """Note a desk's health; returns its clock offset in ms (desk minus hub), if it told its time.
-
-        Kept in memory and written by flush_health() (the hub runs it every second): every pull
-        of every desk reports, and a durable write each time would put 50 commits behind every
-        check-in that wakes 50 long-polls. Nothing a manager reads is more than a flush late.
-        """
-        now = self.clock.now()
-        offset = None
-        if rep.desk_time is not None:
-            offset = int((rep.desk_time - now).total_seconds() * 1000)
-        # Kept within the columns on every database (a 32-bit offset: ±24.8 days; a desk further
-        # off is shown at the limit, and warned of its real offset by its answer).
-        values: dict[str, Any] = {
-            "last_seen_at": now, "queue_length": max(0, min(rep.queue_length, vet.INT32[1])),
-            "app_version": rep.app_version[:40], "printer_state": rep.printer_state[:200],
-            "protocol": rep.protocol, "address": rep.address[:64],
-        }
-        if offset is not None:
-            values["clock_offset_ms"] = max(vet.INT32[0], min(offset, vet.INT32[1]))
-        if pushed:
-            values["last_push_at"] = now
-        if cursor is not None:
-            values["cursor"] = max(0, min(cursor, vet.INT64[1]))
-        with self._health_lock:
-            self._health.setdefault(desk.id, {}).update(values)
-        return offset
-
-    def flush_health(self) -> int:
-        """Write the desk reports noted since the last flush, in one transaction; returns how many desks."""
-        with self._health_lock:
-            pending, self._health = self._health, {}
-        if not pending:
-            return 0
-        # One executemany per set of columns (a report without a desk time leaves the offset be).
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for desk_id, values in pending.items():
-            groups.setdefault(tuple(sorted(values)), []).append({"_id": desk_id, **values})
-        try:
-            self._write_health(groups)
-        except Exception as exc:
-            # One desk's report the database will not take must not hold back everyone's:
-            # write them one by one and drop what fails alone (logged, no traceback).
-            failed: dict[int, str] = {}
-            for desk_id, values in pending.items():
-                try:
-                    self._write_health({tuple(sorted(values)): [{"_id": desk_id, **values}]})
-                except Exception as one:
-                    failed[desk_id] = (str(one).splitlines() or [""])[0][:200]
-            if len(failed) < len(pending):
-                for desk_id, why in failed.items():
-                    log.warning("desk id %s: health report dropped (%s)", desk_id, why)
-            else:
-                # Nothing went in: the database, not a report. Keep them for the next flush,
-                # unless a newer report replaced them meanwhile.
-                with self._health_lock:
-                    for desk_id, values in pending.items():
-                        self._health[desk_id] = {**values, **self._health.get(desk_id, {})}
-                raise exc
-        return len(pending)
-
-    def _write_health(self, groups: dict[tuple[str, ...], list[dict[str, Any]]]) -> None:
-        with self.db.write_unordered() as s:
-            conn = s.connection()
-            for cols, rows in groups.items():
-                conn.execute(update(_DESK).where(_DESK.c.id == bindparam("_id"))
-                             .values({c: bindparam(c) for c in cols}), rows)
-
-    def desks(self) -> list[DeskHealth]:
-        """Every desk the hub knows, by name."""
-        self.flush_health()
-        with self.db.read() as s:
-            rows = s.scalars(select(mh.HubDesk).order_by(mh.HubDesk.name)).all()
-            return [DeskHealth(d.name, bool(d.token_hash), d.revoked_at is not None, d.last_seen_at,
-                               d.last_push_at, d.clock_offset_ms, d.queue_length, d.app_version,
-                               d.printer_state, d.address) for d in rows]
-
-    def conflicts(self) -> list[ConflictView]:
-        """Flagged admissions with the earlier admission at another desk, newest first."""
-        with self.db.read() as s:
-            rows = s.execute(
-                select(_C.c.uuid, _C.c.desk, _C.c.at, _C.c.delegate_id, _C.c.activity_id,
-                       _D.c.registration_code, _D.c.name_native, _D.c.name_latin, _A.c.code)
-                .join(_D, _D.c.id == _C.c.delegate_id).join(_A, _A.c.id == _C.c.activity_id)
-                .where(_C.c.conflict.is_(True)).order_by(_C.c.at.desc())).all()
-            out = []
-            for r in rows:
-                first = s.execute(
-                    select(m.Presence.first_in_uuid, m.Presence.first_in_desk, m.Presence.first_in_at)
-                    .where(m.Presence.delegate_id == r.delegate_id,
-                           m.Presence.activity_id == r.activity_id)).first()
-                out.append(ConflictView(
-                    r.uuid, r.registration_code, r.name_native or r.name_latin, r.code, r.desk, r.at,
-                    first.first_in_desk if first else "", first.first_in_at if first else None,
-                    first.first_in_uuid if first else ""))
-            return out
-
-    # -- hub settings ------------------------------------------------------------------------
-    def setting(self, key: str) -> str | None:
-        """A hub-side value from sync_state."""
-        with self.db.read() as s:
-            return s.scalar(select(mh.SyncState.value).where(mh.SyncState.key == key))
-
-    def set_setting(self, key: str, value: str) -> None:
-        """Store a hub-side value in sync_state."""
-        with self.db.write() as s:
-            s.merge(mh.SyncState(key=key, value=value))
-
-    def hub_id(self) -> str:
-        """This hub's identity (random, made once), so a desk never mixes cursors of two hubs."""
-        current = self.setting("hub.id")
-        if current:
-            return current
-        value = new_token()[:16]
-        self.set_setting("hub.id", value)
-        return value
-
-
-# Fault injection for the recovery tests: CHECKIN_HUB_FAULT=push-before-commit:5 makes every push
-# wait 5 s inside its transaction (so a test can SIGKILL the hub mid-push); push-after-commit
-# waits after the commit, before the answer (the answer is lost, the data is not).
-FAULT_ENV = "CHECKIN_HUB_FAULT"
-
-
-def _fault(point: str) -> None:
-    spec = os.environ.get(FAULT_ENV, "")
-    name, _, seconds = spec.partition(":")
-    if name == point:
-        time.sleep(float(seconds or 1))

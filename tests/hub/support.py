@@ -32,12 +32,14 @@ class HubProcess:
 
     def __init__(self, db: str, tls_dir: Path, *, port: int | None = None,
                  env: dict[str, str] | None = None, log: Path | None = None,
-                 args: list[str] | None = None) -> None:
+                 args: list[str] | None = None, fault: tuple[str, float] | None = None) -> None:
         self.db = db
         self.args = args or []  # more `checkin-app hub` options, e.g. --event-key FILE
         self.tls_dir = tls_dir
         self.port = port or free_port()
         self.env = env or {}
+        # (point, seconds): run through tests.hub.fault_hub, which sleeps at that fault point.
+        self.fault = fault
         self.log = log or tls_dir.parent / f"hub-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -49,9 +51,12 @@ class HubProcess:
     def start(self, timeout: float = 20.0) -> HubProcess:
         """Start and wait until it answers."""
         env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
+        launcher = ["checkin_app"]
+        if self.fault is not None:
+            launcher = ["tests.hub.fault_hub", self.fault[0], str(self.fault[1])]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "checkin_app", "hub", "--db", self.db, "--host", "127.0.0.1",
+                [sys.executable, "-m", *launcher, "hub", "--db", self.db, "--host", "127.0.0.1",
                  "--port", str(self.port), "--tls-dir", str(self.tls_dir), "--public-url", self.url,
                  *self.args],
                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))

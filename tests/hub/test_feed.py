@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from checkin_app.hub import feed as feed_mod
+from checkin_app.hub.desks import DeskIdentity
 from checkin_app.hub.feed import ChangeFeed, change_line
 from checkin_app.hub.pushes import Prepared, PushWriter
-from checkin_app.hub.store import DeskIdentity, HubStore
+from checkin_app.hub.store import HubStore
 from tests.factories import MiniEvent, local
 from tests.hub.test_store import checkin
 

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from checkin_app.domain.clock import FixedClock
-from checkin_app.hub.store import DeskReport, HubStore
+from checkin_app.hub.desks import DeskReport
+from checkin_app.hub.store import HubStore
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
 from checkin_app.sync.protocol import AccessRefused, iso

@@ -192,7 +192,7 @@ def test_hub_killed_mid_push_loses_and_duplicates_nothing(make_rig: object, tmp_
 
     for fault, stored_before_kill in (("push-before-commit", False), ("push-after-commit", True)):
         rig.proc.kill()
-        rig.proc = HubProcess(str(rig.path), tls, port=port, env={"CHECKIN_HUB_FAULT": f"{fault}:20"}).start()
+        rig.proc = HubProcess(str(rig.path), tls, port=port, fault=(fault, 20)).start()
         if fault == "push-after-commit":
             scanned += scan_all(db, "Desk G", codes(rig.store, 10, offset=40))
         errors: list[BaseException] = []
