@@ -35,11 +35,15 @@ def test_scan_appears_in_recent_list_and_counts(desk: Desk) -> None:
 def test_undo_needs_two_clicks_and_records_a_reversal(desk: Desk) -> None:
     w = desk.window
     w.manager.session.start("Test manager")  # undo is a manager action (issue 3)
+    before = w.counts.stats.checked_in if w.counts.stats else 0
     r = desk.scan(desk.samples["attendee"])
     assert r.event is not None
     uuid = r.event.uuid
     desk.qtbot.waitUntil(lambda: any(row.uuid == uuid for row in w.recent.rows))
-    checked_in = w.counts.stats.checked_in if w.counts.stats else 0
+    # The counts reload after the scan in the background: wait for them, never read them early.
+    checked_in = before + 1
+    desk.qtbot.waitUntil(lambda: w.counts.stats is not None
+                         and w.counts.stats.checked_in == checked_in)
     row = next(i for i, x in enumerate(w.recent.rows) if x.uuid == uuid)
     rect = w.recent.table.visualItemRect(w.recent.table.item(row, 2))
     desk.qtbot.mouseClick(w.recent.table.viewport(), Qt.MouseButton.LeftButton,
