@@ -23,6 +23,11 @@ DERIVED_TABLES = frozenset({"search_keys"})
 # keys are rebuilt in the fresh file. Storage may not import services, hence the copy.
 SEARCH_KEY_FORMAT_SETTING = "search.key_format"
 SYNC_CURSOR = "sync.cursor"  # sync.client.K_CURSOR: 0 pulls everything from the hub again
+# sync.client.K_REF_DATA and K_REFUSED: items the hub refused wait for reference data newer than
+# this mark. Pulled again from 0, the data comes with lower sequence numbers than the mark the
+# damaged file held, so the mark and the refusals' marks start over too.
+SYNC_REFERENCE = "sync.reference_seq"
+SYNC_REFUSED = "refused:"
 NOT_COPIED = frozenset({"alembic_version", *DERIVED_TABLES})
 # A placeholder for a person whose row is not here: services.checkin makes one for a verified
 # badge token not synced yet, and sync.tables turns it into the real delegate in place when the
@@ -573,7 +578,10 @@ def salvage(damaged: Path, fresh: sqlite3.Connection, problem: str) -> Recovery:
                         by_name[table].rows -= 1
             fresh.execute("DELETE FROM desk_settings WHERE key = ?", (SEARCH_KEY_FORMAT_SETTING,))
             if report.incomplete or not old_tables:
-                fresh.execute("UPDATE sync_state SET value = '0' WHERE key = ?", (SYNC_CURSOR,))
+                fresh.execute("UPDATE sync_state SET value = '0' WHERE key IN (?, ?)",
+                              (SYNC_CURSOR, SYNC_REFERENCE))
+                fresh.execute("UPDATE sync_state SET value = json_set(value, '$.ref', 0) "
+                              "WHERE key LIKE ? AND json_valid(value)", (SYNC_REFUSED + "%",))
             fresh.execute("COMMIT")
         except BaseException:
             fresh.execute("ROLLBACK")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from datetime import datetime
+import uuid as uuidlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +20,7 @@ from sqlalchemy import func, select
 
 from checkin_app.domain.clock import FixedClock
 from checkin_app.domain.verdicts import Verdict
+from checkin_app.services import checkin as checkin_service
 from checkin_app.services.checkin import CheckInService
 from checkin_app.services.recovery import finish_recovery
 from checkin_app.services.search import SearchService
@@ -25,7 +28,11 @@ from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec
 from checkin_app.storage import recovery
-from checkin_app.storage.db import DamagedDatabaseError, Database, DatabaseError
+from checkin_app.storage.db import DamagedDatabaseError, Database, DatabaseError, DatabaseInUseError
+from checkin_app.storage.models_badges import BadgePrint, PrintJob
+from checkin_app.sync.client import DeskSync
+from tests.hub.support import ROOT
+from tests.sync.conftest import HubRig, make_rig  # noqa: F401  (fixture)
 
 CLOCK = FixedClock(datetime(2024, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
 SIZE = 1500
@@ -293,3 +300,242 @@ def test_the_cli_meets_damage_mid_command_without_a_traceback(desk: Path) -> Non
     again = _cli("search", "Wang", "--db", str(desk))
     assert again.returncode == 0 and "Traceback" not in again.stderr
     assert "kept as" in again.stderr and len(_asides(desk)) == 1
+
+
+# -- no scan is lost: a lost delegate's check-ins stay on a placeholder and reach the hub ----------
+def _index_on(path: Path, table: str, column: str) -> str:
+    con = sqlite3.connect(path)
+    try:
+        for _seq, name, unique, *_ in con.execute(f"PRAGMA index_list({table})").fetchall():
+            if unique and [r[2] for r in con.execute(f'PRAGMA index_info("{name}")')] == [column]:
+                return str(name)
+    finally:
+        con.close()
+    raise AssertionError(f"no unique index on {table}.{column}")
+
+
+def _hub_count(rig: HubRig, model: type[m.Base], uuid: str) -> int:
+    with rig.store.db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(model)
+                            .where(model.uuid == uuid)) or 0)  # type: ignore[attr-defined]
+
+
+def _desk_with_unsynced_work(rig: HubRig, tmp_path: Path) -> tuple[Path, dict[str, object]]:
+    """A desk synced with the hub, then, unsynced: a check-in, a print and a queued print job of
+    one delegate. Closed (folded into one file) for the test to damage."""
+    db, sync = rig.desk(tmp_path, "Desk R")
+    sync.sync_once()
+    with db.read() as s:
+        person = s.execute(select(m.Delegate.id, m.Delegate.uid, m.Delegate.registration_code,
+                                  m.Delegate.name_latin)
+                           .where(m.Delegate.status == "approved", m.Delegate.walk_in.is_(False))
+                           .order_by(m.Delegate.id).offset(150).limit(1)).one()
+    scan = CheckInService(db, CLOCK).scan(person.registration_code, desk="Desk R")
+    assert scan.event is not None and scan.event.verdict != Verdict.SIGNATURE_ONLY.value
+    at = datetime(2024, 11, 23, 1, 31, tzinfo=UTC)
+    printed, job = str(uuidlib.uuid4()), str(uuidlib.uuid4())
+    with db.write() as s:
+        s.add(BadgePrint(uuid=printed, delegate_id=person.id, badge_serial=1, desk="Desk R",
+                         outcome="done", at=at))
+        s.add(PrintJob(uuid=job, delegate_id=person.id, badge_serial=1, printer="folder:/nowhere",
+                       state="queued", desk="Desk R", created_at=at, updated_at=at))
+    assert sync.pending_counts() == (1, 1)
+    sync.close_clients()
+    rig.desks.remove(db)
+    db.close()
+    return db.path, {"id": person.id, "uid": person.uid, "code": person.registration_code,
+                     "name": person.name_latin, "checkin": scan.event.uuid, "print": printed,
+                     "job": job}
+
+
+def _recovered(path: Path, who: dict[str, object], *, lose_uid_index: bool
+               ) -> tuple[Database, recovery.Recovery]:
+    _damage(path, _page_holding(path, str(who["code"]), "delegates"))
+    if lose_uid_index:
+        _damage(path, _page_holding(path, str(who["uid"]), _index_on(path, "delegates", "uid")))
+    db = Database(path, check=True)
+    rec = finish_recovery(db)
+    assert rec is not None and rec.stubs == [who["id"]]
+    assert rec.recovered_uids == (0 if lose_uid_index else 1)
+    assert "占位" in rec.message and "placeholders" in rec.message
+    with db.read() as s:
+        stub = s.get(m.Delegate, who["id"])
+        assert stub is not None
+        assert stub.registration_code == f"{checkin_service.STUB_PREFIX}{who['id']}"
+        assert stub.uid == (f"token:{who['id']}" if lose_uid_index else who["uid"])
+        # Still there, the same event, still waiting for the hub.
+        event = s.scalar(select(m.CheckIn).where(m.CheckIn.uuid == who["checkin"]))
+        assert event is not None and event.delegate_id == who["id"] and not event.synced
+        bp = s.scalar(select(BadgePrint).where(BadgePrint.uuid == who["print"]))
+        assert bp is not None and not bp.synced
+        # A queued badge for a placeholder would come out nameless: failed, with the reason.
+        pj = s.scalar(select(PrintJob).where(PrintJob.uuid == who["job"]))
+        assert pj is not None and pj.state == "failed" and "lost" in pj.error
+    return db, rec
+
+
+def _outbox_keys(sync: DeskSync, db: Database) -> set[tuple[str, str]]:
+    with db.read() as s:
+        items, _marks = sync._outbox(s)
+    return {(str(i["table"]), str(i["key"])) for i in items}
+
+
+@pytest.mark.parametrize("lose_uid_index", [False, True], ids=["uid-index-reads", "uid-index-lost"])
+def test_a_lost_delegates_unsynced_checkin_survives_and_reaches_the_hub_once(
+        make_rig: Callable[..., HubRig], tmp_path: Path, opened: list[Database],  # noqa: F811
+        lose_uid_index: bool) -> None:
+    rig = make_rig()
+    path, who = _desk_with_unsynced_work(rig, tmp_path)
+    db, _rec = _recovered(path, who, lose_uid_index=lose_uid_index)
+    opened.append(db)
+    sync = DeskSync(db, CLOCK)
+    try:
+        assert {("checkins", who["checkin"]), ("badge_prints", who["print"])} <= _outbox_keys(sync, db)
+        assert sync.pending_counts() == (1, 1)
+        # With its uid the event goes in with the first push; as token:<id> the hub refuses it
+        # (held as a refusal, not lost) until the pull has put the real person on the
+        # placeholder, and the next push sends it.
+        rounds = 0
+        while (sync.pending_count() or sync.refusals() or not rounds) and rounds < 3:
+            sync.sync_once()
+            rounds += 1
+        assert sync.pending_count() == 0 and rounds == (2 if lose_uid_index else 1)
+        assert sync.refusals() == []
+        with db.read() as s:
+            real = s.get(m.Delegate, who["id"])
+            assert real is not None
+            assert (real.uid, real.registration_code, real.name_latin) == (
+                who["uid"], who["code"], who["name"])
+            assert s.scalar(select(func.count()).select_from(m.Delegate)) == 300
+            event = s.scalar(select(m.CheckIn).where(m.CheckIn.uuid == who["checkin"]))
+            assert event is not None and event.synced and event.delegate_id == who["id"]
+        sync.sync_once()  # once more: nothing goes twice
+        assert _hub_count(rig, m.CheckIn, str(who["checkin"])) == 1
+        assert _hub_count(rig, BadgePrint, str(who["print"])) == 1
+        with rig.store.db.read() as h:
+            hub_event = h.scalar(select(m.CheckIn).where(m.CheckIn.uuid == who["checkin"]))
+            hub_person = h.scalar(select(m.Delegate).where(m.Delegate.uid == who["uid"]))
+            assert hub_event is not None and hub_person is not None
+            assert hub_event.delegate_id == hub_person.id
+            assert h.scalar(select(func.count()).select_from(m.Delegate)
+                            .where(m.Delegate.uid.like("token:%"))) == 0
+    finally:
+        sync.close_clients()
+
+
+def test_the_placeholder_constants_are_the_check_in_services() -> None:
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    assert recovery.STUB_PREFIX == checkin_service.STUB_PREFIX
+    # services.checkin.STUB_UPDATED_AT as the desk's UTC column stores it in SQLite.
+    bind = sqlite_dialect.DATETIME().bind_processor(sqlite_dialect.dialect())
+    assert bind is not None
+    stored = bind(m.UTCDateTime().process_bind_param(checkin_service.STUB_UPDATED_AT,
+                                                     sqlite_dialect.dialect()))
+    assert stored == recovery.STUB_UPDATED_AT
+
+
+def test_a_placeholder_takes_the_category_its_badge_token_says(
+        desk: Path, template: tuple[Path, dict[str, str]], opened: list[Database]) -> None:
+    signed = template[1]
+    with sqlite3.connect(desk) as con:
+        vip_id, vip_code = con.execute(
+            "SELECT d.id, d.registration_code FROM delegates d JOIN categories c "
+            "ON c.id = d.category_id WHERE c.code = 'VIP' ORDER BY d.id").fetchone()
+    con.close()
+    db = Database(desk)
+    assert CheckInService(db, CLOCK).scan(vip_code, desk="D1").event is not None
+    db.close()
+    _damage(desk, _page_holding(desk, vip_code, "delegates"))
+    db = Database(desk, check=True)
+    opened.append(db)
+    rec = finish_recovery(db)
+    assert rec is not None and vip_id in rec.stubs
+    with db.read() as s:
+        guessed = s.scalar(select(m.Category.code).join(m.Delegate).where(m.Delegate.id == vip_id))
+    assert guessed != "VIP"  # the commonest category stood in
+    again = CheckInService(db, CLOCK).scan(signed["VIP"], desk="D1")
+    assert again.verdict in (Verdict.SIGNATURE_ONLY, Verdict.ALREADY_IN)
+    with db.read() as s:
+        now = s.scalar(select(m.Category.code).join(m.Delegate).where(m.Delegate.id == vip_id))
+        assert s.scalar(select(func.count()).select_from(m.CheckIn)
+                        .where(m.CheckIn.delegate_id == vip_id)) >= 1
+    assert now == "VIP"
+
+
+# -- a file another desk process has open is never moved from under it -----------------------------
+HOLDER = (
+    "import sys\n"
+    "from checkin_app.storage.db import Database\n"
+    "db = Database(sys.argv[1])\n"
+    "print(db.read().__enter__().execute(__import__('sqlalchemy').text('SELECT 1')).scalar(), flush=True)\n"
+    "sys.stdin.readline()\n"
+    "db.close()\n"
+)
+
+
+@pytest.fixture
+def holder() -> Iterator[Callable[[Path], subprocess.Popen[str]]]:
+    """A second desk process that opens a database and keeps it open until told (or killed)."""
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(path: Path) -> subprocess.Popen[str]:
+        proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], cwd=ROOT, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        procs.append(proc)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "1"
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None:
+                pipe.close()
+
+
+def test_a_damaged_file_open_in_another_process_is_left_where_it_is(
+        desk: Path, opened: list[Database], holder: Callable[[Path], subprocess.Popen[str]]) -> None:
+    _damage(desk, _pages(desk, "delegates", "leaf")[5])
+    proc = holder(desk)
+    before = desk.read_bytes()
+    with pytest.raises(DatabaseInUseError) as caught:
+        Database(desk, check=True)
+    said = str(caught.value)
+    assert "另一个签到台程序" in said and "another desk process" in said and str(desk) in said
+    assert _asides(desk) == [] and desk.read_bytes() == before
+    # The CLI says the same, without a traceback, and does not start.
+    run = _cli("search", "Wang", "--db", str(desk))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "another desk process" in run.stderr and "另一个签到台程序" in run.stderr
+    assert _asides(desk) == [] and proc.poll() is None
+    # Killed, the holder's lock goes with it (the kernel drops it): the next start recovers.
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    db = Database(desk, check=True)
+    opened.append(db)
+    assert finish_recovery(db) is not None and len(_asides(desk)) == 1
+
+
+def test_a_sound_file_is_shared_and_its_lock_file_goes_with_the_last_user(
+        desk: Path, opened: list[Database], holder: Callable[[Path], subprocess.Popen[str]]) -> None:
+    lock = recovery.lock_path(desk)
+    proc = holder(desk)
+    db = Database(desk, check=True)  # another process has it open: a sound file opens all the same
+    assert db.recovery is None and _count(db, m.Delegate) == SIZE
+    assert lock.exists() and lock.stat().st_mode & 0o777 == 0o600
+    db.close()
+    assert lock.exists()  # still the holder's
+    assert proc.stdin is not None
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+    assert proc.wait(20) == 0
+    assert not lock.exists()
+    # A lock file left by a killed process is simply taken again.
+    lock.touch()
+    db = Database(desk, check=True)
+    opened.append(db)
+    assert db.recovery is None
