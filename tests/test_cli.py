@@ -175,7 +175,7 @@ def test_the_rehearsal_clock_continues_across_restarts(mini: tuple[Path, MiniEve
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from checkin_app.cli import parse_clock
+    from checkin_app.cli.common import parse_clock
     from checkin_app.domain.clock import OffsetClock
     from checkin_app.storage import models as m
 

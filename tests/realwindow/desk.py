@@ -35,7 +35,7 @@ _PICK_SNIPPET = r"""
 import json, shutil, sys, tempfile
 from pathlib import Path
 from sqlalchemy import select
-from checkin_app.cli import parse_clock
+from checkin_app.cli.common import parse_clock
 from checkin_app.services.badge_codes import badge_code
 from checkin_app.services.checkin import CheckInService
 from checkin_app.storage import models as m

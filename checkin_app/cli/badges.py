@@ -7,19 +7,19 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checkin_app.badges.templates import SHEETS, TemplateError, load_templates, sheet_named
+from checkin_app.cli.common import EXIT_OK, CliError, add_common, open_desk
+
+if TYPE_CHECKING:
+    from checkin_app.services.badges import BadgeService
 
 
-class BadgeCommandError(Exception):
-    """A bilingual message for the CLI."""
-
-
-def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parsers(sub: Any) -> None:
     """Register the `badges` subcommand."""
     p = sub.add_parser("badges", help="print badges in batch into one PDF (A4 sheets with cut marks)")
-    common(p)
+    add_common(p)
     p.add_argument("--category", action="append", default=[], metavar="C",
                    help="category code (repeatable), e.g. VIP")
     p.add_argument("--activity", default=None, metavar="A",
@@ -60,36 +60,44 @@ class _Bar:
             print(file=sys.stderr)
 
 
-def run(args: argparse.Namespace, db: Any) -> int:
+def cmd_badges(args: argparse.Namespace) -> int:
+    """Batch badges into one PDF file."""
+    write_batch(args, open_desk(args, rehearsal=False).badges)
+    return EXIT_OK
+
+
+def write_batch(args: argparse.Namespace, service: BadgeService) -> int:
     """Write the batch; returns the number of badges."""
     from checkin_app.badges.batch import with_templates, write_batch_file
-    from checkin_app.services.badges import BadgeService, BadgeServiceError, Selection
+    from checkin_app.services.badges import BadgeServiceError, Selection
 
     if not (args.all or args.category or args.activity):
-        raise BadgeCommandError(
+        raise CliError(
             "请指定 --all、--category 或 --activity\nChoose --all, --category or --activity")
     try:
         templates = load_templates()
         template = templates.get(args.template) if args.template else None
         sheet = sheet_named(args.sheet)
     except TemplateError as exc:
-        raise BadgeCommandError(str(exc)) from exc
+        raise CliError(str(exc)) from exc
     for err in templates.errors:
         print(f"{err}", file=sys.stderr)
-    service = BadgeService(db)
     sel = Selection(categories=tuple(args.category), activity=args.activity)
     try:
         total = service.count(sel)
     except BadgeServiceError as exc:
-        raise BadgeCommandError(str(exc)) from exc
+        raise CliError(str(exc)) from exc
     bar = _Bar(total)
     try:
         n = write_batch_file(with_templates(service.iter_badge_data(sel), templates, template),
                              args.output, sheet=sheet, progress=bar)
     except (BadgeServiceError, TemplateError) as exc:
-        raise BadgeCommandError(str(exc)) from exc
+        raise CliError(str(exc)) from exc
     finally:
         bar.close()
     pages = n if sheet is None else -(-n // sheet.per_page)
     print(f"已生成 {n} 个徽章（{pages} 页）/ Wrote {n} badges ({pages} pages) to {args.output}")
     return n
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"badges": cmd_badges}

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1  # the file has errors, or applying it was refused
-EXIT_ERROR = 2
+from checkin_app.cli.common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    CliError,
+    add_common,
+    desk_name,
+    open_db,
+    parse_clock,
+    print_json,
+)
+
+EXIT_PROBLEMS = EXIT_REFUSED  # the file has errors, or applying it was refused
 
 
 def _sub_commands(parent: Any, add_db: Callable[[argparse.ArgumentParser], None], *,
@@ -44,11 +52,11 @@ def _sub_commands(parent: Any, add_db: Callable[[argparse.ArgumentParser], None]
     q.add_argument("--json", action="store_true")
 
 
-def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parsers(sub: Any) -> None:
     """Register `event` on the main parser's subparsers."""
     p = sub.add_parser("event", help="the event definition: new, check, apply, export, show")
     es = p.add_subparsers(dest="event_command", required=True)
-    _sub_commands(es, common, hub=False)
+    _sub_commands(es, add_common, hub=False)
 
 
 def add_hub_parsers(hub_sub: Any, db_args: Callable[..., None]) -> None:
@@ -61,7 +69,7 @@ def add_hub_parsers(hub_sub: Any, db_args: Callable[..., None]) -> None:
 
 # -- output ---------------------------------------------------------------------------------------
 def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    print_json(data, default=str)  # the definition's dates and times as their text
 
 
 def print_report(problems: Sequence[Any], out: Any = None) -> None:
@@ -141,23 +149,17 @@ def _show(summary: Any, as_json: bool) -> None:
 
 
 # -- commands -------------------------------------------------------------------------------------
-def _cli_error(text: str) -> Exception:
-    from checkin_app.cli import CliError
-
-    return CliError(text)
-
-
 def _new(args: argparse.Namespace) -> int:
     from checkin_app.services.event_files import EventFileError, starter, write_definition
 
     path: Path = args.file
     if path.exists() and not args.overwrite:
-        raise _cli_error(f"文件已存在：{path}（加 --overwrite 覆盖）\nThe file exists: {path} "
+        raise CliError(f"文件已存在：{path}（加 --overwrite 覆盖）\nThe file exists: {path} "
                          "(add --overwrite to replace it)")
     try:
         write_definition(starter(args.template), path)
     except EventFileError as exc:
-        raise _cli_error(str(exc)) from exc
+        raise CliError(str(exc)) from exc
     print(f"已写入 / Written: {path}")
     print(f"  填写后运行 / fill it in, then run: checkin-app event check {path}")
     return EXIT_OK
@@ -185,7 +187,6 @@ def _check(args: argparse.Namespace) -> int:
 
 def _apply(args: argparse.Namespace, db: Any, desk: str, after: Callable[[Any], int] | None = None
            ) -> int:
-    from checkin_app.cli import parse_clock
     from checkin_app.services.event_setup import EventSetupError, EventSetupService
 
     # At the hub a dropped activity is archived, not deleted: desks learn of it that way.
@@ -225,7 +226,7 @@ def _export(args: argparse.Namespace, db: Any) -> int:
     try:
         d = EventSetupService(db).export(args.file)
     except (EventSetupError, EventFileError) as exc:
-        raise _cli_error(str(exc)) from exc
+        raise CliError(str(exc)) from exc
     print(f"已导出 / Exported {d.event.code}: {args.file}")
     return EXIT_OK
 
@@ -235,7 +236,7 @@ def _show_cmd(args: argparse.Namespace, db: Any) -> int:
 
     summary = EventSetupService(db).summary()
     if summary is None:
-        raise _cli_error("数据库中还没有大会。请先运行 `checkin-app event apply 文件`。\n"
+        raise CliError("数据库中还没有大会。请先运行 `checkin-app event apply 文件`。\n"
                          "The database holds no event yet. Run `checkin-app event apply FILE` first.")
     _show(summary, args.json)
     return EXIT_OK
@@ -248,12 +249,10 @@ def cmd_event(args: argparse.Namespace) -> int:
         return _new(args)
     if command == "check":
         return _check(args)
-    from checkin_app.cli import _desk_name, _open
-
-    db = _open(args)
+    db = open_db(args)
     try:
         if command == "apply":
-            return _apply(args, db, _desk_name(db, None))
+            return _apply(args, db, desk_name(db, None))
         if command == "export":
             return _export(args, db)
         return _show_cmd(args, db)
@@ -261,11 +260,8 @@ def cmd_event(args: argparse.Namespace) -> int:
         db.close()
 
 
-def cmd_hub_event(args: argparse.Namespace) -> int:
-    """Dispatch `hub event …`: the hub's database; an apply is published to desks at once."""
-    from checkin_app.hub.cli import _store
-
-    store = _store(args)
+def cmd_hub_event(args: argparse.Namespace, store: Any) -> int:
+    """Dispatch `hub event …` on the hub's `store` (closed here); an apply is published to desks at once."""
     try:
         command = args.hub_event_command
         if command == "apply":
@@ -281,3 +277,6 @@ def cmd_hub_event(args: argparse.Namespace) -> int:
         return _show_cmd(args, store.db)
     finally:
         store.db.close()
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"event": cmd_event}

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checkin_app.paths import default_db_path
+from checkin_app.cli.common import (
+    EXIT_OK,
+    CliError,
+    add_common,
+    desk_name,
+    local_time,
+    need_event,
+    open_db,
+    parse_clock,
+    print_json,
+    read_pin,
+)
 
 
 def _operator() -> str:
@@ -20,102 +30,93 @@ def _operator() -> str:
         return "cli"
 
 
-def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parsers(sub: Any) -> None:
     """Add the `keys`, `issue-code` and `pin` subcommands."""
     from checkin_app.services.keys import default_key_file
 
     key_help = f"event signing key file (default: {default_key_file()})"
     p = sub.add_parser("keys", help="event and desk signing keys (badge codes)")
-    common(p)
+    add_common(p)
     ks = p.add_subparsers(dest="keys_command", required=True)
     q = ks.add_parser("init", help="make the event key file and certify this desk")
-    common(q)
+    add_common(q)
     q.add_argument("--key-file", type=Path, default=None, help=key_help)
     q.add_argument("--desk", default=None, help="name of this desk (default: desk setting)")
     q = ks.add_parser("rotate", help="new event key; old badges stay valid until `keys retire`")
-    common(q)
+    add_common(q)
     q.add_argument("--key-file", type=Path, default=None, help=key_help)
     q.add_argument("--desk", default=None)
     q = ks.add_parser("retire", help="stop trusting an old event key (its badges become REVOKED)")
-    common(q)
+    add_common(q)
     q.add_argument("fingerprint")
     q.add_argument("--reason", required=True)
     q = ks.add_parser("certify-desk", help="sign a desk's key with the event key")
-    common(q)
+    add_common(q)
     q.add_argument("--key-file", type=Path, default=None, help=key_help)
     q.add_argument("--desk", default=None, help="desk name to certify (default: its setting)")
     q.add_argument("--desk-db", type=Path, default=None,
                    help="the desk's database (default: --db itself, which is the registry)")
     q = ks.add_parser("revoke-desk", help="revoke a desk key (stolen laptop): its badges become REVOKED "
                       "(the organiser: needs the event key file)")
-    common(q)
+    add_common(q)
     q.add_argument("key_id", type=int)
     q.add_argument("--reason", required=True)
     q.add_argument("--key-file", type=Path, default=None, help=key_help)
     q = ks.add_parser("lift-revocation", help="lift a desk key revocation made in error (audited; "
                       "needs the event key file)")
-    common(q)
+    add_common(q)
     q.add_argument("key_id", type=int)
     q.add_argument("--reason", required=True)
     q.add_argument("--key-file", type=Path, default=None, help=key_help)
     q = ks.add_parser("export-public", help="write public keys, certificates and revocations")
-    common(q)
+    add_common(q)
     q.add_argument("output", type=Path)
     q = ks.add_parser("import-public", help="merge a file written by export-public")
-    common(q)
+    add_common(q)
     q.add_argument("input", type=Path)
     q = ks.add_parser("list", help="show event and desk keys")
-    common(q)
+    add_common(q)
     q.add_argument("--json", action="store_true")
 
     p = sub.add_parser("issue-code", help="print a delegate's signed badge code")
-    common(p)
+    add_common(p)
     p.add_argument("delegate", help="delegate id, registration code or walk-in number")
 
     p = sub.add_parser("pin", help="manager PINs of this desk")
-    common(p)
+    add_common(p)
     ps = p.add_subparsers(dest="pin_command", required=True)
     q = ps.add_parser("set", help="add a manager or change a PIN (asks for an existing PIN first)")
-    common(q)
+    add_common(q)
     q.add_argument("--name", required=True, help="manager's name (shown in the audit log)")
     q = ps.add_parser("list", help="list the managers")
-    common(q)
+    add_common(q)
     q = ps.add_parser("remove", help="remove a manager (needs another manager's PIN)")
-    common(q)
+    add_common(q)
     q.add_argument("name")
 
 
-def _desk(db: Any, given: str | None = None) -> str:
-    from checkin_app.services.catalog import CatalogService
-
-    return str(given or CatalogService(db).settings().desk_name or "CLI")
-
-
 def _local(moment: Any) -> str:
-    from checkin_app.cli import _local as local
-
-    return "-" if moment is None else local(moment)
+    return "-" if moment is None else local_time(moment)
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
     """Key operations; every one is written to the audit log."""
-    from checkin_app.cli import EXIT_OK, CliError, _open, parse_clock
     from checkin_app.services.keys import KeyService, KeyServiceError, default_key_file
     from checkin_app.storage.db import Database
 
-    db = _open(args)
+    db = open_db(args)
     svc = KeyService(db, parse_clock(args.clock))
-    desk, op = _desk(db), _operator()
+    desk, op = desk_name(db, None), _operator()
     key_file: Path = getattr(args, "key_file", None) or default_key_file()
     cmd = args.keys_command
     try:
         if cmd == "init":
-            ev, dk = svc.init_event(key_file, desk_name=_desk(db, args.desk), desk=desk, operator=op)
+            ev, dk = svc.init_event(key_file, desk_name=desk_name(db, args.desk), desk=desk, operator=op)
             print(f"活动签名密钥已生成 / Event signing key created: {ev.fingerprint}")
             print(f"  密钥文件 / key file (keep it off the desks, 0600): {key_file}")
             print(f"  本台已认证 / this desk certified: key id {dk.key_id} ({dk.desk_name})")
         elif cmd == "rotate":
-            ev, dk = svc.rotate(key_file, desk_name=_desk(db, args.desk), desk=desk, operator=op)
+            ev, dk = svc.rotate(key_file, desk_name=desk_name(db, args.desk), desk=desk, operator=op)
             print(f"新活动密钥 / New event key: {ev.fingerprint} (old key file kept beside {key_file})")
             print(f"  本台新密钥 / this desk's new key id: {dk.key_id}; re-certify the other desks")
         elif cmd == "retire":
@@ -124,7 +125,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
         elif cmd == "certify-desk":
             target = Database(args.desk_db) if args.desk_db else None
             try:
-                name = args.desk or (_desk(target) if target else _desk(db))
+                name = args.desk or (desk_name(target, None) if target else desk_name(db, None))
                 dk = svc.certify_desk(key_file, desk_name=name, desk=desk, operator=op,
                                       desk_db=target)
             finally:
@@ -161,7 +162,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def _list_keys(svc: Any, as_json: bool) -> int:
     st = svc.status()
     if as_json:
-        print(json.dumps({
+        print_json({
             "signing_key_id": st.signing_key_id, "signing_desk": st.signing_desk,
             "event_keys": [{"fingerprint": e.fingerprint, "created_at": e.created_at.isoformat(),
                             "retired_at": e.retired_at.isoformat() if e.retired_at else None,
@@ -170,7 +171,7 @@ def _list_keys(svc: Any, as_json: bool) -> int:
                            "own": d.own, "certified": d.certified, "event_key": d.event_key,
                            "revoked_at": d.revoked_at.isoformat() if d.revoked_at else None,
                            "revoked_reason": d.revoked_reason} for d in st.desk_keys],
-        }, ensure_ascii=False, indent=2))
+        })
         return 0
     print("活动密钥 / Event keys:")
     for e in st.event_keys:
@@ -192,14 +193,13 @@ def cmd_issue_code(args: argparse.Namespace) -> int:
     """Print the badge code for one delegate (a signed token when this desk has a key)."""
     from sqlalchemy import or_, select
 
-    from checkin_app.cli import EXIT_OK, CliError, _need_event, _open
     from checkin_app.domain import tokens
     from checkin_app.services.badge_codes import badge_code
     from checkin_app.services.keys import signing_key
     from checkin_app.storage import models as m
 
-    db = _open(args)
-    _need_event(db)
+    db = open_db(args)
+    need_event(db)
     text = str(args.delegate).strip()
     with db.read() as s:
         conds = [m.Delegate.registration_code == text.upper()]
@@ -220,27 +220,20 @@ def cmd_issue_code(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_pin(prompt: str) -> str:
-    if sys.stdin.isatty():
-        return getpass.getpass(prompt)
-    return sys.stdin.readline().strip()  # scripts and tests: one PIN per line
-
-
 def cmd_pin(args: argparse.Namespace) -> int:
     """Manager PINs: the first is set freely, later changes need an existing manager's PIN."""
-    from checkin_app.cli import EXIT_OK, CliError, _open, parse_clock
     from checkin_app.services.pins import PinError, PinService
 
-    db = _open(args)
+    db = open_db(args)
     svc = PinService(db, parse_clock(args.clock))
-    desk = _desk(db)
+    desk = desk_name(db, None)
     if args.pin_command == "list":
         names = svc.managers()
         print("\n".join(names) if names else "尚未设置管理员 / No manager yet")
         return EXIT_OK
     operator = _operator()
     if svc.has_managers():
-        check = svc.verify(_read_pin("现有管理员 PIN / An existing manager's PIN: "), desk=desk)
+        check = svc.verify(read_pin("现有管理员 PIN / An existing manager's PIN: "), desk=desk)
         if not check.ok:
             raise CliError(check.message)
         operator = check.manager
@@ -249,8 +242,8 @@ def cmd_pin(args: argparse.Namespace) -> int:
             svc.remove(args.name, desk=desk, operator=operator)
             print(f"已删除管理员 / Removed manager {args.name}")
             return EXIT_OK
-        pin = _read_pin(f"{args.name} 的新 PIN / New PIN for {args.name}: ")
-        again = _read_pin("再输一次 / Again: ")
+        pin = read_pin(f"{args.name} 的新 PIN / New PIN for {args.name}: ")
+        again = read_pin("再输一次 / Again: ")
         if pin != again:
             raise CliError("两次输入的 PIN 不一致\nThe two PINs differ")
         svc.set_pin(args.name, pin, desk=desk, operator=operator)
@@ -258,32 +251,6 @@ def cmd_pin(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     print(f"已设置 / PIN set for manager {args.name}")
     return EXIT_OK
-
-
-def demo_keys(path: Path, samples: dict[str, str]) -> None:
-    """Give a freshly built demo database an event key file beside it and a certified desk,
-    and print signed codes for the samples, so `make run` scans real tokens."""
-    from sqlalchemy import select
-
-    from checkin_app.services.badge_codes import badge_code
-    from checkin_app.services.keys import demo_key_file, setup_demo_keys
-    from checkin_app.storage import models as m
-    from checkin_app.storage.db import Database
-
-    db = Database(path if path else default_db_path())
-    try:
-        key_file = demo_key_file(path)
-        setup_demo_keys(db, key_file)
-        with db.read() as s:
-            ids = dict(s.execute(select(m.Delegate.registration_code, m.Delegate.id).where(
-                m.Delegate.registration_code.in_(list(samples.values())))).all())
-            tokens = {label: badge_code(s, ids[code]) for label, code in samples.items() if code in ids}
-    finally:
-        db.close()
-    print(f"  活动密钥 / event key file: {key_file}")
-    print("  已签名证件代码 / signed badge codes:")
-    for label, token in list(tokens.items())[:4]:
-        print(f"    {label:<20} {token}")
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -8,26 +8,34 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
+from checkin_app.cli.common import (
+    EXIT_OK,
+    CliError,
+    add_common,
+    desk_name,
+    open_db,
+    parse_clock,
+    read_pin,
+)
 
 
-def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_parsers(sub: Any) -> None:
     """Register the desk's sync commands."""
     p = sub.add_parser("enrol", help="connect this desk to a hub with an enrolment code (a desk that "
                                      "belongs to a hub already: asks for a manager PIN; audited)")
-    common(p)
+    add_common(p)
     p.add_argument("code", help="the code the hub printed (checkin-enrol:v1?…)")
     p = sub.add_parser("sync", help="sync with the hub (runs until stopped; --once for one round)")
-    common(p)
+    add_common(p)
     p.add_argument("--once", action="store_true")
     p = sub.add_parser("bundle", help="offline bundles (USB stick) for a desk without network")
-    common(p)
+    add_common(p)
     bs = p.add_subparsers(dest="bundle_command", required=True)
     q = bs.add_parser("export", help="write this desk's unsynced events to a file")
-    common(q)
+    add_common(q)
     q.add_argument("file", type=Path)
     q = bs.add_parser("import", help="load the hub's data bundle (event, activities, delegates)")
-    common(q)
+    add_common(q)
     q.add_argument("file", type=Path)
     q.add_argument("--fingerprint", default="",
                    help="the hub's certificate fingerprint, for a desk never enrolled (the hub prints it)")
@@ -38,15 +46,7 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
                         "manager PIN; audited); without it another hub's bundle is refused")
 
 
-def _open(args: argparse.Namespace) -> Any:
-    from checkin_app.cli import _open as open_db
-
-    return open_db(args)
-
-
 def _fail(exc: Exception) -> None:
-    from checkin_app.cli import CliError
-
     raise CliError(str(exc)) from exc
 
 
@@ -55,7 +55,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     from checkin_app.sync.client import DeskSync
     from checkin_app.sync.protocol import SyncError
 
-    db = _open(args)
+    db = open_db(args)
     manager = ""
     try:
         sync = DeskSync(db)
@@ -84,13 +84,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """One round (--once), or keep syncing until Ctrl+C."""
     import threading
 
-    from checkin_app.cli import parse_clock
     from checkin_app.printing.status import PrinterState
     from checkin_app.sync.client import DeskSync, SyncStatus
     from checkin_app.sync.protocol import SyncError
     from checkin_app.sync.worker import SyncWorker
 
-    db = _open(args)
+    db = open_db(args)
     sync = DeskSync(db, parse_clock(args.clock), printer_state=PrinterState(db))
     try:
         if args.once:
@@ -140,17 +139,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _manager(db: Any, args: argparse.Namespace, zh: str = "更换中心服务器须由管理员操作",
              en: str = "Changing hubs") -> str:
     """A manager's PIN for a manager action of this command; the manager's name."""
-    from checkin_app.cli import CliError, parse_clock
-    from checkin_app.cli_security import _read_pin
-    from checkin_app.services.catalog import CatalogService
     from checkin_app.services.pins import PinService
 
     pins = PinService(db, parse_clock(args.clock))
     if not pins.has_managers():
         raise CliError(f"{zh}，请先设置管理员 PIN（checkin-app pin set）\n"
                        f"{en} is a manager action: set a manager PIN first (checkin-app pin set)")
-    check = pins.verify(_read_pin("管理员 PIN / Manager PIN: "),
-                        desk=CatalogService(db).settings().desk_name or "CLI")
+    check = pins.verify(read_pin("管理员 PIN / Manager PIN: "), desk=desk_name(db, None))
     if not check.ok:
         raise CliError(check.message)
     return check.manager
@@ -161,7 +156,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     from checkin_app.sync.bundle import export_desk_events, import_hub_data
     from checkin_app.sync.protocol import SyncError
 
-    db = _open(args)
+    db = open_db(args)
     try:
         if args.bundle_command == "export":
             info = export_desk_events(db, args.file)
@@ -192,3 +187,10 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     finally:
         db.close()
     return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "enrol": cmd_enrol,
+    "sync": cmd_sync,
+    "bundle": cmd_bundle,
+}

@@ -7,13 +7,13 @@ import contextlib
 import io
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checkin_app.cli.common import EXIT_OK, CliError
+from checkin_app.cli.event import add_hub_parsers, cmd_hub_event
 from checkin_app.sync.protocol import EnrolmentCode, pretty_fingerprint
-
-EXIT_OK = 0
-EXIT_ERROR = 2
 
 
 def _db_args(p: argparse.ArgumentParser, *, top: bool) -> None:
@@ -38,9 +38,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--event-key", type=Path, default=None,
                    help="event key file: desks enrolling get their desk key certified with it")
     hs = p.add_subparsers(dest="hub_command")
-    from checkin_app import cli_event
-
-    cli_event.add_hub_parsers(hs, _db_args)
+    add_hub_parsers(hs, _db_args)
     q = hs.add_parser("load", help="build the demo event into the hub database")
     _db_args(q, top=False)
     q.add_argument("--size", type=int, default=10_000)
@@ -119,16 +117,12 @@ def print_qr(text: str, out: Any = None) -> None:
 
 def cmd_hub(args: argparse.Namespace) -> int:
     """Dispatch `hub` and its subcommands."""
-    from checkin_app.cli import CliError
-
     command = getattr(args, "hub_command", None)
     try:
         if command is None:
             return _serve(args)
         if command == "event":
-            from checkin_app.cli_event import cmd_hub_event
-
-            return cmd_hub_event(args)
+            return cmd_hub_event(args, _store(args))
         return {"load": _load, "publish": _publish, "enrol-desk": _enrol, "revoke-desk": _revoke,
                 "lift-revocation": _lift, "reinstate-desk": _reinstate, "dashboard-key": _dashboard_key,
                 "desks": _desks, "bundle": _bundle}[command](args)
@@ -232,7 +226,6 @@ def _enrol(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from checkin_app.cli import CliError
     from checkin_app.hub.enrolment import revoke_desk_keys
 
     reason = args.reason.strip() or "签到台已被中心服务器吊销 / desk revoked at the hub"
@@ -270,7 +263,6 @@ def _lift(args: argparse.Namespace) -> int:
 
 
 def _reinstate(args: argparse.Namespace) -> int:
-    from checkin_app.cli import CliError
     from checkin_app.hub.enrolment import desk_key_ids, lift_key_revocation
 
     store = _store(args)
@@ -291,8 +283,6 @@ def _reinstate(args: argparse.Namespace) -> int:
 
 
 def _dashboard_key(args: argparse.Namespace) -> int:
-    from checkin_app.cli import CliError
-
     store = _store(args)
     try:
         key, url = store.setting("hub.dashboard_key"), store.setting("hub.url") or ""
@@ -359,3 +349,6 @@ def _bundle(args: argparse.Namespace) -> int:
     finally:
         store.db.close()
     return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"hub": cmd_hub}
