@@ -12,7 +12,6 @@ import random
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -23,10 +22,24 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkin_app import __version__
+from checkin_app.hub.bodies import (
+    BODY_BUDGET,
+    BODY_TIMEOUT_S,
+    MAX_GZIP_RATIO,
+    MAX_PUSH_BYTES,
+    MAX_SMALL_BODY,
+    BadPush,
+    BodyBudget,
+    error_response,
+    inflate,
+    malformed,
+    parse_items,
+    read_body,
+)
 from checkin_app.hub.desks import DeskIdentity, DeskReport
-from checkin_app.hub.feed import ChangeFeed, change_line
+from checkin_app.hub.feed import change_line
 from checkin_app.hub.pushes import Prepared, PushWriter
-from checkin_app.hub.store import HubStore
+from checkin_app.hub.state import HubState
 from checkin_app.sync.protocol import (
     API_PREFIX,
     CLOCK_WARN_S,
@@ -40,7 +53,6 @@ from checkin_app.sync.protocol import (
     LONG_POLL_MAX_S,
     PROTOCOL_VERSION,
     AccessRefused,
-    bilingual,
     iso,
     mismatch_message,
     parse_iso,
@@ -53,20 +65,6 @@ log = logging.getLogger("checkin_app.hub")
 POLL_INTERVAL_S = 1.0
 # Raw NDJSON bytes gathered before one gzip flush of the pull stream.
 STREAM_CHUNK = 64 * 1024
-# Limits on what a request may make the hub hold (README "What the hub trusts"). A desk's
-# biggest push (500 each of walk-ins, serial revocations, check-ins, prints and audit entries)
-# is about 3 MB of JSON; its gzip body a tenth of that.
-MAX_PUSH_BYTES = 8 * 1024 * 1024  # on the wire, and again once decompressed
-# JSON values a push may hold (counted as '{', '[' and ',' before parsing): bounds the Python
-# objects one push becomes (the biggest real push has about 50,000).
-MAX_PUSH_NODES = 200_000
-# A gzip body decompresses to at most this many times its size (real pushes: 5-15 times).
-MAX_GZIP_RATIO = 64
-MAX_SMALL_BODY = 64 * 1024  # enrolment
-BODY_TIMEOUT_S = 30.0  # a body that takes longer to arrive is answered 408
-# Bodies (as sent) that all requests together may hold before one is read in full; a request
-# over budget waits for room (at most BODY_TIMEOUT_S, then 503 "busy, try again").
-BODY_BUDGET = 32 * 1024 * 1024
 # What desks report about themselves is clamped into what the database stores on every backend.
 MAX_QUEUE = 10_000_000
 MAX_CURSOR = 2**62
@@ -79,29 +77,6 @@ SPREAD_PER_DESK_S = 0.01
 SPREAD_MAX_S = 0.5
 # Answers up to this many changes come from memory in one piece; bigger ones stream from the database.
 MEMORY_REPLY_MAX = 5_000
-
-
-@dataclass
-class HubState:
-    """What the routes share: the store, the change feed and hub-level settings."""
-
-    store: HubStore
-    feed: ChangeFeed = field(init=False)
-    hub_id: str = ""
-    dashboard_key: str = ""
-    public_url: str = ""
-    fingerprint: str = ""
-
-    def __post_init__(self) -> None:
-        store = self.store
-
-        self.feed = ChangeFeed(store.changes_after, store.high_water, on_tables=store.forget)
-
-
-def _error(status: int, zh: str, en: str, code: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message_zh": zh, "message_en": en,
-                         "message": bilingual(zh, en), "protocol": PROTOCOL_VERSION},
-                        status_code=status)
 
 
 def _clean(text: str, limit: int) -> str:
@@ -125,107 +100,6 @@ def _report(request: Request) -> DeskReport:
                       printer_state=_clean(read_header_text(h.get(H_PRINTER, "")[:1000]), 200),
                       protocol=PROTOCOL_VERSION,
                       address=request.client.host if request.client else "")
-
-
-class BadPush(Exception):
-    """A push refused before storing (malformed, too large): carries the answer to send."""
-
-    def __init__(self, response: JSONResponse) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-
-
-def _malformed(what_zh: str = "请求数据格式错误", what_en: str = "Malformed request body") -> BadPush:
-    return BadPush(_error(400, what_zh, what_en, "malformed"))
-
-
-def _too_large(limit: int) -> BadPush:
-    mib = limit / (1024 * 1024)
-    return BadPush(_error(413, f"请求数据过大（上限 {mib:g} MiB）",
-                          f"Request body too large (limit {mib:g} MiB)", "too_large"))
-
-
-class BodyBudget:
-    """Bytes of request bodies the hub holds at once, shared by all requests (asyncio)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.used = 0
-        self._cond: asyncio.Condition | None = None
-
-    @contextlib.asynccontextmanager
-    async def hold(self, n: int, timeout: float) -> AsyncIterator[None]:
-        """Reserve n bytes (at most the limit) for the duration; 503 when no room comes in time."""
-        n = min(n, self.limit)
-        if self._cond is None:
-            self._cond = asyncio.Condition()
-        cond = self._cond
-        try:
-            async with asyncio.timeout(timeout), cond:
-                await cond.wait_for(lambda: self.used + n <= self.limit)
-                self.used += n
-        except TimeoutError:
-            raise BadPush(_error(503, "中心服务器正忙，稍后自动重试", "The hub is busy; the desk tries again",
-                                 "busy")) from None
-        try:
-            yield
-        finally:
-            async with cond:
-                self.used -= n
-                cond.notify_all()
-
-
-async def read_body(request: Request, limit: int, budget: BodyBudget | None = None) -> bytes:
-    """The request body, refused with 413 past `limit` (before reading, when its length says so)
-    and with 408 when it takes longer than BODY_TIMEOUT_S to arrive."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            size = int(declared)
-        except ValueError:
-            raise _malformed("Content-Length 无效", "Invalid Content-Length") from None
-        if size > limit:
-            raise _too_large(limit)
-    buf = bytearray()
-    try:
-        async with asyncio.timeout(BODY_TIMEOUT_S):
-            async for chunk in request.stream():
-                buf += chunk
-                if len(buf) > limit:
-                    raise _too_large(limit)
-    except TimeoutError:
-        raise BadPush(_error(408, "请求数据传输超时", "The request body took too long to arrive",
-                             "timeout")) from None
-    return bytes(buf)
-
-
-def inflate(raw: bytes, limit: int) -> bytes:
-    """A gzip body decompressed, never to more than `limit` bytes (413) nor from a broken stream (400)."""
-    d = zlib.decompressobj(31)
-    try:
-        out = d.decompress(raw, limit + 1)
-    except zlib.error:
-        raise _malformed("推送数据不是有效的 gzip", "The body is not valid gzip") from None
-    if len(out) > limit:
-        raise _too_large(limit)
-    if not d.eof:
-        raise _malformed("推送数据的 gzip 不完整", "The gzip body is truncated")
-    return out
-
-
-def parse_items(body: bytes) -> list[Any]:
-    """The `items` of a push body, or 400/413 with the reason (never an exception of the parser)."""
-    if body.count(b"{") + body.count(b"[") + body.count(b",") > MAX_PUSH_NODES:
-        raise BadPush(_error(413, f"推送条目过多（上限约 {MAX_PUSH_NODES} 个值）",
-                             f"Too many values in one push (limit about {MAX_PUSH_NODES})", "too_large"))
-    try:
-        doc = json.loads(body or b"{}")
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise _malformed("推送数据不是有效的 JSON", "The push body is not valid JSON") from None
-    items = doc.get("items", []) if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        raise _malformed("推送数据须为 {\"items\": [...]}", "The push body must be {\"items\": [...]}")
-    return items
 
 
 def _end_line(last: int, n: int, more: bool) -> bytes:
@@ -280,7 +154,7 @@ class ProtocolGuard:
                 theirs = None
             if theirs != PROTOCOL_VERSION:
                 zh, en = mismatch_message(PROTOCOL_VERSION, theirs, we_are="hub")
-                await _error(409, zh, en, "protocol")(scope, receive, stamped)
+                await error_response(409, zh, en, "protocol")(scope, receive, stamped)
                 return
         await self.app(scope, receive, stamped)
 
@@ -333,7 +207,7 @@ def create_app(state: HubState) -> FastAPI:
     @app.exception_handler(AccessRefused)
     async def refused(_request: Request, exc: AccessRefused) -> JSONResponse:
         zh, _, en = str(exc).partition("\n")
-        return _error(403, zh, en, "refused")
+        return error_response(403, zh, en, "refused")
 
     @app.exception_handler(DBAPIError)
     async def database_failed(request: Request, exc: DBAPIError) -> JSONResponse:
@@ -343,10 +217,10 @@ def create_app(state: HubState) -> FastAPI:
         if isinstance(exc, IntegrityError | DataError):
             # What a client sent that the database will never take: its mistake, not "retry".
             log.warning("refused on %s: %s", request.url.path, why)
-            return _error(422, f"中心服务器的数据库不接受此请求的数据（{why}）",
+            return error_response(422, f"中心服务器的数据库不接受此请求的数据（{why}）",
                           f"The hub's database cannot store what was sent ({why})", "unstorable")
         log.error("database error on %s: %s", request.url.path, why)
-        return _error(503, f"中心服务器的数据库暂时出错（{why}），请告知管理员；"
+        return error_response(503, f"中心服务器的数据库暂时出错（{why}），请告知管理员；"
                       "签到台上的记录不会丢失，稍后自动重试",
                       f"The hub's database failed ({why}); tell the organiser. Nothing on this desk "
                       "is lost: it tries again by itself", "database")
@@ -365,18 +239,18 @@ def create_app(state: HubState) -> FastAPI:
         try:
             body = json.loads(await read_body(request, MAX_SMALL_BODY) or b"{}")
         except (ValueError, RecursionError):
-            raise _malformed() from None
+            raise malformed() from None
         token, public_key = (body.get("token"), body.get("public_key", "")) if isinstance(body, dict) \
             else (None, None)
         if not isinstance(token, str) or not isinstance(public_key, str) or len(token) > 200 \
                 or len(public_key) > 200:
-            raise _malformed("注册请求须含注册码", "An enrolment needs the one-time token")
+            raise malformed("注册请求须含注册码", "An enrolment needs the one-time token")
         if public_key:
             try:
                 if len(bytes.fromhex(public_key)) != 32:
                     raise ValueError(public_key)
             except ValueError:
-                raise _malformed("签到台公钥无效", "Invalid desk public key") from None
+                raise malformed("签到台公钥无效", "Invalid desk public key") from None
         name, api_token, cert = await anyio.to_thread.run_sync(
             lambda: store.enrol(token, public_key=public_key))
         log.info("desk %s enrolled from %s", name, request.client.host if request.client else "?")

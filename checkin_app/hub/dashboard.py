@@ -14,7 +14,7 @@ import io
 import threading
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
@@ -22,10 +22,9 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from checkin_app.hub.bodies import read_body
+from checkin_app.hub.state import HubState
 from checkin_app.sync.protocol import EnrolmentCode, iso, parse_iso, pretty_fingerprint
-
-if TYPE_CHECKING:
-    from checkin_app.hub.app import HubState
 
 COOKIE = "checkin_dashboard"
 STATS_TTL_S = 3.0
@@ -135,8 +134,6 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
     async def enrol_create(request: Request) -> Response:
         if not _authorised(request, state.dashboard_key):
             return _denied()
-        from checkin_app.hub.app import read_body
-
         raw = await read_body(request, MAX_FORM_BYTES)
         fields = parse_qs(raw.decode("utf-8", "replace"))
         desk = (fields.get("desk") or [""])[0].strip()

@@ -18,11 +18,12 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from checkin_app.hub.bodies import read_body
 from checkin_app.hub.dashboard import _STYLE, MAX_FORM_BYTES, _authorised, _denied, key_to_cookie
+from checkin_app.hub.state import HubState
 
 if TYPE_CHECKING:
     from checkin_app.domain.event_def import ActivityDef, EventDefinition
-    from checkin_app.hub.app import HubState
 
 OPERATOR = "dashboard"
 
@@ -152,8 +153,6 @@ def add_activity_routes(app: FastAPI, state: HubState) -> None:
     async def activity_change(request: Request, code: str) -> Response:
         if not _authorised(request, state.dashboard_key):
             return _denied()
-        from checkin_app.hub.app import read_body
-
         raw = await read_body(request, MAX_FORM_BYTES)
         fields = parse_qs(raw.decode("utf-8", "replace"))
         message, bad = await anyio.to_thread.run_sync(lambda: change(code.upper(), fields))

@@ -16,8 +16,9 @@ import uvicorn
 from platformdirs import user_data_dir
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from checkin_app.hub.app import HubState, create_app
+from checkin_app.hub.app import create_app
 from checkin_app.hub.db import HubDatabase
+from checkin_app.hub.state import HubState
 from checkin_app.hub.store import HubStore
 from checkin_app.hub.tls import HubCertificate, ensure_certificate
 from checkin_app.paths import APP_NAME
