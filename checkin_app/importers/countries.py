@@ -4,6 +4,7 @@ English, Chinese and the country's own languages (CLDR through Babel), official 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from checkin_app.domain.countries import COUNTRIES
@@ -70,6 +71,15 @@ _OF_FORM = re.compile(r"^(.+?),\s*(.+?\bof(?:\s+the)?)$", re.IGNORECASE)  # "Kor
 @lru_cache(maxsize=1)
 def _lookup() -> dict[str, str]:
     """Folded name, alias or code → ISO 3166-1 alpha-2."""
+    from babel.localedata import clear_caches
+
+    try:
+        return _build_lookup(clear_caches)
+    finally:
+        clear_caches()
+
+
+def _build_lookup(clear_caches: Callable[[], None]) -> dict[str, str]:
     from babel import Locale, UnknownLocaleError
     from babel.core import get_global
     from babel.languages import get_official_languages
@@ -91,7 +101,11 @@ def _lookup() -> dict[str, str]:
         for iso2, name in Locale.parse(loc).territories.items():
             if iso2 in codes:
                 table.setdefault(fold(name), iso2)
-    for iso2 in sorted(codes):  # each country's name in its own languages: Србија, 대한민국
+    for n, iso2 in enumerate(sorted(codes)):  # each country's name in its own languages: Србија, 대한민국
+        if n % 16 == 15:
+            # Babel keeps every locale it loaded (some 450 here, over 100 MB that Python does not
+            # give back): a few at a time are enough to read each country's own name.
+            clear_caches()
         for lang in get_official_languages(iso2, de_facto=True):
             for tag in (f"{lang}_{iso2}", lang):
                 try:
