@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -91,10 +91,10 @@ def _put_presence(conn: Any) -> Any:
 
 _BP = cast(Table, BadgePrint.__table__)
 _BR = cast(Table, sec.BadgeRevocation.__table__)
-# What a desk may push: its own walk-ins, serial revocations of its reprints, check-ins, badge
-# prints and audit entries. Everything else (keys, certificates, event data) comes from the
-# organiser; the key tables are named so that the refusal says who may send them.
-DESK_TABLES = frozenset({"delegates", "badge_revocations", "checkins", "badge_prints", st.AUDIT})
+# What a desk may push: the tables registered with a desk outbox (sync.tables: its walk-ins,
+# serial revocations of its reprints, check-ins, badge prints and audit entries). Everything
+# else (keys, certificates, event data) comes from the organiser; the key tables are named so
+# that the refusal says who may send them.
 ORGANISER_ONLY = frozenset({"key_revocations", "desk_keys", "event_keys", "hub_desks"})
 
 
@@ -217,26 +217,23 @@ class HubStore:
         return results
 
     def _ingest_table(self, session: Session, name: str, parts: list[_Part]) -> None:
-        if name == "checkins":
-            self._ingest_checkins(session, parts)
-        elif name == st.AUDIT:
-            self._ingest_audit(session, parts)
-        elif name in ORGANISER_ONLY:
+        # The ingest is the one the table's registration names (sync.tables.SyncTable.ingest).
+        spec = st.REGISTRY.get(name)
+        whole = _WHOLE_BATCH.get(spec.ingest) if spec is not None and spec.pushed else None
+        each = _PUSH_BY_PUSH.get(spec.ingest) if spec is not None and spec.pushed else None
+        if name in ORGANISER_ONLY:
             for part in parts:
                 part.result.rejected.extend({"table": name, "key": vet.item_key(it), "reason": bilingual(
                     "签名密钥和签到台的吊销只能由主办方在中心服务器上操作（hub revoke-desk），"
                     "签到台不能推送",
                     "Key and desk revocations come only from the organiser at the hub "
                     "(hub revoke-desk); a desk may not push them")} for it in part.items)
-        elif name in DESK_TABLES and name in st.REGISTRY and st.REGISTRY[name].pushed:
+        elif whole is not None:
+            whole(self, session, parts)
+        elif spec is not None and each is not None:
             for part in parts:
-                part = _Part(part.desk, self._vet_items(name, part), part.result)
-                if name == "delegates":
-                    self._ingest_walk_ins(session, part.desk, part.items, part.result)
-                elif name == st.BADGE_REVOCATIONS.name:
-                    self._ingest_badge_revocations(session, part.desk, part.items, part.result)
-                else:
-                    self._ingest_generic(session, part.desk, st.REGISTRY[name], part.items, part.result)
+                part = _Part(part.desk, self._vet_items(spec, part), part.result)
+                each(self, session, part.desk, spec, part.items, part.result)
         else:
             for part in parts:
                 part.result.rejected.extend({"table": name, "key": vet.item_key(it), "reason": bilingual(
@@ -244,10 +241,10 @@ class HubStore:
                     for it in part.items)
 
     @staticmethod
-    def _vet_items(name: str, part: _Part) -> list[dict[str, Any]]:
+    def _vet_items(spec: st.SyncTable, part: _Part) -> list[dict[str, Any]]:
         """The items of one push that are shaped right and storable (desk set from the token)."""
-        table = m.Base.metadata.tables[name]
-        key = st.REGISTRY[name].key
+        name, key = spec.name, spec.key
+        table = spec.outbox.table if spec.outbox is not None else m.Base.metadata.tables[name]
         ok: list[dict[str, Any]] = []
         for it in part.items:
             try:
@@ -599,3 +596,20 @@ class HubStore:
         ok = [str(p[table.key]) for p in fresh if str(p[table.key]) not in skipped]
         seqs = self.publish(session, table.name, table.export(session, ok), origin=desk)
         result.stored.extend({"table": table.name, "key": k, "seq": seqs.get(k)} for k in ok)
+
+
+# Each pushed table's ingest, by the name its registration gives (sync.tables INGEST_*).
+# Check-ins and audit entries take every push of a batch in a few statements; the others go
+# push by push, each item vetted first.
+_WHOLE_BATCH: dict[str, Callable[[HubStore, Session, list[_Part]], None]] = {
+    st.INGEST_CHECKINS: HubStore._ingest_checkins,
+    st.INGEST_AUDIT: HubStore._ingest_audit,
+}
+_PUSH_BY_PUSH: dict[str, Callable[[HubStore, Session, str, st.SyncTable, list[dict[str, Any]], PushResult],
+                                  None]] = {
+    st.INGEST_WALK_INS: lambda hub, s, desk, _spec, items, result: hub._ingest_walk_ins(
+        s, desk, items, result),
+    st.INGEST_BADGE_REVOCATIONS: lambda hub, s, desk, _spec, items, result: hub._ingest_badge_revocations(
+        s, desk, items, result),
+    st.INGEST_GENERIC: HubStore._ingest_generic,
+}

@@ -11,21 +11,20 @@ from datetime import datetime
 from typing import Any, cast
 
 import httpx
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from checkin_app import __version__
 from checkin_app.domain.clock import Clock, SystemClock
-from checkin_app.services.checkin import STUB_PREFIX, rebuild_all_presence, recompute_presence
+from checkin_app.services.checkin import rebuild_all_presence, recompute_presence
 from checkin_app.services.conflicts import Refusal
 from checkin_app.services.search import index_delegates
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
-from checkin_app.storage import models_security as sec
 from checkin_app.storage.db import Database
-from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync import tables as st
 from checkin_app.sync.desk_name import DeskName
+from checkin_app.sync.outbox import OTHER, SCANS, get_state, set_state
 from checkin_app.sync.protocol import (
     API_PREFIX,
     DEFAULT_PAGE,
@@ -44,13 +43,8 @@ from checkin_app.sync.protocol import (
 )
 from checkin_app.sync.transport import check_pin, fetch_certificate, make_client, raise_for_hub
 
-_C = cast(Table, m.CheckIn.__table__)
-_AUDIT = cast(Table, m.AuditEntry.__table__)
 _D = cast(Table, m.Delegate.__table__)
-_BP = cast(Table, BadgePrint.__table__)
-_BR = cast(Table, sec.BadgeRevocation.__table__)
 _W = cast(Table, mh.SyncDeferred.__table__)
-_AUDIT_COLS = st.wire_columns(_AUDIT, ("id",))
 PUSH_BATCH = 500
 APPLY_BATCH = 2000
 # Above this many delegates in one pull, search keys are rebuilt afterwards in small
@@ -138,12 +132,9 @@ def _warnings(answer: dict[str, Any]) -> tuple[list[str], list[str]]:
             [str(w.get("code", "")) for w in found])
 
 
-def _get(session: Session, key: str) -> str | None:
-    return session.scalar(select(mh.SyncState.value).where(mh.SyncState.key == key))
-
-
-def _set(session: Session, key: str, value: str) -> None:
-    session.merge(mh.SyncState(key=key, value=value))
+# sync_state values (the outbox's high-water marks live there too).
+_get = get_state
+_set = set_state
 
 
 class DeskSync:
@@ -298,68 +289,45 @@ class DeskSync:
         return cfg
 
     # -- the outbox -----------------------------------------------------------------------------
+    # Every table desks push declares its outbox where it is registered (sync.tables, sync.outbox):
+    # what is still to push and in what order, how the hub's answer settles it, what it counts.
     def pending_count(self) -> int:
-        """Local events the hub does not have yet: check-ins and undos, badge prints and serial
-        revocations (audit entries ride along)."""
+        """Local records the hub does not have yet: check-ins and undos, badge prints and serial
+        revocations (audit entries and walk-ins ride along uncounted)."""
         return sum(self.pending_counts())
 
     def pending_counts(self) -> tuple[int, int]:
-        """(check-ins and undos, badge prints and serial revocations) the hub does not have yet."""
+        """(check-ins and undos, the other counted records) the hub does not have yet."""
+        counts = {SCANS: 0, OTHER: 0}
         with self.db.read() as s:
-            checkins = s.scalar(select(func.count()).select_from(_C).where(_C.c.synced.is_(False)))
-            prints = s.scalar(select(func.count()).select_from(_BP).where(_BP.c.synced.is_(False)))
-            # A revocation of a delegate this desk does not hold (a key bundle) cannot be pushed.
-            revoked = s.scalar(select(func.count()).select_from(_BR.join(_D, _D.c.id == _BR.c.delegate_id))
-                               .where(_BR.c.synced.is_(False)))
-            return int(checkins or 0), int(prints or 0) + int(revoked or 0)
+            for spec in st.pushed_tables():
+                box = spec.outbox
+                if box is not None and box.queue is not None:
+                    counts[box.queue] = counts.get(box.queue, 0) + box.count(s)
+        return counts[SCANS], counts[OTHER]
 
     def _outbox(self, s: Session, limit: int | None = PUSH_BATCH
                 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-        """The next push: walk-ins, serial revocations, check-ins, badge prints and audit entries,
-        plus the watermarks it would set."""
+        """The next push: up to `limit` queued rows of each pushed table, referenced tables first,
+        plus the high-water marks (by table) that acknowledging them would set."""
         items: list[dict[str, Any]] = []
         marks: dict[str, int] = {}
-        walk_mark = int(_get(s, "push.delegates") or 0)
-        # A stub (a person known here only from a scanned token) is not a registration: pushed,
-        # it became a second, nameless delegate at the hub; the real row replaces it in place.
-        walk = s.execute(select(_D.c.id, _D.c.uid).where(
-            _D.c.walk_in.is_(True), _D.c.id > walk_mark,
-            _D.c.registration_code.not_like(STUB_PREFIX + "%")).order_by(_D.c.id).limit(limit)).all()
-        if walk:
-            items += [{"table": "delegates", "key": k, "payload": p}
-                      for k, p in st.DELEGATES.export(s, [r.uid for r in walk])]
-            marks["push.delegates"] = walk[-1].id
-        revoked = s.execute(select(_D.c.uid, _BR.c.serial).join(_D, _D.c.id == _BR.c.delegate_id)
-                            .where(_BR.c.synced.is_(False)).order_by(_BR.c.id).limit(limit)).all()
-        if revoked:
-            items += [{"table": st.BADGE_REVOCATIONS.name, "key": k, "payload": p}
-                      for k, p in st.BADGE_REVOCATIONS.export(
-                          s, [st.revocation_key(r.uid, r.serial) for r in revoked])]
-        uuids = list(s.scalars(select(_C.c.uuid).where(_C.c.synced.is_(False)).order_by(_C.c.id)
-                               .limit(limit)))
-        if uuids:
-            items += [{"table": "checkins", "key": k, "payload": p}
-                      for k, p in st.CHECKINS.export(s, uuids)]
-        prints = list(s.scalars(select(_BP.c.uuid).where(_BP.c.synced.is_(False)).order_by(_BP.c.id)
-                                .limit(limit)))
-        if prints:
-            items += [{"table": st.BADGE_PRINTS.name, "key": k, "payload": p}
-                      for k, p in st.BADGE_PRINTS.export(s, prints)]
-        # This desk's events go out under the name the hub enrolled it under, even when it was
-        # renamed here since (sync.desk_name): the hub knows it only by that name. Audit entries
-        # keep theirs (their hash chain covers it; the hub stamps them from the token anyway).
+        # This desk's records go out under the name the hub enrolled it under, even when it was
+        # renamed here since (sync.desk_name): the hub knows it only by that name.
         enrolled = DeskName("", _get(s, K_DESK) or "").identity
-        if enrolled:
-            for it in items:
-                if it["table"] in ("checkins", st.BADGE_PRINTS.name) and "desk" in it["payload"]:
-                    it["payload"]["desk"] = enrolled
-        audit_mark = int(_get(s, "push.audit") or 0)
-        rows = s.execute(select(_AUDIT).where(_AUDIT.c.id > audit_mark).order_by(_AUDIT.c.id)
-                         .limit(limit)).all()
-        if rows:
-            items += [{"table": st.AUDIT, "key": r.uuid, "payload": st.to_payload(r, _AUDIT_COLS)}
-                      for r in rows]
-            marks["push.audit"] = rows[-1].id
+        for spec in st.pushed_tables():
+            box = spec.outbox
+            if box is None:
+                continue
+            batch = box.batch(s, limit)
+            if not batch.keys:
+                continue
+            for key, payload in spec.export(s, batch.keys):
+                if enrolled and box.desk_field and box.desk_field in payload:
+                    payload[box.desk_field] = enrolled
+                items.append({"table": spec.name, "key": key, "payload": payload})
+            if batch.mark is not None:
+                marks[spec.name] = batch.mark
         return items, marks
 
     def push_once(self) -> PushSummary:
@@ -394,8 +362,7 @@ class DeskSync:
                 warnings, codes = _warnings(ans)
                 acked = {(i["table"], i["key"]) for i in ans["stored"] + ans["duplicates"]}
                 bad = {(i["table"], i["key"]): i.get("reason", "") for i in ans["rejected"]}
-                self._ack(items, marks, acked)
-                settled = self._settle_refusals(items, marks, acked, bad, ref_mark)
+                settled = self._settle(items, marks, acked, bad, ref_mark)
                 stored += len(ans["stored"])
                 dups += len(ans["duplicates"])
                 rejected += [f"{t} {k}: {why}" for (t, k), why in bad.items()]
@@ -416,28 +383,30 @@ class DeskSync:
         self.warnings, self.warning_codes = tuple(warnings), tuple(codes)
         return PushSummary(stored, dups, rejected, self.pending_count(), offset, warnings)
 
-    def _ack(self, items: list[dict[str, Any]], marks: dict[str, int],
-             acked: set[tuple[str, str]]) -> None:
-        def taken(table: str) -> list[str]:
-            return [i["key"] for i in items if i["table"] == table and (table, i["key"]) in acked]
-
+    def _settle(self, items: list[dict[str, Any]], marks: dict[str, int], acked: set[tuple[str, str]],
+                refused: dict[tuple[str, str], str], ref_mark: int) -> set[tuple[str, str]]:
+        """Settle what the hub took: each table's outbox marks what it stored or had already,
+        and what it refused where the table takes refusals off the queue (the refusal is kept
+        with the hub's reason; _release queues it again). Returns the refusals taken off."""
+        sent: dict[str, list[str]] = {}
+        for i in items:
+            sent.setdefault(i["table"], []).append(str(i["key"]))
+        mine = {k: why for k, why in refused.items() if str(k[1]) in sent.get(k[0], ())}
+        settled = {k for k in mine if _settles_refused(k[0])}
+        now = iso(self.clock.now())
         with self.db.write() as s:
-            for name, rows_of in (("checkins", _C), (st.BADGE_PRINTS.name, _BP)):
-                for part in st._batched(taken(name), 500):
-                    s.execute(update(rows_of).where(rows_of.c.uuid.in_(part)).values(synced=True))
-            revoked = {tuple(k.rpartition(":")[::2]) for k in taken(st.BADGE_REVOCATIONS.name)}
-            if revoked:
-                rows = s.execute(select(_BR.c.id, _D.c.uid, _BR.c.serial)
-                                 .join(_D, _D.c.id == _BR.c.delegate_id)
-                                 .where(_BR.c.synced.is_(False))).all()
-                done = [r.id for r in rows if (r.uid, str(r.serial)) in revoked]
-                for part in st._batched(done, 500):
-                    s.execute(update(_BR).where(_BR.c.id.in_(part)).values(synced=True))
-            # Watermarks move only when every item of that table in this push was taken.
-            for mark, table in (("push.audit", st.AUDIT), ("push.delegates", "delegates")):
-                keys = [i["key"] for i in items if i["table"] == table]
-                if mark in marks and all((table, k) in acked for k in keys):
-                    _set(s, mark, str(marks[mark]))
+            for (table, key), reason in mine.items():
+                _set(s, f"{K_REFUSED}{table}:{key}", json.dumps(
+                    {"table": table, "key": key, "reason": reason, "at": now, "ref": ref_mark},
+                    ensure_ascii=False))
+            for name, keys in sent.items():
+                spec = st.REGISTRY.get(name)
+                if spec is None or spec.outbox is None:
+                    continue
+                taken = {k for k in keys if (name, k) in acked}
+                taken |= {str(k) for t, k in settled if t == name}
+                spec.outbox.acknowledge(s, keys, taken, marks.get(name))
+        return settled
 
     # -- pulling ------------------------------------------------------------------------------
     def cursor(self) -> int:
@@ -628,7 +597,8 @@ class DeskSync:
     # -- refusals -------------------------------------------------------------------------------
     # A refused check-in is settled like a stored one (so it leaves the queue and stops blocking
     # the ones behind it) and remembered with the hub's reason; once a pull brings reference data
-    # (a delegate arriving later makes it acceptable) the next push queues it again.
+    # (a delegate arriving later makes it acceptable) the next push queues it again. Which tables
+    # take refusals off the queue so is their outbox's to say (settle_refused).
     def refusals(self) -> list[Refusal]:
         """Items the hub refused that wait for new data before they are sent again."""
         with self.db.read() as s:
@@ -659,48 +629,11 @@ class DeskSync:
             # Read before sending: data applied while this push is in flight triggers a retry.
             return mark
 
-    def _settle_refusals(self, items: list[dict[str, Any]], marks: dict[str, int],
-                         acked: set[tuple[str, str]], refused: dict[tuple[str, str], str],
-                         ref_mark: int) -> set[tuple[str, str]]:
-        """Remember what the hub refused in this push; returns the refusals taken off the queue."""
-        sent = {(i["table"], str(i["key"])) for i in items}
-        mine = {k: why for k, why in refused.items() if (k[0], str(k[1])) in sent}
-        if not mine:
-            return set()
-        now = iso(self.clock.now())
-        with self.db.write() as s:
-            for (table, key), reason in mine.items():
-                _set(s, f"{K_REFUSED}{table}:{key}", json.dumps(
-                    {"table": table, "key": key, "reason": reason, "at": now, "ref": ref_mark},
-                    ensure_ascii=False))
-            _mark_synced(s, list(mine), True)
-            # Walk-ins go by watermark: move it past refused ones too (_release moves it back).
-            walk = [str(i["key"]) for i in items if i["table"] == "delegates"]
-            if "push.delegates" in marks and walk and all(
-                    ("delegates", k) in acked or ("delegates", k) in mine for k in walk):
-                _set(s, "push.delegates", str(marks["push.delegates"]))
-        return {k for k in mine if k[0] in _SETTLED}
 
-
-# Refusals taken off the queue until new data arrives: rows with a `synced` flag, and walk-ins
-# (by watermark). Anything else the hub refuses stays queued and is sent again.
-_SETTLED = ("checkins", "delegates", st.BADGE_PRINTS.name, st.BADGE_REVOCATIONS.name)
-
-
-def _mark_synced(s: Session, keys: list[tuple[str, str]], value: bool) -> None:
-    """Set the `synced` flag of refused check-ins, badge prints and serial revocations."""
-    for table, rows_of in (("checkins", _C), (st.BADGE_PRINTS.name, _BP)):
-        uuids = [k for t, k in keys if t == table]
-        for part in st._batched(uuids, 500):
-            s.execute(update(rows_of).where(rows_of.c.uuid.in_(part)).values(synced=value))
-    wanted = {tuple(k.rpartition(":")[::2]) for t, k in keys if t == st.BADGE_REVOCATIONS.name}
-    if wanted:
-        rows = s.execute(select(_BR.c.id, _D.c.uid, _BR.c.serial)
-                         .join(_D, _D.c.id == _BR.c.delegate_id)
-                         .where(_D.c.uid.in_(sorted({uid for uid, _ in wanted})))).all()
-        ids = [r.id for r in rows if (r.uid, str(r.serial)) in wanted]
-        for part in st._batched(ids, 500):
-            s.execute(update(_BR).where(_BR.c.id.in_(part)).values(synced=value))
+def _settles_refused(table: str) -> bool:
+    """A refused row of this table leaves the queue until new data arrives (else it goes again)."""
+    spec = st.REGISTRY.get(table)
+    return spec is not None and spec.outbox is not None and spec.outbox.settle_refused
 
 
 def _refused_count(s: Session) -> int:
@@ -715,12 +648,13 @@ def _release(s: Session, ref_mark: int | None) -> int:
     again = [(key, json.loads(value)) for key, value in rows]
     if ref_mark is not None:
         again = [(key, rec) for key, rec in again if int(rec.get("ref", 0)) < ref_mark]
-    _mark_synced(s, [(str(rec["table"]), str(rec["key"])) for _key, rec in again], False)
-    walk_ins = [str(rec["key"]) for _key, rec in again if rec["table"] == "delegates"]
-    if walk_ins:
-        first = s.scalar(select(func.min(_D.c.id)).where(_D.c.uid.in_(walk_ins)))
-        if first is not None and first <= int(_get(s, "push.delegates") or 0):
-            _set(s, "push.delegates", str(first - 1))
+    by_table: dict[str, list[str]] = {}
+    for _key, rec in again:
+        by_table.setdefault(str(rec["table"]), []).append(str(rec["key"]))
+    for name, keys in by_table.items():
+        spec = st.REGISTRY.get(name)
+        if spec is not None and spec.outbox is not None and spec.outbox.settle_refused:
+            spec.outbox.release(s, keys)
     for part in st._batched([key for key, _rec in again], 500):
         s.execute(delete(mh.SyncState).where(mh.SyncState.key.in_(part)))
     return len(again)

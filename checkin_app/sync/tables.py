@@ -4,6 +4,10 @@ The change feed is generic: a change is (table name, row key, JSON payload). Add
 sync is one `register(SyncTable(...))`; rows refer to each other by stable keys (delegate uid,
 activity and category codes, event uuids), never by local integer ids. The one exception is the
 delegate id itself: signed badge tokens carry it, so a delegate keeps the same id everywhere.
+
+A table desks push names its outbox in the same registration (sync.outbox: what is still to
+push and in what order, how the hub's answer settles it, what the queue counts) and the hub's
+ingest for it; the sync client and the hub loop over the registry and name no table.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Column,
+    String,
     Table,
     bindparam,
     case,
@@ -25,6 +30,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.tokens import WALKIN_BASE
@@ -33,6 +39,7 @@ from checkin_app.storage import models as m
 from checkin_app.storage import models_security as sec
 from checkin_app.storage.models import UTCDateTime
 from checkin_app.storage.models_badges import BadgePrint
+from checkin_app.sync.outbox import OTHER, SCANS, FlagOutbox, MarkOutbox, Outbox
 from checkin_app.sync.protocol import iso, parse_iso
 
 Payload = dict[str, Any]
@@ -89,14 +96,25 @@ class Applied:
 Exporter = Callable[[Session, Sequence[str] | None], Iterator[tuple[str, Payload]]]
 Applier = Callable[[Session, list[Payload]], Applied]
 
+# The hub's ingest a pushed table names (hub.store maps each name to its method). GENERIC:
+# idempotent by key, applied with the table's own applier and published; the others add the
+# rules of their rows (a desk's undo of its own events only, walk-ins only, a reprint revoking
+# only the badge in use, audit entries into the hub's own audit log).
+INGEST_GENERIC = "generic"
+INGEST_CHECKINS = "checkins"
+INGEST_WALK_INS = "walk_ins"
+INGEST_BADGE_REVOCATIONS = "badge_revocations"
+INGEST_AUDIT = "audit"
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, eq=False)
 class SyncTable:
     """One synced table: its wire name, how the hub exports rows and how a replica applies them.
 
-    `pulled`: the hub sends it to desks. `pushed`: desks may send it to the hub (the hub then
-    applies it with the same applier unless it has a dedicated ingest, as check-ins do).
-    `order`: apply order inside one batch (referenced tables first).
+    `pulled`: the hub sends it to desks. `outbox`: desks push it to the hub, and this is how a
+    desk finds what is still to push, settles what the hub took and counts what waits
+    (sync.outbox); `ingest` names how the hub takes it in (INGEST_*). `order`: apply order
+    inside one batch, and the order of a push (referenced tables first).
     """
 
     name: str
@@ -104,17 +122,33 @@ class SyncTable:
     export: Exporter
     apply: Applier
     pulled: bool = True
-    pushed: bool = False
     order: int = 50
+    outbox: Outbox | None = None
+    ingest: str = INGEST_GENERIC
+
+    @property
+    def pushed(self) -> bool:
+        """Desks push it to the hub."""
+        return self.outbox is not None
 
 
 REGISTRY: dict[str, SyncTable] = {}
 
 
 def register(table: SyncTable) -> SyncTable:
-    """Make a table part of the change feed (and of pushes, when `pushed`)."""
+    """Make a table part of the change feed (when `pulled`) and of pushes (when it has an outbox)."""
     REGISTRY[table.name] = table
     return table
+
+
+def unregister(name: str) -> None:
+    """Take a table out of sync again (a test's own table, at its teardown)."""
+    REGISTRY.pop(name, None)
+
+
+def pushed_tables() -> list[SyncTable]:
+    """The tables desks push, in push order (referenced tables first)."""
+    return [REGISTRY[n] for n in ordered(t.name for t in REGISTRY.values() if t.outbox is not None)]
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -195,11 +229,16 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 # -- a generic table keyed by a natural column (for feature tables without foreign keys) -----
-def simple_table(name: str, model: type[m.Base], key: str, *, exclude: Sequence[str] = ("id",),
-                 pulled: bool = True, pushed: bool = False, order: int = 60) -> SyncTable:
-    """A SyncTable for a table whose rows stand alone, keyed by a unique column (e.g. uuid)."""
-    table = _t(model)
-    cols = wire_columns(table, exclude)
+def simple_table(name: str, model: type[m.Base] | Table, key: str, *, exclude: Sequence[str] = ("id",),
+                 pulled: bool = True, order: int = 60, outbox: Outbox | None = None) -> SyncTable:
+    """A SyncTable for a table whose rows stand alone, keyed by a unique column (e.g. uuid).
+
+    With an `outbox` desks push it (through the hub's generic ingest); the outbox's bookkeeping
+    columns never travel, and a row that arrives from elsewhere is stored as settled.
+    """
+    table = model if isinstance(model, Table) else _t(model)
+    settled = outbox.settled if outbox is not None else {}
+    cols = wire_columns(table, [*exclude, *settled])
     keycol = table.c[key]
 
     def export(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
@@ -218,7 +257,7 @@ def simple_table(name: str, model: type[m.Base], key: str, *, exclude: Sequence[
             existing = set(session.scalars(
                 select(keycol).where(keycol.in_([p[key] for p in chunk]))).all())
             for p in chunk:
-                values = from_payload(p, cols)
+                values = {**from_payload(p, cols), **settled}
                 if p[key] in existing:
                     session.execute(update(table).where(keycol == p[key]).values(values))
                     done.updated += 1
@@ -228,7 +267,7 @@ def simple_table(name: str, model: type[m.Base], key: str, *, exclude: Sequence[
                     done.inserted += 1
         return done
 
-    return SyncTable(name, key, export, apply, pulled=pulled, pushed=pushed, order=order)
+    return SyncTable(name, key, export, apply, pulled=pulled, order=order, outbox=outbox)
 
 
 # -- events, categories, activities ----------------------------------------------------------
@@ -763,18 +802,63 @@ CATEGORIES = register(SyncTable("categories", "code", _export_simple(m.Category,
                                 _apply_categories, order=20))
 ACTIVITIES = register(SyncTable("activities", "code", _export_activities, _apply_activities,
                                 order=30))
-DELEGATES = register(SyncTable("delegates", "uid", _export_delegates, _apply_delegates,
-                               pushed=True, order=40))
-CHECKINS = register(SyncTable("checkins", "uuid", _export_checkins, _apply_checkins, pushed=True,
-                              order=70))
-BADGE_REVOCATIONS = register(SyncTable("badge_revocations", "delegate:serial",
-                                       _export_badge_revocations, _apply_badge_revocations,
-                                       pushed=True, order=45))
-BADGE_PRINTS = register(SyncTable("badge_prints", "uuid", _export_badge_prints, _apply_badge_prints,
-                                  pushed=True, order=75))
+# -- desk audit entries: to the hub only (each desk's own hash chain stays on that desk) ---------
+_AUDIT = _t(m.AuditEntry)
+_AUDIT_COLS = wire_columns(_AUDIT, ("id",))
 
-# Desk audit entries go to the hub only (each desk's own hash chain stays on that desk).
-AUDIT = "audit"
+
+def _export_audit(session: Session, keys: Sequence[str] | None) -> Iterator[tuple[str, Payload]]:
+    q = select(*_AUDIT_COLS).order_by(_AUDIT.c.id)
+    chunks: Iterable[list[str] | None] = [None] if keys is None else _batched(keys, _CHUNK)
+    for chunk in chunks:
+        cq = q if chunk is None else q.where(_AUDIT.c.uuid.in_(chunk))
+        for row in session.execute(cq):
+            yield row.uuid, to_payload(row, _AUDIT_COLS)
+
+
+def _apply_audit(session: Session, payloads: list[Payload]) -> Applied:
+    """Never pulled: another desk's entries belong to its chain, and the hub ingests its own way."""
+    return Applied(skipped=[("audit", str(p.get("uuid")),
+                             "审计记录只上传到中心服务器 / audit entries go to the hub only")
+                            for p in payloads])
+
+
+EVENTS = register(SyncTable("events", "code", _export_simple(m.Event, _EVENT_COLS), _apply_events,
+                            order=10))
+CATEGORIES = register(SyncTable("categories", "code", _export_simple(m.Category, _CAT_COLS),
+                                _apply_categories, order=20))
+ACTIVITIES = register(SyncTable("activities", "code", _export_activities, _apply_activities,
+                                order=30))
+# Desks push their walk-ins only (registration data comes in at the hub), by a mark on the id:
+# walk-in ids only grow. A placeholder (a person known here only from a scanned token) is not
+# a registration: pushed, it became a second, nameless delegate at the hub; the real row
+# replaces it in place. Walk-ins are not counted in the queue: their check-ins are.
+DELEGATES = register(SyncTable(
+    "delegates", "uid", _export_delegates, _apply_delegates, order=40,
+    outbox=MarkOutbox(_D, _D.c.uid, "push.delegates", where=(
+        _D.c.walk_in.is_(True), _D.c.registration_code.not_like(STUB_PREFIX + "%"))),
+    ingest=INGEST_WALK_INS))
+# Check-ins and undos are the scans the status bar counts; they go out under the desk name the
+# hub enrolled this desk under (sync.desk_name), as do badge prints.
+CHECKINS = register(SyncTable(
+    "checkins", "uuid", _export_checkins, _apply_checkins, order=70,
+    outbox=FlagOutbox(_C, queue=SCANS, desk_field="desk"), ingest=INGEST_CHECKINS))
+# Keyed "delegate uid:serial" (revocation_key, here in SQL); a revocation of a delegate this
+# desk does not hold (a key bundle) cannot be pushed, and the join leaves it out of the queue.
+BADGE_REVOCATIONS = register(SyncTable(
+    "badge_revocations", "delegate:serial", _export_badge_revocations, _apply_badge_revocations,
+    order=45, ingest=INGEST_BADGE_REVOCATIONS,
+    outbox=FlagOutbox(_BR, key=_D.c.uid + ":" + sql_cast(_BR.c.serial, String),
+                      source=_BR.join(_D, _D.c.id == _BR.c.delegate_id), queue=OTHER)))
+BADGE_PRINTS = register(SyncTable(
+    "badge_prints", "uuid", _export_badge_prints, _apply_badge_prints, order=75,
+    outbox=FlagOutbox(_BP, queue=OTHER, desk_field="desk")))
+# Audit entries keep their own desk name (their hash chain covers it; the hub stamps them from
+# the token anyway) and ride along uncounted; one the hub refuses stays queued and goes again.
+AUDIT_ENTRIES = register(SyncTable(
+    "audit", "uuid", _export_audit, _apply_audit, pulled=False, order=90, ingest=INGEST_AUDIT,
+    outbox=MarkOutbox(_AUDIT, _AUDIT.c.uuid, "push.audit", settle_refused=False)))
+AUDIT = AUDIT_ENTRIES.name
 
 
 def ordered(names: Iterable[str]) -> list[str]:
@@ -796,8 +880,8 @@ def _register_security() -> None:
         register(simple_table("desk_keys", sec.DeskKey, "public_key", exclude=("id", "private_key"),
                               order=14))
     if hasattr(sec, "KeyRevocation"):
-        register(simple_table("key_revocations", sec.KeyRevocation, "public_key", pushed=True,
-                              order=16))
+        # Organiser only: no desk outbox (the hub refuses one pushed, saying who may send it).
+        register(simple_table("key_revocations", sec.KeyRevocation, "public_key", order=16))
 
 
 _register_security()
