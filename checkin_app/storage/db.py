@@ -197,6 +197,10 @@ class Database:
         except recovery.InUse as exc:  # pragma: no cover - Windows: the rename was refused
             self._lock.release()
             raise DatabaseInUseError(str(exc)) from exc
+        except OSError as exc:  # the lock file cannot be made (a read-only folder)
+            self._lock.release()
+            raise DatabaseError(
+                f"无法打开数据库 {self.path}：{exc}\nCannot open database {self.path}: {exc}") from exc
         except BaseException:
             self._lock.release()
             raise

@@ -539,3 +539,12 @@ def test_a_sound_file_is_shared_and_its_lock_file_goes_with_the_last_user(
     db = Database(desk, check=True)
     opened.append(db)
     assert db.recovery is None
+
+
+
+def test_a_lock_file_that_cannot_be_made_is_a_clear_error(desk: Path) -> None:
+    recovery.lock_path(desk).mkdir()  # whatever stands there, it is no file to lock
+    with pytest.raises(DatabaseError) as caught:
+        Database(desk, check=True)
+    assert "无法打开数据库" in str(caught.value) and "Cannot open database" in str(caught.value)
+    assert _asides(desk) == []
