@@ -1,5 +1,4 @@
-"""The desk's own commands: `gui` (the default), `checkin`, `undo`, `search`, `stats`, `activities`,
-`migrate` and `audit`."""
+"""The desk's commands: gui (the default), checkin, undo, search, stats, activities, migrate and audit."""
 
 from __future__ import annotations
 

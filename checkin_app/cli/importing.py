@@ -1,5 +1,4 @@
-"""`checkin-app import FILE …`: registration import, with value mapping (--map) and same-person decisions
-(--merge / --keep-apart)."""
+"""`checkin-app import FILE …`: registrations, with value mapping (--map) and same-person decisions."""
 
 from __future__ import annotations
 
