@@ -474,6 +474,13 @@ def _hold_lost_delegates(old: sqlite3.Connection, fresh: sqlite3.Connection, rep
             lost.update(int(r[0]) for r in fresh.execute(
                 f'SELECT DISTINCT "{col}" FROM "{table}" WHERE "{col}" IS NOT NULL '
                 f'AND "{col}" NOT IN (SELECT id FROM delegates)'))
+    # A reprint here the hub has not heard of (no foreign key: it is kept anyway) is pushed by
+    # its delegate's uid: without a row for that person it would never leave, and the replaced
+    # badge would stay good at every other desk.
+    with contextlib.suppress(sqlite3.OperationalError):  # a file from before revocations
+        lost.update(int(r[0]) for r in fresh.execute(
+            "SELECT DISTINCT delegate_id FROM badge_revocations WHERE synced = 0 "
+            "AND delegate_id NOT IN (SELECT id FROM delegates)"))
     if not lost:
         return
     # The row's category went with it; the commonest one stands in (what a badge token says
@@ -485,7 +492,12 @@ def _hold_lost_delegates(old: sqlite3.Connection, fresh: sqlite3.Connection, rep
         return  # no category at all: nothing can stand in, those rows are dropped as orphans
     ids = sorted(lost)
     uids = _lost_uids(old, ids)
-    taken = {r[0] for r in fresh.execute("SELECT uid FROM delegates")} & set(uids.values())
+    wanted = sorted(set(uids.values()))
+    taken: set[str] = set()
+    for i in range(0, len(wanted), _CHUNK):
+        part = wanted[i:i + _CHUNK]
+        taken.update(r[0] for r in fresh.execute(
+            f'SELECT uid FROM delegates WHERE uid IN ({", ".join("?" * len(part))})', part))
     # The serial a placeholder may claim: past every serial printed or revoked here (a reprint
     # the hub has not heard of yet); the hub's row keeps the higher one (sync.tables).
     serials: dict[int, int] = {}

