@@ -266,7 +266,7 @@ def _vetting_cost(store: HubStore, uids: list[str], n: int = 200) -> dict[str, f
     from sqlalchemy import Table
 
     from checkin_app.hub import vetting as vet
-    from checkin_app.hub.store import _HUB_SETS
+    from checkin_app.hub.ingest import _HUB_SETS
     from checkin_app.storage import models as m
 
     checkins, audit = cast(Table, m.CheckIn.__table__), cast(Table, m.AuditEntry.__table__)

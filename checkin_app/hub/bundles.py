@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
 from checkin_app.domain import tokens
-from checkin_app.hub.store import HubStore, PushResult
+from checkin_app.hub.ingest import PushResult
+from checkin_app.hub.store import HubStore
 from checkin_app.hub.tls import HubCertificate
 from checkin_app.services import keys
 from checkin_app.storage import models_security as sec

@@ -34,7 +34,7 @@ class ConflictView:
 def flagged_admissions(db: HubDatabase) -> list[ConflictView]:
     """Flagged admissions with the earlier admission at another desk, newest first.
 
-    The flags themselves are set by push ingest (hub.store, domain.presence.conflicts).
+    The flags themselves are set by push ingest (hub.ingest, domain.presence.conflicts).
     """
     with db.read() as s:
         rows = s.execute(

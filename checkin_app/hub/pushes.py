@@ -15,7 +15,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from checkin_app.hub import vetting as vet
 from checkin_app.hub.desks import DeskIdentity
-from checkin_app.hub.store import HubStore, PushResult
+from checkin_app.hub.ingest import PushResult
+from checkin_app.hub.store import HubStore
 from checkin_app.sync.protocol import bilingual
 
 log = logging.getLogger("checkin_app.hub")

@@ -96,7 +96,7 @@ class Applied:
 Exporter = Callable[[Session, Sequence[str] | None], Iterator[tuple[str, Payload]]]
 Applier = Callable[[Session, list[Payload]], Applied]
 
-# The hub's ingest a pushed table names (hub.store maps each name to its method). GENERIC:
+# The hub's ingest a pushed table names (hub.ingest maps each name to its method). GENERIC:
 # idempotent by key, applied with the table's own applier and published; the others add the
 # rules of their rows (a desk's undo of its own events only, walk-ins only, a reprint revoking
 # only the badge in use, audit entries into the hub's own audit log).

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from checkin_app.hub.store import HubStore
 from checkin_app.storage import models as m
 from tests.factories import MiniEvent, local
-from tests.hub.test_store import checkin
+from tests.hub.test_ingest import checkin
 
 
 class Boom(Exception):

@@ -16,7 +16,7 @@ from checkin_app.hub.feed import ChangeFeed, change_line
 from checkin_app.hub.pushes import Prepared, PushWriter
 from checkin_app.hub.store import HubStore
 from tests.factories import MiniEvent, local
-from tests.hub.test_store import checkin
+from tests.hub.test_ingest import checkin
 
 
 def _feed(hub: HubStore, capacity: int = feed_mod.CAPACITY) -> ChangeFeed:

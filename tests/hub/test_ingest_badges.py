@@ -20,7 +20,7 @@ from checkin_app.sync import tables as st
 from checkin_app.sync.protocol import iso
 from tests.factories import MiniEvent, local
 from tests.hub.support import PG_ENV, pg_admin_url, scratch_name, with_database
-from tests.hub.test_store import checkin
+from tests.hub.test_ingest import checkin
 
 
 def badge_print(code: str, serial: int = 1, desk: str = "A") -> dict[str, Any]:
