@@ -23,7 +23,15 @@ class Message:
     params: Mapping[str, object] = field(default_factory=dict)
 
 
-def msg(code: str, **params: object) -> Message:
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A parameter that is data in both languages already (a category's names from the event)."""
+
+    zh: str
+    en: str
+
+
+def msg(code: str, /, **params: object) -> Message:
     """A Message, written the short way: msg("pin.wrong", left=2)."""
     return Message(code, params)
 
@@ -42,8 +50,6 @@ class DeskError(Exception):
         """The refusal in one language (the raw text when it came as a string)."""
         return text(self.message, lang) if self.message is not None else str(self)
 
-
-Refusal = DeskError
 
 
 # code -> (zh, en). Add a code here with both languages and the same named fields in each
@@ -94,7 +100,85 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                  "This code is for another event; search by name."),
     "verdict.EXIT.title": ("已离场", "Exit recorded"),
     "verdict.EXIT.next": ("请放行离场。", "Let them out."),
+    "verdict.other.title": ("{code}", "{code}"),
+    # -- check-in (services/checkin.py) -----------------------------------------------------
+    "activity.unknown": ("没有代码为 {code} 的活动", "No activity with code {code}"),
+    "delegate.unknown": ("没有编号为 {id} 的人员", "No delegate with id {id}"),
+    "scan.code": ("代码：{code}", "Code: {code}"),
+    "scan.title_reason": ("{title}：{reason}", "{title}: {reason}"),
+    "scan.code_says": (
+        "证件显示：{category}，编号 {number}{walk_in}，第 {serial} 号证件，签发签到台 {desk}，"
+        "有效期至 {last}。本台尚无此人资料。",
+        "The code says: {category}, no. {number}{walk_in}, badge {serial}, issued by desk {desk}, "
+        "valid until {last}. This desk has no record of the person yet."),
+    "scan.walk_in_mark": ("（现场登记）", " (walk-in)"),
+    "category.unknown_lower": ("未知类别", "unknown category"),
+    "attention.and_note": ("{attention}；{note}", "{attention}；{note}"),
+    "override.reason_needed": ("特许放行必须填写原因", "An override needs a reason"),
+    "override.by": ("负责人 {operator} 特许放行（原结果：{was}）：{reason}",
+                    "Manager override by {operator} (was: {was}): {reason}"),
+    "undo.not_found": ("找不到签到记录 {uuid}", "No check-in {uuid}"),
+    "undo.of_undo": ("撤销记录本身不能再撤销", "An undo cannot itself be undone"),
+    "undo.already": ("该签到已撤销（{uuid}）", "This check-in was already undone ({uuid})"),
+    "undo.other_desk": ("撤销签到台 {desk} 的签到", "undo of a check-in at desk {desk}"),
+    # -- walk-ins (services/walkin.py) -------------------------------------------------------
+    "list.sep": ("；", "; "),
+    "walkin.problems": ("{problems}", "{problems}"),
+    "walkin.name_needed": ("请填写姓名（本国文字或拉丁字母）", "Enter a name (native script or Latin)"),
+    "walkin.unknown_country": ("未知国家或地区代码 {country}", "Unknown country/region code {country}"),
+    "walkin.category_needed": ("请选择类别", "Choose a category"),
+    "walkin.no_signing_key": (
+        "本签到台没有经认证的签名密钥，不能现场登记（请先执行 checkin-app keys certify-desk）",
+        "This desk has no certified signing key, so it cannot register walk-ins "
+        "(run `checkin-app keys certify-desk` first)"),
+    "category.unknown": ("没有类别 {code}", "No category {code}"),
+    "activities.unknown": ("没有活动 {codes}", "No activity {codes}"),
+    "walkin.numbers_used_up": ("本台密钥的现场登记编号已用完，请重新认证本台",
+                               "This desk key has used all its walk-in numbers; re-certify the desk"),
+    # -- manager PINs (services/pins.py) -----------------------------------------------------
+    "pin.locked": ("PIN 错误次数过多，已锁定，请 {secs} 秒后再试",
+                   "Too many wrong PINs: locked, try again in {secs} s"),
+    "pin.name_needed": ("请填写管理员姓名（最多 100 字）",
+                        "Enter the manager's name (up to 100 characters)"),
+    "pin.problem": ("{problem}", "{problem}"),
+    "pin.exists": ("已设置管理员 PIN，请由管理员操作", "A manager PIN already exists; ask a manager"),
+    "pin.no_manager": ("没有管理员 {name}", "No manager named {name}"),
+    "pin.last_manager": ("不能删除最后一位管理员", "The last manager cannot be removed"),
+    "pin.none_set": ("尚未设置管理员 PIN", "No manager PIN is set yet"),
+    "pin.key_missing": ("找不到 PIN 密钥文件 {path}，无法核对 PIN",
+                        "The PIN key file {path} is missing: PINs cannot be checked"),
+    "pin.wrong": ("PIN 错误，还可再试 {left} 次", "Wrong PIN; {left} tries left before a lock-out"),
+    # -- badges and printing (services/badges.py) --------------------------------------------
+    "print.reason.first": ("首次打印", "first badge"),
+    "print.reason.lost": ("证件丢失", "lost"),
+    "print.reason.damaged": ("证件损坏", "damaged"),
+    "print.reason.data_changed": ("信息变更", "data changed"),
+    "print.reason.manual": ("手动打印", "printed by hand"),
+    "print.reason.batch": ("批量打印", "batch"),
+    "print.state.queued": ("排队中", "queued"),
+    "print.state.printing": ("打印中", "printing"),
+    "print.state.done": ("已打印", "done"),
+    "print.state.failed": ("打印失败", "failed"),
+    "print.state.cancelled": ("已取消", "cancelled"),
+    "print.state.other": ("{state}", "{state}"),
+    "delegate.not_found": ("找不到编号为 {id} 的人员", "No delegate with id {id}"),
+    "print.superseded": (
+        "证件已补发为第 {serial} 号，旧任务（第 {job_serial} 号）不再打印；如需再打，请补打。",
+        "The badge was reissued as serial {serial}; this job for serial {job_serial} will not "
+        "print. Use Reprint if another copy is needed."),
+    "print.unknown_reason": ("未知打印原因 {reason}", "Unknown print reason {reason}"),
+    "print.no_job": ("找不到打印任务 {uuid}", "No print job {uuid}"),
+    "print.interrupted": ("打印中断（程序曾关闭）", "Printing was interrupted (the program was closed)"),
+    "print.still_queued": ("该任务仍在队列中", "This job is still in the queue"),
+    "print.printing_no_move": ("该任务正在打印，无法改投", "This job is printing now and cannot be moved"),
+    "print.no_cancel": ("任务状态为“{state}”，不能取消", "The job is {state} and cannot be cancelled"),
+    "print.reprint_reason": ("补打原因必须是：{allowed}", "A reprint reason must be one of: {allowed}"),
+    # -- desk settings (services/catalog.py) -------------------------------------------------
+    "settings.unknown": ("未知设置 {keys}", "Unknown settings {keys}"),
 }
+
+FULL_STOPS = " .。"
+"""Full stops (and spaces) of both languages, for comparing texts without their ending."""
 
 _FORMATTER = string.Formatter()
 
@@ -123,13 +207,20 @@ def text(message: Message | str, lang: str) -> str:
         return (f"[{message.code}]（目录中没有此消息代码）" if zh
                 else f"[{message.code}] (message code not in the catalogue)")
     template = pair[0] if zh else pair[1]
-    values = {k: text(v, lang) if isinstance(v, Message) else v
-              for k, v in message.params.items()}
+    values = {k: _value(v, lang) for k, v in message.params.items()}
     try:
         return template.format_map(values)
     except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
         return (f"[{message.code}] {template}（消息缺少参数 {exc}）" if zh
                 else f"[{message.code}] {template} (message parameter missing: {exc})")
+
+
+def _value(value: object, lang: str) -> object:
+    if isinstance(value, Message):
+        return text(value, lang)
+    if isinstance(value, Words):
+        return value.zh if lang == "zh" else value.en
+    return value
 
 
 def both(message: Message | str, first_lang: str = "zh", sep: str = "\n") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from checkin_app.domain.messages import Message, msg, text
+from checkin_app.domain.messages import Message, has, msg, text
 
 
 class Verdict(StrEnum):
@@ -64,6 +64,8 @@ def title_message(verdict: Verdict | str, direction: str = "in") -> Message:
     """The catalogue message of a verdict's headline (an exit has its own)."""
     if direction == "out" and verdict != "UNDO":
         return msg("verdict.EXIT.title")
+    if not has(f"verdict.{verdict}.title"):  # a newer desk's verdict: its code is its words
+        return msg("verdict.other.title", code=str(verdict))
     return msg(f"verdict.{verdict}.title")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from checkin_app.badges.data import BadgeData
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.countries import country_names
+from checkin_app.domain.messages import DeskError, Message, both, msg, pair
 from checkin_app.domain.types import CategoryInfo
 from checkin_app.services import audit, badge_codes
 from checkin_app.services.views import category_info
@@ -27,21 +28,9 @@ STATES = (QUEUED, PRINTING, DONE, FAILED, CANCELLED)
 # Why a badge is printed. The reprint reasons are the ones a manager chooses from.
 REASONS = ("first", "lost", "damaged", "data_changed", "manual", "batch")
 REPRINT_REASONS = ("lost", "damaged", "data_changed")
-REASON_WORDS: dict[str, tuple[str, str]] = {
-    "first": ("首次打印", "first badge"),
-    "lost": ("证件丢失", "lost"),
-    "damaged": ("证件损坏", "damaged"),
-    "data_changed": ("信息变更", "data changed"),
-    "manual": ("手动打印", "printed by hand"),
-    "batch": ("批量打印", "batch"),
-}
-STATE_WORDS: dict[str, tuple[str, str]] = {
-    QUEUED: ("排队中", "queued"),
-    PRINTING: ("打印中", "printing"),
-    DONE: ("已打印", "done"),
-    FAILED: ("打印失败", "failed"),
-    CANCELLED: ("已取消", "cancelled"),
-}
+# (zh, en) of each reason and job state, from the catalogue (print.reason.<r>, print.state.<s>).
+REASON_WORDS: dict[str, tuple[str, str]] = {r: pair(msg(f"print.reason.{r}")) for r in REASONS}
+STATE_WORDS: dict[str, tuple[str, str]] = {st: pair(msg(f"print.state.{st}")) for st in STATES}
 
 SETTING_AUTO = "print.auto"
 SETTING_PRINTER = "print.printer"
@@ -49,8 +38,8 @@ SETTING_TEMPLATE = "print.template"
 DEFAULT_PRINTER = "qt:"  # the system's default printer
 
 
-class BadgeServiceError(Exception):
-    """A badge or print request that cannot be carried out; the message is bilingual."""
+class BadgeServiceError(DeskError):
+    """A badge or print request that cannot be carried out; carries a catalogue Message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +115,7 @@ class Selection:
 
 
 def _not_found(delegate_id: int) -> BadgeServiceError:
-    return BadgeServiceError(f"找不到编号为 {delegate_id} 的人员\nNo delegate with id {delegate_id}")
+    return BadgeServiceError(msg("delegate.not_found", id=delegate_id))
 
 
 def _event_fields(session: Session) -> dict[str, str]:
@@ -178,14 +167,11 @@ def badge_data_from(session: Session, d: m.Delegate, event: dict[str, str],
     )
 
 
-def _superseded(j: PrintJob, d: m.Delegate) -> str:
-    """Why this job must not print (its serial was replaced by a reprint), or ''."""
+def _superseded(j: PrintJob, d: m.Delegate) -> Message | None:
+    """Why this job must not print (its serial was replaced by a reprint), or None."""
     if j.badge_serial == d.badge_serial:
-        return ""
-    return (f"证件已补发为第 {d.badge_serial} 号，旧任务（第 {j.badge_serial} 号）不再打印；"
-            "如需再打，请补打。\n"
-            f"The badge was reissued as serial {d.badge_serial}; this job for serial {j.badge_serial} "
-            "will not print. Use Reprint if another copy is needed.")
+        return None
+    return (msg("print.superseded", serial=d.badge_serial, job_serial=j.badge_serial))
 
 
 def _job_view(j: PrintJob, d: m.Delegate | None) -> PrintJobView:
@@ -223,7 +209,7 @@ class BadgeService:
     def _activity_filter(self, s: Session, q: Any, code: str) -> Any:
         act = s.scalar(select(m.Activity).where(m.Activity.code == code.upper()))
         if act is None:
-            raise BadgeServiceError(f"没有代码为 {code} 的活动\nNo activity with code {code}")
+            raise BadgeServiceError(msg("activity.unknown", code=code))
         cat_ids = [c.id for c in act.categories]
         o = m.DelegateAdmission
         allowed = exists().where(o.delegate_id == m.Delegate.id, o.activity_id == act.id,
@@ -322,7 +308,7 @@ class BadgeService:
         prints a second badge, and a failed print stays one job in the queue for a manager to
         retry (not a new job on every later scan of that person)."""
         if reason not in REASONS:
-            raise BadgeServiceError(f"未知打印原因 {reason}\nUnknown print reason {reason}")
+            raise BadgeServiceError(msg("print.unknown_reason", reason=reason))
         now = self.clock.now()
         with self.db.write() as s:
             d = s.get(m.Delegate, delegate_id)
@@ -354,7 +340,7 @@ class BadgeService:
     def _job(s: Session, job_uuid: str) -> PrintJob:
         j = s.scalar(select(PrintJob).where(PrintJob.uuid == job_uuid))
         if j is None:
-            raise BadgeServiceError(f"找不到打印任务 {job_uuid}\nNo print job {job_uuid}")
+            raise BadgeServiceError(msg("print.no_job", uuid=job_uuid))
         return j
 
     def jobs(self, *, limit: int = 50, desk: str | None = None) -> list[PrintJobView]:
@@ -384,7 +370,7 @@ class BadgeService:
                 q = q.where(PrintJob.desk == desk)
             res = s.execute(q.values(
                 state=FAILED, updated_at=now,
-                error="打印中断（程序曾关闭）\nPrinting was interrupted (the program was closed)"))
+                error=both(msg("print.interrupted"))))
             return int(getattr(res, "rowcount", 0) or 0)
 
     def start(self, job_uuid: str) -> tuple[PrintJobView, BadgeData] | None:
@@ -403,9 +389,9 @@ class BadgeService:
             if d is None:
                 raise _not_found(j.delegate_id)
             superseded = _superseded(j, d)
-            if superseded:
-                j.state, j.updated_at, j.error = CANCELLED, now, superseded
-                self._log(s, j, CANCELLED, superseded, now)
+            if superseded is not None:  # the job keeps its reason in both languages
+                j.state, j.updated_at, j.error = CANCELLED, now, both(superseded)
+                self._log(s, j, CANCELLED, both(superseded), now)
                 return None
             j.state, j.updated_at, j.attempts = PRINTING, now, j.attempts + 1
             j.error = ""
@@ -446,13 +432,12 @@ class BadgeService:
         with self.db.write() as s:
             j = self._job(s, job_uuid)
             if j.state in (QUEUED, PRINTING) and printer is None:
-                raise BadgeServiceError("该任务仍在队列中\nThis job is still in the queue")
+                raise BadgeServiceError(msg("print.still_queued"))
             if j.state == PRINTING:
-                raise BadgeServiceError("该任务正在打印，无法改投\nThis job is printing now and cannot "
-                                        "be moved")
+                raise BadgeServiceError(msg("print.printing_no_move"))
             d = s.get(m.Delegate, j.delegate_id)
-            superseded = _superseded(j, d) if d is not None else ""
-            if superseded:
+            superseded = _superseded(j, d) if d is not None else None
+            if superseded is not None:
                 raise BadgeServiceError(superseded)
             before = {"state": j.state, "printer": j.printer}
             j.state, j.updated_at, j.error = QUEUED, now, ""
@@ -473,9 +458,9 @@ class BadgeService:
         with self.db.write() as s:
             j = self._job(s, job_uuid)
             if j.state not in (QUEUED, FAILED):
-                w = STATE_WORDS.get(j.state, (j.state, j.state))
-                raise BadgeServiceError(f"任务状态为“{w[0]}”，不能取消\nThe job is {w[1]} and cannot "
-                                        "be cancelled")
+                state = (msg(f"print.state.{j.state}") if j.state in STATES
+                         else msg("print.state.other", state=j.state))
+                raise BadgeServiceError(msg("print.no_cancel", state=state))
             j.state, j.updated_at = CANCELLED, now
             self._log(s, j, CANCELLED, "", now, operator)
             return _job_view(j, s.get(m.Delegate, j.delegate_id))
@@ -497,7 +482,7 @@ class BadgeService:
         """Manager: issue a new badge serial (the old one is revoked) and queue the new badge."""
         if reason not in REPRINT_REASONS:
             allowed = ", ".join(REPRINT_REASONS)
-            raise BadgeServiceError(f"补打原因必须是：{allowed}\nA reprint reason must be one of: {allowed}")
+            raise BadgeServiceError(msg("print.reprint_reason", allowed=allowed))
         now = self.clock.now()
         with self.db.write() as s:
             d = s.get(m.Delegate, delegate_id)

@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.messages import msg
 from checkin_app.domain.types import ActivityInfo, ActivityStats, CategoryInfo
 from checkin_app.services import audit
 from checkin_app.services.checkin import CheckInError
@@ -97,7 +98,7 @@ class CatalogService:
         """Store changed settings with an audit entry naming before and after."""
         unknown = set(changes) - set(_DEFAULTS)
         if unknown:
-            raise CheckInError(f"未知设置 {sorted(unknown)}\nUnknown settings {sorted(unknown)}")
+            raise CheckInError(msg("settings.unknown", keys=sorted(unknown)))
         if "activity_code" in changes:
             changes["activity_code"] = changes["activity_code"].upper()
         before = self.settings()
@@ -107,7 +108,7 @@ class CatalogService:
                 select(m.Activity.id).where(m.Activity.code == changes["activity_code"])
             ) is None:
                 code = changes["activity_code"]
-                raise CheckInError(f"没有代码为 {code} 的活动\nNo activity with code {code}")
+                raise CheckInError(msg("activity.unknown", code=code))
             for k, v in changes.items():
                 s.merge(m.DeskSetting(key=k, value=v))
             audit.record(

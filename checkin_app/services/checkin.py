@@ -20,6 +20,7 @@ from checkin_app.domain.admission import Decision, Presence, decide, today_prese
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.codes import normalise_scan
 from checkin_app.domain.event_def import day_start
+from checkin_app.domain.messages import FULL_STOPS, DeskError, Words, both, msg, pair, text
 from checkin_app.domain.types import (
     ActivityInfo,
     CategoryInfo,
@@ -27,7 +28,7 @@ from checkin_app.domain.types import (
     DelegateView,
     ScanResult,
 )
-from checkin_app.domain.verdicts import Verdict, severity, verdict_title, wording
+from checkin_app.domain.verdicts import Verdict, severity, title_message, wording
 from checkin_app.services import audit
 from checkin_app.services.keys import keys_fingerprint, load_keyring
 from checkin_app.services.views import (
@@ -48,8 +49,8 @@ STUB_PREFIX = "#SIG-"
 STUB_UPDATED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-class CheckInError(Exception):
-    """A request the service cannot carry out; the message is bilingual."""
+class CheckInError(DeskError):
+    """A request the service cannot carry out; carries a catalogue Message (str() is bilingual)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +216,7 @@ class CheckInService:
             cache.get(session)
             act = cache.activities.get(code.upper())
         if act is None:
-            raise CheckInError(f"没有代码为 {code} 的活动\nNo activity with code {code}")
+            raise CheckInError(msg("activity.unknown", code=code))
         return cache, act
 
     # -- scanning ------------------------------------------------------------------------
@@ -262,7 +263,7 @@ class CheckInService:
                     subject=shown, after={"verdict": Verdict.UNKNOWN_CODE.value},
                 )
                 return _result(
-                    Decision(Verdict.UNKNOWN_CODE, False, f"代码：{shown}", f"Code: {shown}"),
+                    Decision(Verdict.UNKNOWN_CODE, False, *pair(msg("scan.code", code=shown))),
                     code=shown, delegate=None, activity=act, event=None, direction=direction,
                 )
             return self._admit(session, cache, row, act, code or "", now, desk, operator, direction)
@@ -299,7 +300,7 @@ class CheckInService:
         cache, act = self._activity(session, activity_code)
         row = session.execute(select(_D).where(_D.c.id == delegate_id)).first()
         if row is None:
-            raise CheckInError(f"没有编号为 {delegate_id} 的人员\nNo delegate with id {delegate_id}")
+            raise CheckInError(msg("delegate.unknown", id=delegate_id))
         return self._admit(session, cache, row, act, code or row.registration_code, now, desk,
                            operator, direction)
 
@@ -552,13 +553,13 @@ class CheckInService:
         """
         reason = reason.strip()
         if not reason:
-            raise CheckInError("特许放行必须填写原因\nAn override needs a reason")
+            raise CheckInError(msg("override.reason_needed"))
         now = self.clock.now()
         with self.db.write() as session:
             cache, act = self._activity(session, activity_code)
             row = session.execute(select(_D).where(_D.c.id == delegate_id)).first()
             if row is None:
-                raise CheckInError(f"没有编号为 {delegate_id} 的人员\nNo delegate with id {delegate_id}")
+                raise CheckInError(msg("delegate.unknown", id=delegate_id))
             pres = session.execute(
                 select(_P).where(_P.c.delegate_id == row.id, _P.c.activity_id == act.id)
             ).first()
@@ -572,11 +573,10 @@ class CheckInService:
                 after={"event": record.uuid, "activity": act.code, "direction": direction,
                        "reason": reason, "forced": True},
             )
-            was_zh, was_en = verdict_title(overridden)
             decision = Decision(
                 Verdict.ADMIT_WITH_ATTENTION, True,
-                f"负责人 {operator} 特许放行（原结果：{was_zh}）：{reason}",
-                f"Manager override by {operator} (was: {was_en}): {reason}",
+                *pair(msg("override.by", operator=operator, was=title_message(overridden),
+                          reason=reason)),
             )
             return _result(decision, code=row.registration_code, delegate=self._view(cache, row),
                            activity=act, event=record, direction=direction,
@@ -590,18 +590,18 @@ class CheckInService:
         with self.db.write() as session:
             ev = session.scalar(select(m.CheckIn).where(m.CheckIn.uuid == event_uuid))
             if ev is None:
-                raise CheckInError(f"找不到签到记录 {event_uuid}\nNo check-in {event_uuid}")
+                raise CheckInError(msg("undo.not_found", uuid=event_uuid))
             if ev.undoes is not None:
-                raise CheckInError("撤销记录本身不能再撤销\nAn undo cannot itself be undone")
+                raise CheckInError(msg("undo.of_undo"))
             already = session.scalar(select(m.CheckIn.uuid).where(m.CheckIn.undoes == event_uuid))
             if already is not None:
-                raise CheckInError(f"该签到已撤销\nThis check-in was already undone ({already})")
+                raise CheckInError(msg("undo.already", uuid=already))
             act_code = session.scalar(select(m.Activity.code).where(m.Activity.id == ev.activity_id))
             # Undoing another desk's event is a manager's action and says so (the hub takes an
             # undo of another desk's event only marked as such, with a name and a reason).
             other_desk = ev.desk != desk
             if other_desk and not reason.strip():
-                reason = f"撤销签到台 {ev.desk} 的签到 / undo of a check-in at desk {ev.desk}"
+                reason = both(msg("undo.other_desk", desk=ev.desk), sep=" / ")
             rev = m.CheckIn(
                 uuid=str(uuidlib.uuid4()),
                 delegate_id=ev.delegate_id,
@@ -679,12 +679,14 @@ class CheckInService:
 
 
 def _attention_text(category: CategoryInfo, note: str) -> str:
-    parts = []
+    """The category's attention words (both languages) and the person's note, one text for both."""
+    said = ""
     if category.attention and (category.attention_zh or category.attention_en):
-        parts.append(" / ".join(p for p in (category.attention_zh, category.attention_en) if p))
-    if note:
-        parts.append(note)
-    return "；".join(parts)
+        said = " / ".join(p for p in (category.attention_zh, category.attention_en) if p)
+    if said and note:
+        # The note is one text shown to both languages, so one joiner (the Chinese one) serves.
+        return pair(msg("attention.and_note", attention=said, note=note))[0]
+    return said or note
 
 
 def _record_from(r: Row[Any], activity_code: str) -> CheckInRecord:
@@ -712,8 +714,10 @@ def _result(
     # A reason that only repeats the title is no reason ("报名已取消：报名已取消").
     reason_zh = "" if _same(decision.reason_zh, w.title_zh) else decision.reason_zh
     reason_en = "" if _same(decision.reason_en, w.title_en) else decision.reason_en
-    msg_zh = f"{w.title_zh}：{reason_zh}" if reason_zh else w.title_zh
-    msg_en = f"{w.title_en}: {reason_en}" if reason_en else w.title_en
+    said = msg("scan.title_reason", title=Words(w.title_zh, w.title_en),
+               reason=Words(reason_zh, reason_en))
+    msg_zh = text(said, "zh") if reason_zh else w.title_zh
+    msg_en = text(said, "en") if reason_en else w.title_en
     return ScanResult(
         verdict=decision.verdict,
         severity=severity(decision.verdict, decision.admitted),
@@ -735,7 +739,7 @@ def _result(
 
 
 def _same(reason: str, title: str) -> bool:
-    return reason.strip(" 。.").casefold() == title.strip(" 。.").casefold()
+    return reason.strip(FULL_STOPS).casefold() == title.strip(FULL_STOPS).casefold()
 
 
 def _loose(raw: str) -> str:
@@ -762,19 +766,14 @@ def _says(cache: _CatalogCache, claims: tokens.Claims | None, check: tokens.Toke
         return "", ""
     cid = row.category_id if row is not None else cache.by_tag.get(claims.category_tag)
     cat = cache.categories.get(cid) if cid is not None else None
-    cat_zh = cat.name_zh if cat else "未知类别"
-    cat_en = cat.name_en if cat else "unknown category"
     desk = check.key.desk_name if check is not None and check.key is not None else "?"
-    last = claims.valid_until - timedelta(days=1)
-    number = tokens.badge_number(claims.delegate_id)
-    walk_zh = "（现场登记）" if claims.walk_in else ""
-    walk_en = " (walk-in)" if claims.walk_in else ""
-    return (
-        f"证件显示：{cat_zh}，编号 {number}{walk_zh}，第 {claims.serial} 号证件，"
-        f"签发签到台 {desk}，有效期至 {last}。本台尚无此人资料。",
-        f"The code says: {cat_en}, no. {number}{walk_en}, badge {claims.serial}, issued by desk "
-        f"{desk}, valid until {last}. This desk has no record of the person yet.",
-    )
+    return pair(msg(
+        "scan.code_says",
+        category=Words(cat.name_zh, cat.name_en) if cat else msg("category.unknown_lower"),
+        number=tokens.badge_number(claims.delegate_id),
+        walk_in=msg("scan.walk_in_mark") if claims.walk_in else "",
+        serial=claims.serial, desk=desk, last=claims.valid_until - timedelta(days=1),
+    ))
 
 
 def _token_details(cache: _CatalogCache, check: tokens.TokenCheck | None) -> dict[str, str]:

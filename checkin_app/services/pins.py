@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain import pin as policy
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.messages import DeskError, Message, Words, msg, pair
 from checkin_app.services import audit
 from checkin_app.storage import models_security as sec
 from checkin_app.storage.db import Database
@@ -49,8 +50,8 @@ _MONO_LOCKS: dict[str, float] = {}
 _MONO_GUARD = threading.Lock()
 
 
-class PinError(Exception):
-    """A PIN that cannot be set or a manager that does not exist; the message is bilingual."""
+class PinError(DeskError):
+    """A PIN that cannot be set or a manager that does not exist; carries a catalogue Message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class PinCheck:
     tries_left: int = policy.MAX_TRIES
     message_zh: str = ""
     message_en: str = ""
+    reason: Message | None = None  # why not, as a catalogue code (message_zh/_en are its words)
 
     @property
     def message(self) -> str:
@@ -76,10 +78,16 @@ def _state(row: sec.PinLockout | None) -> policy.LockState:
     return policy.LockState(row.failures, row.lockouts, row.locked_until)
 
 
-def _locked_words(until: datetime, now: datetime) -> tuple[str, str]:
+def _refused(reason: Message, *, locked_until: datetime | None = None,
+             tries_left: int = policy.MAX_TRIES) -> PinCheck:
+    zh, en = pair(reason)
+    return PinCheck(False, locked_until=locked_until, tries_left=tries_left, message_zh=zh,
+                    message_en=en, reason=reason)
+
+
+def _locked(until: datetime, now: datetime) -> PinCheck:
     secs = max(1, int((until - now).total_seconds() + 0.999))
-    return (f"PIN 错误次数过多，已锁定，请 {secs} 秒后再试",
-            f"Too many wrong PINs: locked, try again in {secs} s")
+    return _refused(msg("pin.locked", secs=secs), locked_until=until, tries_left=0)
 
 
 class PinService:
@@ -176,16 +184,15 @@ class PinService:
         """
         name = name.strip()
         if not name or len(name) > 100:
-            raise PinError("请填写管理员姓名（最多 100 字）\nEnter the manager's name (up to 100 characters)")
+            raise PinError(msg("pin.name_needed"))
         problem = policy.pin_problem(pin)
         if problem is not None:
-            raise PinError(f"{problem[0]}\n{problem[1]}")
+            raise PinError(msg("pin.problem", problem=Words(*problem)))
         hashed = self._hash(pin)  # slow on purpose; outside the write lock
         now = self.clock.now()
         with self.db.write() as s:
             if first_only and s.scalar(select(func.count()).select_from(sec.ManagerPin)):
-                raise PinError("已设置管理员 PIN，请由管理员操作\n"
-                               "A manager PIN already exists; ask a manager")
+                raise PinError(msg("pin.exists"))
             row = s.scalar(select(sec.ManagerPin).where(sec.ManagerPin.name == name))
             action = "pin_changed" if row is not None else "pin_set"
             if row is None:
@@ -201,9 +208,9 @@ class PinService:
         with self.db.write() as s:
             names = list(s.scalars(select(sec.ManagerPin.name)))
             if name not in names:
-                raise PinError(f"没有管理员 {name}\nNo manager named {name}")
+                raise PinError(msg("pin.no_manager", name=name))
             if len(names) == 1:
-                raise PinError("不能删除最后一位管理员\nThe last manager cannot be removed")
+                raise PinError(msg("pin.last_manager"))
             s.execute(delete(sec.ManagerPin).where(sec.ManagerPin.name == name))
             audit.record(s, at=now, desk=desk, operator=operator, action="pin_removed",
                          subject=name, before={"manager": name})
@@ -228,13 +235,11 @@ class PinService:
                 until = state.locked_until if state.locked(now) else None
                 if until is None or held > (until - now).total_seconds():
                     until = now + timedelta(seconds=held)
-                zh, en = _locked_words(until, now)
-                return PinCheck(False, locked_until=until, tries_left=0, message_zh=zh, message_en=en)
+                return _locked(until, now)
             hashes = list(s.execute(select(sec.ManagerPin.name, sec.ManagerPin.pin_hash)
                                     .order_by(sec.ManagerPin.id)))
             if not hashes:
-                return PinCheck(False, message_zh="尚未设置管理员 PIN",
-                                message_en="No manager PIN is set yet")
+                return _refused(msg("pin.none_set"))
             new = policy.after_failure(state, now)  # reserved: this try counts until proven right
             self._store(s, row, new, now)
         if new.locked(now) and new.locked_until is not None:
@@ -269,16 +274,11 @@ class PinService:
             return PinCheck(True, manager=matches[0])
         if new.locked(now):
             assert new.locked_until is not None
-            zh, en = _locked_words(new.locked_until, now)
-            return PinCheck(False, locked_until=new.locked_until, tries_left=0,
-                            message_zh=zh, message_en=en)
+            return _locked(new.locked_until, now)
         if key is None and any(h.startswith(BOUND) for _n, h in hashes):
-            return PinCheck(False, tries_left=new.tries_left(),
-                            message_zh=f"找不到 PIN 密钥文件 {self.key_path}，无法核对 PIN",
-                            message_en=f"The PIN key file {self.key_path} is missing: PINs cannot be checked")
+            return _refused(msg("pin.key_missing", path=self.key_path), tries_left=new.tries_left())
         left = new.tries_left()
-        return PinCheck(False, tries_left=left, message_zh=f"PIN 错误，还可再试 {left} 次",
-                        message_en=f"Wrong PIN; {left} tries left before a lock-out")
+        return _refused(msg("pin.wrong", left=left), tries_left=left)
 
     @staticmethod
     def _store(s: Session, row: sec.PinLockout | None, state: policy.LockState,

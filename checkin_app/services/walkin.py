@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from checkin_app.domain import tokens
 from checkin_app.domain.countries import COUNTRIES
+from checkin_app.domain.messages import Message, Words, msg, pair, text
 from checkin_app.domain.types import CategoryInfo, DelegateView, ScanResult
 from checkin_app.services import audit, search
 from checkin_app.services.badge_codes import badge_code
@@ -51,46 +52,48 @@ def _has_cjk(text: str) -> bool:
                for ch in text)
 
 
-def form_problems(form: WalkInForm) -> list[tuple[str, str]]:
-    """What is missing or wrong in a form (zh, en); empty when it can be saved."""
+def form_messages(form: WalkInForm) -> list[Message]:
+    """What is missing or wrong in a form; empty when it can be saved."""
     out = []
     if not form.name_native.strip() and not form.name_latin.strip():
-        out.append(("请填写姓名（本国文字或拉丁字母）", "Enter a name (native script or Latin)"))
+        out.append(msg("walkin.name_needed"))
     if form.country and form.country.upper() not in COUNTRIES:
-        out.append((f"未知国家或地区代码 {form.country}", f"Unknown country/region code {form.country}"))
+        out.append(msg("walkin.unknown_country", country=form.country))
     if not form.category:
-        out.append(("请选择类别", "Choose a category"))
+        out.append(msg("walkin.category_needed"))
     return out
+
+
+def form_problems(form: WalkInForm) -> list[tuple[str, str]]:
+    """What is missing or wrong in a form (zh, en); empty when it can be saved."""
+    return [pair(m) for m in form_messages(form)]
 
 
 def register_walk_in(checkin: CheckInService, form: WalkInForm, *, activity_code: str = MAIN,
                      desk: str, operator: str) -> WalkInResult:
     """Create a walk-in at this desk, issue their badge code and check them in, in one transaction."""
-    problems = form_problems(form)
+    problems = form_messages(form)
     if problems:
-        raise CheckInError("；".join(p[0] for p in problems) + "\n" + "; ".join(p[1] for p in problems))
+        zh, en = text("list.sep", "zh"), text("list.sep", "en")
+        raise CheckInError(msg("walkin.problems", problems=Words(
+            zh.join(text(p, "zh") for p in problems), en.join(text(p, "en") for p in problems))))
     now = checkin.clock.now()
     with checkin.db.write() as s:
         signer = signing_key(s)
         if signer is None:
-            raise CheckInError(
-                "本签到台没有经认证的签名密钥，不能现场登记（请先执行 checkin-app keys certify-desk）\n"
-                "This desk has no certified signing key, so it cannot register walk-ins "
-                "(run `checkin-app keys certify-desk` first)"
-            )
+            raise CheckInError(msg("walkin.no_signing_key"))
         cat_id = s.scalar(select(m.Category.id).where(m.Category.code == form.category.upper()))
         if cat_id is None:
-            raise CheckInError(f"没有类别 {form.category}\nNo category {form.category}")
+            raise CheckInError(msg("category.unknown", code=form.category))
         act_ids = dict(s.execute(select(m.Activity.code, m.Activity.id).where(
             m.Activity.code.in_([a.upper() for a in form.activities]))).all())
         missing = sorted({a.upper() for a in form.activities} - set(act_ids))
         if missing:
-            raise CheckInError(f"没有活动 {', '.join(missing)}\nNo activity {', '.join(missing)}")
+            raise CheckInError(msg("activities.unknown", codes=", ".join(missing)))
         first, last = tokens.walk_in_block(signer.key_id)
         newest = s.scalar(select(func.max(m.Delegate.id)).where(m.Delegate.id.between(first, last)))
         if newest == last:
-            raise CheckInError("本台密钥的现场登记编号已用完，请重新认证本台\n"
-                               "This desk key has used all its walk-in numbers; re-certify the desk")
+            raise CheckInError(msg("walkin.numbers_used_up"))
         delegate_id = (newest or first - 1) + 1
         native, latin = form.name_native.strip(), form.name_latin.strip()
         org = form.organisation.strip()

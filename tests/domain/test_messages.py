@@ -25,6 +25,12 @@ from checkin_app.domain.verdicts import EXIT_WORDING, WORDING, Verdict
 ROOT = Path(__file__).resolve().parents[2] / "checkin_app"
 CONVERTED = [
     "domain/verdicts.py",
+    "services/checkin.py",
+    "services/walkin.py",
+    "services/pins.py",
+    "services/badges.py",
+    "services/conflicts.py",
+    "services/catalog.py",
 ]
 # Chinese characters and the CJK / full-width punctuation that goes with them.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -72,7 +78,8 @@ def test_every_template_has_both_languages_with_the_same_fields() -> None:
     for code, (zh, en) in CATALOGUE.items():
         assert zh.strip() and en.strip(), code
         assert fields(zh) == fields(en), code
-        assert CJK.search(zh), f"{code}: the Chinese text has no Chinese"
+        if re.sub(r"\{[^}]*\}", "", zh).strip():  # ("{code}" alone is words of no language)
+            assert CJK.search(zh), f"{code}: the Chinese text has no Chinese"
 
 
 @pytest.mark.parametrize("rel", CONVERTED)
@@ -97,6 +104,15 @@ def test_every_verdict_has_a_title_and_a_next_step() -> None:
         w = WORDING[v]
         assert w.title_zh != v.value and w.title_en != v.value and w.next_zh and w.next_en
     assert (EXIT_WORDING.title_zh, EXIT_WORDING.title_en) == ("已离场", "Exit recorded")
+
+
+def test_every_print_reason_and_state_has_words() -> None:
+    from checkin_app.services.badges import REASON_WORDS, REASONS, STATE_WORDS, STATES
+
+    for key, (zh, en) in [*REASON_WORDS.items(), *STATE_WORDS.items()]:
+        assert key in REASONS or key in STATES
+        assert CJK.search(zh) and not zh.startswith("[") and not en.startswith("["), key
+    assert len(REASON_WORDS) == len(REASONS) and len(STATE_WORDS) == len(STATES)
 
 
 def test_text_fills_parameters_and_nested_messages() -> None:
