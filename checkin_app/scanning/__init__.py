@@ -1,0 +1,1 @@
+"""Ways a code reaches the desk other than keystrokes (Qt-free parts): camera frame decoding."""
