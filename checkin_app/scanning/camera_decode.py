@@ -77,9 +77,9 @@ class FrameDecoder:
     and inverted codes on (upside-down badges, dark-mode phone screens).
     """
 
-    def __init__(self, *, formats: zxingcpp.BarcodeFormat | zxingcpp.BarcodeFormats | None = None,
+    def __init__(self, *, formats: tuple[zxingcpp.BarcodeFormat, ...] = (zxingcpp.BarcodeFormat.QRCode,),
                  half_pass: bool = True) -> None:
-        self.formats = zxingcpp.BarcodeFormat.QRCode if formats is None else formats
+        self.formats = formats
         self.half_pass = half_pass
 
     def decode(self, frame: Frame) -> list[str]:
@@ -91,7 +91,10 @@ class FrameDecoder:
         return self._read(_view(frame, 1), downscale=True)
 
     def _read(self, view: zxingcpp.ImageView, *, downscale: bool) -> list[str]:
-        results = zxingcpp.read_barcodes(view, formats=self.formats, try_rotate=True,
+        # A BarcodeFormats made per call: one kept alive past interpreter exit is reported as a
+        # leak by nanobind.
+        formats = zxingcpp.BarcodeFormats(list(self.formats))
+        results = zxingcpp.read_barcodes(view, formats=formats, try_rotate=True,
                                          try_downscale=downscale, try_invert=True)
         return [r.text for r in results if r.valid and r.text]
 

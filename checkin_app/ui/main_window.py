@@ -36,6 +36,7 @@ from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.sync.desk_name import DeskName
 from checkin_app.ui import style
 from checkin_app.ui.badge_ui import BadgeDesk
+from checkin_app.ui.camera import CameraDesk
 from checkin_app.ui.conflicts_ui import ConflictsDesk
 from checkin_app.ui.conflicts_view import ConflictsPanel
 from checkin_app.ui.controller import Bootstrap, DeskController, RecentRow, SearchAnswer
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
                                        self.sync.bridge if self.sync is not None else None,
                                        self.recent)
         self.conflicts.retitle()
+        self.camera = CameraDesk(self, beside=self.result)
         self.setStyleSheet(style.STYLESHEET)
         self.resize(1366, 768)
         self.retranslate()
@@ -743,5 +745,6 @@ class MainWindow(QMainWindow):
         self.catcher.remove()
         if self.sync is not None:
             self.sync.stop()
+        self.camera.stop()
         self.controller.shutdown()
         self.languages.remove()
