@@ -9,11 +9,11 @@ its outbox; the sync client only loops over the registered ones.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, FromClause, Table, func, select, update
+from sqlalchemy import ColumnElement, FromClause, Integer, Select, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from checkin_app.storage import models_hub as mh
@@ -40,6 +40,18 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
+
+
+def _both(q: Select[Any]) -> tuple[Select[Any], Select[Any]]:
+    """The statement without a LIMIT, and with one bound at run time (`limit`)."""
+    return q, q.limit(bindparam("limit", type_=Integer))
+
+
+def _run(session: Session, forms: tuple[Select[Any], Select[Any]], limit: int | None,
+         **params: Any) -> Any:
+    if limit is None:
+        return session.execute(forms[0], params)
+    return session.execute(forms[1], {**params, "limit": limit})
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +125,15 @@ class FlagOutbox:
     queue: str | None = OTHER
     settle_refused: bool = True
     desk_field: str | None = None
+    # Statements built once: every push reads the outbox, every request's queue header counts it.
+    _count: Any = field(init=False, repr=False, default=None)
+    _next: Any = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        rows = self.source if self.source is not None else self.table
+        object.__setattr__(self, "_count", select(func.count()).select_from(rows).where(self._queued()))
+        object.__setattr__(self, "_next", _both(select(self._key()).select_from(rows)
+                                                .where(self._queued()).order_by(self.table.c.id)))
 
     @property
     def settled(self) -> dict[str, Any]:
@@ -125,14 +146,10 @@ class FlagOutbox:
         return self.table.c[self.flag].is_(False)
 
     def batch(self, session: Session, limit: int | None) -> Batch:
-        q = (select(self._key()).select_from(self.source if self.source is not None else self.table)
-             .where(self._queued()).order_by(self.table.c.id).limit(limit))
-        return Batch([str(k) for k in session.scalars(q)])
+        return Batch([str(k) for k in _run(session, self._next, limit).scalars()])
 
     def count(self, session: Session) -> int:
-        q = (select(func.count()).select_from(self.source if self.source is not None else self.table)
-             .where(self._queued()))
-        return int(session.scalar(q) or 0)
+        return int(session.scalar(self._count) or 0)
 
     def acknowledge(self, session: Session, sent: Sequence[str], taken: set[str], mark: int | None) -> None:
         self._flag(session, [k for k in sent if k in taken], True)
@@ -164,6 +181,11 @@ class MarkOutbox:
     queue: str | None = None
     settle_refused: bool = True
     desk_field: str | None = None
+    _next: Any = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_next", _both(select(self.table.c.id, self.key).where(
+            self.table.c.id > bindparam("after", type_=Integer), *self.where).order_by(self.table.c.id)))
 
     @property
     def settled(self) -> dict[str, Any]:
@@ -173,9 +195,7 @@ class MarkOutbox:
         return int(get_state(session, self.mark) or 0)
 
     def batch(self, session: Session, limit: int | None) -> Batch:
-        rows = session.execute(select(self.table.c.id, self.key)
-                               .where(self.table.c.id > self._after(session), *self.where)
-                               .order_by(self.table.c.id).limit(limit)).all()
+        rows = _run(session, self._next, limit, after=self._after(session)).all()
         return Batch([str(r[1]) for r in rows], rows[-1][0] if rows else None)
 
     def count(self, session: Session) -> int:

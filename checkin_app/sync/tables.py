@@ -133,22 +133,29 @@ class SyncTable:
 
 
 REGISTRY: dict[str, SyncTable] = {}
+# pushed_tables(), kept until the registry changes (every request's queue header asks for it).
+_PUSHED: list[SyncTable] = []
 
 
 def register(table: SyncTable) -> SyncTable:
     """Make a table part of the change feed (when `pulled`) and of pushes (when it has an outbox)."""
     REGISTRY[table.name] = table
+    _PUSHED.clear()
     return table
 
 
 def unregister(name: str) -> None:
     """Take a table out of sync again (a test's own table, at its teardown)."""
     REGISTRY.pop(name, None)
+    _PUSHED.clear()
 
 
 def pushed_tables() -> list[SyncTable]:
     """The tables desks push, in push order (referenced tables first)."""
-    return [REGISTRY[n] for n in ordered(t.name for t in REGISTRY.values() if t.outbox is not None)]
+    if not _PUSHED:
+        _PUSHED.extend(REGISTRY[n] for n in ordered(t.name for t in REGISTRY.values()
+                                                    if t.outbox is not None))
+    return list(_PUSHED)
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
