@@ -517,6 +517,11 @@ def _place_beside(widget: QWidget, extra: QWidget) -> None:
                 lay.takeAt(idx)
                 row = QHBoxLayout()
                 row.setSpacing(12)
+                # Its width is what the column leaves beside the preview, whatever it shows: a
+                # panel whose text set its width would resize, refit its text, and resize again.
+                policy = widget.sizePolicy()
+                policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+                widget.setSizePolicy(policy)
                 row.addWidget(widget, 1)
                 row.addWidget(extra, 0, Qt.AlignmentFlag.AlignTop)
                 lay.insertLayout(idx, row, stretch)

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
+from checkin_app.badges.data import BadgeData
 from checkin_app.badges.qr import QUIET_MODULES, qr_matrix
 from checkin_app.badges.render import render_badge
-from checkin_app.badges.templates import load_templates
+from checkin_app.badges.templates import QrElement, load_templates
 from checkin_app.scanning.camera_decode import Frame
 
 # A 128-character signed token's shape (prefix + RFC 4648 base32), what a badge QR carries.
@@ -50,16 +51,17 @@ def _mm_px(mm: float, dpi: int = BADGE_DPI) -> float:
 
 def badge_picture(code: str = TOKEN_128, template: str = "delegate") -> Shown:
     """A real badge: the renderer's PDF, rasterised by pdftoppm at 200 dpi."""
-    return _badge_picture(code, template)
+    from tests.badges.conftest import badge
+
+    return picture_of_badge(badge(code=code), template)
 
 
 @lru_cache(maxsize=8)
-def _badge_picture(code: str, template: str) -> Shown:
-    from tests.badges.conftest import badge
-
+def picture_of_badge(data: BadgeData, template: str = "delegate") -> Shown:
+    """The badge of `data` as printed: the renderer's PDF, rasterised by pdftoppm at 200 dpi."""
     t = load_templates().templates[template]
-    qr = next(e for e in t.elements if type(e).__name__ == "QrElement")
-    pdf = render_badge(badge(code=code), t)
+    qr = next(e for e in t.elements if isinstance(e, QrElement))
+    pdf = render_badge(data, t)
     exe = shutil.which("pdftoppm")
     assert exe, "pdftoppm (poppler-utils) is needed; .ci/run installs it"
     with tempfile.TemporaryDirectory() as tmp:
@@ -69,9 +71,9 @@ def _badge_picture(code: str, template: str) -> Shown:
                         str(Path(tmp) / "page")], check=True, timeout=60)
         with Image.open(Path(tmp) / "page.png") as img:
             picture = img.convert("L")
-    side = _mm_px(qr.size)  # type: ignore[attr-defined]
-    centre = (_mm_px(qr.x) + side / 2, _mm_px(qr.y) + side / 2)  # type: ignore[attr-defined]
-    return Shown(picture, centre, side, code)
+    side = _mm_px(qr.size)
+    centre = (_mm_px(qr.x) + side / 2, _mm_px(qr.y) + side / 2)
+    return Shown(picture, centre, side, data.code)
 
 
 def _qr_image(code: str, module_px: int, *, dark: int = 0, light: int = 255) -> Image.Image:
@@ -138,7 +140,7 @@ def email_printout(code: str = REGISTRATION_CODE) -> Shown:
 # -- placing in a frame ----------------------------------------------------------------------------
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
     n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
+    m = [[*row, b[i]] for i, row in enumerate(a)]
     for col in range(n):
         piv = max(range(col, n), key=lambda r: abs(m[r][col]))
         m[col], m[piv] = m[piv], m[col]
