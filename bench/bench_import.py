@@ -100,6 +100,92 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def vm_hwm_mb() -> float:
+    """This process's own peak resident set (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return _peak_mb()
+
+
+def write_big_csv(path: Path, megabytes: int, seed: int = 15) -> int:
+    """A registration CSV of about `megabytes` MB, every row with a bad e-mail address (one
+    warning each); written row by row. Returns the number of data rows."""
+    rng = random.Random(seed)
+    limit = megabytes * 1_000_000
+    n = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        while f.tell() < limit:
+            batch = []
+            for _ in range(5000):
+                name = rng.choice(_FAMILY) + "".join(rng.choices(_GIVEN, k=rng.choice((1, 2))))
+                acts = "、".join(rng.sample(_ACTIVITIES, rng.randint(0, 3)))
+                batch.append([f"B{n:08d}", name, "", rng.choice(_ORGS), "研究员", rng.choice(_COUNTRIES),
+                              rng.choice(_CATEGORIES), acts, 13000000000 + rng.randrange(10**9),
+                              f"user{n}@@example.cn", ""])
+                n += 1
+            w.writerows(batch)
+    return n
+
+
+def child_big(mode: str, file: Path, db_path: Path) -> dict[str, Any]:
+    """One dry run or apply of the big CSV, the full report streamed to a file beside it."""
+    import inspect
+
+    from checkin_app.services.importing import ImportOptions, ImportService
+    from checkin_app.storage.db import Database
+
+    db = Database(db_path)
+    svc = ImportService(db)
+    run = svc.apply if mode == "apply" else svc.dry_run
+    report = file.with_suffix(f".{mode}.report.csv")
+    streams = "report_file" in inspect.signature(run).parameters
+    base = vm_hwm_mb()
+    c0 = _cpu_s()
+    t0 = time.perf_counter()
+    kwargs: dict[str, Any] = {"report_file": report} if streams else {}
+    result = run(file, ImportOptions(value_map=VALUE_MAP), **kwargs)
+    seconds = time.perf_counter() - t0
+    peak = vm_hwm_mb()
+    if not streams:  # the code before streaming: the CLI wrote the report from the result
+        from checkin_app.importers.report import write_report
+
+        write_report(report, result.problems)
+    with report.open("rb") as f:
+        report_lines = sum(1 for _ in f) - 1
+    report.unlink()
+    db.close()
+    return {"mode": mode, "seconds": round(seconds, 1), "cpu_s": round(_cpu_s() - c0, 1),
+            "peak_rss_mb": round(peak, 1), "rss_before_mb": round(base, 1),
+            "peak_rss_after_report_mb": round(vm_hwm_mb(), 1),
+            "result_lines": len(result.problems), "report_file_lines": report_lines,
+            "counts": result.counts.as_dict()}
+
+
+def run_big(megabytes: int) -> dict[str, Any]:
+    """Dry run and apply of a generated CSV of `megabytes` MB, each in its own process."""
+    import tempfile
+
+    out: dict[str, Any] = {"megabytes": megabytes}
+    with tempfile.TemporaryDirectory(prefix="bench-import-big-") as tmp:
+        file = Path(tmp) / "big.csv"
+        out["rows"] = write_big_csv(file, megabytes)
+        out["file_mb"] = round(file.stat().st_size / 1e6, 1)
+        for mode in ("dry", "apply"):
+            work = copy_db(event_db(), Path(tmp) / f"work-{mode}.sqlite3")
+            done = subprocess.run([sys.executable, "-m", "bench.bench_import", "--child", f"big-{mode}",
+                                   str(file), str(work)], check=True, capture_output=True, text=True)
+            out[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+            r = out[mode]
+            print(f"{megabytes} MB CSV ({out['rows']:,} rows) {mode}: {r['seconds']} s wall, "
+                  f"{r['cpu_s']} s CPU, peak RSS {r['peak_rss_mb']:.0f} MB; report in memory "
+                  f"{r['result_lines']:,} lines, file {r['report_file_lines']:,} lines; "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    return out
+
+
 def _cpu_s() -> float:
     """CPU seconds of this process and of its finished children (the XLSX reader process and
     the search-key workers): on a shared machine, steadier than the wall clock."""
@@ -176,11 +262,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="100000")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "FILE", "DB"))
+    ap.add_argument("--big-mb", type=int, default=0, help="also a dry run and an apply of a CSV this big")
+    ap.add_argument("--only-big", action="store_true", help="only the --big-mb run")
     args = ap.parse_args()
     if args.child:
         kind, file, db = args.child
+        if kind.startswith("big-"):
+            print(json.dumps(child_big(kind[4:], Path(file), Path(db))))
+            return
         fn = child_import if kind == "import" else child_floor
         print(json.dumps(fn(Path(file), Path(db))))
+        return
+    if args.only_big:
+        out = write_results("import-big", {"big": run_big(args.big_mb or 200),
+                                           "load_average_at_start": round(os.getloadavg()[0], 2)})
+        print(f"wrote {out}")
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, Any] = {"sizes": sizes, "target_s": TARGETS, "value_map": VALUE_MAP, "runs": {},
@@ -215,6 +311,8 @@ def main() -> None:
             results[f"{fmt}_rss_growth_mb"] = {"import": round(b - a, 1), "floor": round(fb - fa, 1)}
             print(f"{fmt}: peak RSS {small}→{big} rows: import {a:.0f}→{b:.0f} MB (+{b - a:.0f}), "
                   f"floor (whole file in memory) {fa:.0f}→{fb:.0f} MB (+{fb - fa:.0f})")
+    if args.big_mb:
+        results["big"] = run_big(args.big_mb)
     out = write_results("import", results)
     print(f"wrote {out}")
 

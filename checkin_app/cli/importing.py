@@ -101,7 +101,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         return worst
     from checkin_app.importers.fields import BY_KEY, header_text
     from checkin_app.importers.readers import ReadError
-    from checkin_app.importers.report import write_report
     from checkin_app.importers.text import fold
     from checkin_app.services.importing import ImportFailed, ImportOptions, ImportService
 
@@ -147,14 +146,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print(f"\r{stage} {pct:3d}%", end="", file=sys.stderr, flush=True)
 
         pairs(args)  # a malformed decision is refused before the import
-        result = run(args.file, options, progress=progress)
+        # The report file is written by the import as the lines come (every line; the result
+        # holds the first lines of each code and counts the rest).
+        result = run(args.file, options, progress=progress, report_file=args.report)
         decided = record(svc, args)
     except (ImportFailed, ReadError, ValueError) as exc:
         raise CliError(str(exc)) from exc
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    if args.report:
-        write_report(args.report, result.problems)
     c = result.counts
     if args.json:
         print_json({
@@ -168,6 +167,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             "problems": [{"sheet": p.sheet, "line": p.line, "column": p.column, "value": p.value,
                           "severity": p.severity, "code": p.code, "message_zh": p.message_zh,
                           "message_en": p.message_en} for p in result.problems],
+            # `problems` is bounded (the first lines of each code, then one counting line):
+            # the exact number of lines of each code, and in all.
+            "problem_counts": dict(result.problem_counts),
+            "problems_total": result.problems_total,
+            "report_file": str(result.report_file) if result.report_file else None,
             "unknown_values": unknown_json(result),
         })
     else:
@@ -186,7 +190,8 @@ def cmd_import(args: argparse.Namespace) -> int:
               f"cancelled {c.cancelled}, rejected {c.rejected}, missing {c.missing}, "
               f"skipped {c.skipped}, warnings {c.warnings}  ({result.seconds:.1f} s)")
         if args.report:
-            print(f"报告 / Report: {args.report}")
+            print(f"报告（{result.problems_total:,} 行）/ Report ({result.problems_total:,} lines): "
+                  f"{args.report}")
     return EXIT_REFUSED if c.rejected else EXIT_OK
 
 

@@ -8,15 +8,17 @@ import json
 import os
 import pickle
 import re
+import sqlite3
 import tempfile
 import time
 import uuid as uuidlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, ClassVar, cast
 
 from sqlalchemy import BigInteger, Table, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -41,9 +43,12 @@ from checkin_app.importers.report import (
     WARNING,
     Problem,
     ReportLines,
+    ReportSpool,
     UnknownValue,
     group_unknown,
+    merged_lines,
     problem,
+    write_report,
 )
 from checkin_app.importers.rows import (
     APPROVED_WORDS,
@@ -245,9 +250,17 @@ class ImportResult:
     file_sha256: str
     seconds: float
     run_uuid: str = ""
-    changed_ids: tuple[int, ...] = field(default=(), repr=False)
+    # Delegates written (an array of 64-bit ids: 8 bytes each, not a tuple of int objects).
+    changed_ids: Sequence[int] = field(default=(), repr=False)
     # People of this file who look like people of another source (reported, never merged).
     same_people: tuple[SamePerson, ...] = ()
+    # `problems` is bounded (ROWS_PER_CODE lines per code, then one counting line): how many lines
+    # of each code there were in all, and the report file that lists every one (when asked for).
+    problem_counts: Mapping[str, int] = field(default_factory=dict)
+    report_file: Path | None = None
+    # The unknown values grouped with their exact counts while the rows went by (None: from
+    # `problems`).
+    unknown: tuple[UnknownValue, ...] | None = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
@@ -259,7 +272,12 @@ class ImportResult:
     def unknown_values(self) -> tuple[UnknownValue, ...]:
         """Values of the category, activity, status and country columns the event does not know,
         grouped with their counts (嘉宾 ×412): what a value mapping is needed for."""
-        return group_unknown(self.problems)
+        return self.unknown if self.unknown is not None else group_unknown(self.problems)
+
+    @property
+    def problems_total(self) -> int:
+        """Report lines in all (those in `problems` and those counted in its summary lines)."""
+        return sum(self.problem_counts.values()) if self.problem_counts else len(self.problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -668,18 +686,26 @@ class ImportService:
     # -- running -----------------------------------------------------------------------------
     def dry_run(self, path: Path, options: ImportOptions | None = None, *,
                 progress: Progress | None = None,
-                cancelled: Callable[[], bool] | None = None) -> ImportResult:
-        """Everything an import would do, reported; nothing is written."""
-        return self._run(path, options, apply=False, progress=progress, cancelled=cancelled)
+                cancelled: Callable[[], bool] | None = None,
+                report_file: Path | None = None) -> ImportResult:
+        """Everything an import would do, reported; nothing is written (but the report file:
+        every report line, when one is named)."""
+        return self._run(path, options, apply=False, progress=progress, cancelled=cancelled,
+                         report_file=report_file)
 
     def apply(self, path: Path, options: ImportOptions | None = None, *,
               progress: Progress | None = None,
-              cancelled: Callable[[], bool] | None = None) -> ImportResult:
-        """Import for real, in one transaction: on any failure or a cancel, nothing is written."""
-        return self._run(path, options, apply=True, progress=progress, cancelled=cancelled)
+              cancelled: Callable[[], bool] | None = None,
+              report_file: Path | None = None) -> ImportResult:
+        """Import for real, in one transaction: on any failure or a cancel, nothing is written.
+        With `report_file`, every report line is written there as CSV (the result holds the
+        first ROWS_PER_CODE of each code and counts the rest)."""
+        return self._run(path, options, apply=True, progress=progress, cancelled=cancelled,
+                         report_file=report_file)
 
     def _run(self, path: Path, options: ImportOptions | None, *, apply: bool,
-             progress: Progress | None, cancelled: Callable[[], bool] | None) -> ImportResult:
+             progress: Progress | None, cancelled: Callable[[], bool] | None,
+             report_file: Path | None = None) -> ImportResult:
         t0 = time.perf_counter()
         report = progress or (lambda _stage, _done, _total: None)
         stop = cancelled or (lambda: False)
@@ -702,7 +728,8 @@ class ImportService:
             except OSError as exc:
                 raise ImportFailed(f"无法读取 {path}：{exc}\nCannot read {path}: {exc}") from exc
             return self._run_inspected(inspection, catalog, sha, book, apply=apply, t0=t0,
-                                       report=report, stop=stop, builder=builder)
+                                       report=report, stop=stop, builder=builder,
+                                       report_file=report_file)
 
     @staticmethod
     def _streams(path: Path) -> bool:
@@ -718,8 +745,8 @@ class ImportService:
     def _run_inspected(self, inspection: FileInspection, catalog: Catalog, sha: str,
                        book: _Book | None, *, apply: bool, t0: float,
                        report: Progress, stop: Callable[[], bool],
-                       builder: search.KeyBuilder | None = None) -> ImportResult:
-        path = inspection.path
+                       builder: search.KeyBuilder | None = None,
+                       report_file: Path | None = None) -> ImportResult:
         opts = inspection.options
         key_field = opts.key_field or "registration_code"
         if key_field not in KEY_FIELDS:
@@ -750,107 +777,195 @@ class ImportService:
         # (the write transaction is open meanwhile); anything else is read, validated and
         # checked against itself first, without a database lock, into a spool.
         streaming = isinstance(book, readers.XlsxStream)
-        problems = ReportLines()
+        with ExitStack() as temps:
+            # The report in three parts (reading, comparing/writing, people missing), each in
+            # line order; with a report file, each part's every line spooled to a temporary file
+            # and the three merged into the file at the end.
+            spools = [temps.enter_context(closing(ReportSpool())) for _ in range(3)] \
+                if report_file is not None else [None, None, None]
+            problems, written, missed = (ReportLines(spool=sp) for sp in spools)
+            rows = temps.enter_context(closing(_RowStore()))
+            spool = temps.enter_context(tempfile.TemporaryFile(prefix="checkin-import-"))
+            return self._run_spooled(inspection, catalog, sha, book, row_opts, photos, streaming,
+                                     problems, written, missed, rows, spool, apply=apply, t0=t0,
+                                     report=report, stop=stop, builder=builder,
+                                     report_file=report_file,
+                                     spools=[sp for sp in spools if sp is not None])
+
+    def _run_spooled(self, inspection: FileInspection, catalog: Catalog, sha: str,
+                     book: _Book | None, row_opts: RowOptions, photos: dict[str, Path] | None,
+                     streaming: bool, problems: ReportLines, written: ReportLines,
+                     missed: ReportLines, rows: _RowStore, spool: IO[bytes], *, apply: bool,
+                     t0: float, report: Progress, stop: Callable[[], bool],
+                     builder: search.KeyBuilder | None, report_file: Path | None,
+                     spools: list[ReportSpool]) -> ImportResult:
+        path = inspection.path
+        opts = inspection.options
         rows_info = _ReadInfo()
-        with tempfile.TemporaryFile(prefix="checkin-import-") as spool:
-            stamp = _stamp(path)
-            chunks = self._checked_chunks(inspection, catalog, row_opts, report, stop, book,
-                                          problems, rows_info)
-            if not streaming:
-                for batch in chunks:
-                    pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
-                _check_unchanged(path, stamp, sha)
-                spool.seek(0)
-                chunks = _unspool(spool)
-            # Phase 2: compare with the database (and write, in one transaction, when applying).
-            now = self.clock.now()
-            run_uuid = str(uuidlib.uuid4()) if apply else ""
-            writer = _Writer(catalog, row_opts, photos, now, apply=apply, operator=opts.operator,
-                             desk=opts.desk or "-", sheet=inspection.sheet,
-                             columns=_column_names(inspection), source=inspection.source)
-            writer.problems = problems
-            writer.builder = builder
-            try:
-                with (self.db.write() if apply else self.db.read()) as session:
-                    writer.prefix = _source_prefix(session, inspection.source)
-                    writer.decided = {(int(a), int(b)) for a, b in session.execute(
-                        select(ImportSamePerson.delegate_id, ImportSamePerson.other_id))}
-                    writer.others = session.scalar(
-                        select(ImportIdentity.delegate_id)
-                        .join(_D, _D.c.id == ImportIdentity.delegate_id)
-                        .where(_D.c.source != inspection.source).limit(1)) is not None
-                    writer.legacy = not inspection.source_known and session.scalar(
-                        select(ImportRun.id).where(ImportRun.source == "",
-                                                   ImportRun.file_name == path.name[:300]).limit(1)
-                    ) is not None
-                    if apply:
-                        _save_source(session, inspection.source, inspection.code_width or 0,
-                                     writer.prefix, now)
-                        run = ImportRun(uuid=run_uuid, at=now, operator=opts.operator,
-                                        desk=opts.desk, file_name=path.name[:300], file_sha256=sha,
-                                        sheet=inspection.sheet, source=inspection.source,
-                                        full=bool(opts.full))
-                        session.add(run)
-                        session.flush()
-                        writer.run_id = run.id
-                    done = 0
-                    for chunk in chunks:
-                        if stop():
-                            raise ImportCancelled()
-                        writer.chunk(session, chunk)
-                        done += len(chunk)
-                        if not streaming:  # streaming reports the reading, which leads
-                            report("apply" if apply else "check", done, rows_info.valid)
-                    if streaming:
-                        _check_unchanged(path, stamp, sha)
-                    if writer.unindexed or (builder is not None and builder.dropped):
-                        if builder is not None:
-                            search.index_delegates(session, writer.unindexed, builder=builder)
-                        else:
-                            search.index_delegates(session, writer.unindexed)
-                        writer.unindexed = []
-                    missing = writer.missing(session, rows_info.rejected_keys) if opts.full else []
-                    counts = replace(
-                        writer.counts, rejected=writer.counts.rejected + rows_info.rejected,
-                        skipped=rows_info.skipped,
-                        missing=len(missing),
-                    )
-                    all_problems = [*problems.all(), *missing]
-                    counts = replace(counts, warnings=sum(p.severity == WARNING for p in all_problems))
-                    if apply:
-                        run.counts_json = json.dumps(counts.as_dict(), sort_keys=True)
-                        if writer.touched:
-                            audit.record(session, at=now, desk=opts.desk or "-",
-                                         operator=opts.operator, action="import",
-                                         subject=path.name,
-                                         after={"run": run_uuid, "sha256": sha, **counts.as_dict()})
+        stamp = _stamp(path)
+        chunks = self._checked_chunks(inspection, catalog, row_opts, report, stop, book,
+                                      problems, rows_info, rows, full=bool(opts.full))
+        if not streaming:
+            for batch in chunks:
+                pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            _check_unchanged(path, stamp, sha)
+            spool.seek(0)
+            chunks = _unspool(spool)
+        # Phase 2: compare with the database (and write, in one transaction, when applying).
+        now = self.clock.now()
+        run_uuid = str(uuidlib.uuid4()) if apply else ""
+        writer = _Writer(catalog, row_opts, photos, now, apply=apply, operator=opts.operator,
+                         desk=opts.desk or "-", sheet=inspection.sheet,
+                         columns=_column_names(inspection), source=inspection.source,
+                         rows=rows, full=bool(opts.full))
+        writer.report = written
+        writer.builder = builder
+        try:
+            with (self.db.write() if apply else self.db.read()) as session:
+                writer.prefix = _source_prefix(session, inspection.source)
+                writer.decided = {(int(a), int(b)) for a, b in session.execute(
+                    select(ImportSamePerson.delegate_id, ImportSamePerson.other_id))}
+                writer.others = session.scalar(
+                    select(ImportIdentity.delegate_id)
+                    .join(_D, _D.c.id == ImportIdentity.delegate_id)
+                    .where(_D.c.source != inspection.source).limit(1)) is not None
+                writer.legacy = not inspection.source_known and session.scalar(
+                    select(ImportRun.id).where(ImportRun.source == "",
+                                               ImportRun.file_name == path.name[:300]).limit(1)
+                ) is not None
+                if apply:
+                    _save_source(session, inspection.source, inspection.code_width or 0,
+                                 writer.prefix, now)
+                    run = ImportRun(uuid=run_uuid, at=now, operator=opts.operator,
+                                    desk=opts.desk, file_name=path.name[:300], file_sha256=sha,
+                                    sheet=inspection.sheet, source=inspection.source,
+                                    full=bool(opts.full))
+                    session.add(run)
+                    session.flush()
+                    writer.run_id = run.id
+                done = 0
+                for chunk in chunks:
                     if stop():
                         raise ImportCancelled()
-            except (ImportCancelled, ImportFailed, ReadError):
-                raise
-            except OSError as exc:
-                raise ImportFailed(f"导入失败，未写入任何数据：{exc}\n"
-                                   f"Import failed; nothing was written: {exc}") from exc
+                    writer.chunk(session, chunk)
+                    done += len(chunk)
+                    if not streaming:  # streaming reports the reading, which leads
+                        report("apply" if apply else "check", done, rows_info.valid)
+                if streaming:
+                    _check_unchanged(path, stamp, sha)
+                if writer.unindexed or (builder is not None and builder.dropped):
+                    if builder is not None:
+                        search.index_delegates(session, writer.unindexed, builder=builder)
+                    else:
+                        search.index_delegates(session, writer.unindexed)
+                    writer.unindexed = array("q")
+                if opts.full:
+                    writer.missing(session, missed)
+                counts = replace(
+                    writer.counts, rejected=writer.counts.rejected + rows_info.rejected,
+                    skipped=rows_info.skipped,
+                    missing=missed.counts.get("missing_from_file", 0),
+                )
+                lines = ReportLines()
+                for part in (problems, written, missed):
+                    lines.absorb(part)
+                all_problems = lines.all()
+                counts = replace(counts, warnings=lines.severities.get(WARNING, 0))
+                if report_file is not None:
+                    # Inside the transaction: a report that cannot be written (a full disk, a
+                    # folder that is not there) fails the import, which then writes nothing.
+                    write_report(report_file, merged_lines(spools))
+                if apply:
+                    run.counts_json = json.dumps(counts.as_dict(), sort_keys=True)
+                    if writer.touched:
+                        audit.record(session, at=now, desk=opts.desk or "-",
+                                     operator=opts.operator, action="import",
+                                     subject=path.name,
+                                     after={"run": run_uuid, "sha256": sha, **counts.as_dict()})
+                if stop():
+                    raise ImportCancelled()
+        except (ImportCancelled, ImportFailed, ReadError):
+            raise
+        except OSError as exc:
+            raise ImportFailed(f"导入失败，未写入任何数据：{exc}\n"
+                               f"Import failed; nothing was written: {exc}") from exc
         all_problems.sort(key=lambda p: (p.line == 0, p.line))
         return ImportResult(
             applied=apply, counts=counts, problems=tuple(all_problems), inspection=inspection,
             file_sha256=sha, seconds=time.perf_counter() - t0, run_uuid=run_uuid,
-            changed_ids=tuple(writer.touched), same_people=tuple(writer.same_people),
+            changed_ids=writer.touched, same_people=tuple(writer.same_people),
+            problem_counts=dict(lines.counts), report_file=report_file, unknown=lines.unknown.values(),
         )
 
     def _checked_chunks(self, inspection: FileInspection, catalog: Catalog, row_opts: RowOptions,
                         report: Progress, stop: Callable[[], bool], opened: _Book | None,
-                        problems: ReportLines, info: _ReadInfo) -> Iterator[list[Record]]:
-        """Valid records CHUNK at a time, read and checked against the file itself; the problems
-        found and the counts go to `problems` and `info` as the rows go by."""
+                        problems: ReportLines, info: _ReadInfo, seen: _RowStore, *,
+                        full: bool = False) -> Iterator[list[Record]]:
+        """Valid records about CHUNK at a time, read and checked against the file itself; the
+        problems found (in line order) and the counts go to `problems` and `info` as the rows go
+        by. The keys and people met so far are in `seen` (on disk), looked up a chunk at a time."""
         path = inspection.path
         validator = RowValidator(catalog, inspection.headers, inspection.mapping, row_opts,
                                  sheet=inspection.sheet)
-        keys_seen: dict[str, int] = {}
-        people_seen: dict[bytes, int] = {}
-        batch: list[Record] = []
         key_f = BY_KEY[row_opts.key_field]
         key_col = validator._col(row_opts.key_field)
+        name_col = validator._col("name")
+        # The rows of this chunk with data, and its report lines (sorted by line once the
+        # duplicates are known: a duplicate's line comes after the row's own problems).
+        pending: list[tuple[int, Any]] = []
+        held: list[Problem] = []
+
+        def resolve() -> list[Record]:
+            """The chunk's duplicates of keys and people, against the file so far and itself."""
+            earlier = seen.lines("keys", list({o.key for _, o in pending if o.key}))
+            firsts: dict[str, int] = {}
+            rejected: list[str] = []
+            kept: list[tuple[int, Record]] = []
+            for line, outcome in pending:
+                record = outcome.record
+                if outcome.key:
+                    first = earlier.get(outcome.key)
+                    if first is None:
+                        first = firsts.setdefault(outcome.key, line)
+                    if first != line:
+                        held.append(problem(
+                            "duplicate_key", ERROR, sheet=inspection.sheet, line=line,
+                            column=key_col, value=outcome.key if key_f.key == "registration_code"
+                            else "***", other=first, field_zh=key_f.name_zh, field_en=key_f.name_en))
+                        record = None
+                if record is None:
+                    info.rejected += 1
+                    if outcome.key and full:
+                        rejected.append(outcome.key)
+                    continue
+                kept.append((line, record))
+            digests = {line: hashlib.blake2b(r.person_key.encode(), digest_size=8).digest()
+                       for line, r in kept if r.person_key}
+            people = seen.lines("people", list(set(digests.values())))
+            new_people: dict[bytes, int] = {}
+            out: list[Record] = []
+            for line, record in kept:
+                digest = digests.get(line)
+                if digest is not None:
+                    other = people.get(digest)
+                    if other is None:
+                        other = new_people.setdefault(digest, line)
+                    if other != line:
+                        held.append(problem(
+                            "duplicate_person", WARNING, sheet=inspection.sheet, line=line,
+                            column=name_col, value=str(record.values.get("name_native", "")),
+                            other=other))
+                info.valid += 1
+                out.append(record)
+            seen.put("keys", firsts.items())
+            seen.put("people", new_people.items())
+            if rejected:
+                seen.put("rejected", ((k,) for k in rejected))
+            held.sort(key=lambda p: p.line)
+            problems.extend(held)
+            pending.clear()
+            held.clear()
+            return out
 
         def on_progress(done: int, total: int) -> None:
             report("read", done, total)
@@ -870,40 +985,19 @@ class ImportService:
                     if stop():
                         raise ImportCancelled()
                     outcome = validator.validate(line, cells)
-                    problems.extend(outcome.problems)
+                    held.extend(outcome.problems)
                     if outcome.kind != "data":
                         info.skipped += outcome.kind != "blank"
                         continue
-                    record = outcome.record
-                    if outcome.key:
-                        first = keys_seen.setdefault(outcome.key, line)
-                        if first != line:
-                            problems.append(problem(
-                                "duplicate_key", ERROR, sheet=inspection.sheet, line=line,
-                                column=key_col, value=outcome.key if key_f.key == "registration_code"
-                                else "***", other=first, field_zh=key_f.name_zh, field_en=key_f.name_en))
-                            record = None
-                    if record is None:
-                        info.rejected += 1
-                        if outcome.key:
-                            info.rejected_keys.add(outcome.key)
-                        continue
-                    if record.person_key:
-                        digest = hashlib.blake2b(record.person_key.encode(), digest_size=8).digest()
-                        other = people_seen.setdefault(digest, line)
-                        if other != line:
-                            problems.append(problem(
-                                "duplicate_person", WARNING, sheet=inspection.sheet, line=line,
-                                column=validator._col("name"),
-                                value=str(record.values.get("name_native", "")), other=other))
-                    info.valid += 1
-                    batch.append(record)
-                    if len(batch) >= CHUNK:
-                        yield batch
-                        batch = []
+                    pending.append((line, outcome))
+                    if len(pending) >= CHUNK:
+                        batch = resolve()
+                        if batch:
+                            yield batch
             except OSError as exc:
                 raise ReadError(f"读取 {path.name} 时出错：{exc}\nError while reading {path.name}: {exc}"
                                 ) from exc
+            batch = resolve()
             if batch:
                 yield batch
 
@@ -978,7 +1072,58 @@ class _ReadInfo:
     valid: int = 0
     rejected: int = 0
     skipped: int = 0
-    rejected_keys: set[str] = field(default_factory=set)
+
+
+class _RowStore:
+    """What an import remembers of every row until it ends — the keys and people met (with their
+    first line), the keys of rejected rows, the registration numbers given, the delegates seen —
+    in a private temporary SQLite file (deleted when closed, or when the process dies), looked
+    up and added a chunk at a time: memory stays flat however long the file is (a set of strings
+    costs some 100 bytes a row in Python; 1.5 million rows, several sets: most of a gigabyte)."""
+
+    # Pages of the temporary file kept in memory (KiB, negative per SQLite): the rest is the
+    # operating system's page cache.
+    CACHE_KIB = 16384
+    _TABLES: ClassVar[dict[str, str]] = {
+        "keys": "k TEXT PRIMARY KEY, line INTEGER", "people": "k BLOB PRIMARY KEY, line INTEGER",
+        "rejected": "k TEXT PRIMARY KEY", "codes": "k TEXT PRIMARY KEY",
+        "seen": "k INTEGER PRIMARY KEY"}
+
+    def __init__(self) -> None:
+        # "": SQLite's private temporary on-disk database (temp_store FILE keeps it on disk).
+        self._con = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self._con.execute("PRAGMA temp_store = FILE")
+        self._con.execute(f"PRAGMA cache_size = -{self.CACHE_KIB}")
+        self._con.execute("PRAGMA journal_mode = OFF")
+        self._con.execute("PRAGMA synchronous = OFF")
+        for name, cols in self._TABLES.items():
+            self._con.execute(f"CREATE TABLE {name} ({cols}) WITHOUT ROWID")
+
+    def lines(self, table: str, keys: Sequence[Any]) -> dict[Any, int]:
+        """The stored line of each of `keys` that is in `table` ("keys" or "people")."""
+        out: dict[Any, int] = {}
+        for part in _parts(keys):
+            marks = ",".join("?" * len(part))
+            out.update(self._con.execute(f"SELECT k, line FROM {table} WHERE k IN ({marks})", part))
+        return out
+
+    def having(self, table: str, keys: Sequence[Any]) -> set[Any]:
+        """Those of `keys` that are in `table`."""
+        out: set[Any] = set()
+        for part in _parts(keys):
+            marks = ",".join("?" * len(part))
+            out.update(k for (k,) in self._con.execute(
+                f"SELECT k FROM {table} WHERE k IN ({marks})", part))
+        return out
+
+    def put(self, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Add rows (a key, and its line for "keys" and "people"); a key stored already stays."""
+        cols = 2 if table in ("keys", "people") else 1
+        self._con.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * cols)})", rows)
+
+    def close(self) -> None:
+        """Drop the temporary file."""
+        self._con.close()
 
 
 def _unspool(spool: IO[bytes]) -> Iterator[list[Record]]:
@@ -1137,8 +1282,12 @@ class _Writer:
 
     def __init__(self, catalog: Catalog, options: RowOptions, photos: dict[str, Path] | None,
                  now: datetime, *, apply: bool, operator: str, desk: str, sheet: str = "",
-                 columns: dict[str, str] | None = None, source: str = "") -> None:
+                 columns: dict[str, str] | None = None, source: str = "",
+                 rows: _RowStore | None = None, full: bool = False) -> None:
         self.catalog = catalog
+        # The registration numbers given so far and (for a full import) the delegates seen.
+        self.rows = rows if rows is not None else _RowStore()
+        self.full = full
         self.source = source
         # Put before a number another source holds already as a registration number.
         self.prefix = ""
@@ -1163,13 +1312,17 @@ class _Writer:
         self.desk = desk
         self.run_id = 0
         self.counts = ImportCounts()
-        self.problems = ReportLines()
-        self.touched: list[int] = []
+        # The report; `problems` holds the chunk's lines until they go there in line order.
+        self.report = ReportLines()
+        self.problems: list[Problem] = []
+        # Ids as 64-bit integers (8 bytes each; a list of ints costs 36).
+        self.touched = array("q")
         # Delegates written whose search keys are still to be (re)built: all at once at the end,
         # which lets index_delegates take its bulk path for a big import.
-        self.unindexed: list[int] = []
-        self.seen_ids: set[int] = set()
-        self._new_codes: set[str] = set()
+        self.unindexed = array("q")
+        # This chunk: registration numbers looked up (given already?) and those it gives.
+        self._codes: dict[str, bool] = {}
+        self._claimed: list[str] = []
 
     def _col(self, field_key: str) -> str:
         return self.columns.get(field_key) or BY_KEY[field_key].name_en
@@ -1208,6 +1361,36 @@ class _Writer:
 
     def chunk(self, session: Session, chunk: Sequence[Record]) -> None:
         """Plan (and write) one chunk of valid records."""
+        self.problems = []
+        candidates: set[str] = set()
+        for r in chunk:
+            own = r.registration_code or generated_code(self.options.key_field, r.key)
+            candidates.update((own, f"{self.prefix}-{own}"))
+        given = self.rows.having("codes", list(candidates))
+        self._codes = {c: c in given for c in candidates}
+        self._claimed = []
+        seen: list[int] = []
+        self._plan(session, chunk, seen)
+        self.rows.put("codes", ((c,) for c in self._claimed))
+        if self.full:
+            self.rows.put("seen", ((d,) for d in seen))
+        self.problems.sort(key=lambda p: p.line)
+        self.report.extend(self.problems)
+        self.problems = []
+
+    def _code_given(self, code: str) -> bool:
+        """Whether this import gave the registration number to someone already."""
+        known = self._codes.get(code)
+        if known is None:
+            known = self._codes[code] = bool(self.rows.having("codes", [code]))
+        return known
+
+    def _claim(self, code: str) -> None:
+        if not self._codes.get(code):
+            self._codes[code] = True
+            self._claimed.append(code)
+
+    def _plan(self, session: Session, chunk: Sequence[Record], seen: list[int]) -> None:
         existing = self._existing(session, chunk)
         ids = [r.id for r in existing.values()]
         private: dict[int, dict[str, str]] = {}
@@ -1252,14 +1435,14 @@ class _Writer:
                     continue
             values["registration_code"] = code
             if old is None:
-                self._new_codes.add(code)
+                self._claim(code)
                 inserts.append((rec, values))
                 if values.get("status") == "cancelled":
                     cancelled += 1
                 else:
                     new += 1
                 continue
-            self.seen_ids.add(old.id)
+            seen.append(old.id)
             diff = {c: (getattr(old, c), v) for c, v in values.items()
                     if c in _COMPARED and getattr(old, c) != v}
             if old.source_code != values["source_code"]:
@@ -1284,6 +1467,8 @@ class _Writer:
                               unchanged=self.counts.unchanged + unchanged,
                               cancelled=self.counts.cancelled + cancelled)
         new_ids = self._insert(session, inserts) if self.apply and inserts else []
+        if self.full:
+            seen.extend(new_ids)
         if len(self.same_people) > reported:
             # People new here: the number (and id) they are stored under, for a decision.
             id_of = iter(new_ids)
@@ -1303,19 +1488,19 @@ class _Writer:
         a note; None (the row rejected) when the source itself gives the number to two people."""
         col = self._col("registration_code")
         holder = taken.get(own)
-        if own in self._new_codes or (holder is not None and holder == self.source):
+        if self._code_given(own) or (holder is not None and holder == self.source):
             self.problems.append(problem("code_taken", ERROR, sheet=self.sheet, line=rec.line,
                                          column=col, value=own))
             self.counts = replace(self.counts, rejected=self.counts.rejected + 1)
             return None
         if holder is None:
-            self._new_codes.add(own)
+            self._claim(own)
             return own
         for n in range(1, 100):
             code = f"{self.prefix}-{own}" if n == 1 else f"{self.prefix}-{own}-{n}"
-            if code not in taken and code not in self._new_codes:
+            if code not in taken and not self._code_given(code):
                 break
-        self._new_codes.add(code)
+        self._claim(code)
         self.problems.append(problem("code_qualified", INFO, sheet=self.sheet, line=rec.line,
                                      column=col, value=own, stored=code, other=holder or "—"))
         return code
@@ -1510,7 +1695,6 @@ class _Writer:
                               (DelegatePrivate, privates), (ImportKey, keys)):
             if params:
                 session.execute(insert(model), params)
-        self.seen_ids.update(ids)
         self.touched.extend(ids)
         if self.builder is not None:
             self.builder.add(session, [cast(TextRow, tuple(row[c] for c in search.TEXT_FIELDS))
@@ -1519,19 +1703,22 @@ class _Writer:
             self.unindexed.extend(ids)
         return ids
 
-    def missing(self, session: Session, rejected_keys: set[str]) -> list[Problem]:
-        """People registered before (not walk-ins, not cancelled) whom a full import did not list."""
-        out: list[Problem] = []
-        rejected_codes = rejected_keys if self.options.key_field == "registration_code" else set()
+    def missing(self, session: Session, report: ReportLines) -> None:
+        """People registered before (not walk-ins, not cancelled) whom a full import did not
+        list, to `report`; the delegates seen and the rejected rows' keys are looked up in the
+        import's row store 500 at a time."""
+        by_code = self.options.key_field == "registration_code"
         rows = session.execute(
             select(_D.c.id, _D.c.registration_code, _D.c.name_native, _D.c.name_latin)
             .where(_D.c.walk_in.is_(False), _D.c.status != "cancelled", _D.c.source == self.source)
             .order_by(_D.c.id)
         )
-        for d, code, native, latin in rows:
-            if d in self.seen_ids or code in rejected_codes:
-                continue
-            out.append(problem("missing_from_file", INFO, sheet="", line=0,
-                               column=BY_KEY["registration_code"].name_en,
-                               value=f"{code} {native or latin}".strip()))
-        return out
+        for part in iter(lambda: rows.fetchmany(500), []):
+            seen = self.rows.having("seen", [r[0] for r in part])
+            rejected = self.rows.having("rejected", [r[1] for r in part]) if by_code else set()
+            for d, code, native, latin in part:
+                if d in seen or code in rejected:
+                    continue
+                report.append(problem("missing_from_file", INFO, sheet="", line=0,
+                                      column=BY_KEY["registration_code"].name_en,
+                                      value=f"{code} {native or latin}".strip()))

@@ -5,6 +5,9 @@ Never freezes: every step that reads the file or the database runs on the wizard
 
 from __future__ import annotations
 
+import itertools
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -233,6 +236,10 @@ class ImportWizard(QDialog):
         self.running = False
         # The same-person pairs the report shows (rows of same_table).
         self._same: list[SamePerson] = []
+        # Each dry run and apply streams its full report (every line) here; the table shows the
+        # result's bounded lines, Export copies the full file. Removed with the wizard.
+        self._reports = tempfile.TemporaryDirectory(prefix="checkin-import-report-")
+        self._report_runs = itertools.count(1)
         self._build()
         self._connect_callbacks()
         self._set_page(0)
@@ -750,9 +757,10 @@ class ImportWizard(QDialog):
                 self.open_file(path)
             return
         path, opts, service = self.inspection.path, self.options(), self.service
+        report = self._next_report()
 
         def work(p: Any, c: Any) -> _Checked:
-            result = service.dry_run(path, opts, progress=p, cancelled=c)
+            result = service.dry_run(path, opts, progress=p, cancelled=c, report_file=report)
             unknown = result.unknown_values
             return _Checked(result, service.catalog(), service.suggestions(unknown) if unknown else {})
 
@@ -783,9 +791,10 @@ class ImportWizard(QDialog):
         save = self.values_page.save_check.isChecked() and (self.values_page.dirty or named)
         name = self.values_page.preset_name.currentText().strip()
         values = self.values_page.value_map()
+        report = self._next_report()
 
         def work(p: Any, c: Any) -> _Applied:
-            result = service.apply(path, opts, progress=p, cancelled=c)
+            result = service.apply(path, opts, progress=p, cancelled=c, report_file=report)
             if not (save and name):
                 return _Applied(result)
             try:  # the import is written: a preset that cannot be saved must not hide that
@@ -912,11 +921,25 @@ class ImportWizard(QDialog):
         if path:
             self.export_report(Path(path))
 
+    def _next_report(self) -> Path:
+        """A new file for the next run's full report (the previous runs' are removed)."""
+        folder = Path(self._reports.name)
+        for old in folder.glob("report-*.csv"):
+            old.unlink(missing_ok=True)
+        return folder / f"report-{next(self._report_runs)}.csv"
+
     def export_report(self, path: Path) -> None:
-        """Write the shown report as CSV (UTF-8 with BOM, for Excel)."""
-        if self.outcome is not None:
+        """Write the report as CSV (UTF-8 with BOM, for Excel): every line, from the run's full
+        report file (the table shows the first lines of each problem and counts the rest)."""
+        if self.outcome is None:
+            return
+        full = self.outcome.report_file
+        if full is not None and full.is_file():
+            shutil.copyfile(full, path)
+            n = self.outcome.problems_total
+        else:
             n = write_report(path, self.outcome.problems)
-            self._show_message(f"已导出 {n} 行 / Exported {n} lines: {path}", done=True)
+        self._show_message(f"已导出 {n:,} 行 / Exported {n:,} lines: {path}", done=True)
 
     def reject(self) -> None:
         """Close; a running step is cancelled first (and then writes nothing)."""
