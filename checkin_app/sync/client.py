@@ -339,6 +339,7 @@ class DeskSync:
         warnings: list[str] = []
         codes: list[str] = []
         answered = False
+        last: list[tuple[str, str]] = []
         with self._push_lock:
             ref_mark = self._release_refusals()
             while True:
@@ -346,6 +347,13 @@ class DeskSync:
                     items, marks = self._outbox(s)
                 if not items:
                     break
+                this = [(i["table"], str(i["key"])) for i in items]
+                if this == last:
+                    # The same batch again: a refusal that stays queued holds a high-water mark
+                    # (an audit entry), and the rows behind it came back as duplicates; sending
+                    # it again now would only loop. The next push tries again.
+                    break
+                last = this
                 body = gzip_bytes(dumps({"items": items, "desk": cfg.desk}))
                 try:
                     r = self._client(cfg).post(

@@ -28,8 +28,8 @@ from checkin_app.hub.store import HubStore
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage.db import Database
 from checkin_app.sync import tables as st
-from checkin_app.sync.client import DeskSync
-from checkin_app.sync.outbox import OTHER, FlagOutbox
+from checkin_app.sync.client import DeskSync, _get
+from checkin_app.sync.outbox import OTHER, FlagOutbox, MarkOutbox, Outbox
 from checkin_app.sync.protocol import EnrolmentCode
 from tests.factories import make_event
 from tests.hub.conftest import pg_template, pg_url  # noqa: F401  (PostgreSQL fixtures)
@@ -39,23 +39,23 @@ NAME = "test_notes"
 TEXT = "发放了一把会议室钥匙 / handed out a meeting-room key"
 
 
-def notes_table() -> Table:
-    """A small table of the test's own: uuid key, the recording desk, a text and the outbox flag."""
+def notes_table(*, flag: bool = True) -> Table:
+    """A small table of the test's own: uuid key, the recording desk, a text (and an outbox flag)."""
     return Table(
         NAME, MetaData(),
         Column("id", Integer, primary_key=True),
         Column("uuid", String(36), unique=True, nullable=False),
         Column("desk", String(100), nullable=False, default=""),
         Column("text", String(200), nullable=False, default=""),
-        Column("synced", Boolean, nullable=False, default=False),
+        *([Column("synced", Boolean, nullable=False, default=False)] if flag else []),
     )
 
 
 @contextlib.contextmanager
-def registered(table: Table) -> Iterator[Table]:
-    """The one registration: pushed (a queued outbox counted with the other records), and pulled."""
+def registered(table: Table, outbox: Outbox | None = None) -> Iterator[Table]:
+    """The one registration: pushed (by default a flagged outbox, counted with the other records), pulled."""
     st.register(st.simple_table(NAME, table, "uuid", order=80,
-                                outbox=FlagOutbox(table, queue=OTHER, desk_field="desk")))
+                                outbox=outbox or FlagOutbox(table, queue=OTHER, desk_field="desk")))
     try:
         yield table
     finally:
@@ -63,10 +63,17 @@ def registered(table: Table) -> Iterator[Table]:
 
 
 @pytest.fixture
-def notes() -> Iterator[Table]:
-    """The throwaway table, registered for the test."""
-    with registered(notes_table()) as table:
-        yield table
+def notes(request: pytest.FixtureRequest) -> Iterator[Table]:
+    """The throwaway table, registered for the test: with a `synced` flag, or (param "mark") by a
+    high-water mark whose refusals stay queued, as audit entries go."""
+    if getattr(request, "param", "flag") == "mark":
+        table = notes_table(flag=False)
+        box: Outbox = MarkOutbox(table, table.c.uuid, "push.test_notes", queue=OTHER, settle_refused=False)
+        with registered(table, box):
+            yield table
+    else:
+        with registered(notes_table()) as table:
+            yield table
 
 
 @dataclass
@@ -148,7 +155,8 @@ def _write_note(db: Database, notes: Table, text: str) -> str:
 
 def _rows(db: Any, notes: Table) -> dict[str, tuple[str, str, bool]]:
     with db.read() as s:
-        return {r.uuid: (r.desk, r.text, bool(r.synced)) for r in s.execute(select(notes))}
+        return {r.uuid: (r.desk, r.text, bool(r._mapping.get("synced", True)))
+                for r in s.execute(select(notes))}
 
 
 def _logged(hub: LoopbackHub) -> dict[str, int]:
@@ -222,3 +230,34 @@ def test_unregistering_takes_the_table_out_of_sync_again() -> None:
         assert st.REGISTRY[NAME].pulled and st.REGISTRY[NAME].pushed
     assert NAME not in st.REGISTRY
     assert NAME not in [t.name for t in st.pushed_tables()]
+
+
+@pytest.mark.parametrize("notes", ["mark"], indirect=True)
+def test_a_table_registered_with_a_mark_outbox_moves_its_mark_and_keeps_refusals_queued(
+        hub: LoopbackHub, notes: Table, tmp_path: Path, desks: list[tuple[Database, DeskSync]]) -> None:
+    db_a, a = _desk(hub, notes, tmp_path, "Desk A", desks)
+    first = _write_note(db_a, notes, "one")
+    assert a.pending_counts() == (0, 1)
+    assert a.push_once().stored == 1
+    with db_a.read() as s:
+        assert int(_get(s, "push.test_notes") or 0) == _ids(db_a, notes)[first]
+    assert a.pending_counts() == (0, 0) and a.push_once().stored == 0
+
+    # A refusal of this table is not settled: it holds the mark, stays counted and goes again.
+    bad = _write_note(db_a, notes, "x" * 201)
+    after = _write_note(db_a, notes, "three")
+    pushed = a.push_once()
+    assert pushed.stored == 1 and len(pushed.rejected) == 1 and a.pending_counts() == (0, 2)
+    assert len(a.push_once().rejected) == 1  # sent again (and the one behind it, a duplicate now)
+    with db_a.write() as s:
+        s.execute(update(notes).where(notes.c.uuid == bad).values(text="x" * 200))
+    pushed = a.push_once()
+    assert pushed.rejected == [] and a.pending_counts() == (0, 0)
+    assert set(_logged(hub)) == {first, bad, after}
+    # The hub's refusal is remembered with the others (status bar) until a retry clears it.
+    assert a.retry_refusals() >= 1 and a.pending_counts() == (0, 0)
+
+
+def _ids(db: Database, notes: Table) -> dict[str, int]:
+    with db.read() as s:
+        return {r.uuid: int(r.id) for r in s.execute(select(notes.c.uuid, notes.c.id))}
