@@ -41,6 +41,11 @@ class DeskSettings:
     activity_code: str
     language: str
     direction: str
+    # Scanners beyond the keyboard wedge (ui/serial_scanner.py, ui/hid_scanner.py): a serial
+    # port name or path and its speed, and a Linux input device path; "" is none.
+    serial_port: str = ""
+    serial_baud: str = "9600"
+    scanner_device: str = ""
 
     @property
     def configured(self) -> bool:
@@ -48,7 +53,8 @@ class DeskSettings:
         return bool(self.desk_name)
 
 
-_DEFAULTS = {"desk_name": "", "activity_code": "MAIN", "language": "zh", "direction": "in"}
+_DEFAULTS = {"desk_name": "", "activity_code": "MAIN", "language": "zh", "direction": "in",
+             "serial_port": "", "serial_baud": "9600", "scanner_device": ""}
 # The rehearsal clock of this database: the --clock start and the real instant it began.
 SETTING_REHEARSAL = "clock.rehearsal"
 
@@ -91,8 +97,7 @@ class CatalogService:
         with self.db.read() as s:
             stored = {k: v for k, v in s.execute(select(m.DeskSetting.key, m.DeskSetting.value))}
         vals = {**_DEFAULTS, **{k: v for k, v in stored.items() if k in _DEFAULTS}}
-        return DeskSettings(vals["desk_name"], vals["activity_code"], vals["language"],
-                            vals["direction"])
+        return DeskSettings(**vals)
 
     def save_settings(self, *, operator: str = "volunteer", **changes: str) -> DeskSettings:
         """Store changed settings with an audit entry naming before and after."""
