@@ -56,7 +56,7 @@ from checkin_app.ui.scan_field import ScanField
 from checkin_app.ui.search_view import SearchPanel
 from checkin_app.ui.setup_dialog import SetupDialog
 from checkin_app.ui.shell import ManagerAction, MenuPlace
-from checkin_app.ui.sounds import Sounds
+from checkin_app.ui.sounds import SoundDesk
 from checkin_app.ui.sync_status import SyncDesk
 from checkin_app.ui.trace import Trace
 
@@ -96,7 +96,6 @@ class MainWindow(QMainWindow):
         self.core = core
         self.controller = DeskController(core, self)
         self.languages = LanguageSwitcher(self)
-        self.sounds = Sounds(self)
         self.event_info: EventInfo | None = None
         self.activities: list[ActivityInfo] = []
         self.setup_dialog: SetupDialog | None = None
@@ -140,6 +139,7 @@ class MainWindow(QMainWindow):
                                        self.recent)
         self.conflicts.retitle()
         self.camera = CameraDesk(self, beside=self.result)
+        self.sounds = SoundDesk(self)  # plays each verdict's sound itself (scanFinished)
         self.setStyleSheet(style.STYLESHEET)
         self.resize(1366, 768)
         self.retranslate()
@@ -214,9 +214,6 @@ class MainWindow(QMainWindow):
         # Fixed bilingual text: someone who cannot read the current language must still find it.
         self.act_language = QAction("中文 / English", self)
         self.act_language.setShortcut(QKeySequence("Ctrl+L"))
-        self.act_mute = QAction(self)
-        self.act_mute.setCheckable(True)
-        self.act_mute.setEnabled(self.sounds.available)
         self.act_quit = QAction(self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.act_search = QAction(self)
@@ -237,7 +234,6 @@ class MainWindow(QMainWindow):
         self.desk_menu.addAction(self.act_quit)
         self.view_menu = self.menuBar().addMenu("")
         self.view_menu.addAction(self.act_language)
-        self.view_menu.addAction(self.act_mute)
 
         self.toolbar = QToolBar()
         self.toolbar.setObjectName("mainToolbar")
@@ -251,8 +247,6 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(spacer)
         self.toolbar.addAction(self.act_setup)
         self.toolbar.addAction(self.act_language)
-        if self.sounds.available:
-            self.toolbar.addAction(self.act_mute)
         self.addToolBar(self.toolbar)
 
     def _build_status_bar(self) -> None:
@@ -312,7 +306,6 @@ class MainWindow(QMainWindow):
         self.recent.undoRequested.connect(self._on_undo_requested)
         self.act_setup.triggered.connect(self.open_setup)
         self.act_language.triggered.connect(self._on_language_toggled)
-        self.act_mute.toggled.connect(self._on_mute_toggled)
         self.act_quit.triggered.connect(self.close)
         self.act_search.triggered.connect(self.focus_search)
         self.act_rules.triggered.connect(c.load_rules)
@@ -476,7 +469,6 @@ class MainWindow(QMainWindow):
                         direction=ev.direction if ev else self.mode_switch.direction,
                         recorded=ev.uuid if ev else None)
         self.result.show_result(result)
-        self.sounds.play(result.severity)
         self.show_error("")
 
     def _on_scan_failed(self, code: str, message: str) -> None:
@@ -615,9 +607,6 @@ class MainWindow(QMainWindow):
         self.set_language("en" if self.languages.language == "zh" else "zh")
         self.focus_scanner()
 
-    def _on_mute_toggled(self, muted: bool) -> None:
-        self.sounds.muted = muted
-
     def focus_scanner(self) -> None:
         """Give the keyboard back to the scanner (the search box's input method goes off)."""
         self._search_idle.stop()
@@ -677,7 +666,6 @@ class MainWindow(QMainWindow):
         self.scan_label.setText(self.tr("Scan here"))
         self.scan_field.setPlaceholderText(self.tr("Scanner input: code, then Enter"))
         self.act_setup.setText(self.tr("Switch desk / activity…"))
-        self.act_mute.setText(self.tr("Mute sounds"))
         self.act_quit.setText(self.tr("Quit"))
         self.act_search.setText(self.tr("Search by name"))
         self.desk_menu.setTitle(self.tr("&Desk"))
