@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -20,8 +20,19 @@ from checkin_app.storage.db import Database
 from checkin_app.ui.app import apply_app_font, load_fonts
 from checkin_app.ui.main_window import MainWindow
 from checkin_app.ui.sync_status import SyncDesk
+from tests.audio import AudioServer, private_pulse
 
 DESK = "Test desk 1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AudioServer]:
+    """A private PulseAudio null sink before Qt first looks for audio, and the user's settings (sound,
+    geometry) in a temporary folder: desk windows play their sounds as on a real desk, unheard."""
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope,
+                      str(tmp_path_factory.mktemp("settings")))
+    with private_pulse(tmp_path_factory.mktemp("pulse")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
