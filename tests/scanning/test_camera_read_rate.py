@@ -50,7 +50,7 @@ def test_read_rate_clears_its_floor(condition: object) -> None:
         if found and found != [text]:
             wrong.append(found)
         raw += [r.text for r in zxingcpp.read_barcodes(
-            img.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)] == [text]
+            img.convert("L"), formats=zxingcpp.BarcodeFormats([zxingcpp.BarcodeFormat.QRCode]))] == [text]
     rate = ours / FRAMES
     print(f"{condition.name}: {rate:.0%} (raw zxing-cpp {raw / FRAMES:.0%})")
     assert wrong == []  # a frame is read right or not at all, never as another code
