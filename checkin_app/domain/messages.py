@@ -175,6 +175,63 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "print.reprint_reason": ("补打原因必须是：{allowed}", "A reprint reason must be one of: {allowed}"),
     # -- desk settings (services/catalog.py) -------------------------------------------------
     "settings.unknown": ("未知设置 {keys}", "Unknown settings {keys}"),
+    # -- the desk window (ui/) ---------------------------------------------------------------
+    "error.failed": ("操作失败：{detail}", "Operation failed: {detail}"),
+    "recent.exit": ("离场", "Exit"),
+    "recent.undo": ("已撤销", "Undo"),
+    "recent.override": ("特许放行", "Override"),
+    "recent.keep": ("保留", "Keep"),
+    "recent.confirm_undo_who": ("再点一次确认撤销：{who}", "Click again to undo: {who}"),
+    "recent.confirm_undo": ("再点一次确认撤销", "Click again to undo"),
+    "recent.undo_selected": ("撤销所选签到", "Undo selected check-in"),
+    "recent.conflict": ("冲突", "conflict"),
+    "recent.conflict_tip": ("冲突：另一签到台先已准许此人进入（见“冲突”页）",
+                            "Conflict: another desk admitted this person first (see Conflicts)"),
+    "mode.entry": ("入场", "Entry"),
+    "mode.exit": ("离场", "Exit"),
+    "manager.word": ("负责人", "manager"),
+    "button.ok": ("确定", "OK"),
+    "button.cancel": ("取消", "Cancel"),
+    "pin.dialog_title": ("负责人验证", "Manager PIN"),
+    "pin.needed_for": ("需要负责人 PIN：{action}", "Manager PIN needed: {action}"),
+    "pin.first_title": ("设置负责人 PIN", "Set the manager PIN"),
+    "pin.first_intro": (
+        "本签到台还没有负责人 PIN。请现场负责人填写姓名并设置 PIN（4–12 位数字）；"
+        "之后撤销、特许放行、现场登记和设置都需要此 PIN。",
+        "This desk has no manager yet. The desk lead sets a name and a PIN (4–12 digits); "
+        "undo, overrides, walk-ins and settings will ask for it."),
+    "pin.name_label": ("姓名", "Name"),
+    "pin.again_label": ("再输一次", "Again"),
+    "pin.differ": ("两次输入的 PIN 不一致", "The two PINs differ"),
+    "setup.title": ("签到台设置", "Desk set-up"),
+    "setup.intro": ("请为本签到台命名，并选择它负责的入口或活动。之后可在“签到台”菜单中更改。",
+                    "Name this desk and choose where it admits people. You can change this later "
+                    "from the Desk menu."),
+    "setup.desk": ("签到台名称", "Desk name"),
+    "setup.desk_hint": ("例如：A 厅 3 号台", "e.g. Hall A desk 3"),
+    "setup.activity": ("入口或活动", "Entrance or activity"),
+    "setup.no_data": (
+        "本签到台还没有大会数据。请连接中心服务器，或从U盘导入中心服务器的数据包（需负责人 PIN）。",
+        "This desk has no event data yet. Connect it to the hub, or import the hub's data "
+        "from a USB stick (manager PIN)."),
+    "setup.connect": ("连接中心服务器…", "Connect to hub…"),
+    "setup.bundles": ("U盘数据包…", "USB stick bundles…"),
+    "result.checking": ("正在核验…", "Checking…"),
+    "result.error": ("出错了，未能核验", "Error: not checked"),
+    "result.error_next": ("请重新扫描；如仍失败请联系现场负责人。",
+                          "Scan again; if it keeps failing, call the desk lead."),
+    "result.undone": ("签到已撤销", "Check-in undone"),
+    "result.undone_next": ("该次签到不再计入；如需入场请重新扫描。",
+                           "That check-in no longer counts; scan again to admit."),
+    "result.scan": ("请扫描", "Please scan"),
+    "result.scan_next": ("扫描二维码，或按 Ctrl+F 按姓名查找。",
+                         "Scan the QR code, or press Ctrl+F to search by name."),
+    "result.walk_in": ("现场登记", "Walk-in"),
+    "result.first_check_in": ("首次签到 {hm} · 签到台 {desk}", "First check-in {hm} at desk {desk}"),
+    "override.by_no_reason": ("负责人 {operator} 特许放行（原结果：{was}）",
+                              "Manager override by {operator} (was: {was})"),
+    # What ends override.by's verdict and starts its reason (a recorded line is read back).
+    "override.reason_mark": ("）：", "): "),
 }
 
 FULL_STOPS = " .。"

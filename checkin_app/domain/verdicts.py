@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from checkin_app.domain.messages import Message, has, msg, text
+from checkin_app.domain.messages import Message, msg, text
 
 
 class Verdict(StrEnum):
@@ -54,6 +54,7 @@ def _wording(key: str) -> Wording:
     return Wording(text(title, "zh"), text(title, "en"), text(step, "zh"), text(step, "en"))
 
 
+_CODES = frozenset(v.value for v in Verdict)
 WORDING: dict[Verdict, Wording] = {v: _wording(v.value) for v in Verdict}
 
 EXIT_WORDING = _wording("EXIT")
@@ -64,7 +65,7 @@ def title_message(verdict: Verdict | str, direction: str = "in") -> Message:
     """The catalogue message of a verdict's headline (an exit has its own)."""
     if direction == "out" and verdict != "UNDO":
         return msg("verdict.EXIT.title")
-    if not has(f"verdict.{verdict}.title"):  # a newer desk's verdict: its code is its words
+    if verdict not in _CODES:  # a newer desk's verdict (or UNDO): its code is its words
         return msg("verdict.other.title", code=str(verdict))
     return msg(f"verdict.{verdict}.title")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QPushButton, QWidget
 
+from checkin_app.ui.texts import say
+
 EXIT_COLOUR = "#E65100"
 
 
@@ -40,8 +42,8 @@ class ModeSwitch(QFrame):
 
     def set_language(self, lang: str) -> None:
         """Both words on each button, `lang` first (someone new at the door must read it)."""
-        self.entry.setText("入场 Entry" if lang == "zh" else "Entry 入场")
-        self.exit.setText("离场 Exit" if lang == "zh" else "Exit 离场")
+        self.entry.setText(say("mode.entry", lang))
+        self.exit.setText(say("mode.exit", lang))
 
     def set_direction(self, direction: str) -> None:
         """Show the stored mode (no signal)."""

@@ -1,7 +1,7 @@
 """The manager PIN prompt, and the form that sets a desk's first manager PIN.
 
-The desk calls its manager 负责人 in Chinese everywhere (MANAGER_ZH), the word volunteers use for
-the person in charge of their desk.
+The desk calls its manager 负责人 in Chinese everywhere (MANAGER_ZH, catalogue code manager.word),
+the word volunteers use for the person in charge of their desk; the catalogue's texts say it so.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from checkin_app.domain.clock import Clock
+from checkin_app.domain.messages import Words, msg
+from checkin_app.ui.texts import say, word
 
-MANAGER_ZH = "负责人"
-MANAGER_EN = "manager"
+MANAGER_ZH = word("manager.word", "zh")
+MANAGER_EN = word("manager.word", "en")
 
 
 def pair(lang: str, zh: str, en: str, sep: str = " / ") -> str:
@@ -31,10 +33,10 @@ def pair(lang: str, zh: str, en: str, sep: str = " / ") -> str:
     return f"{zh}{sep}{en}" if lang == "zh" else f"{en}{sep}{zh}"
 
 
-def _name_buttons(buttons: QDialogButtonBox, lang: str, ok_zh: str = "确定", ok_en: str = "OK") -> None:
+def _name_buttons(buttons: QDialogButtonBox, lang: str) -> None:
     """OK / Cancel in both languages (Qt's own words follow only the system language)."""
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(pair(lang, ok_zh, ok_en))
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(pair(lang, "取消", "Cancel"))
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(say("button.ok", lang, " / "))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(say("button.cancel", lang, " / "))
 
 
 def _pin_edit() -> QLineEdit:
@@ -63,10 +65,10 @@ class PinDialog(QDialog):
         self.lang = lang
         self.clock = clock
         self.locked_until: datetime | None = None
-        self.setWindowTitle(pair(lang, f"{MANAGER_ZH}验证", "Manager PIN"))
+        self.setWindowTitle(say("pin.dialog_title", lang, " / "))
         # Each language names the action in its own words (never "PIN needed: 撤销签到").
-        self.intro = QLabel(pair(lang, f"需要{MANAGER_ZH} PIN：{action_zh}",
-                                 f"Manager PIN needed: {action_en}", "\n"))
+        self.intro = QLabel(say(msg("pin.needed_for", action=Words(action_zh, action_en)), lang,
+                                "\n"))
         self.intro.setWordWrap(True)
         self.intro.setStyleSheet("font-size: 17px;")
         self.pin = _pin_edit()
@@ -146,13 +148,9 @@ class FirstPinDialog(QDialog):
     def __init__(self, *, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("firstPinDialog")
-        self.setWindowTitle(pair(lang, f"设置{MANAGER_ZH} PIN", "Set the manager PIN"))
+        self.setWindowTitle(say("pin.first_title", lang, " / "))
         self.lang = lang
-        intro = QLabel(pair(
-            lang, f"本签到台还没有{MANAGER_ZH} PIN。请现场{MANAGER_ZH}填写姓名并设置 PIN（4–12 位数字）；"
-            "之后撤销、特许放行、现场登记和设置都需要此 PIN。",
-            "This desk has no manager yet. The desk lead sets a name and a PIN (4–12 digits); "
-            "undo, overrides, walk-ins and settings will ask for it.", "\n\n"))
+        intro = QLabel(say("pin.first_intro", lang, "\n\n"))
         intro.setWordWrap(True)
         self.name = QLineEdit()
         self.pin = _pin_edit()
@@ -162,9 +160,9 @@ class FirstPinDialog(QDialog):
         self.error.setStyleSheet("color: #C62828; font-weight: bold;")
         self.error.setVisible(False)
         form = QFormLayout()
-        form.addRow(pair(lang, "姓名", "Name"), self.name)
+        form.addRow(say("pin.name_label", lang, " / "), self.name)
         form.addRow("PIN", self.pin)
-        form.addRow(pair(lang, "再输一次", "Again"), self.again)
+        form.addRow(say("pin.again_label", lang, " / "), self.again)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         _name_buttons(self.buttons, lang)
@@ -181,7 +179,7 @@ class FirstPinDialog(QDialog):
 
     def _on_ok(self) -> None:
         if self.pin.text() != self.again.text():
-            self.show_error(pair(self.lang, "两次输入的 PIN 不一致", "The two PINs differ", "\n"))
+            self.show_error(say("pin.differ", self.lang, "\n"))
             return
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.submitted.emit(self.name.text().strip(), self.pin.text())

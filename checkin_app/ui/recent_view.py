@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkin_app.domain.verdicts import WORDING, Verdict
+from checkin_app.domain.messages import both, msg
+from checkin_app.domain.verdicts import title_message
 from checkin_app.ui import style
 from checkin_app.ui.controller import RecentRow
 from checkin_app.ui.icons import Glyph, glyph_for, glyph_icon
 from checkin_app.ui.mode_switch import EXIT_COLOUR
+from checkin_app.ui.texts import other, say, word
 
 CONFIRM_MS = 4000
 # Compact rows (still 15 px type, bold verdict) so a 1366×768 desk shows several scans.
@@ -34,16 +36,12 @@ FONT_PX = 15
 def verdict_words(verdict: str, lang: str, direction: str = "in") -> str:
     """Short verdict word in one language (the list has no room for both)."""
     if direction == "out" and verdict != "UNDO":
-        return "离场" if lang == "zh" else "Exit"
+        return word("recent.exit", lang)
     if verdict == "UNDO":
-        return "已撤销" if lang == "zh" else "Undo"
+        return word("recent.undo", lang)
     if verdict == "OVERRIDE":  # a manager's forced admission
-        return "特许放行" if lang == "zh" else "Override"
-    try:
-        w = WORDING[Verdict(verdict)]
-    except ValueError:
-        return verdict
-    return w.title_zh if lang == "zh" else w.title_en
+        return word("recent.override", lang)
+    return word(title_message(verdict), lang)  # an unknown code stays as it is
 
 
 class RecentPanel(QFrame):
@@ -214,18 +212,18 @@ class RecentPanel(QFrame):
         row = self.selected()
         self.undo_button.setEnabled(row is not None and row.undoable)
         # Both languages, the UI's first: whoever confirms an undo must understand it.
-        zh = self.language == "zh"
-        self.cancel_button.setText("保留 / Keep" if zh else "Keep / 保留")
+        lang = self.language
+        self.cancel_button.setText(say("recent.keep", lang, " / "))
         if self._confirming is not None and row is not None:
             self.undo_button.setObjectName("danger")
             who = row.name or row.code
-            self.undo_button.setText(f"再点一次确认撤销：{who} / Click again to undo" if zh
-                                     else f"Click again to undo: {who} / 再点一次确认撤销")
+            # The name once, in the first language.
+            self.undo_button.setText(f"{word(msg('recent.confirm_undo_who', who=who), lang)} / "
+                                     f"{word('recent.confirm_undo', other(lang))}")
             self.cancel_button.setVisible(True)
         else:
             self.undo_button.setObjectName("")
-            self.undo_button.setText("撤销所选签到 / Undo selected check-in" if zh
-                                     else "Undo selected check-in / 撤销所选签到")
+            self.undo_button.setText(say("recent.undo_selected", lang, " / "))
             self.cancel_button.setVisible(False)
         # The object name drives the stylesheet; re-polish so the new look applies now.
         self.undo_button.style().unpolish(self.undo_button)
@@ -240,7 +238,7 @@ class RecentPanel(QFrame):
             direction = r.direction
             verdict = verdict_words(r.verdict, self.language, direction)
             if conflict:
-                verdict += " · 冲突" if self.language == "zh" else " · conflict"
+                verdict += " · " + word("recent.conflict", self.language)
             cells = [
                 r.at.astimezone(self.tz).strftime("%H:%M:%S"),
                 verdict,
@@ -270,8 +268,7 @@ class RecentPanel(QFrame):
                 item.setToolTip(r.activity_code)
                 if conflict:
                     item.setBackground(QBrush(QColor("#FFE0B2")))
-                    item.setToolTip(f"{r.activity_code} · 冲突：另一签到台先已准许此人进入（见“冲突”页）"
-                                    f"\nConflict: another desk admitted this person first (see Conflicts)")
+                    item.setToolTip(f"{r.activity_code} · {both(msg('recent.conflict_tip'))}")
                 self.table.setItem(i, col, item)
 
 

@@ -13,13 +13,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from checkin_app.domain.messages import Message, msg
 from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import ScanResult
-from checkin_app.domain.verdicts import EXIT_WORDING, Severity, Verdict, verdict_title
+from checkin_app.domain.verdicts import EXIT_WORDING, Severity, Verdict, title_message
 from checkin_app.ui import style
 from checkin_app.ui.fit_label import FitLabel
 from checkin_app.ui.icons import Glyph, glyph_for, paint_glyph
 from checkin_app.ui.mode_switch import EXIT_COLOUR
+from checkin_app.ui.texts import other, say, word
 
 IDLE_TIMEOUT_MS = 30_000
 # Type sizes in px at a panel height of DESIGN_HEIGHT; they scale with the real height so the
@@ -304,39 +306,33 @@ class ResultPanel(QFrame):
             self._render_result(self.result)
         elif self.state == "pending":
             self._apply_palette(style.PENDING, Glyph.WAIT)
-            self.title_primary.setText(_pick(self.language, "正在核验…", "Checking…"))
-            self.title_secondary.setText(_pick(self.language, "Checking…", "正在核验…"))
+            self._titles("result.checking")
             self._set(self.code, self._pending_code)
         elif self.state == "error" and self._error is not None:
             code, message = self._error
             self._apply_palette(style.ERROR, Glyph.ERROR)
-            self.title_primary.setText(_pick(self.language, "出错了，未能核验", "Error: not checked"))
-            self.title_secondary.setText(_pick(self.language, "Error: not checked",
-                                               "出错了，未能核验"))
+            self._titles("result.error")
             zh, _, en = message.partition("\n")
             self._set(self.reason, _pair(self.language, zh, en, "\n"))
-            self._set(self.next_step, _pair(
-                self.language, "请重新扫描；如仍失败请联系现场负责人。",
-                "Scan again; if it keeps failing, call the desk lead.", "\n"))
-            self._set(self.code, _pick(self.language, f"代码：{code}", f"Code: {code}"))
+            self._set(self.next_step, say("result.error_next", self.language, "\n"))
+            self._set(self.code, word(msg("scan.code", code=code), self.language))
         elif self.state == "undo":
             name, code = self._undo
             self._apply_palette(style.UNDONE, Glyph.UNDO)
-            self.title_primary.setText(_pick(self.language, "签到已撤销", "Check-in undone"))
-            self.title_secondary.setText(_pick(self.language, "Check-in undone", "签到已撤销"))
+            self._titles("result.undone")
             self.name_native.setText(name)
-            self._set(self.next_step, _pair(
-                self.language, "该次签到不再计入；如需入场请重新扫描。",
-                "That check-in no longer counts; scan again to admit.", "\n"))
-            self._set(self.code, _pick(self.language, f"代码：{code}", f"Code: {code}"))
+            self._set(self.next_step, say("result.undone_next", self.language, "\n"))
+            self._set(self.code, word(msg("scan.code", code=code), self.language))
         else:
             self._apply_palette(style.IDLE, Glyph.SCAN)
-            self.title_primary.setText(_pick(self.language, "请扫描", "Please scan"))
-            self.title_secondary.setText(_pick(self.language, "Please scan", "请扫描"))
-            self._set(self.next_step, _pair(
-                self.language, "扫描二维码，或按 Ctrl+F 按姓名查找。",
-                "Scan the QR code, or press Ctrl+F to search by name.", "\n"))
+            self._titles("result.scan")
+            self._set(self.next_step, say("result.scan_next", self.language, "\n"))
         self._fit_to_height()
+
+    def _titles(self, message: Message | str) -> None:
+        """The headline in the UI language, the other language under it."""
+        self.title_primary.setText(word(message, self.language))
+        self.title_secondary.setText(word(message, other(self.language)))
 
     def _render_result(self, r: ScanResult) -> None:
         lang = self.language
@@ -366,14 +362,13 @@ class ResultPanel(QFrame):
             self.category_chip.setVisible(True)
             self._chip_colour = cat.colour
             self._set(self.country, _pair(lang, d.country_name_zh, d.country_name_en, " / "))
-            self._set(self.walk_in_chip, _pair(lang, "现场登记", "Walk-in", " / ") if d.walk_in else "")
+            self._set(self.walk_in_chip, say("result.walk_in", lang, " / ") if d.walk_in else "")
         attention = self._attention_text(r, lang)
         self._set(self.attention, attention)
         if r.verdict is Verdict.ALREADY_IN and r.previous is not None:
             hm = r.previous.at.astimezone(self.tz).strftime("%H:%M")
             desk = r.previous.desk
-            self._set(self.previous, _pair(
-                lang, f"首次签到 {hm} · 签到台 {desk}", f"First check-in {hm} at desk {desk}", "\n"))
+            self._set(self.previous, say(msg("result.first_check_in", hm=hm, desk=desk), lang, "\n"))
         reason_zh = r.details.get("reason_zh", "") if r.details else ""
         reason_en = r.details.get("reason_en", "") if r.details else ""
         # The reason repeats the title, so show it only when it adds something: a time, a
@@ -386,7 +381,7 @@ class ResultPanel(QFrame):
         self._set(self.next_step, _pair(lang, next_zh, next_en, "\n"))
         if r.code:
             shown = display_code(r.code)  # a signed token is ~128 characters
-            self._set(self.code, _pick(lang, f"代码：{shown}", f"Code: {shown}"))
+            self._set(self.code, word(msg("scan.code", code=shown), lang))
 
     @staticmethod
     def _attention_text(r: ScanResult, lang: str) -> str:
@@ -446,10 +441,6 @@ class ResultPanel(QFrame):
         return self.result.severity if self.state == "result" and self.result else None
 
 
-def _pick(lang: str, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
-
-
 def override_note(r: ScanResult, lang: str) -> str:
     """A forced admission in words: who set which verdict aside, and why, in both languages.
 
@@ -461,9 +452,9 @@ def override_note(r: ScanResult, lang: str) -> str:
     manager = details.get("operator") or (r.event.operator if r.event else "")
     reason = details.get("override_reason", "")
     if not reason:
-        # "管理员 X 特许放行（原结果：CANCELLED）：<reason>" — the reason is what follows.
-        reason = details.get("reason_zh", "").partition("）：")[2]
-    was_zh, was_en = verdict_title(code)
-    zh = f"负责人 {manager} 特许放行（原结果：{was_zh}）" + (f"：{reason}" if reason else "")
-    en = f"Manager override by {manager} (was: {was_en})" + (f": {reason}" if reason else "")
-    return _pair(lang, zh, en, "\n")
+        # The service's override.by line in Chinese: the reason is what follows its mark.
+        reason = details.get("reason_zh", "").partition(word("override.reason_mark", "zh"))[2]
+    was = title_message(code)
+    said = (msg("override.by", operator=manager, was=was, reason=reason) if reason
+            else msg("override.by_no_reason", operator=manager, was=was))
+    return say(said, lang, "\n")

@@ -18,24 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.messages import both
 from checkin_app.domain.types import ActivityInfo
-from checkin_app.ui.pin_dialog import pair
-
-# Every text in both languages, the UI language first: a new desk's volunteer may read either.
-TEXTS = {
-    "title": ("签到台设置", "Desk set-up"),
-    "intro": ("请为本签到台命名，并选择它负责的入口或活动。之后可在“签到台”菜单中更改。",
-              "Name this desk and choose where it admits people. You can change this later "
-              "from the Desk menu."),
-    "desk": ("签到台名称", "Desk name"),
-    "desk_hint": ("例如：A 厅 3 号台", "e.g. Hall A desk 3"),
-    "activity": ("入口或活动", "Entrance or activity"),
-}
+from checkin_app.ui.texts import say
 
 
 def _both(key: str, lang: str, sep: str = " / ") -> str:
-    zh, en = TEXTS[key]
-    return pair(lang, zh, en, sep)
+    """Every text in both languages, the UI language first: a new desk's volunteer may read either.
+
+    The words are the catalogue's setup.<key> (domain.messages).
+    """
+    return say(f"setup.{key}", lang, sep)
 
 
 def activity_label(a: ActivityInfo, tz: ZoneInfo, lang: str) -> str:
@@ -83,14 +76,11 @@ class SetupDialog(QDialog):
         self.list = QListWidget()
         self.list.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
         # Fixed bilingual texts: a new desk may be in either language.
-        self.empty = QLabel(
-            "本签到台还没有大会数据。请连接中心服务器，或从U盘导入中心服务器的数据包（需负责人 PIN）。\n"
-            "This desk has no event data yet. Connect it to the hub, or import the hub's data "
-            "from a USB stick (manager PIN).")
+        self.empty = QLabel(both("setup.no_data"))
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("font-size: 15px; font-weight: 600; color: #8A5300;")
-        self.connect_button = QPushButton("连接中心服务器… / Connect to hub…")
-        self.bundle_button = QPushButton("U盘数据包… / USB stick bundles…")
+        self.connect_button = QPushButton(both("setup.connect", sep=" / "))
+        self.bundle_button = QPushButton(both("setup.bundles", sep=" / "))
         self.empty_row = QWidget()
         row = QHBoxLayout(self.empty_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -163,8 +153,8 @@ class SetupDialog(QDialog):
         self.activity_label.setText(_both("activity", lang))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        ok.setText(pair(lang, "确定", "OK"))
-        cancel.setText(pair(lang, "取消", "Cancel"))
+        ok.setText(say("button.ok", lang, " / "))
+        cancel.setText(say("button.cancel", lang, " / "))
         self._on_changed()
 
     def changeEvent(self, e: QEvent) -> None:

@@ -31,6 +31,12 @@ CONVERTED = [
     "services/badges.py",
     "services/conflicts.py",
     "services/catalog.py",
+    "ui/texts.py",
+    "ui/mode_switch.py",
+    "ui/recent_view.py",
+    "ui/pin_dialog.py",
+    "ui/setup_dialog.py",
+    "ui/result_view.py",
 ]
 # Chinese characters and the CJK / full-width punctuation that goes with them.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -80,6 +86,15 @@ def test_every_template_has_both_languages_with_the_same_fields() -> None:
         assert fields(zh) == fields(en), code
         if re.sub(r"\{[^}]*\}", "", zh).strip():  # ("{code}" alone is words of no language)
             assert CJK.search(zh), f"{code}: the Chinese text has no Chinese"
+
+
+def test_no_code_is_written_twice_in_the_catalogue() -> None:
+    # A dict literal keeps the last of two equal keys silently; the source must not have any.
+    tree = _tree("domain/messages.py")
+    keys = [k.value for node in ast.walk(tree) if isinstance(node, ast.Dict)
+            for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    catalogue_keys = [k for k in keys if k in CATALOGUE]
+    assert len(catalogue_keys) == len(set(catalogue_keys)) == len(CATALOGUE)
 
 
 @pytest.mark.parametrize("rel", CONVERTED)
