@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from checkin_app.domain import messages
+from checkin_app.domain.clock import FixedClock
 from checkin_app.domain.messages import CATALOGUE, DeskError, Message, both, fields, msg, text
 from checkin_app.domain.verdicts import EXIT_WORDING, WORDING, Verdict
+from checkin_app.storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[2] / "checkin_app"
 CONVERTED = [
@@ -156,3 +158,25 @@ def test_a_desk_error_is_both_languages_and_keeps_its_message() -> None:
     assert e.text("zh") == "入场已结束" and e.text("en") == "Closed"
     raw = DeskError("旧文字\nold text")  # a module not converted yet still raises its own text
     assert raw.message is None and str(raw) == "旧文字\nold text"
+
+
+def test_services_refuse_with_codes_and_the_same_words(demo_db: Database, clock: FixedClock) -> None:
+    # Real services on a real SQLite file: what they refuse carries its code, and str() and the
+    # UI's error text are the catalogue's words in both languages, Chinese first.
+    from checkin_app.services.checkin import CheckInError, CheckInService
+    from checkin_app.services.pins import PinService
+    from checkin_app.ui.texts import error_text
+
+    svc = CheckInService(demo_db, clock)
+    with pytest.raises(CheckInError) as caught:
+        svc.override(1, desk="D1", operator="Li", reason=" ", overridden="CANCELLED")
+    assert caught.value.message == msg("override.reason_needed")
+    assert str(caught.value) == error_text(caught.value) == "特许放行必须填写原因\nAn override needs a reason"
+    with pytest.raises(CheckInError) as caught:
+        svc.scan("X", activity_code="NOPE", desk="D1")
+    assert caught.value.message == msg("activity.unknown", code="NOPE")
+    check = PinService(demo_db, clock).verify("2468", desk="D1")
+    assert check.reason == msg("pin.none_set") and check.message_en == "No manager PIN is set yet"
+    r = svc.scan("NO-SUCH-CODE", desk="D1")
+    assert (r.message_zh, r.message_en) == ("无法识别的代码：代码：NO-SUCH-CODE",
+                                            "Unknown code: Code: NO-SUCH-CODE")
