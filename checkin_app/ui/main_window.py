@@ -53,6 +53,7 @@ from checkin_app.ui.result_view import IDLE_TIMEOUT_MS, ResultPanel
 from checkin_app.ui.rules_dialog import RulesDialog
 from checkin_app.ui.scan_catcher import ScanCatcher
 from checkin_app.ui.scan_field import ScanField
+from checkin_app.ui.scanners import ScannerDesk
 from checkin_app.ui.search_view import SearchPanel
 from checkin_app.ui.setup_dialog import SetupDialog
 from checkin_app.ui.shell import ManagerAction, MenuPlace
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
                                        self.recent)
         self.conflicts.retitle()
         self.camera = CameraDesk(self, beside=self.result)
+        self.scanners = ScannerDesk(self, core.catalog)  # serial and input-device scanners
         self.sounds = SoundDesk(self)  # plays each verdict's sound itself (scanFinished)
         self.setStyleSheet(style.STYLESHEET)
         self.resize(1366, 768)
@@ -734,5 +736,6 @@ class MainWindow(QMainWindow):
         if self.sync is not None:
             self.sync.stop()
         self.camera.stop()
+        self.scanners.stop()
         self.controller.shutdown()
         self.languages.remove()
