@@ -18,12 +18,13 @@ from checkin_app.services.pins import PinService
 from checkin_app.services.search import SearchService, SeenAt
 from checkin_app.services.walkin import WalkInForm, WalkInResult
 from checkin_app.storage.db import Database
-from checkin_app.sync.client import DeskSync, HubConfig
 
 if TYPE_CHECKING:
-    # Loaded with the first import or bundle, not at desk start-up (readers, spreadsheets).
+    # Loaded with the first import or bundle, not at desk start-up (readers, spreadsheets); the
+    # sync client (httpx) only by a desk that may talk to a hub, not by one-shot CLI commands.
     from checkin_app.services.importing import ImportService
     from checkin_app.sync.bundle import BundleInfo
+    from checkin_app.sync.client import DeskSync, HubConfig
 
 
 class Searcher(Protocol):
@@ -126,6 +127,8 @@ class DeskCore:
         return self._importer
 
     def _new_sync(self) -> DeskSync:
+        from checkin_app.sync.client import DeskSync
+
         return DeskSync(self._db, printer_state=self.printer_state)
 
     def enrol(self, code: str, *, manager: str = "") -> HubConfig:
