@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
     SignalInstance,
+    Slot,
 )
 from PySide6.QtGui import QAction, QActionGroup, QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtMultimedia import (
@@ -171,7 +172,9 @@ class QtCameraSource(FrameSource):
         self._session = QMediaCaptureSession(self)
         self._sink = QVideoSink(self)
         self._session.setVideoSink(self._sink)
-        self._sink.videoFrameChanged.connect(self.frameArrived.emit)
+        # The backend may emit frames from its own thread: queued, they reach the part (and its
+        # widgets) in the GUI thread.
+        self._sink.videoFrameChanged.connect(self._on_frame, Qt.ConnectionType.QueuedConnection)
         self._media = QMediaDevices(self)
         self._media.videoInputsChanged.connect(self._on_inputs_changed)
         self._camera: QCamera | None = None
@@ -247,6 +250,11 @@ class QtCameraSource(FrameSource):
             self.failed.emit("none")
         else:
             self.failed.emit("error")
+
+    @Slot(QVideoFrame)
+    def _on_frame(self, frame: QVideoFrame) -> None:
+        if self._camera is not None:
+            self.frameArrived.emit(frame)
 
     def _on_inputs_changed(self) -> None:
         if self._camera is not None and self._device not in {i for i, _d, _f in self.devices()}:
