@@ -10,8 +10,6 @@ machine has no /dev/input and no uinput).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,42 +26,9 @@ from checkin_app.services.pins import PinService
 from checkin_app.storage import models as m
 from checkin_app.ui.pin_dialog import PinDialog
 from checkin_app.ui.scanners import ScannerDesk, ScannerSettingsDialog
+from tests.scanning.pty import PtyPair
 from tests.scanning.test_evdev import typed
 from tests.ui.conftest import DESK, Demo, Desk
-
-SOCAT = shutil.which("socat")
-
-
-class PtyPair:
-    """`socat` linking two pseudo-terminals: the desk's end `port`, the scanner's end `scanner`."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = folder / "scanner-port"
-        self.scanner = folder / "scanner-side"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def plug(self) -> None:
-        assert SOCAT is not None, "socat is needed (apt-get install socat)"
-        self.proc = subprocess.Popen(
-            [SOCAT, f"pty,raw,echo=0,link={self.port}", f"pty,raw,echo=0,link={self.scanner}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 5
-        while not (self.port.exists() and self.scanner.exists()):
-            assert time.monotonic() < deadline, "socat made no pty pair"
-            time.sleep(0.01)
-
-    def unplug(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(5)
-            self.proc = None
-
-    def send(self, data: bytes) -> None:
-        fd = os.open(self.scanner, os.O_WRONLY | os.O_NOCTTY)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
 
 
 @pytest.fixture
