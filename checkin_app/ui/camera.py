@@ -193,7 +193,7 @@ class QtCameraSource(FrameSource):
 
     def start(self, device_id: str) -> None:
         """Open the camera (asks for the permission where the platform wants it)."""
-        self.stop()
+        self._close()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             status = app.checkPermission(QCameraPermission())
@@ -229,6 +229,10 @@ class QtCameraSource(FrameSource):
 
     def stop(self) -> None:
         """Close the camera (another program may have it then)."""
+        self._device = ""
+        self._close()
+
+    def _close(self) -> None:
         camera, self._camera = self._camera, None
         if camera is not None:
             camera.errorOccurred.disconnect(self._on_error)
@@ -238,7 +242,7 @@ class QtCameraSource(FrameSource):
 
     def _on_error(self, _error: QCamera.Error, text: str) -> None:
         self._detail = text
-        self.stop()
+        self._close()  # the device stays wanted: unplugged, its disappearance still says "gone"
         lowered = text.lower()
         # The backends say "busy" (V4L2's EBUSY, AVFoundation, Media Foundation) for a camera
         # another program holds; "permission" / "denied" / "access" when the system refuses.
@@ -257,7 +261,8 @@ class QtCameraSource(FrameSource):
             self.frameArrived.emit(frame)
 
     def _on_inputs_changed(self) -> None:
-        if self._camera is not None and self._device not in {i for i, _d, _f in self.devices()}:
+        # Unplugged, a camera may first report an error of its own; either way it is gone.
+        if self._device and self._device not in {i for i, _d, _f in self.devices()}:
             self._detail = ""
             self.stop()
             self.failed.emit("gone")
@@ -384,7 +389,7 @@ class CameraDesk(QObject):
     def _source_slots(self) -> list[tuple[SignalInstance, Callable[..., None]]]:
         s = self.source
         return [(s.frameArrived, self.on_frame), (s.started, self._on_started),
-                (s.failed, self._on_failed), (s.devicesChanged, self._fill_menu)]
+                (s.failed, self._on_failed), (s.devicesChanged, self._on_devices_changed)]
 
     def _connect_source(self) -> None:
         for signal, slot in self._source_slots():
@@ -394,6 +399,14 @@ class CameraDesk(QObject):
     def device_id(self) -> str:
         """The remembered camera ("" for the system's default)."""
         return str(self.settings.value("device", "", type=str))
+
+    def _on_devices_changed(self) -> None:
+        self._fill_menu()
+        # A camera plugged (back) in while the switch is on and none could be used: use it.
+        if self.on and self._problem in ("none", "gone") and self.source.devices():
+            self._problem = ""
+            self.preview.show_message(_both(STARTING))
+            self.source.start(self.device_id)
 
     def _fill_menu(self) -> None:
         self.menu.clear()

@@ -40,6 +40,11 @@ class FakeCamera(FrameSource):
         assert self.running, "a stopped camera sends no frames"
         self.frameArrived.emit(frame)
 
+    def replug(self) -> None:
+        """The camera is plugged back in."""
+        self.present = list(DEVICES)
+        self.devicesChanged.emit()
+
     def unplug(self) -> None:
         self.present = []
         self.running = False

@@ -249,7 +249,7 @@ def test_the_real_qt_camera_on_a_machine_without_one_says_so(
     assert desk.scan(desk.samples["attendee"]).verdict is Verdict.ADMIT
 
 
-def test_a_camera_unplugged_mid_use_says_so_and_keys_still_scan(
+def test_a_camera_unplugged_mid_use_says_so_keys_still_scan_and_it_comes_back(
         camera_desk: tuple[Desk, CameraDesk, FakeCamera]) -> None:
     desk, part, fake = camera_desk
     r = _scan_by_camera(desk, fake, video_frame(place(badge_picture(desk.samples["attendee"]),
@@ -260,6 +260,12 @@ def test_a_camera_unplugged_mid_use_says_so_and_keys_still_scan(
     assert "摄像头已断开" in part.preview.message and "The camera was unplugged" in part.preview.message
     assert [a.isEnabled() for a in part.menu.actions() if a.text().startswith("未找到")] == [False]
     assert desk.scan(desk.samples["korean"]).verdict is Verdict.ADMIT
+    # Plugged back in: the switch is still on, so the camera is used again without a click.
+    fake.replug()
+    assert fake.running and part.problem_code == ""
+    r = _scan_by_camera(desk, fake, video_frame(place(badge_picture(desk.samples["french"]),
+                                                      random.Random(8))))
+    assert r.verdict is Verdict.ADMIT
 
 
 def test_camera_choice_mirror_and_on_off_are_remembered(
