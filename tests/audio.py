@@ -12,7 +12,7 @@ import time
 import wave
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SINK = "desk_null"
@@ -36,6 +36,15 @@ class AudioServer:
         return done.stdout
 
 
+def _end(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def private_pulse(folder: Path) -> Iterator[AudioServer]:
     """Start a PulseAudio server of our own with one null sink (no sound card needed, nothing heard).
@@ -43,46 +52,47 @@ def private_pulse(folder: Path) -> Iterator[AudioServer]:
     Sets PULSE_SERVER for this process and its children: it must run before Qt first looks for audio
     (Qt asks PulseAudio once per process and never again). Fails, never skips, without pulseaudio.
     """
-    for tool in ("pulseaudio", "pactl", "parec"):
+    for tool in ("pulseaudio", "pactl", "parec", "pacat"):
         if shutil.which(tool) is None:
             raise RuntimeError(f"{tool} not found: the desk's sound tests need an audio sink "
                                "(apt-get install pulseaudio pulseaudio-utils)")
     socket = folder / "native"
     env = {**os.environ, "HOME": str(folder), "XDG_RUNTIME_DIR": str(folder),
            "PULSE_RUNTIME_PATH": str(folder)}
-    log = (folder / "pulseaudio.log").open("wb")
     # setpriv --pdeathsig: the server goes with this process even if pytest is killed.
     cmd = (["setpriv", "--pdeathsig", "TERM", "--"] if shutil.which("setpriv") else []) + [
         "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
         "--log-target=stderr", "--log-level=error",
         "-L", f"module-null-sink sink_name={SINK} rate={RATE}",
         "-L", f"module-native-protocol-unix socket={socket} auth-anonymous=1"]
-    process = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
-    server = AudioServer(f"unix:{socket}", SINK, process)
-    try:
-        deadline = time.monotonic() + 10
-        while not socket.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("PulseAudio did not start: "
-                                   + (folder / "pulseaudio.log").read_text(errors="replace")[-800:])
-            time.sleep(0.05)
+    with (folder / "pulseaudio.log").open("wb") as log, Path("/dev/zero").open("rb") as zero:
+        process = subprocess.Popen(cmd, env=env, stdout=log, stderr=log)
+        server = AudioServer(f"unix:{socket}", SINK, process)
+        keep_alive: subprocess.Popen[bytes] | None = None
         previous = os.environ.get("PULSE_SERVER")
-        os.environ["PULSE_SERVER"] = server.address
         try:
+            deadline = time.monotonic() + 10
+            while not socket.exists():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("PulseAudio did not start: "
+                                       + (folder / "pulseaudio.log").read_text(errors="replace")[-800:])
+                time.sleep(0.05)
+            # A silent stream keeps the sink running, so its monitor records in real time from the
+            # first sample of a sound (a sink waking from idle loses the start of what wakes it).
+            keep_alive = subprocess.Popen(
+                ["pacat", "--server", server.address, "--playback", "--raw", "--format=s16le",
+                 "--channels=1", f"--rate={RATE}", "--stream-name=keep-alive"],
+                stdin=zero, stdout=log, stderr=log)
+            os.environ["PULSE_SERVER"] = server.address
             yield server
         finally:
             if previous is None:
                 os.environ.pop("PULSE_SERVER", None)
             else:
                 os.environ["PULSE_SERVER"] = previous
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            if keep_alive is not None:
+                _end(keep_alive)
+            _end(process)
 
 
 class Recorder:
@@ -95,6 +105,18 @@ class Recorder:
             ["parec", "--server", server.address, "-d", f"{server.sink}.monitor", "--raw",
              "--format=s16le", "--channels=1", f"--rate={RATE}", "--latency-msec=20"],
             stdout=self._out)
+        # Recording only once parec is connected to the monitor: a sound before that is not heard.
+        deadline = time.monotonic() + 10
+        mine = f'application.process.id = "{self._process.pid}"'
+        while mine not in server.pactl("list", "source-outputs"):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("parec did not connect to the null sink's monitor")
+            time.sleep(0.02)
+        # ... and once samples flow (the keep-alive stream keeps them flowing, silent or not).
+        while self._out.tell() == 0 and path.stat().st_size == 0:
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("parec records nothing from the null sink's monitor")
+            time.sleep(0.02)
 
     def stop(self) -> list[int]:
         """Stop recording; the samples heard (a suspended sink records nothing: silence is left out)."""
@@ -123,7 +145,7 @@ class Burst:
     start_ms: float
     length_ms: float
     peak: int
-    samples: tuple[int, ...]
+    samples: tuple[int, ...] = field(repr=False)
 
 
 def bursts(samples: Sequence[int], rate: int = RATE, frame_ms: float = 5.0,
