@@ -47,7 +47,7 @@ def _decode_part(frames_per_condition: int) -> dict[str, Any]:
                                                                           size, seed=99)]
         rng = random.Random(5)
         empty = []
-        for _ in range(len(CONDITIONS)):  # a desk, a sleeve, a face: nothing to read
+        for _ in range(5 * len(CONDITIONS)):  # a desk, a sleeve, a face: nothing to read
             from PIL import Image, ImageDraw, ImageFilter
             img = Image.new("L", size, rng.randint(60, 180))
             d = ImageDraw.Draw(img)
@@ -224,7 +224,8 @@ def _paint_part(scans: int, size: int) -> dict[str, Any]:
     print(row("scan() -> verdict painted (floor)", st_k))
     print(f"    ratio p50 {st_c['p50'] / st_k['p50']:.2f}  p99 {st_c['p99'] / st_k['p99']:.2f}  "
           f"verdicts {verdicts}  frames dropped {window.camera.frames_dropped}")
-    print(f"    references to None lost per scan (PySide6 {_pyside()} on Python "
+    print(f"    references to None lost per scan, this loop's own processEvents() calls included "
+          f"(PySide6 {_pyside()} on Python "
           f"{sys.version.split()[0]}): {none_lost:.0f}")
     return {"camera_frame_to_painted": st_c, "floor_scan_to_painted": st_k,
             "ratio_p50": st_c["p50"] / st_k["p50"], "ratio_p99": st_c["p99"] / st_k["p99"],
