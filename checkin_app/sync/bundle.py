@@ -25,7 +25,9 @@ from typing import Any
 from sqlalchemy import delete
 
 from checkin_app.storage.db import Database
+from checkin_app.sync.outbox import get_state, set_state
 from checkin_app.sync.protocol import PROTOCOL_VERSION, SyncError, bilingual, dumps, iso
+from checkin_app.sync.state import K_BUNDLE_FP, K_CERT, K_CURSOR, K_FP, K_HUB, K_TOKEN, K_URL
 
 FORMAT = "checkin-desk/bundle"
 # Signed bytes: this context, then the SHA-256 of the header and item lines as stored.
@@ -201,16 +203,11 @@ def desk_signer(session: Any) -> Signer | None:
         "certified_at": iso(row.certified_at)})
 
 
-# The hub a desk never enrolled over the network took its first bundle from (fingerprint).
-K_BUNDLE_FP = "hub.bundle_fingerprint"
-
-
 def trusted_hub(db: Database) -> tuple[str, str]:
     """(fingerprint, hub id) of the hub this desk belongs to; ("", "") for a desk of no hub yet."""
-    from checkin_app.sync.client import K_FP, K_HUB, _get
 
     with db.read() as s:
-        return (_get(s, K_FP) or _get(s, K_BUNDLE_FP) or ""), (_get(s, K_HUB) or "")
+        return (get_state(s, K_FP) or get_state(s, K_BUNDLE_FP) or ""), (get_state(s, K_HUB) or "")
 
 
 def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
@@ -230,14 +227,14 @@ def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
     or below it: it has those rows in that version or a newer one, and an older stick must not
     turn them back (the cursor would then never fetch the newer version again).
     """
-    from checkin_app.sync.client import K_CURSOR, K_FP, K_HUB, DeskSync, _get, _set
+    from checkin_app.sync.client import DeskSync
     from checkin_app.sync.protocol import normalise_fingerprint
 
     header, chunks = read_bundle(path, KIND_HUB)
     sync = DeskSync(db)
     pinned, known_hub = trusted_hub(db)
     with db.read() as s:
-        cursor = int(_get(s, K_CURSOR) or 0)
+        cursor = int(get_state(s, K_CURSOR) or 0)
     given = normalise_fingerprint(fingerprint) if fingerprint else ""
     theirs = str(header.get("hub", ""))
     other = (bool(pinned) and bool(given) and given != normalise_fingerprint(pinned)) or \
@@ -268,9 +265,9 @@ def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
             sync._apply(chunk, big=True, move_cursor=same_hub)
     if same_hub and not known_hub:
         with db.write() as s:
-            _set(s, K_HUB, theirs)
-            if signed_by and not _get(s, K_FP):
-                _set(s, K_BUNDLE_FP, normalise_fingerprint(trusted))  # this desk's hub from now on
+            set_state(s, K_HUB, theirs)
+            if signed_by and not get_state(s, K_FP):
+                set_state(s, K_BUNDLE_FP, normalise_fingerprint(trusted))  # this desk's hub from now on
     sync.index_pending()
     from checkin_app.services.catalog import CatalogService
 
@@ -284,15 +281,14 @@ def _forget_hub(db: Database, old_fp: str, old_hub: str, new_fp: str, new_hub: s
     from checkin_app.services import audit
     from checkin_app.services.catalog import CatalogService
     from checkin_app.storage import models_hub as mh
-    from checkin_app.sync.client import K_CERT, K_CURSOR, K_FP, K_HUB, K_TOKEN, K_URL, _set
     from checkin_app.sync.protocol import normalise_fingerprint
 
     desk = CatalogService(db).settings().desk_name or ""
     with db.write() as s:
         for k in (K_URL, K_FP, K_CERT, K_TOKEN, K_HUB):
-            _set(s, k, "")
-        _set(s, K_CURSOR, "0")
-        _set(s, K_BUNDLE_FP, normalise_fingerprint(new_fp))
+            set_state(s, k, "")
+        set_state(s, K_CURSOR, "0")
+        set_state(s, K_BUNDLE_FP, normalise_fingerprint(new_fp))
         s.execute(delete(mh.SyncDeferred))
         audit.record(s, at=datetime.now(UTC), desk=desk, operator=operator, action="hub_changed",
                      subject=new_hub[:200], before={"fingerprint": old_fp, "hub": old_hub},

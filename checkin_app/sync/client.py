@@ -41,6 +41,21 @@ from checkin_app.sync.protocol import (
     iso,
     parse_iso,
 )
+from checkin_app.sync.state import (
+    K_BUNDLE_FP,
+    K_CERT,
+    K_CURSOR,
+    K_DESK,
+    K_FP,
+    K_HUB,
+    K_INDEX,
+    K_LAST_OK,
+    K_LAST_PULL,
+    K_REF_DATA,
+    K_REFUSED,
+    K_TOKEN,
+    K_URL,
+)
 from checkin_app.sync.transport import check_pin, fetch_certificate, make_client, raise_for_hub
 
 _D = cast(Table, m.Delegate.__table__)
@@ -51,13 +66,6 @@ APPLY_BATCH = 2000
 # transactions (index_pending) instead of inside the pull, so scanning never waits seconds.
 INLINE_INDEX_MAX = 3000
 INDEX_CHUNK = 2000
-K_URL, K_FP, K_CERT, K_TOKEN = "hub.url", "hub.fingerprint", "hub.cert_pem", "hub.token"
-K_HUB, K_DESK, K_CURSOR = "hub.id", "hub.desk", "sync.cursor"
-K_LAST_OK, K_LAST_PULL, K_INDEX = "sync.last_ok", "sync.last_pull", "sync.index_pending"
-# Refused pushes: one sync_state row per item ("refused:<table>:<key>", JSON with the hub's
-# reason), and the cursor of the last pull that brought reference data (event, categories,
-# activities, delegates) that could make a refused item acceptable.
-K_REFUSED, K_REF_DATA = "refused:", "sync.reference_seq"
 
 
 class ManagerRequired(SyncError):
@@ -174,7 +182,6 @@ class DeskSync:
         needs one unless the code names that same hub (its fingerprint). A desk of no hub yet
         enrols freely.
         """
-        from checkin_app.sync.bundle import K_BUNDLE_FP
         from checkin_app.sync.protocol import same_fingerprint
 
         code = EnrolmentCode.decode(code_text)
@@ -251,8 +258,6 @@ class DeskSync:
 
     def _belongs_to(self) -> dict[str, str]:
         """The hub this desk trusts now (network enrolment or first USB bundle), for the audit."""
-        from checkin_app.sync.bundle import K_BUNDLE_FP
-
         with self.db.read() as s:
             return {"fingerprint": _get(s, K_FP) or _get(s, K_BUNDLE_FP) or "",
                     "hub": _get(s, K_HUB) or "", "url": _get(s, K_URL) or "",
