@@ -98,11 +98,11 @@ def private_pulse(folder: Path) -> Iterator[AudioServer]:
 class Recorder:
     """Records what the null sink plays (its monitor source) while it runs, as mono 16-bit samples."""
 
-    def __init__(self, server: AudioServer, path: Path) -> None:
+    def __init__(self, server: AudioServer, path: Path, sink: str = SINK) -> None:
         self.path = path
         self._out = path.open("wb")
         self._process = subprocess.Popen(
-            ["parec", "--server", server.address, "-d", f"{server.sink}.monitor", "--raw",
+            ["parec", "--server", server.address, "-d", f"{sink}.monitor", "--raw",
              "--format=s16le", "--channels=1", f"--rate={RATE}", "--latency-msec=20"],
             stdout=self._out)
         # Recording only once parec is connected to the monitor: a sound before that is not heard.

@@ -4,7 +4,10 @@ remembered; a refusal repeats until the next scan; a sound never delays a scan."
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,3 +192,52 @@ def test_a_sound_never_delays_the_scan(desk: Desk, capsys: pytest.CaptureFixture
               f"ratio {with_sound / floor:.2f}; play() median {statistics.median(calls):.3f} ms")
     # A play() that waited for its sound would add its 200-270 ms to every scan.
     assert with_sound - floor < 50, timings
+
+
+
+def test_sounds_follow_a_speaker_plugged_in(desk: Desk, audio: AudioServer, tmp_path: Path) -> None:
+    """A USB speaker becomes the default output: the next verdict sounds there, not on the old one."""
+    sounds = ready(desk)
+    module = audio.pactl("load-module", "module-null-sink", "sink_name=desk_usb").strip()
+
+    def on(sink: str) -> bool:
+        effect = sounds.effect(Severity.RED)
+        return effect is not None and bytes(effect.audioDevice().id().data()).decode() == sink
+
+    try:
+        audio.pactl("set-default-sink", "desk_usb")
+        desk.qtbot.waitUntil(lambda: on("desk_usb"), timeout=5000)
+        desk.qtbot.waitUntil(lambda: sounds.effect(Severity.RED).status()  # type: ignore[union-attr]
+                             == QSoundEffect.Status.Ready, timeout=5000)
+        recorder = Recorder(audio, tmp_path / "usb.raw", sink="desk_usb")
+        desk.scan("GARBAGE-000021")
+        desk.qtbot.wait(700)
+        heard = sounding(recorder.stop())
+        # (A sink waking from idle may lose the first few ms, so only most of it is asked for.)
+        assert len(heard) >= 0.5 * len(sounding(read_wav(resource("sounds", "bad.wav"))[0]))
+        assert max(map(abs, heard)) > 0.9 * FILE_PEAK
+    finally:
+        audio.pactl("set-default-sink", SINK)
+        audio.pactl("unload-module", module)
+    desk.qtbot.waitUntil(lambda: on(SINK), timeout=5000)
+
+
+NO_DEVICE = """
+from PySide6.QtWidgets import QApplication
+from checkin_app.domain.verdicts import Severity
+from checkin_app.ui.sounds import Sounds
+app = QApplication([])
+sounds = Sounds()
+sounds.play(Severity.RED)
+print("available", sounds.available, "effects", [sounds.effect(s) for s in Severity])
+"""
+
+
+def test_a_desk_without_audio_output_stays_silent_without_warnings(tmp_path: Path) -> None:
+    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path}/no-server", "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", NO_DEVICE], capture_output=True, text=True, env=env,
+                          timeout=60, check=True)
+    assert "available False effects [None, None, None]" in done.stdout
+    # Qt says once that it found no PulseAudio; no QSoundEffect complains on every verdict.
+    assert "QSoundEffect" not in done.stderr, done.stderr
