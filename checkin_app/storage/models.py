@@ -2,52 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
-    DateTime,
-    Dialect,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores naive UTC, hands back aware UTC, so no local time ever leaks into the database."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC)
-
-
-# Delegate ids are 64-bit everywhere: walk-ins are numbered from 2**32 up (domain.tokens.WALKIN_BASE)
-# and every desk files a person under the id the badge token carries. SQLite's INTEGER already is
-# 64-bit (and only "INTEGER PRIMARY KEY" is the rowid), so the type stays INTEGER there.
-DelegateId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Base(DeclarativeBase):
-    """Declarative base for all tables."""
+# The base and shared column types live in base.py so the feature modules below can use them
+# without importing this module (which imports them): no import circle.
+from checkin_app.storage.base import Base as Base
+from checkin_app.storage.base import DelegateId as DelegateId
+from checkin_app.storage.base import UTCDateTime as UTCDateTime
 
 
 class Event(Base):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkin_app.storage.models import Base, UTCDateTime
+from checkin_app.storage.base import Base, UTCDateTime
 
 __all__ = ["Base", "HubAudit", "HubChange", "HubCounter", "HubDesk", "SyncDeferred", "SyncState"]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkin_app.storage.models import Base, DelegateId, UTCDateTime
+from checkin_app.storage.base import Base, DelegateId, UTCDateTime
 
 
 class EventKey(Base):
