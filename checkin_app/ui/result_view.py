@@ -22,6 +22,7 @@ from checkin_app.ui.fit_label import FitLabel
 from checkin_app.ui.icons import Glyph, glyph_for, paint_glyph
 from checkin_app.ui.mode_switch import EXIT_COLOUR
 from checkin_app.ui.texts import other, say, word
+from checkin_app.ui.trace import watch_paint
 
 IDLE_TIMEOUT_MS = 30_000
 # Type sizes in px at a panel height of DESIGN_HEIGHT; they scale with the real height so the
@@ -173,6 +174,16 @@ class ResultPanel(QFrame):
         self._idle_timer.setInterval(IDLE_TIMEOUT_MS)
         self._idle_timer.timeout.connect(self.show_idle)
         self.show_idle()
+        watch_paint(self, self._trace_shown)  # only with CHECKIN_TRACE (the real-window bench)
+
+    def _trace_shown(self) -> tuple[object, dict[str, object]] | None:
+        """What a "painted" trace line names: the verdict or error now shown, else None."""
+        if self.state == "result" and self.result is not None:
+            return self.result, {"state": "result", "code": self.result.code,
+                                 "verdict": str(self.result.verdict)}
+        if self.state == "error" and self._error is not None:
+            return self._error, {"state": "error", "code": self._error[0]}
+        return None
 
     # -- public API ------------------------------------------------------------------------
     def set_idle_timeout(self, ms: int) -> None:
