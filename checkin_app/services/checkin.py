@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import unicodedata
 import uuid as uuidlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
@@ -644,8 +645,8 @@ class CheckInService:
             return checkin_record(row[0], row[1]) if row else None
 
     # -- recent list ---------------------------------------------------------------------
-    def recent(self, *, desk: str | None = None, limit: int = 30) -> list[RecentItem]:
-        """The newest events (check-ins and undos), newest first."""
+    def recent(self, *, desk: str | Sequence[str] | None = None, limit: int = 30) -> list[RecentItem]:
+        """The newest events (check-ins and undos), newest first; of one desk (or its names) if given."""
         with self.db.read() as session:
             q = (
                 select(m.CheckIn, m.Delegate, m.Activity.code)
@@ -654,8 +655,10 @@ class CheckInService:
                 .order_by(m.CheckIn.at.desc(), m.CheckIn.id.desc())
                 .limit(limit)
             )
-            if desk is not None:
+            if isinstance(desk, str):
                 q = q.where(m.CheckIn.desk == desk)
+            elif desk is not None:
+                q = q.where(m.CheckIn.desk.in_(list(desk)))
             rows = session.execute(q).all()
             uuids = [r[0].uuid for r in rows]
             undone = set(

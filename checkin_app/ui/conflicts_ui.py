@@ -87,7 +87,7 @@ class ConflictsDesk(QObject):
         self.conflicts, self.refused = result
         self._refused_seen = len(self.refused)
         self.panel.tz = self.controller.tz
-        self.panel.desk_name = self.controller.desk_name
+        self.panel.desk_name = self.controller.record_desk
         self.panel.set_items(self.conflicts, self.refused)
         self.recent.set_conflicts({c.uuid for c in self.conflicts})
         self.retitle()
@@ -111,7 +111,7 @@ class ConflictsDesk(QObject):
             self.reload()
 
     def _on_settings(self, _settings: object) -> None:
-        self.panel.desk_name = self.controller.desk_name
+        self.panel.desk_name = self.controller.record_desk
         self.panel.set_language(self.shell.language)
         self.retitle()
 

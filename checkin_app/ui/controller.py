@@ -23,6 +23,7 @@ from checkin_app.domain.verdicts import Severity, Verdict
 from checkin_app.services.catalog import DeskSettings, EventInfo
 from checkin_app.services.checkin import RecentItem
 from checkin_app.services.search import SeenAt
+from checkin_app.sync.desk_name import DeskName
 from checkin_app.ui.print_controller import PrintController
 from checkin_app.ui.tasks import TaskRunner
 from checkin_app.ui.texts import error_text
@@ -117,6 +118,10 @@ class DeskController(QObject):
         self.core = core
         self.runner = TaskRunner(self)
         self.desk_name = ""
+        # The name the hub enrolled this desk under ("" for none). Rows are recorded under it,
+        # as the hub stores every row this desk pushes, so the desk column (and "first in at
+        # desk …") reads the same at every replica; the status bar shows both names.
+        self.enrolled_desk = ""
         self.activity_code = "MAIN"
         self.language = "zh"
         self.direction = "in"  # entry or exit mode ("out": exits never fail for rules)
@@ -127,6 +132,11 @@ class DeskController(QObject):
         self.printing = PrintController(core.badges, self)
 
     # -- set-up ----------------------------------------------------------------------------
+    @property
+    def record_desk(self) -> str:
+        """The desk name new rows are recorded under: the enrolled one, else the desk's own."""
+        return DeskName(self.desk_name, self.enrolled_desk).identity or "?"
+
     def load_bootstrap(self) -> None:
         """Read settings, event and activities."""
         catalog = self.core.catalog
@@ -189,7 +199,7 @@ class DeskController(QObject):
     def scan(self, raw: str) -> None:
         """Queue a scanned code; results arrive in scan order."""
         checkin = self.core.checkin
-        desk, activity, direction = self.desk_name or "?", self.activity_code, self.direction
+        desk, activity, direction = self.record_desk, self.activity_code, self.direction
 
         def work() -> ScanResult:
             return checkin.scan(raw, activity_code=activity, desk=desk, direction=direction)
@@ -201,7 +211,7 @@ class DeskController(QObject):
     def check_in_delegate(self, delegate_id: int, label: str) -> None:
         """Check in a person chosen in search, by the same rules as a scan."""
         checkin = self.core.checkin
-        desk, activity, direction = self.desk_name or "?", self.activity_code, self.direction
+        desk, activity, direction = self.record_desk, self.activity_code, self.direction
 
         def work() -> ScanResult:
             return checkin.check_in_delegate(delegate_id, activity_code=activity, desk=desk,
@@ -229,7 +239,7 @@ class DeskController(QObject):
                 )
             )
         self.scanFinished.emit(result)
-        self.printing.on_scan_result(result, self.desk_name or "?")
+        self.printing.on_scan_result(result, self.record_desk)
         self.refresh()
 
     def show_result(self, result: ScanResult) -> None:
@@ -243,7 +253,7 @@ class DeskController(QObject):
     def undo(self, event_uuid: str, operator: str = "volunteer") -> None:
         """Reverse one recorded check-in with a new event (`operator`: the manager who allowed it)."""
         checkin = self.core.checkin
-        desk = self.desk_name or "?"
+        desk = self.record_desk
 
         def work() -> CheckInRecord:
             return checkin.undo(event_uuid, desk=desk, operator=operator,
@@ -274,7 +284,9 @@ class DeskController(QObject):
 
     def load_recent(self) -> None:
         """This desk's newest events merged with the refusals it showed."""
-        checkin, desk = self.core.checkin, self.desk_name
+        # Under either name: rows recorded before the desk was enrolled carry its own name.
+        checkin = self.core.checkin
+        desk = tuple({self.desk_name, self.enrolled_desk, self.record_desk} - {""})
 
         def work() -> list[RecentItem]:
             return checkin.recent(desk=desk, limit=RECENT_LIMIT)

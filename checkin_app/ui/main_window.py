@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.sync = SyncDesk(self, core, counts=self.counts) if core.can_sync else None
         if self.sync is not None:
             self.sync.bridge.enrolled.connect(self._on_enrolled)
-            self.sync.enrolledNameChanged.connect(lambda _name: self._update_status())
+            self.sync.enrolledNameChanged.connect(self._on_enrolled_name)
         self.conflicts = ConflictsDesk(self, self.conflicts_panel, core.conflicts,
                                        self.sync.bridge if self.sync is not None else None,
                                        self.recent)
@@ -557,6 +557,10 @@ class MainWindow(QMainWindow):
         """The activity this desk admits to."""
         code = self.controller.activity_code
         return next((a for a in self.activities if a.code == code), None)
+
+    def _on_enrolled_name(self, name: str) -> None:
+        self.controller.enrolled_desk = name
+        self._update_status()
 
     def _update_status(self) -> None:
         lang = self.languages.language

@@ -115,7 +115,7 @@ class ManagerDesk(QObject):
         self._open(dlg)
 
     def _check(self, dlg: PinDialog, pin: str, action: Action) -> None:
-        pins, desk = self.pins, self.controller.desk_name or "?"
+        pins, desk = self.pins, self.controller.record_desk
 
         def done(check: PinCheck) -> None:
             if not check.ok:
@@ -129,7 +129,7 @@ class ManagerDesk(QObject):
                                      lambda exc: dlg.show_error(error_text(exc)))
 
     def _set_first(self, dlg: FirstPinDialog, name: str, pin: str, action: Action) -> None:
-        pins, desk = self.pins, self.controller.desk_name or "?"
+        pins, desk = self.pins, self.controller.record_desk
 
         def done(_: object) -> None:
             self._start(name)

@@ -292,3 +292,13 @@ def test_exit_wording_helper() -> None:
     assert wording("ADMIT") is WORDING[Verdict.ADMIT]
     assert wording("UNDO", "out").title_en == "UNDO"  # an undo row is not an exit
     assert wording("SOMETHING_NEWER").title_zh == "SOMETHING_NEWER"
+
+
+def test_recent_of_a_desk_under_either_of_its_names(svc: CheckInService, event: MiniEvent) -> None:
+    """A desk renamed after enrolment lists its rows under its own and its enrolled name."""
+    svc.scan(event.attendee, desk="Desk 3")
+    svc.scan(event.vip, desk="hall-A-1")
+    svc.scan(event.noted, desk="elsewhere")
+    codes = {r.registration_code for r in svc.recent(desk=("Desk 3", "hall-A-1"))}
+    assert codes == {event.attendee, event.vip}
+    assert {r.registration_code for r in svc.recent(desk="Desk 3")} == {event.attendee}

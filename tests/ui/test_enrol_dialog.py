@@ -108,6 +108,9 @@ def test_a_desk_renamed_after_enrolment_shows_both_names_in_the_status_bar(
     with qtbot.waitSignal(w.controller.settingsSaved, timeout=5000):
         w.controller.save_settings(desk_name="Desk 3")  # renamed at the desk later
     assert "Desk 3（中心服务器登记为 hall-A-1）" in w.status_desk.text()
+    # Rows go on being recorded under the enrolled name, as the hub stores them, so the desk
+    # column reads the same at this desk and at every other replica.
+    assert w.controller.record_desk == "hall-A-1" and w.controller.desk_name == "Desk 3"
     assert "hall-A-1" in w.status_desk.toolTip()
     w.set_language("en")
     assert "Desk 3 (enrolled as hall-A-1)" in w.status_desk.text()
