@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import CACHE, copy_db, demo_database, percentiles, row, write_results
+from bench.common import CACHE, checkpoint, copy_db, demo_database, percentiles, row, write_results
 
 FLOOR_TITLE = "bench-floor-lineedit"
 WRAP = 2**32  # X timestamps are 32-bit ms
@@ -51,9 +52,18 @@ def floor_app(trace_path: str) -> int:
     win = QWidget()
     win.setWindowTitle(FLOOR_TITLE)
     win.resize(900, 600)
-    edit = QLineEdit()
-    # The one thing any scanner field needs: an input method must not turn the code into pinyin.
+    class FloorEdit(QLineEdit):
+        """What any scanner field needs: an input method must not turn the code into pinyin."""
+
+        def inputMethodQuery(self, query: Qt.InputMethodQuery, /, *args: Any) -> Any:
+            # Qt's ibus context asks this, not the widget attribute (as the desk's ScanField).
+            if query == Qt.InputMethodQuery.ImEnabled:
+                return False
+            return super().inputMethodQuery(query, *args)
+
+    edit = FloorEdit()
     edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+    edit.setInputMethodHints(Qt.InputMethodHint.ImhLatinOnly)
     label = QLabel("-")
     label.setStyleSheet("font-size: 64px;")
     lay = QVBoxLayout(win)
@@ -173,6 +183,23 @@ class BenchFailure(RuntimeError):
 
 
 # -- set-up -------------------------------------------------------------------------------------
+def keyed_database(size: int) -> Path:
+    """The cached demo database with what `checkin-app demo` adds to it: an event key and a
+    certified desk, so badges carry signed tokens (cached beside it)."""
+    from checkin_app.services.keys import demo_key_file, setup_demo_keys
+    from checkin_app.storage.db import Database
+
+    path = CACHE / f"realwindow-keyed-{size}.sqlite3"
+    if not path.exists():
+        tmp = copy_db(demo_database(size), path.with_suffix(".building"))
+        db = Database(tmp)
+        setup_demo_keys(db, demo_key_file(tmp))
+        checkpoint(db.engine)
+        db.close()
+        tmp.replace(path)
+    return path
+
+
 def people(size: int, want: int) -> list[dict[str, Any]]:
     """Delegates a MAIN desk admits at the rehearsal clock, with their signed tokens (cached)."""
     from tests.realwindow.desk import _PICK_SNIPPET, CLOCK, SRC, python_env
@@ -181,12 +208,13 @@ def people(size: int, want: int) -> list[dict[str, Any]]:
     path = CACHE / f"realwindow-people-{size}-{want}.json"
     if path.exists():
         return list(json.loads(path.read_text(encoding="utf-8")))
-    src = demo_database(size)
-    import os
+    src = keyed_database(size)
 
     out = run([sys.executable, "-c", _PICK_SNIPPET, str(src), str(want), CLOCK],
               python_env(dict(os.environ)), timeout=600, cwd=SRC).stdout
     picked = list(json.loads(out))
+    if any(p["token"] == p["code"] for p in picked):
+        raise BenchFailure("the demo database gave unsigned badge codes (no certified desk key)")
     if len(picked) < want:
         raise BenchFailure(f"only {len(picked)} admissible delegates in the demo")
     path.write_text(json.dumps(picked, ensure_ascii=False), encoding="utf-8")
@@ -196,7 +224,7 @@ def people(size: int, want: int) -> list[dict[str, Any]]:
 def start_desk(session: Any, ime: Any, size: int, workdir: Path) -> tuple[Target, Path]:
     from tests.realwindow.desk import Desk, write_settings
 
-    db = copy_db(demo_database(size), workdir / f"desk-{ime.name}.sqlite3")
+    db = copy_db(keyed_database(size), workdir / f"desk-{ime.name}.sqlite3")
     name = f"Bench {ime.name}"
     write_settings(db, desk_name=name, activity_code="MAIN", direction="in", language="zh")
     desk = Desk(session, ime.env, db, workdir, name)
