@@ -172,8 +172,14 @@ class InputMethod:
         self.evidence.setdefault("fcitx5-remote state at first focus", f"{state} {name}")
         if state != "2":
             run(["fcitx5-remote", "-o"], self.env, check=False)
-            state, name = poll(lambda: (s := self.fcitx_state())[0] == "2" and s, 5,
-                               what="fcitx5 to activate the focused context")
+
+            def active() -> tuple[str, str] | None:
+                s = self.fcitx_state()
+                return s if s[0] == "2" else None
+
+            found = poll(active, 5, what="fcitx5 to activate the focused context")
+            assert found is not None  # poll returns only a truthy answer
+            state, name = found
         return state, name
 
     # -- the control -----------------------------------------------------------------------
