@@ -255,7 +255,8 @@ class ReportLines:
     """An import's report lines as they come, bounded: of each error and warning code the first
     ROWS_PER_CODE lines, of each kind of note (INFO) the first NOTES_PER_KIND, then one line per
     code counting the rest (exactly), so a 1.5-million-row file's report stays small and readable.
-    With a spool, every line also goes to it (for the full report file)."""
+    With a spool, every error and warning line (and every person missing) also goes to it, for the
+    full report file; notes past NOTES_PER_KIND stay counted there too (see file_summary)."""
 
     def __init__(self, per_kind: int = NOTES_PER_KIND, per_code: int | None = None,
                  spool: ReportSpool | None = None) -> None:
@@ -279,9 +280,10 @@ class ReportLines:
         self.severities[p.severity] = self.severities.get(p.severity, 0) + 1
         n = self.counts[p.code] = self.counts.get(p.code, 0) + 1
         self.unknown.add(p)
-        if self.spool is not None:
+        limit = self._limit(p)
+        if self.spool is not None and (n <= limit or limit == self._per_code):
             self.spool.add(p)
-        if n <= self._limit(p):
+        if n <= limit:
             self.lines.append(p)
             self._shown[p.code] = self._shown.get(p.code, 0) + 1
             return
@@ -336,6 +338,11 @@ class ReportLines:
     def all(self) -> list[Problem]:
         """The lines kept and the counting lines."""
         return [*self.lines, *self.summary()]
+
+    def file_summary(self) -> list[Problem]:
+        """The counting lines the full report file holds: those of notes (it lists every error,
+        warning and missing person, and the notes as the result shows them)."""
+        return [p for p in self.summary() if p.code == "more_notes"]
 
 
 def merged_lines(parts: Iterable[Iterable[Problem]]) -> Iterator[Problem]:

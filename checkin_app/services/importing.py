@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -874,7 +875,8 @@ class ImportService:
                 if report_file is not None:
                     # Inside the transaction: a report that cannot be written (a full disk, a
                     # folder that is not there) fails the import, which then writes nothing.
-                    write_report(report_file, merged_lines(spools))
+                    write_report(report_file, itertools.chain(merged_lines(spools),
+                                                              lines.file_summary()))
                 if apply:
                     run.counts_json = json.dumps(counts.as_dict(), sort_keys=True)
                     if writer.touched:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -237,8 +238,9 @@ class ImportWizard(QDialog):
         # The same-person pairs the report shows (rows of same_table).
         self._same: list[SamePerson] = []
         # Each dry run and apply streams its full report (every line) here; the table shows the
-        # result's bounded lines, Export copies the full file. Removed with the wizard.
-        self._reports = tempfile.TemporaryDirectory(prefix="checkin-import-report-")
+        # result's bounded lines, Export copies the full file. Removed with the wizard (or at exit).
+        self._reports = Path(tempfile.mkdtemp(prefix="checkin-import-report-"))
+        weakref.finalize(self, shutil.rmtree, str(self._reports), True)
         self._report_runs = itertools.count(1)
         self._build()
         self._connect_callbacks()
@@ -923,7 +925,8 @@ class ImportWizard(QDialog):
 
     def _next_report(self) -> Path:
         """A new file for the next run's full report (the previous runs' are removed)."""
-        folder = Path(self._reports.name)
+        folder = self._reports
+        folder.mkdir(mode=0o700, exist_ok=True)
         for old in folder.glob("report-*.csv"):
             old.unlink(missing_ok=True)
         return folder / f"report-{next(self._report_runs)}.csv"
