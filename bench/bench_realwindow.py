@@ -118,6 +118,7 @@ class Sample:
     key_to_paint_ms: float  # X timestamp of the first key → repaint flushed
     delivered_to_paint_ms: float  # Qt delivered the first key → repaint flushed
     x_to_delivered_ms: float  # X server stamped the first key → Qt delivered it
+    key_to_paint_event_ms: float  # X timestamp of the first key → the panel's paint event began
     verdict: str
 
 
@@ -175,7 +176,7 @@ class Target:
         key_to_paint = (flushed - xt) % WRAP  # X time is CLOCK_MONOTONIC ms, wrapped at 2^32
         delivered = (mono - xt) % WRAP
         return Sample(kind, delay, len(code), key_to_paint, flushed - mono, delivered,
-                      str(p.get("verdict")))
+                      (float(p["paint"]) - xt) % WRAP, str(p.get("verdict")))
 
 
 class BenchFailure(RuntimeError):
@@ -289,6 +290,8 @@ def sustained_run(target: Target, persons: list[dict[str, Any]], n: int, delay: 
     return {"scans": len(samples), "delay_ms": delay, "wall_s": round(wall, 2),
             "scans_per_minute": round(len(samples) / wall * 60, 1),
             "key_to_painted_ms": lat,
+            "key_to_paint_event_ms": percentiles([s.key_to_paint_event_ms for s in samples]),
+            "x_to_delivered_ms": percentiles([s.x_to_delivered_ms for s in samples]),
             "verdicts": sorted({s.verdict for s in samples})}
 
 
@@ -305,6 +308,7 @@ def summarise(samples: list[Sample]) -> dict[str, Any]:
                 "key_to_painted_ms": percentiles([s.key_to_paint_ms for s in ss]),
                 "delivered_to_painted_ms": percentiles([s.delivered_to_paint_ms for s in ss]),
                 "x_to_delivered_ms": percentiles([s.x_to_delivered_ms for s in ss]),
+                "key_to_paint_event_ms": percentiles([s.key_to_paint_event_ms for s in ss]),
                 "verdicts": sorted({s.verdict for s in ss}),
             }
     return out
@@ -332,7 +336,8 @@ def main() -> int:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     session = XSession(home=workdir / "home", logdir=workdir / "logs")
-    results: dict[str, Any] = {"size": args.size, "repeats": args.repeats, "ime": {}}
+    results: dict[str, Any] = {"size": args.size, "repeats": args.repeats, "ime": {},
+                               "loadavg_before": os.getloadavg()}
     t_start = time.monotonic()
     try:
         session.start()
@@ -390,6 +395,7 @@ def main() -> int:
     finally:
         session.stop()
     results["run_s"] = round(time.monotonic() - t_start, 1)
+    results["loadavg_after"] = os.getloadavg()
     first = results["ime"][imes[0]]
     if "sustained" in first:
         spm = first["sustained"]["desk"]["scans_per_minute"]
