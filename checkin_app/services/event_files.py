@@ -313,6 +313,17 @@ def _legend(section: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Characters that give a plain YAML scalar a meaning of its own: at the start (indicators) or
+# anywhere in a flow collection (separators, comments, keys).
+_YAML_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_YAML_IN_FLOW = frozenset(",[]{}#:?")
+
+
+def _needs_quotes(text: str) -> bool:
+    """Whether a text must be quoted to read back from YAML (inside a flow list too) as itself."""
+    return bool(text) and (text[0] in _YAML_INDICATORS or any(c in _YAML_IN_FLOW for c in text))
+
+
 def yaml_text(definition: EventDefinition) -> str:
     """The definition as a commented YAML file (field legend before each section)."""
     from ruamel.yaml import YAML
@@ -323,14 +334,16 @@ def yaml_text(definition: EventDefinition) -> str:
         m = CommentedMap()
         for k, v in values.items():
             if isinstance(v, list):
-                seq = CommentedSeq(v)
+                # In a flow list ([a, b]) a plain "?-A" opens a mapping key and "a, b" is two items:
+                # quote every text that YAML could read as structure, so it reads back as written.
+                seq = CommentedSeq([Q(x) if isinstance(x, str) and _needs_quotes(x) else x for x in v])
                 seq.fa.set_flow_style()
                 m[k] = seq
             elif isinstance(v, date):
                 m[k] = Q(v.isoformat())
             elif isinstance(v, time):
                 m[k] = Q(_hm(v))
-            elif isinstance(v, str) and v != v.strip():
+            elif isinstance(v, str) and (v != v.strip() or _needs_quotes(v)):
                 m[k] = Q(v)
             else:
                 m[k] = v

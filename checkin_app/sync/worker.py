@@ -87,6 +87,9 @@ class SyncWorker:
         for t in self._threads:
             t.join(timeout)
         self._threads = []
+        # A thread between its stop check and its request may have opened a new connection
+        # after the first close (an unclosed socket at exit): close what is left once they end.
+        self.sync.close_clients()
 
     @property
     def running(self) -> bool:

@@ -79,6 +79,7 @@ class _PaintKeyTrace:
     def __init__(self, trace: Trace) -> None:
         # Qt only here: this module's Trace is used where no QApplication exists.
         from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+        from PySide6.QtGui import QKeyEvent
 
         self.trace = trace
         self.armed = True
@@ -91,8 +92,8 @@ class _PaintKeyTrace:
         class Filter(QObject):
             def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
                 t = ev.type()
-                if t == key_press:
-                    owner.on_key(ev.timestamp())  # type: ignore[attr-defined]
+                if t == key_press and isinstance(ev, QKeyEvent):
+                    owner.on_key(ev.timestamp())
                 elif t == paint:
                     shown = owner.watched.get(id(obj))
                     if shown is not None:

@@ -92,6 +92,21 @@ def test_unreadable_files_give_one_report_line(tmp_path: Path) -> None:
     assert [p.code for p in ef.check_file(tmp_path / "missing.yaml").problems] == ["syntax"]
 
 
+def test_texts_yaml_could_read_as_structure_read_back_as_written(tmp_path: Path) -> None:
+    """hypothesis found an alias '?-A' written into a flow list and read back as {'-A': None}."""
+    from dataclasses import replace
+
+    d = ef.blank()
+    odd = ("?-A", "-x", "#c", "[1]", "{k}", "贵宾?")
+    cats = (replace(d.categories[0], aliases=odd, name_en="? who: [x], {y} #z"), *d.categories[1:])
+    d = replace(d, categories=cats)
+    path = tmp_path / "odd.yaml"
+    ef.write_definition(d, path)
+    report = ef.check_file(path)
+    assert report.errors == ()
+    assert report.definition == d
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(definitions(), st.sampled_from([".yaml", ".xlsx"]))
 def test_random_valid_definitions_read_back_unchanged(tmp_path: Path, d: EventDefinition,
