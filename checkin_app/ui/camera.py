@@ -37,9 +37,10 @@ from PySide6.QtMultimedia import (
     QVideoFrameFormat,
     QVideoSink,
 )
-from PySide6.QtWidgets import QApplication, QBoxLayout, QHBoxLayout, QMenu, QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QMenu, QSizePolicy, QWidget
 
 from checkin_app.scanning.camera_decode import Frame, FrameDecoder, PixelLayout, RepeatFilter
+from checkin_app.ui.layouts import holding_layout
 from checkin_app.ui.shell import Shell
 from checkin_app.ui.tasks import TaskRunner
 
@@ -526,31 +527,20 @@ def _both(words: tuple[str, str]) -> str:
 
 def _place_beside(widget: QWidget, extra: QWidget) -> None:
     """Put `extra` to the right of `widget`, top-aligned, in whichever box layout holds it."""
-    parent = widget.parentWidget()
-    top = parent.layout() if parent is not None else None
-    stack = [top] if top is not None else []
-    while stack:
-        lay = stack.pop()
-        if isinstance(lay, QBoxLayout):
-            idx = lay.indexOf(widget)
-            if idx >= 0:
-                stretch = lay.stretch(idx)
-                lay.takeAt(idx)
-                row = QHBoxLayout()
-                row.setSpacing(12)
-                # Its width is what the column leaves beside the preview, whatever it shows: a
-                # panel whose text set its width would resize, refit its text, and resize again.
-                policy = widget.sizePolicy()
-                policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
-                widget.setSizePolicy(policy)
-                row.addWidget(widget, 1)
-                row.addWidget(extra, 0, Qt.AlignmentFlag.AlignTop)
-                lay.insertLayout(idx, row, stretch)
-                return
-        for i in range(lay.count()):
-            item = lay.itemAt(i)
-            child = item.layout() if item is not None else None
-            if child is not None:
-                stack.append(child)
-    raise ValueError("the widget beside which the preview goes is in no box layout")
+    found = holding_layout(widget)
+    if found is None:
+        raise ValueError("the widget beside which the preview goes is in no box layout")
+    lay, idx = found
+    stretch = lay.stretch(idx)
+    lay.takeAt(idx)
+    row = QHBoxLayout()
+    row.setSpacing(12)
+    # Its width is what the column leaves beside the preview, whatever it shows: a
+    # panel whose text set its width would resize, refit its text, and resize again.
+    policy = widget.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    widget.setSizePolicy(policy)
+    row.addWidget(widget, 1)
+    row.addWidget(extra, 0, Qt.AlignmentFlag.AlignTop)
+    lay.insertLayout(idx, row, stretch)
 

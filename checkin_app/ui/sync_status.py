@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import Clock, on_clock
 from checkin_app.sync.client import SyncStatus
+from checkin_app.ui.layouts import holding_layout
 from checkin_app.ui.shell import Shell
 from checkin_app.ui.sync_bridge import SyncBridge
 
@@ -271,18 +272,7 @@ class SyncDesk(QObject):
 
 def _place_under(widget: QWidget, extra: QWidget) -> None:
     """Insert `extra` right below `widget` in whichever box layout holds it."""
-    parent = widget.parentWidget()
-    top = parent.layout() if parent is not None else None
-    stack = [top] if top is not None else []
-    while stack:
-        lay = stack.pop()
-        if isinstance(lay, QBoxLayout):
-            idx = lay.indexOf(widget)
-            if idx >= 0:
-                lay.insertWidget(idx + 1, extra)
-                return
-        for i in range(lay.count() if lay is not None else 0):
-            item = lay.itemAt(i)
-            child = item.layout() if item is not None else None
-            if child is not None:
-                stack.append(child)
+    found = holding_layout(widget)
+    if found is not None:
+        lay, idx = found
+        lay.insertWidget(idx + 1, extra)
