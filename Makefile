@@ -11,7 +11,7 @@ DEMO_SIZE ?= 10000
 # starts on the main day, so doors are open. `make run DEMO_CLOCK=` uses the real time.
 DEMO_CLOCK ?= 2024-11-23T09:20
 
-.PHONY: setup run demo test test-fast lint typecheck pytest bench translations screenshots clean
+.PHONY: setup run demo test test-fast lint typecheck pytest bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -48,10 +48,6 @@ test-fast: lint typecheck $(STAMP)
 
 bench: $(STAMP)
 	set -e; for b in bench/bench_*.py; do m=$${b%.py}; echo "== $$m"; $(BIN)/python -m $${m//\//.}; done
-
-translations: $(STAMP)
-	$(BIN)/pyside6-lupdate $$(find checkin_app/ui -name '*.py') -ts resources/translations/checkin_zh_CN.ts
-	$(BIN)/pyside6-lrelease resources/translations/checkin_zh_CN.ts -qm resources/translations/checkin_zh_CN.qm
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

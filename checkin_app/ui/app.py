@@ -17,6 +17,7 @@ from checkin_app.desk import DeskCore  # noqa: E402
 from checkin_app.paths import fonts_dir  # noqa: E402
 from checkin_app.ui import style  # noqa: E402
 from checkin_app.ui.main_window import MainWindow  # noqa: E402
+from checkin_app.ui.texts import word  # noqa: E402
 
 EXIT_WHEN_READY = "CHECKIN_EXIT_WHEN_READY"
 T0_ENV = "CHECKIN_T0_NS"
@@ -63,7 +64,7 @@ def run_gui(core: DeskCore, argv: list[str] | None = None,
     app = existing if isinstance(existing, QApplication) else QApplication(
         argv if argv is not None else sys.argv)
     app.setApplicationName("checkin-desk")
-    app.setApplicationDisplayName("签到台 Check-in desk")
+    app.setApplicationDisplayName(word("ui.window.app_name", "zh"))
     apply_app_font(app, load_fonts())
 
     window = MainWindow(core)

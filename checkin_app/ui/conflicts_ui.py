@@ -6,6 +6,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from checkin_app.domain.messages import pair
 from checkin_app.services.conflicts import ConflictItem, ConflictService, RefusedItem
 from checkin_app.sync.client import SyncStatus
 from checkin_app.ui.conflicts_view import ConflictsPanel, tab_title
@@ -127,8 +128,7 @@ class ConflictsDesk(QObject):
             self.controller.runner.write(sync.retry_refusals, lambda _n: self._after_retry(),
                                          lambda exc: self.shell.show_error(error_text(exc)))
 
-        self.shell.require_manager("重试中心服务器拒收的记录", "retry what the hub refused",
-                                   lambda _manager: retry())
+        self.shell.require_manager(*pair("ui.need.retry_refused"), lambda _manager: retry())
         self.shell.focus_scanner()
 
     def _after_retry(self) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from checkin_app.domain.types import ActivityStats
+from checkin_app.ui.texts import word
 
 
 class _Figure(QWidget):
@@ -31,6 +32,7 @@ class CountsPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         self.stats: ActivityStats | None = None
+        self.language = "zh"
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         self.checked_in = _Figure()
@@ -60,12 +62,18 @@ class CountsPanel(QFrame):
         self.stats = stats
         self._fill()
 
+    def set_language(self, lang: str) -> None:
+        """Captions in `lang` ("zh" or "en")."""
+        self.language = lang
+        self.retranslate()
+
     def retranslate(self) -> None:
-        """Re-read every translatable text."""
-        self.title.setText(self.tr("Attendance"))
-        self.checked_in.caption.setText(self.tr("checked in / registered"))
-        self.inside.caption.setText(self.tr("inside now"))
-        self.capacity.caption.setText(self.tr("capacity"))
+        """Every caption in the panel's language (one language: the figures need the room)."""
+        lang = self.language
+        self.title.setText(word("ui.counts.title", lang))
+        self.checked_in.caption.setText(word("ui.counts.checked_in", lang))
+        self.inside.caption.setText(word("ui.counts.inside", lang))
+        self.capacity.caption.setText(word("ui.counts.capacity", lang))
         self._fill()
 
     def changeEvent(self, e: QEvent) -> None:

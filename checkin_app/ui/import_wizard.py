@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -62,6 +61,7 @@ from checkin_app.services.importing import (
     ImportService,
     SamePerson,
 )
+from checkin_app.ui.i18n import current_language
 from checkin_app.ui.import_values import ValueMappingPage
 from checkin_app.ui.tasks import Task, TaskRunner
 from checkin_app.ui.texts import error_text
@@ -75,13 +75,8 @@ SETUP, VALUES, REPORT = 0, 1, 2
 
 
 def ui_language() -> str:
-    """The desk's UI language: "zh" while its Chinese translator is installed, else "en".
-
-    Read from the translation itself (as Qt reads QT_LAYOUT_DIRECTION), so the wizard follows
-    the desk without being told.
-    """
-    code = QCoreApplication.translate("ImportWizard", "en", "language code of this translation")
-    return "zh" if code == "zh" else "en"
+    """The desk's UI language, "zh" or "en" (ui/i18n.py keeps it), so the wizard follows the desk."""
+    return current_language()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import OffsetClock
+from checkin_app.domain.messages import both, msg, pair
 from checkin_app.domain.types import (
     ActivityInfo,
     ActivityStats,
@@ -59,6 +60,7 @@ from checkin_app.ui.setup_dialog import SetupDialog
 from checkin_app.ui.shell import ManagerAction, MenuPlace
 from checkin_app.ui.sounds import SoundDesk
 from checkin_app.ui.sync_status import SyncDesk
+from checkin_app.ui.texts import word
 from checkin_app.ui.trace import Trace
 
 if TYPE_CHECKING:
@@ -71,8 +73,8 @@ SEARCH_IDLE_MS = 15000
 # A window manager's title bar and border before the real ones are known (place_on_screen).
 TITLE_GUESS_PX = 32
 FRAME_GUESS_PX = 2
-UNREAD_BURST = "扫描不完整，请重新扫描\nIncomplete scan: scan again"
-IME_WARNING = "输入法已开启，请切换到英文后重新扫描\nInput method is on: switch to English and scan again"
+UNREAD_BURST = both("ui.window.unread_burst")
+IME_WARNING = both("ui.window.ime_on")
 # Text widths below which the desk name and the activity stop giving way in the status bar.
 STATUS_DESK_MIN_PX = 110
 STATUS_ACTIVITY_MIN_PX = 150
@@ -214,7 +216,7 @@ class MainWindow(QMainWindow):
         self.act_setup = QAction(self)
         self.act_setup.setShortcut(QKeySequence("Ctrl+K"))
         # Fixed bilingual text: someone who cannot read the current language must still find it.
-        self.act_language = QAction("中文 / English", self)
+        self.act_language = QAction(word("ui.window.language", "zh"), self)
         self.act_language.setShortcut(QKeySequence("Ctrl+L"))
         self.act_quit = QAction(self)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
@@ -226,11 +228,11 @@ class MainWindow(QMainWindow):
         self.desk_menu.addAction(self.act_setup)
         self.desk_menu.addAction(self.act_search)
         # Manager action (PIN): bilingual fixed text like the language switch.
-        self.act_import = QAction("导入报名数据… / Import registrations…", self)
+        self.act_import = QAction(both("ui.window.import", sep=" / "), self)
         self.act_import.triggered.connect(self.open_import)
         self.desk_menu.addAction(self.act_import)
         # Read-only, so no PIN: a volunteer asked "why was she refused?" looks it up here.
-        self.act_rules = QAction("活动与规则… / Event and rules…", self)
+        self.act_rules = QAction(both("ui.window.rules", sep=" / "), self)
         self.desk_menu.addAction(self.act_rules)
         self.desk_menu.addSeparator()
         self.desk_menu.addAction(self.act_quit)
@@ -269,7 +271,7 @@ class MainWindow(QMainWindow):
         self.status_rehearsal = QLabel()
         self.status_rehearsal.setObjectName("rehearsal")
         # Both languages always: whoever looks must see that this is not the real time.
-        self.status_rehearsal.setText("演练时钟 / Rehearsal clock")
+        self.status_rehearsal.setText(both("ui.window.rehearsal", sep=" / "))
         self.status_rehearsal.setVisible(isinstance(self.core.clock, OffsetClock))
         self.status_clock = QLabel()
         bar.addWidget(self.status_error)
@@ -356,8 +358,7 @@ class MainWindow(QMainWindow):
     def open_setup(self, first: bool = False) -> None:
         """Let the volunteer pick desk name and activity; after the first start, a manager's."""
         if not first:
-            self.manager.require("切换签到台或活动", "switch desk or activity",
-                                 lambda _manager: self._open_setup(first))
+            self.manager.require(*pair("ui.need.setup"), lambda _manager: self._open_setup(first))
             return
         self._open_setup(first)
 
@@ -487,7 +488,7 @@ class MainWindow(QMainWindow):
 
     def _on_busy_changed(self, busy: bool) -> None:
         n = self.controller.runner.writes_pending
-        self.busy_label.setText(self.tr("Saving… (%1 waiting)").replace("%1", str(n))
+        self.busy_label.setText(word(msg("ui.window.saving", n=n), self.languages.language)
                                 if busy else "")
 
     # -- undo ------------------------------------------------------------------------------
@@ -568,16 +569,17 @@ class MainWindow(QMainWindow):
         act = self.current_activity()
         # A desk renamed here after its enrolment shows both names (sync.desk_name decides).
         names = DeskName(self.controller.desk_name, self.sync.enrolled_desk if self.sync else "")
-        self.status_desk.setText(self.tr("Desk: %1").replace("%1", names.shown(lang) or "—"))
+        self.status_desk.setText(word(msg("ui.window.desk", desk=names.shown(lang) or "—"), lang))
         self.status_desk.setToolTip(names.explained(lang))
         name = (act.name_zh if lang == "zh" else act.name_en) if act else ""
         self.status_activity.setText(f"{self.controller.activity_code} · {name}".strip(" ·"))
         ev = self.event_info
         ev_name = (ev.name_zh if lang == "zh" else ev.name_en) if ev else ""
         self.status_event.setText(ev_name)
-        self.event_title.setText(ev_name or self.tr("Check-in desk"))
-        self.setWindowTitle(f"{self.tr('Check-in desk')} — {self.controller.desk_name}"
-                            if self.controller.desk_name else self.tr("Check-in desk"))
+        title = word("ui.window.title", lang)
+        self.event_title.setText(ev_name or title)
+        self.setWindowTitle(f"{title} — {self.controller.desk_name}"
+                            if self.controller.desk_name else title)
         self._update_clock()
 
     def _update_clock(self) -> None:
@@ -588,12 +590,9 @@ class MainWindow(QMainWindow):
     def set_language(self, lang: str, *, save: bool = True) -> None:
         """Switch the whole UI to "zh" or "en" at runtime."""
         self.languages.set_language(lang)
-        for view in (self.result, self.search, self.recent, self.conflicts_panel):
+        # Every view now, so the whole window switches in one repaint.
+        for view in (self.result, self.search, self.recent, self.counts, self.conflicts_panel):
             view.set_language(lang)
-        # LanguageChange reaches the views later (it is posted); retranslate now so the
-        # whole window switches in one repaint.
-        for v in (self.search, self.recent, self.counts):
-            v.retranslate()
         self.retranslate()
         self.manager.retranslate()
         self.update_mode()
@@ -604,7 +603,7 @@ class MainWindow(QMainWindow):
         """Exit mode is impossible to miss: an orange frame and words next to "Scan here"."""
         out = self.mode_switch.direction == "out"
         lang = self.languages.language
-        self.mode_label.setText(("离场模式 · EXIT" if lang == "zh" else "EXIT mode · 离场") if out else "")
+        self.mode_label.setText(word("ui.window.exit_mode", lang) if out else "")
         self.mode_label.setStyleSheet(f"color: {EXIT_COLOUR}; font-weight: bold; font-size: 15px;")
         self.scan_card.setStyleSheet(
             f"QFrame#card {{ border: 3px solid {EXIT_COLOUR}; background: #FFF3E0; }}" if out else "")
@@ -621,7 +620,7 @@ class MainWindow(QMainWindow):
 
     def open_import(self) -> None:
         """The registration import wizard: a manager action behind the PIN."""
-        self.manager.require("导入报名数据", "import registrations", lambda _name: self._open_import())
+        self.manager.require(*pair("ui.need.import"), lambda _name: self._open_import())
 
     def _open_import(self) -> None:
         """Non-modal, with its own worker; focus returns to the scanner when it closes."""
@@ -668,14 +667,15 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.focus_scanner)
 
     def retranslate(self) -> None:
-        """Re-read every translatable text of the window itself."""
-        self.scan_label.setText(self.tr("Scan here"))
-        self.scan_field.setPlaceholderText(self.tr("Scanner input: code, then Enter"))
-        self.act_setup.setText(self.tr("Switch desk / activity…"))
-        self.act_quit.setText(self.tr("Quit"))
-        self.act_search.setText(self.tr("Search by name"))
-        self.desk_menu.setTitle(self.tr("&Desk"))
-        self.view_menu.setTitle(self.tr("&View"))
+        """Every text of the window itself in the UI language."""
+        lang = self.languages.language
+        self.scan_label.setText(word("ui.window.scan_here", lang))
+        self.scan_field.setPlaceholderText(word("ui.window.scan_hint", lang))
+        self.act_setup.setText(word("ui.window.switch_setup", lang))
+        self.act_quit.setText(word("ui.window.quit", lang))
+        self.act_search.setText(word("ui.window.search", lang))
+        self.desk_menu.setTitle(word("ui.window.desk_menu", lang))
+        self.view_menu.setTitle(word("ui.window.view_menu", lang))
         self._retitle_tabs()
         self._update_status()
 
@@ -684,12 +684,10 @@ class MainWindow(QMainWindow):
         if failed is not None:
             self._failed_prints = failed
         failed = self._failed_prints
-        zh = self.languages.language == "zh"
-        self.lower_tabs.setTabText(0, "本台最近扫描" if zh else "Recent scans here")
-        badge = "徽章打印" if zh else "Badge printing"
-        if failed:
-            badge += f"（{failed} 失败）" if zh else f" ({failed} failed)"
-        self.lower_tabs.setTabText(1, badge)
+        lang = self.languages.language
+        self.lower_tabs.setTabText(0, word("ui.window.tab_recent", lang))
+        self.lower_tabs.setTabText(1, word(msg("ui.window.tab_badges_failed", failed=failed), lang)
+                                   if failed else word("ui.window.tab_badges", lang))
         self.conflicts.retitle()
 
     def changeEvent(self, e: QEvent) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel
 
 from checkin_app.desk import DeskCore
+from checkin_app.domain.messages import msg, pair
 from checkin_app.domain.pin import ManagerSession
 from checkin_app.domain.types import ActivityInfo, CategoryInfo, ScanResult
 from checkin_app.services.pins import PinCheck
@@ -21,10 +22,10 @@ from checkin_app.services.walkin import WalkInForm, WalkInResult
 from checkin_app.ui import style
 from checkin_app.ui.mode_switch import ModeSwitch
 from checkin_app.ui.override_view import OverrideBar, OverrideDialog
-from checkin_app.ui.pin_dialog import MANAGER_ZH, FirstPinDialog, PinDialog
+from checkin_app.ui.pin_dialog import FirstPinDialog, PinDialog
 from checkin_app.ui.result_view import ResultPanel
 from checkin_app.ui.shell import Shell
-from checkin_app.ui.texts import error_text
+from checkin_app.ui.texts import error_text, word
 from checkin_app.ui.walkin_view import WalkInDialog
 
 Action = Callable[[str], None]
@@ -174,12 +175,11 @@ class ManagerDesk(QObject):
             left = self.session.remaining_s()
             # One language in the toolbar (it must fit 1366 px); the dialogs carry both.
             clock = f"{left // 60}:{left % 60:02d}"
-            self.status.setText(f"{MANAGER_ZH} {manager} · {clock}" if lang == "zh"
-                                else f"Manager {manager} · {clock}")
+            self.status.setText(word(msg("ui.manager.active", manager=manager, clock=clock), lang))
             self.status.setStyleSheet("background: #6A1B9A; color: white; font-weight: bold;"
                                       " border-radius: 6px; padding: 4px 10px;")
         else:
-            self.status.setText("志愿者" if lang == "zh" else "Volunteer")
+            self.status.setText(word("ui.manager.volunteer", lang))
             self.status.setStyleSheet("color: #546E7A; padding: 4px 10px;")
         self.act_lock.setVisible(active)
         if manager != self._shown_manager:
@@ -193,8 +193,8 @@ class ManagerDesk(QObject):
     def retranslate(self) -> None:
         """Texts in the current language (both languages, that one first)."""
         lang = self.shell.language
-        self.act_walk_in.setText("现场登记…" if lang == "zh" else "Walk-in…")
-        self.act_lock.setText("退出管理" if lang == "zh" else "Lock")
+        self.act_walk_in.setText(word("ui.manager.walk_in", lang))
+        self.act_lock.setText(word("ui.manager.lock", lang))
         self.override_bar.set_language(lang)
         self.mode_switch.set_language(lang)
         self._on_tick()
@@ -202,12 +202,12 @@ class ManagerDesk(QObject):
     # -- actions ---------------------------------------------------------------------------
     def undo(self, event_uuid: str) -> None:
         """Undo needs a manager: the volunteer's two clicks, then the PIN."""
-        self.require("撤销签到", "undo a check-in",
+        self.require(*pair("ui.need.undo"),
                      lambda manager: self.controller.undo(event_uuid, operator=manager))
 
     def request_override(self, result: ScanResult) -> None:
         """PIN, then the reason form, then a forced check-in."""
-        self.require("特许放行", "override a refusal",
+        self.require(*pair("ui.need.override"),
                      lambda manager: self._override_form(result, manager))
 
     def _override_form(self, result: ScanResult, manager: str) -> None:
@@ -240,7 +240,7 @@ class ManagerDesk(QObject):
                 lambda: (walkins.categories(), catalog.activities()),
                 lambda data: self._walk_in_form(manager, *data), self._on_error)
 
-        self.require("现场登记", "register a walk-in", load)
+        self.require(*pair("ui.need.walk_in"), load)
 
     def _walk_in_form(self, manager: str, categories: list[CategoryInfo],
                       activities: list[ActivityInfo]) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.printing.backends import PrintError, PrintRequest, register_backend
 
 
@@ -22,8 +23,7 @@ def _load(pdf: bytes) -> tuple[QPdfDocument, QBuffer]:
     buf.open(QIODevice.OpenModeFlag.ReadOnly)
     doc.load(buf)
     if doc.status() != QPdfDocument.Status.Ready or doc.pageCount() < 1:
-        raise PrintError(f"无法读取徽章 PDF（{doc.error().name}）\n"
-                         f"Cannot read the badge PDF ({doc.error().name})")
+        raise PrintError(both(msg("ui.print.bad_pdf", error=doc.error().name)))
     return doc, buf
 
 
@@ -63,11 +63,10 @@ class QtPrinterBackend:
         else:
             name = self.printer_name or QPrinterInfo.defaultPrinterName()
             if not name:
-                raise PrintError("没有可用的系统打印机（请在“打印设置”中选择打印机）\n"
-                                 "No system printer is available (choose one in Printer settings)")
+                raise PrintError(both("ui.print.no_printer"))
             printer.setPrinterName(name)
             if not printer.isValid():
-                raise PrintError(f"找不到打印机 {name}\nPrinter {name} not found")
+                raise PrintError(both(msg("ui.print.not_found", name=name)))
         w, h = request.page_mm
         # The badge's own size as the paper, portrait or landscape as the badge is: actual size.
         page = QPageSize(QSizeF(min(w, h), max(w, h)), QPageSize.Unit.Millimeter, "Badge",
@@ -86,8 +85,8 @@ class QtPrinterBackend:
         dpi = printer.resolution()
         painter = QPainter()
         if not painter.begin(printer):
-            raise PrintError(f"打印机 {self.printer_name or '默认'} 无法开始打印\n"
-                             f"The printer {self.printer_name or 'default'} could not start the job")
+            name = self.printer_name or msg("ui.print.default_printer")
+            raise PrintError(both(msg("ui.print.cannot_start", name=name)))
         try:
             for i in range(doc.pageCount()):
                 if i:

@@ -145,10 +145,10 @@ class RecentPanel(QFrame):
             self._fill()
 
     def set_language(self, lang: str) -> None:
-        """Verdict words in `lang`."""
+        """Verdict words, titles and buttons in `lang`."""
         self.language = lang
         self._fill()
-        self._update_button()
+        self.retranslate()
 
     def selected(self) -> RecentRow | None:
         """The highlighted row."""
@@ -168,9 +168,10 @@ class RecentPanel(QFrame):
 
     def retranslate(self) -> None:
         """Re-read every translatable text."""
-        self.title.setText(self.tr("Recent scans at this desk"))
+        lang = self.language
+        self.title.setText(word("ui.recent.title", lang))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Time"), self.tr("Verdict"), self.tr("Name"), self.tr("Code")])
+            [word(f"ui.recent.{c}", lang) for c in ("time", "verdict", "name", "code")])
         self._update_button()
 
     def changeEvent(self, e: QEvent) -> None:

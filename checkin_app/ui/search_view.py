@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from checkin_app.domain.codes import normalise_scan
+from checkin_app.domain.messages import msg
 from checkin_app.domain.types import DelegateView
 from checkin_app.services.search import SeenAt
 from checkin_app.ui.scan_field import (
@@ -34,14 +35,12 @@ from checkin_app.ui.scan_field import (
     is_plain_text,
     refresh_input_method,
 )
+from checkin_app.ui.texts import say, word
 
 DEBOUNCE_MS = 150
 
-_STATUS = {
-    "cancelled": ("已取消", "Cancelled"),
-    "registered": ("已报名", "Registered"),
-    "approved": ("已审核", "Approved"),
-}
+# Registration statuses with words (catalogue ui.search.status.<status>); others show as they are.
+_STATUS = frozenset({"cancelled", "registered", "approved"})
 
 
 def looks_like_code(text: str) -> bool:
@@ -364,7 +363,7 @@ class SearchPanel(QFrame):
         self.button.setEnabled(False)
         # Chinese characters need the input method, which is kept out of the box by default
         # so that a scanner's letters are never composed; pinyin needs no input method.
-        self.hanzi = QPushButton("汉字")
+        self.hanzi = QPushButton(word("ui.search.hanzi", "zh"))
         self.hanzi.setObjectName("hanziToggle")
         self.hanzi.setCheckable(True)
         self.hanzi.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -445,9 +444,10 @@ class SearchPanel(QFrame):
         self._update_hint()
 
     def set_language(self, lang: str) -> None:
-        """Order bilingual cells with `lang` first."""
+        """Order bilingual cells with `lang` first; the panel's own words in `lang`."""
         self.language = lang
         self._fill()
+        self.retranslate()
 
     def clear(self) -> None:
         """Empty the search box and the results."""
@@ -468,15 +468,14 @@ class SearchPanel(QFrame):
 
     def retranslate(self) -> None:
         """Re-read every translatable text."""
-        self.title.setText(self.tr("Search by name (Ctrl+F)"))
-        self.field.setPlaceholderText(self.tr("Name in Chinese, pinyin or Latin letters, or a code"))
-        self.button.setText(self.tr("Check in"))
-        self.hanzi.setToolTip("输入汉字（打开输入法）；拼音无需输入法\n"
-                              "Type Chinese characters (input method on); pinyin needs none")
+        lang = self.language
+        self.title.setText(word("ui.search.title", lang))
+        self.field.setPlaceholderText(word("ui.search.placeholder", lang))
+        self.button.setText(word("ui.search.check_in", lang))
+        # Always Chinese first: the button is for typing Chinese.
+        self.hanzi.setToolTip(say("ui.search.hanzi_tip", "zh", "\n"))
         self.table.setHorizontalHeaderLabels([
-            self.tr("Name"), self.tr("Organisation · country/region"), self.tr("Category"),
-            self.tr("Code · status"),
-        ])
+            word(f"ui.search.col_{c}", lang) for c in ("name", "org", "category", "code")])
         self._update_hint()
 
     def changeEvent(self, e: QEvent) -> None:
@@ -536,35 +535,30 @@ class SearchPanel(QFrame):
 
     # -- drawing ---------------------------------------------------------------------------
     def _update_hint(self) -> None:
-        text = self.field.text().strip()
+        text, lang = self.field.text().strip(), self.language
         if not text:
-            self.hint.setText(self.tr("Up/Down to choose, Enter to check in, Esc back to scanning"))
+            self.hint.setText(word("ui.search.hint_keys", lang))
         elif not self._rows:
-            self.hint.setText(self.tr("No match yet"))
+            self.hint.setText(word("ui.search.no_match", lang))
         elif self._more:
-            zh = self.language == "zh"
-            self.hint.setText(
-                f"显示前 {len(self._rows)} 条，还有更多：请多输入几个字 · 回车签到所选"
-                if zh else f"First {len(self._rows)} shown, more match: type more · Enter checks in")
+            self.hint.setText(word(msg("ui.search.more", n=len(self._rows)), lang))
         else:
-            self.hint.setText(self.tr("%n match(es): Enter checks in the highlighted person", "",
-                                      len(self._rows)))
+            self.hint.setText(word(msg("ui.search.matches", n=len(self._rows)), lang))
 
     def _fill(self) -> None:
         lang = self.language
         self.table.setRowCount(len(self._rows))
         for i, d in enumerate(self._rows):
             cancelled = d.status == "cancelled"
-            status_zh, status_en = _STATUS.get(d.status, (d.status, d.status))
             org = (d.organisation_zh if lang == "zh" else d.organisation_en) or d.organisation
             country = (d.country_name_zh if lang == "zh" else d.country_name_en) or d.country
             native = d.name_native or d.display_name
             latin = d.name_latin if d.name_latin != native else ""
             seen = self._seen.get(d.id)
-            status = status_zh if lang == "zh" else status_en
+            status = word(f"ui.search.status.{d.status}", lang) if d.status in _STATUS else d.status
             if seen is not None and not cancelled:
                 at = seen.first_in_at.astimezone(self.tz).strftime("%H:%M")
-                status = f"✔ 已签到 {at}" if lang == "zh" else f"✔ In at {at}"
+                status = word(msg("ui.search.seen", at=at), lang)
             cells = [
                 "\n".join(t for t in (native, latin) if t),
                 "\n".join(t for t in (org, country) if t),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from checkin_app.desk import DeskCore
+from checkin_app.domain.messages import both, msg
 from checkin_app.sync.client import DeskSync, HubConfig, SyncStatus
 from checkin_app.sync.worker import SyncWorker
 from checkin_app.ui.tasks import TaskRunner
@@ -104,7 +105,7 @@ class SyncBridge(QObject):
     def _on_enrol_failed(self, exc: BaseException) -> None:
         text = str(exc).strip()
         if "\n" not in text:
-            text = f"连接中心服务器失败：{text}\nEnrolment failed: {text}"
+            text = both(msg("ui.sync.enrol_failed", detail=text))
         self.enrolFailed.emit(text)
 
     def stop(self) -> None:
