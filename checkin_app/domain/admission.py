@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from checkin_app.domain.messages import Message, Words, msg, text
 from checkin_app.domain.types import ActivityInfo
 from checkin_app.domain.verdicts import Verdict
 
@@ -22,16 +23,30 @@ class Presence:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A verdict with its reason in words."""
+    """A verdict with its reason: a catalogue message (code and parameters), or None."""
 
     verdict: Verdict
     admitted: bool
-    reason_zh: str = ""
-    reason_en: str = ""
+    reason: Message | None = None
+
+    @property
+    def reason_zh(self) -> str:
+        """The reason in Chinese ("" when there is none)."""
+        return text(self.reason, "zh") if self.reason is not None else ""
+
+    @property
+    def reason_en(self) -> str:
+        """The reason in English ("" when there is none)."""
+        return text(self.reason, "en") if self.reason is not None else ""
 
 
 def _hm(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%m-%d %H:%M")
+
+
+def _named(activity: ActivityInfo, zh_code: str) -> Words:
+    """The activity as a reason names it: Chinese says "this activity", English gives its name."""
+    return Words(text(msg(zh_code), "zh"), activity.name_en)
 
 
 def decide(
@@ -59,58 +74,39 @@ def decide(
         return Decision(Verdict.ADMIT, True)
     if status == "cancelled":
         # Not the title again ("报名已取消：报名已取消"): where the status comes from.
-        return Decision(Verdict.CANCELLED, False, "报名名单中此人的状态为“已取消”",
-                        "The registration list marks this person as cancelled")
+        return Decision(Verdict.CANCELLED, False, msg("admission.cancelled"))
     if activity.archived:
-        return Decision(Verdict.CLOSED, False, "此活动已从日程中撤下",
-                        f"{activity.name_en} was withdrawn from the programme")
+        return Decision(Verdict.CLOSED, False, msg(
+            "admission.withdrawn", activity=_named(activity, "admission.this_activity")))
     allowed = category in activity.admitted_categories
     if override is not None:
         allowed = override
     if not allowed:
-        return Decision(
-            Verdict.NOT_ADMITTED_HERE,
-            False,
-            f"类别 {category} 不在本场准入范围",
-            f"Category {category} is not admitted to {activity.name_en}",
-        )
+        return Decision(Verdict.NOT_ADMITTED_HERE, False, msg(
+            "admission.category_not_admitted", category=category,
+            activity=_named(activity, "admission.this_session")))
     opens = activity.starts_at - timedelta(minutes=activity.doors_open_minutes)
     if now < opens:
-        return Decision(
-            Verdict.NOT_OPEN_YET,
-            False,
-            f"{_hm(opens, tz)} 开始入场（活动 {_hm(activity.starts_at, tz)} 开始）",
-            f"Doors open {_hm(opens, tz)} (starts {_hm(activity.starts_at, tz)})",
-        )
+        return Decision(Verdict.NOT_OPEN_YET, False, msg(
+            "admission.not_open", opens=_hm(opens, tz), starts=_hm(activity.starts_at, tz)))
     closes = activity.ends_at + timedelta(minutes=activity.doors_after_minutes)
     if now > closes:
-        return Decision(
-            Verdict.CLOSED,
-            False,
-            f"活动已于 {_hm(activity.ends_at, tz)} 结束",
-            f"Ended at {_hm(activity.ends_at, tz)}",
-        )
+        return Decision(Verdict.CLOSED, False,
+                        msg("admission.ended", ended=_hm(activity.ends_at, tz)))
     inside = presence is not None and presence.last_direction == "in"
     if presence is not None:
         # Once per day: the caller passes today's first entry only, so a new day admits afresh.
-        today_zh, today_en = ("今日", " today") if activity.once_per_day else ("", "")
-        words_zh = f"{today_zh}首次签到 {_hm(presence.first_in_at, tz)}，签到台 {presence.first_in_desk}"
-        words_en = (f"First checked in{today_en} {_hm(presence.first_in_at, tz)} "
-                    f"at desk {presence.first_in_desk}")
+        first = msg("admission.first_in_today" if activity.once_per_day else "admission.first_in",
+                    at=_hm(presence.first_in_at, tz), desk=presence.first_in_desk)
         if not activity.reentry:
-            return Decision(Verdict.ALREADY_IN, False, words_zh + "（不可重复入场）",
-                            words_en + " (single entry)")
+            return Decision(Verdict.ALREADY_IN, False, msg("admission.single_entry", first=first))
         if inside or not activity.exits_scanned:
-            return Decision(Verdict.ALREADY_IN, True, words_zh, words_en)
+            return Decision(Verdict.ALREADY_IN, True, first)
     if activity.capacity is not None and not inside and occupancy >= activity.capacity:
-        return Decision(
-            Verdict.FULL,
-            False,
-            f"已达容量 {activity.capacity} 人",
-            f"Capacity of {activity.capacity} reached",
-        )
+        return Decision(Verdict.FULL, False, msg("admission.full", capacity=activity.capacity))
     if category_attention or attention_note:
-        return Decision(Verdict.ADMIT_WITH_ATTENTION, True, attention_note, attention_note)
+        return Decision(Verdict.ADMIT_WITH_ATTENTION, True,
+                        msg("admission.note", note=attention_note) if attention_note else None)
     return Decision(Verdict.ADMIT, True)
 
 

@@ -42,6 +42,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from checkin_app.domain.admission import Decision
+from checkin_app.domain.messages import Message, msg
 from checkin_app.domain.verdicts import Verdict
 
 PREFIX = "CK-"
@@ -366,73 +367,57 @@ def _when(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _because(reason: str) -> tuple[str, str]:
-    return (f"，原因：{reason}", f"; reason: {reason}") if reason else ("", "")
+def _because(reason: str) -> Message | str:
+    return msg("token.because", reason=reason) if reason else ""
 
 
 def refusal(check: TokenCheck, tz: tzinfo) -> Decision | None:
-    """The red verdict and its words for a token that must not be admitted; None when valid."""
+    """The red verdict and its reason for a token that must not be admitted; None when valid."""
     s, key, claims = check.status, check.key, check.claims
     if s is TokenStatus.VALID:
         return None
     if s is TokenStatus.NO_KEYS:
-        return Decision(Verdict.UNKNOWN_CODE, False,
-                        "本签到台尚未导入活动公钥，无法核验证件（请联系现场负责人登记本台）",
-                        "This desk holds no event keys yet and cannot check badges "
-                        "(ask the desk lead to enrol it)")
+        return Decision(Verdict.UNKNOWN_CODE, False, msg("token.no_keys"))
     if s is TokenStatus.WRONG_EVENT:
-        return Decision(Verdict.WRONG_EVENT, False, "证件属于其他活动", "The code belongs to another event")
+        return Decision(Verdict.WRONG_EVENT, False, msg("token.wrong_event"))
     if s is TokenStatus.MALFORMED:
         # What a bad scan makes of a genuine badge: characters lost (a cut-short read, keys
         # swallowed by an input method), wrong length, broken base32 or payload structure.
         # Not a forgery: a forger's token is well formed and fails only its signature.
-        return Decision(Verdict.INCOMPLETE_CODE, False,
-                        "代码长度或结构不对，像是扫描中断或读错",
-                        "The code's length or structure is wrong, as after a cut-short or misread scan")
+        return Decision(Verdict.INCOMPLETE_CODE, False, msg("token.malformed"))
     if s is TokenStatus.UNKNOWN_KEY:
-        return Decision(Verdict.FORGED, False, "签发密钥未知", "Signed by an unknown key")
+        return Decision(Verdict.FORGED, False, msg("token.unknown_key"))
     if s is TokenStatus.BAD_SIGNATURE:
-        return Decision(Verdict.FORGED, False, "签名无效", "The signature does not match")
+        return Decision(Verdict.FORGED, False, msg("token.bad_signature"))
     assert key is not None and claims is not None
     if s is TokenStatus.KEY_REVOKED and key.revoked_at is not None:
-        zh, en = _because(key.revoked_reason)
-        return Decision(
-            Verdict.REVOKED, False,
-            f"签发签到台「{key.desk_name}」的密钥已于 {_when(key.revoked_at, tz)} 作废{zh}",
-            f"The key of issuing desk “{key.desk_name}” was revoked on "
-            f"{_when(key.revoked_at, tz)}{en}")
+        return Decision(Verdict.REVOKED, False, msg(
+            "token.desk_key_revoked", desk=key.desk_name, at=_when(key.revoked_at, tz),
+            because=_because(key.revoked_reason)))
     if s is TokenStatus.KEY_RETIRED and key.retired_at is not None:
-        zh, en = _because(key.retired_reason)
-        return Decision(
-            Verdict.REVOKED, False,
-            f"签发密钥已于 {_when(key.retired_at, tz)} 停用{zh}（需换发新证）",
-            f"The signing key was retired on {_when(key.retired_at, tz)}{en} "
-            "(a new badge is needed)")
+        return Decision(Verdict.REVOKED, False, msg(
+            "token.key_retired", at=_when(key.retired_at, tz), because=_because(key.retired_reason)))
     first, last = claims.valid_from, claims.valid_until - timedelta(days=1)
     if s is TokenStatus.NOT_YET_VALID:
-        return Decision(Verdict.NOT_OPEN_YET, False, f"证件自 {first} 起有效",
-                        f"The badge is valid from {first}")
-    return Decision(Verdict.CLOSED, False, f"证件有效期至 {last}，已过期",
-                    f"The badge expired (valid until {last})")
+        return Decision(Verdict.NOT_OPEN_YET, False, msg("token.not_yet_valid", first=first))
+    return Decision(Verdict.CLOSED, False, msg("token.expired", last=last))
 
 
 def serial_revoked(serial: int, current: int | None, at: datetime | None, desk: str, reason: str,
                    tz: tzinfo) -> Decision:
     """REVOKED for a replaced badge: which serial, and when, where and why if known."""
-    zh_parts = [f"第 {serial} 号证件已作废"]
-    en_parts = [f"Badge no. {serial} was replaced"]
+    parts = [msg("token.serial.replaced", serial=serial)]
     if current is not None and current > serial:
-        zh_parts.append(f"现有效证件为第 {current} 号")
-        en_parts.append(f"the valid badge is no. {current}")
+        parts.append(msg("token.serial.current", current=current))
     if at is not None:
-        where_zh = f"，签到台 {desk}" if desk else ""
-        where_en = f" at desk {desk}" if desk else ""
-        zh_parts.append(f"作废时间 {_when(at, tz)}{where_zh}")
-        en_parts.append(f"on {_when(at, tz)}{where_en}")
+        where = msg("token.serial.at_desk", desk=desk) if desk else ""
+        parts.append(msg("token.serial.when", at=_when(at, tz), where=where))
     if reason:
-        zh_parts.append(f"原因：{reason}")
-        en_parts.append(f"reason: {reason}")
-    return Decision(Verdict.REVOKED, False, "；".join(zh_parts), "; ".join(en_parts))
+        parts.append(msg("token.serial.reason", reason=reason))
+    said = parts[0]
+    for part in parts[1:]:  # each language joins the parts with its own separator
+        said = msg("token.serial.and", first=said, then=part)
+    return Decision(Verdict.REVOKED, False, said)
 
 
 def display_code(code: str, limit: int = 40) -> str:

@@ -21,7 +21,7 @@ from checkin_app.domain.admission import Decision, Presence, decide, today_prese
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.codes import normalise_scan
 from checkin_app.domain.event_def import day_start
-from checkin_app.domain.messages import FULL_STOPS, DeskError, Words, both, msg, pair, text
+from checkin_app.domain.messages import FULL_STOPS, DeskError, Message, Words, both, msg, pair, text
 from checkin_app.domain.types import (
     ActivityInfo,
     CategoryInfo,
@@ -264,7 +264,7 @@ class CheckInService:
                     subject=shown, after={"verdict": Verdict.UNKNOWN_CODE.value},
                 )
                 return _result(
-                    Decision(Verdict.UNKNOWN_CODE, False, *pair(msg("scan.code", code=shown))),
+                    Decision(Verdict.UNKNOWN_CODE, False, msg("scan.code", code=shown)),
                     code=shown, delegate=None, activity=act, event=None, direction=direction,
                 )
             return self._admit(session, cache, row, act, code or "", now, desk, operator, direction)
@@ -336,7 +336,7 @@ class CheckInService:
                     return self._admit(session, cache, row, act, code, now, desk, operator,
                                        direction, token=check)
                 decision = decision or Decision(
-                    Verdict.SIGNATURE_ONLY, True, *_says(cache, claims, check, None))
+                    Verdict.SIGNATURE_ONLY, True, _says(cache, claims, check, None))
         assert decision is not None
         view = self._view(cache, row) if row is not None else None
         subject = row.registration_code if row is not None else code[:48]
@@ -455,8 +455,7 @@ class CheckInService:
                 and decision.verdict in (Verdict.ADMIT, Verdict.ADMIT_WITH_ATTENTION)):
             # Valid signature, but this desk has no record of the person yet: admit on what
             # the code says, in amber, and say what it says.
-            decision = Decision(Verdict.SIGNATURE_ONLY, True,
-                                *_says(cache, None, token, row))
+            decision = Decision(Verdict.SIGNATURE_ONLY, True, _says(cache, None, token, row))
         view = self._view(cache, row)
         previous: CheckInRecord | None = None
         if first_uuid is not None:
@@ -576,8 +575,7 @@ class CheckInService:
             )
             decision = Decision(
                 Verdict.ADMIT_WITH_ATTENTION, True,
-                *pair(msg("override.by", operator=operator, was=title_message(overridden),
-                          reason=reason)),
+                msg("override.by", operator=operator, was=title_message(overridden), reason=reason),
             )
             return _result(decision, code=row.registration_code, delegate=self._view(cache, row),
                            activity=act, event=record, direction=direction,
@@ -762,21 +760,21 @@ def _is_stub(row: Row[Any]) -> bool:
 
 
 def _says(cache: _CatalogCache, claims: tokens.Claims | None, check: tokens.TokenCheck | None,
-          row: Row[Any] | None) -> tuple[str, str]:
-    """'The code says: ...' for a person admitted on the signature alone (zh, en)."""
+          row: Row[Any] | None) -> Message | None:
+    """'The code says: ...' for a person admitted on the signature alone."""
     claims = claims or (check.claims if check is not None else None)
     if claims is None:
-        return "", ""
+        return None
     cid = row.category_id if row is not None else cache.by_tag.get(claims.category_tag)
     cat = cache.categories.get(cid) if cid is not None else None
     desk = check.key.desk_name if check is not None and check.key is not None else "?"
-    return pair(msg(
+    return msg(
         "scan.code_says",
         category=Words(cat.name_zh, cat.name_en) if cat else msg("category.unknown_lower"),
         number=tokens.badge_number(claims.delegate_id),
         walk_in=msg("scan.walk_in_mark") if claims.walk_in else "",
         serial=claims.serial, desk=desk, last=claims.valid_until - timedelta(days=1),
-    ))
+    )
 
 
 def _token_details(cache: _CatalogCache, check: tokens.TokenCheck | None) -> dict[str, str]:

@@ -84,9 +84,11 @@ def test_cancelled_is_refused_and_not_recorded(db: Database, svc: CheckInService
 
 def test_a_reason_that_repeats_the_title_is_dropped() -> None:
     from checkin_app.domain.admission import Decision
+    from checkin_app.domain.messages import Words, msg
     from checkin_app.services.checkin import _result
 
-    r = _result(Decision(Verdict.CANCELLED, False, "报名已取消", "Registration cancelled."),
+    said = msg("admission.note", note=Words("报名已取消", "Registration cancelled."))
+    r = _result(Decision(Verdict.CANCELLED, False, said),
                 code="X", delegate=None, activity=None, event=None)
     assert (r.message_zh, r.message_en) == ("报名已取消", "Registration cancelled")
     assert r.details["reason_zh"] == "" and r.details["reason_en"] == ""
