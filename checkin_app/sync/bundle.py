@@ -24,9 +24,10 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.storage.db import Database
 from checkin_app.sync.outbox import get_state, set_state
-from checkin_app.sync.protocol import PROTOCOL_VERSION, SyncError, bilingual, dumps, iso
+from checkin_app.sync.protocol import PROTOCOL_VERSION, SyncError, dumps, iso
 from checkin_app.sync.state import K_BUNDLE_FP, K_CERT, K_CURSOR, K_FP, K_HUB, K_TOKEN, K_URL
 
 FORMAT = "checkin-desk/bundle"
@@ -86,8 +87,7 @@ def _write(path: Path, header: dict[str, Any], lines: Iterator[dict[str, Any]],
 
 
 def _damaged(path: Path) -> SyncError:
-    return SyncError(bilingual(f"数据包 {path} 已损坏或不完整（未导入任何内容）",
-                               f"Bundle {path} is damaged or cut short (nothing was imported)"))
+    return SyncError(both(msg("bundle.damaged", path=str(path))))
 
 
 def read_bundle(path: Path, kind: str) -> tuple[dict[str, Any], Iterator[list[dict[str, Any]]]]:
@@ -111,22 +111,18 @@ def read_bundle(path: Path, kind: str) -> tuple[dict[str, Any], Iterator[list[di
                     break
                 digest.update(raw)
     except (OSError, ValueError, EOFError) as exc:
-        raise _damaged(path) if "header" in locals() else SyncError(bilingual(
-            f"{path} 不是签到数据包", f"{path} is not a check-in bundle")) from exc
+        raise _damaged(path) if "header" in locals() else SyncError(both(
+            msg("bundle.not_a_bundle", path=str(path)))) from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("kind") != kind:
-        zh, en = {KIND_DESK: ("签到台导出的数据包", "a desk's export"),
-                  KIND_HUB: ("中心服务器导出的数据包", "a hub's export")}[kind]
-        raise SyncError(bilingual(f"{path} 不是{zh}", f"{path} is not {en}"))
+        what = {KIND_DESK: "bundle.kind.desk", KIND_HUB: "bundle.kind.hub"}[kind]
+        raise SyncError(both(msg("bundle.wrong_kind", path=str(path), kind=msg(what))))
     if header.get("protocol") != PROTOCOL_VERSION:
-        raise SyncError(bilingual(
-            f"数据包协议版本 v{header.get('protocol')} 与本程序 v{PROTOCOL_VERSION} 不符",
-            f"Bundle protocol v{header.get('protocol')} does not match this program's v{PROTOCOL_VERSION}"))
+        raise SyncError(both(msg("bundle.wrong_protocol", theirs=str(header.get("protocol")),
+                                 ours=PROTOCOL_VERSION)))
     if not end:
         raise _damaged(path)
     if end.get("sha256") != digest.hexdigest():
-        raise SyncError(bilingual(f"数据包 {path} 的内容被改动过（校验值不符，未导入任何内容）",
-                                  f"Bundle {path} was altered (its checksum does not match; nothing "
-                                  f"was imported)"))
+        raise SyncError(both(msg("bundle.altered", path=str(path))))
     header["_end"] = end
 
     def chunks() -> Iterator[list[dict[str, Any]]]:
@@ -240,16 +236,9 @@ def import_hub_data(db: Database, path: Path, *, fingerprint: str = "",
     other = (bool(pinned) and bool(given) and given != normalise_fingerprint(pinned)) or \
         (bool(known_hub) and bool(theirs) and theirs != known_hub)
     if other and not change_hub:
-        raise SyncError(bilingual(
-            f"本签到台属于另一台中心服务器（指纹 {normalise_fingerprint(pinned)[:16]}…），"
-            "不接受其他中心的数据包（未导入任何内容）。确需更换中心服务器："
-            "checkin-app bundle import 文件 --fingerprint 指纹 --change-hub（需管理员 PIN，记入审计日志）",
-            f"This desk belongs to another hub (fingerprint {normalise_fingerprint(pinned)[:16]}…) and "
-            "takes no other hub's bundle (nothing was imported). To change hubs on purpose: "
-            "checkin-app bundle import FILE --fingerprint FP --change-hub (manager PIN; audited)"))
+        raise SyncError(both(msg("bundle.other_hub", fingerprint=normalise_fingerprint(pinned)[:16])))
     if change_hub and not given:
-        raise SyncError(bilingual("更换中心服务器须用 --fingerprint 给出新中心的指纹",
-                                  "Changing hubs needs the new hub's fingerprint (--fingerprint)"))
+        raise SyncError(both(msg("bundle.change_hub_needs_fingerprint")))
     trusted = given if (change_hub or not pinned) else pinned
     signed_by = verify_hub_signature(path, header, trusted, allow_unsigned=allow_unsigned and not change_hub)
     if change_hub:
@@ -313,11 +302,7 @@ def verify_hub_signature(path: Path, header: dict[str, Any], trusted: str, *,
     if not pem or not signature:
         if allow_unsigned:
             return ""
-        raise SyncError(bilingual(
-            f"数据包 {path} 没有中心服务器的签名，无法确认来源（未导入任何内容）；"
-            "确认来源可靠后可加 --allow-unsigned",
-            f"Bundle {path} is not signed by a hub, so where it came from cannot be checked (nothing "
-            "was imported); if you trust it, use --allow-unsigned"))
+        raise SyncError(both(msg("bundle.unsigned", path=str(path))))
     try:
         cert = x509.load_pem_x509_certificate(str(pem).encode())
         found = fingerprint_of(cert.public_bytes(serialization.Encoding.DER))
@@ -325,16 +310,10 @@ def verify_hub_signature(path: Path, header: dict[str, Any], trusted: str, *,
         raise _damaged(path) from None
     want = normalise_fingerprint(trusted)
     if not want:
-        raise SyncError(bilingual(
-            f"无法确认数据包来自哪台中心服务器：本签到台未注册。请用 --fingerprint 给出中心服务器的指纹"
-            f"（中心启动时显示）。数据包的指纹：{found}",
-            "Cannot tell which hub wrote this bundle: this desk is not enrolled. Give the hub's "
-            f"fingerprint with --fingerprint (the hub prints it when it starts). The bundle's: {found}"))
+        raise SyncError(both(msg("bundle.which_hub", found=found)))
     if found != want:
-        raise SyncError(bilingual(
-            f"数据包 {path} 由另一台中心服务器签名（指纹 {found[:16]}…，应为 {want[:16]}…），未导入任何内容",
-            f"Bundle {path} was signed by another hub (fingerprint {found[:16]}…, expected "
-            f"{want[:16]}…); nothing was imported"))
+        raise SyncError(both(msg("bundle.signed_by_other", path=str(path), found=found[:16],
+                                 want=want[:16])))
     key = cert.public_key()
     try:
         if not isinstance(key, ec.EllipticCurvePublicKey):
@@ -342,7 +321,5 @@ def verify_hub_signature(path: Path, header: dict[str, Any], trusted: str, *,
         key.verify(bytes.fromhex(str(signature)),
                    HUB_SIG_CONTEXT + bytes.fromhex(str(header["_end"]["sha256"])), ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
-        raise SyncError(bilingual(
-            f"数据包 {path} 的签名无效：内容被改动或伪造（未导入任何内容）",
-            f"Bundle {path} has an invalid signature: altered or forged (nothing was imported)")) from None
+        raise SyncError(both(msg("bundle.bad_signature", path=str(path)))) from None
     return f"hub {found[:16]}…"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from checkin_app import __version__
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.messages import both, msg
 from checkin_app.services.checkin import rebuild_all_presence, recompute_presence
 from checkin_app.services.conflicts import Refusal
 from checkin_app.services.search import index_delegates
@@ -204,11 +205,7 @@ class DeskSync:
         code = EnrolmentCode.decode(code_text)
         moving = self.enrolment_needs_manager(code_text)
         if moving and not manager.strip():
-            raise ManagerRequired(bilingual(
-                "本签到台已属于一台中心服务器；重新注册（换到另一台中心或重新注册到同一台）须由管理员操作："
-                "请输入管理员 PIN（此操作记入审计日志）",
-                "This desk already belongs to a hub: enrolling it again (with another hub, or anew "
-                "with the same one) is a manager action: a manager's PIN is needed (audited)"))
+            raise ManagerRequired(both(msg("sync.reenrol_needs_manager")))
         before = self._belongs_to()
         cert_pem = ""
         if code.url.startswith("https"):
@@ -224,8 +221,7 @@ class DeskSync:
                                 content=dumps({"token": code.token, "public_key": public_key}),
                                 headers={"Content-Type": "application/json"})
             except httpx.HTTPError as exc:
-                raise SyncError(bilingual(f"无法连接中心服务器：{exc}",
-                                          f"Cannot reach the hub: {exc}")) from exc
+                raise SyncError(both(msg("sync.cannot_reach", detail=str(exc)))) from exc
             raise_for_hub(r)
             body = r.json()
         cfg = HubConfig(code.url, code.fingerprint, cert_pem, str(body["token"]), str(body["hub"]),
@@ -289,8 +285,7 @@ class DeskSync:
     def _need_config(self) -> HubConfig:
         cfg = self.config()
         if cfg is None:
-            raise SyncError(bilingual("本签到台尚未连接中心服务器（请先注册）",
-                                      "This desk is not enrolled with a hub yet"))
+            raise SyncError(both(msg("sync.not_enrolled")))
         return cfg
 
     # -- the outbox -----------------------------------------------------------------------------
@@ -383,9 +378,7 @@ class DeskSync:
                 if not sent & (acked | set(bad)):
                     # A hub that answers without storing, doubling or refusing anything it was
                     # sent would have this desk send the same batch for ever.
-                    self.last_error = bilingual(
-                        "中心服务器的答复没有处理所发送的记录，稍后重试",
-                        "The hub answered without taking the records sent; will retry")
+                    self.last_error = both(msg("sync.nothing_taken"))
                     raise SyncError(self.last_error)
                 if set(bad) - settled and not (acked - set(bad)):
                     break  # only refusals left that stay queued: stop rather than resend them in a loop
@@ -457,9 +450,7 @@ class DeskSync:
                 lines = r.iter_lines()
                 header = json.loads(next(lines))
                 if cfg.hub_id and header.get("hub") != cfg.hub_id:
-                    raise SyncError(bilingual(
-                        "中心服务器身份已改变（不是注册时的那一台），已停止同步",
-                        "The hub's identity changed (not the hub this desk enrolled with); sync stopped"))
+                    raise SyncError(both(msg("sync.hub_changed")))
                 warnings, codes = _warnings(header)
                 for line in lines:
                     try:
@@ -487,8 +478,7 @@ class DeskSync:
             applied += len(batch)
         if end is None:
             self.online = False
-            self.last_error = bilingual("下载被中断，将从中断处继续",
-                                        "The download was cut; it resumes where it stopped")
+            self.last_error = both(msg("sync.download_cut"))
             raise SyncError(self.last_error)
         if end.get("next", cursor) > cursor and not applied:
             cursor = int(end["next"])
@@ -587,13 +577,9 @@ class DeskSync:
     def _offline(self, exc: BaseException) -> None:
         self.online = False
         if "CERTIFICATE_VERIFY_FAILED" in str(exc):
-            self.last_error = bilingual(
-                "中心服务器证书与注册时固定的证书不符，已拒绝连接"
-                "（可能是冒充的服务器；如确实更换了服务器，请重新注册）",
-                "The hub's certificate is not the one pinned at enrolment; connection refused (this may "
-                "be an impostor; if the hub really was replaced, enrol again)")
+            self.last_error = both(msg("sync.cert_not_pinned"))
             raise PinMismatch(self.last_error) from exc
-        self.last_error = bilingual(f"中心服务器不可达：{exc}", f"Hub unreachable: {exc}")
+        self.last_error = both(msg("sync.unreachable", detail=str(exc)))
 
     def status(self) -> SyncStatus:
         """Enrolment, connectivity, queue and the time of the last successful exchange."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from checkin_app.domain.messages import msg, text
+
 
 @dataclass(frozen=True, slots=True)
 class DeskName:
@@ -33,17 +35,12 @@ class DeskName:
         """How the status bar and the desk menu name the desk, e.g. "Desk 3 (enrolled as hall-A-1)"."""
         if not self.differs:
             return self.local.strip() or self.enrolled.strip()
-        if lang == "zh":
-            return f"{self.local.strip()}（中心服务器登记为 {self.enrolled.strip()}）"
-        return f"{self.local.strip()} (enrolled as {self.enrolled.strip()})"
+        return text(msg("desk_name.shown", local=self.local.strip(), enrolled=self.enrolled.strip()),
+                    lang)
 
     def explained(self, lang: str) -> str:
         """A tooltip line saying why there are two names (empty when there is one)."""
         if not self.differs:
             return ""
-        if lang == "zh":
-            return (f"本台名称“{self.local.strip()}”是在本台设置的；中心服务器、看板和冲突列表中本台叫"
-                    f"“{self.enrolled.strip()}”（注册时的名称），上传的记录都以该名称为准。")
-        return (f"“{self.local.strip()}” is this desk's own name; the hub, the dashboard and the "
-                f"conflicts list know it as “{self.enrolled.strip()}” (the name it was enrolled "
-                "under), and every record it sends is stored under that name.")
+        return text(msg("desk_name.explained", local=self.local.strip(),
+                        enrolled=self.enrolled.strip()), lang)

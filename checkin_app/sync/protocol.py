@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from checkin_app.domain.messages import Message, both, msg, pair
+
 # Bump when a request or response changes shape; desk and hub of different versions refuse
 # each other (a desk must never half-understand the hub it trusts with check-ins).
 PROTOCOL_VERSION = 1
@@ -55,15 +57,10 @@ def bilingual(zh: str, en: str) -> str:
 
 def mismatch_message(ours: int, theirs: int | None, *, we_are: str) -> tuple[str, str]:
     """Why a desk and hub of different versions will not talk, in both languages."""
-    other = "未知" if theirs is None else str(theirs)
-    other_en = "unknown" if theirs is None else str(theirs)
-    peer_zh, peer_en = ("签到台", "desk") if we_are == "hub" else ("中心服务器", "hub")
-    return (
-        f"协议版本不一致：本{'中心服务器' if we_are == 'hub' else '签到台'}为 v{ours}，{peer_zh}为 v{other}。"
-        f"请将签到台和中心服务器升级到同一版本的程序。",
-        f"Protocol version mismatch: this {we_are} speaks v{ours}, the {peer_en} speaks v{other_en}. "
-        f"Install the same program version on the desks and the hub.",
-    )
+    other: Message | str = msg("sync.version_unknown") if theirs is None else str(theirs)
+    we, peer = (("sync.side.hub", "sync.side.desk") if we_are == "hub"
+                else ("sync.side.desk", "sync.side.hub"))
+    return pair(msg("sync.version_mismatch", we=msg(we), ours=ours, peer=msg(peer), theirs=other))
 
 
 # -- time -----------------------------------------------------------------------------------
@@ -157,21 +154,17 @@ class EnrolmentCode:
         head, _, query = raw.partition("?")
         scheme, _, version = head.partition(":")
         if scheme.lower() != ENROL_SCHEME or not query:
-            raise SyncError(bilingual(
-                "这不是签到台注册码（应以 checkin-enrol: 开头）",
-                "This is not a desk enrolment code (it should start with checkin-enrol:)"))
+            raise SyncError(both(msg("enrol.not_a_code")))
         if version.lower() != f"v{PROTOCOL_VERSION}":
             zh, en = mismatch_message(PROTOCOL_VERSION, _version_number(version), we_are="desk")
             raise ProtocolMismatch(bilingual(zh, en))
         fields = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
         url, token = fields.get("u", ""), fields.get("t", "")
         if not url or not token or urlsplit(url).scheme not in ("http", "https"):
-            raise SyncError(bilingual("注册码不完整（缺少地址或令牌）",
-                                      "The enrolment code is incomplete (address or token missing)"))
+            raise SyncError(both(msg("enrol.incomplete")))
         fp = normalise_fingerprint(fields.get("f", ""))
         if urlsplit(url).scheme == "https" and len(fp) != 64:
-            raise SyncError(bilingual("注册码缺少服务器证书指纹",
-                                      "The enrolment code lacks the hub certificate fingerprint"))
+            raise SyncError(both(msg("enrol.no_fingerprint")))
         return cls(url=url.rstrip("/"), token=token, fingerprint=fp, desk=fields.get("d", ""))
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.domain.tokens import WALKIN_BASE
 from checkin_app.services.checkin import STUB_PREFIX
 from checkin_app.storage import models as m
@@ -483,7 +484,7 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
         for p in chunk:
             cat = cats.get(p.get("category", ""))
             if cat is None:
-                done.skipped.append(("delegates", p["uid"], "未知类别 / unknown category "
+                done.skipped.append(("delegates", p["uid"], f"{_skip('unknown_category')} "
                                      f"{p.get('category')}"))
                 done.missing.append(Missing("delegates", str(p["uid"]), "categories",
                                             str(p.get("category", ""))))
@@ -626,10 +627,9 @@ def _resolve_checkins(session: Session, payloads: list[Payload], ids: IdCache | 
     for p in payloads:
         d_id, a_id = uids.get(str(p.get("delegate"))), acts.get(str(p.get("activity")))
         if d_id is None or a_id is None:
-            what = "人员 / delegate" if d_id is None else "活动 / activity"
+            what = _skip("unknown_delegate" if d_id is None else "unknown_activity")
             bad.append(("checkins", str(p.get("uuid")),
-                        f"未知{what.split(' / ')[0]} / unknown {what.split(' / ')[1]} "
-                        f"{p.get('delegate') if d_id is None else p.get('activity')}"))
+                        f"{what} {p.get('delegate') if d_id is None else p.get('activity')}"))
             missing.append(Missing("checkins", str(p.get("uuid")), *(
                 ("delegates", str(p.get("delegate"))) if d_id is None
                 else ("activities", str(p.get("activity"))))))
@@ -681,8 +681,13 @@ def _local_ids(session: Session, uids: Iterable[str]) -> dict[str, int]:
     return out
 
 
+def _skip(reason: str) -> str:
+    """Why a pulled row was skipped, "zh / en" (sync.skip.<reason> in the catalogue)."""
+    return both(msg(f"sync.skip.{reason}"), sep=" / ")
+
+
 def _unknown_delegate(done: Applied, table: str, key: str, uid: object) -> None:
-    done.skipped.append((table, key, f"未知人员 / unknown delegate {uid}"))
+    done.skipped.append((table, key, f"{_skip('unknown_delegate')} {uid}"))
     done.missing.append(Missing(table, key, "delegates", str(uid)))
 
 
@@ -775,7 +780,7 @@ def _apply_badge_revocations(session: Session, payloads: list[Payload]) -> Appli
         d_id = ids.get(uid)
         if not isinstance(serial, int):
             done.skipped.append(("badge_revocations", f"{uid}:{serial}",
-                                 f"证件序号无效 / invalid badge serial {serial!r}"))
+                                 f"{_skip('bad_serial')} {serial!r}"))
             continue
         if d_id is None:
             _unknown_delegate(done, "badge_revocations", revocation_key(uid, serial), uid)
@@ -826,7 +831,7 @@ def _export_audit(session: Session, keys: Sequence[str] | None) -> Iterator[tupl
 def _apply_audit(session: Session, payloads: list[Payload]) -> Applied:
     """Never pulled: another desk's entries belong to its chain, and the hub ingests its own way."""
     return Applied(skipped=[("audit", str(p.get("uuid")),
-                             "审计记录只上传到中心服务器 / audit entries go to the hub only")
+                             _skip("audit_hub_only"))
                             for p in payloads])
 
 

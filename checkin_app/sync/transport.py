@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from checkin_app import __version__
+from checkin_app.domain.messages import both, msg
 from checkin_app.sync.protocol import (
     H_APP,
     H_PROTOCOL,
@@ -40,10 +41,9 @@ def fetch_certificate(url: str, timeout: float = CONNECT_TIMEOUT_S) -> bytes:
                 ctx.wrap_socket(sock, server_hostname=host) as tls:
             der = tls.getpeercert(binary_form=True)
     except OSError as exc:
-        raise SyncError(bilingual(f"无法连接中心服务器 {host}:{port}：{exc}",
-                                  f"Cannot reach the hub at {host}:{port}: {exc}")) from exc
+        raise SyncError(both(msg("sync.cannot_reach_at", host=host, port=port, detail=str(exc)))) from exc
     if not der:
-        raise PinMismatch(bilingual("中心服务器未提供证书", "The hub presented no certificate"))
+        raise PinMismatch(both(msg("sync.no_certificate")))
     return der
 
 
@@ -51,12 +51,8 @@ def check_pin(der: bytes, pinned: str) -> None:
     """Refuse a certificate whose SHA-256 is not the pinned one."""
     actual = fingerprint_of(der)
     if not same_fingerprint(actual, pinned):
-        raise PinMismatch(bilingual(
-            "中心服务器证书与注册时固定的指纹不符，已拒绝连接（可能是冒充的服务器）。\n"
-            f"  期望 {pretty_fingerprint(pinned)}\n  实际 {pretty_fingerprint(actual)}",
-            "The hub's certificate does not match the pinned fingerprint; connection refused "
-            "(this may be an impostor).\n"
-            f"  expected {pretty_fingerprint(pinned)}\n  got      {pretty_fingerprint(actual)}"))
+        raise PinMismatch(both(msg("sync.fingerprint_mismatch", expected=pretty_fingerprint(pinned),
+                                   actual=pretty_fingerprint(actual))))
 
 
 def pinned_context(cert_pem: str) -> ssl.SSLContext:
@@ -118,8 +114,7 @@ def raise_for_hub(response: httpx.Response) -> None:
         message = bilingual(str(body.get("message_zh", "")), str(body.get("message_en", "")))
         code = body.get("error")
     except Exception:
-        message = bilingual(f"中心服务器返回错误 {response.status_code}",
-                            f"The hub answered with error {response.status_code}")
+        message = both(msg("sync.hub_error", status=response.status_code))
         code = None
     if code == "protocol":
         raise ProtocolMismatch(message)

@@ -7,6 +7,7 @@ import random
 import threading
 from collections.abc import Callable
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.sync.client import DeskSync, SyncStatus, monotonic
 from checkin_app.sync.protocol import AccessRefused, PinMismatch, ProtocolMismatch, SyncError
 
@@ -128,7 +129,7 @@ class SyncWorker:
                     attempt += 1
                     delay = backoff(attempt, self.max_backoff_s)
                     self.sync.online = False
-                    self.sync.last_error = f"同步出错：{exc}\nSync failed: {exc}"
+                    self.sync.last_error = both(msg("sync.failed", detail=str(exc)))
                     log.exception("push failed")
                 self._report()
             self._first_push_done.set()
@@ -193,7 +194,7 @@ class SyncWorker:
                 attempt += 1
                 probe = True
                 self.sync.online = False
-                self.sync.last_error = f"同步出错：{exc}\nSync failed: {exc}"
+                self.sync.last_error = both(msg("sync.failed", detail=str(exc)))
                 log.exception("pull failed")
                 self._report()
                 self._stop.wait(backoff(attempt, self.max_backoff_s))

@@ -1,4 +1,102 @@
 """Words of sync, printing, badges, storage, keys and the command line's other commands."""
 
 WORDS: dict[str, tuple[str, str]] = {
+    # -- sync: the desk's names (sync/desk_name.py) -------------------------------------------
+    "desk_name.shown": ("{local}（中心服务器登记为 {enrolled}）", "{local} (enrolled as {enrolled})"),
+    "desk_name.explained": (
+        "本台名称“{local}”是在本台设置的；中心服务器、看板和冲突列表中本台叫“{enrolled}”"
+        "（注册时的名称），上传的记录都以该名称为准。",
+        "“{local}” is this desk's own name; the hub, the dashboard and the conflicts list know it "
+        "as “{enrolled}” (the name it was enrolled under), and every record it sends is stored "
+        "under that name."),
+    # -- sync: protocol and enrolment codes (sync/protocol.py) --------------------------------
+    "sync.side.desk": ("签到台", "desk"),
+    "sync.side.hub": ("中心服务器", "hub"),
+    "sync.version_unknown": ("未知", "unknown"),
+    "sync.version_mismatch": (
+        "协议版本不一致：本{we}为 v{ours}，{peer}为 v{theirs}。请将签到台和中心服务器升级到同一版本的程序。",
+        "Protocol version mismatch: this {we} speaks v{ours}, the {peer} speaks v{theirs}. "
+        "Install the same program version on the desks and the hub."),
+    "enrol.not_a_code": ("这不是签到台注册码（应以 checkin-enrol: 开头）",
+                         "This is not a desk enrolment code (it should start with checkin-enrol:)"),
+    "enrol.incomplete": ("注册码不完整（缺少地址或令牌）",
+                         "The enrolment code is incomplete (address or token missing)"),
+    "enrol.no_fingerprint": ("注册码缺少服务器证书指纹",
+                             "The enrolment code lacks the hub certificate fingerprint"),
+    # -- sync: the desk's client, worker and transport ----------------------------------------
+    "sync.failed": ("同步出错：{detail}", "Sync failed: {detail}"),
+    "sync.reenrol_needs_manager": (
+        "本签到台已属于一台中心服务器；重新注册（换到另一台中心或重新注册到同一台）须由管理员操作："
+        "请输入管理员 PIN（此操作记入审计日志）",
+        "This desk already belongs to a hub: enrolling it again (with another hub, or anew "
+        "with the same one) is a manager action: a manager's PIN is needed (audited)"),
+    "sync.cannot_reach": ("无法连接中心服务器：{detail}", "Cannot reach the hub: {detail}"),
+    "sync.cannot_reach_at": ("无法连接中心服务器 {host}:{port}：{detail}",
+                             "Cannot reach the hub at {host}:{port}: {detail}"),
+    "sync.not_enrolled": ("本签到台尚未连接中心服务器（请先注册）",
+                          "This desk is not enrolled with a hub yet"),
+    "sync.nothing_taken": ("中心服务器的答复没有处理所发送的记录，稍后重试",
+                           "The hub answered without taking the records sent; will retry"),
+    "sync.hub_changed": ("中心服务器身份已改变（不是注册时的那一台），已停止同步",
+                         "The hub's identity changed (not the hub this desk enrolled with); sync stopped"),
+    "sync.download_cut": ("下载被中断，将从中断处继续",
+                          "The download was cut; it resumes where it stopped"),
+    "sync.cert_not_pinned": (
+        "中心服务器证书与注册时固定的证书不符，已拒绝连接"
+        "（可能是冒充的服务器；如确实更换了服务器，请重新注册）",
+        "The hub's certificate is not the one pinned at enrolment; connection refused (this may "
+        "be an impostor; if the hub really was replaced, enrol again)"),
+    "sync.unreachable": ("中心服务器不可达：{detail}", "Hub unreachable: {detail}"),
+    "sync.no_certificate": ("中心服务器未提供证书", "The hub presented no certificate"),
+    "sync.fingerprint_mismatch": (
+        "中心服务器证书与注册时固定的指纹不符，已拒绝连接（可能是冒充的服务器）。\n"
+        "  期望 {expected}\n  实际 {actual}",
+        "The hub's certificate does not match the pinned fingerprint; connection refused "
+        "(this may be an impostor).\n"
+        "  expected {expected}\n  got      {actual}"),
+    "sync.hub_error": ("中心服务器返回错误 {status}", "The hub answered with error {status}"),
+    # -- sync: rows a pull skips (sync/tables.py), written "zh / en" --------------------------
+    "sync.skip.unknown_category": ("未知类别", "unknown category"),
+    "sync.skip.unknown_delegate": ("未知人员", "unknown delegate"),
+    "sync.skip.unknown_activity": ("未知活动", "unknown activity"),
+    "sync.skip.bad_serial": ("证件序号无效", "invalid badge serial"),
+    "sync.skip.audit_hub_only": ("审计记录只上传到中心服务器", "audit entries go to the hub only"),
+    # -- sync: bundles (sync/bundle.py) ---------------------------------------------------------
+    "bundle.damaged": ("数据包 {path} 已损坏或不完整（未导入任何内容）",
+                       "Bundle {path} is damaged or cut short (nothing was imported)"),
+    "bundle.not_a_bundle": ("{path} 不是签到数据包", "{path} is not a check-in bundle"),
+    "bundle.kind.desk": ("签到台导出的数据包", "a desk's export"),
+    "bundle.kind.hub": ("中心服务器导出的数据包", "a hub's export"),
+    "bundle.wrong_kind": ("{path} 不是{kind}", "{path} is not {kind}"),
+    "bundle.wrong_protocol": ("数据包协议版本 v{theirs} 与本程序 v{ours} 不符",
+                              "Bundle protocol v{theirs} does not match this program's v{ours}"),
+    "bundle.altered": ("数据包 {path} 的内容被改动过（校验值不符，未导入任何内容）",
+                       "Bundle {path} was altered (its checksum does not match; nothing was imported)"),
+    "bundle.other_hub": (
+        "本签到台属于另一台中心服务器（指纹 {fingerprint}…），"
+        "不接受其他中心的数据包（未导入任何内容）。确需更换中心服务器："
+        "checkin-app bundle import 文件 --fingerprint 指纹 --change-hub（需管理员 PIN，记入审计日志）",
+        "This desk belongs to another hub (fingerprint {fingerprint}…) and "
+        "takes no other hub's bundle (nothing was imported). To change hubs on purpose: "
+        "checkin-app bundle import FILE --fingerprint FP --change-hub (manager PIN; audited)"),
+    "bundle.change_hub_needs_fingerprint": (
+        "更换中心服务器须用 --fingerprint 给出新中心的指纹",
+        "Changing hubs needs the new hub's fingerprint (--fingerprint)"),
+    "bundle.unsigned": (
+        "数据包 {path} 没有中心服务器的签名，无法确认来源（未导入任何内容）；"
+        "确认来源可靠后可加 --allow-unsigned",
+        "Bundle {path} is not signed by a hub, so where it came from cannot be checked (nothing "
+        "was imported); if you trust it, use --allow-unsigned"),
+    "bundle.which_hub": (
+        "无法确认数据包来自哪台中心服务器：本签到台未注册。请用 --fingerprint 给出中心服务器的指纹"
+        "（中心启动时显示）。数据包的指纹：{found}",
+        "Cannot tell which hub wrote this bundle: this desk is not enrolled. Give the hub's "
+        "fingerprint with --fingerprint (the hub prints it when it starts). The bundle's: {found}"),
+    "bundle.signed_by_other": (
+        "数据包 {path} 由另一台中心服务器签名（指纹 {found}…，应为 {want}…），未导入任何内容",
+        "Bundle {path} was signed by another hub (fingerprint {found}…, expected "
+        "{want}…); nothing was imported"),
+    "bundle.bad_signature": (
+        "数据包 {path} 的签名无效：内容被改动或伪造（未导入任何内容）",
+        "Bundle {path} has an invalid signature: altered or forged (nothing was imported)"),
 }
