@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from checkin_app import partfiles
+from checkin_app.domain.messages import both, msg
 
 LP_TIMEOUT_S = 60
 
@@ -76,8 +77,8 @@ class FolderBackend:
                 part.file.write(request.pdf)
                 part.commit()
         except OSError as exc:
-            raise PrintError(f"无法写入文件夹 {self.folder}：{exc.strerror or exc}\n"
-                             f"Cannot write to the folder {self.folder}: {exc.strerror or exc}") from exc
+            raise PrintError(both(msg("printer.folder_unwritable", folder=str(self.folder),
+                                      detail=str(exc.strerror or exc)))) from exc
         return str(target)
 
 
@@ -110,8 +111,7 @@ class SpoolerBackend:
         """The lp command line: badge-sized media, no scaling (actual size)."""
         lp = self._lp or shutil.which("lp")
         if lp is None:
-            raise PrintError("未找到系统打印命令 lp（请安装 CUPS）\n"
-                             "The system print command lp was not found (install CUPS)")
+            raise PrintError(both(msg("printer.no_lp")))
         w, h = request.page_mm
         cmd = [lp]
         if self.queue:
@@ -126,10 +126,9 @@ class SpoolerBackend:
             return subprocess.run(cmd, capture_output=True, text=True, timeout=LP_TIMEOUT_S,
                                   check=False)
         except subprocess.TimeoutExpired as exc:
-            raise PrintError(f"打印服务 {LP_TIMEOUT_S} 秒无响应\n"
-                             f"The print spooler did not answer in {LP_TIMEOUT_S} s") from exc
+            raise PrintError(both(msg("printer.lp_timeout", seconds=LP_TIMEOUT_S))) from exc
         except OSError as exc:
-            raise PrintError(f"无法运行 lp：{exc}\nCannot run lp: {exc}") from exc
+            raise PrintError(both(msg("printer.lp_failed", detail=str(exc)))) from exc
 
     def print_pdf(self, request: PrintRequest) -> str:
         folder = spool_folder()
@@ -149,8 +148,7 @@ class SpoolerBackend:
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip() or f"exit {proc.returncode}"
             where = self.queue or "default"
-            raise PrintError(f"打印机 {where} 拒绝了任务：{detail}\n"
-                             f"The printer {where} refused the job: {detail}")
+            raise PrintError(both(msg("printer.refused", where=where, detail=detail)))
         m = re.search(r"request id is (\S+)", proc.stdout)
         return m.group(1) if m else proc.stdout.strip()
 
@@ -185,10 +183,9 @@ def backend_for(spec: str) -> Backend:
     factory = _FACTORIES.get(kind)
     if factory is None:
         known = ", ".join(sorted(_FACTORIES))
-        raise PrintError(f"未知的打印机类型 {kind!r}（可用：{known}）\n"
-                         f"Unknown kind of printer {kind!r} (available: {known})")
+        raise PrintError(both(msg("printer.unknown_kind", kind=repr(kind), known=known)))
     if kind == "folder" and not rest:
-        raise PrintError("文件夹打印机需要一个路径\nA folder printer needs a path")
+        raise PrintError(both(msg("printer.folder_needs_path")))
     return factory(rest)
 
 
@@ -196,9 +193,10 @@ def describe(spec: str) -> str:
     """A printer spec in words for the desk: 'Folder /x', 'Spooler PDF', 'Printer HP (system)'."""
     kind, _, rest = spec.partition(":")
     if kind == "folder":
-        return f"文件夹 Folder: {rest}"
+        return f"{both(msg('printer.kind.folder'), sep=' ')} {rest}"
     if kind == "lp":
-        return f"系统队列 Spooler: {rest or '默认 default'}"
+        return f"{both(msg('printer.kind.spooler'), sep=' ')} {rest or both(msg('printer.default'), sep=' ')}"
     if kind == "qt":
-        return f"打印机 Printer: {rest or '系统默认 system default'}"
+        return (f"{both(msg('printer.kind.printer'), sep=' ')} "
+                f"{rest or both(msg('printer.name.system_default'), sep=' ')}")
     return spec

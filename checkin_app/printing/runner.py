@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from checkin_app.badges.data import BadgeData
 from checkin_app.badges.render import render_badge
 from checkin_app.badges.templates import TemplateError, TemplateSet, load_templates
+from checkin_app.domain.messages import both, msg
 from checkin_app.printing.backends import PrintError, PrintRequest, backend_for
 from checkin_app.services.badges import BadgeService, PrintJobView
 
@@ -64,8 +65,8 @@ class JobRunner:
             return JobOutcome(done, str(exc))
         except Exception as exc:  # a bug or a broken printer driver must not lose the job
             log.exception("print job %s failed", job_uuid)
-            msg = f"打印出错：{exc}\nPrinting failed: {exc}"
-            done = self.service.finish(job_uuid, ok=False, message=msg, template=template_name)
-            return JobOutcome(done, msg)
+            said = both(msg("printer.failed", detail=str(exc)))
+            done = self.service.finish(job_uuid, ok=False, message=said, template=template_name)
+            return JobOutcome(done, said)
         done = self.service.finish(job_uuid, ok=True, message=note, template=template_name)
         return JobOutcome(done, note)

@@ -11,6 +11,7 @@ from pathlib import PurePath
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from checkin_app.domain.messages import Message, Words, both, msg, text
 from checkin_app.services.badges import (
     DEFAULT_PRINTER,
     DONE,
@@ -68,13 +69,17 @@ def printer_names(spec: str) -> tuple[str, str]:
     if kind == "folder":
         # A folder holds PDF files: the folder's own name says which one without the full path.
         name = _short(PurePath(rest).name or rest)
-        return f"PDF 文件夹 {name}", f"PDF folder {name}"
+        return _pair(msg("printer.name.folder", name=name))
     if kind == "lp":
-        return (f"系统队列 {_short(rest)}", f"spooler {_short(rest)}") if rest else (
-            "系统默认队列", "default spooler")
+        return _pair(msg("printer.name.spooler", name=_short(rest)) if rest
+                     else msg("printer.name.default_spooler"))
     if kind == "qt":
-        return (_short(rest), _short(rest)) if rest else ("系统默认", "system default")
+        return (_short(rest), _short(rest)) if rest else _pair(msg("printer.name.system_default"))
     return _short(spec), _short(spec)
+
+
+def _pair(m: Message) -> tuple[str, str]:
+    return text(m, "zh"), text(m, "en")
 
 
 def describe_state(snap: PrinterSnapshot) -> str:
@@ -82,15 +87,13 @@ def describe_state(snap: PrinterSnapshot) -> str:
     name_zh, name_en = printer_names(snap.printer)
     # "error" as long as the latest attempt failed: a printer that is off or out of paper shows
     # here after its first failed badge, whatever kind of printer it is.
-    ok_zh, ok_en = ("出错", "error") if snap.last_failed else ("正常", "ok")
-    zh = f"打印机 {name_zh} {ok_zh} · 队列 {snap.waiting}"
-    en = f"Printer {name_en} {ok_en} · {snap.waiting} queued"
+    parts = [msg("printer.state", name=Words(name_zh, name_en), waiting=snap.waiting,
+                 ok=msg("printer.error" if snap.last_failed else "printer.ok"))]
     if snap.failed:
-        zh += f" · 失败 {snap.failed}"
-        en += f" · {snap.failed} failed"
+        parts.append(msg("printer.state.failed", failed=snap.failed))
     if not snap.auto_print:
-        zh += " · 自动打印关"
-        en += " · auto-print off"
+        parts.append(msg("printer.state.auto_off"))
+    zh, en = ("".join(text(p, lang) for p in parts) for lang in ("zh", "en"))
     return f"{zh} / {en}"[:MAX_CHARS]
 
 
@@ -117,6 +120,6 @@ class PrinterState:
                 try:
                     self._value = describe_state(read_snapshot(self.db))
                 except SQLAlchemyError:  # a closing database must not fail a sync request
-                    self._value = "打印机状态未知 / Printer state unknown"
+                    self._value = both(msg("printer.state.unknown"), sep=" / ")
                 self._read_at = now
             return self._value
