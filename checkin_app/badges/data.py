@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from checkin_app.domain.messages import msg, pair
 from checkin_app.domain.names import badge_name_lines, normalise_width
 from checkin_app.domain.tokens import is_walk_in_id
 
 # The mark a walk-in's badge carries (the desk's word for a walk-in, as on screen).
-WALK_IN_ZH = "现场登记"
-WALK_IN_EN = "WALK-IN"
+WALK_IN_ZH, WALK_IN_EN = pair(msg("badge.walk_in_mark"))
 
 
 @dataclass(frozen=True, slots=True)

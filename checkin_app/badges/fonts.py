@@ -30,6 +30,7 @@ from reportlab.lib.abag import ABag
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeFragWord
 
+from checkin_app.badges.punctuation import PAIRS
 from checkin_app.paths import fonts_dir
 
 log = logging.getLogger(__name__)
@@ -416,7 +417,7 @@ def _digits_only(text: str) -> bool:
     return all(unicodedata.bidirectional(c) in ("EN", "AN", "CS", "ES", "ET", "WS") for c in text)
 
 
-_PAIRS = "()[]{}<>«»‹›（）［］｛｝＜＞「」『』【】〔〕〈〉《》"
+_PAIRS = PAIRS
 _MIRROR = {a: b for i in range(0, len(_PAIRS), 2) for a, b in
            ((_PAIRS[i], _PAIRS[i + 1]), (_PAIRS[i + 1], _PAIRS[i]))}
 

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from checkin_app.badges.fonts import FontSet, Run
+from checkin_app.badges.punctuation import NO_END, NO_START
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +19,8 @@ MM = 72 / 25.4
 LINE_GAP = 0.12  # between wrapped lines, as a fraction of the size
 ABSOLUTE_MIN = 2.0  # pt; below this nothing is legible anyway
 # No line may start with closing punctuation or end with opening punctuation (Chinese rules).
-_NO_START = set("，。、；：？！）》」』】〕,.;:?!)]}%·")
-_NO_END = set("（《「『【〔([{")
+_NO_START = NO_START
+_NO_END = NO_END
 
 
 @dataclass(frozen=True, slots=True)

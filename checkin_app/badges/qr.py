@@ -10,6 +10,8 @@ from qrcode import util as qr_util
 from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
 from qrcode.exceptions import DataOverflowError
 
+from checkin_app.domain.messages import both, msg
+
 QUIET_MODULES = 4  # ISO/IEC 18004 asks for four modules of white on every side
 _LEVELS = {"L": ERROR_CORRECT_L, "M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q, "H": ERROR_CORRECT_H}
 _STRONGEST_FIRST = ("H", "Q", "M", "L")
@@ -67,7 +69,7 @@ def choose_level(data: str, size_mm: float, min_module_mm: float) -> tuple[str, 
             return level, version
         fallback = (level, version)
     if fallback is None:
-        raise ValueError("QR data too long / 二维码内容过长")
+        raise ValueError(both(msg("badge.qr_too_long"), first_lang="en", sep=" / "))
     return fallback
 
 
@@ -80,7 +82,7 @@ def qr_matrix(data: str, size_mm: float, min_module_mm: float = 0.5, ec: str = "
         level = ec
         v = _version_for(data, level)
         if v is None:
-            raise ValueError("QR data too long / 二维码内容过长")
+            raise ValueError(both(msg("badge.qr_too_long"), first_lang="en", sep=" / "))
         version = v
     rows = _best_masked(data, version, level)
     modules = tuple(tuple(c == "1" for c in row) for row in rows)

@@ -32,6 +32,7 @@ from checkin_app.badges.templates import (
     Template,
     TextElement,
 )
+from checkin_app.domain.messages import msg
 
 log = logging.getLogger(__name__)
 
@@ -329,10 +330,9 @@ def sheet_grid(sheet: Sheet, template: Template) -> SheetGrid:
         if free_x >= -0.01 and free_y >= -0.01:
             break
     else:
-        raise TemplateError(
-            template.name, "page",
-            f"{template.width:g}×{template.height:g} 毫米的徽章放不进 {sheet.name} 拼版",
-            f"a {template.width:g}×{template.height:g} mm badge does not fit the {sheet.name} sheet")
+        raise TemplateError(template.name, "page", msg(
+            "template.does_not_fit", width=f"{template.width:g}", height=f"{template.height:g}",
+            sheet=sheet.name))
     # Some space between badges (for the cut marks) when the paper leaves room for it.
     gap_x = min(6.0, max(free_x, 0) / (sheet.cols + 1)) if sheet.cols > 1 else 0.0
     gap_y = min(6.0, max(free_y, 0) / (sheet.rows + 1)) if sheet.rows > 1 else 0.0

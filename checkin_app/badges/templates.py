@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin_app.badges.data import FIELD_NAMES, WESTERN_STYLES
+from checkin_app.domain.messages import Message, both, msg
 from checkin_app.paths import resource
 
 INCH = 25.4
@@ -73,11 +74,12 @@ _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 class TemplateError(ValueError):
     """A template file is unusable; `field` names the offending field, the message is bilingual."""
 
-    def __init__(self, source: str, field: str, zh: str, en: str) -> None:
+    def __init__(self, source: str, field: str, reason: Message) -> None:
         self.source = source
         self.field = field
+        self.reason = reason
         where = f"{source}: {field}" if field else source
-        super().__init__(f"徽章模板 {where}：{zh}\nBadge template {where}: {en}")
+        super().__init__(both(msg("template.error", where=where, reason=reason)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +171,12 @@ class _V:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, field: str, zh: str, en: str) -> TemplateError:
-        return TemplateError(self.source, field, zh, en)
+    def fail(self, field: str, code: str, **params: object) -> TemplateError:
+        return TemplateError(self.source, field, msg(code, **params))
 
     def obj(self, value: Any, field: str) -> Mapping[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(field, "必须是 JSON 对象 {…}", "must be a JSON object {…}")
+            raise self.fail(field, "template.not_object")
         return value
 
     def number(self, o: Mapping[str, Any], key: str, path: str, *, default: float | None = None,
@@ -182,16 +184,15 @@ class _V:
         field = f"{path}.{key}" if path else key
         if key not in o:
             if default is None:
-                raise self.fail(field, "缺少必填项", "is missing")
+                raise self.fail(field, "template.missing")
             return default
         v = o[key]
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise self.fail(field, f"必须是数字（现为 {v!r}）", f"must be a number (got {v!r})")
+            raise self.fail(field, "template.not_number", value=repr(v))
         if positive and v <= 0:
-            raise self.fail(field, f"必须大于 0（现为 {v}）", f"must be greater than 0 (got {v})")
+            raise self.fail(field, "template.not_positive", value=str(v))
         if minimum is not None and v < minimum:
-            raise self.fail(field, f"不能小于 {minimum}（现为 {v}）",
-                            f"must be at least {minimum} (got {v})")
+            raise self.fail(field, "template.below_minimum", minimum=str(minimum), value=str(v))
         return float(v)
 
     def text(self, o: Mapping[str, Any], key: str, path: str, *, default: str | None = None,
@@ -199,15 +200,14 @@ class _V:
         field = f"{path}.{key}" if path else key
         if key not in o:
             if default is None:
-                raise self.fail(field, "缺少必填项", "is missing")
+                raise self.fail(field, "template.missing")
             return default
         v = o[key]
         if not isinstance(v, str):
-            raise self.fail(field, f"必须是文字（现为 {v!r}）", f"must be a string (got {v!r})")
+            raise self.fail(field, "template.not_text", value=repr(v))
         if choices is not None and v not in choices:
             allowed = ", ".join(choices)
-            raise self.fail(field, f"取值 {v!r} 无效，可选：{allowed}",
-                            f"{v!r} is not allowed; choose one of: {allowed}")
+            raise self.fail(field, "template.not_allowed", value=repr(v), allowed=allowed)
         return v
 
     def colour(self, o: Mapping[str, Any], key: str, path: str, default: str | None,
@@ -218,10 +218,8 @@ class _V:
         v = o[key]
         ok = isinstance(v, str) and (_HEX.match(v) or (words and v in COLOUR_WORDS))
         if not ok:
-            hint = " 或 category / on_category" if words else ""
-            hint_en = " or category / on_category" if words else ""
-            raise self.fail(field, f"颜色 {v!r} 无效，应为 #RRGGBB{hint}",
-                            f"colour {v!r} is invalid; use #RRGGBB{hint_en}")
+            raise self.fail(field, "template.bad_colour_or_word" if words else "template.bad_colour",
+                            value=repr(v))
         return str(v)
 
     def box(self, o: Mapping[str, Any], path: str, page: tuple[float, float]) -> Box:
@@ -233,20 +231,18 @@ class _V:
     def inside(self, x: float, y: float, w: float, h: float, path: str,
                page: tuple[float, float]) -> None:
         if x + w > page[0] + 0.01 or y + h > page[1] + 0.01:
-            raise self.fail(path, f"超出页面（{page[0]:g}×{page[1]:g} 毫米）",
-                            f"reaches outside the page ({page[0]:g}×{page[1]:g} mm)")
+            raise self.fail(path, "template.outside_page", width=f"{page[0]:g}", height=f"{page[1]:g}")
 
 
 def _placeholders(fmt: str, v: _V, field: str) -> None:
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None]
     except ValueError as exc:
-        raise v.fail(field, f"文字格式无效：{exc}", f"invalid text format: {exc}") from exc
+        raise v.fail(field, "template.bad_format", detail=str(exc)) from exc
     for name in names:
         if name not in FIELD_NAMES:
             known = ", ".join(sorted(FIELD_NAMES))
-            raise v.fail(field, f"未知字段 {{{name}}}；可用字段：{known}",
-                         f"unknown field {{{name}}}; known fields: {known}")
+            raise v.fail(field, "template.unknown_field", name=f"{{{name}}}", known=known)
 
 
 def _element(raw: Any, i: int, v: _V, page: tuple[float, float], folder: Path) -> Element:
@@ -256,13 +252,12 @@ def _element(raw: Any, i: int, v: _V, page: tuple[float, float], folder: Path) -
     if kind == "text":
         box = v.box(o, path, page)
         if "field" in o and "text" in o:
-            raise v.fail(path, "field 与 text 只能二选一", "give either field or text, not both")
+            raise v.fail(path, "template.field_or_text")
         if "field" in o:
             name = v.text(o, "field", path)
             if name not in FIELD_NAMES:
                 known = ", ".join(sorted(FIELD_NAMES))
-                raise v.fail(f"{path}.field", f"未知字段 {name!r}；可用字段：{known}",
-                             f"unknown field {name!r}; known fields: {known}")
+                raise v.fail(f"{path}.field", "template.unknown_field", name=repr(name), known=known)
             fmt = "{" + name + "}"
         else:
             fmt = v.text(o, "text", path)
@@ -270,11 +265,10 @@ def _element(raw: Any, i: int, v: _V, page: tuple[float, float], folder: Path) -
         size = v.number(o, "size", path, positive=True)
         min_size = v.number(o, "min_size", path, default=min(size, 6.0), positive=True)
         if min_size > size:
-            raise v.fail(f"{path}.min_size", f"不能大于 size（{size:g}）",
-                         f"must not be larger than size ({size:g})")
+            raise v.fail(f"{path}.min_size", "template.min_above_size", size=f"{size:g}")
         max_lines = v.number(o, "max_lines", path, default=1, positive=True)
         if max_lines not in (1, 2, 3):
-            raise v.fail(f"{path}.max_lines", "只能是 1、2 或 3", "must be 1, 2 or 3")
+            raise v.fail(f"{path}.max_lines", "template.max_lines")
         return TextElement(
             box, fmt, size, min_size, int(max_lines),
             v.text(o, "weight", path, default="regular", choices=WEIGHTS),
@@ -287,12 +281,11 @@ def _element(raw: Any, i: int, v: _V, page: tuple[float, float], folder: Path) -
         fill = v.colour(o, "fill", path, "category" if kind == "band" else None)
         stroke = v.colour(o, "stroke", path, None)
         if fill is None and stroke is None:
-            raise v.fail(path, "需要 fill 或 stroke", "needs a fill or a stroke colour")
+            raise v.fail(path, "template.fill_or_stroke")
         when = v.text(o, "when", path, default="")
         if when and when not in FIELD_NAMES:
             known = ", ".join(sorted(FIELD_NAMES))
-            raise v.fail(f"{path}.when", f"未知字段 {when!r}；可用字段：{known}",
-                         f"unknown field {when!r}; known fields: {known}")
+            raise v.fail(f"{path}.when", "template.unknown_field", name=repr(when), known=known)
         return RectElement(box, fill, stroke, v.number(o, "line_width", path, default=0.3, minimum=0),
                            v.number(o, "radius", path, default=0, minimum=0), when)
     if kind == "qr":
@@ -301,7 +294,7 @@ def _element(raw: Any, i: int, v: _V, page: tuple[float, float], folder: Path) -
         v.inside(x, y, size, size, path, page)
         field = v.text(o, "field", path, default="code")
         if field not in FIELD_NAMES:
-            raise v.fail(f"{path}.field", f"未知字段 {field!r}", f"unknown field {field!r}")
+            raise v.fail(f"{path}.field", "template.unknown_qr_field", name=repr(field))
         return QrElement(x, y, size, field, v.text(o, "ec", path, default="auto", choices=EC_LEVELS),
                          v.number(o, "min_module_mm", path, default=0.5, positive=True))
     # image
@@ -309,12 +302,11 @@ def _element(raw: Any, i: int, v: _V, page: tuple[float, float], folder: Path) -
     src = v.text(o, "src", path, default="") or None
     bound = v.text(o, "field", path, default="") or None
     if (src is None) == (bound is None):
-        raise v.fail(path, "需要 src（文件）或 field: \"photo\" 其中之一",
-                     "needs exactly one of src (a file) or field: \"photo\"")
+        raise v.fail(path, "template.src_or_photo")
     if bound is not None and bound != "photo":
-        raise v.fail(f"{path}.field", "图片只能绑定 photo", "an image can only be bound to photo")
+        raise v.fail(f"{path}.field", "template.photo_only")
     if src is not None and not (folder / src).is_file():
-        raise v.fail(f"{path}.src", f"找不到图片文件 {src}", f"image file {src} not found")
+        raise v.fail(f"{path}.src", "template.no_image", src=src)
     return ImageElement(box, src, bound)
 
 
@@ -325,7 +317,7 @@ def parse_template(raw: Any, *, source: str, folder: Path) -> Template:
     name = v.text(o, "name", "")
     page_raw = v.obj(o.get("page"), "page") if "page" in o else None
     if page_raw is None:
-        raise v.fail("page", "缺少必填项", "is missing")
+        raise v.fail("page", "template.missing")
     if "preset" in page_raw:
         preset: str = v.text(page_raw, "preset", "page", choices=tuple(PRESETS))
         width, height = PRESETS[preset]
@@ -334,15 +326,15 @@ def parse_template(raw: Any, *, source: str, folder: Path) -> Template:
         height = v.number(page_raw, "height_mm", "page", positive=True)
     cats = o.get("categories", [])
     if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
-        raise v.fail("categories", "必须是类别代码列表", "must be a list of category codes")
+        raise v.fail("categories", "template.categories")
     names = v.obj(o.get("names", {}), "names")
     western = v.text(names, "western", "names", default="given_FAMILY", choices=WESTERN_STYLES)
     default = o.get("default", False)
     if not isinstance(default, bool):
-        raise v.fail("default", "必须是 true 或 false", "must be true or false")
+        raise v.fail("default", "template.not_bool")
     elements_raw = o.get("elements")
     if not isinstance(elements_raw, list) or not elements_raw:
-        raise v.fail("elements", "必须是非空列表", "must be a non-empty list")
+        raise v.fail("elements", "template.no_elements")
     elements = tuple(_element(e, i, v, (width, height), folder) for i, e in enumerate(elements_raw))
     return Template(
         name=name,
@@ -365,15 +357,14 @@ def load_template(path: Path) -> Template:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise TemplateError(source, "", f"无法读取文件（{exc.strerror or exc}）",
-                            f"cannot read the file ({exc.strerror or exc})") from exc
+        raise TemplateError(source, "", msg("template.unreadable", detail=str(exc.strerror or exc))) from exc
     except UnicodeDecodeError as exc:
-        raise TemplateError(source, "", "不是 UTF-8 文本", "is not UTF-8 text") from exc
+        raise TemplateError(source, "", msg("template.not_utf8")) from exc
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TemplateError(source, f"line {exc.lineno} column {exc.colno}",
-                            f"JSON 格式错误：{exc.msg}", f"invalid JSON: {exc.msg}") from exc
+                            msg("template.bad_json", detail=exc.msg)) from exc
     return parse_template(raw, source=source, folder=path.parent)
 
 
@@ -403,7 +394,7 @@ class TemplateSet:
             if t.default:
                 return t
         if not self.templates:
-            raise TemplateError("badge_templates", "", "没有可用的模板", "no usable template")
+            raise TemplateError("badge_templates", "", msg("template.none_usable"))
         return next(iter(self.templates.values()))
 
     def get(self, name_or_path: str) -> Template:
@@ -414,8 +405,7 @@ class TemplateSet:
         if p.suffix == ".json" and p.exists():
             return load_template(p)
         known = ", ".join(sorted(self.templates))
-        raise TemplateError(name_or_path, "", f"没有这个模板；可用：{known}",
-                            f"no such template; available: {known}")
+        raise TemplateError(name_or_path, "", msg("template.no_such", known=known))
 
 
 def load_templates(folder: Path | None = None) -> TemplateSet:
@@ -441,5 +431,4 @@ def sheet_named(name: str) -> Sheet | None:
         return SHEETS[name]
     except KeyError:
         known = ", ".join(["none", *SHEETS])
-        raise TemplateError(name, "", f"没有这种拼版；可用：{known}",
-                            f"no such sheet layout; available: {known}") from None
+        raise TemplateError(name, "", msg("template.no_such_sheet", known=known)) from None
