@@ -9,25 +9,23 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from checkin_app.domain import event_sheets as sheets
+from checkin_app.domain.messages import Message, msg, pair
+
 MAIN_CODE = "MAIN"
 SINGLE, REENTRY, ONCE_PER_DAY = "single", "reentry", "once_per_day"
 MODES = (SINGLE, REENTRY, ONCE_PER_DAY)
 # Words organisers write for a mode in a spreadsheet cell, beside the codes themselves.
-MODE_WORDS = {
-    "single": SINGLE, "单次": SINGLE, "单次入场": SINGLE, "once": SINGLE,
-    "reentry": REENTRY, "re-entry": REENTRY, "可重复": REENTRY, "可重复入场": REENTRY,
-    "once_per_day": ONCE_PER_DAY, "once-per-day": ONCE_PER_DAY, "每天一次": ONCE_PER_DAY,
-    "每日一次": ONCE_PER_DAY,
-}
+MODE_WORDS = sheets.MODE_WORDS
 ERROR, WARNING = "error", "warning"
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
 COLOUR_RE = re.compile(r"^#[0-9A-F]{6}$")
 # Characters an alias cannot hold: they separate aliases in a spreadsheet cell.
-ALIAS_SEPARATORS = re.compile(r"[,;，；、\n\r\t]")
+ALIAS_SEPARATORS = re.compile(sheets.ALIAS_SEPARATORS)
 MAX_MINUTES = 24 * 60
 LIMITS = {"name": 200, "venue": 200, "hall": 200, "attention": 200, "alias": 100, "template": 64}
-_TRUE = {"true", "yes", "y", "1", "是", "对", "√", "✓", "x"}
-_FALSE = {"false", "no", "n", "0", "否", "不", ""}
+_TRUE = sheets.TRUE_WORDS
+_FALSE = sheets.FALSE_WORDS
 
 
 # -- the definition --------------------------------------------------------------------------
@@ -195,96 +193,17 @@ class RawDocument:
     problems: tuple[EventProblem, ...] = ()
 
 
-# code → (problem zh, problem en, what to do zh, what to do en); {field}, {value} and params filled in.
-MESSAGES: dict[str, tuple[str, str, str, str]] = {
-    "syntax": ("文件无法读取：{detail}", "The file cannot be read: {detail}",
-               "检查该行附近的格式（缩进、冒号、引号）",
-               "Check the layout near that line (indent, colons, quotes)"),
-    "no_sheet": ("缺少工作表“{detail}”", "Sheet \"{detail}\" is missing",
-                 "用 event new 生成的模板，保留三个工作表",
-                 "Start from the file event new writes; keep its three sheets"),
-    "no_header": ("找不到表头行", "No header row found",
-                  "第一行应为表头（如“代码 code”）",
-                  "The first row must hold the headers (e.g. \"代码 code\")"),
-    "not_a_mapping": ("这里应为字段列表（键: 值）", "A list of fields (key: value) is expected here",
-                      "参照模板的格式填写", "Follow the layout of the template"),
-    "not_a_list": ("这里应为列表", "A list is expected here",
-                   "每项以“- ”开头，参照模板", "Start each item with \"- \", as in the template"),
-    "unknown_field": ("未知字段 {field}，已忽略", "Unknown field {field}; ignored",
-                      "检查拼写，或删除该字段", "Check the spelling or remove it"),
-    "missing": ("缺少必填项 {field}", "Required field {field} is missing",
-                "填写该项", "Fill it in"),
-    "wrong_type": ("{field} 应为{expected_zh}，而不是 {value}", "{field} must be {expected_en}, not {value}",
-                   "按说明改成正确的类型", "Change it to the kind of value described"),
-    "too_long": ("{field} 过长（最多 {limit} 个字符）", "{field} is too long (at most {limit} characters)",
-                 "缩短该项", "Shorten it"),
-    "bad_code": ("代码 {value} 无效", "Code {value} is not valid",
-                 "代码用大写字母开头，只含大写字母、数字和下划线，最多 32 个字符",
-                 "Use capital letters, digits and _ only, starting with a letter, at most 32 characters"),
-    "duplicate_code": ("代码 {value} 重复（第一次出现在 {other}）",
-                       "Code {value} is used twice (first at {other})",
-                       "每个代码只能用一次，改掉其中一个", "Every code must be unique; change one of them"),
-    "bad_date": ("日期 {value} 无效", "Date {value} is not valid",
-                 "写成 2024-11-23 的形式", "Write it as 2024-11-23"),
-    "bad_time": ("时间 {value} 无效", "Time {value} is not valid",
-                 "写成 09:30 的形式（24 小时制）", "Write it as 09:30 (24-hour clock)"),
-    "bad_number": ("{field} 应为 {low} 到 {high} 之间的整数，而不是 {value}",
-                   "{field} must be a whole number from {low} to {high}, not {value}",
-                   "改成整数", "Write a whole number"),
-    "bad_bool": ("{field} 应为 是/否（true/false），而不是 {value}",
-                 "{field} must be yes/no (true/false), not {value}",
-                 "填 是 或 否", "Write yes or no"),
-    "bad_mode": ("入场方式 {value} 无效", "Entry mode {value} is not valid",
-                 "填 single（单次）、reentry（可重复）或 once_per_day（每天一次）",
-                 "Use single, reentry or once_per_day"),
-    "bad_colour": ("颜色 {value} 无效", "Colour {value} is not valid",
-                   "写成 #C62828 的形式（# 加六位十六进制）", "Write it as #C62828 (# and six hex digits)"),
-    "bad_timezone": ("时区 {value} 无效", "Time zone {value} is not valid",
-                     "用 IANA 时区名，如 Asia/Shanghai", "Use an IANA time zone name such as Asia/Shanghai"),
-    "unknown_template": ("没有名为 {value} 的证件模板", "No badge template named {value}",
-                         "可用：{known}；留空则按类别自动选择",
-                         "Available: {known}; leave it empty to choose by category"),
-    "unknown_category": ("未知类别 {value}", "Unknown category {value}",
-                         "先在“类别”中定义它，或改为已有的类别代码",
-                         "Define it under categories first, or use an existing code"),
-    "unknown_activity": ("未知活动 {value}", "Unknown activity {value}",
-                         "先在“活动”中定义它，或改为已有的活动代码",
-                         "Define it under activities first, or use an existing code"),
-    "event_dates": ("大会结束日期 {value} 早于开始日期", "The event ends ({value}) before it starts",
-                    "检查开始和结束日期", "Check the first and last day"),
-    "end_before_start": ("结束时间 {value} 不晚于开始时间 {start}",
-    "Ends at {value}, not after its start {start}",
-                         "改正开始或结束时间（跨天活动请填结束日期）",
-                         "Correct the start or end (an activity over several days needs an end day)"),
-    "outside_dates": ("{field} {value} 不在大会日期 {first} 至 {last} 之内",
-                      "{field} {value} is outside the event's dates {first} to {last}",
-                      "改正日期，或修改大会的开始/结束日期",
-                      "Correct the day, or the event's first / last day"),
-    "no_main": ("没有主入口", "There is no main entrance",
-                "将一个代码为 MAIN 的活动设为主入口（main: 是）",
-                "Make one activity with code MAIN the main entrance (main: yes)"),
-    "several_mains": ("主入口多于一个（{value}）", "More than one main entrance ({value})",
-                      "只保留一个主入口", "Keep one main entrance"),
-    "main_code": ("主入口的代码应为 MAIN，而不是 {value}",
-    "The main entrance's code must be MAIN, not {value}",
-                  "将主入口的代码改为 MAIN（签到台默认打开 MAIN）",
-                  "Change its code to MAIN (desks open at MAIN by default)"),
-    "admitted_and_excepted": ("类别 {value} 既被准入又被排除",
-    "Category {value} is both admitted and excepted",
-                              "从其中一处删除", "Remove it from one of the two lists"),
-    "bad_alias": ("别名 {value} 含有分隔符（逗号、分号、顿号或换行）",
-                  "Alias {value} holds a separator (comma, semicolon or line break)",
-                  "拆成几个别名", "Split it into several aliases"),
-    "alias_taken": ("别名 {value} 已指向类别 {other}", "Alias {value} already names category {other}",
-                    "一个别名只能对应一个类别", "An alias can name one category only"),
-    "no_categories": ("没有定义任何类别", "No category is defined",
-                      "至少定义一个类别", "Define at least one category"),
-    "no_activities": ("没有定义任何活动", "No activity is defined",
-                      "至少定义主入口 MAIN", "Define at least the main entrance MAIN"),
-    "admits_nobody": ("活动 {value} 不准入任何类别", "Activity {value} admits no category",
-                      "填写准入类别，或在类别的默认活动中列出它",
-                      "List admitted categories, or name it in a category's default activities"),
-}
+# A problem's words are the catalogue's event.problem.<code> and its hint event.hint.<code>
+# (checkin_app/domain/words/event.py); {field}, {value} and the problem's params are filled in.
+PROBLEM_CODES = frozenset({
+    "syntax", "no_sheet", "no_header", "not_a_mapping", "not_a_list", "unknown_field", "missing",
+    "wrong_type", "too_long", "bad_code", "duplicate_code", "bad_date", "bad_time", "bad_number",
+    "bad_bool", "bad_mode", "bad_colour", "bad_timezone", "unknown_template", "unknown_category",
+    "unknown_activity", "event_dates", "end_before_start", "outside_dates", "no_main",
+    "several_mains", "main_code", "admitted_and_excepted", "bad_alias", "alias_taken",
+    "no_categories", "no_activities", "admits_nobody",
+})
+
 
 @dataclass(frozen=True, slots=True)
 class EventProblem:
@@ -318,16 +237,23 @@ class EventProblem:
 
 def make_problem(code: str, loc: Loc, *, fld: str = "", value: object = "", severity: str = ERROR,
                  **params: object) -> EventProblem:
-    """A report line with its words filled in from MESSAGES."""
+    """A report line with its words from the catalogue (event.problem.<code>, event.hint.<code>)."""
     text = _shown(value)
-    zh, en, hint_zh, hint_en = MESSAGES[code]
     values: dict[str, object] = {"field": fld, "value": text, "detail": "", "other": "",
-                                 "expected_zh": "", "expected_en": "", "limit": "", "low": "",
-                                 "high": "", "start": "", "first": "", "last": "", "known": ""}
+                                 "expected": "", "limit": "", "low": "", "high": "", "start": "",
+                                 "first": "", "last": "", "known": ""}
     values.update(params)
-    return EventProblem(loc.sheet, loc.line, loc.cell, fld, text, severity, code,
-                        zh.format(**values), en.format(**values), hint_zh.format(**values),
-                        hint_en.format(**values))
+    return said_problem(code, msg(f"event.problem.{code}", **values), msg(f"event.hint.{code}", **values),
+                        loc=loc, fld=fld, value=text, severity=severity)
+
+
+def said_problem(code: str, problem: Message, hint: Message, *, loc: Loc = Loc(), fld: str = "",
+                 value: str = "", severity: str = ERROR) -> EventProblem:
+    """A report line from a problem and a hint message (the service's refusals use it too)."""
+    zh, en = pair(problem)
+    hint_zh, hint_en = pair(hint)
+    return EventProblem(loc.sheet, loc.line, loc.cell, fld, value, severity, code, zh, en, hint_zh,
+                        hint_en)
 
 
 def _shown(value: object) -> str:
@@ -360,19 +286,19 @@ class _Bad(Exception):
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
-        self.params: dict[str, str] = {k: str(v) for k, v in params.items()}
+        self.params: dict[str, Any] = dict(params)  # str or Message: make_problem takes either
 
 
 def _text(v: object) -> str:
     if v is None:
         return ""
     if isinstance(v, bool):
-        raise _Bad("wrong_type", expected_zh="文字", expected_en="text")
+        raise _Bad("wrong_type", expected=msg("event.expected.text"))
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, str | int | float):
         return str(v).strip()
-    raise _Bad("wrong_type", expected_zh="文字", expected_en="text")
+    raise _Bad("wrong_type", expected=msg("event.expected.text"))
 
 
 def parse_text(v: object, limit: int = 200) -> str:
@@ -418,7 +344,7 @@ def parse_time(v: object) -> time:
     if isinstance(v, float) and not isinstance(v, bool) and 0 <= v < 1:
         seconds = round(v * 86400)
         return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
-    t = _text(v).replace("：", ":")
+    t = _text(v).replace(sheets.FULL_WIDTH_COLON, ":")
     m = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", t)
     if not m:
         raise _Bad("bad_time")
@@ -470,7 +396,7 @@ def parse_codes(v: object) -> list[str]:
     """A list of codes (duplicates left to the caller)."""
     out = []
     for item in split_list(v):
-        if item in ("*", "全部", "ALL", "all"):
+        if item in sheets.ALL_WORDS:
             out.append("*")
             continue
         out.append(parse_code(item))
@@ -518,67 +444,19 @@ class Field:
     required: bool = False
 
 
-EVENT_FIELDS = (
-    Field("code", "大会代码", "Event code", "大写字母、数字、下划线，用于区分不同大会",
-          "capitals, digits and _; tells one event from another", True),
-    Field("name_zh", "中文名称", "Chinese name", "大会的中文全称", "full name in Chinese", True),
-    Field("name_en", "英文名称", "English name", "大会的英文全称", "full name in English", True),
-    Field("venue_zh", "会场（中文）", "Venue (Chinese)", "会场名称", "venue name in Chinese"),
-    Field("venue_en", "会场（英文）", "Venue (English)", "会场英文名称", "venue name in English"),
-    Field("timezone", "时区", "Time zone", "IANA 时区名，如 Asia/Shanghai；所有时间均按此时区",
-          "IANA name such as Asia/Shanghai; every time in this file is in it", True),
-    Field("starts_on", "开始日期", "First day", "大会第一天，如 2024-11-22",
-          "first day, e.g. 2024-11-22", True),
-    Field("ends_on", "结束日期", "Last day", "大会最后一天", "last day", True),
-)
-ACTIVITY_FIELDS = (
-    Field("code", "代码", "Code", "活动代码；主入口必须为 MAIN",
-          "activity code; the main entrance is MAIN", True),
-    Field("name_zh", "中文名称", "Chinese name", "活动中文名称", "name in Chinese", True),
-    Field("name_en", "英文名称", "English name", "活动英文名称", "name in English", True),
-    Field("hall_zh", "场地（中文）", "Hall (Chinese)", "厅室名称", "hall or room in Chinese"),
-    Field("hall_en", "场地（英文）", "Hall (English)", "厅室英文名称", "hall or room in English"),
-    Field("day", "日期", "Day", "活动当天（跨天活动为第一天）",
-          "the day (first day of a multi-day activity)", True),
-    Field("start", "开始时间", "Start", "如 09:00", "e.g. 09:00", True),
-    Field("end", "结束时间", "End", "如 10:30", "e.g. 10:30", True),
-    Field("end_day", "结束日期", "End day", "跨天活动的最后一天；当天结束可留空",
-          "last day of a multi-day activity; empty when it ends the same day"),
-    Field("doors_before", "提前入场（分钟）", "Doors open before (min)", "开始前多少分钟开始放行",
-          "minutes before the start the door admits"),
-    Field("doors_after", "延后入场（分钟）", "Doors open after (min)", "结束后多少分钟内仍可入场",
-          "minutes after the end the door still admits"),
-    Field("capacity", "容量", "Capacity", "最多在场人数；不限可留空",
-          "most people inside; empty for no limit"),
-    Field("admits", "准入类别", "Admitted categories", "类别代码列表；* 表示全部类别",
-          "category codes; * for every category"),
-    Field("except", "排除类别", "Excepted categories", "即使默认准入也不放行的类别",
-          "categories refused even where admitted by default"),
-    Field("mode", "入场方式", "Entry mode", "single 单次 / reentry 可重复 / once_per_day 每天一次",
-          "single / reentry / once_per_day"),
-    Field("exits_scanned", "扫描离场", "Exits scanned", "离场也扫码时为 是（用于在场人数）",
-          "yes when exits are scanned too (for who is inside)"),
-    Field("main", "主入口", "Main entrance", "是否为主入口（报到处）", "whether this is the main entrance"),
-    Field("archived", "已归档", "Archived", "已撤下但保留签到记录的活动",
-          "withdrawn, kept for its check-ins"),
-)
-CATEGORY_FIELDS = (
-    Field("code", "代码", "Code", "类别代码，如 VIP、GUEST", "category code such as VIP, GUEST", True),
-    Field("name_zh", "中文名称", "Chinese name", "类别中文名称", "name in Chinese", True),
-    Field("name_en", "英文名称", "English name", "类别英文名称", "name in English", True),
-    Field("colour", "颜色", "Colour", "证件和结果色，如 #C62828", "badge and result colour, e.g. #C62828"),
-    Field("badge_template", "证件模板", "Badge template", "模板名称；留空则自动选择",
-          "template name; empty chooses by category"),
-    Field("attention", "需关注", "Attention", "扫码时提示工作人员注意", "the desk alerts the volunteer"),
-    Field("attention_zh", "提示（中文）", "Attention text (Chinese)", "如 请通知礼宾官",
-          "e.g. 请通知礼宾官"),
-    Field("attention_en", "提示（英文）", "Attention text (English)", "如 Notify the protocol officer",
-          "e.g. Notify the protocol officer"),
-    Field("default_activities", "默认活动", "Default activities", "此类别默认可参加的活动代码",
-          "activities this category is admitted to"),
-    Field("aliases", "别名", "Aliases", "报名导出表中对此类别的叫法，如 嘉宾、Guest",
-          "what registration exports call it, e.g. 嘉宾, Guest"),
-)
+def _fields(section: str, names: Mapping[str, tuple[str, str]], required: Iterable[str]
+            ) -> tuple[Field, ...]:
+    """A section's fields: names from event_sheets (read back), help from the catalogue."""
+    need = set(required)
+    return tuple(Field(key, zh, en, *pair(msg(f"event.help.{section}.{key}")), key in need)
+                 for key, (zh, en) in names.items())
+
+
+EVENT_FIELDS = _fields("event", sheets.EVENT_NAMES,
+                       ("code", "name_zh", "name_en", "timezone", "starts_on", "ends_on"))
+ACTIVITY_FIELDS = _fields("activities", sheets.ACTIVITIES_NAMES,
+                          ("code", "name_zh", "name_en", "day", "start", "end"))
+CATEGORY_FIELDS = _fields("categories", sheets.CATEGORIES_NAMES, ("code", "name_zh", "name_en"))
 FIELDS_OF = {"event": EVENT_FIELDS, "activities": ACTIVITY_FIELDS, "categories": CATEGORY_FIELDS}
 
 
@@ -618,8 +496,7 @@ class _Checker:
         except _Bad as bad:
             self.add_bad(bad, loc, fld=label, value=raw)
         except (TypeError, ValueError, OverflowError):
-            self.add("wrong_type", loc, fld=label, value=raw, expected_zh="有效的值",
-                     expected_en="a valid value")
+            self.add("wrong_type", loc, fld=label, value=raw, expected=msg("event.expected.valid"))
         return default
 
     def unknown_fields(self, rec: RawRecord, section: str) -> None:

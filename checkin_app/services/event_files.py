@@ -9,6 +9,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from checkin_app.domain import event_sheets
 from checkin_app.domain.event_def import (
     ACTIVITY_FIELDS,
     CATEGORY_FIELDS,
@@ -27,13 +28,13 @@ from checkin_app.domain.event_def import (
     check_document,
     make_problem,
 )
+from checkin_app.domain.messages import Words, both, msg, pair
 from checkin_app.paths import resource
 
 SECTIONS = ("event", "activities", "categories")
 # Sheet titles (Excel does not allow "/" in a sheet name) and the words that find them again.
-SHEETS = {"event": "大会 Event", "activities": "活动 Activities", "categories": "类别 Categories"}
-_SHEET_WORDS = {"event": ("大会", "event"), "activities": ("活动", "activit"),
-                "categories": ("类别", "categor")}
+SHEETS = event_sheets.SHEETS
+_SHEET_WORDS = event_sheets.SHEET_WORDS
 TEMPLATES = ("blank", "chongqing")
 CHONGQING_FILE = "chongqing-2024.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -290,25 +291,22 @@ def _hm(t: time) -> str:
     return t.isoformat("seconds" if t.second else "minutes")
 
 
-_INTRO = """\
-# 大会定义文件 / Event definition file
-# 用 `checkin-app event check 本文件` 检查，`checkin-app event apply 本文件` 应用。
-# Check with `checkin-app event check THIS_FILE`, apply with `checkin-app event apply THIS_FILE`.
-# 所有日期写成 2024-11-23，时间写成 09:30（24 小时制，按大会时区）。
-# Dates as 2024-11-23, times as 09:30 (24-hour clock, in the event's time zone).
-"""
-_SECTION_TITLES = {
-    "event": ("大会", "The event"),
-    "activities": ("活动（含主入口 MAIN）", "Activities (the main entrance MAIN included)"),
-    "categories": ("类别", "Categories"),
-}
+def _intro() -> str:
+    """The YAML file's opening comment: what it is, how to check it, how dates and times are written."""
+    return (f"# {both(msg('event.file.title'), sep=' / ')}\n"
+            f"# {both(msg('event.file.how'), sep=chr(10) + '# ')}\n"
+            f"# {both(msg('event.file.formats'), sep=chr(10) + '# ')}\n")
+
+
+def _need(f: Field, sep: str) -> str:
+    return both(msg("event.file.required" if f.required else "event.file.optional"), sep=sep)
 
 
 def _legend(section: str) -> str:
-    zh, en = _SECTION_TITLES[section]
+    zh, en = pair(msg(f"event.file.section.{section}"))
     lines = ["#", f"# ── {zh} / {en} ──"]
     for f in FIELDS_OF[section]:
-        need = "必填 required" if f.required else "可选 optional"
+        need = _need(f, " ")
         lines.append(f"#   {f.key}: {f.name_zh} / {f.name_en} ({need}) — {f.help_zh} / {f.help_en}")
     return "\n".join(lines) + "\n"
 
@@ -352,7 +350,7 @@ def yaml_text(definition: EventDefinition) -> str:
     yaml = YAML(typ="rt")
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
-    parts = [_INTRO]
+    parts = [_intro()]
     sections: list[tuple[str, Any]] = [
         ("event", node(_event_values(definition))),
         ("activities", [node(_activity_values(a)) for a in definition.activities]),
@@ -373,7 +371,7 @@ def _cell_text(key: str, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return event_sheets.YES if value else event_sheets.NO
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, time):
@@ -395,7 +393,7 @@ def write_xlsx(definition: EventDefinition, path: Path) -> None:
     ws = book.active
     assert ws is not None
     ws.title = SHEETS["event"]
-    ws.append(["项目 Field", "值 Value", "说明 Help"])
+    ws.append([both(msg(f"event.file.head.{h}"), sep=" ") for h in ("field", "value", "help")])
     for f in EVENT_FIELDS:
         ws.append([f"{f.name_zh} {f.name_en}", None, f"{f.help_zh} / {f.help_en}"])
         _put(ws.cell(ws.max_row, 2), _cell_text(f.key, _event_values(definition)[f.key]))
@@ -415,7 +413,7 @@ def write_xlsx(definition: EventDefinition, path: Path) -> None:
             cell = sheet.cell(1, i)
             cell.font, cell.fill = bold, head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            need = "必填 / required" if f.required else "可选 / optional"
+            need = _need(f, " / ")
             cell.comment = Comment(f"{f.key} — {need}\n{f.help_zh}\n{f.help_en}", "checkin-app")
             sheet.column_dimensions[cell.column_letter].width = 14 if f.key not in (
                 "name_zh", "name_en", "hall_zh", "hall_en", "admits") else 30
@@ -426,7 +424,7 @@ def write_xlsx(definition: EventDefinition, path: Path) -> None:
     try:
         book.save(path)
     except OSError as exc:
-        raise EventFileError(f"无法写入 {path}：{exc}\nCannot write {path}: {exc}") from exc
+        raise EventFileError(both(msg("event.file.cannot_write", path=path, error=exc))) from exc
 
 
 def _put(cell: Any, value: Any) -> None:
@@ -443,12 +441,11 @@ def write_definition(definition: EventDefinition, path: Path) -> None:
         write_xlsx(definition, path)
         return
     if suffix not in YAML_SUFFIXES:
-        raise EventFileError(f"未知的文件类型 {suffix or '（无）'}：请用 .yaml 或 .xlsx\n"
-                             f"Unknown file type {suffix or '(none)'}: use .yaml or .xlsx")
+        raise EventFileError(both(msg("event.file.unknown_type", suffix=suffix or msg("event.file.none"))))
     try:
         path.write_text(yaml_text(definition), encoding="utf-8")
     except OSError as exc:
-        raise EventFileError(f"无法写入 {path}：{exc}\nCannot write {path}: {exc}") from exc
+        raise EventFileError(both(msg("event.file.cannot_write", path=path, error=exc))) from exc
 
 
 # -- starter files ------------------------------------------------------------------------------
@@ -462,8 +459,9 @@ def chongqing() -> EventDefinition:
     report = check_file(events_dir() / CHONGQING_FILE)
     if report.definition is None:  # a broken bundled file is a bug, said plainly
         first = report.errors[0]
-        raise EventFileError(f"内置大会文件有误：{first.where} {first.message_zh}\n"
-                             f"The bundled event file is broken: {first.where} {first.message_en}")
+        said = msg("event.file.bundled_broken", where=first.where,
+                   problem=Words(first.message_zh, first.message_en))
+        raise EventFileError(both(said))
     return report.definition
 
 
@@ -472,19 +470,22 @@ def blank() -> EventDefinition:
     from checkin_app.domain.event_def import EventDef
 
     first, last = date(2025, 6, 1), date(2025, 6, 2)
+    def words(part: str) -> tuple[str, str]:
+        return pair(msg(f"event.blank.{part}"))
+
+    vip_zh, vip_en = words("vip_attention")
+    aliases = event_sheets.BLANK_ALIASES
     return EventDefinition(
-        EventDef("MY_EVENT", "我的大会", "My Conference", "会场名称", "Venue name", "Asia/Shanghai",
-                 first, last),
-        (ActivityDef("MAIN", "主入口/报到", "Main entrance / registration", "一层大厅", "Hall, 1F",
+        EventDef("MY_EVENT", *words("name"), *words("venue"), "Asia/Shanghai", first, last),
+        (ActivityDef("MAIN", *words("main"), *words("main_hall"),
                      day=first, start=time(8, 0), end=time(18, 0), end_day=last, doors_before=0,
                      admits_all=True, mode="once_per_day", main=True),
-         ActivityDef("OPENING", "开幕式", "Opening ceremony", "大会堂", "Grand Hall", day=first,
+         ActivityDef("OPENING", *words("opening"), *words("opening_hall"), day=first,
                      start=time(9, 0), end=time(10, 30), doors_before=30, capacity=500,
                      admits=("ATTENDEE",), mode="single")),
-        (CategoryDef("VIP", "贵宾", "VIP", "#C62828", attention=True, attention_zh="请通知礼宾官",
-                     attention_en="Notify the protocol officer", default_activities=("OPENING",),
-                     aliases=("嘉宾", "Guest")),
-         CategoryDef("ATTENDEE", "参会者", "Attendee", "#78909C", aliases=("普通参会", "参会代表"))),
+        (CategoryDef("VIP", *words("vip"), "#C62828", attention=True, attention_zh=vip_zh,
+                     attention_en=vip_en, default_activities=("OPENING",), aliases=aliases["VIP"]),
+         CategoryDef("ATTENDEE", *words("attendee"), "#78909C", aliases=aliases["ATTENDEE"])),
     )
 
 
@@ -494,5 +495,4 @@ def starter(template: str) -> EventDefinition:
         return blank()
     if template == "chongqing":
         return chongqing()
-    raise EventFileError(f"没有模板 {template}（可用：{', '.join(TEMPLATES)}）\n"
-                         f"No template {template} (use one of: {', '.join(TEMPLATES)})")
+    raise EventFileError(both(msg("event.file.no_template", template=template, known=", ".join(TEMPLATES))))
