@@ -13,6 +13,7 @@ from typing import Any
 
 from checkin_app.cli.common import EXIT_OK, CliError
 from checkin_app.cli.event import add_hub_parsers, cmd_hub_event
+from checkin_app.domain.messages import Message, Words, both, msg
 from checkin_app.sync.protocol import EnrolmentCode, pretty_fingerprint
 
 
@@ -104,6 +105,11 @@ def _store(args: argparse.Namespace) -> Any:
     return HubStore(HubDatabase(_url(args)))
 
 
+def _line(message: Message) -> str:
+    """A message as the hub's commands print it: "中文 / English" on one line."""
+    return both(message, sep=" / ")
+
+
 def print_qr(text: str, out: Any = None) -> None:
     """The code as a QR in the terminal (dark modules as full blocks)."""
     import qrcode
@@ -150,26 +156,24 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ[EVENT_KEY_ENV] = str(args.event_key.resolve())
     published = setup.store.refresh()
     st = setup.state
-    print(f"中心服务器 / Hub: {st.public_url}   数据库 / database: {setup.db.display_url}")
+    print(f"{_line(msg('hub.cli.hub'))}: {st.public_url}   "
+          f"{_line(msg('hub.cli.database'))}: {setup.db.display_url}")
     if setup.cert:
-        print(f"  证书指纹 / certificate fingerprint: {pretty_fingerprint(setup.cert.fingerprint)}")
+        print(f"  {_line(msg('hub.cli.fingerprint'))}: {pretty_fingerprint(setup.cert.fingerprint)}")
     else:
-        print("  ⚠ 明文 HTTP，仅限可信网络 / plain HTTP: only on a network you trust")
+        print(f"  ⚠ {_line(msg('hub.cli.plain_http'))}")
     if setup.new_dashboard_key:
         # Shown once, when made: a log kept of every start would otherwise hold the key.
-        print(f"  管理看板 / dashboard: {st.public_url}/dashboard?key={st.dashboard_key}")
-        print("  （此链接含管理密钥，仅显示这一次；再次查看：checkin-app hub dashboard-key）\n"
-              "  (the link holds the manager key and is shown this once; again: "
-              "checkin-app hub dashboard-key)")
+        print(f"  {_line(msg('hub.cli.dashboard'))}: {st.public_url}/dashboard?key={st.dashboard_key}")
+        print("  " + both(msg("hub.cli.key_shown_once"), sep="\n  "))
     else:
-        print(f"  管理看板 / dashboard: {st.public_url}/dashboard "
-              "(链接及密钥 / link with key: checkin-app hub dashboard-key)")
+        print(f"  {_line(msg('hub.cli.dashboard'))}: {st.public_url}/dashboard "
+              f"({_line(msg('hub.cli.link_with_key'))}: checkin-app hub dashboard-key)")
     if event_key:
-        print(f"  签到台注册时用活动密钥 {event_key} 认证其签名密钥 / "
-              f"desks enrolling get their signing key certified by event key {event_key}")
+        print("  " + _line(msg("hub.cli.event_key_certifies", key=event_key)))
     if published:
-        print(f"  已发布 {published} 条变更 / published {published} changed rows")
-    print("  注册签到台 / enrol a desk: checkin-app hub enrol-desk NAME", flush=True)
+        print("  " + _line(msg("hub.cli.published_at_start", n=published)))
+    print(f"  {_line(msg('hub.cli.enrol_a_desk'))}: checkin-app hub enrol-desk NAME", flush=True)
     serve(setup, host=args.host, port=args.port)
     return EXIT_OK
 
@@ -183,8 +187,7 @@ def _load(args: argparse.Namespace) -> int:
         n = store.refresh()
     finally:
         store.db.close()
-    print(f"演示活动已载入中心服务器 / Demo event loaded into the hub: {summary.delegates} delegates, "
-          f"{n} changes published")
+    print(f"{_line(msg('hub.cli.demo_loaded'))}: {summary.delegates} delegates, {n} changes published")
     return EXIT_OK
 
 
@@ -194,7 +197,7 @@ def _publish(args: argparse.Namespace) -> int:
         n = store.refresh()
     finally:
         store.db.close()
-    print(f"已发布 {n} 条变更 / Published {n} changed rows")
+    print(_line(msg("hub.cli.published", n=n)))
     return EXIT_OK
 
 
@@ -216,11 +219,10 @@ def _enrol(args: argparse.Namespace) -> int:
     if fp is None or (url.startswith("https") and not fp):
         fp = ensure_certificate(tls_dir_for(_url(args))).fingerprint
     code = EnrolmentCode(url, token, fp if url.startswith("https") else "", args.name).encode()
-    print(f"签到台 / Desk: {args.name}")
+    print(f"{_line(msg('hub.desk'))}: {args.name}")
     print_qr(code)
     print(code)
-    print("在签到台上扫描或粘贴此注册码（只能使用一次，24 小时内有效）：")
-    print("Scan or paste this code at the desk (works once, within 24 hours):")
+    print(both(msg("hub.cli.scan_code")))
     print(f"  checkin-app enrol '{code}'")
     return EXIT_OK
 
@@ -228,7 +230,7 @@ def _enrol(args: argparse.Namespace) -> int:
 def _revoke(args: argparse.Namespace) -> int:
     from checkin_app.hub.enrolment import revoke_desk_keys
 
-    reason = args.reason.strip() or "签到台已被中心服务器吊销 / desk revoked at the hub"
+    reason = args.reason.strip() or _line(msg("hub.cli.revoked_reason"))
     store = _store(args)
     try:
         ok = store.revoke(args.name)
@@ -236,15 +238,13 @@ def _revoke(args: argparse.Namespace) -> int:
     finally:
         store.db.close()
     if not ok:
-        raise CliError(f"没有名为 {args.name} 的签到台\nNo desk named {args.name}")
-    print(f"签到台 {args.name} 已被吊销 / Desk {args.name} revoked: it can no longer sync")
+        raise CliError(both(msg("hub.cli.no_desk", name=args.name)))
+    print(_line(msg("hub.cli.desk_revoked", name=args.name)))
     if key_ids:
         ids = ", ".join(str(i) for i in key_ids)
-        print(f"  其签名密钥 {ids} 已作废：它签发的徽章在各签到台同步后显示为“已作废”\n"
-              f"  Its signing key(s) {ids} revoked: badges it signed scan as REVOKED at every desk "
-              f"once it has synced")
+        print("  " + both(msg("hub.cli.keys_revoked", ids=ids), sep="\n  "))
     elif not args.keep_signing_key:
-        print("  中心服务器未为其认证签名密钥 / the hub certified no signing key for it")
+        print("  " + _line(msg("hub.cli.no_key_certified")))
     return EXIT_OK
 
 
@@ -256,9 +256,8 @@ def _lift(args: argparse.Namespace) -> int:
         ids = lift_key_revocation(store, args.key_id, args.reason)
     finally:
         store.db.close()
-    print(f"签名密钥 {args.key_id} 的作废已解除：各签到台同步后其签发的徽章重新有效\n"
-          f"Revocation of signing key {args.key_id} lifted ({', '.join(map(str, ids))}): badges it "
-          "signed are valid again at every desk once it has synced")
+    lifted = Words("", f" ({', '.join(map(str, ids))})")  # only the English line lists them
+    print(both(msg("hub.cli.key_lifted", key_id=args.key_id, lifted=lifted)))
     return EXIT_OK
 
 
@@ -269,16 +268,17 @@ def _reinstate(args: argparse.Namespace) -> int:
     lifted: list[int] = []
     try:
         if not store.reinstate(args.name, reason=args.reason):
-            raise CliError(f"没有被吊销的签到台 {args.name}\nNo revoked desk named {args.name}")
+            raise CliError(both(msg("hub.cli.no_revoked_desk", name=args.name)))
         if args.lift_keys:
             for key_id in desk_key_ids(store, args.name):
                 with contextlib.suppress(ValueError):  # that key was not revoked
                     lifted += lift_key_revocation(store, key_id, args.reason)
     finally:
         store.db.close()
-    print(f"签到台 {args.name} 已恢复，可以再次同步 / Desk {args.name} reinstated: it may sync again")
+    print(_line(msg("hub.cli.reinstated", name=args.name)))
     if lifted:
-        print(f"  签名密钥 {', '.join(map(str, lifted))} 的作废已解除 / signing key revocation lifted")
+        keys = Words(f" {', '.join(map(str, lifted))}", "")  # only the Chinese line lists them
+        print("  " + _line(msg("hub.cli.keys_lifted", keys=keys)))
     return EXIT_OK
 
 
@@ -289,8 +289,7 @@ def _dashboard_key(args: argparse.Namespace) -> int:
     finally:
         store.db.close()
     if not key:
-        raise CliError("中心服务器尚未启动过，还没有管理密钥\n"
-                       "The hub has not been started yet: no dashboard key")
+        raise CliError(both(msg("hub.cli.no_dashboard_key")))
     print(f"{url}/dashboard?key={key}")
     return EXIT_OK
 
@@ -322,29 +321,27 @@ def _bundle(args: argparse.Namespace) -> int:
     try:
         if args.bundle_command == "import":
             info, result = import_desk_events(store, args.file, allow_unsigned=args.allow_unsigned)
-            print(f"已导入签到台 {info.desk} 的数据包 / Imported bundle of desk {info.desk}: "
+            print(f"{_line(msg('hub.cli.imported', desk=info.desk))}: "
                   f"{len(result.stored)} new, {len(result.duplicates)} already here, "
                   f"{len(result.rejected)} refused")
-            print(f"  签名已验证 / signature verified: {info.signed_by}" if info.signed_by
-                  else "  未签名（按 --allow-unsigned 导入）/ not signed (taken with --allow-unsigned)")
+            # No space before the slash after the full-width bracket, as ever.
+            print(f"  {_line(msg('hub.cli.signature_verified'))}: {info.signed_by}" if info.signed_by
+                  else "  " + both(msg("hub.cli.not_signed"), sep="/ "))
             for r in result.rejected[:20]:
                 print(f"  {r['table']} {r['key']}: {r['reason']}")
         else:
             from checkin_app.hub.server import tls_dir_for
             from checkin_app.hub.tls import ensure_certificate
-            from checkin_app.sync.protocol import SyncError, bilingual
+            from checkin_app.sync.protocol import SyncError
 
             cert = ensure_certificate(args.tls_dir or tls_dir_for(_url(args)))
             served = store.setting("hub.fingerprint")
             if served and served != cert.fingerprint:
-                raise SyncError(bilingual(
-                    "此文件夹中的证书不是中心服务器正在使用的那张，请用 --tls-dir 指定中心启动时的证书文件夹",
-                    "The certificate in that folder is not the one the hub serves with; give the "
-                    "hub's --tls-dir"))
+                raise SyncError(both(msg("hub.cli.other_certificate")))
             info = export_hub_data(store, args.file, cert)
-            print(f"已导出 {info.items} 条 / Exported {info.items} rows to {args.file}")
-            print(f"  已用中心证书签名 / signed by the hub; fingerprint:\n  {cert.fingerprint}")
-            print("  离线签到台导入 / at an offline desk: "
+            print(f"{_line(msg('hub.cli.exported', n=info.items))} to {args.file}")
+            print(f"  {_line(msg('hub.cli.signed_by_hub'))}:\n  {cert.fingerprint}")
+            print(f"  {_line(msg('hub.cli.offline_import'))}: "
                   f"checkin-app bundle import {args.file} --fingerprint {cert.fingerprint}")
     finally:
         store.db.close()

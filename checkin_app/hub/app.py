@@ -22,6 +22,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from checkin_app import __version__
+from checkin_app.domain.messages import msg, pair
 from checkin_app.hub.bodies import (
     BODY_BUDGET,
     BODY_TIMEOUT_S,
@@ -35,6 +36,7 @@ from checkin_app.hub.bodies import (
     malformed,
     parse_items,
     read_body,
+    refusal,
 )
 from checkin_app.hub.desks import DeskIdentity, DeskReport
 from checkin_app.hub.feed import change_line
@@ -115,11 +117,9 @@ def _clock_warnings(offset_ms: int | None) -> list[dict[str, str]]:
     if offset_ms is None or abs(offset_ms) <= CLOCK_WARN_S * 1000:
         return []
     secs = round(offset_ms / 1000)
-    ahead_zh = "快" if secs > 0 else "慢"
-    ahead_en = "ahead of" if secs > 0 else "behind"
-    return [{"code": "clock",
-             "message_zh": f"本签到台的时钟比中心服务器{ahead_zh} {abs(secs)} 秒，请校准系统时间",
-             "message_en": f"This desk's clock is {abs(secs)} s {ahead_en} the hub; set the system time"}]
+    ahead = msg("hub.clock.ahead" if secs > 0 else "hub.clock.behind")
+    zh, en = pair(msg("hub.clock.off", ahead=ahead, secs=abs(secs)))
+    return [{"code": "clock", "message_zh": zh, "message_en": en}]
 
 
 class ProtocolGuard:
@@ -217,13 +217,9 @@ def create_app(state: HubState) -> FastAPI:
         if isinstance(exc, IntegrityError | DataError):
             # What a client sent that the database will never take: its mistake, not "retry".
             log.warning("refused on %s: %s", request.url.path, why)
-            return error_response(422, f"中心服务器的数据库不接受此请求的数据（{why}）",
-                          f"The hub's database cannot store what was sent ({why})", "unstorable")
+            return refusal(422, msg("hub.db.unstorable", why=why), "unstorable")
         log.error("database error on %s: %s", request.url.path, why)
-        return error_response(503, f"中心服务器的数据库暂时出错（{why}），请告知管理员；"
-                      "签到台上的记录不会丢失，稍后自动重试",
-                      f"The hub's database failed ({why}); tell the organiser. Nothing on this desk "
-                      "is lost: it tries again by itself", "database")
+        return refusal(503, msg("hub.db.failed", why=why), "database")
 
     @app.get(API_PREFIX + "/hello")
     async def hello() -> dict[str, Any]:
@@ -244,13 +240,13 @@ def create_app(state: HubState) -> FastAPI:
             else (None, None)
         if not isinstance(token, str) or not isinstance(public_key, str) or len(token) > 200 \
                 or len(public_key) > 200:
-            raise malformed("注册请求须含注册码", "An enrolment needs the one-time token")
+            raise malformed(msg("hub.enrol.token_needed"))
         if public_key:
             try:
                 if len(bytes.fromhex(public_key)) != 32:
                     raise ValueError(public_key)
             except ValueError:
-                raise malformed("签到台公钥无效", "Invalid desk public key") from None
+                raise malformed(msg("hub.enrol.bad_public_key")) from None
         name, api_token, cert = await anyio.to_thread.run_sync(
             lambda: store.enrol(token, public_key=public_key))
         log.info("desk %s enrolled from %s", name, request.client.host if request.client else "?")

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from checkin_app.domain.messages import Message, msg, pair
 from checkin_app.sync.protocol import PROTOCOL_VERSION, bilingual
 
 # Limits on what a request may make the hub hold (README "What the hub trusts"). A desk's
@@ -37,6 +38,11 @@ def error_response(status: int, zh: str, en: str, code: str) -> JSONResponse:
                         status_code=status)
 
 
+def refusal(status: int, message: Message, code: str) -> JSONResponse:
+    """error_response with the words of a catalogue message."""
+    return error_response(status, *pair(message), code)
+
+
 class BadPush(Exception):
     """A push refused before storing (malformed, too large): carries the answer to send."""
 
@@ -45,16 +51,15 @@ class BadPush(Exception):
         self.response = response
 
 
-def malformed(what_zh: str = "请求数据格式错误", what_en: str = "Malformed request body") -> BadPush:
+def malformed(what: Message | None = None) -> BadPush:
     """400 with what is wrong with the body."""
-    return BadPush(error_response(400, what_zh, what_en, "malformed"))
+    return BadPush(refusal(400, what or msg("hub.body.malformed"), "malformed"))
 
 
 def too_large(limit: int) -> BadPush:
     """413 with the limit."""
     mib = limit / (1024 * 1024)
-    return BadPush(error_response(413, f"请求数据过大（上限 {mib:g} MiB）",
-                          f"Request body too large (limit {mib:g} MiB)", "too_large"))
+    return BadPush(refusal(413, msg("hub.body.too_large", mib=f"{mib:g}"), "too_large"))
 
 
 class BodyBudget:
@@ -77,8 +82,7 @@ class BodyBudget:
                 await cond.wait_for(lambda: self.used + n <= self.limit)
                 self.used += n
         except TimeoutError:
-            raise BadPush(error_response(503, "中心服务器正忙，稍后自动重试",
-                                         "The hub is busy; the desk tries again", "busy")) from None
+            raise BadPush(refusal(503, msg("hub.busy"), "busy")) from None
         try:
             yield
         finally:
@@ -95,7 +99,7 @@ async def read_body(request: Request, limit: int, budget: BodyBudget | None = No
         try:
             size = int(declared)
         except ValueError:
-            raise malformed("Content-Length 无效", "Invalid Content-Length") from None
+            raise malformed(msg("hub.body.bad_length")) from None
         if size > limit:
             raise too_large(limit)
     buf = bytearray()
@@ -106,8 +110,7 @@ async def read_body(request: Request, limit: int, budget: BodyBudget | None = No
                 if len(buf) > limit:
                     raise too_large(limit)
     except TimeoutError:
-        raise BadPush(error_response(408, "请求数据传输超时", "The request body took too long to arrive",
-                             "timeout")) from None
+        raise BadPush(refusal(408, msg("hub.body.timeout"), "timeout")) from None
     return bytes(buf)
 
 
@@ -117,24 +120,23 @@ def inflate(raw: bytes, limit: int) -> bytes:
     try:
         out = d.decompress(raw, limit + 1)
     except zlib.error:
-        raise malformed("推送数据不是有效的 gzip", "The body is not valid gzip") from None
+        raise malformed(msg("hub.body.bad_gzip")) from None
     if len(out) > limit:
         raise too_large(limit)
     if not d.eof:
-        raise malformed("推送数据的 gzip 不完整", "The gzip body is truncated")
+        raise malformed(msg("hub.body.gzip_truncated"))
     return out
 
 
 def parse_items(body: bytes) -> list[Any]:
     """The `items` of a push body, or 400/413 with the reason (never an exception of the parser)."""
     if body.count(b"{") + body.count(b"[") + body.count(b",") > MAX_PUSH_NODES:
-        raise BadPush(error_response(413, f"推送条目过多（上限约 {MAX_PUSH_NODES} 个值）",
-                             f"Too many values in one push (limit about {MAX_PUSH_NODES})", "too_large"))
+        raise BadPush(refusal(413, msg("hub.body.too_many_values", limit=MAX_PUSH_NODES), "too_large"))
     try:
         doc = json.loads(body or b"{}")
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise malformed("推送数据不是有效的 JSON", "The push body is not valid JSON") from None
+        raise malformed(msg("hub.body.bad_json")) from None
     items = doc.get("items", []) if isinstance(doc, dict) else None
     if not isinstance(items, list):
-        raise malformed("推送数据须为 {\"items\": [...]}", "The push body must be {\"items\": [...]}")
+        raise malformed(msg("hub.body.not_items"))
     return items

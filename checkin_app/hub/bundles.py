@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
 from checkin_app.domain import tokens
+from checkin_app.domain.messages import Message, both, msg
 from checkin_app.hub.ingest import PushResult
 from checkin_app.hub.store import HubStore
 from checkin_app.hub.tls import HubCertificate
@@ -26,7 +27,7 @@ from checkin_app.sync.bundle import (
     _write,
     read_bundle,
 )
-from checkin_app.sync.protocol import SyncError, bilingual, iso, parse_iso
+from checkin_app.sync.protocol import SyncError, iso, parse_iso
 
 
 def import_desk_events(store: HubStore, path: Path, *, allow_unsigned: bool = False
@@ -39,10 +40,7 @@ def import_desk_events(store: HubStore, path: Path, *, allow_unsigned: bool = Fa
     header, chunks = read_bundle(path, KIND_DESK)
     signed_by = verify_signer(store, path, header)
     if not signed_by and not allow_unsigned:
-        raise SyncError(bilingual(
-            f"数据包 {path} 没有签名，无法确认来自哪台签到台。确认来源可靠后可加 --allow-unsigned 导入。",
-            f"Bundle {path} is not signed, so the desk that wrote it cannot be confirmed. If you trust "
-            f"where it came from, import it with --allow-unsigned."))
+        raise SyncError(both(msg("hub.bundle.unsigned", path=path)))
     desk = str(header.get("desk") or "bundle")
     total = PushResult()
     n = 0
@@ -67,9 +65,8 @@ def verify_signer(store: HubStore, path: Path, header: dict[str, Any]) -> str:
     if not signer and not signature:
         return ""
 
-    def forged(zh: str, en: str) -> SyncError:
-        return SyncError(bilingual(f"数据包 {path} 的签名无效（{zh}），未导入任何内容",
-                                   f"Bundle {path} has an invalid signature ({en}); nothing was imported"))
+    def forged(why: Message) -> SyncError:
+        return SyncError(both(msg("hub.bundle.forged", path=path, why=why)))
 
     try:
         desk_pub = bytes.fromhex(str(signer["public_key"]))
@@ -78,29 +75,28 @@ def verify_signer(store: HubStore, path: Path, header: dict[str, Any]) -> str:
         certified_at = parse_iso(str(signer["certified_at"]))
         sig = bytes.fromhex(signature)
     except (KeyError, TypeError, ValueError):
-        raise forged("签名信息不完整", "incomplete signer") from None
+        raise forged(msg("hub.bundle.signer_incomplete")) from None
     if certified_at is None:
-        raise forged("签名信息不完整", "incomplete signer")
+        raise forged(msg("hub.bundle.signer_incomplete"))
     with store.db.read() as s:
         event = s.execute(select(sec.EventKey.public_key, sec.EventKey.retired_at)
                           .where(sec.EventKey.fingerprint == str(signer.get("event_key", "")))).first()
         revoked = s.execute(select(sec.KeyRevocation.revoked_at, sec.KeyRevocation.reason)
                             .where(sec.KeyRevocation.public_key == desk_pub.hex())).first()
     if event is None:
-        raise forged("证书来自本中心不认识的活动密钥", "certified by an event key this hub does not know")
+        raise forged(msg("hub.bundle.event_key_unknown"))
     if event.retired_at is not None:
-        raise forged("签发证书的活动密钥已停用", "the certifying event key is retired")
+        raise forged(msg("hub.bundle.event_key_retired"))
     event_pub = Ed25519PublicKey.from_public_bytes(bytes.fromhex(event.public_key))
     if not tokens.certificate_valid(event_pub, cert, key_id, desk_pub, desk_name, certified_at):
-        raise forged("签到台证书不是活动密钥签发的", "the desk certificate was not issued by the event key")
+        raise forged(msg("hub.bundle.certificate_forged"))
     if revoked is not None and not keys.revocation_lifted(revoked.reason):
-        raise forged(f"签到台密钥已于 {iso(revoked.revoked_at)} 吊销：{revoked.reason}",
-                     f"the desk key was revoked at {iso(revoked.revoked_at)}: {revoked.reason}")
+        raise forged(msg("hub.bundle.desk_key_revoked", at=iso(revoked.revoked_at), reason=revoked.reason))
     try:
         Ed25519PublicKey.from_public_bytes(desk_pub).verify(sig, SIG_CONTEXT + bytes.fromhex(
             str(header["_end"]["sha256"])))
     except (InvalidSignature, ValueError):
-        raise forged("内容与签名不符", "the content does not match the signature") from None
+        raise forged(msg("hub.bundle.content_altered")) from None
     return f"{desk_name} (key {key_id})"
 
 
@@ -125,8 +121,7 @@ def export_hub_data(store: HubStore, path: Path, certificate: HubCertificate | N
 
         key = serialization.load_pem_private_key(certificate.key_path.read_bytes(), password=None)
         if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise SyncError(bilingual("中心服务器的证书密钥类型不受支持",
-                                      "The hub's certificate key is of an unsupported type"))
+            raise SyncError(both(msg("hub.bundle.key_type")))
         header["hub_certificate"] = certificate.cert_path.read_text()
 
         def sign(digest: bytes) -> bytes:

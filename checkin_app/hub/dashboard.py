@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import html
 import io
+import json
 import threading
 import time
 from datetime import datetime
@@ -22,6 +23,7 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from checkin_app.domain.messages import Message, both, msg, pair
 from checkin_app.hub.bodies import read_body
 from checkin_app.hub.state import HubState
 from checkin_app.sync.protocol import EnrolmentCode, iso, parse_iso, pretty_fingerprint
@@ -30,6 +32,18 @@ COOKIE = "checkin_dashboard"
 STATS_TTL_S = 3.0
 DEFAULT_TZ = "Asia/Shanghai"
 MAX_FORM_BYTES = 4096
+
+
+def html_both(message: Message, sep: str = " / ") -> str:
+    """A message in both languages for a page: each language HTML-escaped, joined by `sep` (markup)."""
+    return sep.join(html.escape(words) for words in pair(message))
+
+
+def filled(template: str, **words: str) -> str:
+    """A page template with each {{name}} slot replaced by its words (fixed when the module loads)."""
+    for name, value in words.items():
+        template = template.replace("{{" + name + "}}", value)
+    return template
 
 
 def _authorised(request: Request, key: str) -> bool:
@@ -51,9 +65,8 @@ def key_to_cookie(request: Request, key: str, path: str) -> Response:
 def _denied() -> HTMLResponse:
     return HTMLResponse(
         "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
-        "<h2>需要管理密钥 / Manager key needed</h2>"
-        "<p>请打开中心服务器启动时显示的仪表板链接。<br>"
-        "Open the dashboard link the hub printed when it started.</p>", status_code=401)
+        f"<h2>{html_both(msg('hub.dash.key_needed'))}</h2>"
+        f"<p>{html_both(msg('hub.dash.open_link'), '<br>')}</p>", status_code=401)
 
 
 def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
@@ -99,8 +112,8 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
     @app.get("/dashboard/data")
     async def data(request: Request) -> Response:
         if not _authorised(request, state.dashboard_key):
-            return JSONResponse({"error": "key", "message_zh": "需要管理密钥",
-                                 "message_en": "Manager key needed"}, status_code=401)
+            zh, en = pair(msg("hub.dash.key_needed"))
+            return JSONResponse({"error": "key", "message_zh": zh, "message_en": en}, status_code=401)
         return JSONResponse(await anyio.to_thread.run_sync(snapshot))
 
     @app.get("/dashboard/sections")
@@ -139,7 +152,7 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
         desk = (fields.get("desk") or [""])[0].strip()
         body = ENROL_FORM
         if not desk:
-            body += "<p class=bad>请填写签到台名称<br>Enter a desk name</p>"
+            body += f"<p class=bad>{html_both(msg('hub.dash.enter_desk_name'), '<br>')}</p>"
             return HTMLResponse(ENROL_PAGE.replace("{{BODY}}", body), status_code=400)
         try:
             token = await anyio.to_thread.run_sync(lambda: store.create_enrolment(desk))
@@ -149,11 +162,9 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
         code = enrolment_text(state.public_url, token, state.fingerprint, desk)
         body += (f"<h3>{html.escape(desk)}</h3><div class=qr>{qr_svg(code)}</div>"
                  f"<p><code id=code>{html.escape(code)}</code></p>"
-                 f"<p>证书指纹 / Certificate fingerprint:<br><code>"
+                 f"<p>{html_both(msg('hub.dash.fingerprint'))}:<br><code>"
                  f"{pretty_fingerprint(state.fingerprint) if state.fingerprint else '—'}</code></p>"
-                 "<p>注册码只能使用一次，24 小时内有效；再次生成会使此码作废。<br>"
-                 "The code works once, within 24 hours; creating another one for this desk "
-                 "cancels it.</p>")
+                 f"<p>{html_both(msg('hub.dash.code_once'), '<br>')}</p>")
         return HTMLResponse(ENROL_PAGE.replace("{{BODY}}", body), headers={"Cache-Control": "no-store"})
 
 
@@ -185,7 +196,7 @@ def _e(value: object) -> str:
 
 def _event_title(snap: dict[str, Any]) -> str:
     ev = snap.get("event")
-    return f"{ev['zh']} / {ev['en']}" if ev else "签到总览 / Check-in dashboard"
+    return f"{ev['zh']} / {ev['en']}" if ev else both(msg("hub.dash.title"), sep=" / ")
 
 
 def _when(value: str | None, tz: str) -> str:
@@ -194,12 +205,12 @@ def _when(value: str | None, tz: str) -> str:
 
 def _desk_status(d: dict[str, Any]) -> str:
     if d["revoked"]:
-        return "<span class=bad>✖ 已吊销 / revoked</span>"
+        return f"<span class=bad>✖ {html_both(msg('hub.dash.revoked'))}</span>"
     if not d["enrolled"]:
-        return "<span class=muted>… 待注册 / not enrolled</span>"
+        return f"<span class=muted>… {html_both(msg('hub.dash.not_enrolled'))}</span>"
     if d["online"]:
-        return "<span class=ok>● 在线 / online</span>"
-    return "<span class=bad>○ 离线 / offline</span>"
+        return f"<span class=ok>● {html_both(msg('hub.dash.online'))}</span>"
+    return f"<span class=bad>○ {html_both(msg('hub.dash.offline'))}</span>"
 
 
 def _clock(d: dict[str, Any]) -> str:
@@ -208,8 +219,7 @@ def _clock(d: dict[str, Any]) -> str:
         return "—"
     text = f"{'+' if off > 0 else ''}{off:g} s"
     if d["clock_skewed"]:
-        return (f"<span class=warn>⚠ {_e(text)}<br>时钟偏差超过 1 分钟<br>clock off by over a minute"
-                "</span>")
+        return f"<span class=warn>⚠ {_e(text)}<br>{html_both(msg('hub.dash.clock_skewed'), '<br>')}</span>"
     return _e(text)
 
 
@@ -220,13 +230,13 @@ def render_sections(snap: dict[str, Any]) -> str:
     online = sum(1 for d in desks if d["online"] and d["enrolled"] and not d["revoked"])
     skewed = sum(1 for d in desks if d["clock_skewed"])
     queued = sum(int(d["queue"] or 0) for d in desks)
-    out = [f"<p class=summary>更新 / Updated {_when(snap['hub_time'], tz)} · "
-           f"签到台在线 / desks online <b>{online}</b> / {len(desks)} · "
-           f"未同步 / not on hub <b>{queued}</b> · "
-           f"{'<span class=warn>' if skewed else ''}时钟偏差 / clock warnings <b>{skewed}</b>"
+    out = [f"<p class=summary>{html_both(msg('hub.dash.updated'))} {_when(snap['hub_time'], tz)} · "
+           f"{html_both(msg('hub.dash.desks_online'))} <b>{online}</b> / {len(desks)} · "
+           f"{html_both(msg('hub.dash.not_on_hub'))} <b>{queued}</b> · "
+           f"{'<span class=warn>' if skewed else ''}{html_both(msg('hub.dash.clock_warnings'))} <b>{skewed}</b>"
            f"{'</span>' if skewed else ''} · "
-           f"{'<span class=bad>' if conflicts else ''}冲突 / conflicts <b>{len(conflicts)}</b>"
-           f"{'</span>' if conflicts else ''}</p>"]
+           f"{'<span class=bad>' if conflicts else ''}{html_both(msg('hub.dash.conflict_count'))} "
+           f"<b>{len(conflicts)}</b>{'</span>' if conflicts else ''}</p>"]
 
     rows = []
     for a in acts:
@@ -238,9 +248,11 @@ def render_sections(snap: dict[str, Any]) -> str:
         rows.append(f"<tr><td><b>{_e(a['code'])}</b> {_e(a['name_zh'])}<br><span class=muted>"
                     f"{_e(a['name_en'])}</span></td><td class=n>{a['checked_in']}</td>"
                     f"<td class=n>{a['registered']}</td><td class=n>{inside}{bar}</td></tr>")
-    out.append(_section("出席 / Attendance", "", [
-        "活动 / Activity", "n:已签到<br>Checked in", "n:报名<br>Registered",
-        "n:场内 / 容量<br>Inside now / capacity"], rows, "尚无活动 / No activities"))
+    out.append(_section(html_both(msg("hub.dash.attendance")), "", [
+        html_both(msg("hub.dash.activity")), "n:" + html_both(msg("hub.dash.checked_in"), "<br>"),
+        "n:" + html_both(msg("hub.dash.registered"), "<br>"),
+        "n:" + html_both(msg("hub.dash.inside_capacity"), "<br>")], rows,
+        html_both(msg("hub.dash.no_activities"))))
 
     rows = []
     for d in desks:
@@ -248,9 +260,11 @@ def render_sections(snap: dict[str, Any]) -> str:
                     f"<td>{_desk_status(d)}</td><td class=n>{d['queue']}</td>"
                     f"<td class=wide>{_e(d['printer'] or '—')}</td><td class=n>{_clock(d)}</td>"
                     f"<td>{_when(d['last_seen'], tz)}</td></tr>")
-    out.append(_section("签到台 / Desks", "", [
-        "签到台 / Desk", "状态 / Status", "n:未同步<br>Queue", "wide:打印机 / Printer",
-        "n:时钟偏差<br>Clock offset", "最近同步<br>Last sync"], rows, "尚无签到台 / No desks yet"))
+    out.append(_section(html_both(msg("hub.dash.desks")), "", [
+        html_both(msg("hub.desk")), html_both(msg("hub.dash.status")),
+        "n:" + html_both(msg("hub.dash.queue"), "<br>"), "wide:" + html_both(msg("hub.dash.printer")),
+        "n:" + html_both(msg("hub.dash.clock_offset"), "<br>"), html_both(msg("hub.dash.last_sync"), "<br>")],
+        rows, html_both(msg("hub.dash.no_desks"))))
 
     rows = []
     for c in conflicts:
@@ -260,12 +274,11 @@ def render_sections(snap: dict[str, Any]) -> str:
                     f"<td>{_e(c['first_desk'] or '—')}<br>{_when(c['first_at'], tz)}</td>"
                     f"<td class=bad>{_e(c['desk'])}<br>{_when(c['at'], tz)}</td></tr>")
     out.append(_section(
-        "冲突 / Conflicts",
-        "同一人在不同签到台离线时重复进入单次入场活动；两条记录均保留，后一条为冲突。<br>The same person "
-        "admitted to a single-entry activity at two desks while apart; both records are kept, the later "
-        "one is the conflict.",
-        ["人员 / Delegate", "活动 / Activity", "先 / First (desk · time)", "后（冲突）/ Later (conflict)"],
-        rows, "无 / None"))
+        html_both(msg("hub.dash.conflicts")), html_both(msg("hub.dash.conflicts_intro"), "<br>"),
+        [html_both(msg("hub.dash.delegate")), html_both(msg("hub.dash.activity")),
+         html_both(msg("hub.dash.first")),
+         html_both(msg("hub.dash.later"), "/ ")],  # no space after the full-width bracket
+        rows, html_both(msg("hub.dash.none"))))
     return "".join(out)
 
 
@@ -298,13 +311,15 @@ border-radius:3px;margin-top:3px}.bar i{display:block;height:6px;border-radius:3
 @media (max-width:640px){.wide{display:none}table{font-size:13px}}
 """
 
-PAGE = """<!doctype html><html lang=zh><head><meta charset=utf-8>
+# {{TITLE}}, {{SECTIONS}} and {{BODY}} are filled per request; the lower-case slots with words
+# from the catalogue here (the *_js ones as JavaScript string literals).
+PAGE = filled("""<!doctype html><html lang=zh><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width,initial-scale=1">
-<title>签到总览 / Check-in dashboard</title><style>""" + _STYLE + """</style></head><body>
+<title>{{title}}</title><style>""" + _STYLE + """</style></head><body>
 <header><h1>{{TITLE}}</h1>
-<div class=sub>签到总览 / Check-in dashboard · <span id=status>每 3 秒刷新 / refreshes every 3 s</span> ·
-<a style="color:#cde" href="/dashboard/enrol">注册签到台 / Enrol a desk</a> ·
-<a style="color:#cde" href="/dashboard/activities">活动时间与容量 / Activity times</a></div></header>
+<div class=sub>{{title}} · <span id=status>{{refreshes}}</span> ·
+<a style="color:#cde" href="/dashboard/enrol">{{enrol}}</a> ·
+<a style="color:#cde" href="/dashboard/activities">{{activity_times}}</a></div></header>
 <main id=main>{{SECTIONS}}</main>
 <script>
 async function load(){
@@ -313,19 +328,24 @@ async function load(){
   if(r.status==401){location.reload();return}
   if(!r.ok)throw new Error(r.status);
   document.getElementById("main").innerHTML=await r.text();
-  document.getElementById("status").textContent="每 3 秒刷新 / refreshes every 3 s";
- }catch(e){document.getElementById("status").textContent="连接中断，数据可能已过时 / Connection lost: figures may be out of date"}
+  document.getElementById("status").textContent={{refreshes_js}};
+ }catch(e){document.getElementById("status").textContent={{connection_lost_js}}}
 }
 setInterval(load,3000);
-</script></body></html>"""
+</script></body></html>""",
+    title=html_both(msg("hub.dash.title")), refreshes=html_both(msg("hub.dash.refreshes")),
+    enrol=html_both(msg("hub.dash.enrol_desk")), activity_times=html_both(msg("hub.dash.activity_times")),
+    refreshes_js=json.dumps(both(msg("hub.dash.refreshes"), sep=" / "), ensure_ascii=False),
+    connection_lost_js=json.dumps(both(msg("hub.dash.connection_lost"), sep=" / "), ensure_ascii=False))
 
-ENROL_FORM = ("<form method=post action=/dashboard/enrol><label>签到台名称 / Desk name "
+ENROL_FORM = (f"<form method=post action=/dashboard/enrol><label>{html_both(msg('hub.dash.desk_name'))} "
               "<input name=desk required maxlength=100 autofocus></label> "
-              "<button>生成注册码 / Create code</button></form>")
+              f"<button>{html_both(msg('hub.dash.create_code'))}</button></form>")
 
-ENROL_PAGE = """<!doctype html><html lang=zh><head><meta charset=utf-8>
+ENROL_PAGE = filled("""<!doctype html><html lang=zh><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width,initial-scale=1">
-<title>注册签到台 / Enrol a desk</title><style>""" + _STYLE + """ .qr svg{width:280px;height:280px}</style>
-</head><body><header><h1>注册签到台 / Enrol a desk</h1><div class=sub><a style="color:#cde" href="/dashboard">← 总览 / Dashboard</a></div></header>
-<main><section>{{BODY}}<p class=muted>在签到台上选择“连接中心服务器”，扫描或粘贴此注册码。<br>
-At the desk choose “Connect to hub” and scan or paste this code.</p></section></main></body></html>"""
+<title>{{enrol}}</title><style>""" + _STYLE + """ .qr svg{width:280px;height:280px}</style>
+</head><body><header><h1>{{enrol}}</h1><div class=sub><a style="color:#cde" href="/dashboard">← {{back}}</a></div></header>
+<main><section>{{BODY}}<p class=muted>{{howto}}</p></section></main></body></html>""",
+    enrol=html_both(msg("hub.dash.enrol_desk")), back=html_both(msg("hub.dash.back")),
+    howto=html_both(msg("hub.dash.enrol_howto"), "<br>\n"))

@@ -18,8 +18,17 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from checkin_app.domain.messages import Message, Words, both, msg, text
 from checkin_app.hub.bodies import read_body
-from checkin_app.hub.dashboard import _STYLE, MAX_FORM_BYTES, _authorised, _denied, key_to_cookie
+from checkin_app.hub.dashboard import (
+    _STYLE,
+    MAX_FORM_BYTES,
+    _authorised,
+    _denied,
+    filled,
+    html_both,
+    key_to_cookie,
+)
 from checkin_app.hub.state import HubState
 
 if TYPE_CHECKING:
@@ -32,7 +41,7 @@ class FormError(ValueError):
     """A field of the form that cannot be read; the message is bilingual."""
 
 
-def _int(fields: dict[str, list[str]], name: str, zh: str, en: str, *, blank_none: bool = False,
+def _int(fields: dict[str, list[str]], name: str, label: Message, *, blank_none: bool = False,
          low: int = 0, high: int = 10_000_000) -> int | None:
     raw = (fields.get(name) or [""])[0].strip()
     if not raw and blank_none:
@@ -40,39 +49,53 @@ def _int(fields: dict[str, list[str]], name: str, zh: str, en: str, *, blank_non
     try:
         value = int(raw)
     except ValueError:
-        raise FormError(f"{zh}不是整数：{raw!r}\n{en} is not a whole number: {raw!r}") from None
+        raise FormError(both(msg("hub.acts.not_whole", field=label, raw=repr(raw)))) from None
     if not low <= value <= high:
-        raise FormError(f"{zh}应在 {low} 到 {high} 之间\n{en} must be between {low} and {high}")
+        raise FormError(both(msg("hub.acts.out_of_range", field=label, low=low, high=high)))
     return value
 
 
-def _time(fields: dict[str, list[str]], name: str, zh: str, en: str) -> time:
+def _time(fields: dict[str, list[str]], name: str, label: Message) -> time:
     raw = (fields.get(name) or [""])[0].strip()
     try:
         return time.fromisoformat(raw)
     except ValueError:
-        raise FormError(f"{zh}应为 时:分（如 09:30）：{raw!r}\n{en} must be hh:mm (e.g. 09:30): {raw!r}") from None
+        raise FormError(both(msg("hub.acts.bad_time", field=label, raw=repr(raw)))) from None
 
 
-def _date(fields: dict[str, list[str]], name: str, zh: str, en: str) -> date:
+def _date(fields: dict[str, list[str]], name: str, label: Message) -> date:
     raw = (fields.get(name) or [""])[0].strip()
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise FormError(f"{zh}应为 年-月-日：{raw!r}\n{en} must be yyyy-mm-dd: {raw!r}") from None
+        raise FormError(both(msg("hub.acts.bad_date", field=label, raw=repr(raw)))) from None
 
 
 def read_changes(fields: dict[str, list[str]], act: ActivityDef) -> dict[str, Any]:
     """The fields that differ from the activity as it is (FormError for what cannot be read)."""
     wanted: dict[str, Any] = {
-        "day": _date(fields, "day", "日期", "Day"),
-        "start": _time(fields, "start", "开始时间", "Start"),
-        "end": _time(fields, "end", "结束时间", "End"),
-        "doors_before": _int(fields, "doors_before", "提前入场（分钟）", "Doors before (minutes)", high=24 * 60),
-        "doors_after": _int(fields, "doors_after", "延后入场（分钟）", "Doors after (minutes)", high=24 * 60),
-        "capacity": _int(fields, "capacity", "容量", "Capacity", blank_none=True, low=1),
+        "day": _date(fields, "day", msg("hub.acts.field.day")),
+        "start": _time(fields, "start", msg("hub.acts.field.start")),
+        "end": _time(fields, "end", msg("hub.acts.field.end")),
+        "doors_before": _int(fields, "doors_before", msg("hub.acts.field.doors_before"), high=24 * 60),
+        "doors_after": _int(fields, "doors_after", msg("hub.acts.field.doors_after"), high=24 * 60),
+        "capacity": _int(fields, "capacity", msg("hub.acts.field.capacity"), blank_none=True, low=1),
     }
     return {k: v for k, v in wanted.items() if getattr(act, k) != v}
+
+
+# The form's labels: both languages side by side ("日期 Day"), fixed when the module loads.
+_LABELS = {
+    "day": html_both(msg("hub.acts.label.day"), " "),
+    "start": html_both(msg("hub.acts.label.start"), " "),
+    "end": html_both(msg("hub.acts.label.end"), " "),
+    "doors_before": html_both(msg("hub.acts.label.doors_before"), " "),
+    "doors_after": html_both(msg("hub.acts.label.doors_after"), " "),
+    "capacity": html_both(msg("hub.acts.label.capacity"), " "),
+    "minutes": html_both(msg("hub.acts.label.minutes"), " "),
+    "no_limit": html_both(msg("hub.acts.label.no_limit"), " "),
+    "save": html_both(msg("hub.acts.save")),
+}
 
 
 def _row(a: ActivityDef, lang_note: str = "") -> str:
@@ -80,26 +103,26 @@ def _row(a: ActivityDef, lang_note: str = "") -> str:
     cap = "" if a.capacity is None else str(a.capacity)
     return (f"<tr><td><b>{e(a.code)}</b><br>{e(a.name_zh)}<br><span class=muted>{e(a.name_en)}</span>{lang_note}</td>"
             f"<td><form method=post action='/dashboard/activities/{quote(a.code)}'>"
-            f"<label>日期 Day <input type=date name=day value='{a.day.isoformat()}' required></label> "
-            f"<label>开始 Start <input type=time name=start value='{a.start:%H:%M}' required></label> "
-            f"<label>结束 End <input type=time name=end value='{a.end:%H:%M}' required></label><br>"
-            f"<label>提前入场 Doors before <input type=number name=doors_before min=0 max=1440 value='{a.doors_before}' style='width:5em'> 分钟 min</label> "
-            f"<label>延后 after <input type=number name=doors_after min=0 max=1440 value='{a.doors_after}' style='width:5em'> 分钟 min</label> "
-            f"<label>容量 Capacity <input type=number name=capacity min=1 value='{cap}' placeholder='不限 no limit' style='width:7em'></label> "
-            f"<button>保存 / Save</button></form></td></tr>")
+            f"<label>{_LABELS['day']} <input type=date name=day value='{a.day.isoformat()}' required></label> "
+            f"<label>{_LABELS['start']} <input type=time name=start value='{a.start:%H:%M}' required></label> "
+            f"<label>{_LABELS['end']} <input type=time name=end value='{a.end:%H:%M}' required></label><br>"
+            f"<label>{_LABELS['doors_before']} <input type=number name=doors_before min=0 max=1440 value='{a.doors_before}' style='width:5em'> {_LABELS['minutes']}</label> "
+            f"<label>{_LABELS['doors_after']} <input type=number name=doors_after min=0 max=1440 value='{a.doors_after}' style='width:5em'> {_LABELS['minutes']}</label> "
+            f"<label>{_LABELS['capacity']} <input type=number name=capacity min=1 value='{cap}' placeholder='{_LABELS['no_limit']}' style='width:7em'></label> "
+            f"<button>{_LABELS['save']}</button></form></td></tr>")
 
 
 def render_page(definition: EventDefinition | None, message: str = "", bad: bool = False) -> str:
     """The list of activities, each in its own form; `message` on top (a result or an error)."""
     if definition is None:
-        body = "<p class=bad>中心服务器还没有大会定义（checkin-app hub event apply FILE）<br>The hub holds no event yet (checkin-app hub event apply FILE)</p>"
+        body = f"<p class=bad>{html_both(msg('hub.acts.no_event'), '<br>')}</p>"
     else:
         rows = "".join(_row(a) for a in definition.activities if not a.archived and a.end_day is None)
         multi = [a for a in definition.activities if not a.archived and a.end_day is not None]
         note = ("" if not multi else
-                "<p class=muted>跨多天的入口（" + html.escape(", ".join(a.code for a in multi)) + "）请在大会定义文件中修改。<br>"
-                "Entrances that span several days (" + html.escape(", ".join(a.code for a in multi)) + ") are changed in the event file.</p>")
-        body = (f"<table><tr><th>活动 / Activity</th><th>时间、入场与容量 / Times, doors and capacity</th></tr>{rows}</table>{note}")
+                f"<p class=muted>{html_both(msg('hub.acts.multi_day', codes=', '.join(a.code for a in multi)), '<br>')}</p>")
+        body = (f"<table><tr><th>{html_both(msg('hub.dash.activity'))}</th>"
+                f"<th>{html_both(msg('hub.acts.times_doors_capacity'))}</th></tr>{rows}</table>{note}")
     flash = ""
     if message:
         flash = f"<p class={'bad' if bad else 'ok'}>{html.escape(message).replace(chr(10), '<br>')}</p>"
@@ -120,13 +143,13 @@ def add_activity_routes(app: FastAPI, state: HubState) -> None:
         definition = svc.current()
         act = definition.activity(code) if definition is not None else None
         if act is None:
-            return f"没有活动 {code}\nNo activity {code}", True
+            return both(msg("hub.acts.unknown", code=code)), True
         try:
             changes = read_changes(fields, act)
         except FormError as exc:
             return str(exc), True
         if not changes:
-            return f"{code}：没有变化\n{code}: nothing changed", False
+            return both(msg("hub.acts.unchanged", code=code)), False
         try:
             result = svc.change_activity(code, operator=OPERATOR, desk="hub", **changes)
         except EventSetupError as exc:
@@ -134,9 +157,9 @@ def add_activity_routes(app: FastAPI, state: HubState) -> None:
         tables = set(result.tables())
         store.forget(tables)
         store.refresh(sorted(tables))
-        fields_zh = "、".join(sorted(changes))
-        return (f"{code} 已更新（{fields_zh}），签到台下次同步时生效\n"
-                f"{code} updated ({', '.join(sorted(changes))}); desks get it with their next pull"), False
+        sep = msg("hub.acts.list_sep")
+        names = Words(text(sep, "zh").join(sorted(changes)), text(sep, "en").join(sorted(changes)))
+        return both(msg("hub.acts.updated", code=code, fields=names)), False
 
     @app.get("/dashboard/activities")
     async def activities_page(request: Request) -> Response:
@@ -166,10 +189,12 @@ def add_activity_routes(app: FastAPI, state: HubState) -> None:
         return RedirectResponse("/dashboard/activities?msg=" + quote(message), status_code=303)
 
 
-PAGE = """<!doctype html><html lang=zh><head><meta charset=utf-8>
+PAGE = filled("""<!doctype html><html lang=zh><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width,initial-scale=1">
-<title>活动时间与容量 / Activity times and capacity</title><style>""" + _STYLE + """
+<title>{{title}}</title><style>""" + _STYLE + """
 form label{display:inline-block;margin:2px 6px 2px 0;font-size:13px}input{font-size:14px}</style>
-</head><body><header><h1>活动时间与容量 / Activity times and capacity</h1><div class=sub><a style="color:#cde" href="/dashboard">← 总览 / Dashboard</a>
-· 每项修改都记入审计日志 / every change is written to the audit log</div></header>
-<main><section>{{BODY}}</section></main></body></html>"""
+</head><body><header><h1>{{title}}</h1><div class=sub><a style="color:#cde" href="/dashboard">← {{back}}</a>
+· {{audited}}</div></header>
+<main><section>{{BODY}}</section></main></body></html>""",
+    title=html_both(msg("hub.acts.title")), back=html_both(msg("hub.dash.back")),
+    audited=html_both(msg("hub.acts.audited")))

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.storage.db import Database, DatabaseError, upgrade
 
 # Key of the transaction-level advisory lock that serialises hub writers on PostgreSQL, so
@@ -52,10 +53,7 @@ class HubDatabase:
             if migrate:
                 upgrade(self.engine)
         except Exception as exc:
-            raise DatabaseError(
-                f"无法打开中心数据库 {_safe(self.url)}：{exc}\n"
-                f"Cannot open the hub database {_safe(self.url)}: {exc}"
-            ) from exc
+            raise DatabaseError(both(msg("hub.db.cannot_open", url=_safe(self.url), error=str(exc)))) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._lock = threading.Lock()

@@ -12,13 +12,14 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 
 from checkin_app.domain.clock import Clock
+from checkin_app.domain.messages import both, msg
 from checkin_app.hub import vetting as vet
 from checkin_app.hub.changelog import ChangeLog
 from checkin_app.hub.db import HubDatabase
 from checkin_app.hub.enrolment import issue_desk_certificate
 from checkin_app.storage import models_hub as mh
 from checkin_app.sync import tables as st
-from checkin_app.sync.protocol import CLOCK_WARN_S, AccessRefused, bilingual, new_token, token_hash
+from checkin_app.sync.protocol import CLOCK_WARN_S, AccessRefused, new_token, token_hash
 
 log = logging.getLogger("checkin_app.hub")
 _DESK = cast(Table, mh.HubDesk.__table__)
@@ -85,16 +86,13 @@ class Desks:
         """A fresh one-time enrolment token for this desk (new or re-enrolling); returns the token."""
         name = name.strip()
         if not name or len(name) > 100:
-            raise ValueError(bilingual("签到台名称须为 1 到 100 个字符",
-                                       "A desk name must be 1 to 100 characters"))
+            raise ValueError(both(msg("hub.desk.bad_name")))
         token = new_token()
         now = self.clock.now()
         with self.db.write() as s:
             desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.name == name))
             if desk is not None and desk.revoked_at is not None:
-                raise AccessRefused(bilingual(
-                    f"签到台 {name} 已被吊销，请使用新的名称注册",
-                    f"Desk {name} was revoked; enrol the machine under a new name"))
+                raise AccessRefused(both(msg("hub.desk.revoked_new_name", name=name)))
             if desk is None:
                 desk = mh.HubDesk(name=name, created_at=now, location=location, queue_length=0,
                                   app_version="", printer_state="", protocol=0, cursor=0, address="",
@@ -111,16 +109,12 @@ class Desks:
         with self.db.write() as s:
             desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.enrol_token_hash == h))
             if desk is None:
-                raise AccessRefused(bilingual(
-                    "注册码无效或已使用过。请在中心服务器上重新生成注册码。",
-                    "This enrolment code is invalid or was already used. Create a new one at the hub."))
+                raise AccessRefused(both(msg("hub.enrol.code_invalid")))
             if desk.revoked_at is not None:
-                raise AccessRefused(bilingual(f"签到台 {desk.name} 已被吊销",
-                                              f"Desk {desk.name} has been revoked"))
+                raise AccessRefused(both(msg("hub.desk.revoked", name=desk.name)))
             if desk.enrol_expires_at is not None and desk.enrol_expires_at < now:
                 desk.enrol_token_hash = ""
-                raise AccessRefused(bilingual("注册码已过期，请重新生成",
-                                              "This enrolment code has expired; create a new one"))
+                raise AccessRefused(both(msg("hub.enrol.code_expired")))
             api_token = new_token()
             desk.enrol_token_hash = ""  # one-time: a used token can never match again
             desk.token_hash = token_hash(api_token)
@@ -146,11 +140,9 @@ class Desks:
             with self.db.one_read() as conn:
                 row = conn.execute(_AUTH, {"h": h}).first()
         if row is None:
-            raise AccessRefused(bilingual("中心服务器不认识此签到台（未注册或令牌无效）",
-                                          "The hub does not know this desk (not enrolled or bad token)"))
+            raise AccessRefused(both(msg("hub.desk.unknown_token")))
         if row.revoked_at is not None:
-            raise AccessRefused(bilingual(f"签到台 {row.name} 已被中心服务器吊销，不能再同步",
-                                          f"Desk {row.name} has been revoked by the hub and may not sync"))
+            raise AccessRefused(both(msg("hub.desk.revoked_no_sync", name=row.name)))
         return DeskIdentity(row.id, row.name)
 
     def revoke(self, name: str) -> bool:
@@ -172,7 +164,7 @@ class Desks:
         from checkin_app.services import audit
 
         if not reason.strip():
-            raise ValueError(bilingual("请说明恢复原因", "A reason is needed"))
+            raise ValueError(both(msg("hub.desk.reason_needed")))
         now = self.clock.now()
         with self.db.write() as s:
             desk = s.scalar(select(mh.HubDesk).where(mh.HubDesk.name == name))

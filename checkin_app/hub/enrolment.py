@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain import tokens
 from checkin_app.domain.clock import Clock
+from checkin_app.domain.messages import both, msg
 from checkin_app.hub.db import HubDatabase
 from checkin_app.services import keys
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec
-from checkin_app.sync.protocol import bilingual
 
 EVENT_KEY_ENV = "CHECKIN_HUB_EVENT_KEY"
 HUB_OPERATOR = "hub"
@@ -71,8 +71,7 @@ def register_event_key(store: Hub, path: Path) -> str:
     with store.db.write() as s:
         row = s.scalar(select(sec.EventKey).where(sec.EventKey.fingerprint == efp))
         if row is not None and row.retired_at is not None:
-            raise ValueError(bilingual(f"活动密钥 {efp} 已停用，不能再认证签到台",
-                                       f"Event key {efp} is retired; it cannot certify desks"))
+            raise ValueError(both(msg("hub.event_key.retired", fingerprint=efp)))
         if row is None:
             s.add(sec.EventKey(fingerprint=efp, public_key=raw.hex(), created_at=_now(),
                                retired_reason=""))
@@ -99,7 +98,7 @@ def issue_desk_certificate(session: Session, desk_name: str, public_key_hex: str
     used = set(session.scalars(select(sec.DeskKey.key_id).where(sec.DeskKey.key_id.is_not(None))))
     free = [i for i in range(1, tokens.MAX_KEY_ID + 1) if i not in used]
     if not free:
-        raise ValueError(bilingual("签到台密钥编号已用完", "No desk key ids left"))
+        raise ValueError(both(msg("hub.desk_key.none_left")))
     key_id = secrets.choice(free)
     sig = tokens.sign_certificate(event_key, key_id, public, desk_name, now)
     cert = {"key_id": key_id, "desk_name": desk_name, "public_key": public.hex(), "event_key": efp,

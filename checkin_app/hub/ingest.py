@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain import presence
 from checkin_app.domain.clock import Clock
+from checkin_app.domain.messages import Message, both, msg
 from checkin_app.domain.tokens import WALKIN_BASE, WALKIN_BLOCK
 from checkin_app.hub import vetting as vet
 from checkin_app.hub.changelog import SEQ_HIGH as _SEQ_HIGH
@@ -24,7 +25,7 @@ from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec
 from checkin_app.storage.models_badges import BadgePrint
 from checkin_app.sync import tables as st
-from checkin_app.sync.protocol import bilingual, canonical, parse_iso
+from checkin_app.sync.protocol import canonical, parse_iso
 
 _CH = cast(Table, mh.HubChange.__table__)
 _AUD = cast(Table, mh.HubAudit.__table__)
@@ -159,8 +160,8 @@ class PushIngest:
             by_table: dict[str, list[dict[str, Any]]] = {}
             for it in items:
                 if not isinstance(it, dict) or not isinstance(it.get("table"), str):
-                    result.rejected.append({"table": "", "key": vet.item_key(it), "reason": bilingual(
-                        "推送条目格式错误（缺少表名）", "malformed item (no table name)")})
+                    result.rejected.append({"table": "", "key": vet.item_key(it), "reason": both(
+                        msg("hub.item.no_table"))})
                     continue
                 by_table.setdefault(it["table"][:40], []).append(it)
             for name, batch in by_table.items():
@@ -191,11 +192,8 @@ class PushIngest:
         each = _PUSH_BY_PUSH.get(spec.ingest) if spec is not None and spec.pushed else None
         if name in ORGANISER_ONLY:
             for part in parts:
-                part.result.rejected.extend({"table": name, "key": vet.item_key(it), "reason": bilingual(
-                    "签名密钥和签到台的吊销只能由主办方在中心服务器上操作（hub revoke-desk），"
-                    "签到台不能推送",
-                    "Key and desk revocations come only from the organiser at the hub "
-                    "(hub revoke-desk); a desk may not push them")} for it in part.items)
+                part.result.rejected.extend({"table": name, "key": vet.item_key(it), "reason": both(
+                    msg("hub.push.organiser_only"))} for it in part.items)
         elif whole is not None:
             whole(self, session, parts)
         elif spec is not None and each is not None:
@@ -204,8 +202,8 @@ class PushIngest:
                 each(self, session, part.desk, spec, part.items, part.result)
         else:
             for part in parts:
-                part.result.rejected.extend({"table": name, "key": vet.item_key(it), "reason": bilingual(
-                    f"中心服务器不接受表 {name}", f"The hub does not accept table {name}")}
+                part.result.rejected.extend({"table": name, "key": vet.item_key(it), "reason": both(
+                    msg("hub.push.table_refused", table=name))}
                     for it in part.items)
 
     @staticmethod
@@ -324,22 +322,19 @@ class PushIngest:
         for r in resolved:
             u, target = str(r.payload["uuid"]), r.payload.get("undoes")
             if target:
-                why = None
+                why: Message | None = None
                 t = known.get(str(target))
                 if t is None:
-                    why = ("被撤销的签到记录在中心服务器上不存在", "the event it undoes is not at the hub")
+                    why = msg("hub.undo.target_unknown")
                 elif t[3] is not None:
-                    why = ("撤销记录本身不能再撤销", "an undo cannot itself be undone")
+                    why = msg("hub.undo.of_undo")
                 elif (t[1], t[2]) != (r.delegate_id, r.activity_id):
-                    why = ("撤销记录与被撤销的签到不是同一人、同一活动",
-                           "an undo must name the same delegate and activity as the event it undoes")
+                    why = msg("hub.undo.other_pair")
                 elif t[0] != owner[u].desk and not vet.manager_marked(r.payload):
-                    why = (f"只能撤销本签到台的记录（该记录来自 {t[0]}）；撤销其他签到台的记录须由管理员操作",
-                           f"a desk may undo only its own events (this one is desk {t[0]}'s) unless a "
-                           "manager does it (forced, with the manager's name and a reason)")
+                    why = msg("hub.undo.other_desk", desk=t[0])
                 if why is not None:
                     owner[u].result.rejected.append({"table": "checkins", "key": u,
-                                                     "reason": bilingual(*why)})
+                                                     "reason": both(why)})
                     continue
             kept.append(r)
             # A later undo in this batch may name this event.
@@ -402,7 +397,7 @@ class PushIngest:
                     vet.check_text("uuid", p.get("uuid"), 36)
                     vet.check_row(_AUD, p, skip=("id", "seq", "received_at"))
                     if not isinstance(p.get("at"), str):
-                        raise vet.Refused("缺少时间", "field at is missing")
+                        raise vet.Refused(msg("hub.audit.no_time"))
                 except vet.Refused as why:
                     part.result.rejected.append({"table": st.AUDIT, "key": vet.item_key(it),
                                                  "reason": str(why)})
@@ -459,12 +454,11 @@ class PushIngest:
                 else None
             theirs = owners.get(block, set()) if block is not None else set()
             if theirs and desk not in theirs:
-                result.rejected.append({"table": "delegates", "key": p.get("uid"), "reason": bilingual(
-                    f"现场登记编号 {d_id} 属于签到台 {min(theirs)} 的密钥，不是本台的",
-                    f"Walk-in id {d_id} is in the block of desk {min(theirs)}'s key, not this desk's")})
+                result.rejected.append({"table": "delegates", "key": p.get("uid"), "reason": both(
+                    msg("hub.walk_in.other_block", id=d_id, owner=min(theirs)))})
             elif not p.get("walk_in"):
-                result.rejected.append({"table": "delegates", "key": p.get("uid"), "reason": bilingual(
-                    "签到台只能新增现场登记人员", "Desks may only add walk-in delegates")})
+                result.rejected.append({"table": "delegates", "key": p.get("uid"), "reason": both(
+                    msg("hub.walk_in.only"))})
             elif p.get("uid") in existing or str(p.get("registration_code", "")).startswith(STUB_PREFIX):
                 # A placeholder an older desk made from a verified badge is not a person: taken
                 # as already here, so that desk stops sending it (the real row comes from the hub).
@@ -487,8 +481,8 @@ class PushIngest:
         for it in batch:
             p = dict(it.get("payload") or {})
             if not p.get("delegate") or not isinstance(p.get("serial"), int):
-                result.rejected.append({"table": table.name, "key": vet.item_key(it), "reason": bilingual(
-                    "证件吊销记录不完整", "Incomplete badge revocation")})
+                result.rejected.append({"table": table.name, "key": vet.item_key(it), "reason": both(
+                    msg("hub.badge_revocation.incomplete"))})
                 continue
             payloads[st.revocation_key(str(p["delegate"]), p["serial"])] = p
         # A reprint revokes the badge in use: the delegate's serial at the hub, or the one a
@@ -500,9 +494,8 @@ class PushIngest:
             if uid not in current:
                 continue  # unknown here: the table's own refusal says so
             if serial > current[uid]:
-                result.rejected.append({"table": table.name, "key": k, "reason": bilingual(
-                    f"只能作废正在使用的证件（序号 {current[uid]}），不能作废 {serial}",
-                    f"A reprint revokes only the badge in use (serial {current[uid]}), not {serial}")})
+                result.rejected.append({"table": table.name, "key": k, "reason": both(
+                    msg("hub.badge_revocation.not_current", current=current[uid], serial=serial))})
                 del payloads[k]
                 continue
             current[uid] = max(current[uid], serial + 1)

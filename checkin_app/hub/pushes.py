@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy.exc import DataError, IntegrityError
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.hub import vetting as vet
 from checkin_app.hub.desks import DeskIdentity
 from checkin_app.hub.ingest import PushResult
 from checkin_app.hub.store import HubStore
-from checkin_app.sync.protocol import bilingual
 
 log = logging.getLogger("checkin_app.hub")
 # Pushes taken into one transaction at most; a desk's own push is at most 500 items.
@@ -146,9 +146,8 @@ class PushWriter:
                     key = vet.item_key(it)
                     table = str(it.get("table", ""))[:40] if isinstance(it, dict) else ""
                     reason = (str(why.orig) if why.orig is not None else str(why)).splitlines()[0][:200]
-                    total.rejected.append({"table": table, "key": key, "reason": bilingual(
-                        f"数据库无法保存此条（{reason}）",
-                        f"The database cannot store this item ({reason})")})
+                    total.rejected.append({"table": table, "key": key, "reason": both(
+                        msg("hub.item.unstorable", reason=reason))})
                     continue
                 total.stored += one.stored
                 total.duplicates += one.duplicates

@@ -33,9 +33,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Boolean, Integer, String, Table
 
+from checkin_app.domain.messages import Message, both, msg
 from checkin_app.domain.verdicts import Verdict
 from checkin_app.storage.models import UTCDateTime
-from checkin_app.sync.protocol import bilingual, parse_iso
+from checkin_app.sync.protocol import parse_iso
 
 AT_WINDOW = timedelta(hours=36)
 UNDO_VERDICT = "UNDO"
@@ -51,8 +52,9 @@ MAX_TEXT = 64 * 1024
 class Refused(Exception):
     """One pushed item the hub does not take; str() is the bilingual reason."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(bilingual(zh, en))
+    def __init__(self, reason: Message) -> None:
+        super().__init__(both(reason))
+        self.reason = reason
 
 
 def _text_ok(value: str) -> str | None:
@@ -71,34 +73,32 @@ def check_value(name: str, col_type: Any, value: Any) -> None:
         return
     if isinstance(col_type, UTCDateTime):
         if not isinstance(value, str):
-            raise Refused(f"字段 {name} 应为时间", f"field {name} must be a time")
+            raise Refused(msg("hub.field.not_time", name=name))
         try:
             moment = parse_iso(value)
         except (ValueError, OverflowError):
-            raise Refused(f"字段 {name} 的时间无法识别", f"field {name} is not an ISO time") from None
+            raise Refused(msg("hub.field.bad_time", name=name)) from None
         if moment is not None and not 2000 <= moment.year <= 2200:
-            raise Refused(f"字段 {name} 的时间超出范围", f"field {name} is out of range")
+            raise Refused(msg("hub.field.time_range", name=name))
         return
     if isinstance(col_type, Boolean):
         if not isinstance(value, bool):
-            raise Refused(f"字段 {name} 应为 true/false", f"field {name} must be true or false")
+            raise Refused(msg("hub.field.not_bool", name=name))
         return
     if isinstance(col_type, Integer):  # BigInteger is an Integer
         lo, hi = INT64 if isinstance(col_type, BigInteger) else INT32
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise Refused(f"字段 {name} 应为范围内的整数", f"field {name} must be an integer in range")
+            raise Refused(msg("hub.field.not_int", name=name))
         return
     if isinstance(col_type, String):
         if not isinstance(value, str):
-            raise Refused(f"字段 {name} 应为文字", f"field {name} must be text")
+            raise Refused(msg("hub.field.not_text", name=name))
         limit = col_type.length or MAX_TEXT
         if len(value) > limit:
-            raise Refused(f"字段 {name} 超过 {limit} 个字符",
-                          f"field {name} is longer than {limit} characters")
+            raise Refused(msg("hub.field.too_long", name=name, limit=limit))
         bad = _text_ok(value)
         if bad:
-            raise Refused(f"字段 {name} 含无法保存的字符（{bad}）",
-                          f"field {name} holds characters that cannot be stored ({bad})")
+            raise Refused(msg("hub.field.bad_chars", name=name, bad=bad))
 
 
 def check_row(table: Table, payload: Mapping[str, Any], *, skip: Iterable[str] = ()) -> None:
@@ -113,13 +113,13 @@ def check_text(name: str, value: Any, limit: int) -> None:
     """A natural key or reference (delegate uid, activity code) sent as text."""
     check_value(name, String(limit), value)
     if value is None or value == "":
-        raise Refused(f"缺少字段 {name}", f"field {name} is missing")
+        raise Refused(msg("hub.field.missing", name=name))
 
 
 def payload_of(item: Any) -> dict[str, Any]:
     """The payload of a pushed item, or Refused when the item is not shaped as one."""
     if not isinstance(item, dict) or not isinstance(item.get("payload"), dict):
-        raise Refused("推送条目格式错误（缺少 payload）", "malformed item (no payload object)")
+        raise Refused(msg("hub.item.no_payload"))
     return dict(item["payload"])
 
 
@@ -166,25 +166,21 @@ def vet_checkin(p: dict[str, Any], window: TimeWindow) -> None:
     check_text("activity", p.get("activity"), 40)
     verdict, direction = p.get("verdict"), p.get("direction", "in")
     if not isinstance(verdict, str) or verdict not in VERDICTS:
-        raise Refused(f"未知的结果代码 {str(verdict)[:40]!r}", f"unknown verdict {str(verdict)[:40]!r}")
+        raise Refused(msg("hub.checkin.bad_verdict", verdict=repr(str(verdict)[:40])))
     if direction not in DIRECTIONS:
-        raise Refused(f"方向只能是 in 或 out（收到 {str(direction)[:10]!r}）",
-                      f"direction must be in or out (got {str(direction)[:10]!r})")
+        raise Refused(msg("hub.checkin.bad_direction", direction=repr(str(direction)[:10])))
     at = p.get("at")
     if not isinstance(at, str):
-        raise Refused("缺少签到时间", "field at is missing")
+        raise Refused(msg("hub.checkin.no_time"))
     moment = parse_iso(at)
     if moment is None or not window.admits(moment):
-        raise Refused(f"签到时间 {at[:40]} 离中心服务器时钟和活动日期都太远（±36 小时）",
-                      f"time {at[:40]} is too far from the hub's clock and from the event's days "
-                      "(±36 h)")
+        raise Refused(msg("hub.checkin.time_far", at=at[:40]))
     _vet_stamp(p.get("order_at"), moment, window)
     undoes = p.get("undoes")
     if (verdict == UNDO_VERDICT) != (undoes is not None):
-        raise Refused("撤销记录须同时带 UNDO 结果和被撤销的记录",
-                      "an undo needs both verdict UNDO and the event it undoes")
+        raise Refused(msg("hub.checkin.undo_shape"))
     if p.get("forced") and not manager_marked(p):
-        raise Refused("特许放行须写明管理员和原因", "a forced check-in needs the manager's name and a reason")
+        raise Refused(msg("hub.checkin.forced_unmarked"))
 
 
 def _vet_stamp(stamp: Any, at: datetime, window: TimeWindow) -> None:
@@ -195,9 +191,7 @@ def _vet_stamp(stamp: Any, at: datetime, window: TimeWindow) -> None:
     moment = parse_iso(stamp) if isinstance(stamp, str) else None
     if moment is None or moment < at or not window.admits(moment):
         shown = str(stamp)[:40]
-        raise Refused(f"排序时间 {shown} 早于签到时间，或离中心服务器时钟和活动日期都太远",
-                      f"order stamp {shown} is before the event's time or too far from the hub's "
-                      "clock and from the event's days (±36 h)")
+        raise Refused(msg("hub.checkin.stamp_far", stamp=shown))
 
 
 def manager_marked(p: Mapping[str, Any]) -> bool:
