@@ -18,6 +18,7 @@ from checkin_app.cli.common import (
     parse_clock,
     print_json,
 )
+from checkin_app.domain.messages import both, msg, text
 
 
 def add_parsers(sub: Any) -> None:
@@ -65,7 +66,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         try:
             if file_kind(args.file) != "xlsx":
-                raise CliError("--all-sheets 只用于 Excel 工作簿\n--all-sheets is for Excel workbooks")
+                raise CliError(both("import.cli.all_sheets_xlsx"))
             with XlsxSource(args.file) as book:
                 sheets = book.sheets
         except ReadError as exc:
@@ -124,8 +125,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 head, _, fld = item.rpartition("=")
                 fld = fld.strip()
                 if not head or (fld not in BY_KEY and fld not in ("-", "")):
-                    raise CliError(f"--column 需要 表头=字段（字段：{', '.join(BY_KEY)}）\n"
-                                   f"--column needs HEADER=FIELD (fields: {', '.join(BY_KEY)})")
+                    raise CliError(both(msg("import.cli.bad_column", fields=", ".join(BY_KEY))))
                 wanted[fold(head)] = None if fld in ("-", "") else fld
             for i, h in enumerate(inspection.headers):
                 if fold(h) in wanted:
@@ -179,18 +179,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         where = (f"sheet {ins.sheet}" if ins.kind == "xlsx"
                  else f"encoding {ins.encoding}, delimiter {ins.delimiter!r}")
         print(f"{args.file.name}: {where}, header on line {ins.header_line}, "
-              f"来源 / source {ins.source}{'' if ins.source_known else ' (new)'}")
+              f"{both('import.cli.source', sep=' / ')} {ins.source}{'' if ins.source_known else ' (new)'}")
         for h, f in zip(ins.headers, ins.mapping, strict=False):
-            target = f"{BY_KEY[f].name_zh} / {BY_KEY[f].name_en}" if f else "— (不导入 ignored)"
+            target = (f"{BY_KEY[f].name_zh} / {BY_KEY[f].name_en}" if f
+                      else f"— ({both('import.cli.ignored', sep=' ')})")
             print(f"  {h:<24} → {target}")
         print_problems(result)
         print_same_people(result, decided)
-        mode = "已导入 / Imported" if result.applied else "试运行，未写入 / Dry run, nothing written"
+        mode = both("import.cli.imported" if result.applied else "import.cli.dry_run", sep=" / ")
         print(f"{mode}: new {c.new}, changed {c.changed}, unchanged {c.unchanged}, "
               f"cancelled {c.cancelled}, rejected {c.rejected}, missing {c.missing}, "
               f"skipped {c.skipped}, warnings {c.warnings}  ({result.seconds:.1f} s)")
         if args.report:
-            print(f"报告（{result.problems_total:,} 行）/ Report ({result.problems_total:,} lines): "
+            print(f"{both(msg('import.cli.report', count=result.problems_total), sep=' / ')}: "
                   f"{args.report}")
     return EXIT_REFUSED if c.rejected else EXIT_OK
 
@@ -202,10 +203,8 @@ KINDS = ("category", "activity", "status", "country", "track")
 def _add_value_map_arguments(p: argparse.ArgumentParser) -> None:
     """The --map option of `import`."""
     p.add_argument("--map", action="append", default=[], metavar="KIND:VALUE=TARGET",
-                   help="map a value of the category, activity, status or country column, e.g. "
-                        "category:嘉宾=GUEST, status:待审核=approved, country:塞国=RS, "
-                        "activity:晚宴=- (leave out) or category:测试=reject; repeatable; saved "
-                        "with --save-mapping")
+                   # English only, like every help; the catalogue holds it for its Chinese examples.
+                   help=text("import.cli.map_help", "en"))
 
 
 def value_map(items: Sequence[str]) -> dict[str, dict[str, str]] | None:
@@ -216,9 +215,7 @@ def value_map(items: Sequence[str]) -> dict[str, dict[str, str]] | None:
         value, sep, target = rest.rpartition("=")
         kind = kind.strip().lower()
         if kind not in KINDS or not sep or not value.strip() or not target.strip():
-            raise CliError(f"--map 需要 类型:值=目标（类型：{', '.join(KINDS)}），例如 category:嘉宾=GUEST\n"
-                           f"--map needs KIND:VALUE=TARGET (kinds: {', '.join(KINDS)}), "
-                           "e.g. category:嘉宾=GUEST")
+            raise CliError(both(msg("import.cli.bad_map", kinds=", ".join(KINDS))))
         out.setdefault(kind, {})[value.strip()] = target.strip()
     return out or None
 
@@ -237,8 +234,7 @@ def print_problems(result: Any) -> None:
     unknown = result.unknown_values
     if not unknown:
         return
-    print("  本次大会不认识的值（用 --map 类型:值=代码 映射）/ "
-          "Values the event does not know (map them with --map KIND:VALUE=CODE):")
+    print(f"  {both('import.cli.unknown_values', sep=' / ')}:")
     for u in unknown:
         zh, en = KIND_NAMES[u.kind]
         lines = ", ".join(str(n) for n in u.lines) + (" …" if u.count > len(u.lines) else "")
@@ -271,7 +267,7 @@ def pairs(args: argparse.Namespace) -> list[tuple[str, str, str]]:
         for item in items:
             a, sep, b = item.partition("=")
             if not (sep and a.strip() and b.strip()):
-                raise ValueError(f"需要 编号=编号：{item}\nNeeds NUMBER=NUMBER: {item}")
+                raise ValueError(both(msg("import.cli.bad_pair", item=item)))
             out.append((decision, a.strip(), b.strip()))
     return out
 
@@ -283,16 +279,13 @@ def record(svc: Any, args: argparse.Namespace) -> list[Any]:
 
     given = pairs(args)
     if given and args.dry_run:
-        raise ValueError("试运行不保存决定：去掉 --dry-run 再给 --merge / --keep-apart\n"
-                         "A dry run stores no decision: give --merge / --keep-apart without --dry-run")
+        raise ValueError(both("import.cli.dry_run_decision"))
     done = []
     for decision, a, b in given:
         ids = [svc.delegate_id(x) for x in (a, b)]
         missing = [x for x, i in zip((a, b), ids, strict=True) if i is None]
         if missing:
-            raise ValueError(f"没有报名编号为 {', '.join(missing)} 的人（先导入，--dry-run 时不写入）\n"
-                             f"Nobody holds registration number {', '.join(missing)} (import first; "
-                             "a dry run writes nothing)")
+            raise ValueError(both(msg("import.cli.nobody", numbers=", ".join(missing))))
         try:
             done.append(svc.decide_same_person(ids[0], ids[1], decision, operator=args.operator))
         except ImportFailed as exc:
@@ -303,14 +296,13 @@ def record(svc: Any, args: argparse.Namespace) -> list[Any]:
 def print_same_people(result: Any, decided: list[Any]) -> None:
     """The people of this file another source lists too, and the decisions just stored."""
     if result.same_people:
-        print("  可能是同一人（已分别保存；用 --merge 保留者=另一人 或 --keep-apart 甲=乙 决定）/ "
-              "Possibly the same person (kept apart; decide with --merge KEPT=OTHER or --keep-apart A=B):")
+        print(f"  {both('import.cli.same_people', sep=' / ')}:")
         for x in result.same_people:
             mine = x.code or x.source_code or "—"
             print(f"    line {x.line}: {x.name} {mine} = {x.other_code} ({x.other_source or '—'}, "
                   f"{x.other_name}) by {', '.join(x.by)}")
     for d in decided:
-        what = ("已合并 / merged" if d.decision == "merge" else "保留为两人 / kept apart")
+        what = both("import.cli.merged" if d.decision == "merge" else "import.cli.kept_apart", sep=" / ")
         print(f"  {what}: {d.kept_code} = {d.other_code}")
 
 

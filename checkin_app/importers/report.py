@@ -12,75 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from checkin_app.domain.messages import CATALOGUE, both, pair, text
 from checkin_app.domain.spreadsheet import spreadsheet_cell
 
 ERROR = "error"  # the row is not imported
 WARNING = "warning"  # the row is imported; someone should look
 INFO = "info"  # nothing wrong, but worth knowing (a skipped total row, a missing person)
 
-# code → (Chinese, English); {value} and other fields are filled from the problem's params.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "missing_name": ("缺少姓名", "Name is missing"),
-    "missing_key": ("缺少{field_zh}，无法识别此人", "{field_en} is missing, so the person cannot be matched"),
-    "bad_code": ("报名编号含有无效字符", "Registration number contains characters that are not allowed"),
-    "code_padded": ("报名编号前导零已补回：{fixed}",
-                    "Leading zeros of the registration number restored: {fixed}"),
-    "duplicate_key": ("与第 {other} 行{field_zh}重复，此行未导入",
-                      "Same {field_en} as line {other}; this row was not imported"),
-    "duplicate_person": ("与第 {other} 行姓名和单位相同，可能是同一人",
-                         "Same name and organisation as line {other}: possibly the same person"),
-    "missing_category": ("缺少类别", "Category is missing"),
-    "unknown_category": ("未知类别：{value}（应为本次大会的类别名称或代码）",
-                         "Unknown category: {value} (use a category name or code of this event)"),
-    "unknown_activity": ("未知活动：{token}", "Unknown activity: {token}"),
-    "activity_extra": ("类别“{category}”默认不能参加“{activity_zh}”，已为此人单独开通",
-                       "Category {category} is not admitted to {activity_en} by default; "
-                       "this person was given an individual admission"),
-    "unknown_track": ("赛道“{value}”对应不到本次大会的活动（未单独开通）",
-                      "Track {value} matches no activity of this event (no admission given)"),
-    "track_admission": ("赛道“{value}”：已开通“{activity_zh}”", "Track {value}: admitted to {activity_en}"),
-    "unknown_country": ("未知国家/地区：{value}（已留空）", "Unknown country/region: {value} (left empty)"),
-    "unknown_status": ("无法识别的状态：{value}", "Unrecognised status: {value}"),
-    "mapped_reject": ("按值映射拒绝：{value}，此行未导入",
-    "Rejected by the value mapping: {value}; row not imported"),
-    "pending_status": ("报名尚未审核通过，未导入", "Registration is not approved yet; not imported"),
-    "bad_phone": ("手机号码无效：{value}", "Invalid phone number: {value}"),
-    "phone_digits_lost": ("号码以科学计数法保存，后几位已丢失：{value}"
-                          "（请在 Excel 中将该列设为文本后重新导出）",
-                          "Number was saved in scientific notation and lost digits: {value} "
-                          "(format the column as text in Excel and export again)"),
-    "bad_email": ("电子邮箱无效：{value}", "Invalid email address: {value}"),
-    "bad_id": ("证件号码校验不通过：{value}", "ID number fails its check digit: {value}"),
-    "bad_date": ("无法识别的日期：{value}", "Unrecognised date: {value}"),
-    "truncated": ("内容过长，已截断为 {limit} 个字符", "Too long; cut to {limit} characters"),
-    "uncovered_chars": ("徽章字体没有这些字符，徽章上将省略：{chars}",
-                        "No badge font has these characters; the badge leaves them out: {chars}"),
-    "latin_missing": ("缺少外文名：徽章只显示本名，请补充外文名",
-                      "Latin name missing: the badge shows the native name alone; add one"),
-    "photo_missing": ("照片文件未找到：{value}", "Photo file not found: {value}"),
-    "junk_row": ("不是报名人员（{reason_zh}）：{value}，此行未导入",
-                 "Not a registered person ({reason_en}): {value}; row not imported"),
-    "section_row": ("分组标题行，已跳过：{value}", "Section heading row skipped: {value}"),
-    "total_row": ("合计行，已跳过", "Total row skipped"),
-    "header_row": ("重复的表头行，已跳过", "Repeated header row skipped"),
-    "missing_from_file": ("此人在系统中但不在本次完整导入的文件中（未删除，请核实）",
-                          "In the system but not in this full import (not deleted; please check)"),
-    "code_qualified": ("报名编号 {value} 已属于来源“{other}”的另一人；此人保存为 {stored}",
-                       "Registration number {value} belongs to someone of source {other}; this "
-                       "person is stored as {stored}"),
-    "same_person_other_source": (
-        "可能与来源“{other_source}”的 {other_code} 是同一人（{by_zh}相同）：已分别保存，请核实后合并或保留",
-        "Possibly the same person as {other_code} of source {other_source} (same {by_en}): kept "
-        "apart; check, then merge or keep both"),
-    "more_notes": ("另有 {count} 行同样的提示（例如第 {lines} 行）：{what_zh}",
-                   "{count} more lines with the same note (e.g. lines {lines}): {what_en}"),
-    "more_rows": ("另有 {count} 行同样的{severity_zh}（例如第 {lines} 行；导出的报告文件逐行列出）："
-                  "{what_zh}",
-                  "… and {count} more rows with the same {severity_en} (e.g. lines {lines}; an "
-                  "exported report file lists every one): {what_en}"),
-    "code_taken": ("报名编号 {value} 已属于另一人，此行未导入",
-                   "Registration number {value} already belongs to someone else; row not imported"),
-}
+# A problem code's words are the catalogue's "import.problem.<code>"; {value} and other fields are
+# filled from the problem's params.
+PROBLEM_PREFIX = "import.problem."
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +47,9 @@ class Problem:
 UNKNOWN_VALUE_CODES = {"unknown_category": "category", "unknown_activity": "activity",
                        "unknown_status": "status", "pending_status": "status",
                        "unknown_country": "country", "unknown_track": "track"}
-KIND_NAMES = {"category": ("类别", "category"), "activity": ("活动", "activity"),
-              "status": ("状态", "status"), "track": ("赛道", "track"),
-              "country": ("国家/地区", "country")}
+# (zh, en) of each column kind, in the order the report groups them.
+KIND_NAMES = {kind: pair(f"import.kind.{kind}")
+              for kind in ("category", "activity", "status", "track", "country")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +133,26 @@ def group_unknown(problems: Iterable[Problem], *, keep_lines: int = 5) -> tuple[
 
 def problem(code: str, severity: str, *, sheet: str, line: int, column: str, value: object,
             **params: object) -> Problem:
-    """A report line with its message filled in from MESSAGES."""
-    text = "" if value is None else str(value)
-    zh, en = MESSAGES[code]
-    fields = {"value": text, **params}
-    return Problem(sheet, line, column, text, severity, code, zh.format(**fields), en.format(**fields))
+    """A report line with its message filled in from the catalogue ("import.problem.<code>").
+
+    A parameter given as `name_zh` and `name_en` (event data in both languages) fills `{name}` of
+    the Chinese and of the English words; any other fills both.
+    """
+    value_text = "" if value is None else str(value)
+    # Straight from the table, not through text(): one call per report line of a big file, and an
+    # unknown code or a missing field must still fail here, not print the code.
+    zh, en = CATALOGUE[PROBLEM_PREFIX + code]
+    zh_fields: dict[str, object] = {"value": value_text}
+    en_fields: dict[str, object] = {"value": value_text}
+    for name, v in params.items():
+        if name.endswith("_zh"):
+            zh_fields[name[:-3]] = v
+        elif name.endswith("_en"):
+            en_fields[name[:-3]] = v
+        else:
+            zh_fields[name] = en_fields[name] = v
+    return Problem(sheet, line, column, value_text, severity, code, zh.format(**zh_fields),
+                   en.format(**en_fields))
 
 
 # Notes (INFO) of one kind shown line by line; the rest are counted in one line.
@@ -351,9 +307,11 @@ def merged_lines(parts: Iterable[Iterable[Problem]]) -> Iterator[Problem]:
     return heapq.merge(*parts, key=_line_order)
 
 
-SEVERITY_NAMES = {ERROR: ("错误", "error"), WARNING: ("警告", "warning"), INFO: ("提示", "info")}
-REPORT_HEADER = ("工作表 Sheet", "行 Line", "列 Column", "值 Value", "级别 Severity", "代码 Code",
-                 "问题 Problem", "Problem (English)")
+SEVERITY_NAMES = {sev: pair(f"import.severity.{sev}") for sev in (ERROR, WARNING, INFO)}
+# The report's columns, both languages in each ("工作表 Sheet"); the last holds the English problem.
+REPORT_HEADER = (*(both(f"import.report.{c}", sep=" ")
+                   for c in ("sheet", "line", "column", "value", "severity", "code", "problem")),
+                 text("import.report.problem_en", "en"))
 
 
 def report_rows(problems: Iterable[Problem]) -> Iterable[list[str]]:

@@ -23,6 +23,7 @@ from checkin_app.domain.countries import COUNTRIES
 from checkin_app.importers.report import KIND_NAMES, UnknownValue
 from checkin_app.importers.rows import IGNORE, REJECT, Catalog
 from checkin_app.importers.text import fold
+from checkin_app.ui.texts import say
 
 _UNRESOLVED = QColor("#FFF3C4")
 _REJECTED = QColor("#FFCDD2")
@@ -75,8 +76,8 @@ class ValueMappingPage(QWidget):
         self.counts.setStyleSheet("font-size: 15px;")
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
-            ["文件中的列 / Column", "文件中的值 / Value in file", "行数 / Rows",
-             "对应为 / Map to", "所在行 / Lines"])
+            [say(f"import.values.head.{c}", "zh", sep=" / ")
+             for c in ("column", "value", "rows", "target", "lines")])
         self.table.verticalHeader().setVisible(False)
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
@@ -104,12 +105,8 @@ class ValueMappingPage(QWidget):
     def set_language(self, lang: str) -> None:
         """Words with the UI language first (the choices are rebuilt at the next update)."""
         self.lang = lang
-        self.title.setText(two(
-            lang, "文件中有本次大会不认识的值：请为每个值选择它对应的类别、活动或状态，或拒绝这些行。",
-            "The file holds values the event does not know: choose the category, activity or status "
-            "each one means, or reject its rows."))
-        self.save_check.setText(two(lang, "导入时把这些对应关系和列映射保存为方案",
-                                    "On import, save these values and the columns as preset"))
+        self.title.setText(say("import.values.title", lang, sep=" / "))
+        self.save_check.setText(say("import.values.save", lang, sep=" / "))
 
     # -- filling -----------------------------------------------------------------------------
     def clear(self) -> None:
@@ -144,7 +141,7 @@ class ValueMappingPage(QWidget):
     def _choices(self, kind: str) -> list[tuple[str, str | None]]:
         lang, c = self.lang, self._catalog
         out: list[tuple[str, str | None]] = [
-            (two(lang, "— 未选择 —", "— not chosen —"), None)]
+            (say("import.values.not_chosen", lang, sep=" / "), None)]
         if kind == "category" and c is not None:
             out += [(f"{two(lang, x.name_zh, x.name_en)}  ({x.code})", x.code)
                     for x in c.categories.values()]
@@ -153,14 +150,14 @@ class ValueMappingPage(QWidget):
             acts = c.track_activities if kind == "track" else c.activities
             out += [(f"{two(lang, a.name_zh, a.name_en)}  ({a.code})", a.code)
                     for a in acts.values()]
-            out.append((two(lang, "不计入任何活动", "leave it out (no activity)"), IGNORE))
+            out.append((say("import.values.no_activity", lang, sep=" / "), IGNORE))
         elif kind == "status":
-            out += [(two(lang, "已通过（导入）", "approved (imported)"), "approved"),
-                    (two(lang, "已取消", "cancelled"), "cancelled")]
+            out += [(say("import.values.approved", lang, sep=" / "), "approved"),
+                    (say("import.values.cancelled", lang, sep=" / "), "cancelled")]
         elif kind == "country":
-            out.append((two(lang, "留空", "leave empty"), IGNORE))
+            out.append((say("import.values.leave_empty", lang, sep=" / "), IGNORE))
             out += [(f"{two(lang, zh, en)}  ({code})", code) for code, (zh, en) in COUNTRIES.items()]
-        out.append((two(lang, "拒绝（这些行不导入）", "reject (rows not imported)"), REJECT))
+        out.append((say("import.values.reject", lang, sep=" / "), REJECT))
         return out
 
     def _combo(self, row: _Row) -> QComboBox:
@@ -191,7 +188,8 @@ class ValueMappingPage(QWidget):
         for i, r in enumerate(rows):
             zh, en = KIND_NAMES.get(r.kind, (r.kind, r.kind))
             kind = two(self.lang, zh, en)
-            count = f"×{r.count:,}" if r.count is not None else two(self.lang, "方案", "preset")
+            count = (f"×{r.count:,}" if r.count is not None
+                     else say("import.values.preset", self.lang, sep=" / "))
             lines = ", ".join(str(n) for n in r.lines)
             if r.count is not None and r.count > len(r.lines):
                 lines += " …"

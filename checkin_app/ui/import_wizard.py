@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.importers.fields import BY_KEY, FIELDS, KEY_FIELDS, PRIVATE_FIELDS
 from checkin_app.importers.readers import ENCODINGS
 from checkin_app.importers.report import REPORT_HEADER, Problem, report_rows, write_report
@@ -64,11 +65,14 @@ from checkin_app.services.importing import (
 from checkin_app.ui.i18n import current_language
 from checkin_app.ui.import_values import ValueMappingPage
 from checkin_app.ui.tasks import Task, TaskRunner
-from checkin_app.ui.texts import error_text
+from checkin_app.ui.texts import error_text, word
 
-_DELIMITERS = [(",", "逗号 Comma ,"), ("\t", "制表符 Tab"), (";", "分号 Semicolon ;"), ("|", "竖线 Bar |")]
-_STAGES = {"read": "读取并检查 / Reading and checking", "check": "与现有数据比对 / Comparing",
-           "apply": "写入 / Writing", "inspect": "识别文件 / Inspecting file"}
+_DELIMITERS = [(",", both("import.wizard.delim.comma", sep=" ")),
+               ("\t", both("import.wizard.delim.tab", sep=" ")),
+               (";", both("import.wizard.delim.semicolon", sep=" ")),
+               ("|", both("import.wizard.delim.bar", sep=" "))]
+_STAGES = {stage: both(f"import.wizard.stage.{stage}", sep=" / ")
+           for stage in ("read", "check", "apply", "inspect")}
 _SEVERITY_COLOURS = {"error": "#FFCDD2", "warning": "#FFF3C4", "info": "#E3F2FD"}
 # The pages, in the order a manager meets them.
 SETUP, VALUES, REPORT = 0, 1, 2
@@ -196,9 +200,10 @@ class ProblemModel(QAbstractTableModel):
 
 def _counts_line(result: ImportResult) -> str:
     c = result.counts
-    return (f"试运行 / Dry run — 新增 New {c.new:,} · 变更 Changed {c.changed:,} · "
-            f"未变 Unchanged {c.unchanged:,} · 拒绝 Rejected {c.rejected:,} · "
-            f"不认识的值 Unknown values {len(result.unknown_values):,}")
+    return (f"{both('import.wizard.dry_run', sep=' / ')} — "
+            + " · ".join(f"{both(f'import.count.{key}', sep=' ')} {n:,}" for key, n in (
+                ("new", c.new), ("changed", c.changed), ("unchanged", c.unchanged),
+                ("rejected", c.rejected), ("unknown_values", len(result.unknown_values)))))
 
 
 class ImportWizard(QDialog):
@@ -217,7 +222,7 @@ class ImportWizard(QDialog):
                  lang: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importWizard")
-        self.setWindowTitle("导入报名数据 / Import registrations")
+        self.setWindowTitle(both("import.wizard.title", sep=" / "))
         self.resize(1180, 680)  # inside a 1366×768 screen with its panel and title bar
         self.lang = lang or ui_language()
         self.service = service
@@ -252,7 +257,7 @@ class ImportWizard(QDialog):
         self.stage_label = QLabel()
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.cancel_button = QPushButton("取消 / Cancel")
+        self.cancel_button = QPushButton(both("import.wizard.cancel", sep=" / "))
         busy = QHBoxLayout()
         busy.addWidget(self.stage_label)
         busy.addWidget(self.progress, 1)
@@ -263,14 +268,14 @@ class ImportWizard(QDialog):
         self.message.setWordWrap(True)
         self.message.setObjectName("importMessage")
         self.message.setStyleSheet("color: #B71C1C; font-size: 14px;")
-        self.back_button = QPushButton("← 返回修改 / Back")
-        self.dry_run_button = QPushButton("检查（试运行）/ Check (dry run) →")
+        self.back_button = QPushButton(both("import.wizard.back", sep=" / "))
+        self.dry_run_button = QPushButton(both("import.wizard.check", sep="/"))
         self.dry_run_button.setDefault(True)
-        self.apply_button = QPushButton("导入 / Apply import")
-        self.close_button = QPushButton("关闭 / Close")
-        self.values_button = QPushButton("← 值映射 / Values")
-        self.recheck_button = QPushButton("按此重新检查 / Check again →")
-        self.report_button = QPushButton("报告 / Report →")
+        self.apply_button = QPushButton(both("import.wizard.apply", sep=" / "))
+        self.close_button = QPushButton(both("import.wizard.close", sep=" / "))
+        self.values_button = QPushButton(both("import.wizard.values", sep=" / "))
+        self.recheck_button = QPushButton(both("import.wizard.recheck", sep=" / "))
+        self.report_button = QPushButton(both("import.wizard.report", sep=" / "))
         nav = QHBoxLayout()
         nav.addWidget(self.back_button)
         nav.addWidget(self.values_button)
@@ -293,10 +298,8 @@ class ImportWizard(QDialog):
         # checked on Enter and on "Check".
         self.file_edit = QLineEdit()
         self.file_edit.setClearButtonEnabled(True)
-        self.file_edit.setPlaceholderText(
-            "输入路径或选择报名平台导出的 Excel / CSV 文件，回车读取 / "
-            "Type the path of the Excel or CSV export (Enter reads it), or choose it")
-        self.browse_button = QPushButton("选择文件… / Choose file…")
+        self.file_edit.setPlaceholderText(both("import.wizard.file_hint", sep=" / "))
+        self.browse_button = QPushButton(both("import.wizard.browse", sep=" / "))
         self.sheet_combo = QComboBox()
         self.encoding_combo = QComboBox()
         self.encoding_combo.setEditable(True)
@@ -312,7 +315,7 @@ class ImportWizard(QDialog):
         self.source_edit = QLineEdit()
         self.source_edit.setObjectName("importSource")
         self.source_edit.setMaxLength(100)
-        self.source_edit.setPlaceholderText("例如 问卷星报名、外事办嘉宾 / e.g. survey, protocol office list")
+        self.source_edit.setPlaceholderText(both("import.wizard.source_hint", sep=" / "))
         self.source_note = QLabel()
         self.source_note.setWordWrap(True)
         # Whether the manager typed the source (else it follows the sheet and the file).
@@ -322,17 +325,16 @@ class ImportWizard(QDialog):
         self.preset_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.preset_combo.setMinimumContentsLength(14)
-        self.save_preset_button = QPushButton("保存为方案… / Save as preset…")
+        self.save_preset_button = QPushButton(both("import.wizard.save_preset", sep=" / "))
         self.key_combo = QComboBox()
         for k in KEY_FIELDS:
             self.key_combo.addItem(f"{BY_KEY[k].name_zh} / {BY_KEY[k].name_en}", k)
-        self.full_check = QCheckBox("完整名单：报告文件中缺少的人（不删除）/ "
-                                    "Complete list: report people not in the file (never deleted)")
+        self.full_check = QCheckBox(both("import.wizard.full", sep="/"))
         self.photos_edit = QLineEdit()
-        self.photos_edit.setPlaceholderText("可选 / optional")
-        self.photos_button = QPushButton("照片文件夹… / Photos folder…")
+        self.photos_edit.setPlaceholderText(both("import.wizard.optional", sep=" / "))
+        self.photos_button = QPushButton(both("import.wizard.photos", sep=" / "))
         self.keep_checks: dict[str, QCheckBox] = {}
-        keep_box = QGroupBox("保存个人信息（签到台不显示）/ Keep personal data (never shown at desks)")
+        keep_box = QGroupBox(both("import.wizard.keep", sep="/"))
         keep_lay = QHBoxLayout(keep_box)
         for f in FIELDS:
             if f.key in PRIVATE_FIELDS:
@@ -341,40 +343,41 @@ class ImportWizard(QDialog):
                 keep_lay.addWidget(cb)
         keep_lay.addStretch(1)
 
-        self.reread_button = QPushButton("按这些设置重新读取 / Re-read with these settings")
+        self.reread_button = QPushButton(both("import.wizard.reread", sep=" / "))
         form = QGridLayout()
-        form.addWidget(QLabel("文件 / File"), 0, 0)
+        form.addWidget(QLabel(both("import.wizard.file", sep=" / ")), 0, 0)
         form.addWidget(self.file_edit, 0, 1, 1, 3)
         form.addWidget(self.browse_button, 0, 4)
-        form.addWidget(QLabel("工作表 / Sheet"), 1, 0)
+        form.addWidget(QLabel(both("import.wizard.sheet", sep=" / ")), 1, 0)
         form.addWidget(self.sheet_combo, 1, 1)
-        form.addWidget(QLabel("编码 / Encoding"), 1, 2)
+        form.addWidget(QLabel(both("import.wizard.encoding", sep=" / ")), 1, 2)
         form.addWidget(self.encoding_combo, 1, 3)
-        form.addWidget(QLabel("分隔符 / Delimiter"), 2, 0)
+        form.addWidget(QLabel(both("import.wizard.delimiter", sep=" / ")), 2, 0)
         form.addWidget(self.delimiter_combo, 2, 1)
-        form.addWidget(QLabel("表头所在行 / Header line"), 2, 2)
+        form.addWidget(QLabel(both("import.wizard.header_line", sep=" / ")), 2, 2)
         form.addWidget(self.header_spin, 2, 3)
         form.addWidget(self.reread_button, 2, 4)
-        form.addWidget(QLabel("映射方案 / Preset"), 3, 0)
+        form.addWidget(QLabel(both("import.wizard.preset", sep=" / ")), 3, 0)
         form.addWidget(self.preset_combo, 3, 1)
         form.addWidget(self.save_preset_button, 3, 2)
-        form.addWidget(QLabel("识别人员依据 / Match people by"), 3, 3)
+        form.addWidget(QLabel(both("import.wizard.key", sep=" / ")), 3, 3)
         form.addWidget(self.key_combo, 3, 4)
-        form.addWidget(QLabel("照片 / Photos"), 4, 0)
+        form.addWidget(QLabel(both("import.wizard.photos_label", sep=" / ")), 4, 0)
         form.addWidget(self.photos_edit, 4, 1, 1, 3)
         form.addWidget(self.photos_button, 4, 4)
-        form.addWidget(QLabel("名单来源 / Source list"), 5, 0)
+        form.addWidget(QLabel(both("import.wizard.source", sep=" / ")), 5, 0)
         form.addWidget(self.source_edit, 5, 1)
         form.addWidget(self.source_note, 5, 2, 1, 3)
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
 
-        self.mapping_title = QLabel("列映射（可逐列修改）/ Column mapping (change any column)")
+        self.mapping_title = QLabel(both("import.wizard.mapping", sep="/"))
         self.mapping_title.setObjectName("sectionTitle")
         self.mapping_title.setWordWrap(True)  # a long file name must not widen the wizard
         self.mapping_table = QTableWidget(0, 3)
         self.mapping_table.setHorizontalHeaderLabels(
-            ["文件中的列 / Column in file", "导入为 / Import as", "示例 / Sample values"])
+            [both("import.wizard.head.column", sep=" / "), both("import.wizard.head.field", sep=" / "),
+             both("import.wizard.head.sample", sep=" / ")])
         self.mapping_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.mapping_table.setColumnWidth(0, 260)
         self.mapping_table.setColumnWidth(1, 300)
@@ -395,18 +398,14 @@ class ImportWizard(QDialog):
         self.summary.setStyleSheet("font-size: 16px;")
         self.counts_labels: dict[str, QLabel] = {}
         counts = QHBoxLayout()
-        for key, zh, en, colour in (("new", "新增", "New", "#1B7F3A"),
-                                    ("changed", "变更", "Changed", "#1565C0"),
-                                    ("unchanged", "未变", "Unchanged", "#546E7A"),
-                                    ("cancelled", "取消", "Cancelled", "#6A1B9A"),
-                                    ("rejected", "拒绝", "Rejected", "#C62828"),
-                                    ("missing", "文件中缺少", "Missing", "#EF6C00"),
-                                    ("warnings", "警告", "Warnings", "#B37F00")):
+        for key, colour in (("new", "#1B7F3A"), ("changed", "#1565C0"), ("unchanged", "#546E7A"),
+                            ("cancelled", "#6A1B9A"), ("rejected", "#C62828"), ("missing", "#EF6C00"),
+                            ("warnings", "#B37F00")):
             box = QLabel()
             box.setAlignment(Qt.AlignmentFlag.AlignCenter)
             box.setStyleSheet(f"border: 2px solid {colour}; border-radius: 8px; padding: 6px 14px;"
                               f"color: {colour}; font-size: 15px;")
-            box.setProperty("caption", f"{zh} {en}")
+            box.setProperty("caption", both(f"import.count.{key}", sep=" "))
             self.counts_labels[key] = box
             counts.addWidget(box)
         self.problem_model = ProblemModel(self)
@@ -417,23 +416,23 @@ class ImportWizard(QDialog):
         self.problem_view.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((90, 60, 130, 150, 110, 130, 300)):
             self.problem_view.setColumnWidth(col, width)
-        self.export_button = QPushButton("导出报告 CSV… / Export report CSV…")
+        self.export_button = QPushButton(both("import.wizard.export", sep=" / "))
         head = QHBoxLayout()
         head.addWidget(self.summary, 1)
         head.addWidget(self.export_button)
         # People another source lists too: the organiser merges them or keeps them apart, once.
-        self.same_box = QGroupBox("可能是同一人（已分别保存）/ Possibly the same person (kept apart)")
+        self.same_box = QGroupBox(both("import.wizard.same", sep="/"))
         self.same_table = QTableWidget(0, 5)
         self.same_table.setHorizontalHeaderLabels(
-            ["行 Line", "本文件 This file", "另一来源 Other source", "相同 Same", "决定 Decision"])
+            [both(f"import.wizard.same.{c}", sep=" ") for c in ("line", "mine", "other", "by", "decision")])
         self.same_table.horizontalHeader().setStretchLastSection(True)
         self.same_table.verticalHeader().setVisible(False)
         self.same_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.same_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.same_table.setMaximumHeight(150)
         self.merge_button = QPushButton(
-            "合并：先导入的记录代表此人 / Merge: the earlier record stands for both")
-        self.apart_button = QPushButton("保留为两人 / Keep apart")
+            both("import.wizard.merge", sep=" / "))
+        self.apart_button = QPushButton(both("import.wizard.apart", sep=" / "))
         same_buttons = QHBoxLayout()
         same_buttons.addStretch(1)
         same_buttons.addWidget(self.merge_button)
@@ -506,7 +505,8 @@ class ImportWizard(QDialog):
     def _refresh_presets(self) -> None:
         current = self.preset_combo.currentData()
         self.preset_combo.clear()
-        self.preset_combo.addItem("（自动识别 / automatic）", None)
+        self.preset_combo.addItem(
+            word(msg("import.wizard.parens", words=both("import.wizard.automatic", sep=" / ")), "zh"), None)
         try:
             names = [p.name for p in self.service.presets()]
         except Exception as exc:  # a broken database must not stop the wizard from opening
@@ -558,14 +558,11 @@ class ImportWizard(QDialog):
         if ins is None:
             self.source_note.setText("")
         elif self._source_typed and self.source() != ins.source:
-            self.source_note.setText("检查时按此来源识别人员 / People are matched within this source "
-                                     "when checked")
+            self.source_note.setText(both("import.wizard.source.typed", sep=" / "))
         elif ins.source_known:
-            self.source_note.setText("此来源已导入过：同一编号即同一人 / Imported before: the same "
-                                     "number is the same person")
+            self.source_note.setText(both("import.wizard.source.known", sep=" / "))
         else:
-            self.source_note.setText("新来源：编号与其他名单互不相干 / A new source: its numbers "
-                                     "are its own, apart from other lists'")
+            self.source_note.setText(both("import.wizard.source.new", sep=" / "))
 
     def _mapping_combo(self, row: int) -> QComboBox:
         w = self.mapping_table.cellWidget(row, 1)
@@ -575,13 +572,13 @@ class ImportWizard(QDialog):
     # -- steps -------------------------------------------------------------------------------
     def _on_browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "选择报名文件 / Choose registration file", "",
+            self, both("import.wizard.choose_file", sep=" / "), "",
             "Excel / CSV (*.xlsx *.xlsm *.csv *.txt *.tsv);;All files (*)")
         if path:
             self.open_file(Path(path))
 
     def _on_photos(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "照片文件夹 / Photos folder")
+        folder = QFileDialog.getExistingDirectory(self, both("import.wizard.photos_folder", sep=" / "))
         if folder:
             self.photos_edit.setText(folder)
 
@@ -594,11 +591,11 @@ class ImportWizard(QDialog):
         """The typed path when it names a readable file; else say why (both languages)."""
         path = self.typed_path()
         if path is None:
-            self._show_message("请先输入或选择报名文件 / Type or choose the registration file first")
+            self._show_message(both("import.wizard.no_file", sep=" / "))
         elif not path.exists():
-            self._show_message(f"找不到文件：{path}\nFile not found: {path}")
+            self._show_message(both(msg("import.file_not_found", path=path)))
         elif not path.is_file():
-            self._show_message(f"这不是文件（是文件夹？）：{path}\nNot a file (a folder?): {path}")
+            self._show_message(both(msg("import.wizard.not_a_file", path=path)))
         else:
             return path
         self.file_edit.setFocus()
@@ -677,17 +674,18 @@ class ImportWizard(QDialog):
         if ins.options.preset and self.preset_combo.currentData() != ins.options.preset:
             self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(ins.options.preset)))
         self._fill_preset_names(ins)
-        where = (f"工作表 sheet “{ins.sheet}”" if ins.kind == "xlsx"
+        where = (f"{both('import.wizard.where_sheet', sep=' ')} “{ins.sheet}”" if ins.kind == "xlsx"
                  else f"{ins.encoding} · {dict(_DELIMITERS).get(ins.delimiter, ins.delimiter)}")
         n = ins.rows_estimate
-        rows = f" · 约 {n:,} 行 / about {n:,} rows" if n else ""
+        rows = f" · {both(msg('import.wizard.rows', count=n), sep=' / ')}" if n else ""
         self.mapping_title.setText(
-            f"列映射（可逐列修改）/ Column mapping (change any column) — {ins.path.name}: {where}, "
-            f"表头第 {ins.header_line} 行 / header on line {ins.header_line}{rows}")
+            f"{both('import.wizard.mapping', sep='/')} — {ins.path.name}: {where}, "
+            f"{both(msg('import.wizard.header_on', line=ins.header_line), sep=' / ')}{rows}")
         self._show_message("")
         if ins.options.preset:
             self.mapping_title.setText(
-                f"{self.mapping_title.text()} · 方案 preset “{ins.options.preset}”")
+                f"{self.mapping_title.text()} · {both('import.wizard.preset_used', sep=' ')} "
+                f"“{ins.options.preset}”")
 
     def _fill_preset_names(self, ins: FileInspection) -> None:
         """The value step's preset field: the preset in use, else one named after the file."""
@@ -704,9 +702,9 @@ class ImportWizard(QDialog):
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             t.setItem(i, 0, item)
             combo = QComboBox()
-            combo.addItem("— 不导入 / ignore —", None)
+            combo.addItem(f"— {both('import.wizard.ignore', sep=' / ')} —", None)
             for f in FIELDS:
-                mark = "  · 个人信息 personal" if f.private else ""
+                mark = f"  · {both('import.wizard.personal', sep=' ')}" if f.private else ""
                 combo.addItem(f"{f.name_zh} / {f.name_en}{mark}", f.key)
             combo.setCurrentIndex(max(0, combo.findData(field)))
             t.setCellWidget(i, 1, combo)
@@ -720,8 +718,9 @@ class ImportWizard(QDialog):
         ins = self.inspection
         if ins is None:
             return
-        name, ok = QInputDialog.getText(self, "保存映射方案 / Save mapping preset",
-                                        "方案名称 / Preset name:", text=self.preset_combo.currentData() or "")
+        name, ok = QInputDialog.getText(self, both("import.wizard.save_title", sep=" / "),
+                                        f"{both('import.wizard.preset_name', sep=' / ')}:",
+                                        text=self.preset_combo.currentData() or "")
         if not ok or not name.strip():
             return
         opts = self.options()
@@ -739,7 +738,7 @@ class ImportWizard(QDialog):
     def _on_preset_saved(self, name: str) -> None:
         self._refresh_presets()
         self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(name)))
-        self._show_message(f"已保存映射方案 {name} / Preset {name} saved", done=True)
+        self._show_message(both(msg("import.wizard.preset_saved", name=name), sep=" / "), done=True)
 
     def dry_run(self) -> None:
         """Check the whole file against the database; writes nothing.
@@ -810,9 +809,8 @@ class ImportWizard(QDialog):
         elif applied.preset:
             self._refresh_presets()
             self.preset_combo.setCurrentIndex(max(0, self.preset_combo.findData(applied.preset)))
-            self._show_message(f"列映射和值映射已保存到方案 “{applied.preset}”，下次导入同一来源时自动使用\n"
-                               f"Columns and values saved with preset “{applied.preset}”; the next "
-                               "import from the same source uses it by itself", done=True)
+            self._show_message(both(msg("import.wizard.saved_with", name=applied.preset)),
+                               done=True)
 
     def _on_result(self, result: ImportResult) -> None:
         self.outcome = result
@@ -821,13 +819,11 @@ class ImportWizard(QDialog):
             label.setText(f"{getattr(c, key):,}\n{label.property('caption')}")
         self.problem_model.set_problems(list(result.problems))
         if result.applied:
-            head = (f"已导入 {result.inspection.path.name}，用时 {result.seconds:.1f} 秒。"
-                    f" / Imported {result.inspection.path.name} in {result.seconds:.1f} s.")
+            head = both(msg("import.wizard.imported", name=result.inspection.path.name,
+                            seconds=result.seconds), sep=" / ")
             self.imported.emit(result)
         else:
-            head = ("试运行：尚未写入任何数据。请查看下面的问题，修改文件后重新检查，或直接导入。"
-                    " / Dry run: nothing written yet. Review the problems below, fix the file and "
-                    "check again, or apply.")
+            head = both("import.wizard.dry_run_head", sep=" / ")
         self.summary.setText(head)
         self._fill_same_people(result)
         self._set_page(REPORT)
@@ -848,7 +844,7 @@ class ImportWizard(QDialog):
         can = bool(people) and result.applied
         for b in (self.merge_button, self.apart_button):
             b.setEnabled(can)
-            b.setToolTip("" if can else "导入后即可决定 / Decide once the file is imported")
+            b.setToolTip("" if can else both("import.wizard.decide_later", sep=" / "))
 
     def decide_same_person(self, decision: str) -> None:
         """Store the decision for the selected pairs (every pair when none is selected)."""
@@ -874,11 +870,12 @@ class ImportWizard(QDialog):
         return item is not None and bool(item.text())
 
     def _on_decided(self, rows: list[int], decision: str) -> None:
-        text = "已合并 merged" if decision == MERGE else "两人 apart"
+        text = (both("import.wizard.merged", sep=" ") if decision == MERGE
+                else both("import.wizard.apart_done", sep=" "))
         for r in rows:
             self.same_table.setItem(r, 4, QTableWidgetItem(text))
-        self._show_message(f"已保存 {len(rows)} 项决定，下次导入不再询问 / {len(rows)} decision(s) "
-                           "stored; the next import does not ask again", done=True)
+        self._show_message(both(msg("import.wizard.decided", count=len(rows)), sep=" / "),
+                           done=True)
 
     # -- background plumbing -------------------------------------------------------------------
     def _start(self, stage: str, fn: Callable[[Any, Any], Any], on_done: Callable[[Any], None]) -> None:
@@ -903,7 +900,7 @@ class ImportWizard(QDialog):
         self.worker.wait(1)
         self.running = False
         self._update_buttons()
-        self._show_message(message or "已取消，未写入任何数据。/ Cancelled; nothing was written.")
+        self._show_message(message or both("import.wizard.cancelled", sep="/"))
 
     def _on_progress(self, stage: str, done: int, total: int) -> None:
         self.stage_label.setText(_STAGES.get(stage, stage))
@@ -913,7 +910,7 @@ class ImportWizard(QDialog):
     def _on_export(self) -> None:
         if self.outcome is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "导出报告 / Export report",
+        path, _ = QFileDialog.getSaveFileName(self, both("import.wizard.export_title", sep=" / "),
                                               "import-report.csv", "CSV (*.csv)")
         if path:
             self.export_report(Path(path))
@@ -937,7 +934,7 @@ class ImportWizard(QDialog):
             n = self.outcome.problems_total
         else:
             n = write_report(path, self.outcome.problems)
-        self._show_message(f"已导出 {n:,} 行 / Exported {n:,} lines: {path}", done=True)
+        self._show_message(f"{both(msg('import.wizard.exported', count=n), sep=' / ')}: {path}", done=True)
 
     def reject(self) -> None:
         """Close; a running step is cancelled first (and then writes nothing)."""
