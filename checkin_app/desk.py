@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from checkin_app.domain.clock import Clock
+from checkin_app.domain.messages import both, msg
 from checkin_app.domain.types import CategoryInfo, DelegateView
 from checkin_app.printing.status import PrinterState
 from checkin_app.services import walkin
@@ -137,7 +138,7 @@ class DeskCore:
         `manager`: who verified a PIN, needed when the desk already belongs to a hub (audited).
         """
         if not self.can_sync:
-            raise RuntimeError("这个签到台不连接中心服务器\nThis desk does not connect to a hub")
+            raise RuntimeError(both(msg("desk.no_hub")))
         sync = self.sync or self._new_sync()
         config = sync.enrol(code, manager=manager)
         self.sync = sync

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from checkin_app.domain.messages import both, msg
+
 APP_NAME = "checkin-desk"
 
 
@@ -15,9 +17,7 @@ def resources_dir() -> Path:
     for candidate in (here / "resources", here.parent / "resources"):
         if (candidate / "fonts").is_dir():
             return candidate
-    raise FileNotFoundError(
-        "找不到程序资源文件夹（resources/）\nCannot find the resources/ folder of the program"
-    )
+    raise FileNotFoundError(both(msg("paths.no_resources")))
 
 
 def resource(*parts: str) -> Path:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 # A cell a spreadsheet would read as a formula: the rule lives in the domain (the import report
 # uses it too); re-exported here for the audit export's callers.
+from checkin_app.domain.messages import msg, pair
 from checkin_app.domain.spreadsheet import FORMULA_START as FORMULA_START
 from checkin_app.domain.spreadsheet import spreadsheet_cell as spreadsheet_cell
 from checkin_app.storage.db import Database
@@ -95,14 +96,9 @@ def verify_chain(db: Database) -> ChainReport:
                 continue  # written before the chain existed (schema 0001)
             expected_prev = prev if prev is not None else e.prev_hash
             if e.prev_hash != expected_prev:
-                return ChainReport(False, checked, e.id,
-                                   f"第 {e.id} 条记录的前序哈希不符（记录被删除或插入）",
-                                   f"entry {e.id}: link to the previous entry is broken "
-                                   "(an entry was removed or inserted)")
+                return ChainReport(False, checked, e.id, *pair(msg("audit.link_broken", id=e.id)))
             if entry_digest(e.prev_hash, e) != e.hash:
-                return ChainReport(False, checked, e.id,
-                                   f"第 {e.id} 条记录内容被修改",
-                                   f"entry {e.id}: its content was changed after it was written")
+                return ChainReport(False, checked, e.id, *pair(msg("audit.entry_changed", id=e.id)))
             prev = e.hash
             checked += 1
     return ChainReport(True, checked)

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain import tokens
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.messages import both, msg
 from checkin_app.domain.tokens import DeskKeyInfo, Keyring
 from checkin_app.services import audit
 from checkin_app.storage import models as m
@@ -95,9 +96,7 @@ def write_key_file(path: Path, key: Ed25519PrivateKey, *, replace: bool = False)
     try:
         fd = os.open(target, flags, 0o600)
     except FileExistsError as exc:
-        raise KeyServiceError(
-            f"密钥文件已存在，未覆盖：{path}\nThe key file already exists and was not overwritten: {path}"
-        ) from exc
+        raise KeyServiceError(both(msg("keys.file_exists", path=str(path)))) from exc
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
         f.flush()
@@ -112,23 +111,16 @@ def read_key_file(path: Path) -> Ed25519PrivateKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise KeyServiceError(
-            f"无法读取活动签名密钥文件 {path}：{exc.strerror}\n"
-            f"Cannot read the event signing key file {path}: {exc.strerror}"
-        ) from exc
+        raise KeyServiceError(both(msg("keys.cannot_read", path=str(path),
+                                       detail=str(exc.strerror)))) from exc
     if os.name == "posix" and path.stat().st_mode & 0o077:
-        raise KeyServiceError(
-            f"密钥文件 {path} 的权限过宽（他人可读），请执行 chmod 600。\n"
-            f"The key file {path} is readable by others; run chmod 600 on it."
-        )
+        raise KeyServiceError(both(msg("keys.too_open", path=str(path))))
     try:
         key = load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise KeyServiceError(
-            f"{path} 不是有效的签名密钥文件\n{path} is not a valid signing key file"
-        ) from exc
+        raise KeyServiceError(both(msg("keys.not_a_key", path=str(path)))) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyServiceError(f"{path} 不是 Ed25519 密钥\n{path} is not an Ed25519 key")
+        raise KeyServiceError(both(msg("keys.not_ed25519", path=str(path))))
     return key
 
 
@@ -282,10 +274,7 @@ class KeyService:
         with self.db.read() as s:
             live = s.scalar(select(sec.EventKey.fingerprint).where(sec.EventKey.retired_at.is_(None)))
         if live is not None:
-            raise KeyServiceError(
-                f"此数据库已有活动密钥 {live}；如需更换请用 keys rotate。\n"
-                f"This database already has event key {live}; use `keys rotate` to replace it."
-            )
+            raise KeyServiceError(both(msg("keys.already_live", fingerprint=str(live))))
         key = Ed25519PrivateKey.generate()
         write_key_file(key_file, key)
         view = self._add_event_key(key, desk=desk, operator=operator, action="key_init",
@@ -321,10 +310,8 @@ class KeyService:
         with self.db.read() as s:
             known = s.scalar(select(sec.EventKey.id).where(sec.EventKey.fingerprint == old_fp))
         if known is None:
-            raise KeyServiceError(
-                f"密钥文件 {key_file} 中的密钥（{old_fp}）不属于此数据库的活动。\n"
-                f"The key in {key_file} ({old_fp}) is not an event key of this database."
-            )
+            raise KeyServiceError(both(msg("keys.not_this_event", path=str(key_file),
+                                           fingerprint=str(old_fp))))
         backup = key_file.with_name(f"{key_file.name}.{old_fp}.old")
         if not backup.exists():
             write_key_file(backup, old)
@@ -341,9 +328,7 @@ class KeyService:
             rows = s.scalars(select(sec.EventKey).where(sec.EventKey.fingerprint.startswith(
                 fingerprint.lower()))).all()
             if len(rows) != 1:
-                raise KeyServiceError(
-                    f"找不到（或不唯一）活动密钥 {fingerprint}\nNo single event key matches {fingerprint}"
-                )
+                raise KeyServiceError(both(msg("keys.no_single_key", fingerprint=str(fingerprint))))
             row = rows[0]
             if row.retired_at is None:
                 row.retired_at = now
@@ -357,7 +342,7 @@ class KeyService:
                      desk_db: Database | None = None) -> DeskKeyView:
         """Certify the desk key of `desk_db` (default: this database) with the event key file."""
         if not desk_name.strip():
-            raise KeyServiceError("请给出签到台名称\nA desk name is needed")
+            raise KeyServiceError(both(msg("keys.desk_name_needed")))
         event_key = read_key_file(key_file)
         event_raw = tokens.public_raw(event_key.public_key())
         efp = tokens.fingerprint(event_raw)
@@ -367,7 +352,7 @@ class KeyService:
             used = set(s.scalars(select(sec.DeskKey.key_id).where(sec.DeskKey.key_id.is_not(None))))
             retired = s.scalar(select(sec.EventKey.retired_at).where(sec.EventKey.fingerprint == efp))
         if retired is not None:
-            raise KeyServiceError(f"活动密钥 {efp} 已停用\nEvent key {efp} is retired")
+            raise KeyServiceError(both(msg("keys.retired", fingerprint=str(efp))))
         with target.write() as s:
             self._add_event_key(event_key, desk=desk, operator=operator, action="key_import",
                                 note={"from": str(key_file)}, session=s)
@@ -389,7 +374,7 @@ class KeyService:
                 s.add(row)
             free = [i for i in range(1, tokens.MAX_KEY_ID + 1) if i not in used]
             if not free:
-                raise KeyServiceError("密钥编号已用尽\nNo desk key ids left")
+                raise KeyServiceError(both(msg("keys.ids_used_up")))
             key_id = secrets.choice(free)
             certified_at = now.replace(microsecond=0)
             sig = tokens.sign_certificate(event_key, key_id, bytes.fromhex(row.public_key),
@@ -424,21 +409,18 @@ class KeyService:
         with self.db.read() as s:
             row = s.scalar(select(sec.EventKey).where(sec.EventKey.fingerprint == efp))
         if row is None or row.retired_at is not None:
-            raise KeyServiceError(
-                f"{key_file} 不是本活动有效的活动密钥：只有主办方（持有活动密钥）可以作废或恢复签到台密钥\n"
-                f"{key_file} is not this event's (live) event key: only the organiser, who holds it, "
-                "revokes desk keys or lifts a revocation")
+            raise KeyServiceError(both(msg("keys.not_organiser", path=str(key_file))))
         return efp
 
     def revoke_desk(self, key_id: int, *, reason: str, desk: str, operator: str) -> list[DeskKeyView]:
         """Revoke every desk key with this id: tokens they signed scan as REVOKED from now on."""
         if not reason.strip():
-            raise KeyServiceError("请说明作废原因\nA reason is needed")
+            raise KeyServiceError(both(msg("keys.revoke_reason_needed")))
         now = self.clock.now()
         with self.db.write() as s:
             rows = s.scalars(select(sec.DeskKey).where(sec.DeskKey.key_id == key_id)).all()
             if not rows:
-                raise KeyServiceError(f"没有编号为 {key_id} 的签到台密钥\nNo desk key with id {key_id}")
+                raise KeyServiceError(both(msg("keys.no_desk_key", key_id=key_id)))
             done = []
             for row in rows:
                 old = s.scalar(select(sec.KeyRevocation).where(
@@ -469,14 +451,13 @@ class KeyService:
         """
         why = reason.strip()
         if not why:
-            raise KeyServiceError("请说明解除作废的原因\nA reason is needed")
+            raise KeyServiceError(both(msg("keys.lift_reason_needed")))
         now = self.clock.now()
         with self.db.write() as s:
             rows = [r for r in s.scalars(select(sec.KeyRevocation).where(sec.KeyRevocation.key_id == key_id))
                     if not revocation_lifted(r.reason)]
             if not rows:
-                raise KeyServiceError(f"签到台密钥 {key_id} 没有生效的作废记录\n"
-                                      f"Desk key {key_id} has no revocation in force")
+                raise KeyServiceError(both(msg("keys.not_revoked", key_id=key_id)))
             for r in rows:
                 before = {"public_key": r.public_key, "reason": r.reason, "revoked_at": _iso(r.revoked_at),
                           "desk": r.desk, "operator": r.operator}
@@ -560,9 +541,7 @@ class KeyService:
             if bundle.get("format") != BUNDLE_FORMAT:
                 raise ValueError("format")
         except (OSError, ValueError, AttributeError) as exc:
-            raise KeyServiceError(
-                f"{path} 不是签到台公钥文件\n{path} is not a check-in desk public key file"
-            ) from exc
+            raise KeyServiceError(both(msg("keys.not_public_file", path=str(path)))) from exc
         now = self.clock.now()
         added = {"event_keys": 0, "retired": 0, "desk_keys": 0, "rejected": 0,
                  "key_revocations": 0, "badge_revocations": 0}
@@ -572,9 +551,8 @@ class KeyService:
                 audit.record(s, at=now, desk=desk, operator=operator, action="key_import_public",
                              subject=str(path)[:200], after=added)
         except (KeyError, TypeError, ValueError) as exc:
-            raise KeyServiceError(
-                f"公钥文件 {path} 内容有误：{exc}\nThe public key file {path} is damaged: {exc}"
-            ) from exc
+            raise KeyServiceError(both(msg("keys.public_file_damaged", path=str(path),
+                                           detail=str(exc)))) from exc
         return added
 
     @staticmethod

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.storage import recovery
 
 if TYPE_CHECKING:
@@ -40,17 +41,11 @@ class DatabaseInUseError(DatabaseError):
 
 
 def _busy_message(path: Path) -> str:
-    return (f"另一个签到台程序正在检查或恢复数据库文件 {path}，等待 {recovery.LOCK_WAIT_S:.0f} 秒后仍未完成。"
-            "请稍后再启动。\n"
-            f"Another desk process is checking or recovering the database file {path} and had not "
-            f"finished after {recovery.LOCK_WAIT_S:.0f} s. Start again in a moment.")
+    return both(msg("db.busy", path=str(path), seconds=f"{recovery.LOCK_WAIT_S:.0f}"))
 
 
 def _damaged_message(path: Path) -> str:
-    return (f"数据库文件 {path} 已损坏，此操作未完成。请重启签到台：启动时会检查文件，"
-            "保留损坏的文件并改用新文件继续签到。\n"
-            f"The database file {path} is damaged; this was not done. Restart the desk: at start "
-            "it checks the file, keeps the damaged one and goes on in a fresh file.")
+    return both(msg("db.damaged", path=str(path)))
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -199,8 +194,7 @@ class Database:
             raise DatabaseInUseError(str(exc)) from exc
         except OSError as exc:  # the lock file cannot be made (a read-only folder)
             self._lock.release()
-            raise DatabaseError(
-                f"无法打开数据库 {self.path}：{exc}\nCannot open database {self.path}: {exc}") from exc
+            raise DatabaseError(both(msg("db.cannot_open", path=str(self.path), detail=str(exc)))) from exc
         except BaseException:
             self._lock.release()
             raise
@@ -227,9 +221,7 @@ class Database:
             self._lock.release()
             # The driver's own words ("file is not a database"), not SQLAlchemy's wrapper text.
             cause = getattr(exc, "orig", None) or exc
-            raise DatabaseError(
-                f"无法打开数据库 {self.path}：{cause}\nCannot open database {self.path}: {cause}"
-            ) from exc
+            raise DatabaseError(both(msg("db.cannot_open", path=str(self.path), detail=str(cause)))) from exc
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(immediate=True), expire_on_commit=False

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from checkin_app.domain.messages import Words, both, msg, text
 from checkin_app.domain.tokens import is_walk_in_id
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -41,8 +42,7 @@ STUB_UPDATED_AT = "2000-01-01 00:00:00.000000"  # services.checkin.STUB_UPDATED_
 # import data) are the registration's and come back with it from the hub or a re-import.
 KEPT_WITH_STUB = ("checkins", "badge_prints", "print_jobs", "presence")
 # A queued print job of a placeholder would print a badge with no name on it.
-STUB_JOB_ERROR = ("该人员的记录随损坏的数据库丢失，同步后再重试打印 / This person's record was lost "
-                  "with the damaged database; retry the print once the desk has synced")
+STUB_JOB_ERROR = both(msg("recovery.stub_job"), sep=" / ")
 LOCK_SUFFIX = ".lock"
 # How long an opening desk process waits for another one checking or recovering the same file.
 LOCK_WAIT_S = 60.0
@@ -84,13 +84,7 @@ class InUse(Exception):
 
 def in_use_message(path: Path) -> str:
     """Why a damaged file that another desk process holds open was left where it is (zh, en)."""
-    return (f"数据库文件 {path} 已损坏，但另一个签到台程序（窗口或命令）正打开着它，所以没有移走它，"
-            "签到台也不启动。请先关闭使用这个文件的其他签到台程序，再重新启动：启动时会保留损坏的文件"
-            "并改用新文件继续签到。\n"
-            f"The database file {path} is damaged, but another desk process (a window or a command) "
-            "has it open, so it was not moved aside and this desk does not start. Close the other "
-            "desk program using this file, then start again: the desk will keep the damaged file "
-            "and go on in a fresh one.")
+    return both(msg("recovery.in_use", path=str(path)))
 
 
 def lock_path(path: Path) -> Path:
@@ -277,40 +271,26 @@ class Recovery:
     def _lists(self) -> tuple[str, str]:
         kept = sum(t.rows for t in self.tables)
         if not self.incomplete:
-            return (f"已完整转移 {kept} 行数据。", f"All {kept} rows were carried over.")
-        names = ", ".join(f"{t.name} ({t.rows})" for t in self.incomplete)
-        zh = (f"已转移 {kept} 行；以下表有无法读取的行（括号内为已转移行数）：{names}。"
-              "请与中心服务器同步以补回数据。")
-        en = (f"{kept} rows were carried over; these tables had rows that could not be read "
-              f"(rows carried in brackets): {names}. Sync with the hub to get the rest back.")
-        if self.stubs:
-            n = len(self.stubs)
-            zh += (f"{n} 位人员的登记记录无法读取，本台为他们的签到和打印记录保留了占位记录"
-                   "（显示为证件编号），签到一条未丢；下次同步时这些记录会发送到中心服务器，"
-                   "他们的登记资料也会从中心服务器补回。")
-            en += (f" {n} people's registration rows could not be read; this desk keeps their "
-                   "check-ins and prints on placeholders (shown by badge number), so no scan is "
-                   "lost: the next sync sends them to the hub and brings those people's records "
-                   "back from it.")
+            parts = [msg("recovery.all_kept", kept=kept)]
+        else:
+            names = ", ".join(f"{t.name} ({t.rows})" for t in self.incomplete)
+            parts = [msg("recovery.some_kept", kept=kept, names=names)]
+            if self.stubs:
+                parts.append(msg("recovery.stubs", n=len(self.stubs)))
+        zh, en = ("".join(text(p, lang) for p in parts) for lang in ("zh", "en"))
         return zh, en
 
     @property
     def message(self) -> str:
         """The full bilingual notice (CLI stderr, log, the desk's notice)."""
         zh_list, en_list = self._lists()
-        return (
-            f"本机数据库已损坏（{self.problem}）。损坏的文件已保留为 {self.damaged_path}，"
-            f"以便恢复；签到台改用新的数据库文件继续签到。{zh_list}请通知技术支持。\n"
-            f"This desk's database is damaged ({self.problem}). The damaged file was kept as "
-            f"{self.damaged_path} for recovery, and the desk goes on recording scans in a fresh "
-            f"database file. {en_list} Tell technical support."
-        )
+        return both(msg("recovery.notice", problem=str(self.problem), path=str(self.damaged_path),
+                        lists=Words(zh_list, en_list)))
 
     @property
     def short(self) -> str:
         """One line in both languages for the desk's status bar (`message` in its tooltip)."""
-        return ("数据库已损坏：已改用新文件继续签到，旧文件已保留 / "
-                "Database damaged: scanning goes on in a fresh file, the damaged one is kept")
+        return both(msg("recovery.short"), sep=" / ")
 
 
 def _columns(con: sqlite3.Connection, schema: str, table: str) -> list[str]:

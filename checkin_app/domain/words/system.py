@@ -118,7 +118,8 @@ WORDS: dict[str, tuple[str, str]] = {
                                   "Cannot write to the folder {folder}: {detail}"),
     "printer.no_lp": ("未找到系统打印命令 lp（请安装 CUPS）",
                       "The system print command lp was not found (install CUPS)"),
-    "printer.lp_timeout": ("打印服务 {seconds} 秒无响应", "The print spooler did not answer in {seconds} s"),
+    "printer.lp_timeout": ("打印服务 {seconds} 秒无响应",
+                           "The print spooler did not answer in {seconds} s"),
     "printer.lp_failed": ("无法运行 lp：{detail}", "Cannot run lp: {detail}"),
     "printer.refused": ("打印机 {where} 拒绝了任务：{detail}",
                         "The printer {where} refused the job: {detail}"),
@@ -167,4 +168,88 @@ WORDS: dict[str, tuple[str, str]] = {
     "template.no_such_sheet": ("没有这种拼版；可用：{known}", "no such sheet layout; available: {known}"),
     "template.does_not_fit": ("{width}×{height} 毫米的徽章放不进 {sheet} 拼版",
                               "a {width}×{height} mm badge does not fit the {sheet} sheet"),
+    # -- storage: opening the database (storage/db.py) and recovering it (storage/recovery.py)
+    "db.busy": (
+        "另一个签到台程序正在检查或恢复数据库文件 {path}，等待 {seconds} 秒后仍未完成。请稍后再启动。",
+        "Another desk process is checking or recovering the database file {path} and had not "
+        "finished after {seconds} s. Start again in a moment."),
+    "db.damaged": (
+        "数据库文件 {path} 已损坏，此操作未完成。请重启签到台：启动时会检查文件，"
+        "保留损坏的文件并改用新文件继续签到。",
+        "The database file {path} is damaged; this was not done. Restart the desk: at start "
+        "it checks the file, keeps the damaged one and goes on in a fresh file."),
+    "db.cannot_open": ("无法打开数据库 {path}：{detail}", "Cannot open database {path}: {detail}"),
+    "recovery.stub_job": ("该人员的记录随损坏的数据库丢失，同步后再重试打印",
+                          "This person's record was lost with the damaged database; retry the "
+                          "print once the desk has synced"),
+    "recovery.in_use": (
+        "数据库文件 {path} 已损坏，但另一个签到台程序（窗口或命令）正打开着它，所以没有移走它，"
+        "签到台也不启动。请先关闭使用这个文件的其他签到台程序，再重新启动：启动时会保留损坏的文件"
+        "并改用新文件继续签到。",
+        "The database file {path} is damaged, but another desk process (a window or a command) "
+        "has it open, so it was not moved aside and this desk does not start. Close the other "
+        "desk program using this file, then start again: the desk will keep the damaged file "
+        "and go on in a fresh one."),
+    "recovery.all_kept": ("已完整转移 {kept} 行数据。", "All {kept} rows were carried over."),
+    "recovery.some_kept": (
+        "已转移 {kept} 行；以下表有无法读取的行（括号内为已转移行数）：{names}。"
+        "请与中心服务器同步以补回数据。",
+        "{kept} rows were carried over; these tables had rows that could not be read "
+        "(rows carried in brackets): {names}. Sync with the hub to get the rest back."),
+    "recovery.stubs": (
+        "{n} 位人员的登记记录无法读取，本台为他们的签到和打印记录保留了占位记录"
+        "（显示为证件编号），签到一条未丢；下次同步时这些记录会发送到中心服务器，"
+        "他们的登记资料也会从中心服务器补回。",
+        " {n} people's registration rows could not be read; this desk keeps their "
+        "check-ins and prints on placeholders (shown by badge number), so no scan is "
+        "lost: the next sync sends them to the hub and brings those people's records "
+        "back from it."),
+    "recovery.notice": (
+        "本机数据库已损坏（{problem}）。损坏的文件已保留为 {path}，"
+        "以便恢复；签到台改用新的数据库文件继续签到。{lists}请通知技术支持。",
+        "This desk's database is damaged ({problem}). The damaged file was kept as "
+        "{path} for recovery, and the desk goes on recording scans in a fresh "
+        "database file. {lists} Tell technical support."),
+    "recovery.short": ("数据库已损坏：已改用新文件继续签到，旧文件已保留",
+                       "Database damaged: scanning goes on in a fresh file, the damaged one is kept"),
+    # -- keys (services/keys.py) and the audit chain (services/audit.py) ----------------------
+    "keys.file_exists": ("密钥文件已存在，未覆盖：{path}",
+                         "The key file already exists and was not overwritten: {path}"),
+    "keys.cannot_read": ("无法读取活动签名密钥文件 {path}：{detail}",
+                         "Cannot read the event signing key file {path}: {detail}"),
+    "keys.too_open": ("密钥文件 {path} 的权限过宽（他人可读），请执行 chmod 600。",
+                      "The key file {path} is readable by others; run chmod 600 on it."),
+    "keys.not_a_key": ("{path} 不是有效的签名密钥文件", "{path} is not a valid signing key file"),
+    "keys.not_ed25519": ("{path} 不是 Ed25519 密钥", "{path} is not an Ed25519 key"),
+    "keys.already_live": (
+        "此数据库已有活动密钥 {fingerprint}；如需更换请用 keys rotate。",
+        "This database already has event key {fingerprint}; use `keys rotate` to replace it."),
+    "keys.not_this_event": ("密钥文件 {path} 中的密钥（{fingerprint}）不属于此数据库的活动。",
+                            "The key in {path} ({fingerprint}) is not an event key of this database."),
+    "keys.no_single_key": ("找不到（或不唯一）活动密钥 {fingerprint}",
+                           "No single event key matches {fingerprint}"),
+    "keys.desk_name_needed": ("请给出签到台名称", "A desk name is needed"),
+    "keys.retired": ("活动密钥 {fingerprint} 已停用", "Event key {fingerprint} is retired"),
+    "keys.ids_used_up": ("密钥编号已用尽", "No desk key ids left"),
+    "keys.not_organiser": (
+        "{path} 不是本活动有效的活动密钥：只有主办方（持有活动密钥）可以作废或恢复签到台密钥",
+        "{path} is not this event's (live) event key: only the organiser, who holds it, "
+        "revokes desk keys or lifts a revocation"),
+    "keys.revoke_reason_needed": ("请说明作废原因", "A reason is needed"),
+    "keys.no_desk_key": ("没有编号为 {key_id} 的签到台密钥", "No desk key with id {key_id}"),
+    "keys.lift_reason_needed": ("请说明解除作废的原因", "A reason is needed"),
+    "keys.not_revoked": ("签到台密钥 {key_id} 没有生效的作废记录",
+                         "Desk key {key_id} has no revocation in force"),
+    "keys.not_public_file": ("{path} 不是签到台公钥文件", "{path} is not a check-in desk public key file"),
+    "keys.public_file_damaged": ("公钥文件 {path} 内容有误：{detail}",
+                                 "The public key file {path} is damaged: {detail}"),
+    "audit.link_broken": (
+        "第 {id} 条记录的前序哈希不符（记录被删除或插入）",
+        "entry {id}: link to the previous entry is broken (an entry was removed or inserted)"),
+    "audit.entry_changed": ("第 {id} 条记录内容被修改",
+                            "entry {id}: its content was changed after it was written"),
+    # -- the desk's facade (desk.py) and where the program's files are (paths.py) -------------
+    "desk.no_hub": ("这个签到台不连接中心服务器", "This desk does not connect to a hub"),
+    "paths.no_resources": ("找不到程序资源文件夹（resources/）",
+                           "Cannot find the resources/ folder of the program"),
 }
