@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
+from checkin_app.domain.messages import DeskError, Message, Words, msg, text
 from checkin_app.lifeline import die_with_parent
 
 # Bytes read per step when checking an encoding or scanning a sheet for merged cells.
@@ -33,8 +34,8 @@ _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 Row = list[object]
 
 
-class ReadError(Exception):
-    """The file cannot be read at all (wrong type, wrong encoding, gone); the message is bilingual."""
+class ReadError(DeskError):
+    """The file cannot be read at all (wrong type, wrong encoding, gone); carries a catalogue Message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +50,22 @@ class SourceInfo:
     rows_estimate: int | None
 
 
+def sheet_list(sheets: tuple[str, ...]) -> Words:
+    """A workbook's sheet names as each language lists them ("、" between them in Chinese)."""
+    return Words(text("import.list_sep", "zh").join(sheets), text("import.list_sep", "en").join(sheets))
+
+
 def file_kind(path: Path) -> str:
     """'xlsx' or 'csv' from the file's first bytes (the extension lies often enough)."""
     try:
         with path.open("rb") as f:
             head = f.read(8)
     except OSError as exc:
-        raise ReadError(f"无法打开文件 {path}：{exc}\nCannot open {path}: {exc}") from exc
+        raise ReadError(msg("import.read.cannot_open", path=path, error=str(exc))) from exc
     if head.startswith(_XLSX_MAGIC):
         return "xlsx"
     if head.startswith(_XLS_MAGIC):
-        raise ReadError(
-            f"{path.name} 是旧版 Excel（.xls）文件。请在 Excel 中另存为 .xlsx 或 CSV 后再导入。\n"
-            f"{path.name} is an old Excel (.xls) file. Save it as .xlsx or CSV in Excel, then import that."
-        )
+        raise ReadError(msg("import.read.old_xls", name=path.name))
     return "csv"
 
 
@@ -115,18 +118,8 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 def _undecodable(path: Path, encoding: str, line: int, declared: bool = False) -> ReadError:
     if declared:
-        return ReadError(
-            f"{path.name} 标明是 {encoding} 编码（文件开头的字节顺序标记），"
-            f"但第 {line} 行有不属于该编码的字节：文件已损坏或被其他程序改过。请从原系统重新导出。\n"
-            f"{path.name} says it is {encoding} (the byte-order mark at its start), but line {line} "
-            "holds bytes that are not: the file is damaged or was changed by another program. "
-            "Export it again from its source."
-        )
-    return ReadError(
-        f"{path.name} 第 {line} 行不能按 {encoding} 编码读取（会出现乱码），请换一种编码。\n"
-        f"{path.name} line {line} cannot be read as {encoding} (the text would be garbled); choose "
-        "another encoding."
-    )
+        return ReadError(msg("import.read.bom_mismatch", name=path.name, encoding=encoding, line=line))
+    return ReadError(msg("import.read.undecodable", name=path.name, encoding=encoding, line=line))
 
 
 def detect_encoding(path: Path) -> str:
@@ -154,10 +147,7 @@ def detect_encoding(path: Path) -> str:
     for candidate in ("utf-8", "gb18030"):
         if _decodes(path, candidate):
             return candidate
-    raise ReadError(
-        f"{path.name} 既不是 UTF-8 也不是 GB18030/GBK 编码，请选择文件的编码（例如 big5）。\n"
-        f"{path.name} is neither UTF-8 nor GB18030/GBK; choose the file's encoding (e.g. big5)."
-    )
+    raise ReadError(msg("import.read.no_encoding", name=path.name))
 
 
 def check_encoding(path: Path, encoding: str) -> None:
@@ -165,7 +155,7 @@ def check_encoding(path: Path, encoding: str) -> None:
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
-        raise ReadError(f"未知编码：{encoding}\nUnknown encoding: {encoding}") from exc
+        raise ReadError(msg("import.read.unknown_encoding", encoding=encoding)) from exc
     bad = _bad_line(path, encoding)
     if bad is not None:
         raise _undecodable(path, encoding, bad)
@@ -196,23 +186,15 @@ def _lines(text: io.TextIOWrapper, record: list[int]) -> Iterator[str]:
 
 
 def _too_long(path: Path, line: int) -> ReadError:
-    return ReadError(
-        f"{path.name} 第 {line} 行超过 {MAX_RECORD_CHARS:,} 个字符（可能缺少换行，或引号未闭合），"
-        "未导入任何数据。请检查该行。\n"
-        f"{path.name} line {line} is over {MAX_RECORD_CHARS:,} characters long (a missing line "
-        "break, or a quote that is never closed); nothing was imported. Check that line."
-    )
+    return ReadError(msg("import.read.line_too_long", name=path.name, line=line,
+                         limit=MAX_RECORD_CHARS))
 
 
 def _csv_error(path: Path, line: int, exc: csv.Error) -> ReadError:
     if "field larger than field limit" in str(exc):
         limit = csv.field_size_limit()
-        return ReadError(
-            f"{path.name} 第 {line} 行有一个单元格超过 {limit:,} 个字符（可能引号未闭合），未导入任何数据。\n"
-            f"{path.name} line {line} has a cell over {limit:,} characters long (perhaps a quote "
-            "that is never closed); nothing was imported."
-        )
-    return ReadError(f"{path.name} 第 {line} 行格式错误：{exc}\n{path.name} line {line} is malformed: {exc}")
+        return ReadError(msg("import.read.cell_too_long", name=path.name, line=line, limit=limit))
+    return ReadError(msg("import.read.malformed", name=path.name, line=line, error=str(exc)))
 
 
 def detect_delimiter(path: Path, encoding: str) -> str:
@@ -336,10 +318,8 @@ def _mb(n: int) -> str:
     return f"{n / _MB:,.0f} MB" if n >= _MB else f"{n:,} B"
 
 
-def _refuse(name: str, zh: str, en: str) -> ReadError:
-    return ReadError(f"{name} 不能导入：{zh}。未导入任何数据；请在 Excel 中打开并另存为 .xlsx 后重试。\n"
-                     f"{name} cannot be imported: {en}. Nothing was imported; open it in Excel, save "
-                     "it again as .xlsx and retry.")
+def _refuse(name: str, why: Message) -> ReadError:
+    return ReadError(msg("import.read.refused", name=name, why=why))
 
 
 def check_xlsx_directory(archive: zipfile.ZipFile, name: str) -> None:
@@ -347,28 +327,25 @@ def check_xlsx_directory(archive: zipfile.ZipFile, name: str) -> None:
     decompressed: a bomb is refused in milliseconds)."""
     infos = archive.infolist()
     if len(infos) > MAX_XLSX_PARTS:
-        raise _refuse(name, f"压缩包中有 {len(infos):,} 个部件（上限 {MAX_XLSX_PARTS:,}）",
-                      f"its zip holds {len(infos):,} parts (limit {MAX_XLSX_PARTS:,})")
+        raise _refuse(name, msg("import.xlsx.too_many_parts", count=len(infos), limit=MAX_XLSX_PARTS))
     seen: set[str] = set()
     total = 0
     for info in infos:
         if info.filename in seen:  # two readers could take different ones
-            raise _refuse(name, f"部件 {info.filename} 出现两次", f"part {info.filename} appears twice")
+            raise _refuse(name, msg("import.xlsx.part_twice", part=info.filename))
         seen.add(info.filename)
         size = info.file_size
         total += size
         limit = _part_limit(info.filename)
         if size > limit:
-            raise _refuse(name, f"部件 {info.filename} 解压后 {_mb(size)}（上限 {_mb(limit)}）",
-                          f"part {info.filename} is {_mb(size)} uncompressed (limit {_mb(limit)})")
+            raise _refuse(name, msg("import.xlsx.part_too_big", part=info.filename, size=_mb(size),
+                                    limit=_mb(limit)))
         if size >= _RATIO_FROM and size > MAX_RATIO * max(info.compress_size, 1):
             ratio = size // max(info.compress_size, 1)
-            raise _refuse(name, f"部件 {info.filename} 压缩比 {ratio:,}:1，是压缩炸弹（上限 {MAX_RATIO}:1）",
-                          f"part {info.filename} expands {ratio:,} times, a zip bomb (limit "
-                          f"{MAX_RATIO} times)")
+            raise _refuse(name, msg("import.xlsx.zip_bomb", part=info.filename, ratio=ratio,
+                                    limit=MAX_RATIO))
     if total > MAX_XLSX_BYTES:
-        raise _refuse(name, f"解压后共 {_mb(total)}（上限 {_mb(MAX_XLSX_BYTES)}）",
-                      f"it is {_mb(total)} uncompressed (limit {_mb(MAX_XLSX_BYTES)})")
+        raise _refuse(name, msg("import.xlsx.too_big", size=_mb(total), limit=_mb(MAX_XLSX_BYTES)))
 
 
 def _part_limit(part: str) -> int:
@@ -396,15 +373,13 @@ def _xml_chunks(archive: zipfile.ZipFile, part: str, name: str) -> Iterator[tupl
                 data = tail + chunk
                 cut = data.rfind(b">") + 1
                 if len(data) - cut > MAX_XML_RUN:
-                    raise _refuse(name, f"部件 {part} 中有超过 {_mb(MAX_XML_RUN)} 的空白或文本段",
-                                  f"part {part} has a run of text or whitespace over "
-                                  f"{_mb(MAX_XML_RUN)}")
+                    raise _refuse(name, msg("import.xlsx.xml_run", part=part, limit=_mb(MAX_XML_RUN)))
                 if cut:
                     yield offset, data[:cut]
                     offset += cut
                 tail = data[cut:]
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise _refuse(name, f"部件 {part} 已损坏（{exc}）", f"part {part} is damaged ({exc})") from exc
+        raise _refuse(name, msg("import.xlsx.part_damaged", part=part, error=str(exc))) from exc
     if tail.strip():
         yield offset, tail
 
@@ -503,8 +478,8 @@ class _SheetScanner:
             for c1, r1, c2, r2 in _MERGE.findall(data):
                 self.scan.merges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
             if len(self.scan.merges) > MAX_MERGES:
-                raise _refuse(self.name, f"工作表 {self.part} 有超过 {MAX_MERGES:,} 个合并单元格区域",
-                              f"sheet {self.part} has over {MAX_MERGES:,} merged ranges")
+                raise _refuse(self.name, msg("import.xlsx.too_many_merges", part=self.part,
+                                             limit=MAX_MERGES))
 
     def _cells(self, data: bytes) -> None:
         p = self.prefix
@@ -580,12 +555,9 @@ class _SheetScanner:
     def _check(self) -> None:
         area = self.scan.max_row * self.scan.max_col
         if area > MAX_CELLS:
-            raise _refuse(
-                self.name,
-                f"工作表 {self.part} 的数据延伸到第 {self.scan.max_row:,} 行、第 {self.scan.max_col:,} 列"
-                f"（{area:,} 个单元格，上限 {MAX_CELLS:,}）",
-                f"sheet {self.part} has values as far as row {self.scan.max_row:,}, column "
-                f"{self.scan.max_col:,} ({area:,} cells; limit {MAX_CELLS:,})")
+            raise _refuse(self.name, msg("import.xlsx.too_many_cells", part=self.part,
+                                         row=self.scan.max_row, col=self.scan.max_col, area=area,
+                                         limit=MAX_CELLS))
 
     def finish(self) -> SheetScan:
         # Shared strings are copied into every cell using one: bound that text, exactly when the
@@ -593,12 +565,9 @@ class _SheetScanner:
         if self.s_cells * self.longest > MAX_CELL_TEXT_BYTES:
             self.scan.shared_text = self._exact_shared_text()
             if self.scan.shared_text > MAX_CELL_TEXT_BYTES:
-                raise _refuse(
-                    self.name,
-                    f"工作表 {self.part} 的共享字符串展开后约 {_mb(self.scan.shared_text)}"
-                    f"（上限 {_mb(MAX_CELL_TEXT_BYTES)}）",
-                    f"sheet {self.part} expands its shared strings to about "
-                    f"{_mb(self.scan.shared_text)} (limit {_mb(MAX_CELL_TEXT_BYTES)})")
+                raise _refuse(self.name, msg("import.xlsx.shared_too_big", part=self.part,
+                                             size=_mb(self.scan.shared_text),
+                                             limit=_mb(MAX_CELL_TEXT_BYTES)))
         else:
             self.scan.shared_text = self.s_cells * self.longest
         return self.scan
@@ -616,8 +585,7 @@ class _SheetScanner:
             try:
                 total += sum(map(sizes.__getitem__, map(int, indices)))
             except IndexError:
-                raise _refuse(self.name, f"工作表 {self.part} 引用了不存在的共享字符串",
-                              f"sheet {self.part} refers to shared strings that do not exist") from None
+                raise _refuse(self.name, msg("import.xlsx.shared_missing", part=self.part)) from None
         if marks != found:  # a shared-string cell not written as <c t="s"><v>N</v>: count it at the longest
             total += (marks - found) * self.longest
         return total
@@ -668,11 +636,9 @@ def sheet_parts(archive: zipfile.ZipFile, name: str) -> tuple[str, dict[str, str
                 if el.get("name") is not None and target:
                     sheets[str(el.get("name"))] = target
     except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error) as exc:
-        raise _refuse(name, f"找不到或读不懂工作簿结构（{exc}）",
-                      f"its workbook structure is missing or unreadable ({exc})") from exc
+        raise _refuse(name, msg("import.xlsx.no_structure", error=str(exc))) from exc
     if len(sheets) > MAX_SHEETS:
-        raise _refuse(name, f"有 {len(sheets):,} 个工作表（上限 {MAX_SHEETS}）",
-                      f"it has {len(sheets):,} sheets (limit {MAX_SHEETS})")
+        raise _refuse(name, msg("import.xlsx.too_many_sheets", count=len(sheets), limit=MAX_SHEETS))
     return book, sheets
 
 
@@ -696,9 +662,7 @@ class XlsxSource:
         try:
             self._zip = zipfile.ZipFile(path)
         except (OSError, zipfile.BadZipFile, zlib.error) as exc:
-            raise ReadError(
-                f"无法读取 Excel 文件 {path.name}：{exc}\nCannot read the Excel file {path.name}: {exc}"
-            ) from exc
+            raise ReadError(msg("import.read.xlsx_unreadable", name=path.name, error=str(exc))) from exc
         try:
             self._check()
             self._open()
@@ -738,9 +702,7 @@ class XlsxSource:
         try:
             self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
-            raise ReadError(
-                f"无法读取 Excel 文件 {path.name}：{exc}\nCannot read the Excel file {path.name}: {exc}"
-            ) from exc
+            raise ReadError(msg("import.read.xlsx_unreadable", name=path.name, error=str(exc))) from exc
         self.sheets = tuple(str(n) for n in self.book.sheetnames)
         self.epoch_1904 = bool(getattr(self.book, "epoch", None) and self.book.epoch.year == 1904)
 
@@ -763,11 +725,7 @@ class XlsxSource:
         if name is None:
             name = self.sheets[0]
         if name not in self.sheets:
-            listed = "、".join(self.sheets)
-            raise ReadError(
-                f"工作簿中没有名为 {name} 的工作表（现有：{listed}）\n"
-                f"No sheet named {name} in the workbook (sheets: {', '.join(self.sheets)})"
-            )
+            raise ReadError(msg("import.read.no_sheet", sheet=name, listed=sheet_list(self.sheets)))
         return name
 
     def scan(self, name: str | None) -> SheetScan:
@@ -777,8 +735,7 @@ class XlsxSource:
         if found is None:
             part = self._parts.get(name)
             if part is None or part not in self._zip.NameToInfo:
-                raise _refuse(self.path.name, f"找不到工作表 {name} 的内容",
-                              f"sheet {name} has no content part")
+                raise _refuse(self.path.name, msg("import.xlsx.no_sheet_part", sheet=name))
             found = self._scans[name] = scan_sheet(self._zip, part, self._shared, self.path.name)
         return found
 
@@ -851,7 +808,7 @@ def fill_merges(grid: list[list[object]], merges: list[tuple[int, int, int, int]
             continue
         budget -= (r2 - r1 + 1) * (c2 - c1 + 1)
         if budget < 0:
-            raise _refuse(name, "合并单元格区域互相重叠", "its merged ranges overlap one another")
+            raise _refuse(name, msg("import.xlsx.merges_overlap"))
         top = grid[r1]
         value = top[c1] if c1 < len(top) else None
         if _empty(value):
@@ -901,7 +858,7 @@ def _portable(exc: BaseException) -> BaseException:
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:
-        return ReadError(f"读取 Excel 文件时出错：{exc}\nError while reading the Excel file: {exc}")
+        return ReadError(msg("import.read.xlsx_error", error=str(exc)))
     return exc
 
 
@@ -982,11 +939,9 @@ class XlsxStream:
                     msg = self._queue.get(timeout=_POLL)  # sent just before it ended
                 except queue.Empty:
                     code = self._proc.exitcode
-                    raise ReadError(
-                        f"读取 {self.path.name} 的进程意外退出（代码 {code}），未导入任何数据。\n"
-                        f"The process reading {self.path.name} stopped unexpectedly (code {code}); "
-                        "nothing was imported."
-                    ) from None
+                    # Message(), not msg(): a local `msg` (the reader's answer) is in scope here.
+                    raise ReadError(Message("import.read.reader_died",
+                                            {"name": self.path.name, "code": code})) from None
             if msg[0] == "error":
                 raise msg[1]
             return msg
@@ -1011,11 +966,7 @@ class XlsxStream:
         if name is None:
             return self.sheets[0]
         if name not in self.sheets:
-            listed = "、".join(self.sheets)
-            raise ReadError(
-                f"工作簿中没有名为 {name} 的工作表（现有：{listed}）\n"
-                f"No sheet named {name} in the workbook (sheets: {', '.join(self.sheets)})"
-            )
+            raise ReadError(msg("import.read.no_sheet", sheet=name, listed=sheet_list(self.sheets)))
         return name
 
     def rows_estimate(self, name: str | None) -> int | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from checkin_app.domain.messages import pair
 from checkin_app.domain.names import family_first, split_full_name
 from checkin_app.domain.romanise import generated_latin
 from checkin_app.domain.search_keys import split_chinese_name
@@ -29,6 +31,20 @@ from checkin_app.importers.text import (
     has_han,
     parse_date,
     split_list,
+)
+from checkin_app.importers.vocab import (
+    APPROVED_WORDS,
+    CANCELLED_WORDS,
+    CATEGORY_PARTS,
+    FULL_WIDTH_QUESTION,
+    PENDING_WORDS,
+    PLACEHOLDER_NAMES,
+    PLACEHOLDER_PREFIXES,
+    SECTION_ROW,
+    TEST_NAME,
+    TOTAL_ROW,
+    TRACK_ACTIVITY_WORDS,
+    TRACK_NOISE_WORDS,
 )
 
 
@@ -81,9 +97,8 @@ class Catalog:
         """The activities a competition track can name: the competitions' finals and tracks
         (names with 赛道, 赛, track, competition, cup, final), or every activity that is not the
         main entrance when no name says so."""
-        words = ("赛道", "赛", "track", "competition", "contest", "cup", "final")
         found = {code: a for code, a in self.activities.items() if not a.is_main and any(
-            w in f"{a.name_zh} {a.name_en}".casefold() for w in words)}
+            w in f"{a.name_zh} {a.name_en}".casefold() for w in TRACK_ACTIVITY_WORDS)}
         return found or {code: a for code, a in self.activities.items() if not a.is_main}
 
     def category(self, text: str) -> CategoryRef | None:
@@ -91,7 +106,7 @@ class Catalog:
         code = self._cat.get(fold(text)) or self._cat.get(fold(answer_text(text)))
         if code is None:
             # "贵宾 VIP", "贵宾（VIP）": every part must name the same category.
-            parts = {self._cat.get(fold(p)) for p in re.split(r"[\s/()（）]+", clean(text)) if p}
+            parts = {self._cat.get(fold(p)) for p in re.split(CATEGORY_PARTS, clean(text)) if p}
             if len(parts) == 1:
                 code = parts.pop()
         return self.categories.get(code) if code else None
@@ -112,7 +127,7 @@ class Catalog:
         if found is not None:
             return found
         key = fold(answer_text(text))
-        for word in ("星渝杯", "xingyucup", "赛道", "track", "组"):
+        for word in TRACK_NOISE_WORDS:
             key = key.replace(fold(word), "")
         if len(key) < 2:
             return None
@@ -154,12 +169,9 @@ def identity_hash(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}\x00{value}".encode()).hexdigest()
 
 
-JUNK_REASONS = {
-    "test": ("测试数据", "a test row"), "placeholder": ("表单占位文字", "a form's placeholder"),
-    "error": ("表格公式错误", "a spreadsheet error"),
-    "lost": ("姓名含 ?（导出时字符丢失）", "the name holds ? (a character lost in the export)"),
-    "punctuation": ("姓名只有标点", "the name is only punctuation"),
-}
+# Why a row is no person, (zh, en) for the report line (the catalogue's "import.junk.<reason>").
+JUNK_REASONS = {reason: pair(f"import.junk.{reason}")
+                for reason in ("test", "placeholder", "error", "lost", "punctuation")}
 
 
 # A value mapped to this rejects the row; "-" (IGNORE) leaves the value out.
@@ -212,34 +224,21 @@ LIMITS = {
     "position_zh": 200, "position_en": 200, "team": 200, "track": 100, "attention_note": 500,
 }
 
-# Statuses exports write for a cancelled and for an approved registration (also what a value
-# of an unknown status is suggested from).
-CANCELLED_WORDS = (
-    "取消", "已取消", "作废", "已作废", "退出", "已退出", "不参加", "撤销", "已撤销", "审核不通过", "未通过",
-    "拒绝", "已拒绝", "cancelled", "canceled", "cancel", "withdrawn", "void", "rejected", "declined",
-    "refunded", "已退款", "审核未通过", "未通过审核", "审核失败", "不通过", "已失效", "无效",
-    "not attending", "deleted", "transferred")
+# Statuses exports write (importers/vocab.py), folded as cells are.
 _CANCELLED = {fold(w) for w in CANCELLED_WORDS}
-APPROVED_WORDS = (
-    "通过", "已通过", "审核通过", "已审核", "已确认", "确认", "正常", "有效", "报名成功", "已报名", "已签到",
-    "已缴费", "approved", "confirmed", "registered", "active", "valid", "ok", "paid", "accepted",
-    "attending", "yes", "已报到", "已入场",
-    # Checked in on the ticket platform (Eventbrite): registered and approved here; our own
-    # check-in happens at our desks (the platform's scan is not copied as one).
-    "checked in", "checked-in", "check in")
 _APPROVED = {fold(w) for w in APPROVED_WORDS}
-_PENDING = {fold(w) for w in (
-    "待审核", "审核中", "未审核", "待确认", "未确认", "pending", "waiting", "submitted", "in review",
-    "under review", "waitlist", "waitlisted")}
-_TOTAL = re.compile(r"^(合计|总计|小计|共计|总数|累计|total|subtotal|grand total|sum|count)\b",
-                    re.IGNORECASE)
+_PENDING = {fold(w) for w in PENDING_WORDS}
+_TOTAL = re.compile(TOTAL_ROW, re.IGNORECASE)
 _CODE_OK = re.compile(r"^[A-Z0-9][A-Z0-9\-_/.#]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
 def _han_only(text: str) -> str:
     """张 伟 → 张伟: people pad two-character names with a space to line them up."""
-    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", text)
+    return _HAN_SPACE.sub("", text) if " " in text else text
 
 
 _EAST_ASIAN_SCRIPTS = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u1100-\u11ff]")
@@ -258,17 +257,12 @@ def _korean_swapped(family: str, given: str) -> bool:
 
 
 # Rows that are no person: test rows, form placeholders, spreadsheet errors, lost characters.
-_PLACEHOLDERS = {fold(w) for w in (
-    "请填写真实姓名", "请填写姓名", "请输入姓名", "填写姓名", "真实姓名", "姓名", "name", "your name",
-    "xxx", "某某", "无", "暂无", "待定", "n/a", "na", "none", "null", "tbd", "tba",
-    "示例", "样例", "example", "sample")}
-# Whole words only: Testa, Tester and Contestant are people or words, "test user" is not.
-_TEST = re.compile(r"(测试|\btest(?:ing|\d+)?\b|^demo$|^dummy$)", re.IGNORECASE)
+_PLACEHOLDERS = {fold(w) for w in PLACEHOLDER_NAMES}
+_TEST = re.compile(TEST_NAME, re.IGNORECASE)
 _SHEET_ERROR = re.compile(r"^#(N/A|REF!|VALUE!|NAME\?|DIV/0!|NULL!|NUM!|SPILL!|CALC!|GETTING_DATA)$",
                           re.IGNORECASE)
 # Section rows of a hand-made sheet: "一、院士专家", "二. 企业代表", "第三部分 媒体", "(一) 嘉宾".
-_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]|"
-                      r"第[一二三四五六七八九十\d]+(?:部分|类|组)|[IVX]+\.\s)")
+_SECTION = re.compile(SECTION_ROW)
 
 
 def junk_reason(name: str) -> str | None:
@@ -280,9 +274,9 @@ def junk_reason(name: str) -> str | None:
         return "error"
     if _TEST.search(text):
         return "test"
-    if fold(text) in _PLACEHOLDERS or text.startswith(("请填写", "请输入")):
+    if fold(text) in _PLACEHOLDERS or text.startswith(PLACEHOLDER_PREFIXES):
         return "placeholder"
-    if "?" in text or "\ufffd" in text or "？" in text:
+    if "?" in text or "\ufffd" in text or FULL_WIDTH_QUESTION in text:
         return "lost"  # 刘?: a character the export could not write
     if not any(ch.isalpha() for ch in text):
         return "punctuation"
@@ -400,6 +394,8 @@ class RowValidator:
                 self.columns.setdefault(f, []).append(i)
         self._texts: list[str] = []
         self.key_field = options.key_field
+        # The personal-data fields some column feeds, in a fixed order (the same for every row).
+        self._private_fields = [f for f in sorted(PRIVATE_FIELDS) if f in self.columns]
 
     def mapped(self, field_key: str) -> bool:
         """Whether some column feeds this field."""
@@ -475,9 +471,7 @@ class RowValidator:
         private: dict[str, str] = {}
         identity: list[tuple[str, str]] = []
         key_value = code
-        for f in sorted(PRIVATE_FIELDS):
-            if not self.mapped(f):
-                continue
+        for f in self._private_fields:
             raw = self._raw(cells, f)
             text = self._private(line, f, raw, probs)
             if text and f in self.options.keep:
@@ -730,15 +724,28 @@ class RowValidator:
         return frozenset(listed), frozenset(extra)
 
 
-# Organisations, positions and names repeat down a list: each distinct text is checked against
-# the fonts once (a check walks every character through the font table).
-@lru_cache(maxsize=16384)
+# Characters some badge font is known to have (each is decided on its own): a text made only of
+# these needs no walk through the font tables. Names rarely repeat, their characters do.
+_COVERED: set[str] = set()
+
+
 def _uncovered(text: str) -> str:
     """The characters of text no badge font has, sorted and spaced ("" when all are covered)."""
+    if unicodedata.is_normalized("NFC", text) and _COVERED.issuperset(text):
+        return ""
+    return _uncovered_text(text)
+
+
+# Organisations and positions repeat down a list: each distinct text is checked against the
+# fonts once (a check walks every character through the font table).
+@lru_cache(maxsize=16384)
+def _uncovered_text(text: str) -> str:
     # Imported here: the font table loads ReportLab and reads the fonts on first use.
     from checkin_app.badges.fonts import uncovered_chars
 
-    return " ".join(sorted(uncovered_chars(text)))
+    missing = uncovered_chars(text)
+    _COVERED.update(ch for ch in unicodedata.normalize("NFC", text) if ch not in missing)
+    return " ".join(sorted(missing))
 
 
 @lru_cache(maxsize=16384)

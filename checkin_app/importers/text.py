@@ -8,14 +8,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from checkin_app.importers.vocab import ANSWER_LETTER, CHINESE_DATE, HAN_FIRST, HAN_LAST, LIST_SEPARATORS
+
 # Characters that look like nothing or like a space in a cell: NBSP, ideographic space, zero-width
 # marks, BOM. NFKC turns most wide forms into ASCII, but not the zero-width ones.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
 # Separators between several values in one cell (activities): 、，,;；／/| and line breaks.
-_LIST_SEPARATORS = re.compile(r"[、，,;；／/|｜┋¦\r\n]+")
+_LIST_SEPARATORS = re.compile(LIST_SEPARATORS)
 # A survey answer's letter: "A.嘉宾", "B、媒体", "C) Guest".
-_ANSWER_LETTER = re.compile(r"^[A-Za-z]\s*[.、．:：)）]\s*(?=\S)")
+_ANSWER_LETTER = re.compile(ANSWER_LETTER)
 _SCIENTIFIC = re.compile(r"^([+-]?)(\d+)(?:\.(\d*))?[eE]\+?(\d+)$")
 _DECIMAL_INT = re.compile(r"^[+-]?\d+\.0+$")
 
@@ -29,6 +31,12 @@ def clean(value: object) -> str:
 
     Numbers that are whole (13800138000.0) lose the ".0" Excel's float storage added.
     """
+    if type(value) is str:
+        # Most cells (every one of a CSV): checked first, without the type tests below.
+        if value.isascii():
+            # NFKC leaves ASCII alone: only spaces need folding.
+            return value if value.isalnum() else " ".join(value.split())
+        return _clean_text(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -81,8 +89,17 @@ def fold(text: str) -> str:
 
 def split_list(value: object) -> list[str]:
     """Several values in one cell, separated by 、，,;； / | or line breaks."""
+    if isinstance(value, str):
+        return list(_split_text(value))
     text = clean_multiline(value)
     return [p.strip() for p in _LIST_SEPARATORS.split(text) if p.strip()]
+
+
+# Lists of activities repeat down a registration list: each distinct cell is split once.
+@lru_cache(maxsize=8192)
+def _split_text(value: str) -> tuple[str, ...]:
+    text = clean_multiline(value)
+    return tuple(p.strip() for p in _LIST_SEPARATORS.split(text) if p.strip())
 
 
 def digits_from_number(value: object) -> tuple[str, bool]:
@@ -91,6 +108,8 @@ def digits_from_number(value: object) -> tuple[str, bool]:
     13800138000.0 → ("13800138000", False); "1.38001E+10" → ("13800100000", True): the text
     keeps six significant digits of an eleven-digit number, so the rest is gone.
     """
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return value, False  # the common case of a text cell (a CSV): plain digits as they are
     if isinstance(value, bool):
         return clean(value), False
     if isinstance(value, int):
@@ -130,7 +149,7 @@ def excel_serial_to_date(serial: float, *, epoch_1904: bool = False) -> date | N
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),  # 2024-11-23, 2024/11/23 09:00
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?.*$"),  # 2024年11月23日
+    re.compile(CHINESE_DATE),  # 2024年11月23日
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),  # 20241123
 )
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")  # 23/11/2024 or 11/23/2024
@@ -183,7 +202,7 @@ def parse_date(value: object, *, epoch_1904: bool = False) -> date | None:
 
 def has_han(text: str) -> bool:
     """Whether the text holds any Chinese character."""
-    return any("\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0002ffff" for ch in text)
+    return any(HAN_FIRST <= ch <= HAN_LAST or "\U00020000" <= ch <= "\U0002ffff" for ch in text)
 
 
 def is_latin(text: str) -> bool:

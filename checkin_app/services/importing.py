@@ -21,10 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar, cast
 
-from sqlalchemy import BigInteger, Table, delete, func, insert, literal, select, update
+from sqlalchemy import BigInteger, Index, Table, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
+from checkin_app.domain.messages import DeskError, Words, msg, pair, text
 from checkin_app.domain.search_keys import TextRow
 from checkin_app.domain.tokens import WALKIN_BASE
 from checkin_app.importers import readers
@@ -52,8 +53,6 @@ from checkin_app.importers.report import (
     write_report,
 )
 from checkin_app.importers.rows import (
-    APPROVED_WORDS,
-    CANCELLED_WORDS,
     IGNORE,
     REJECT,
     STATUSES,
@@ -66,6 +65,7 @@ from checkin_app.importers.rows import (
     RowValidator,
 )
 from checkin_app.importers.text import clean, fold
+from checkin_app.importers.vocab import APPROVED_WORDS, CANCELLED_WORDS
 from checkin_app.services import audit, search
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
@@ -107,14 +107,18 @@ _COMPARED = (
     "category_id", "status", "team", "track", "attention_note", "photo_path",
 )
 _D = cast(Table, m.Delegate.__table__)
+# The index of identities by hash (the model's own definition): a bulk import that has no other
+# source to compare with drops it and builds it once at the end (_Writer.finish).
+_IDENTITY_HASH_INDEX: Index = {str(ix.name): ix for ix in cast(Table, ImportIdentity.__table__).indexes}[
+    "ix_import_identities_hash"]
 # A workbook read in this process or in a reader process.
 _Book = readers.XlsxSource | readers.XlsxStream
 
 Progress = Callable[[str, int, int], None]
 
 
-class ImportFailed(Exception):
-    """An import that cannot start or cannot finish; nothing was written. The message is bilingual."""
+class ImportFailed(DeskError):
+    """An import that cannot start or cannot finish; nothing was written. Carries a catalogue Message."""
 
 
 class ImportCancelled(Exception):
@@ -294,13 +298,7 @@ class PresetInfo:
 
 
 def _no_event() -> ImportFailed:
-    return ImportFailed(
-        "数据库中还没有大会、类别和活动。请先建立大会（含类别和活动），再导入报名人员："
-        "checkin-app event new 大会.yaml，填写后 checkin-app event apply 大会.yaml。\n"
-        "The database holds no event yet. The event with its categories and activities must exist "
-        "before delegates can be imported: checkin-app event new event.yaml, fill it in, then "
-        "checkin-app event apply event.yaml."
-    )
+    return ImportFailed(msg("import.no_event"))
 
 
 def _sha256(path: Path) -> str:
@@ -358,8 +356,7 @@ class ImportService:
                 return _preset_info(p)
             names = [n for (n,) in s.execute(select(ImportPreset.name).order_by(ImportPreset.name))]
         listed = ", ".join(names) or "—"
-        raise ImportFailed(f"没有名为 {name} 的映射方案（已保存：{listed}）\n"
-                           f"No mapping preset named {name} (saved: {listed})")
+        raise ImportFailed(msg("import.preset.unknown", name=name, listed=listed))
 
     def save_preset(self, name: str, inspection: FileInspection, *,
                     mapping: Sequence[str | None] | None = None, operator: str = "import",
@@ -369,7 +366,7 @@ class ImportService:
         the value mappings (`values`, else those of the inspection's options and preset)."""
         name = clean(name)
         if not name:
-            raise ImportFailed("映射方案需要一个名称\nA mapping preset needs a name")
+            raise ImportFailed(msg("import.preset.no_name"))
         cols = mapping if mapping is not None else inspection.mapping
         columns = {fold(h): (f or "") for h, f in zip(inspection.headers, cols, strict=False) if fold(h)}
         o = inspection.options
@@ -472,17 +469,16 @@ class ImportService:
         (one person: both records kept as they are and linked, `kept_id` standing for both) or
         APART (two people). Deciding again replaces the decision. Audited."""
         if decision not in (MERGE, APART):
-            raise ImportFailed(f"决定只能是 merge 或 apart：{decision}\n"
-                               f"A decision is merge or apart: {decision}")
+            raise ImportFailed(msg("import.same.bad_decision", decision=decision))
         if kept_id == other_id:
-            raise ImportFailed("同一条记录不能与自己合并\nA record cannot be merged with itself")
+            raise ImportFailed(msg("import.same.itself"))
         now = self.clock.now()
         low, high = sorted((kept_id, other_id))
         with self.db.write() as s:
             rows = {int(r.id): r for r in s.execute(
                 select(_D.c.id, _D.c.registration_code, _D.c.source).where(_D.c.id.in_((low, high))))}
             if len(rows) != 2:
-                raise ImportFailed("找不到要决定的人员\nOne of the two people does not exist")
+                raise ImportFailed(msg("import.same.missing"))
             old = s.get(ImportSamePerson, (low, high))
             before = {"decision": old.decision, "kept": old.kept_id} if old is not None else None
             kept = kept_id if decision == MERGE else 0
@@ -543,7 +539,7 @@ class ImportService:
                  opened: _Book | None) -> FileInspection:
         options = self._with_preset(options or ImportOptions())
         if not path.is_file():
-            raise ImportFailed(f"找不到文件：{path}\nFile not found: {path}")
+            raise ImportFailed(msg("import.file_not_found", path=path))
         kind = readers.file_kind(path)
         with ExitStack() as stack:
             sheets: tuple[str, ...] = ()
@@ -576,12 +572,7 @@ class ImportService:
                 known = self.preset(options.preset).columns if options.preset else None
                 idx = find_header([cells for _, cells in head], known)
             if idx is None:
-                raise ImportFailed(
-                    f"在 {path.name} 的前 {HEADER_SEARCH_ROWS} 行中找不到表头（例如 姓名、单位、类别）。"
-                    "请检查工作表是否正确，或手动指定表头所在行。\n"
-                    f"No header row (e.g. Name, Organisation, Category) found in the first "
-                    f"{HEADER_SEARCH_ROWS} rows of {path.name}. Check the sheet, or give the header line."
-                )
+                raise ImportFailed(msg("import.no_header", name=path.name, rows=HEADER_SEARCH_ROWS))
             header_line, header_cells = head[idx]
             # A header over two rows (a government sheet's 联系方式 over 手机 and 邮箱): read as
             # one, ending on its second row, also when that row is the header line given (the
@@ -727,7 +718,7 @@ class ImportService:
                 inspection = self._inspect(path, options, book)
                 sha = _sha256(path)
             except OSError as exc:
-                raise ImportFailed(f"无法读取 {path}：{exc}\nCannot read {path}: {exc}") from exc
+                raise ImportFailed(msg("import.cannot_read", path=path, error=str(exc))) from exc
             return self._run_inspected(inspection, catalog, sha, book, apply=apply, t0=t0,
                                        report=report, stop=stop, builder=builder,
                                        report_file=report_file)
@@ -751,21 +742,15 @@ class ImportService:
         opts = inspection.options
         key_field = opts.key_field or "registration_code"
         if key_field not in KEY_FIELDS:
-            raise ImportFailed(f"不能用 {key_field} 识别人员（可用：{', '.join(KEY_FIELDS)}）\n"
-                               f"Cannot match people by {key_field} (use one of {', '.join(KEY_FIELDS)})")
+            raise ImportFailed(msg("import.bad_key", key=key_field, listed=", ".join(KEY_FIELDS)))
         if key_field not in inspection.mapping:
             f = BY_KEY[key_field]
-            raise ImportFailed(
-                f"没有映射到“{f.name_zh}”的列，无法识别人员。请在映射中指定该列。\n"
-                f"No column is mapped to {f.name_en}, so people cannot be matched. Map that column."
-            )
+            raise ImportFailed(msg("import.key_unmapped", field=Words(f.name_zh, f.name_en)))
         if opts.default_category and opts.default_category not in catalog.categories:
-            raise ImportFailed(f"未知的默认类别：{opts.default_category}\n"
-                               f"Unknown default category: {opts.default_category}")
+            raise ImportFailed(msg("import.bad_default_category", category=opts.default_category))
         unknown_keep = (opts.keep or frozenset()) - PRIVATE_FIELDS
         if unknown_keep:
-            raise ImportFailed(f"只能保留这些个人信息字段：{', '.join(sorted(PRIVATE_FIELDS))}\n"
-                               f"Only these personal fields can be kept: {', '.join(sorted(PRIVATE_FIELDS))}")
+            raise ImportFailed(msg("import.bad_keep", listed=", ".join(sorted(PRIVATE_FIELDS))))
         epoch_1904 = False
         value_map = normalise_value_map(opts.value_map or {})
         _check_value_map(value_map, catalog)
@@ -854,6 +839,7 @@ class ImportService:
                         report("apply" if apply else "check", done, rows_info.valid)
                 if streaming:
                     _check_unchanged(path, stamp, sha)
+                writer.finish(session)
                 if writer.unindexed or (builder is not None and builder.dropped):
                     if builder is not None:
                         search.index_delegates(session, writer.unindexed, builder=builder)
@@ -889,8 +875,7 @@ class ImportService:
         except (ImportCancelled, ImportFailed, ReadError):
             raise
         except OSError as exc:
-            raise ImportFailed(f"导入失败，未写入任何数据：{exc}\n"
-                               f"Import failed; nothing was written: {exc}") from exc
+            raise ImportFailed(msg("import.failed", error=str(exc))) from exc
         all_problems.sort(key=lambda p: (p.line == 0, p.line))
         return ImportResult(
             applied=apply, counts=counts, problems=tuple(all_problems), inspection=inspection,
@@ -997,15 +982,15 @@ class ImportService:
                         if batch:
                             yield batch
             except OSError as exc:
-                raise ReadError(f"读取 {path.name} 时出错：{exc}\nError while reading {path.name}: {exc}"
-                                ) from exc
+                raise ReadError(msg("import.read.error", name=path.name, error=str(exc))) from exc
             batch = resolve()
             if batch:
                 yield batch
 
 
-IDENTITY_NAMES = {"id_number": ("证件号码", "ID number"), "email": ("邮箱", "e-mail"),
-                  "phone": ("手机", "phone"), "name_org": ("姓名和单位", "name and organisation")}
+# (zh, en) of what identifies a person across sources (the catalogue's "import.identity.<kind>").
+IDENTITY_NAMES = {kind: pair(f"import.identity.{kind}")
+                  for kind in ("id_number", "email", "phone", "name_org")}
 
 
 def source_name(path: Path, sheet: str, given: str | None) -> str:
@@ -1062,11 +1047,7 @@ def _parts(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 def _check_unchanged(path: Path, stamp: tuple[int, int] | None, sha: str) -> None:
     if _stamp(path) != stamp or _sha256_or_none(path) != sha:
         # A file pulled out or rewritten under the reader: what was read is not the file.
-        raise ImportFailed(
-            f"读取过程中文件 {path.name} 被修改或移走，未导入任何数据。请重新导入。\n"
-            f"The file {path.name} changed or disappeared while it was being read; nothing was "
-            "imported. Import it again."
-        )
+        raise ImportFailed(msg("import.file_changed", name=path.name))
 
 
 @dataclass
@@ -1163,7 +1144,7 @@ def _column_names(inspection: FileInspection) -> dict[str, str]:
 def _photo_index(folder: Path) -> dict[str, Path]:
     """Image files by upper-cased file name and by stem (CQ24-ABC123.jpg is found as CQ24-ABC123)."""
     if not folder.is_dir():
-        raise ImportFailed(f"照片文件夹不存在：{folder}\nPhoto folder not found: {folder}")
+        raise ImportFailed(msg("import.no_photo_folder", folder=folder))
     index: dict[str, Path] = {}
     for p in sorted(folder.rglob("*")):
         if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file():
@@ -1212,8 +1193,7 @@ def normalise_value_map(raw: Mapping[str, Mapping[str, str]]) -> dict[str, dict[
     out: dict[str, dict[str, str]] = {}
     for kind, table in raw.items():
         if kind not in VOCABULARIES:
-            raise ImportFailed(f"未知的映射类型 {kind}（可用：{', '.join(VOCABULARIES)}）\n"
-                               f"Unknown mapping kind {kind} (use one of: {', '.join(VOCABULARIES)})")
+            raise ImportFailed(msg("import.mapping.bad_kind", kind=kind, listed=", ".join(VOCABULARIES)))
         for value, target in table.items():
             t = clean(target)
             t = t.lower() if t.lower() in (REJECT, *STATUSES) or t == IGNORE else t.upper()
@@ -1247,10 +1227,8 @@ def _check_value_map(value_map: Mapping[str, Mapping[str, str]], catalog: Catalo
                 hint = {"category": ", ".join(catalog.categories), "activity": ", ".join(catalog.activities),
                         "status": "approved, cancelled", "country": "ISO 3166 (CN, RS, …)",
                         "track": ", ".join(catalog.activities)}[kind]
-                raise ImportFailed(
-                    f"映射 {kind}:{value}={target} 无效：没有 {target}（可用：{hint}；或 reject）\n"
-                    f"Mapping {kind}:{value}={target} is not valid: there is no {target} "
-                    f"(use {hint}, or reject)")
+                raise ImportFailed(msg("import.mapping.bad_target", kind=kind, value=value, target=target,
+                                       hint=hint))
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -1325,6 +1303,8 @@ class _Writer:
         # This chunk: registration numbers looked up (given already?) and those it gives.
         self._codes: dict[str, bool] = {}
         self._claimed: list[str] = []
+        # Whether _write_identities dropped the identities' hash index (finish builds it again).
+        self._hash_index_dropped = False
 
     def _col(self, field_key: str) -> str:
         return self.columns.get(field_key) or BY_KEY[field_key].name_en
@@ -1560,8 +1540,8 @@ class _Writer:
                         "same_person_other_source", WARNING, sheet=self.sheet, line=rec.line,
                         column=self._col("name"), value=name, other_code=row.registration_code,
                         other_source=row.source or "—",
-                        by_zh="、".join(IDENTITY_NAMES[k][0] for k in kinds),
-                        by_en=", ".join(IDENTITY_NAMES[k][1] for k in kinds)))
+                        by_zh=text("import.list_sep", "zh").join(IDENTITY_NAMES[k][0] for k in kinds),
+                        by_en=text("import.list_sep", "en").join(IDENTITY_NAMES[k][1] for k in kinds)))
         return stored
 
     def _write_identities(self, session: Session, chunk: Sequence[Record], existing: dict[str, Any],
@@ -1581,6 +1561,12 @@ class _Writer:
         if not rows:
             return
         conn = session.connection()
+        if self.builder is not None and not self.others and not self._hash_index_dropped:
+            # A bulk import with no other source's identities never looks one up by its hash
+            # (see _identities): building that index once at the end beats 300,000 inserts in
+            # random hash order. DDL is transactional in SQLite: a rollback brings it back.
+            _IDENTITY_HASH_INDEX.drop(conn)
+            self._hash_index_dropped = True
         if conn.dialect.name == "sqlite":
             # Three plain columns, 100,000 people: straight through the driver (SQLAlchemy's
             # per-row parameter handling was most of this step).
@@ -1589,6 +1575,12 @@ class _Writer:
                 [(r["delegate_id"], r["kind"], r["hash"]) for r in rows])
         else:
             session.execute(insert(ImportIdentity), rows)
+
+    def finish(self, session: Session) -> None:
+        """After the last chunk: build again what the bulk writes dropped."""
+        if self._hash_index_dropped:
+            _IDENTITY_HASH_INDEX.create(session.connection())
+            self._hash_index_dropped = False
 
     def _photo(self, rec: Record, values: dict[str, Any]) -> None:
         if self.photos is None:
