@@ -18,8 +18,14 @@ from checkin_app.cli.common import (
     parse_clock,
     print_json,
 )
+from checkin_app.domain.messages import both, msg
 
 EXIT_PROBLEMS = EXIT_REFUSED  # the file has errors, or applying it was refused
+
+
+def _say(code: str, sep: str = " / ", **params: object) -> str:
+    """A catalogue message as this command prints it: Chinese, `sep`, English."""
+    return both(msg(code, **params), sep=sep)
 
 
 def _sub_commands(parent: Any, add_db: Callable[[argparse.ArgumentParser], None], *,
@@ -76,9 +82,10 @@ def print_report(problems: Sequence[Any], out: Any = None) -> None:
     """One block per problem: where, the value, the problem and what to do, Chinese then English."""
     out = out or sys.stdout
     for p in sorted(problems, key=lambda p: (p.severity != "error", p.sheet, p.line, p.cell)):
-        tag = {"error": "错误 error", "warning": "警告 warning"}.get(p.severity, p.severity)
+        tag = (_say(f"event.cli.severity.{p.severity}", " ") if p.severity in ("error", "warning")
+               else p.severity)
         where = p.where or "—"
-        value = f"  值 value: {p.value}" if p.value else ""
+        value = f"  {_say('event.cli.value', ' ')}: {p.value}" if p.value else ""
         print(f"[{tag}] {where}{value}", file=out)
         print(f"    {p.message_zh} → {p.hint_zh}", file=out)
         print(f"    {p.message_en} → {p.hint_en}", file=out)
@@ -99,17 +106,15 @@ def _local_value(value: Any, tz: Any) -> Any:
 
 def _print_changes(result: Any, tz: Any = None) -> None:
     if not result.changed:
-        print("没有变化：数据库已是此文件的内容 / No change: the database already holds this file")
+        print(_say("event.cli.no_change"))
         return
-    words = {"add": "新增 added", "update": "修改 changed", "archive": "归档 archived",
-             "delete": "删除 deleted"}
+    words = {a: _say(f"event.cli.action.{a}", " ") for a in ("add", "update", "archive", "delete")}
     for ch in result.changes:
         fields = ", ".join(f"{k}: {_local_value(ch.before.get(k, '—'), tz)} → "
                            f"{_local_value(ch.after.get(k, '—'), tz)}"
                            for k in ch.after if ch.action == "update")
         print(f"  {words[ch.action]:<12} {ch.table:<9} {ch.code}{'  ' + fields if fields else ''}")
-    print(f"已应用 {len(result.changes)} 项变更（已记入审计日志）/ "
-          f"Applied {len(result.changes)} changes (written to the audit log)")
+    print(_say("event.cli.applied", "/ ", count=len(result.changes)))
 
 
 def _show(summary: Any, as_json: bool) -> None:
@@ -125,8 +130,8 @@ def _show(summary: Any, as_json: bool) -> None:
     print(f"{e.name_zh} / {e.name_en}  [{e.code}]")
     print(f"  {e.venue_zh} / {e.venue_en}")
     print(f"  {e.starts_on} – {e.ends_on}  ({e.timezone})")
-    print("活动 / Activities:")
-    modes = {"single": "单次 single", "reentry": "可重复 re-entry", "once_per_day": "每天一次 once per day"}
+    print(f"{_say('event.cli.activities')}:")
+    modes = {m: _say(f"event.cli.mode.{m}", " ") for m in ("single", "reentry", "once_per_day")}
     for a in d.activities:
         until = f"{a.end_day} " if a.end_day else ""
         cap = f"capacity {a.capacity}" if a.capacity else "no capacity limit"
@@ -134,13 +139,13 @@ def _show(summary: Any, as_json: bool) -> None:
         if a.exits_scanned:
             flags.append("exits scanned")
         if a.main:
-            flags.append("主入口 MAIN ENTRANCE")
+            flags.append(_say("event.cli.main", " "))
         if a.archived:
-            flags.append("已归档 ARCHIVED")
+            flags.append(_say("event.cli.archived", " "))
         print(f"  {a.code:<14} {a.day} {a.start:%H:%M}–{until}{a.end:%H:%M}  {a.name_zh} / {a.name_en}")
         print(f"  {'':<14} {'; '.join(flags)}; check-ins {summary.checkins.get(a.code, 0)}")
         print(f"  {'':<14} admits: {', '.join(summary.admitted.get(a.code, ())) or '—'}")
-    print("类别 / Categories:")
+    print(f"{_say('event.cli.categories')}:")
     for c in d.categories:
         att = f"  ⚠ {c.attention_zh or c.attention_en}" if c.attention else ""
         aliases = f"  aliases: {', '.join(c.aliases)}" if c.aliases else ""
@@ -154,14 +159,13 @@ def _new(args: argparse.Namespace) -> int:
 
     path: Path = args.file
     if path.exists() and not args.overwrite:
-        raise CliError(f"文件已存在：{path}（加 --overwrite 覆盖）\nThe file exists: {path} "
-                         "(add --overwrite to replace it)")
+        raise CliError(_say("event.cli.file_exists", "\n", path=path))
     try:
         write_definition(starter(args.template), path)
     except EventFileError as exc:
         raise CliError(str(exc)) from exc
-    print(f"已写入 / Written: {path}")
-    print(f"  填写后运行 / fill it in, then run: checkin-app event check {path}")
+    print(f"{_say('event.cli.written')}: {path}")
+    print(f"  {_say('event.cli.then_check')}: checkin-app event check {path}")
     return EXIT_OK
 
 
@@ -176,12 +180,11 @@ def _check(args: argparse.Namespace) -> int:
         print_report(report.problems)
         if report.ok and report.definition is not None:
             d = report.definition
-            print(f"检查通过 / Check passed: {d.event.code}, {len(d.activities)} activities, "
+            print(f"{_say('event.cli.check_passed')}: {d.event.code}, {len(d.activities)} activities, "
                   f"{len(d.categories)} categories"
                   + (f", {len(report.problems)} warnings" if report.problems else ""))
         else:
-            print(f"有 {len(report.errors)} 个错误，未应用 / {len(report.errors)} errors; "
-                  "fix them and check again")
+            print(_say("event.cli.check_failed", count=len(report.errors)))
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
@@ -199,7 +202,7 @@ def _apply(args: argparse.Namespace, db: Any, desk: str, after: Callable[[Any], 
             _print_json({"applied": False, "problems": [p.as_dict() for p in exc.problems]})
         else:
             print_report(exc.problems, sys.stderr)
-            print("未应用任何变更 / Nothing was applied", file=sys.stderr)
+            print(_say("event.cli.not_applied"), file=sys.stderr)
         return EXIT_PROBLEMS
     published = after(result) if after is not None else None
     if args.json:
@@ -215,7 +218,7 @@ def _apply(args: argparse.Namespace, db: Any, desk: str, after: Callable[[Any], 
         current = svc.current()
         _print_changes(result, ZoneInfo(current.event.timezone) if current is not None else None)
         if published is not None:
-            print(f"已发布 {published} 条变更给签到台 / Published {published} changed rows to desks")
+            print(_say("event.cli.published", count=published))
     return EXIT_OK
 
 
@@ -227,7 +230,7 @@ def _export(args: argparse.Namespace, db: Any) -> int:
         d = EventSetupService(db).export(args.file)
     except (EventSetupError, EventFileError) as exc:
         raise CliError(str(exc)) from exc
-    print(f"已导出 / Exported {d.event.code}: {args.file}")
+    print(f"{_say('event.cli.exported')} {d.event.code}: {args.file}")
     return EXIT_OK
 
 
@@ -236,8 +239,7 @@ def _show_cmd(args: argparse.Namespace, db: Any) -> int:
 
     summary = EventSetupService(db).summary()
     if summary is None:
-        raise CliError("数据库中还没有大会。请先运行 `checkin-app event apply 文件`。\n"
-                         "The database holds no event yet. Run `checkin-app event apply FILE` first.")
+        raise CliError(_say("event.cli.no_event", "\n"))
     _show(summary, args.json)
     return EXIT_OK
 

@@ -25,9 +25,12 @@ from checkin_app.domain.event_def import (
     EventDef,
     EventDefinition,
     EventProblem,
+    Loc,
     admitted,
     normalised,
+    said_problem,
 )
+from checkin_app.domain.messages import Words, both, msg
 from checkin_app.services import audit
 from checkin_app.services.event_files import check_file, write_definition
 from checkin_app.storage import models as m
@@ -46,32 +49,14 @@ class SessionSource(Protocol):
         ...
 
 
-# Refusal codes → (problem zh, problem en, what to do zh, what to do en).
-REFUSALS: dict[str, tuple[str, str, str, str]] = {
-    "activity_has_checkins": (
-        "活动 {code} 已有 {count} 条签到记录，不能删除",
-        "Activity {code} has {count} check-ins and cannot be deleted",
-        "在文件中保留它，或加 --archive-removed 将其归档（保留记录，不再放行）",
-        "Keep it in the file, or add --archive-removed to archive it (records kept, no more entry)"),
-    "category_in_use": (
-        "类别 {code} 仍有 {count} 名人员，不能删除",
-        "Category {code} still has {count} delegates and cannot be deleted",
-        "在文件中保留它，或先把这些人员改到其他类别",
-        "Keep it in the file, or move those delegates to another category first"),
-    "other_event": (
-        "数据库中是大会 {code}（已有 {count} 条签到记录），而文件是大会 {other}",
-        "The database holds event {code} ({count} check-ins), the file is event {other}",
-        "确认文件无误；确要替换时加 --force",
-        "Check the file; add --force to replace the event all the same"),
-}
+# Refusal kinds; the words are the catalogue's event.setup.<kind> and event.setup.<kind>.hint.
+REFUSALS = frozenset({"activity_has_checkins", "category_in_use", "other_event"})
 
 
 def refusal(kind: str, **params: object) -> EventProblem:
     """A bilingual reason why a definition cannot be applied as it is."""
-    zh, en, hint_zh, hint_en = REFUSALS[kind]
-    return EventProblem("", 0, "", "", str(params.get("code", "")), "error", kind,
-                        zh.format(**params), en.format(**params), hint_zh.format(**params),
-                        hint_en.format(**params))
+    return said_problem(kind, msg(f"event.setup.{kind}", **params),
+                        msg(f"event.setup.{kind}.hint", **params), value=str(params.get("code", "")))
 
 
 class EventSetupError(Exception):
@@ -79,9 +64,11 @@ class EventSetupError(Exception):
 
     def __init__(self, problems: Sequence[EventProblem]) -> None:
         self.problems = tuple(problems)
-        lines = [f"{p.where + ': ' if p.where else ''}{p.message_zh}（{p.hint_zh}）\n"
-                 f"{p.where + ': ' if p.where else ''}{p.message_en} ({p.hint_en})" for p in self.problems]
-        super().__init__("\n".join(lines) or "事件定义有误\nThe event definition is not valid")
+        lines = [both(msg("event.setup.problem_line",
+                          where=msg("event.setup.where", where=p.where) if p.where else "",
+                          problem=Words(p.message_zh, p.message_en), hint=Words(p.hint_zh, p.hint_en)))
+                 for p in self.problems]
+        super().__init__("\n".join(lines) or both(msg("event.setup.not_valid")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,17 +460,15 @@ CHANGEABLE = frozenset({"day", "start", "end", "end_day", "doors_before", "doors
 
 
 def _no_activity(code: str) -> EventProblem:
-    return EventProblem("", 0, "", "", code, "error", "unknown_activity", f"没有代码为 {code} 的活动",
-                        f"No activity with code {code}", "检查活动代码", "Check the activity code")
+    return said_problem("unknown_activity", msg("event.setup.unknown_activity", code=code),
+                        msg("event.setup.unknown_activity.hint"), value=code)
 
 
 def _no_event() -> EventProblem:
-    return EventProblem("", 0, "", "", "", "error", "no_event", "数据库中还没有大会",
-                        "The database holds no event yet", "先用 event apply 应用大会文件",
-                        "Apply an event file with event apply first")
+    return said_problem("no_event", msg("event.setup.no_event"), msg("event.setup.no_event.hint"))
 
 
 def refusal_unreadable(path: Path) -> EventProblem:
     """A file that gave no definition and no error line (should not happen; said plainly)."""
-    return EventProblem(path.name, 0, "", "", "", "error", "syntax", "文件无法读取",
-                        "The file cannot be read", "检查文件", "Check the file")
+    return said_problem("syntax", msg("event.setup.unreadable"), msg("event.setup.unreadable.hint"),
+                        loc=Loc(path.name))

@@ -19,24 +19,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.domain.types import ActivityInfo, CategoryInfo
 from checkin_app.services.catalog import EventInfo
+from checkin_app.ui.texts import word
 
 
 def _pick(lang: str, zh: str, en: str) -> str:
+    """Event data (names, halls) in the UI's language."""
     return zh if lang == "zh" else en
 
 
 def mode_text(a: ActivityInfo, lang: str) -> str:
     """Single entry, re-entry or once per day — and whether exits are scanned."""
     if a.once_per_day:
-        mode = _pick(lang, "每天一次", "once per day")
+        mode = word("rules.mode.once_per_day", lang)
     elif a.reentry:
-        mode = _pick(lang, "可重复入场", "re-entry")
+        mode = word("rules.mode.reentry", lang)
     else:
-        mode = _pick(lang, "仅限一次", "single entry")
+        mode = word("rules.mode.single", lang)
     if a.exits_scanned:
-        mode += _pick(lang, " · 扫描离场", " · exits scanned")
+        mode += word("rules.exits_scanned", lang)
     return mode
 
 
@@ -50,7 +53,7 @@ def doors_text(a: ActivityInfo, tz: ZoneInfo, lang: str) -> str:
     if not (a.doors_open_minutes or a.doors_after_minutes):
         return times
     span = f"{opens:%H:%M}–{closes:%H:%M}" if same else f"{opens:%m-%d %H:%M} – {closes:%m-%d %H:%M}"
-    return f"{times}\n" + _pick(lang, f"入场 {span}", f"doors {span}")
+    return f"{times}\n" + word(msg("rules.doors", span=span), lang)
 
 
 def admitted_text(a: ActivityInfo, categories: list[CategoryInfo], lang: str) -> str:
@@ -59,21 +62,21 @@ def admitted_text(a: ActivityInfo, categories: list[CategoryInfo], lang: str) ->
         return ", ".join(sorted(a.admitted_categories))
     names = [_pick(lang, c.name_zh, c.name_en) for c in categories if c.code in a.admitted_categories]
     if len(names) == len(categories):
-        return _pick(lang, "全部类别", "every category")
-    return "、".join(names) if lang == "zh" else ", ".join(names)
+        return word("rules.every_category", lang)
+    return word("rules.list_sep", lang).join(names)
 
 
 class RulesDialog(QDialog):
     """A read-only table: one row per activity, the main entrance first."""
 
-    HEADERS = (("活动", "Activity"), ("时间", "Times"), ("容量", "Capacity"), ("入场方式", "Entry"),
-               ("可入场类别", "Admitted categories"))
+    HEADERS = ("rules.head.activity", "rules.head.times", "rules.head.capacity", "rules.head.entry",
+               "rules.head.categories")
 
     def __init__(self, event: EventInfo | None, activities: list[ActivityInfo],
                  categories: list[CategoryInfo], *, tz: ZoneInfo, lang: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("活动与规则 / Event and rules")
+        self.setWindowTitle(both(msg("rules.title"), sep=" / "))
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         self.title.setWordWrap(True)
@@ -82,7 +85,7 @@ class RulesDialog(QDialog):
             venue = _pick(lang, event.venue_zh, event.venue_en)
             self.title.setText(f"{name}\n{venue} · {event.starts_on} – {event.ends_on} · {event.timezone}")
         self.table = QTableWidget(len(activities), len(self.HEADERS))
-        self.table.setHorizontalHeaderLabels([_pick(lang, zh, en) for zh, en in self.HEADERS])
+        self.table.setHorizontalHeaderLabels([word(code, lang) for code in self.HEADERS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -99,7 +102,7 @@ class RulesDialog(QDialog):
             hall = _pick(lang, a.hall_zh, a.hall_en)
             name = f"{a.code} · {_pick(lang, a.name_zh, a.name_en)}" + (f"\n{hall}" if hall else "")
             cells = (name, doors_text(a, tz, lang),
-                     f"{a.capacity:,}" if a.capacity else _pick(lang, "不限", "no limit"),
+                     f"{a.capacity:,}" if a.capacity else word("rules.no_limit", lang),
                      mode_text(a, lang), admitted_text(a, categories, lang))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -109,7 +112,7 @@ class RulesDialog(QDialog):
         header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setText("关闭 / Close")
+        close.setText(both(msg("rules.close"), sep=" / "))
         # A scanner's Return must never close this by surprise; the scan goes to the desk.
         close.setAutoDefault(False)
         close.setDefault(False)
