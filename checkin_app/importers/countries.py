@@ -3,9 +3,14 @@ English, Chinese and the country's own languages (CLDR through Babel), official 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 from checkin_app.domain.countries import COUNTRIES
 from checkin_app.importers.text import fold
@@ -68,15 +73,66 @@ _PREFIXES = re.compile(
 _OF_FORM = re.compile(r"^(.+?),\s*(.+?\bof(?:\s+the)?)$", re.IGNORECASE)  # "Korea, Republic of"
 
 
+# Bumped when _build_lookup changes what it reads (the inputs below are in the cache key too).
+_TABLE_FORMAT = 1
+
+
 @lru_cache(maxsize=1)
 def _lookup() -> dict[str, str]:
-    """Folded name, alias or code → ISO 3166-1 alpha-2."""
+    """Folded name, alias or code → ISO 3166-1 alpha-2.
+
+    Building it loads the territory names of some 450 Babel locales (seconds, at each import);
+    it is built once per Babel version and these inputs and kept in the per-user cache.
+    """
+    path = cache_path()
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(cached, dict) and cached and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in cached.items()):
+            return cached
+    except (OSError, ValueError):
+        pass  # not built yet, or unreadable: build it again
+    table = build_lookup()
+    _save(path, table)
+    return table
+
+
+def build_lookup() -> dict[str, str]:
+    """The lookup table freshly from Babel (what the cached table must equal)."""
     from babel.localedata import clear_caches
 
     try:
         return _build_lookup(clear_caches)
     finally:
         clear_caches()
+
+
+def cache_path() -> Path:
+    """Where the lookup table is cached: named by Babel's version and a digest of the inputs
+    (locales, aliases, the desk's own names, the fold and format), so any change rebuilds it."""
+    import babel
+    from platformdirs import user_cache_dir
+
+    from checkin_app.paths import APP_NAME
+
+    digest = hashlib.sha256(json.dumps(
+        [_TABLE_FORMAT, _LOCALES, _ALIASES, sorted(COUNTRIES.items()), fold("Ｋorea, Rep. ")],
+        ensure_ascii=False).encode()).hexdigest()[:16]
+    base = os.environ.get("CHECKIN_CACHE_DIR") or user_cache_dir(APP_NAME, appauthor=False)
+    return Path(base) / f"countries-babel{babel.__version__}-{digest}.json"
+
+
+def _save(path: Path, table: dict[str, str]) -> None:
+    """Write the table atomically (two imports at once never read half a file); a cache that
+    cannot be written (read-only home) only means building it again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(table, f, ensure_ascii=False, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def _build_lookup(clear_caches: Callable[[], None]) -> dict[str, str]:

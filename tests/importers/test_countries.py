@@ -51,3 +51,29 @@ def test_every_code_has_names_in_both_languages() -> None:
         zh, en = country_names(code)
         assert zh != code and en != code and "(" not in en, code
     assert country_names("MM") == ("缅甸", "Myanmar") and country_names("HK")[0] == "中国香港"
+
+
+def test_cached_table_equals_babel_and_is_read_back(tmp_path: pytest.TempPathFactory,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lookup is built from Babel once and kept in the per-user cache: the file holds
+    exactly what Babel gives, a later lookup reads it, and a damaged file is built again."""
+    from checkin_app.importers import countries
+
+    monkeypatch.setenv("CHECKIN_CACHE_DIR", str(tmp_path))
+    countries._lookup.cache_clear()
+    try:
+        fresh = countries.build_lookup()
+        assert countries._lookup() == fresh
+        path = countries.cache_path()
+        assert path.parent == tmp_path and path.is_file()
+        import json
+
+        assert json.loads(path.read_text(encoding="utf-8")) == fresh
+        countries._lookup.cache_clear()
+        path.write_text('{"atlantis": "AT"}', encoding="utf-8")  # read back as it is
+        assert countries._lookup() == {"atlantis": "AT"}
+        countries._lookup.cache_clear()
+        path.write_text("{not json", encoding="utf-8")
+        assert countries._lookup() == fresh
+    finally:
+        countries._lookup.cache_clear()
