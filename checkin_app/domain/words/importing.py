@@ -1,6 +1,7 @@
 """Words of registration import: reading files, the report, the wizard and the import commands."""
 
 WORDS: dict[str, tuple[str, str]] = {
+    # between the items of a list in a message (sheet names, what two records share)
     "import.list_sep": ("、", ", "),
     # -- files that cannot be read at all (importers/readers.py) -----------------------------
     "import.read.cannot_open": ("无法打开文件 {path}：{error}", "Cannot open {path}: {error}"),
@@ -72,6 +73,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "import.xlsx.no_sheet_part": ("找不到工作表 {sheet} 的内容", "sheet {sheet} has no content part"),
     "import.xlsx.merges_overlap": ("合并单元格区域互相重叠", "its merged ranges overlap one another"),
     # -- the import report: one line per problem (importers/report.py) ----------------------
+    # A field such as {field} or {activity} is filled per language: report.problem() takes it as
+    # field_zh / field_en.
     "import.problem.missing_name": ("缺少姓名", "Name is missing"),
     "import.problem.missing_key": ("缺少{field}，无法识别此人",
                                    "{field} is missing, so the person cannot be matched"),
@@ -161,7 +164,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "import.report.code": ("代码", "Code"),
     "import.report.problem": ("问题", "Problem"),
     "import.report.problem_en": ("问题（英文）", "Problem (English)"),
-    # -- why a row is no person ({reason}/{reason} of import.problem.junk_row) ---------------
+    # -- why a row is no person ({reason} of import.problem.junk_row) ----------------------------
     "import.junk.test": ("测试数据", "a test row"),
     "import.junk.placeholder": ("表单占位文字", "a form's placeholder"),
     "import.junk.error": ("表格公式错误", "a spreadsheet error"),
