@@ -14,14 +14,15 @@ from collections.abc import Callable, Sequence
 
 from checkin_app import __version__
 from checkin_app.cli import badges, demo, desk, event, hub, importing, security, sync
-from checkin_app.cli.common import EXIT_ERROR, CliError
+from checkin_app.cli.common import EXIT_ERROR, CliError, zh_en
+from checkin_app.domain.messages import both, msg
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="checkin-app",
-        description="Conference check-in desk / 大会签到台",
+        description=both(msg("cli.description"), first_lang="en", sep=" / "),
     )
     parser.add_argument("--version", action="version", version=f"checkin-app {__version__}")
     sub = parser.add_subparsers(dest="command")
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("已中断 / Interrupted", file=sys.stderr)
+        print(zh_en(msg("cli.interrupted")), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # Output piped into `head` (or a closed pager): what was asked for is done; say nothing,

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checkin_app.badges.templates import SHEETS, TemplateError, load_templates, sheet_named
-from checkin_app.cli.common import EXIT_OK, CliError, add_common, open_desk
+from checkin_app.cli.common import EXIT_OK, CliError, add_common, open_desk, zh_en
+from checkin_app.domain.messages import both, msg
+
+_BADGES = zh_en(msg("cli.badges.progress"), sep=" ")  # the progress bar's label, "徽章 badges"
 
 if TYPE_CHECKING:
     from checkin_app.services.badges import BadgeService
@@ -50,10 +53,10 @@ class _Bar:
         if self.tty:
             filled = pct * 30 // 100
             rate = done / max(time.monotonic() - self.t0, 1e-6)
-            print(f"\r徽章 badges [{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% "
+            print(f"\r{_BADGES} [{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% "
                   f"{done}/{self.total}  {rate:,.0f}/s", end="", file=sys.stderr, flush=True)
         else:
-            print(f"徽章 badges {pct:3d}% {done}/{self.total}", file=sys.stderr, flush=True)
+            print(f"{_BADGES} {pct:3d}% {done}/{self.total}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self.tty:
@@ -72,8 +75,7 @@ def write_batch(args: argparse.Namespace, service: BadgeService) -> int:
     from checkin_app.services.badges import BadgeServiceError, Selection
 
     if not (args.all or args.category or args.activity):
-        raise CliError(
-            "请指定 --all、--category 或 --activity\nChoose --all, --category or --activity")
+        raise CliError(both(msg("cli.badges.choose")))
     try:
         templates = load_templates()
         template = templates.get(args.template) if args.template else None
@@ -96,7 +98,7 @@ def write_batch(args: argparse.Namespace, service: BadgeService) -> int:
     finally:
         bar.close()
     pages = n if sheet is None else -(-n // sheet.per_page)
-    print(f"已生成 {n} 个徽章（{pages} 页）/ Wrote {n} badges ({pages} pages) to {args.output}")
+    print(f"{zh_en(msg('cli.badges.wrote', n=n, pages=pages), sep='/ ')} to {args.output}")
     return n
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from checkin_app.domain.clock import Clock, OffsetClock, SystemClock
+from checkin_app.domain.messages import Message, both, msg
 from checkin_app.paths import default_db_path
 
 if TYPE_CHECKING:
@@ -31,6 +32,11 @@ class CliError(Exception):
     """A user-facing error; the message is bilingual."""
 
 
+def zh_en(message: Message | str, sep: str = " / ") -> str:
+    """A catalogue message on one line as the commands print it: "中文 / English"."""
+    return both(message, sep=sep)
+
+
 def parse_clock(text: str | None, db: Any = None) -> Clock:
     """`--clock 2024-11-23T09:30` runs a rehearsal clock from there (Chongqing time if no offset).
 
@@ -43,10 +49,7 @@ def parse_clock(text: str | None, db: Any = None) -> Clock:
     try:
         start = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise CliError(
-            f"时钟格式无效：{text}（例：2024-11-23T09:30）\n"
-            f"Invalid --clock value: {text} (example: 2024-11-23T09:30)"
-        ) from exc
+        raise CliError(both(msg("cli.bad_clock", value=text))) from exc
     if start.tzinfo is None:
         start = start.replace(tzinfo=LOCAL)
     if db is None:
@@ -89,10 +92,7 @@ def need_event(db: Any) -> None:
     from checkin_app.services.catalog import CatalogService
 
     if CatalogService(db).event() is None:
-        raise CliError(
-            f"数据库 {db.path} 中没有活动数据。请先运行 `checkin-app demo` 或导入报名数据。\n"
-            f"The database {db.path} holds no event. Run `checkin-app demo` or import registrations first."
-        )
+        raise CliError(both(msg("cli.no_event", path=str(db.path))))
 
 
 def open_desk(args: argparse.Namespace, *, rehearsal: bool = True) -> DeskCore:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checkin_app.cli.common import EXIT_OK, CliError, add_common
+from checkin_app.cli.common import EXIT_OK, CliError, add_common, zh_en
+from checkin_app.domain.messages import both, msg
 from checkin_app.paths import default_db_path
 
 
@@ -38,7 +39,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         finally:
             db.close()
     if args.size < 1:
-        raise CliError("--size 至少为 1\n--size must be at least 1")
+        raise CliError(both(msg("cli.demo.size_min")))
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
@@ -50,7 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             pct = done * 100 // max(total, 1)
             if pct != last[0] and sys.stderr.isatty():
                 last[0] = pct
-                print(f"\r生成中 / building… {pct:3d}%", end="", file=sys.stderr, flush=True)
+                print(f"\r{zh_en(msg('cli.demo.building'))} {pct:3d}%", end="", file=sys.stderr, flush=True)
 
         summary = build_demo(db, size=args.size, seed=args.seed, progress=progress)
     finally:
@@ -63,10 +64,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.replace(tmp, path)
     for side in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         side.unlink(missing_ok=True)
-    print(f"演示活动已生成 / Demo event built: {path}")
+    print(f"{zh_en(msg('cli.demo.built'))} {path}")
     print(f"  {summary.delegates} delegates, {summary.activities} activities, "
           f"{summary.categories} categories")
-    print("  示例代码 / sample codes:")
+    print(f"  {zh_en(msg('cli.demo.samples'))}")
     for label, code in summary.samples.items():
         print(f"    {label:<20} {code}")
     demo_keys(path, summary.samples)
@@ -94,8 +95,8 @@ def demo_keys(path: Path, samples: dict[str, str]) -> None:
             tokens = {label: badge_code(s, ids[code]) for label, code in samples.items() if code in ids}
     finally:
         db.close()
-    print(f"  活动密钥 / event key file: {key_file}")
-    print("  已签名证件代码 / signed badge codes:")
+    print(f"  {zh_en(msg('cli.demo.key_file'))} {key_file}")
+    print(f"  {zh_en(msg('cli.demo.signed_codes'))}")
     for label, token in list(tokens.items())[:4]:
         print(f"    {label:<20} {token}")
 
@@ -112,17 +113,14 @@ def _demo_printer(path: Path) -> None:
         BadgeService(db).save_settings(desk="demo", operator="demo", printer=f"folder:{folder}")
     finally:
         db.close()
-    print(f"  徽章打印到文件夹 / badges print as PDF files into: {folder}")
+    print(f"  {zh_en(msg('cli.demo.printer'))} {folder}")
 
 
 def _need_event_absent(db: Any) -> None:
     from checkin_app.services.catalog import CatalogService
 
     if CatalogService(db).event() is not None:
-        raise CliError(
-            f"数据库 {db.path} 已有活动数据，未作改动。\n"
-            f"The database {db.path} already holds an event; nothing was changed."
-        )
+        raise CliError(both(msg("cli.demo.has_event", path=str(db.path))))
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"demo": cmd_demo}

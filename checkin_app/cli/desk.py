@@ -19,7 +19,9 @@ from checkin_app.cli.common import (
     open_desk,
     parse_clock,
     print_json,
+    zh_en,
 )
+from checkin_app.domain.messages import both, msg
 from checkin_app.domain.verdicts import Severity
 
 
@@ -134,7 +136,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     if args.last:
         last = svc.last_event(desk=desk)
         if last is None:
-            raise CliError(f"签到台 {desk} 没有可撤销的签到\nNo check-in to undo at desk {desk}")
+            raise CliError(both(msg("cli.undo.nothing", desk=desk)))
         target = last.uuid
     try:
         rev = svc.undo(target, desk=desk, operator=args.operator, reason=args.reason)
@@ -143,7 +145,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     if args.json:
         print_json(event_dict(rev))
     else:
-        print(f"已撤销 / Undone: {target} (undo event {rev.uuid})")
+        print(f"{zh_en(msg('cli.undo.done'))} {target} (undo event {rev.uuid})")
     return EXIT_OK
 
 
@@ -156,9 +158,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         print_json([delegate_dict(h) for h in hits])
         return EXIT_OK
     if not hits:
-        print("未找到 / No match")
+        print(zh_en(msg("cli.search.none")))
     for h in hits:
-        status = "" if h.status != "cancelled" else "  [已取消 CANCELLED]"
+        status = "" if h.status != "cancelled" else f"  [{zh_en(msg('cli.search.cancelled'), sep=' ')}]"
         print(f"{h.registration_code}  {h.display_name:<16} {h.name_latin:<28} "
               f"{h.category.code:<12} {h.country:<3} {h.organisation}{status}")
     return EXIT_OK
@@ -170,7 +172,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     rows = open_desk(args, rehearsal=False).catalog.stats(args.activity)
     if args.activity and not rows:
-        raise CliError(f"没有代码为 {args.activity} 的活动\nNo activity with code {args.activity}")
+        raise CliError(both(msg("activity.unknown", code=args.activity)))
     if args.json:
         print_json([stats_dict(r) for r in rows])
         return EXIT_OK
@@ -202,7 +204,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from checkin_app.storage.db import current_revision
 
     db = open_db(args)
-    print(f"数据库已是最新 / Database schema at revision {current_revision(db.engine)}: {db.path}")
+    print(f"{zh_en(msg('cli.migrate.done'))} {current_revision(db.engine)}: {db.path}")
     return EXIT_OK
 
 
@@ -213,13 +215,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     db = open_db(args)
     if args.audit_command == "export":
         n = export_csv(db, args.output)
-        print(f"已导出 {n} 条审计记录 / Exported {n} audit entries to {args.output}")
+        print(f"{zh_en(msg('cli.audit.exported', n=n))} to {args.output}")
         return EXIT_OK
     report = verify_chain(db)
     if report.ok:
-        print(f"审计链完整 / Audit chain intact: {report.checked} entries verified")
+        print(f"{zh_en(msg('cli.audit.intact'))} {report.checked} entries verified")
         return EXIT_OK
-    print(f"审计链已损坏 / Audit chain BROKEN after {report.checked} good entries", file=sys.stderr)
+    print(f"{zh_en(msg('cli.audit.broken'))} after {report.checked} good entries", file=sys.stderr)
     print(f"  {report.problem_zh}\n  {report.problem_en}", file=sys.stderr)
     return EXIT_REFUSED
 

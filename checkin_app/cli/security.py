@@ -20,7 +20,9 @@ from checkin_app.cli.common import (
     parse_clock,
     print_json,
     read_pin,
+    zh_en,
 )
+from checkin_app.domain.messages import both, msg
 
 
 def _operator() -> str:
@@ -112,16 +114,17 @@ def cmd_keys(args: argparse.Namespace) -> int:
     try:
         if cmd == "init":
             ev, dk = svc.init_event(key_file, desk_name=desk_name(db, args.desk), desk=desk, operator=op)
-            print(f"活动签名密钥已生成 / Event signing key created: {ev.fingerprint}")
-            print(f"  密钥文件 / key file (keep it off the desks, 0600): {key_file}")
-            print(f"  本台已认证 / this desk certified: key id {dk.key_id} ({dk.desk_name})")
+            print(f"{zh_en(msg('cli.keys.created'))} {ev.fingerprint}")
+            print(f"  {zh_en(msg('cli.keys.key_file'))} {key_file}")
+            print(f"  {zh_en(msg('cli.keys.certified_here'))} key id {dk.key_id} ({dk.desk_name})")
         elif cmd == "rotate":
             ev, dk = svc.rotate(key_file, desk_name=desk_name(db, args.desk), desk=desk, operator=op)
-            print(f"新活动密钥 / New event key: {ev.fingerprint} (old key file kept beside {key_file})")
-            print(f"  本台新密钥 / this desk's new key id: {dk.key_id}; re-certify the other desks")
+            print(f"{zh_en(msg('cli.keys.new_event_key'))} {ev.fingerprint} "
+                  f"(old key file kept beside {key_file})")
+            print(f"  {zh_en(msg('cli.keys.new_desk_key'))} {dk.key_id}; re-certify the other desks")
         elif cmd == "retire":
             ev = svc.retire(args.fingerprint, reason=args.reason, desk=desk, operator=op)
-            print(f"已停用 / Retired event key {ev.fingerprint} at {_local(ev.retired_at)}")
+            print(f"{zh_en(msg('cli.keys.retired'))} {ev.fingerprint} at {_local(ev.retired_at)}")
         elif cmd == "certify-desk":
             target = Database(args.desk_db) if args.desk_db else None
             try:
@@ -131,27 +134,26 @@ def cmd_keys(args: argparse.Namespace) -> int:
             finally:
                 if target is not None:
                     target.close()
-            print(f"已认证 / Certified desk “{dk.desk_name}”: key id {dk.key_id}, "
+            print(f"{zh_en(msg('cli.keys.certified'))} “{dk.desk_name}”: key id {dk.key_id}, "
                   f"public key {dk.fingerprint}…")
         elif cmd == "revoke-desk":
             svc.check_organiser(key_file)
             for dk in svc.revoke_desk(args.key_id, reason=args.reason, desk=desk, operator=op):
-                print(f"已作废 / Revoked desk key {dk.key_id} (“{dk.desk_name}”) "
+                print(f"{zh_en(msg('cli.keys.revoked'))} {dk.key_id} (“{dk.desk_name}”) "
                       f"at {_local(dk.revoked_at)}: {dk.revoked_reason}")
-            print("  请将新的公钥文件分发给各签到台 / export-public and import it at every desk")
+            print(f"  {zh_en(msg('cli.keys.distribute'))}")
         elif cmd == "lift-revocation":
             svc.check_organiser(key_file)
             for dk in svc.lift_revocation(args.key_id, reason=args.reason, desk=desk, operator=op):
-                print(f"作废已解除 / Revocation lifted: desk key {dk.key_id} (“{dk.desk_name}”)")
+                print(f"{zh_en(msg('cli.keys.lifted'))} desk key {dk.key_id} (“{dk.desk_name}”)")
         elif cmd == "export-public":
             counts = svc.export_public(args.output, desk=desk, operator=op)
-            print(f"已导出 / Exported to {args.output}: {counts}")
+            print(f"{zh_en(msg('cli.keys.exported'))} {args.output}: {counts}")
         elif cmd == "import-public":
             counts = svc.import_public(args.input, desk=desk, operator=op)
-            print(f"已导入 / Imported from {args.input}: {counts}")
+            print(f"{zh_en(msg('cli.keys.imported'))} {args.input}: {counts}")
             if counts["rejected"]:
-                print(f"  {counts['rejected']} 个证书无效已拒绝 / certificates failed their check "
-                      "and were rejected", file=sys.stderr)
+                print(f"  {counts['rejected']} {zh_en(msg('cli.keys.rejected'))}", file=sys.stderr)
         else:
             return _list_keys(svc, args.json)
     except KeyServiceError as exc:
@@ -173,19 +175,19 @@ def _list_keys(svc: Any, as_json: bool) -> int:
                            "revoked_reason": d.revoked_reason} for d in st.desk_keys],
         })
         return 0
-    print("活动密钥 / Event keys:")
+    print(zh_en(msg("cli.keys.event_keys")))
     for e in st.event_keys:
         state = f"retired {_local(e.retired_at)} ({e.retired_reason})" if e.retired_at else "active"
         print(f"  {e.fingerprint}  created {_local(e.created_at)}  {state}")
-    print("签到台密钥 / Desk keys:")
+    print(zh_en(msg("cli.keys.desk_keys")))
     for d in st.desk_keys:
         state = (f"REVOKED {_local(d.revoked_at)} ({d.revoked_reason})" if d.revoked_at
                  else "certified" if d.certified else "not certified")
         print(f"  {d.key_id if d.key_id is not None else '-':>5}  {d.desk_name:<20} "
               f"{'own ' if d.own else '    '}{state}  by {d.event_key or '-'}")
     signer = (f"key id {st.signing_key_id} ({st.signing_desk})" if st.signing_key_id is not None
-              else "none: badges carry registration codes / 无：证件使用报名代码")
-    print(f"本台签发 / This desk signs with: {signer}")
+              else both(msg("cli.keys.no_signer"), first_lang="en", sep=" / "))
+    print(f"{zh_en(msg('cli.keys.signs_with'))} {signer}")
     return 0
 
 
@@ -207,13 +209,9 @@ def cmd_issue_code(args: argparse.Namespace) -> int:
             conds.append(m.Delegate.id == int(text))
         delegate_id = s.scalar(select(m.Delegate.id).where(or_(*conds)).limit(1))
         if delegate_id is None:
-            raise CliError(f"找不到人员 {text}\nNo delegate {text}")
+            raise CliError(both(msg("cli.issue.no_delegate", text=text)))
         if signing_key(s) is None:
-            raise CliError(
-                "本数据库没有经认证的签到台密钥，无法签发证件代码（先执行 checkin-app keys init 或 "
-                "keys certify-desk）\nThis database has no certified desk key, so it cannot sign "
-                "badge codes (run `checkin-app keys init` or `keys certify-desk` first)"
-            )
+            raise CliError(both(msg("cli.issue.no_key")))
         code = badge_code(s, delegate_id)
     assert tokens.looks_like_token(code)
     print(code)
@@ -229,27 +227,27 @@ def cmd_pin(args: argparse.Namespace) -> int:
     desk = desk_name(db, None)
     if args.pin_command == "list":
         names = svc.managers()
-        print("\n".join(names) if names else "尚未设置管理员 / No manager yet")
+        print("\n".join(names) if names else zh_en(msg("cli.pin.no_manager")))
         return EXIT_OK
     operator = _operator()
     if svc.has_managers():
-        check = svc.verify(read_pin("现有管理员 PIN / An existing manager's PIN: "), desk=desk)
+        check = svc.verify(read_pin(f"{zh_en(msg('cli.pin.existing'))}: "), desk=desk)
         if not check.ok:
             raise CliError(check.message)
         operator = check.manager
     try:
         if args.pin_command == "remove":
             svc.remove(args.name, desk=desk, operator=operator)
-            print(f"已删除管理员 / Removed manager {args.name}")
+            print(f"{zh_en(msg('cli.pin.removed'))} {args.name}")
             return EXIT_OK
-        pin = read_pin(f"{args.name} 的新 PIN / New PIN for {args.name}: ")
-        again = read_pin("再输一次 / Again: ")
+        pin = read_pin(f"{zh_en(msg('cli.pin.new_for', name=args.name))}: ")
+        again = read_pin(f"{zh_en(msg('cli.pin.again'))}: ")
         if pin != again:
-            raise CliError("两次输入的 PIN 不一致\nThe two PINs differ")
+            raise CliError(both(msg("cli.pin.differ")))
         svc.set_pin(args.name, pin, desk=desk, operator=operator)
     except PinError as exc:
         raise CliError(str(exc)) from exc
-    print(f"已设置 / PIN set for manager {args.name}")
+    print(f"{zh_en(msg('cli.pin.set'))} {args.name}")
     return EXIT_OK
 
 

@@ -16,7 +16,9 @@ from checkin_app.cli.common import (
     open_db,
     parse_clock,
     read_pin,
+    zh_en,
 )
+from checkin_app.domain.messages import both, msg
 
 
 def add_parsers(sub: Any) -> None:
@@ -62,10 +64,8 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         if sync.enrolment_needs_manager(args.code):
             # This desk belongs to a hub: moving it (or enrolling it anew) is a manager's
             # decision, asked before the one-time code is used.
-            print("本签到台已属于一台中心服务器，重新注册须由管理员操作（记入审计日志）\n"
-                  "This desk already belongs to a hub: enrolling it again is a manager action "
-                  "(audited)", file=sys.stderr)
-            manager = _manager(db, args, "重新注册签到台须由管理员操作", "Enrolling a desk again")
+            print(both(msg("cli.enrol.needs_manager")), file=sys.stderr)
+            manager = _manager(db, args, "cli.action.reenrol")
         cfg = sync.enrol(args.code, manager=manager)
     except SyncError as exc:
         _fail(exc)
@@ -73,10 +73,9 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     finally:
         db.close()
     if manager:
-        print(f"本签到台已重新注册，由 {manager} 操作并记入审计日志\n"
-              f"This desk was enrolled again by {manager} (audited)")
-    print(f"已连接中心服务器 / Enrolled with hub {cfg.url} as desk “{cfg.desk}”")
-    print("  运行 checkin-app sync 或启动签到台开始同步 / run `checkin-app sync` or start the desk to sync")
+        print(both(msg("cli.enrol.again_by", manager=manager)))
+    print(f"{zh_en(msg('cli.enrol.done'))} {cfg.url} as desk “{cfg.desk}”")
+    print(f"  {zh_en(msg('cli.enrol.next'))}")
     return EXIT_OK
 
 
@@ -95,7 +94,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.once:
             def progress(n: int) -> None:
                 if sys.stderr.isatty():
-                    print(f"\r下载中 / downloading… {n}", end="", file=sys.stderr, flush=True)
+                    print(f"\r{zh_en(msg('cli.sync.downloading'))} {n}", end="", file=sys.stderr, flush=True)
 
             try:
                 pushed, applied = sync.sync_once(on_progress=progress)
@@ -105,8 +104,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 raise
             if sys.stderr.isatty():
                 print(file=sys.stderr)
-            print(f"同步完成 / Synced: pushed {pushed.stored} (+{pushed.duplicates} already there), "
-                  f"pulled {applied} changes, {pushed.remaining} still queued"
+            print(f"{zh_en(msg('cli.sync.done'))} pushed {pushed.stored} "
+                  f"(+{pushed.duplicates} already there), pulled {applied} changes, "
+                  f"{pushed.remaining} still queued"
                   + (f", search index rebuilt for {indexed}" if indexed else ""))
             for w in pushed.warnings:
                 print(f"  ⚠ {w}")
@@ -136,16 +136,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         db.close()
 
 
-def _manager(db: Any, args: argparse.Namespace, zh: str = "更换中心服务器须由管理员操作",
-             en: str = "Changing hubs") -> str:
+def _manager(db: Any, args: argparse.Namespace, action: str = "cli.action.change_hub") -> str:
     """A manager's PIN for a manager action of this command; the manager's name."""
     from checkin_app.services.pins import PinService
 
     pins = PinService(db, parse_clock(args.clock))
     if not pins.has_managers():
-        raise CliError(f"{zh}，请先设置管理员 PIN（checkin-app pin set）\n"
-                       f"{en} is a manager action: set a manager PIN first (checkin-app pin set)")
-    check = pins.verify(read_pin("管理员 PIN / Manager PIN: "), desk=desk_name(db, None))
+        raise CliError(both(msg("cli.manager_pin_first", action=msg(action))))
+    check = pins.verify(read_pin(f"{zh_en(msg('cli.manager_pin'))}: "), desk=desk_name(db, None))
     if not check.ok:
         raise CliError(check.message)
     return check.manager
@@ -160,13 +158,11 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     try:
         if args.bundle_command == "export":
             info = export_desk_events(db, args.file)
-            print(f"已导出 {info.items} 条未同步记录 / Exported {info.items} unsynced items to {args.file}")
+            print(f"{zh_en(msg('cli.bundle.exported', items=info.items))} to {args.file}")
             if info.signed_by:
-                print(f"  已用签到台密钥签名 / signed by {info.signed_by}")
+                print(f"  {zh_en(msg('cli.bundle.signed_by'))} {info.signed_by}")
             else:
-                print("  未签名：本签到台没有经认证的密钥，中心导入时须加 --allow-unsigned\n"
-                      "  not signed: this desk has no certified key; the hub must import it with "
-                      "--allow-unsigned")
+                print("  " + zh_en(msg("cli.bundle.not_signed"), sep="\n  "))
         else:
             operator = "cli"
             if args.change_hub:
@@ -175,12 +171,10 @@ def cmd_bundle(args: argparse.Namespace) -> int:
                                    allow_unsigned=args.allow_unsigned, operator=operator,
                                    change_hub=args.change_hub)
             if args.change_hub:
-                print(f"本签到台已改属新的中心服务器（{args.fingerprint}），"
-                      f"由 {operator} 操作并记入审计日志\n"
-                      f"This desk now belongs to the hub {args.fingerprint} (by {operator}; audited)")
-            print(f"已导入 {info.items} 条 / Imported {info.items} rows from {args.file}")
-            print(f"  签名已验证 / signature verified: {info.signed_by}" if info.signed_by
-                  else "  未签名（按 --allow-unsigned 导入）/ not signed (taken with --allow-unsigned)")
+                print(both(msg("cli.bundle.moved_hub", fingerprint=args.fingerprint, operator=operator)))
+            print(f"{zh_en(msg('cli.bundle.imported', items=info.items))} from {args.file}")
+            print(f"  {zh_en(msg('cli.bundle.verified'))} {info.signed_by}" if info.signed_by
+                  else f"  {zh_en(msg('cli.bundle.taken_unsigned'), sep='/ ')}")
     except SyncError as exc:
         _fail(exc)
         raise

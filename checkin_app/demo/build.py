@@ -15,8 +15,10 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from checkin_app.demo import names as data
+from checkin_app.demo import roles
 from checkin_app.domain.countries import country_names
 from checkin_app.domain.event_def import EventDefinition
+from checkin_app.domain.messages import both, msg
 from checkin_app.domain.names import latin_display
 from checkin_app.services import event_files, search
 from checkin_app.services.event_setup import apply_in_session
@@ -244,10 +246,12 @@ class _Generator:
         zh, en = country_names(country)
         the = "the " if country in {"US", "GB", "AE"} else ""
         if rank[1] == "Consul General":
-            return f"{zh}驻重庆总领事馆", f"Consulate General of {the}{en} in Chongqing"
-        if rank[1] == "Vice Minister":
-            return f"{zh}政府代表团", f"Government Delegation of {the}{en}"
-        return f"{zh}驻华大使馆", f"Embassy of {the}{en} in China"
+            pattern = roles.CONSULATE
+        elif rank[1] == "Vice Minister":
+            pattern = roles.GOVERNMENT_DELEGATION
+        else:
+            pattern = roles.EMBASSY
+        return pattern[0].format(zh=zh), pattern[1].format(the=the, en=en)
 
     def affiliation(
         self, category: str, country: str, name: _Name
@@ -267,18 +271,19 @@ class _Generator:
             org, head = self._home_org_and_head(country)
             return org, head, "" if cn_script else mr_ms
         if category == "GUEST":
-            honorific = rng.choice(("教授", "")) if cn_script else rng.choice(("Prof.", "Dr.", mr_ms))
+            honorific = (rng.choice((roles.PROFESSOR_ZH, "")) if cn_script
+                         else rng.choice(("Prof.", "Dr.", mr_ms)))
             return self._home_org(country), rng.choice(positions), honorific
         if category == "INTL_ORG":
             return rng.choice(data.INTL_ORGS), rng.choice(positions), "" if cn_script else mr_ms
         if category == "ACADEMICIAN":
             if country == "CN":
                 org = rng.choice(rng.choice((data.CN_UNIVERSITIES, data.CN_INSTITUTES)))
-                return org, rng.choice(data.CN_ACADEMIES), "院士"
+                return org, rng.choice(data.CN_ACADEMIES), roles.ACADEMICIAN_ZH
             return self._home_org(country), data.FOREIGN_ACADEMIES[country], "Prof."
         if category == "TALENT":
             doctor = rng.random() < 0.5
-            honorific = ("博士" if cn_script else "Dr.") if doctor else ""
+            honorific = (roles.DOCTOR_ZH if cn_script else "Dr.") if doctor else ""
             # Overseas PhDs: many Chinese talents work abroad, many foreigners work in China.
             if rng.random() < 0.6:
                 abroad = self._foreign.pick(rng) if country == "CN" else country
@@ -299,7 +304,7 @@ class _Generator:
             org = rng.choice(data.CN_UNIVERSITIES[:7])
             if country == "CN":
                 return org, positions[0], ""
-            return org, ("国际学生志愿者", "International student volunteer"), ""
+            return org, roles.INTL_STUDENT_VOLUNTEER, ""
         # Attendees: mostly from home; some foreigners work in China, some Chinese in government.
         if country == "CN" and rng.random() < 0.1:
             return rng.choice(data.CN_GOVERNMENT), rng.choice(data.GOVERNMENT_POSITIONS), ""
@@ -455,13 +460,8 @@ def _refuse_if_not_empty(session: Session) -> None:
         for table in (m.Category, m.Activity, m.Delegate)
     )
     if event is not None or others:
-        what_zh = f"活动 {event}" if event else "类别、活动或人员数据"
-        what_en = f"event {event}" if event else "categories, activities or delegates"
-        raise ValueError(
-            f"数据库中已有{what_zh}，演示数据只能生成到空数据库中；请换一个新的数据库文件。\n"
-            f"The database already holds {what_en}; demo data can only be built into an empty "
-            f"database. Use a new database file."
-        )
+        what = msg("demo.what.event", event=event) if event else msg("demo.what.data")
+        raise ValueError(both(msg("demo.not_empty", what=what)))
 
 
 def _write_setup(session: Session) -> tuple[dict[str, int], dict[str, int], EventDefinition]:
@@ -490,7 +490,7 @@ def build_demo(
     only the first `size` of those are kept.
     """
     if size < 1:
-        raise ValueError("人数至少为 1\nThe demo needs at least one delegate")
+        raise ValueError(both(msg("demo.size_min")))
     report = progress or (lambda _done, _total: None)
     rng = random.Random(seed)
     featured = data.FEATURED[:size]
