@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from checkin_app.badges.templates import SHEETS, TemplateSet
+from checkin_app.domain.messages import both, msg, text
 from checkin_app.domain.types import ActivityInfo, CategoryInfo
 from checkin_app.printing.backends import spooler_printers
 from checkin_app.services.badges import REASON_WORDS, REPRINT_REASONS, PrintSettings, Selection
@@ -63,14 +64,13 @@ class ReprintDialog(ScanSafeDialog):
 
     def __init__(self, name: str, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("补打徽章 / Reprint badge")
+        self.setWindowTitle(both("ui.badges.reprint_title", sep=" / "))
         lay = QVBoxLayout(self)
         head = QLabel(f"<b>{name}</b> &nbsp; {code}")
         head.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(head)
-        lay.addWidget(QLabel("旧徽章将作废，新徽章使用新的编号。\n"
-                             "The old badge stops working; the new one gets a new serial."))
-        lay.addWidget(QLabel("原因 / Reason:"))
+        lay.addWidget(QLabel(both("ui.badges.reprint_note")))
+        lay.addWidget(QLabel(both("ui.badges.reason", sep=" / ")))
         self.group = QButtonGroup(self)
         self.radios: dict[str, QRadioButton] = {}
         for i, reason in enumerate(REPRINT_REASONS):
@@ -81,8 +81,10 @@ class ReprintDialog(ScanSafeDialog):
             lay.addWidget(rb)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("补打 / Reprint")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消 / Cancel")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            both("ui.badges.reprint_button", sep=" / "))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            both("button.cancel", sep=" / "))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -102,8 +104,7 @@ class ReprintDialog(ScanSafeDialog):
 class PrinterChooser(QWidget):
     """System printer (Qt), spooler queue (lp) or folder of PDF files."""
 
-    KINDS = (("qt", "系统打印机 / System printer"), ("lp", "打印队列 (lp) / Spooler queue (lp)"),
-             ("folder", "PDF 文件夹 / Folder of PDF files"))
+    KINDS = tuple((kind, both(f"ui.badges.kind_{kind}", sep=" / ")) for kind in ("qt", "lp", "folder"))
 
     def __init__(self, spec: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,15 +114,15 @@ class PrinterChooser(QWidget):
         self.name = QComboBox()
         self.name.setEditable(True)
         self.folder = QLineEdit()
-        self.browse = QPushButton("浏览… / Browse…")
+        self.browse = QPushButton(both("ui.badges.browse", sep=" / "))
         lay = QFormLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addRow("类型 / Kind", self.kind)
-        lay.addRow("打印机 / Printer", self.name)
+        lay.addRow(both("ui.badges.kind", sep=" / "), self.kind)
+        lay.addRow(both("ui.badges.printer", sep=" / "), self.name)
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(self.browse)
-        lay.addRow("文件夹 / Folder", row)
+        lay.addRow(both("ui.badges.folder", sep=" / "), row)
         self.kind.currentIndexChanged.connect(self._on_kind)
         self.browse.clicked.connect(self._on_browse)
         kind, _, rest = spec.partition(":")
@@ -146,7 +147,7 @@ class PrinterChooser(QWidget):
         self.browse.setEnabled(kind == "folder")
 
     def _on_browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "选择文件夹 / Choose a folder",
+        path = QFileDialog.getExistingDirectory(self, both("ui.badges.choose_folder", sep=" / "),
                                                 self.folder.text())
         if path:
             self.folder.setText(path)
@@ -165,15 +166,14 @@ class PrinterDialog(ScanSafeDialog):
     def __init__(self, settings: PrintSettings, templates: TemplateSet, *, printer_only: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("发送到打印机 / Send to printer" if printer_only
-                            else "打印设置 / Printer settings")
+        self.setWindowTitle(both("ui.badges.send_title", sep=" / ") if printer_only
+                            else both("ui.badges.settings_title", sep=" / "))
         lay = QVBoxLayout(self)
-        self.auto = QCheckBox("主入口首次入场时自动打印徽章 / Print the badge on first admission at the "
-                              "main entrance")
+        self.auto = QCheckBox(both("ui.badges.auto_print", sep=" / "))
         self.auto.setChecked(settings.auto_print)
         self.chooser = PrinterChooser(settings.printer)
         self.template = QComboBox()
-        self.template.addItem("按类别 / By category", "")
+        self.template.addItem(both("ui.badges.by_category", sep=" / "), "")
         for t in templates.templates.values():
             self.template.addItem(f"{t.title_zh} / {t.title_en}", t.name)
         i = self.template.findData(settings.template)
@@ -183,12 +183,12 @@ class PrinterDialog(ScanSafeDialog):
         lay.addWidget(self.chooser)
         if not printer_only:
             form = QFormLayout()
-            form.addRow("模板 / Template", self.template)
+            form.addRow(both("ui.badges.template", sep=" / "), self.template)
             lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定 / OK")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消 / Cancel")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(both("button.ok", sep=" / "))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(both("button.cancel", sep=" / "))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -205,7 +205,7 @@ class BatchDialog(ScanSafeDialog):
     def __init__(self, categories: list[CategoryInfo], activities: list[ActivityInfo],
                  templates: TemplateSet, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("批量打印徽章 / Batch print badges")
+        self.setWindowTitle(both("ui.badges.batch_title", sep=" / "))
         self.resize(560, 520)
         lay = QVBoxLayout(self)
         self.categories = QListWidget()
@@ -216,30 +216,31 @@ class BatchDialog(ScanSafeDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.categories.addItem(item)
         self.activity = QComboBox()
-        self.activity.addItem("全部 / Everyone", "")
+        self.activity.addItem(both("ui.badges.everyone", sep=" / "), "")
         for a in activities:
             self.activity.addItem(f"{a.name_zh} / {a.name_en}", a.code)
         self.template = QComboBox()
-        self.template.addItem("按类别 / By category", "")
+        self.template.addItem(both("ui.badges.by_category", sep=" / "), "")
         for t in templates.templates.values():
             self.template.addItem(f"{t.title_zh} / {t.title_en}", t.name)
         self.sheet = QComboBox()
         for name, sh in SHEETS.items():
-            self.sheet.addItem(f"A4 · {sh.per_page} 个/页 per sheet ({name})", name)
-        self.sheet.addItem("每页一个 / One per page", "none")
+            self.sheet.addItem(text(msg("ui.badges.sheet_nup", n=sh.per_page, name=name), "zh"), name)
+        self.sheet.addItem(both("ui.badges.one_per_page", sep=" / "), "none")
         self.sheet.setCurrentIndex(self.sheet.findData("a4-4up"))
         self.output = QLineEdit(str(Path.home() / "badges.pdf"))
-        browse = QPushButton("浏览… / Browse…")
+        browse = QPushButton(both("ui.badges.browse", sep=" / "))
         browse.clicked.connect(self._on_browse)
         form = QFormLayout()
-        form.addRow("类别（不选 = 全部）/ Categories (none = all)", self.categories)
-        form.addRow("活动 / Activity", self.activity)
-        form.addRow("模板 / Template", self.template)
-        form.addRow("拼版 / Sheet", self.sheet)
+        # The Chinese ends in a full-width bracket: no space before the slash.
+        form.addRow(both("ui.badges.categories", sep="/ "), self.categories)
+        form.addRow(both("ui.badges.activity", sep=" / "), self.activity)
+        form.addRow(both("ui.badges.template", sep=" / "), self.template)
+        form.addRow(both("ui.badges.sheet", sep=" / "), self.sheet)
         row = QHBoxLayout()
         row.addWidget(self.output, 1)
         row.addWidget(browse)
-        form.addRow("输出文件 / Output file", row)
+        form.addRow(both("ui.badges.output", sep=" / "), row)
         lay.addLayout(form)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -247,10 +248,10 @@ class BatchDialog(ScanSafeDialog):
         self.message.setWordWrap(True)
         lay.addWidget(self.progress)
         lay.addWidget(self.message)
-        self.start_button = QPushButton("开始 / Start")
+        self.start_button = QPushButton(both("ui.badges.start", sep=" / "))
         self.start_button.setObjectName("primary")
-        self.cancel_button = QPushButton("取消 / Cancel")
-        self.close_button = QPushButton("关闭 / Close")
+        self.cancel_button = QPushButton(both("button.cancel", sep=" / "))
+        self.close_button = QPushButton(both("ui.badges.close", sep=" / "))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for b in (self.start_button, self.cancel_button, self.close_button):
@@ -262,7 +263,7 @@ class BatchDialog(ScanSafeDialog):
         self.categories.setFocus()  # not the output path: stray keystrokes must not edit it
 
     def _on_browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "保存为 / Save as", self.output.text(),
+        path, _ = QFileDialog.getSaveFileName(self, both("ui.badges.save_as", sep=" / "), self.output.text(),
                                               "PDF (*.pdf)")
         if path:
             self.output.setText(path)

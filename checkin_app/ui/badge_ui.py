@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 
 from checkin_app.badges.templates import TemplateError, sheet_named
+from checkin_app.domain.messages import both, msg, pair
 from checkin_app.domain.types import CategoryInfo, DelegateView, ScanResult
 from checkin_app.services.badges import DONE, FAILED, PrintJobView, PrintSettings, ReprintResult
 from checkin_app.services.catalog import DeskSettings
@@ -44,12 +45,13 @@ class BadgeDesk(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.menu = self.shell.menuBar().addMenu("徽章 / Badges")
-        self.act_preview = QAction("预览徽章 / Preview badge", w)
-        self.act_reprint = QAction("补打徽章…（负责人）/ Reprint badge… (manager)", w)
+        # Both languages, Chinese first; after a full-width bracket no space before the slash.
+        self.menu = self.shell.menuBar().addMenu(both("ui.badges.menu", sep=" / "))
+        self.act_preview = QAction(both("ui.badges.preview", sep=" / "), w)
+        self.act_reprint = QAction(both("ui.badges.reprint_menu", sep="/ "), w)
         self.act_reprint.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.act_batch = QAction("批量打印…（负责人）/ Batch print… (manager)", w)
-        self.act_printer_settings = QAction("打印设置…（负责人）/ Printer settings… (manager)", w)
+        self.act_batch = QAction(both("ui.badges.batch_menu", sep="/ "), w)
+        self.act_printer_settings = QAction(both("ui.badges.settings_menu", sep="/ "), w)
         for a in (self.act_preview, self.act_reprint, self.act_batch, self.act_printer_settings):
             self.menu.addAction(a)
         self.act_preview.setEnabled(False)
@@ -107,12 +109,13 @@ class BadgeDesk(QObject):
         self.act_reprint.setEnabled(present)
 
     # -- actions (manager ones go through the PIN) -----------------------------------------
-    def _as_manager(self, zh: str, en: str, action: Callable[[], None]) -> None:
+    def _as_manager(self, need: str, action: Callable[[], None]) -> None:
+        """`action()` behind the PIN; `need` is the catalogue code of what the PIN is asked for."""
         def granted(manager_name: str) -> None:
             self.printing.manager_name = manager_name
             action()
 
-        self.shell.require_manager(zh, en, granted)
+        self.shell.require_manager(*pair(need), granted)
 
     def on_preview(self) -> None:
         """Show the current person's badge."""
@@ -121,7 +124,7 @@ class BadgeDesk(QObject):
 
     def on_retry(self, job_uuid: str) -> None:
         """Manager action (PIN)."""
-        self._as_manager("重新打印", "retry a print job", lambda: self._retry(job_uuid))
+        self._as_manager("ui.need.retry_print", lambda: self._retry(job_uuid))
 
     def _retry(self, job_uuid: str) -> None:
         """Manager: print a job again."""
@@ -129,7 +132,7 @@ class BadgeDesk(QObject):
 
     def on_cancel(self, job_uuid: str) -> None:
         """Manager action (PIN)."""
-        self._as_manager("取消打印", "cancel a print job", lambda: self._cancel(job_uuid))
+        self._as_manager("ui.need.cancel_print", lambda: self._cancel(job_uuid))
 
     def _cancel(self, job_uuid: str) -> None:
         """Manager: cancel a job."""
@@ -137,8 +140,7 @@ class BadgeDesk(QObject):
 
     def on_redirect(self, job_uuid: str) -> None:
         """Manager action (PIN)."""
-        self._as_manager("改用其他打印机", "send a print job to another printer",
-                         lambda: self._redirect(job_uuid))
+        self._as_manager("ui.need.redirect_print", lambda: self._redirect(job_uuid))
 
     def _redirect(self, job_uuid: str) -> None:
         """Manager: choose another printer for a job."""
@@ -153,7 +155,7 @@ class BadgeDesk(QObject):
 
     def on_reprint(self) -> None:
         """Manager action (PIN)."""
-        self._as_manager("补打徽章", "reprint a badge", self._reprint)
+        self._as_manager("ui.need.reprint", self._reprint)
 
     def _reprint(self) -> None:
         """Manager: reprint the current person's badge with a reason."""
@@ -177,10 +179,8 @@ class BadgeDesk(QObject):
         job = result.job
         name = job.name or job.registration_code
         self._reprints[job.uuid] = name
-        self.panel.show_notice(
-            f"补打已提交：{name}，新证件第 {result.new_serial} 号（第 {result.old_serial} 号已作废）",
-            f"Reprint sent: {name}, new badge no. {result.new_serial} "
-            f"(no. {result.old_serial} no longer valid)", "busy")
+        self.panel.show_notice(*pair(msg("ui.badges.reprint_sent", name=name, new=result.new_serial,
+                                         old=result.old_serial)), "busy")
         self.shell.lower_tabs.setCurrentWidget(self.panel)
 
     def _on_job_finished(self, job: PrintJobView) -> None:
@@ -188,15 +188,14 @@ class BadgeDesk(QObject):
         if name is None:
             return
         if job.state == DONE:
-            self.panel.show_notice(f"✔ 补打完成：{name}（第 {job.badge_serial} 号证件）",
-                                   f"✔ Reprinted: {name} (badge no. {job.badge_serial})", "ok")
+            self.panel.show_notice(*pair(msg("ui.badges.reprinted", name=name,
+                                             serial=job.badge_serial)), "ok")
         elif job.state == FAILED:
-            self.panel.show_notice(f"✖ 补打失败：{name}，可在打印队列中重试",
-                                   f"✖ Reprint failed: {name}; retry it from the print queue", "bad")
+            self.panel.show_notice(*pair(msg("ui.badges.reprint_failed", name=name)), "bad")
 
     def on_printer_settings(self) -> None:
         """Manager action (PIN)."""
-        self._as_manager("打印设置", "change printer settings", self._printer_settings)
+        self._as_manager("ui.need.printer_settings", self._printer_settings)
 
     def _printer_settings(self) -> None:
         """Manager: auto-print, printer and template."""
@@ -214,7 +213,7 @@ class BadgeDesk(QObject):
 
     def on_batch(self) -> None:
         """Manager action (PIN)."""
-        self._as_manager("批量打印徽章", "batch-print badges", self._batch)
+        self._as_manager("ui.need.batch", self._batch)
 
     def _batch(self) -> None:
         """Manager: batch badges into a PDF (in the background, with progress and cancel)."""
@@ -261,9 +260,9 @@ class BadgeDesk(QObject):
             return
         dlg.set_running(False)
         if n:
-            dlg.message.setText(f"已生成 {n} 个徽章：{path}\nWrote {n} badges to {path}")
+            dlg.message.setText(both(msg("ui.badges.batch_written", n=n, path=path)))
         else:
-            dlg.message.setText("已取消，未生成文件\nCancelled; no file was written")
+            dlg.message.setText(both("ui.badges.batch_cancelled"))
 
     def _after_dialog(self, dlg: QObject) -> None:
         dlg.deleteLater()

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from checkin_app.desk import Bundles
+from checkin_app.domain.messages import both, msg
 from checkin_app.sync.bundle import BundleInfo
 from checkin_app.ui.tasks import TaskRunner
 
-FILTER = "签到数据包 / Check-in bundles (*.bundle);;所有文件 / All files (*)"
+FILTER = f"{both('ui.bundle.filter', sep=' / ')} (*.bundle);;{both('ui.bundle.filter_all', sep=' / ')} (*)"
 
 
 class BundleDialog(QDialog):
@@ -43,46 +44,38 @@ class BundleDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bundles, self.desk, self.operator = bundles, desk, operator
-        self.setWindowTitle("U盘数据包 / USB stick bundles")
+        self.setWindowTitle(both("ui.bundle.title", sep=" / "))
         self.setMinimumWidth(640)
         # Its own writer thread: an import of 100,000 people takes seconds, and the desk's scans
         # must not queue behind it (the import commits chunk by chunk, scans go in between).
         self.runner = TaskRunner(self, readers=1)
         self.running = False
 
-        out = QGroupBox("导出本台尚未上传的记录 / Export this desk's records not yet on the hub")
+        out = QGroupBox(both("ui.bundle.export_box", sep=" / "))
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         self.export_path = QLineEdit(str(Path.home() / f"{_safe(desk)}-{stamp}.bundle"))
-        self.export_button = QPushButton("导出 / Export")
-        browse_out = QPushButton("选择… / Choose…")
+        self.export_button = QPushButton(both("ui.bundle.export", sep=" / "))
+        browse_out = QPushButton(both("ui.bundle.choose", sep=" / "))
         browse_out.clicked.connect(self._choose_export)
         grid = QGridLayout(out)
         grid.addWidget(self.export_path, 0, 0)
         grid.addWidget(browse_out, 0, 1)
         grid.addWidget(self.export_button, 0, 2)
-        note = QLabel("记录仍留在本台，联网后照常上传；中心重复导入不会重复记录。\n"
-                      "The records stay queued here for the network too; the hub never stores "
-                      "one twice.")
+        note = QLabel(both("ui.bundle.export_note"))
         note.setObjectName("hint")
         note.setWordWrap(True)
         grid.addWidget(note, 1, 0, 1, 3)
 
-        inp = QGroupBox("导入中心服务器的数据 / Import the hub's data")
+        inp = QGroupBox(both("ui.bundle.import_box", sep=" / "))
         self.import_path = QLineEdit()
         self.import_path.setPlaceholderText("hub-data.bundle")
-        self.import_button = QPushButton("导入 / Import")
-        browse_in = QPushButton("选择… / Choose…")
+        self.import_button = QPushButton(both("ui.bundle.import", sep=" / "))
+        browse_in = QPushButton(both("ui.bundle.choose", sep=" / "))
         browse_in.clicked.connect(self._choose_import)
         self.fingerprint = QLineEdit()
         self.fingerprint.setObjectName("bundleFingerprint")
-        self.fingerprint.setPlaceholderText("AB:CD:…  中心服务器证书指纹 / the hub's certificate fingerprint")
-        fp_note = QLabel(
-            "本台已连接中心服务器：使用注册时记下的指纹核对签名。\n"
-            "This desk is enrolled: the signature is checked against the fingerprint pinned then."
-            if pinned else
-            "本台未注册：请输入中心服务器的证书指纹（导出数据包时显示），只接受该服务器签名的数据包。\n"
-            "This desk is not enrolled: type the hub's certificate fingerprint (shown when the "
-            "bundle was exported); only a bundle that hub signed is taken.")
+        self.fingerprint.setPlaceholderText("AB:CD:…  " + both("ui.bundle.fingerprint", sep=" / "))
+        fp_note = QLabel(both("ui.bundle.pinned" if pinned else "ui.bundle.not_pinned"))
         fp_note.setObjectName("hint")
         fp_note.setWordWrap(True)
         self.fingerprint.setVisible(not pinned)
@@ -113,10 +106,10 @@ class BundleDialog(QDialog):
         """Write this desk's unsynced records to the chosen file."""
         path = Path(self.export_path.text().strip()).expanduser()
         if not self.export_path.text().strip():
-            self._say("请先选择文件 / Choose a file first", error=True)
+            self._say(both("ui.bundle.choose_first", sep=" / "), error=True)
             return
         bundles, operator = self.bundles, self.operator
-        self._busy("正在导出… / Exporting…")
+        self._busy(both("ui.bundle.exporting", sep=" / "))
         self.runner.write(lambda: bundles.export(path, operator=operator),
                           lambda info: self._exported(info, path), self._failed)
 
@@ -124,23 +117,21 @@ class BundleDialog(QDialog):
         """Check and apply the hub's data bundle from the chosen file."""
         text = self.import_path.text().strip()
         if not text:
-            self._say("请先选择文件 / Choose a file first", error=True)
+            self._say(both("ui.bundle.choose_first", sep=" / "), error=True)
             return
         path = Path(text).expanduser()
         bundles, operator, fp = self.bundles, self.operator, self.fingerprint.text().strip()
-        self._busy("正在核对并导入… / Checking and importing…")
+        self._busy(both("ui.bundle.importing", sep=" / "))
         self.runner.write(lambda: bundles.import_hub_data(path, fingerprint=fp, operator=operator),
                           self._imported, self._failed)
 
     def _exported(self, info: BundleInfo, path: Path) -> None:
-        signed = (f"已签名：{info.signed_by} / signed by {info.signed_by}" if info.signed_by else
-                  "未签名：中心导入时须加 --allow-unsigned / not signed: the hub imports it with "
-                  "--allow-unsigned")
-        self._say(f"已导出 {info.items} 条到 {path}\nExported {info.items} items to {path}\n{signed}")
+        signed = (both(msg("ui.bundle.signed", by=info.signed_by), sep=" / ") if info.signed_by
+                  else both("ui.bundle.unsigned", sep=" / "))
+        self._say(f"{both(msg('ui.bundle.exported', n=info.items, path=path))}\n{signed}")
 
     def _imported(self, info: BundleInfo) -> None:
-        self._say(f"已导入 {info.items} 条，签名已核对（{info.signed_by}）\n"
-                  f"Imported {info.items} rows; signature checked ({info.signed_by})")
+        self._say(both(msg("ui.bundle.imported", n=info.items, by=info.signed_by)))
         self.imported.emit(info.items)
 
     def _failed(self, exc: BaseException) -> None:
@@ -166,19 +157,21 @@ class BundleDialog(QDialog):
         self.message.setText(text)
 
     def _choose_export(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "导出到 / Export to", self.export_path.text(), FILTER)
+        name, _ = QFileDialog.getSaveFileName(self, both("ui.bundle.export_to", sep=" / "),
+                                              self.export_path.text(), FILTER)
         if name:
             self.export_path.setText(name)
 
     def _choose_import(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "导入文件 / File to import", str(Path.home()), FILTER)
+        name, _ = QFileDialog.getOpenFileName(self, both("ui.bundle.file_to_import", sep=" / "),
+                                              str(Path.home()), FILTER)
         if name:
             self.import_path.setText(name)
 
     def reject(self) -> None:
         """Close, unless an export or import is running (it is never cut in half)."""
         if self.running:
-            self._show("正在处理，请等待完成 / Working: wait until it finishes", error=True)
+            self._show(both("ui.bundle.working", sep=" / "), error=True)
             return
         super().reject()
 

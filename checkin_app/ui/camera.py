@@ -39,6 +39,7 @@ from PySide6.QtMultimedia import (
 )
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QMenu, QSizePolicy, QWidget
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.scanning.camera_decode import Frame, FrameDecoder, PixelLayout, RepeatFilter
 from checkin_app.ui.layouts import holding_layout
 from checkin_app.ui.shell import Shell
@@ -49,17 +50,8 @@ PREVIEW_W, PREVIEW_H = 256, 192
 PREVIEW_INTERVAL_S = 1 / 15  # the preview needs no more; every frame still reaches the decoder
 WANTED = (1280, 720)  # enough pixels for a badge QR at arm's length, cheap to decode
 
-# Inline zh/en, as the other parts of the window (ui/sync_status.py) write theirs.
-PROBLEMS: dict[str, tuple[str, str]] = {
-    "none": ("未找到摄像头", "No camera found"),
-    "busy": ("摄像头正被其他程序使用", "The camera is in use by another program"),
-    "denied": ("没有使用摄像头的权限（请在系统设置中允许）",
-               "Camera access is not allowed (allow it in the system settings)"),
-    "gone": ("摄像头已断开", "The camera was unplugged"),
-    "error": ("摄像头出错", "Camera error"),
-}
-STILL_WORKS = ("扫码枪和键盘照常可用", "Scanner and keyboard still work")
-STARTING = ("正在打开摄像头…", "Opening the camera…")
+# Why the camera cannot be used (catalogue ui.camera.problem.<code>; anything else is "error").
+PROBLEMS = frozenset({"none", "busy", "denied", "gone", "error"})
 
 # Where a frame's luminance is, by pixel format: (layout, bytes from pixel to pixel, offset).
 _PF = QVideoFrameFormat.PixelFormat
@@ -353,12 +345,12 @@ class CameraDesk(QObject):
         self._problem: str = ""
         self.on = False
 
-        self.toggle_action = QAction("摄像头扫码 / Camera", window)
+        self.toggle_action = QAction(both("ui.camera.toggle", sep=" / "), window)
         self.toggle_action.setCheckable(True)
-        self.toggle_action.setToolTip("用摄像头读二维码（开/关） / Read QR codes with the camera (on/off)")
+        self.toggle_action.setToolTip(both("ui.camera.toggle_tip", sep=" / "))
         shell.toolbar.addAction(self.toggle_action)
-        self.menu = QMenu("摄像头 / Camera", window)
-        self.mirror_action = QAction("镜像预览 / Mirror the preview", window)
+        self.menu = QMenu(both("ui.camera.menu", sep=" / "), window)
+        self.mirror_action = QAction(both("ui.camera.mirror", sep=" / "), window)
         self.mirror_action.setCheckable(True)
         self.mirror_action.setChecked(self.preview.mirrored)
         self.device_group = QActionGroup(self)
@@ -406,7 +398,7 @@ class CameraDesk(QObject):
         # A camera plugged (back) in while the switch is on and none could be used: use it.
         if self.on and self._problem in ("none", "gone") and self.source.devices():
             self._problem = ""
-            self.preview.show_message(_both(STARTING))
+            self.preview.show_message(both("ui.camera.starting"))
             self.source.start(self.device_id)
 
     def _fill_menu(self) -> None:
@@ -423,7 +415,7 @@ class CameraDesk(QObject):
             self.device_group.addAction(action)
             self.menu.addAction(action)
         if not devices:
-            none = QAction(f"{PROBLEMS['none'][0]} / {PROBLEMS['none'][1]}", self.menu)
+            none = QAction(both("ui.camera.problem.none", sep=" / "), self.menu)
             none.setEnabled(False)
             self.menu.addAction(none)
         self.menu.addSeparator()
@@ -441,7 +433,7 @@ class CameraDesk(QObject):
         if on:
             self.repeat.forget()
             self._problem = ""
-            self.preview.show_message(_both(STARTING))
+            self.preview.show_message(both("ui.camera.starting"))
             self.source.start(self.device_id)
         else:
             self.source.stop()
@@ -463,11 +455,11 @@ class CameraDesk(QObject):
 
     def _on_failed(self, code: str) -> None:
         self._problem = code
-        zh, en = PROBLEMS.get(code, PROBLEMS["error"])
+        problem = msg(f"ui.camera.problem.{code if code in PROBLEMS else 'error'}")
         detail = self.source.detail
         if code == "error" and detail:
-            zh, en = f"{zh}：{detail}", f"{en}: {detail}"
-        self.preview.show_message(f"{zh}\n{en}\n\n{STILL_WORKS[0]}\n{STILL_WORKS[1]}")
+            problem = msg("ui.text.labelled", label=problem, value=detail)
+        self.preview.show_message(f"{both(problem)}\n\n{both('ui.camera.still_works')}")
         self.in_flight = False
         self.problem.emit(code)
 
@@ -519,10 +511,6 @@ class CameraDesk(QObject):
         """Close the camera and the decoding thread (the window is closing)."""
         self.source.stop()
         self.runner.shutdown()
-
-
-def _both(words: tuple[str, str]) -> str:
-    return f"{words[0]}\n{words[1]}"
 
 
 def _place_beside(widget: QWidget, extra: QWidget) -> None:

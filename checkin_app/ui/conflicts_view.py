@@ -20,51 +20,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.messages import msg
 from checkin_app.services.conflicts import ConflictItem, RefusedItem
 from checkin_app.ui.icons import Glyph, glyph_icon
 from checkin_app.ui.style import AMBER, RED
+from checkin_app.ui.texts import word
 
-TEXT = {
-    "tab": ("冲突", "Conflicts"),
-    "tab_refused": ("拒收", "refused"),
-    "explain": ("同一人在两个签到台（离线时）被重复准许进入单次入场活动：后一次为冲突。"
-                "两条记录都保留；请核实后撤销多余的一条。",
-                "The same person was admitted twice to a single-entry activity at two desks while "
-                "they were apart: the later admission is the conflict. Both records are kept; "
-                "check and undo the extra one."),
-    "none": ("没有冲突。", "No conflicts."),
-    "col_person": ("人员", "Delegate"),
-    "col_activity": ("活动", "Activity"),
-    "col_admissions": ("冲突（后） / 先前入场", "Conflict (later) / earlier admission"),
-    "later": ("后", "Later"),
-    "first": ("先", "First"),
-    "earlier_gone": ("先前记录已撤销", "earlier one undone"),
-    "this_desk": ("本台", "this desk"),
-    "refused_title": ("中心服务器拒收", "Refused by the hub"),
-    "refused_explain": ("这些记录未被中心服务器接受，留在本台；中心服务器收到新数据后会自动重试。",
-                        "The hub did not accept these; they stay at this desk and are retried "
-                        "automatically when new data arrives from the hub."),
-    "col_refused_at": ("拒收时间", "Refused at"),
-    "col_what": ("记录", "Item"),
-    "col_reason": ("原因", "Reason"),
-    "retry": ("立即重试（负责人）", "Retry now (manager)"),
-    "checkins": ("签到", "check-in"),
-    "delegates": ("现场登记", "walk-in"),
-    "badge_prints": ("徽章打印", "badge print"),
-    "badge_revocations": ("徽章作废", "badge revocation"),
-}
+# What a refused item was, by its synced table (catalogue ui.conflicts.<table>).
+KINDS = frozenset({"checkins", "delegates", "badge_prints", "badge_revocations"})
 
 
 def words(key: str, lang: str) -> str:
-    """A fixed text in the desk's language."""
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    """A fixed text in the desk's language (catalogue ui.conflicts.<key>)."""
+    return word(f"ui.conflicts.{key}", lang)
 
 
 def tab_title(conflicts: int, refused: int, lang: str) -> str:
     """The tab's title: the conflict count always, refusals when there are any."""
-    zh = lang == "zh"
-    text = f"{words('tab', lang)}（{conflicts}）" if zh else f"{words('tab', lang)} ({conflicts})"
+    text = word(msg("ui.text.bracket", text=words("tab", lang), note=conflicts), lang)
     if refused:
         text += f" · {words('tab_refused', lang)} {refused}"
     return text
@@ -200,9 +173,13 @@ class ConflictsPanel(QFrame):
 
     def _desk(self, name: str) -> str:
         if name and name == self.desk_name:
-            return f"{name}（{words('this_desk', self.language)}）" if self.language == "zh" \
-                else f"{name} ({words('this_desk', self.language)})"
+            lang = self.language
+            return word(msg("ui.text.bracket", text=name, note=words("this_desk", lang)), lang)
         return name or "—"
+
+    def _labelled(self, key: str, value: str) -> str:
+        return word(msg("ui.text.labelled", label=words(key, self.language), value=value),
+                    self.language)
 
     def _fill(self) -> None:
         lang = self.language
@@ -212,7 +189,6 @@ class ConflictsPanel(QFrame):
         flag_icon = glyph_icon(Glyph.ATTENTION, AMBER.text, AMBER.background, 22)
         bold = QFont(self.table.font())
         bold.setBold(True)
-        sep = "：" if lang == "zh" else ": "
         for i, c in enumerate(self.items):
             latin = c.name_latin if c.name_latin and c.name_latin != c.name_native else ""
             person = c.name_native or c.name_latin or "—"
@@ -221,11 +197,11 @@ class ConflictsPanel(QFrame):
             dated = c.earlier is None or self._when(c.at)[:5] != self._when(c.earlier.at)[:5]
 
             def admissions(date: bool, c: ConflictItem = c) -> str:
-                first = (f"{words('first', lang)}{sep}{self._desk(c.earlier.desk)}  "
-                         f"{self._when(c.earlier.at, date=date)}" if c.earlier
+                first = (self._labelled("first", f"{self._desk(c.earlier.desk)}  "
+                                        f"{self._when(c.earlier.at, date=date)}") if c.earlier
                          else words("earlier_gone", lang))
-                return (f"{words('later', lang)}{sep}{self._desk(c.desk)}  "
-                        f"{self._when(c.at, date=date)}\n{first}")
+                later = self._labelled("later", f"{self._desk(c.desk)}  {self._when(c.at, date=date)}")
+                return f"{later}\n{first}"
 
             cells = [
                 f"{person}\n" + " · ".join(p for p in (latin, c.registration_code) if p),
@@ -247,12 +223,12 @@ class ConflictsPanel(QFrame):
         self.refused_box.setVisible(bool(self.refused))
         n = len(self.refused)
         title = words("refused_title", lang)
-        self.refused_title.setText(f"{title}（{n}）" if lang == "zh" else f"{title} ({n})")
+        self.refused_title.setText(word(msg("ui.text.bracket", text=title, note=n), lang))
         self.refused_table.setRowCount(n)
         for i, r in enumerate(self.refused):
-            kind = words(r.table, lang) if r.table in TEXT else r.table
+            kind = words(r.table, lang) if r.table in KINDS else r.table
             who = " · ".join(p for p in (r.name, r.registration_code, r.activity_code) if p)
-            what = f"{kind}：{who}" if lang == "zh" and who else f"{kind}: {who}" if who else kind
+            what = word(msg("ui.text.labelled", label=kind, value=who), lang) if who else kind
             when = self._when(r.refused_at)
             cells = [when.replace(" ", "\n"), what, reason_text(r.reason, lang)]
             for col, text in enumerate(cells):

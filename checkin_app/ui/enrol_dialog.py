@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.ui.sync_bridge import SyncBridge
 
 
@@ -23,13 +24,9 @@ class EnrolDialog(QDialog):
         super().__init__(parent)
         self.bridge = bridge
         self.manager = manager
-        self.setWindowTitle("连接中心服务器 / Connect to hub")
+        self.setWindowTitle(both("ui.enrol.title", sep=" / "))
         self.setMinimumWidth(560)
-        intro = QLabel(
-            "在中心服务器上运行 checkin-app hub enrol-desk 名称（或打开看板的“注册签到台”页面），"
-            "然后在此扫描二维码或粘贴注册码。\n"
-            "At the hub run `checkin-app hub enrol-desk NAME` (or open “Enrol a desk” on the "
-            "dashboard), then scan the QR code or paste the code here.")
+        intro = QLabel(both("ui.enrol.intro"))
         intro.setWordWrap(True)
         # Said before the code is scanned: this replaces the hub the desk trusts now.
         self.current = QLabel(again_text(hub_url, manager) if hub_url else "")
@@ -61,12 +58,12 @@ class EnrolDialog(QDialog):
         code = self.field.text().strip()
         if not code:
             return
-        self.message.setText("正在连接… / Connecting…")
+        self.message.setText(both("ui.enrol.connecting", sep=" / "))
         self.buttons.setEnabled(False)
         self.bridge.enrol(code, self.manager)
 
     def _on_enrolled(self, desk: str) -> None:
-        self.message.setText(f"已连接，签到台名称：{desk} / Enrolled as desk “{desk}”")
+        self.message.setText(both(msg("ui.enrol.enrolled", desk=desk), sep=" / "))
         self.accept()
 
     def _on_failed(self, message: str) -> None:
@@ -78,9 +75,4 @@ class EnrolDialog(QDialog):
 
 def again_text(hub_url: str, manager: str) -> str:
     """What enrolling again means, for a desk that belongs to `hub_url` now (zh and en)."""
-    who = manager or "负责人"
-    who_en = manager or "a manager"
-    return (f"本签到台已连接中心服务器 {hub_url}。用新的注册码注册后，本台改属该中心服务器"
-            f"（由 {who} 操作，记入审计日志）。\n"
-            f"This desk is connected to the hub {hub_url}. Enrolling with a new code moves it to "
-            f"that hub (by {who_en}; audited).")
+    return both(msg("ui.enrol.again", hub=hub_url, who=manager or msg("ui.enrol.a_manager")))

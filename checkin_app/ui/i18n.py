@@ -7,7 +7,7 @@ context menu) have their own words, which Qt's qtbase_zh_CN translator gives in 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QObject, QTranslator
 
 LANGUAGES = ("zh", "en")
 # Where the language now is kept, for parts that are not told it (the import wizard reads it).
@@ -46,6 +46,10 @@ class LanguageSwitcher(QObject):
             app.removeTranslator(self._qt)
         app.setProperty(LANGUAGE_PROPERTY, lang)
         self.language = lang
+        if not self._qt_loaded:
+            # Installing a translator posts LanguageChange; parts that follow the language by
+            # that event (status-bar labels) must hear it without Qt's translations too.
+            QCoreApplication.postEvent(app, QEvent(QEvent.Type.LanguageChange))
 
     def remove(self) -> None:
         """Take Qt's translator off the application (when the window closes)."""

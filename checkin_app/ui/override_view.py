@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.messages import Words, msg
 from checkin_app.domain.types import ScanResult
 from checkin_app.domain.verdicts import Severity
 from checkin_app.ui.pin_dialog import pair
+from checkin_app.ui.texts import say
 
 
 def overridable(result: ScanResult | None) -> bool:
@@ -54,7 +56,7 @@ class OverrideBar(QFrame):
     def set_language(self, lang: str) -> None:
         """Button words in `lang` first."""
         self.lang = lang
-        self.button.setText(pair(lang, "负责人特许放行…", "Manager override…"))
+        self.button.setText(say("ui.override.button", lang, " / "))
 
     def set_result(self, result: ScanResult | None) -> None:
         """Follow the result panel: a new verdict replaces the old."""
@@ -77,16 +79,14 @@ class OverrideDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("overrideDialog")
-        self.setWindowTitle(pair(lang, "特许放行", "Override"))
+        self.setWindowTitle(say("ui.override.title", lang, " / "))
         self.setMinimumWidth(560)
         d = result.delegate
         who = (d.name_native or d.display_name or d.name_latin) if d else ""
         title = pair(lang, result.title_zh, result.title_en)
-        info = QLabel(pair(
-            lang,
-            f"负责人 {manager} 将准许 {who} 入场，尽管结果为「{result.title_zh}」。",
-            f"Manager {manager} admits {who} although the verdict was “{result.title_en}”.",
-            "\n"))
+        verdict_words = Words(result.title_zh, result.title_en)
+        info = QLabel(say(msg("ui.override.info", manager=manager, who=who, verdict=verdict_words),
+                          lang, "\n"))
         info.setWordWrap(True)
         info.setStyleSheet("font-size: 16px;")
         verdict = QLabel(title)
@@ -94,14 +94,13 @@ class OverrideDialog(QDialog):
                               " border-radius: 6px; padding: 6px 12px; font-size: 16px;")
         self.reason_edit = QLineEdit()
         self.reason_edit.setMaxLength(300)
-        self.reason_edit.setPlaceholderText(pair(lang, "原因（必填，写入审计日志）",
-                                                 "Reason (required; goes into the audit log)"))
+        self.reason_edit.setPlaceholderText(say("ui.override.reason_hint", lang, " / "))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
-            pair(lang, "取消", "Cancel"))
-        self.ok.setText(pair(lang, "放行", "Admit"))
+            say("button.cancel", lang, " / "))
+        self.ok.setText(say("ui.override.admit", lang, " / "))
         self.ok.setEnabled(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 20)

@@ -36,6 +36,7 @@ from checkin_app.services.badges import (
 )
 from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.print_controller import Preview
+from checkin_app.ui.texts import word
 
 MANAGER_KEYS = ("retry", "cancel", "redirect", "reprint")
 NOTICE_MS = 20_000  # how long a confirmation (e.g. "reprinted") stays in the panel
@@ -44,30 +45,10 @@ STATE_MARK = {QUEUED: "…", PRINTING: "⎙", DONE: "✔", FAILED: "✖", CANCEL
 STATE_COLOUR = {QUEUED: "#455A64", PRINTING: "#1565C0", DONE: "#1B7F3A", FAILED: "#C62828",
                 CANCELLED: "#78909C"}
 
-TEXT = {
-    "title": ("徽章打印", "Badge printing"),
-    "auto_on": ("首次入场自动打印：开", "Auto-print on first admission: on"),
-    "auto_off": ("首次入场自动打印：关", "Auto-print on first admission: off"),
-    "no_preview": ("（打印时在此预览徽章）", "(the badge shows here while it prints)"),
-    "retry": ("重试", "Retry"),
-    "cancel": ("取消", "Cancel"),
-    "redirect": ("改投…", "Send to…"),
-    "reprint": ("补打…", "Reprint…"),
-    "batch": ("批量打印…", "Batch print…"),
-    "settings": ("打印设置…", "Printer settings…"),
-    "preview": ("预览", "Preview"),
-    "manager_only": ("需要负责人权限", "Manager only"),
-    "col_time": ("时间", "Time"),
-    "col_name": ("姓名", "Name"),
-    "col_state": ("状态", "State"),
-    "col_info": ("打印机 / 说明", "Printer / note"),
-}
-
 
 def words(key: str, lang: str) -> str:
-    """A fixed text in the desk's language."""
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    """A fixed text of the panel in the desk's language (catalogue ui.printpanel.<key>)."""
+    return word(f"ui.printpanel.{key}", lang)
 
 
 class PrintPanel(QFrame):

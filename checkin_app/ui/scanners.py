@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.messages import both, msg, pair
 from checkin_app.scanning.evdev import list_devices
 from checkin_app.services.catalog import CatalogService, DeskSettings
 from checkin_app.ui import style
@@ -32,39 +33,23 @@ from checkin_app.ui.serial_scanner import BAUD_RATES, ScannerSource, SerialScann
 from checkin_app.ui.shell import Shell
 from checkin_app.ui.texts import error_text
 
-# Inline zh/en, as the camera and sync parts write theirs: (zh, en) per kind and state.
-WORDS: dict[tuple[str, str], tuple[str, str]] = {
-    ("serial", "connected"): ("扫码枪（串口）已连接", "Serial scanner connected"),
-    ("serial", "gone"): ("扫码枪（串口）已断开", "Serial scanner disconnected"),
-    ("serial", "failed"): ("扫码枪（串口）无法打开", "Serial scanner cannot be opened"),
-    ("hid", "connected"): ("扫码枪（独立输入设备）已连接", "Scanner (own input device) connected"),
-    ("hid", "gone"): ("扫码枪（独立输入设备）已断开", "Scanner (own input device) disconnected"),
-    ("hid", "failed"): ("扫码枪按键盘方式输入", "Scanner typing as a keyboard"),
-}
-# Why an input device cannot be read, and that the scanner then types into the window.
-HID_PROBLEMS: dict[str, tuple[str, str]] = {
-    "denied": ("没有读取该输入设备的权限（见 docs/scanners.md 的 udev 规则）",
-               "No permission to read the input device (see the udev rule in docs/scanners.md)"),
-    "busy": ("该输入设备正被其他程序独占", "Another program holds the input device"),
-    "not_input": ("所选文件不是输入设备", "The chosen file is not an input device"),
-    "error": ("无法读取该输入设备", "The input device cannot be read"),
-}
-WEDGE_FALLBACK = ("扫码枪仍可按键盘方式扫码（请关闭中文输入法）",
-                  "The scanner still works as a keyboard (keep the Chinese input method off)")
-FRAMING: dict[str, str] = {
-    "too_long": "扫码枪发送的内容过长，不是条码，已忽略\n"
-                "The scanner sent more than any code holds: ignored",
-    "not_text": "扫码枪发送的不是文字，请检查扫码枪的设置\n"
-                "The scanner sent bytes that are not text: check the scanner's settings",
-}
-RETRYING = ("每秒重新查找", "looking for it every second")
-NONE = "无 / None"
+# Each kind's states have words (catalogue ui.scanner.<kind>.<state>), and why an input
+# device cannot be read (ui.scanner.problem.<problem>), after which the scanner types into the window.
+STATES = frozenset({"connected", "gone", "failed"})
+HID_PROBLEMS = frozenset({"denied", "busy", "not_input", "error"})
+FRAMING = frozenset({"too_long", "not_text"})  # ui.scanner.framing.<problem>
+NONE = both("ui.scanner.none", sep=" / ")
 STATE_STYLE = {
     "connected": "color: #A5D6A7; font-weight: 600; padding: 0 8px;",
     "gone": "color: #FFFFFF; background: #C62828; border-radius: 4px; font-weight: 600; "
             "padding: 0 8px;",
 }
 STATE_STYLE["failed"] = STATE_STYLE["gone"]
+
+
+def state_words(kind: str, state: str) -> tuple[str, str]:
+    """(zh, en) for a scanner kind's state ("" for a state without words, such as off)."""
+    return pair(f"ui.scanner.{kind}.{state}") if state in STATES else ("", "")
 
 
 class ScannerLabel(QLabel):
@@ -85,8 +70,7 @@ class ScannerLabel(QLabel):
 
     def words(self) -> tuple[str, str]:
         """The (zh, en) words for the source's state now."""
-        s = self.source
-        return WORDS.get((s.kind, s.state), ("", ""))
+        return state_words(self.source.kind, self.source.state)
 
     def refresh(self) -> None:
         """Follow the source's state (hidden when it is off)."""
@@ -99,11 +83,11 @@ class ScannerLabel(QLabel):
         self.setStyleSheet(STATE_STYLE[s.state])
         lines = [f"{zh} / {en}", s.target]
         if s.kind == "hid" and s.state == "failed":
-            pz, pe = HID_PROBLEMS.get(s.problem if isinstance(s, HidScanner) else "error",
-                                      HID_PROBLEMS["error"])
-            lines += [pz, pe, *WEDGE_FALLBACK]
+            problem = s.problem if isinstance(s, HidScanner) else "error"
+            lines += [*pair(f"ui.scanner.problem.{problem if problem in HID_PROBLEMS else 'error'}"),
+                      *pair("ui.scanner.wedge_fallback")]
         if s.state in ("gone", "failed"):
-            lines.append(f"{RETRYING[0]} / {RETRYING[1]}")
+            lines.append(both("ui.scanner.retrying", sep=" / "))
         if s.detail:
             lines.append(s.detail)
         self.setToolTip("\n".join(x for x in lines if x))
@@ -115,12 +99,8 @@ class ScannerSettingsDialog(QDialog):
     def __init__(self, settings: DeskSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("scannerSettings")
-        self.setWindowTitle("扫码枪设置 / Scanners")
-        intro = QLabel("键盘方式的扫码枪无需设置。串口（USB-CDC）扫码枪：选择端口和速率。"
-                       "Linux 上可把扫码枪作为独立输入设备读取，不经过输入法。\n"
-                       "Keyboard-wedge scanners need nothing here. A serial (USB-CDC) scanner: "
-                       "choose its port and speed. On Linux a scanner can be read as its own input "
-                       "device, never through an input method.")
+        self.setWindowTitle(both("ui.scanner.title", sep=" / "))
+        intro = QLabel(both("ui.scanner.intro"))
         intro.setWordWrap(True)
         self.port = QComboBox()
         self.port.setEditable(True)  # a path the list does not show (/dev/serial/by-id/…)
@@ -139,9 +119,9 @@ class ScannerSettingsDialog(QDialog):
             self.device.addItem(name, path)
         self._choose(self.device, settings.scanner_device)
         form = QFormLayout()
-        form.addRow("串口 / Serial port", self.port)
-        form.addRow("速率 / Speed (baud)", self.baud)
-        form.addRow("输入设备 / Input device (Linux)", self.device)
+        form.addRow(both("ui.scanner.port", sep=" / "), self.port)
+        form.addRow(both("ui.scanner.baud", sep=" / "), self.baud)
+        form.addRow(both("ui.scanner.device", sep=" / "), self.device)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -196,7 +176,7 @@ class ScannerDesk(QObject):
         self.labels = [ScannerLabel(s, lambda: shell.language) for s in (self.serial, self.hid)]
         for label in self.labels:
             shell.statusBar().addPermanentWidget(label)
-        self.action = QAction("扫码枪设置… / Scanners…", window)
+        self.action = QAction(both("ui.scanner.menu", sep=" / "), window)
         shell.add_desk_actions([self.action], "bottom")
         self._connect_callbacks()
 
@@ -225,16 +205,17 @@ class ScannerDesk(QObject):
         self.shell.controller.scan(code)
 
     def _on_problem(self, problem: str) -> None:
-        self.shell.show_error(FRAMING.get(problem, FRAMING["not_text"]))
+        self.shell.show_error(both(f"ui.scanner.framing.{problem if problem in FRAMING else 'not_text'}"))
 
     def _on_state(self, state: str) -> None:
         source = self.sender()
         if not isinstance(source, ScannerSource):
             return
         was, self._was[source.kind] = self._was.get(source.kind, "off"), state
-        zh, en = WORDS.get((source.kind, state), ("", ""))
+        zh, en = state_words(source.kind, state)
         if state in ("gone", "failed"):
-            self.shell.show_error(f"{zh}（{RETRYING[0]}）\n{en} ({RETRYING[1]})")
+            self.shell.show_error(both(msg("ui.text.bracket", text=msg(f"ui.scanner.{source.kind}.{state}"),
+                                           note=msg("ui.scanner.retrying"))))
         elif state == "connected" and was in ("gone", "failed"):
             # Plugged back in: said where "disconnected" was said (the label says it too).
             self.shell.show_error(f"{zh}\n{en}")
@@ -242,7 +223,7 @@ class ScannerDesk(QObject):
     # -- the manager's choice --------------------------------------------------------------
     def open_settings(self) -> None:
         """The scanner settings, behind the manager PIN."""
-        self.shell.require_manager("扫码枪设置", "scanner settings", self._read_for_dialog)
+        self.shell.require_manager(*pair("ui.need.scanners"), self._read_for_dialog)
 
     def _read_for_dialog(self, manager: str) -> None:
         self.shell.controller.runner.read(self.catalog.settings,

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect, QtAudio
 from PySide6.QtWidgets import QMenu
 
+from checkin_app.domain.messages import both, msg
 from checkin_app.domain.types import ScanResult
 from checkin_app.domain.verdicts import Severity
 from checkin_app.paths import resource
@@ -197,25 +198,24 @@ class SoundDesk(QObject):
     def _build_actions(self) -> None:
         w = self.shell.window()
         # Fixed bilingual texts, like the other parts' menus: whoever stands at the desk finds them.
-        self.menu = QMenu("声音 / Sound", w)
+        self.menu = QMenu(both("ui.sound.menu", sep=" / "), w)
         self.menu.setObjectName("soundMenu")
-        self.act_none = QAction("无音频输出设备 / No audio output", w)
+        self.act_none = QAction(both("ui.sound.no_output", sep=" / "), w)
         self.act_none.setEnabled(False)
-        self.act_mute = QAction("静音 / Mute", w)
+        self.act_mute = QAction(both("ui.sound.mute", sep=" / "), w)
         self.act_mute.setCheckable(True)
         self.act_mute.setShortcut(QKeySequence("Ctrl+M"))
         self.volume_group = QActionGroup(w)
         self.act_volume: dict[int, QAction] = {}
         for level in VOLUME_STEPS:
-            act = QAction(f"音量 {level}% / Volume {level}%", w)
+            act = QAction(both(msg("ui.sound.volume", level=level), sep=" / "), w)
             act.setCheckable(True)
             act.setData(level)
             self.volume_group.addAction(act)
             self.act_volume[level] = act
-        self.act_repeat = QAction(
-            "拒绝时重复提示音，直到下一次扫描 / Repeat the refused sound until the next scan", w)
+        self.act_repeat = QAction(both("ui.sound.repeat", sep=" / "), w)
         self.act_repeat.setCheckable(True)
-        self.act_hear = QAction("试听三种提示音 / Hear the three sounds", w)
+        self.act_hear = QAction(both("ui.sound.hear", sep=" / "), w)
         self.menu.addAction(self.act_none)
         self.menu.addAction(self.act_mute)
         self.menu.addSeparator()
@@ -273,6 +273,5 @@ class SoundDesk(QObject):
         chosen = self.act_volume.get(s.volume)
         if chosen is not None:
             chosen.setChecked(True)
-        self.act_mute.setToolTip("静音：不播放提示音 / Muted: no sounds" if s.muted else
-                                 "提示音已开启 / Sounds on" if s.available else
-                                 "无音频输出设备 / No audio output")
+        self.act_mute.setToolTip(both("ui.sound.muted" if s.muted else "ui.sound.on" if s.available
+                                      else "ui.sound.no_output", sep=" / "))

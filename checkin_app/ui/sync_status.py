@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from checkin_app.desk import DeskCore
 from checkin_app.domain.clock import Clock, on_clock
+from checkin_app.domain.messages import both, msg, pair
 from checkin_app.sync.client import SyncStatus
 from checkin_app.ui.layouts import holding_layout
 from checkin_app.ui.shell import Shell
 from checkin_app.ui.sync_bridge import SyncBridge
+from checkin_app.ui.texts import word
 
 if TYPE_CHECKING:
     from checkin_app.ui.bundle_dialog import BundleDialog
@@ -41,10 +43,7 @@ def _full(moment: datetime | None, clock: Clock | None = None) -> str:
 def warning_mark(codes: tuple[str, ...], lang: str) -> str:
     """A few words for the hub's warnings, by their codes (the whole messages go in the tooltip)."""
     # The clock warning is the one a volunteer can act on, so it gets its own words.
-    clock = "clock" in codes
-    if lang == "zh":
-        return "⚠ 时钟不准" if clock else "⚠ 中心提醒"
-    return "⚠ clock off" if clock else "⚠ hub warning"
+    return word("ui.sync.warn_clock" if "clock" in codes else "ui.sync.warn_hub", lang)
 
 
 def status_text(s: SyncStatus | None, lang: str, clock: Clock | None = None
@@ -55,53 +54,39 @@ def status_text(s: SyncStatus | None, lang: str, clock: Clock | None = None
     shrinks): details are in `status_tip`. Times are shown on `clock`, the desk's clock (a
     rehearsal clock shifts them like the clock next to them), real time without one.
     """
-    zh = lang == "zh"
     if s is None or not s.enrolled:
-        return (("○ 未连接中心服务器" if zh else "○ No hub (standalone)"),
-                ("仅本台数据" if zh else "This desk only"), "off")
+        return word("ui.sync.no_hub", lang), word("ui.sync.this_desk_only", lang), "off"
     when = _hm(s.last_ok_at, clock)
     # Scans, as a volunteer counts them: one check-in is one, not one plus its print record.
-    queue = (f"未上传 {s.pending_scans}" if zh else f"{s.pending_scans} not on hub")
-    if s.online:
-        head = "● 在线" if zh else "● Online"
-        state = "online"
-    else:
-        head = "● 离线" if zh else "● Offline"
-        state = "offline"
-    text = f"{head} · {'上次同步' if zh else 'last sync'} {when} · {queue}"
+    queue = word(msg("ui.sync.queue", n=s.pending_scans), lang)
+    state = "online" if s.online else "offline"
+    head = word(f"ui.sync.{state}", lang)
+    text = word(msg("ui.sync.line", head=head, when=when, queue=queue), lang)
     if s.refused:
         # Apart from the queue: these wait for a manager or for new data, not for the network.
         # A print record the hub refuses is one of them: the only time a print is named here.
-        text += f" · 中心拒收 {s.refused} 条" if zh else f" · {s.refused} refused"
+        text += word(msg("ui.sync.refused", n=s.refused), lang)
     if s.warnings:
         text += " · " + warning_mark(s.warning_codes, lang)
-    note = (f"含其他签到台，截至 {when}" if zh else f"incl. other desks as of {when}")
+    note = word(msg("ui.sync.counts_note", when=when), lang)
     return text, note, state
 
 
 def status_tip(s: SyncStatus | None, lang: str, clock: Clock | None = None) -> str:
     """The tooltip: every part of the status in full words, then the last error and warnings."""
-    zh = lang == "zh"
     if s is None or not s.enrolled:
-        return ("本签到台未连接中心服务器，只统计本台的签到。经理可在“签到台”菜单中连接。" if zh else
-                "This desk is not connected to a hub and counts its own check-ins only. "
-                "A manager can connect it from the Desk menu.")
+        return word("ui.sync.tip_standalone", lang)
     lines = [
-        f"中心服务器：{s.hub_url}" if zh else f"Hub: {s.hub_url}",
-        (f"{'在线' if s.online else '离线（扫描照常，联网后自动补传）'}" if zh else
-         ("Online" if s.online else "Offline (scanning goes on; sent when the hub is back)")),
-        (f"上次同步：{_full(s.last_ok_at, clock)}" if zh else
-         f"Last sync: {_full(s.last_ok_at, clock)}"),
+        word(msg("ui.sync.tip_hub", url=s.hub_url), lang),
+        word("ui.sync.tip_online" if s.online else "ui.sync.tip_offline", lang),
+        word(msg("ui.sync.tip_last", when=_full(s.last_ok_at, clock)), lang),
         # Check-ins and undos (the scans); print records get their own line.
-        (f"未上传到中心服务器：{s.pending_scans} 条" if zh else
-         f"Not on the hub yet: {s.pending_scans}"),
+        word(msg("ui.sync.tip_pending", n=s.pending_scans), lang),
     ]
     if s.pending_other:
-        lines.append(f"未上传的打印记录：{s.pending_other} 条" if zh else
-                     f"Badge print records not on the hub yet: {s.pending_other}")
+        lines.append(word(msg("ui.sync.tip_pending_prints", n=s.pending_other), lang))
     if s.refused:
-        lines.append(f"中心服务器拒收：{s.refused} 条（见“冲突”标签页）" if zh else
-                     f"Refused by the hub: {s.refused} (see the Conflicts tab)")
+        lines.append(word(msg("ui.sync.tip_refused", n=s.refused), lang))
     if s.last_error:
         lines.append(s.last_error)
     lines.extend(s.warnings)
@@ -136,7 +121,7 @@ class SyncStatusLabel(QLabel):
         self.refresh()
 
     def changeEvent(self, e: QEvent) -> None:
-        # The window switches language by installing a translator, which posts LanguageChange.
+        # The window's language switch posts LanguageChange (ui/i18n.py).
         if e.type() == QEvent.Type.LanguageChange and self.lang_source is not None:
             self.set_language(self.lang_source())
         super().changeEvent(e)
@@ -191,9 +176,9 @@ class SyncDesk(QObject):
         self.label.counts_note = note
         _place_under(counts, note)
         # Which hub a desk trusts is a manager's decision (PIN), like switching desk or activity.
-        self.connect_action = QAction("连接中心服务器… / Connect to hub…", window)
+        self.connect_action = QAction(both("ui.sync.connect", sep=" / "), window)
         # A desk that never reaches the network exchanges data by file (manager action, PIN).
-        self.bundle_action = QAction("U盘数据包… / USB stick bundles…", window)
+        self.bundle_action = QAction(both("ui.sync.bundles", sep=" / "), window)
         shell.add_desk_actions([self.connect_action, self.bundle_action], "top")
         self.bundle_dialog: BundleDialog | None = None
         self.label.lang_source = lambda: shell.language
@@ -212,9 +197,9 @@ class SyncDesk(QObject):
         # the hub, the dashboard and the conflicts list tell desks apart).
         b.enrolled.connect(lambda name: c.save_settings(desk_name=name))
         self.connect_action.triggered.connect(lambda: shell.require_manager(
-            "连接中心服务器", "connect to a hub", self.open_enrol_dialog))
+            *pair("ui.need.connect"), self.open_enrol_dialog))
         self.bundle_action.triggered.connect(lambda: shell.require_manager(
-            "U盘数据包", "USB stick bundles", self.open_bundle_dialog))
+            *pair("ui.need.bundles"), self.open_bundle_dialog))
 
     def _on_status(self, status: SyncStatus) -> None:
         name = status.desk if status.enrolled else ""

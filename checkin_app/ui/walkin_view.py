@@ -20,6 +20,7 @@ from checkin_app.domain.countries import COUNTRIES
 from checkin_app.domain.types import ActivityInfo, CategoryInfo
 from checkin_app.services.walkin import WalkInForm, form_problems
 from checkin_app.ui.pin_dialog import pair
+from checkin_app.ui.texts import say
 
 
 class WalkInDialog(QDialog):
@@ -36,16 +37,14 @@ class WalkInDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("walkInDialog")
         self.lang = lang
-        self.setWindowTitle(pair(lang, "现场登记", "Walk-in registration"))
+        self.setWindowTitle(say("ui.walkin.title", lang, " / "))
         self.setMinimumSize(860, 660)
-        intro = QLabel(pair(lang, "登记后本台签发证件代码并立即签到；此人在各处标为“现场登记”。",
-                            "The desk signs a badge code and checks them in at once; they are "
-                            "marked as a walk-in everywhere.", "\n"))
+        intro = QLabel(say("ui.walkin.intro", lang, "\n"))
         intro.setWordWrap(True)
         self.name_native = QLineEdit()
-        self.name_native.setPlaceholderText(pair(lang, "例：张伟、Đorđe Petrović", "e.g. 张伟"))
+        self.name_native.setPlaceholderText(say("ui.walkin.native_hint", lang, " / "))
         self.name_latin = QLineEdit()
-        self.name_latin.setPlaceholderText(pair(lang, "例：ZHANG Wei", "e.g. ZHANG Wei"))
+        self.name_latin.setPlaceholderText(say("ui.walkin.latin_hint", lang, " / "))
         self.organisation = QLineEdit()
         self.country = QComboBox()
         self.country.addItem("—", "")
@@ -73,18 +72,18 @@ class WalkInDialog(QDialog):
         self.error.setStyleSheet("color: #C62828; font-weight: bold;")
         self.error.setVisible(False)
         form = QFormLayout()
-        form.addRow(pair(lang, "姓名（本国文字）", "Name (native script)"), self.name_native)
-        form.addRow(pair(lang, "姓名（拉丁字母）", "Name (Latin)"), self.name_latin)
-        form.addRow(pair(lang, "单位", "Organisation"), self.organisation)
-        form.addRow(pair(lang, "国家/地区", "Country/region"), self.country)
-        form.addRow(pair(lang, "类别", "Category"), self.category)
-        form.addRow(pair(lang, "另可参加", "Also admit to"), self.activities)
+        form.addRow(say("ui.walkin.name_native", lang, " / "), self.name_native)
+        form.addRow(say("ui.walkin.name_latin", lang, " / "), self.name_latin)
+        form.addRow(say("ui.walkin.organisation", lang, " / "), self.organisation)
+        form.addRow(say("ui.walkin.country", lang, " / "), self.country)
+        form.addRow(say("ui.walkin.category", lang, " / "), self.category)
+        form.addRow(say("ui.walkin.also", lang, " / "), self.activities)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
-            pair(lang, "取消", "Cancel"))
-        self.ok.setText(pair(lang, "登记并签到", "Register and check in"))
+            say("button.cancel", lang, " / "))
+        self.ok.setText(say("ui.walkin.submit", lang, " / "))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 20)
         lay.setSpacing(10)

@@ -149,8 +149,9 @@ def test_undo_confirmation_speaks_both_languages(qtbot: QtBot) -> None:
     assert panel.undo_button.text() == "Click again to undo: 张伟 / 再点一次确认撤销"
 
 
-# Files others are changing now; each still says 经理 once (see the report of issue 11).
-PENDING_TERM = {"checkin_app/ui/sync_status.py"}
+# Texts others are changing now; each still says 经理 once (see the report of issue 11): the
+# catalogue code whose line is skipped (the sync tooltip of a desk with no hub).
+PENDING_TERM = {"ui.sync.tip_standalone"}
 
 
 def test_the_desk_has_one_chinese_word_for_manager() -> None:
@@ -158,10 +159,10 @@ def test_the_desk_has_one_chinese_word_for_manager() -> None:
     for path in [*sorted((ROOT / "checkin_app" / "ui").glob("*.py")),
                  ROOT / "checkin_app" / "domain" / "words" / "ui.py"]:  # the window's words
         rel = path.relative_to(ROOT).as_posix()
-        if rel in PENDING_TERM:
-            continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            code = line.split("#", 1)[0] if path.suffix == ".py" else line
+            code = line.split("#", 1)[0]
+            if any(f'"{pending}"' in code for pending in PENDING_TERM):
+                continue
             if "管理员" in code or re.search(r"(?<!总)(?<!招聘)经理", code):
                 found.append(f"{rel}:{n}: {line.strip()}")
     assert found == []
