@@ -65,7 +65,7 @@ class EventSetupError(Exception):
     def __init__(self, problems: Sequence[EventProblem]) -> None:
         self.problems = tuple(problems)
         lines = [both(msg("event.setup.problem_line",
-                          where=msg("event.setup.where", where=p.where) if p.where else "",
+                          where=f"{p.where}: " if p.where else "",
                           problem=Words(p.message_zh, p.message_en), hint=Words(p.hint_zh, p.hint_en)))
                  for p in self.problems]
         super().__init__("\n".join(lines) or both(msg("event.setup.not_valid")))

@@ -211,7 +211,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "event.setup.unreadable.hint": ("检查文件", "Check the file"),
     # One problem of a refused apply: where, the problem and (in brackets) what to do.
     "event.setup.problem_line": ("{where}{problem}（{hint}）", "{where}{problem} ({hint})"),
-    "event.setup.where": ("{where}: ", "{where}: "),
     "event.setup.not_valid": ("事件定义有误", "The event definition is not valid"),
     # -- `checkin-app event …` (cli/event.py): most are printed "中文 English" or "中文 / English" --
     "event.cli.severity.error": ("错误", "error"),
