@@ -161,7 +161,7 @@ def identity_hash(kind: str, value: str) -> str:
     if kind == "email":
         value = value.strip().lower()
     elif kind == "phone":
-        digits = re.sub(r"\D", "", value)
+        digits = _NOT_DIGIT.sub("", value)
         for cc in ("0086", "86"):
             if digits.startswith(cc) and len(digits) == len(cc) + 11:
                 digits = digits[len(cc):]
@@ -234,6 +234,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+# Compiled once (a pattern given as text is looked up in re's cache at every row).
+_SPACED_NAME = re.compile(r"([\u3400-\u9fff]{1,3})\s+([\u3040-\u30ff\u3400-\u9fff]{1,4})")
+_NOT_DIGIT = re.compile(r"\D")
+_PHONE_MARKS = re.compile(r"[\s\-().]")
+_WHITE = re.compile(r"\s")
 
 
 def _han_only(text: str) -> str:
@@ -307,7 +312,8 @@ def _names(full: str, family: str, given: str, latin: str, country: str
 
 def _split_names(full: str, family: str, given: str, latin: str, country: str
                  ) -> dict[str, str] | None:
-    spaced = re.fullmatch(r"([\u3400-\u9fff]{1,3})\s+([\u3040-\u30ff\u3400-\u9fff]{1,4})", clean(full))
+    full_text = clean(full)
+    spaced = _SPACED_NAME.fullmatch(full_text) if " " in full_text else None
     if spaced and not (family or given):
         family, given = spaced.groups()  # "田中 花子", "欧阳 娜娜": the space is where the name splits
     full, family, given, latin = (_han_only(clean(x)) for x in (full, family, given, latin))
@@ -357,7 +363,7 @@ def _phone(value: object) -> tuple[str, str | None]:
     digits, lost = digits_from_number(value)
     if lost:
         return digits, "phone_digits_lost"
-    text = re.sub(r"[\s\-().]", "", digits)
+    text = _PHONE_MARKS.sub("", digits)
     plus = text.startswith("+")
     core = text.lstrip("+")
     if not core.isdigit() or not 7 <= len(core) <= 15:
@@ -369,7 +375,7 @@ def _phone(value: object) -> tuple[str, str | None]:
 
 def _id_number(value: object) -> tuple[str, str | None]:
     digits, lost = digits_from_number(value)
-    text = re.sub(r"\s", "", digits).upper()
+    text = _WHITE.sub("", digits).upper()
     if lost:
         return text, "phone_digits_lost"
     if re.fullmatch(r"\d{17}[\dX]", text):
@@ -593,7 +599,7 @@ class RowValidator:
             return ""
         numeric = isinstance(raw, int | float) and not isinstance(raw, bool)
         text = digits_from_number(raw)[0] if numeric else clean(raw)
-        code = re.sub(r"\s", "", text).upper()
+        code = _WHITE.sub("", text).upper()
         if not code:
             return ""
         width = self.options.code_width
@@ -622,24 +628,25 @@ class RowValidator:
             probs.append(self._p("latin_missing", INFO, line, "name_latin", native))
 
     def _private(self, line: int, f: str, raw: object, probs: list[Problem]) -> str:
-        if raw is None or not clean(raw):
+        cleaned = clean(raw)
+        if not cleaned:
             return ""
         if f == "phone":
             text, issue = _phone(raw)
         elif f == "id_number":
             text, issue = _id_number(raw)
         elif f == "email":
-            text = clean(raw).replace(" ", "")
+            text = cleaned.replace(" ", "")
             issue = None if _EMAIL.match(text) else "bad_email"
         elif f in ("birth_date", "arrival_date"):
             parsed = parse_date(raw, epoch_1904=self.options.epoch_1904)
-            text = parsed.isoformat() if parsed else clean(raw)
+            text = parsed.isoformat() if parsed else cleaned
             issue = None if parsed else "bad_date"
         else:
-            text, issue = clean(raw), None
+            text, issue = cleaned, None
         if issue is not None:
             # Shown masked: the report goes around by email, the full value is in the file anyway.
-            shown = clean(raw) if issue == "phone_digits_lost" else _mask(f, clean(raw))
+            shown = cleaned if issue == "phone_digits_lost" else _mask(f, cleaned)
             probs.append(self._p(issue, WARNING, line, f, shown))
         return text
 
