@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from checkin_app.domain.clock import Clock
+from checkin_app.domain.messages import Message, msg
 
 MAX_TRIES = 5
 # First lock-out 30 s, then 60 s, 120 s, ... up to an hour: guessing 4 digits takes days.
@@ -22,12 +23,12 @@ PIN_MIN, PIN_MAX = 4, 12
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 14, 8, 1
 
 
-def pin_problem(pin: str) -> tuple[str, str] | None:
-    """Why a new PIN is unacceptable (zh, en), or None."""
+def pin_problem(pin: str) -> Message | None:
+    """Why a new PIN is unacceptable, or None."""
     if not pin.isascii() or not pin.isdigit() or not PIN_MIN <= len(pin) <= PIN_MAX:
-        return (f"PIN 须为 {PIN_MIN}–{PIN_MAX} 位数字", f"A PIN is {PIN_MIN} to {PIN_MAX} digits")
+        return msg("pin.digits", low=PIN_MIN, high=PIN_MAX)
     if len(set(pin)) == 1 or pin in "0123456789012" or pin in "9876543210987":
-        return ("PIN 过于简单（重复或连续数字）", "That PIN is too easy to guess (repeated or in sequence)")
+        return msg("pin.too_easy")
     return None
 
 

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain import pin as policy
 from checkin_app.domain.clock import Clock, SystemClock
-from checkin_app.domain.messages import DeskError, Message, Words, msg, pair
+from checkin_app.domain.messages import DeskError, Message, msg, pair
 from checkin_app.services import audit
 from checkin_app.storage import models_security as sec
 from checkin_app.storage.db import Database
@@ -187,7 +187,7 @@ class PinService:
             raise PinError(msg("pin.name_needed"))
         problem = policy.pin_problem(pin)
         if problem is not None:
-            raise PinError(msg("pin.problem", problem=Words(*problem)))
+            raise PinError(problem)
         hashed = self._hash(pin)  # slow on purpose; outside the write lock
         now = self.clock.now()
         with self.db.write() as s:

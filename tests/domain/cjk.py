@@ -14,7 +14,7 @@ from pathlib import Path
 # Chinese characters and the CJK / full-width punctuation that goes with them.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # Functions whose first argument is a catalogue code.
-CODE_TAKERS = {"msg", "Message", "say", "text", "both", "pair", "word"}
+CODE_TAKERS = {"msg", "Message", "say", "text", "both", "pair", "word", "zh_en"}
 # What a code looks like ("pin.wrong", "verdict.FULL.title"), so SQLAlchemy's text("SELECT …") is not one.
 CODE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)+$")
 
