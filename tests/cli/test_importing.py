@@ -11,7 +11,7 @@ import pytest
 from checkin_app.cli import main
 from checkin_app.storage.db import Database
 
-DATA = Path(__file__).with_name("importers") / "data"
+DATA = Path(__file__).parent.parent / "importers" / "data"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
