@@ -39,6 +39,7 @@ from checkin_app.domain.search_keys import (
     typo_term,
     unpack_keys,
 )
+from checkin_app.domain.tokens import WALKIN_BASE
 from checkin_app.domain.types import DelegateView
 from checkin_app.lifeline import die_with_parent
 from checkin_app.services.views import delegate_view
@@ -92,6 +93,10 @@ _INSERT_KEYS = 'INSERT INTO search_keys (delegate_id, "key", kind) VALUES (?, ?,
 # The model's own definition of the key index, which reindex_all drops and rebuilds.
 _KEY_INDEX: Index = {str(ix.name): ix for ix in cast(Table, m.SearchKey.__table__).indexes}[
     "ix_search_keys_key"
+]
+# And its index by delegate, which KeyBuilder.add drops too (index_delegates builds it again).
+_DELEGATE_INDEX: Index = {str(ix.name): ix for ix in cast(Table, m.SearchKey.__table__).indexes}[
+    "ix_search_keys_delegate"
 ]
 
 
@@ -309,9 +314,13 @@ class KeyBuilder:
         self._pool: ProcessPoolExecutor | None = None
         # Keys of new delegates handed over with add(), built meanwhile, written in order.
         self._added: deque[Future[PackedKeys] | list[tuple[int, str, int]]] = deque()
-        # Whether add() dropped the key index (index_delegates builds it again at the end).
+        # Whether add() dropped the key indexes (index_delegates builds them again at the end).
         self.dropped = False
         self.added = 0
+        # The highest delegate id add() was given, and from which id on the first add() cleared
+        # the old keys (up to the walk-ins').
+        self._last_id = 0
+        self._cleared_from = 0
         if workers > 0:
             # die_with_parent: a killed import must not leave its workers behind (issue 15).
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
@@ -339,14 +348,27 @@ class KeyBuilder:
         if not rows:
             return
         conn = session.connection()
+        first, last = min(r[0] for r in rows), max(r[0] for r in rows)
         if not self.dropped:
             _mark_format(session)
+            # Ids are new, but a deleted delegate's id may come back: its keys never belong
+            # here. An import gives ascending new ids below the walk-ins', so one delete clears
+            # this chunk's and every later one's; the index by delegate, which only that delete
+            # needs, is then dropped as well (2.8 million keys: it is built faster once).
+            session.execute(delete(m.SearchKey).where(m.SearchKey.delegate_id >= first,
+                                                      m.SearchKey.delegate_id < WALKIN_BASE),
+                            execution_options={"synchronize_session": False})
             _KEY_INDEX.drop(conn)
+            _DELEGATE_INDEX.drop(conn)
             self.dropped = True
-        # Ids are new, but a deleted delegate's id may come back: its keys never belong here.
-        session.execute(delete(m.SearchKey).where(m.SearchKey.delegate_id >= rows[0][0],
-                                                  m.SearchKey.delegate_id <= rows[-1][0]),
-                        execution_options={"synchronize_session": False})
+            self._cleared_from = first
+        if not (self._cleared_from <= first and first > self._last_id and last < WALKIN_BASE):
+            # Ids outside what was cleared and not written since (no import gives such): the
+            # chunk's own delete.
+            session.execute(delete(m.SearchKey).where(m.SearchKey.delegate_id >= first,
+                                                      m.SearchKey.delegate_id <= last),
+                            execution_options={"synchronize_session": False})
+        self._last_id = max(self._last_id, last)
         self.added += len(rows)
         if self._pool is None:
             self._added.append(key_params(rows))
@@ -408,6 +430,8 @@ def index_delegates(session: Session, delegate_ids: Sequence[int], *,
     dropped = builder is not None and builder.dropped
     bulk = len(ids) >= BULK_INDEX or dropped
     written = builder.flush(session) if dropped and builder is not None else 0
+    if dropped:
+        _DELEGATE_INDEX.create(session.connection())  # the deletes below look keys up by delegate
     if not dropped:
         _mark_format(session)
     if bulk and not dropped:

@@ -3,9 +3,14 @@ build_keys, stored as stored_key writes them, in the same order."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from checkin_app.domain.clock import FixedClock
 from checkin_app.domain.search_keys import (
     DelegateText,
     TextRow,
@@ -13,6 +18,10 @@ from checkin_app.domain.search_keys import (
     key_params,
     stored_key,
 )
+from checkin_app.services import importing, search
+from checkin_app.services.importing import ImportService
+from checkin_app.storage import models as m
+from checkin_app.storage.db import Database
 
 _ROWS: list[TextRow] = [
     (1, "张伟", "Zhang Wei", "张", "伟", "eastern", "B0000001", "重庆大学", "Chongqing University"),
@@ -45,3 +54,41 @@ _text = st.text(alphabet=st.sampled_from(_LETTERS), max_size=12)
 def test_bulk_keys_are_build_keys_for_any_text(fields: list[tuple[str, ...]]) -> None:
     rows: list[TextRow] = [(i + 1, *f) for i, f in enumerate(fields)]  # type: ignore[misc]
     assert key_params(rows) == _expected(rows)
+
+
+def _index_names(db: Database) -> set[str]:
+    with db.read() as s:
+        return {str(r[0]) for r in s.connection().exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'search_keys'")}
+
+
+def _all_keys(db: Database) -> set[tuple[int, str, int]]:
+    with db.read() as s:
+        return {(int(d), str(k), int(kind)) for d, k, kind in s.execute(
+            select(m.SearchKey.delegate_id, m.SearchKey.key, m.SearchKey.kind))}
+
+
+def test_bulk_import_rebuilds_both_key_indexes_and_updates_keys(
+        demo_db: Database, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bulk import drops the key indexes while it writes and builds both again; a second
+    import that renames people (their old keys deleted by delegate) leaves the keys a rebuild
+    makes."""
+    before = _index_names(demo_db)
+    assert {"ix_search_keys_key", "ix_search_keys_delegate"} <= before
+    monkeypatch.setattr(importing, "BULK_KEYS_BYTES", 0)
+    monkeypatch.setattr(importing, "CHUNK", 40)
+    monkeypatch.setattr(search, "BULK_WORKERS", 0)
+    path = tmp_path / "list.csv"
+    svc = ImportService(demo_db, clock)
+    # The second list renames the 150 people and adds 50: new keys in bulk, old ones replaced.
+    for middle, n in (("伟", 150), ("芳", 200)):
+        rows = [f"B{i:04d},{'王李张刘陈'[i % 5]}{middle}{'明强'[i % 2]},重庆大学,参会者" for i in range(n)]
+        path.write_text("报名编号,姓名,单位,类别\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        result = svc.apply(path)
+        assert (result.counts.new, result.counts.changed) == ((150, 0) if n == 150 else (50, 150))
+        assert _index_names(demo_db) == before
+    built = _all_keys(demo_db)
+    assert any(k.endswith("王芳明") for _d, k, _kind in built)
+    assert not any(k.endswith("王伟明") for _d, k, _kind in built)
+    search.reindex_all(demo_db)
+    assert _all_keys(demo_db) == built
