@@ -84,7 +84,8 @@ def clean_multiline(value: object) -> str:
 def fold(text: str) -> str:
     """A key for matching names of things: case, spaces and punctuation do not count."""
     text = clean(text).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
+    # Most keys (codes, names) are letters and digits only: nothing to drop, no walk per letter.
+    return text if text.isalnum() else "".join(ch for ch in text if ch.isalnum())
 
 
 def split_list(value: object) -> list[str]:
