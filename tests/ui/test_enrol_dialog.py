@@ -60,7 +60,7 @@ def test_enrolling_again_from_the_dialog_needs_the_managers_pin_and_is_audited(
     dlg.show()
     with qtbot.waitSignal(bridge.enrolFailed, timeout=10000) as failed:
         _enrol_in(dlg, move, qtbot)
-    assert "manager" in str(failed.args[0]) and "管理员" in str(failed.args[0])
+    assert "manager" in str(failed.args[0]) and "负责人" in str(failed.args[0])
     assert "manager" in dlg.message.text() and dlg.buttons.isEnabled()
     assert _hub_fingerprint(d.db) == first.fingerprint
     dlg.close()

@@ -26,8 +26,8 @@ WORDS: dict[str, tuple[str, str]] = {
     # -- sync: the desk's client, worker and transport ----------------------------------------
     "sync.failed": ("同步出错：{detail}", "Sync failed: {detail}"),
     "sync.reenrol_needs_manager": (
-        "本签到台已属于一台中心服务器；重新注册（换到另一台中心或重新注册到同一台）须由管理员操作："
-        "请输入管理员 PIN（此操作记入审计日志）",
+        "本签到台已属于一台中心服务器；重新注册（换到另一台中心或重新注册到同一台）须由负责人操作："
+        "请输入负责人 PIN（此操作记入审计日志）",
         "This desk already belongs to a hub: enrolling it again (with another hub, or anew "
         "with the same one) is a manager action: a manager's PIN is needed (audited)"),
     "sync.cannot_reach": ("无法连接中心服务器：{detail}", "Cannot reach the hub: {detail}"),
@@ -75,7 +75,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "bundle.other_hub": (
         "本签到台属于另一台中心服务器（指纹 {fingerprint}…），"
         "不接受其他中心的数据包（未导入任何内容）。确需更换中心服务器："
-        "checkin-app bundle import 文件 --fingerprint 指纹 --change-hub（需管理员 PIN，记入审计日志）",
+        "checkin-app bundle import 文件 --fingerprint 指纹 --change-hub（需负责人 PIN，记入审计日志）",
         "This desk belongs to another hub (fingerprint {fingerprint}…) and "
         "takes no other hub's bundle (nothing was imported). To change hubs on purpose: "
         "checkin-app bundle import FILE --fingerprint FP --change-hub (manager PIN; audited)"),
@@ -268,12 +268,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "cli.no_event": (
         "数据库 {path} 中没有活动数据。请先运行 `checkin-app demo` 或导入报名数据。",
         "The database {path} holds no event. Run `checkin-app demo` or import registrations first."),
-    "cli.manager_pin": ("管理员 PIN", "Manager PIN"),
-    "cli.action.reenrol": ("重新注册签到台须由管理员操作", "Enrolling a desk again"),
-    "cli.action.change_hub": ("更换中心服务器须由管理员操作", "Changing hubs"),
-    "cli.manager_pin_first": ("{action}，请先设置管理员 PIN（checkin-app pin set）",
+    "cli.manager_pin": ("负责人 PIN", "Manager PIN"),
+    "cli.action.reenrol": ("重新注册签到台须由负责人操作", "Enrolling a desk again"),
+    "cli.action.change_hub": ("更换中心服务器须由负责人操作", "Changing hubs"),
+    "cli.manager_pin_first": ("{action}，请先设置负责人 PIN（checkin-app pin set）",
                               "{action} is a manager action: set a manager PIN first (checkin-app pin set)"),
-    "cli.enrol.needs_manager": ("本签到台已属于一台中心服务器，重新注册须由管理员操作（记入审计日志）",
+    "cli.enrol.needs_manager": ("本签到台已属于一台中心服务器，重新注册须由负责人操作（记入审计日志）",
                                 "This desk already belongs to a hub: enrolling it again is a manager action "
                                 "(audited)"),
     "cli.enrol.again_by": ("本签到台已重新注册，由 {manager} 操作并记入审计日志",
@@ -338,9 +338,9 @@ WORDS: dict[str, tuple[str, str]] = {
                          "keys certify-desk）",
                          "This database has no certified desk key, so it cannot sign "
                          "badge codes (run `checkin-app keys init` or `keys certify-desk` first)"),
-    "cli.pin.no_manager": ("尚未设置管理员", "No manager yet"),
-    "cli.pin.existing": ("现有管理员 PIN", "An existing manager's PIN"),
-    "cli.pin.removed": ("已删除管理员", "Removed manager"),
+    "cli.pin.no_manager": ("尚未设置负责人", "No manager yet"),
+    "cli.pin.existing": ("现有负责人 PIN", "An existing manager's PIN"),
+    "cli.pin.removed": ("已删除负责人", "Removed manager"),
     "cli.pin.new_for": ("{name} 的新 PIN", "New PIN for {name}"),
     "cli.pin.again": ("再输一次", "Again"),
     "cli.pin.differ": ("两次输入的 PIN 不一致", "The two PINs differ"),

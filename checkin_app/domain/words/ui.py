@@ -192,8 +192,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "ui.sync.line": ("{head} · 上次同步 {when} · {queue}", "{head} · last sync {when} · {queue}"),
     "ui.sync.refused": (" · 中心拒收 {n} 条", " · {n} refused"),
     "ui.sync.counts_note": ("含其他签到台，截至 {when}", "incl. other desks as of {when}"),
-    # (the one text of the desk still saying 经理: tests/ui/test_words_and_exits.py PENDING_TERM)
-    "ui.sync.tip_standalone": ("本签到台未连接中心服务器，只统计本台的签到。经理可在“签到台”菜单中连接。", "This desk is not connected to a hub and counts its own check-ins only. A manager can connect it from the Desk menu."),  # noqa: E501
+    # (the one text of the desk still saying 负责人: tests/ui/test_words_and_exits.py PENDING_TERM)
+    "ui.sync.tip_standalone": ("本签到台未连接中心服务器，只统计本台的签到。负责人可在“签到台”菜单中连接。", "This desk is not connected to a hub and counts its own check-ins only. A manager can connect it from the Desk menu."),  # noqa: E501
     "ui.sync.tip_hub": ("中心服务器：{url}", "Hub: {url}"),
     "ui.sync.tip_online": ("在线", "Online"),
     "ui.sync.tip_offline": ("离线（扫描照常，联网后自动补传）",
