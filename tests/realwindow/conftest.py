@@ -52,13 +52,22 @@ def template(xsession: XSession, tmp_path_factory: pytest.TempPathFactory) -> Te
 @pytest.fixture(scope="session", params=IMES)
 def ime(request: pytest.FixtureRequest, xsession: XSession,
         tmp_path_factory: pytest.TempPathFactory) -> Iterator[InputMethod]:
-    method = InputMethod(str(request.param), xsession)
-    try:
-        method.start()
-        method.prove_intercepts(tmp_path_factory.mktemp(f"ime-{method.name}"))
-    except SessionError as exc:
-        method.stop()
-        pytest.fail(f"input method {method.name}: {exc}", pytrace=False)
+    # A daemon that came up badly (seen once in a full CI run under load: fcitx5 running, pinyin
+    # on, yet a new Qt client got no input context from its ibus frontend) is stopped and started
+    # once more; the probe must still pass on the second daemon, or every test of it fails.
+    failures = []
+    for start in (1, 2):
+        method = InputMethod(str(request.param), xsession)
+        try:
+            method.start()
+            method.prove_intercepts(tmp_path_factory.mktemp(f"ime-{method.name}"))
+        except SessionError as exc:
+            method.stop()
+            failures.append(f"start {start}: {exc}")
+        else:
+            break
+    else:
+        pytest.fail(f"input method {method.name}: " + " | ".join(failures), pytrace=False)
     yield method
     method.stop()
 
