@@ -72,7 +72,10 @@ class HubProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("hub did not start in time")
+        # A hub that never answered must not outlive the test (it would load the machine for
+        # every test after it).
+        self.kill()
+        raise RuntimeError(f"hub did not start in time: {self.log.read_text(errors='replace')[-3000:]}")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as when the power goes."""
