@@ -62,7 +62,7 @@ ELSEWHERE: dict[str, tuple[tuple[str, ...], str]] = {
         ("services/test_audit.py", "services/test_event_files.py"),
         "formula-safe cells, in the CSV files that are written with them",
     ),
-    "badges/data.py": (
+    "domain/badge_data.py": (
         ("badges/test_walk_in_mark.py", "badges/test_layout.py"),
         "with the badges drawn from it",
     ),

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from checkin_app import partfiles
-from checkin_app.badges.data import BadgeData
 from checkin_app.badges.render import write_batch
 from checkin_app.badges.templates import Sheet, Template, TemplateSet
+from checkin_app.domain.badge_data import BadgeData
 
 
 def with_templates(items: Iterable[BadgeData], templates: TemplateSet,

@@ -20,7 +20,6 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
-from checkin_app.badges.data import BadgeData, fields
 from checkin_app.badges.fonts import BOLD, FAKE_BOLD_STROKE, REGULAR, FontSet, fonts
 from checkin_app.badges.layout import MM, FittedText, fit_text
 from checkin_app.badges.qr import QUIET_MODULES, QrMatrix, dark_runs, qr_matrix
@@ -32,6 +31,7 @@ from checkin_app.badges.templates import (
     Template,
     TextElement,
 )
+from checkin_app.domain.badge_data import BadgeData, fields
 from checkin_app.domain.messages import msg
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checkin_app.badges.data import FIELD_NAMES, WESTERN_STYLES
+from checkin_app.domain.badge_data import FIELD_NAMES, WESTERN_STYLES
 from checkin_app.domain.messages import Message, both, msg
 from checkin_app.paths import resource
 

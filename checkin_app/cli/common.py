@@ -11,9 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from checkin_app.domain.clock import Clock, OffsetClock, SystemClock
+from checkin_app.domain.clock import Clock, OffsetClock, SystemClock, zone
 from checkin_app.domain.messages import Message, both, msg
 from checkin_app.paths import default_db_path
 
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     from checkin_app.desk import DeskCore
     from checkin_app.storage.db import Database
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+LOCAL = zone()
 
 EXIT_OK = 0
 EXIT_REFUSED = 1  # a red verdict, a file with errors, rejected rows: scripts must notice

@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+# The event's time zone when none is set yet (the first customer's; an event file names its own).
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
+def zone(name: str | None = None) -> ZoneInfo:
+    """The event's time zone by name, or the default one."""
+    return ZoneInfo(name or DEFAULT_TIME_ZONE)
 
 
 class Clock(Protocol):

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime
 
 MAX_SCAN_LENGTH = 512
+# Registration code of a person known here only from a verified badge token (a stub row, made
+# by the check-in service, claimed by the hub's row at the next sync, kept by recovery).
+# '#' never survives normalise_scan, so no scanned or typed code can ever match one.
+STUB_PREFIX = "#SIG-"
+# Stub rows are older than anything the hub sends, so the first real sync overwrites them.
+STUB_UPDATED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 # Scanners append CR/LF/Tab and sometimes emit prefixes like STX/ETX or GS separators;
 # an IME may turn ASCII into full-width forms. None of that is part of the code.

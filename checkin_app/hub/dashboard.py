@@ -23,6 +23,7 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from checkin_app.domain.clock import DEFAULT_TIME_ZONE
 from checkin_app.domain.messages import Message, both, msg, pair
 from checkin_app.hub.bodies import read_body
 from checkin_app.hub.state import HubState
@@ -30,7 +31,6 @@ from checkin_app.sync.protocol import EnrolmentCode, iso, parse_iso, pretty_fing
 
 COOKIE = "checkin_dashboard"
 STATS_TTL_S = 3.0
-DEFAULT_TZ = "Asia/Shanghai"
 MAX_FORM_BYTES = 4096
 
 
@@ -91,7 +91,7 @@ def add_dashboard_routes(app: FastAPI, state: HubState) -> None:
                                    "inside_now": s.inside_now, "capacity": s.capacity} for s in stats]
                 event = CatalogService(db).event()
                 cache["event"] = ({"zh": event.name_zh, "en": event.name_en,
-                                   "timezone": event.timezone or DEFAULT_TZ} if event else None)
+                                   "timezone": event.timezone or DEFAULT_TIME_ZONE} if event else None)
                 cache["at"] = time.monotonic()
             stats_rows, event_info = cache["stats"], cache["event"]
         desks = [{"name": d.name, "online": d.online(now), "enrolled": d.enrolled, "revoked": d.revoked,
@@ -184,7 +184,7 @@ def qr_svg(text: str) -> str:
     return buf.getvalue().decode("utf-8").split("?>", 1)[-1]
 
 
-def fmt_local(moment: datetime | None, tz: str = DEFAULT_TZ) -> str:
+def fmt_local(moment: datetime | None, tz: str = DEFAULT_TIME_ZONE) -> str:
     """HH:MM:SS in the event's time zone (Chongqing by default), for server-rendered bits."""
     return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M:%S") if moment else "—"
 
@@ -225,7 +225,7 @@ def _clock(d: dict[str, Any]) -> str:
 
 def render_sections(snap: dict[str, Any]) -> str:
     """The dashboard's live part (summary, attendance, desks, conflicts) as HTML, from one snapshot."""
-    tz = (snap.get("event") or {}).get("timezone") or DEFAULT_TZ
+    tz = (snap.get("event") or {}).get("timezone") or DEFAULT_TIME_ZONE
     desks, conflicts, acts = snap["desks"], snap["conflicts"], snap["activities"]
     online = sum(1 for d in desks if d["online"] and d["enrolled"] and not d["revoked"])
     skewed = sum(1 for d in desks if d["clock_skewed"])

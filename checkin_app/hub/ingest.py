@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain import presence
 from checkin_app.domain.clock import Clock
+from checkin_app.domain.codes import STUB_PREFIX
 from checkin_app.domain.messages import Message, both, msg
 from checkin_app.domain.tokens import WALKIN_BASE, WALKIN_BLOCK
 from checkin_app.hub import vetting as vet
@@ -19,7 +20,7 @@ from checkin_app.hub.changelog import SEQ_RESERVE as _SEQ_RESERVE
 from checkin_app.hub.changelog import ChangeLog
 from checkin_app.hub.db import HubDatabase
 from checkin_app.hub.faults import FaultHook, no_faults
-from checkin_app.services.checkin import EVENT_COLUMNS, STUB_PREFIX, event_of, presence_values
+from checkin_app.services.checkin import EVENT_COLUMNS, event_of, presence_values
 from checkin_app.storage import models as m
 from checkin_app.storage import models_hub as mh
 from checkin_app.storage import models_security as sec

@@ -29,10 +29,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Boolean, Integer, String, Table
 
+from checkin_app.domain.clock import zone as event_zone
 from checkin_app.domain.messages import Message, both, msg
 from checkin_app.domain.verdicts import Verdict
 from checkin_app.storage.models import UTCDateTime
@@ -143,7 +143,7 @@ class TimeWindow:
                   timezone: str | None) -> TimeWindow:
         """The window around `now`, widened to the event's days (rehearsal clocks)."""
         try:
-            zone = ZoneInfo(timezone or "Asia/Shanghai")
+            zone = event_zone(timezone)
             first, last = date.fromisoformat(str(starts_on)), date.fromisoformat(str(ends_on))
         except (ValueError, KeyError):
             return cls(now)

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from checkin_app.badges.data import BadgeData
 from checkin_app.badges.render import render_badge
 from checkin_app.badges.templates import TemplateError, TemplateSet, load_templates
+from checkin_app.domain.badge_data import BadgeData
 from checkin_app.domain.messages import both, msg
 from checkin_app.printing.backends import PrintError, PrintRequest, backend_for
 from checkin_app.services.badges import BadgeService, PrintJobView

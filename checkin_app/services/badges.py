@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
-from checkin_app.badges.data import BadgeData
+from checkin_app.domain.badge_data import BadgeData
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.countries import country_names
 from checkin_app.domain.messages import DeskError, Message, both, msg, pair

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 from checkin_app.domain import presence as rules
 from checkin_app.domain import tokens
 from checkin_app.domain.admission import Decision, Presence, decide, today_presence
-from checkin_app.domain.clock import Clock, SystemClock
-from checkin_app.domain.codes import normalise_scan
+from checkin_app.domain.clock import Clock, SystemClock, zone
+from checkin_app.domain.codes import STUB_PREFIX, STUB_UPDATED_AT, normalise_scan
 from checkin_app.domain.event_def import day_start
 from checkin_app.domain.messages import FULL_STOPS, DeskError, Message, Words, both, msg, pair, text
 from checkin_app.domain.types import (
@@ -43,11 +43,6 @@ from checkin_app.storage import models_security as sec
 from checkin_app.storage.db import Database
 
 MAIN = "MAIN"
-# Registration code of a person known here only from a verified token (see _ensure_token_row).
-# '#' never survives normalise_scan, so no scanned or typed code can ever match one.
-STUB_PREFIX = "#SIG-"
-# Stub rows are older than anything the hub sends, so the first real sync overwrites them.
-STUB_UPDATED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class CheckInError(DeskError):
@@ -72,7 +67,7 @@ class RecentItem:
 
 def _tz(session: Session) -> ZoneInfo:
     name = session.scalar(select(m.Event.timezone).limit(1))
-    return ZoneInfo(name or "Asia/Shanghai")
+    return zone(name)
 
 
 _D = cast(Table, m.Delegate.__table__)
@@ -160,7 +155,7 @@ class _CatalogCache:
         self.categories: dict[int, CategoryInfo] = {}
         # Token category tag -> category id; a tag two categories share is left out.
         self.by_tag: dict[bytes, int] = {}
-        self.tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
+        self.tz: ZoneInfo = zone()
 
     def get(self, session: Session) -> _CatalogCache:
         if time.monotonic() - self._loaded_at > CATALOG_TTL_S:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from checkin_app.domain import event_sheets
+from checkin_app.domain.clock import DEFAULT_TIME_ZONE
 from checkin_app.domain.event_def import (
     ACTIVITY_FIELDS,
     CATEGORY_FIELDS,
@@ -476,7 +477,7 @@ def blank() -> EventDefinition:
     vip_zh, vip_en = words("vip_attention")
     aliases = event_sheets.BLANK_ALIASES
     return EventDefinition(
-        EventDef("MY_EVENT", *words("name"), *words("venue"), "Asia/Shanghai", first, last),
+        EventDef("MY_EVENT", *words("name"), *words("venue"), DEFAULT_TIME_ZONE, first, last),
         (ActivityDef("MAIN", *words("main"), *words("main_hall"),
                      day=first, start=time(8, 0), end=time(18, 0), end_day=last, doors_before=0,
                      admits_all=True, mode="once_per_day", main=True),

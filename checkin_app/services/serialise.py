@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from checkin_app.domain.clock import zone
 from checkin_app.domain.types import (
     ActivityInfo,
     ActivityStats,
@@ -15,7 +15,7 @@ from checkin_app.domain.types import (
     ScanResult,
 )
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+LOCAL = zone()
 
 
 def _iso(moment: datetime) -> str:

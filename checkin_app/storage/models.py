@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 # The base and shared column types live in base.py so the feature modules below can use them
 # without importing this module (which imports them): no import circle.
+from checkin_app.domain.clock import DEFAULT_TIME_ZONE
 from checkin_app.storage.base import Base as Base
 from checkin_app.storage.base import DelegateId as DelegateId
 from checkin_app.storage.base import UTCDateTime as UTCDateTime
@@ -34,7 +35,7 @@ class Event(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     venue_zh: Mapped[str] = mapped_column(String(200), default="")
     venue_en: Mapped[str] = mapped_column(String(200), default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE)
     starts_on: Mapped[str] = mapped_column(String(10))
     ends_on: Mapped[str] = mapped_column(String(10))
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from checkin_app.domain.codes import STUB_PREFIX
+from checkin_app.domain.codes import STUB_UPDATED_AT as STUB_STAMP
 from checkin_app.domain.messages import Words, both, msg, text
 from checkin_app.domain.tokens import is_walk_in_id
 
@@ -32,9 +34,9 @@ SYNC_REFUSED = "refused:"
 NOT_COPIED = frozenset({"alembic_version", *DERIVED_TABLES})
 # A placeholder for a person whose row is not here: services.checkin makes one for a verified
 # badge token not synced yet, and sync.tables turns it into the real delegate in place when the
-# hub sends that person (same id). Storage may not import services, hence the copies.
-STUB_PREFIX = "#SIG-"
-STUB_UPDATED_AT = "2000-01-01 00:00:00.000000"  # services.checkin.STUB_UPDATED_AT, as SQLite holds it
+# hub sends that person (same id). The prefix and the stamp are the domain's (domain.codes); the
+# stamp is written as SQLite holds it.
+STUB_UPDATED_AT = STUB_STAMP.strftime("%Y-%m-%d %H:%M:%S.%f")
 # What this desk recorded about a person, which must outlive a delegate row lost on a damaged
 # page ("never lose a scan"): unsynced check-ins and prints go to the hub with the next sync,
 # print jobs are the desk's queue, presence is what "inside now" reads from those check-ins.

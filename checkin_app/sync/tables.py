@@ -33,9 +33,9 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
+from checkin_app.domain.codes import STUB_PREFIX
 from checkin_app.domain.messages import both, msg
 from checkin_app.domain.tokens import WALKIN_BASE
-from checkin_app.services.checkin import STUB_PREFIX
 from checkin_app.storage import models as m
 from checkin_app.storage import models_security as sec
 from checkin_app.storage.models import UTCDateTime

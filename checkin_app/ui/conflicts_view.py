@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.clock import zone
 from checkin_app.domain.messages import msg
 from checkin_app.services.conflicts import ConflictItem, RefusedItem
 from checkin_app.ui.icons import Glyph, glyph_icon
@@ -81,7 +81,7 @@ class ConflictsPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         self.language = "zh"
-        self.tz = ZoneInfo("Asia/Shanghai")
+        self.tz = zone()
         self.desk_name = ""
         self.items: list[ConflictItem] = []
         self.refused: list[RefusedItem] = []

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
 from checkin_app.desk import DeskCore
+from checkin_app.domain.clock import zone
 from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import (
     ActivityInfo,
@@ -28,7 +28,6 @@ from checkin_app.ui.print_controller import PrintController
 from checkin_app.ui.tasks import TaskRunner
 from checkin_app.ui.texts import error_text
 
-DEFAULT_TZ = "Asia/Shanghai"
 RECENT_LIMIT = 30
 SEARCH_SHOWN = 20
 
@@ -125,7 +124,7 @@ class DeskController(QObject):
         self.activity_code = "MAIN"
         self.language = "zh"
         self.direction = "in"  # entry or exit mode ("out": exits never fail for rules)
-        self.tz = ZoneInfo(DEFAULT_TZ)
+        self.tz = zone()
         # Refusals are not check-in events, so the service's recent list never has them;
         # the volunteer still wants to see "who did I just turn away".
         self._refusals: deque[RecentRow] = deque(maxlen=RECENT_LIMIT)
@@ -149,7 +148,7 @@ class DeskController(QObject):
     def _on_bootstrap(self, boot: Bootstrap) -> None:
         self._apply_settings(boot.settings)
         if boot.event is not None:
-            self.tz = ZoneInfo(boot.event.timezone or DEFAULT_TZ)
+            self.tz = zone(boot.event.timezone)
         self.bootstrapped.emit(boot)
 
     def reload_catalog(self) -> None:
@@ -164,7 +163,7 @@ class DeskController(QObject):
     def _on_catalog(self, payload: tuple[EventInfo | None, list[ActivityInfo]]) -> None:
         event, _activities = payload
         if event is not None:
-            self.tz = ZoneInfo(event.timezone or DEFAULT_TZ)
+            self.tz = zone(event.timezone)
         self.catalogLoaded.emit(payload)
 
     def load_rules(self) -> None:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from checkin_app.badges.data import BadgeData
 from checkin_app.badges.templates import Sheet, TemplateSet, load_templates
+from checkin_app.domain.badge_data import BadgeData
 from checkin_app.domain.types import CategoryInfo, ScanResult
 from checkin_app.domain.verdicts import ADMITTING
 from checkin_app.services.badges import (

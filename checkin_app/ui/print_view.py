@@ -6,8 +6,6 @@ batch, printer settings); the window routes them through the manager PIN.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QBrush, QColor, QPixmap
 from PySide6.QtWidgets import (
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.clock import zone
 from checkin_app.printing.backends import describe
 from checkin_app.services.badges import (
     CANCELLED,
@@ -76,7 +75,7 @@ class PrintPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         self.language = "zh"
-        self.tz = ZoneInfo("Asia/Shanghai")
+        self.tz = zone()
         self.jobs: list[PrintJobView] = []
         self.settings: PrintSettings | None = None
         self.has_person = False

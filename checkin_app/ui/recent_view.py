@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from checkin_app.domain.clock import zone
 from checkin_app.domain.messages import both, msg
 from checkin_app.domain.verdicts import title_message
 from checkin_app.ui import style
@@ -57,7 +56,7 @@ class RecentPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         self.language = "zh"
-        self.tz = ZoneInfo("Asia/Shanghai")
+        self.tz = zone()
         self.rows: list[RecentRow] = []
         # Check-ins the hub flagged as conflicts (set by the conflicts tab after each load).
         self.conflicts: set[str] = set()

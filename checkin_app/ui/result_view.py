@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from PySide6.QtCore import QEvent, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
@@ -13,6 +11,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from checkin_app.domain.clock import zone
 from checkin_app.domain.messages import Message, msg
 from checkin_app.domain.tokens import display_code
 from checkin_app.domain.types import ScanResult
@@ -103,7 +102,7 @@ class ResultPanel(QFrame):
         self._height_scale = 1.0  # what the panel's height allows at most
         self._chip_colour = "#78909C"
         self.language = "zh"
-        self.tz = ZoneInfo("Asia/Shanghai")
+        self.tz = zone()
         self.state = "idle"
         self.palette_now = style.IDLE
         self.result: ScanResult | None = None

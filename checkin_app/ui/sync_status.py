@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from checkin_app.desk import DeskCore
-from checkin_app.domain.clock import Clock, on_clock
+from checkin_app.domain.clock import Clock, on_clock, zone
 from checkin_app.domain.messages import both, msg, pair
 from checkin_app.sync.client import SyncStatus
 from checkin_app.ui.layouts import holding_layout
@@ -23,7 +22,7 @@ from checkin_app.ui.texts import word
 if TYPE_CHECKING:
     from checkin_app.ui.bundle_dialog import BundleDialog
 
-TZ = ZoneInfo("Asia/Shanghai")
+TZ = zone()
 
 
 def _hm(moment: datetime | None, clock: Clock | None = None) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from checkin_app.badges.data import BadgeData
+from checkin_app.domain.badge_data import BadgeData
 
 TOKEN = "CQ1" + ("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" * 4)[:122]  # 125 upper-case base32 characters
 

@@ -6,7 +6,6 @@ import logging
 
 import pytest
 
-from checkin_app.badges.data import BadgeData, fields
 from checkin_app.badges.fonts import (
     ARABIC,
     CJK,
@@ -20,6 +19,7 @@ from checkin_app.badges.fonts import (
 )
 from checkin_app.demo import names as demo_data
 from checkin_app.demo.build import serbian_cyrillic
+from checkin_app.domain.badge_data import BadgeData, fields
 
 
 def _assert_covered(fs: FontSet, text: str) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from checkin_app.badges.data import BadgeData, name_lines
 from checkin_app.badges.fonts import REGULAR, fonts
 from checkin_app.badges.layout import fit_text, segments
 from checkin_app.badges.render import BadgeRenderer
 from checkin_app.badges.templates import load_templates
+from checkin_app.domain.badge_data import BadgeData, name_lines
 from tests.badges.conftest import HARD, badge
 
 EPS = 0.01

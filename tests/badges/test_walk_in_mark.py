@@ -9,9 +9,9 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from checkin_app.badges.data import fields, is_walk_in
 from checkin_app.badges.render import BadgeRenderer, render_badge
 from checkin_app.badges.templates import RectElement, TemplateError, load_template, load_templates
+from checkin_app.domain.badge_data import fields, is_walk_in
 from checkin_app.domain.tokens import walk_in_id
 from tests.badges.conftest import badge
 

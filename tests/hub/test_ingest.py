@@ -211,7 +211,7 @@ def test_pushes_stored_together_answer_each_desk_as_if_alone(hub: HubStore) -> N
 
 
 def test_a_placeholder_pushed_by_an_older_desk_is_acknowledged_not_stored(hub: HubStore) -> None:
-    from checkin_app.services.checkin import STUB_PREFIX
+    from checkin_app.domain.codes import STUB_PREFIX
 
     stub = {"uid": "token:4294967301", "registration_code": f"{STUB_PREFIX}4294967301", "walk_in": True,
             "category": "ATTENDEE", "name_native": "", "name_latin": ""}

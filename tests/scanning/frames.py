@@ -21,10 +21,10 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from checkin_app.badges.data import BadgeData
 from checkin_app.badges.qr import QUIET_MODULES, qr_matrix
 from checkin_app.badges.render import render_badge
 from checkin_app.badges.templates import QrElement, load_templates
+from checkin_app.domain.badge_data import BadgeData
 from checkin_app.scanning.camera_decode import Frame
 
 # A 128-character signed token's shape (prefix + RFC 4648 base32), what a badge QR carries.

@@ -127,7 +127,7 @@ WORDS: dict[str, tuple[str, str]] = {
                              "Unknown kind of printer {kind} (available: {known})"),
     "printer.folder_needs_path": ("文件夹打印机需要一个路径", "A folder printer needs a path"),
     "printer.failed": ("打印出错：{detail}", "Printing failed: {detail}"),
-    # -- badges: the walk-in mark (badges/data.py), template refusals (badges/templates.py) ---
+    # -- badges: the walk-in mark (domain/badge_data.py), template refusals (badges/templates.py) ---
     "badge.walk_in_mark": ("现场登记", "WALK-IN"),
     "badge.qr_too_long": ("二维码内容过长", "QR data too long"),
     "template.error": ("徽章模板 {where}：{reason}", "Badge template {where}: {reason}"),
