@@ -77,9 +77,14 @@ def test_each_verdict_family_plays_its_own_sound_to_the_audio_device(
     # (Not its exact rhythm: on a loaded machine the null sink's stream can underrun for a few ms.)
     wanted = sounding(read_wav(resource("sounds", SOUND_FILES[severity]))[0])
     assert len(heard) >= 0.8 * len(wanted), (len(heard), len(wanted))
-    pitch = dominant_hz(heard[:2205]), dominant_hz(wanted[:2205])
-    assert abs(pitch[0] - pitch[1]) <= 0.03 * pitch[1], (pitch, [(b.start_ms, b.length_ms) for b in
-                                                                 bursts(heard)])
+    # The red sound falls in pitch (314 Hz to 264 Hz over its first 100 ms), so where the recording
+    # finds the burst's start moves the first 50 ms' pitch: compare the pitch tracks at 0, 5 and
+    # 10 ms (the families are hundreds of Hz apart, so this still tells them apart).
+    steps = (0, 221, 441)
+    heard_hz = [dominant_hz(heard[o:o + 2205]) for o in steps]
+    wanted_hz = [dominant_hz(wanted[o:o + 2205]) for o in steps]
+    assert any(abs(h - w) <= 0.03 * w for h in heard_hz for w in wanted_hz), (
+        heard_hz, wanted_hz, [(b.start_ms, b.length_ms) for b in bursts(heard)])
     assert abs(max(map(abs, heard)) - FILE_PEAK) < 0.03 * FILE_PEAK
 
 
