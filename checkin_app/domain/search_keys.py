@@ -623,9 +623,8 @@ def build_keys(d: DelegateText) -> list[Key]:
     return [Key(kind, text) for kind, text in _key_pairs(d)]
 
 
-def _key_pairs(d: DelegateText) -> list[tuple[int, str]]:
-    """build_keys as plain (kind, text) pairs (the same order): a bulk import builds millions,
-    and a named tuple per key cost a third of the time."""
+def _best_kinds(d: DelegateText) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Each key text of a delegate under its best kind, and the name terms its typo keys come from."""
     name_keys, typo_terms = _name_keys(d.name_native, d.name_latin, d.family_name, d.given_name,
                                        d.name_order)
     best = dict(name_keys)
@@ -633,6 +632,13 @@ def _key_pairs(d: DelegateText) -> list[tuple[int, str]]:
     for text, kind in ((code, CODE), *_org_zh_keys(d.organisation_zh), *_org_en_keys(d.organisation_en)):
         if text and (text not in best or _RANK[kind] < _RANK[best[text]]):
             best[text] = kind
+    return best, typo_terms
+
+
+def _key_pairs(d: DelegateText) -> list[tuple[int, str]]:
+    """build_keys as plain (kind, text) pairs (the same order): a bulk import builds millions,
+    and a named tuple per key cost a third of the time."""
+    best, typo_terms = _best_kinds(d)
     keys = {(kind, text) for text, kind in best.items()}
     if typo_terms:
         keys.update((TYPO, t) for term in typo_terms for t in _typo_keys(term))
@@ -643,13 +649,7 @@ def _stored_keys(d: DelegateText) -> list[str]:
     """[stored_key(kind, text) for kind, text in build_keys(d)], built faster for a bulk import:
     the typo keys of a name (most of a person's keys) are made once per name, and the stored
     strings sort as the (kind, text) pairs do, since each kind is one digit."""
-    name_keys, typo_terms = _name_keys(d.name_native, d.name_latin, d.family_name, d.given_name,
-                                       d.name_order)
-    best = dict(name_keys)
-    code = fold(d.registration_code)[:MAX_KEY_LENGTH]
-    for text, kind in ((code, CODE), *_org_zh_keys(d.organisation_zh), *_org_en_keys(d.organisation_en)):
-        if text and (text not in best or _RANK[kind] < _RANK[best[text]]):
-            best[text] = kind
+    best, typo_terms = _best_kinds(d)
     stored = {f"{kind}{text}" for text, kind in best.items()}
     if typo_terms:
         stored |= _typo_stored(typo_terms)
