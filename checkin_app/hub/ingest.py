@@ -465,7 +465,9 @@ class PushIngest:
                 # as already here, so that desk stops sending it (the real row comes from the hub).
                 result.duplicates.append({"table": "delegates", "key": p.get("uid"), "seq": None})
             else:
-                accept.append(p)
+                # Only the organiser merges records (at the hub): a desk's walk-in never arrives
+                # merged into someone else, or scanning it would admit as that person.
+                accept.append({**p, "merged_into": ""})
         if not accept:
             return
         _applied, skipped = _apply_refusing(session, st.DELEGATES, accept, result)

@@ -199,7 +199,8 @@ class BadgeService:
             return badge_data_from(s, d, _event_fields(s))
 
     def _selection_query(self, sel: Selection) -> Any:
-        q = select(m.Delegate).join(m.Category)
+        # A merged record's person has the badge of the record that stands for both.
+        q = select(m.Delegate).join(m.Category).where(m.Delegate.merged_into == "")
         if not sel.include_cancelled:
             q = q.where(m.Delegate.status != "cancelled")
         if sel.categories:

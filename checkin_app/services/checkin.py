@@ -408,6 +408,13 @@ class CheckInService:
         token: tokens.TokenCheck | None = None,
     ) -> ScanResult:
         # Core statements on purpose: this is the hot path of every scan (see bench_checkin).
+        merged: Row[Any] | None = None
+        if row.merged_into:
+            # A record the organiser merged into another: the person is the kept record, so the
+            # rules, the presence and the check-in are the kept record's (one person, one count).
+            kept = _kept_record(session, row)
+            if kept is not None:
+                merged, row = row, kept
         category = cache.categories[row.category_id]
         pres = session.execute(
             select(_P).where(_P.c.delegate_id == row.id, _P.c.activity_id == act.id)
@@ -471,14 +478,17 @@ class CheckInService:
         if token is not None:
             after["token"] = token.status.value
             after["token_key"] = token.claims.key_id if token.claims else None
+        if merged is not None:
+            after["merged_record"] = merged.registration_code
         audit.record(
             session, at=now, desk=desk, operator=operator,
             action="checkin" if decision.admitted else "scan_refused",
             subject=row.registration_code, after=after,
         )
-        return _result(decision, code=code, delegate=view, activity=act, event=record,
-                       previous=previous, direction=direction,
-                       details=_token_details(cache, token) if token is not None else None)
+        result = _result(decision, code=code, delegate=view, activity=act, event=record,
+                         previous=previous, direction=direction,
+                         details=_token_details(cache, token) if token is not None else None)
+        return _merged_result(result, merged, row) if merged is not None else result
 
     @staticmethod
     def _first_in_since(session: Session, delegate_id: int, activity_id: int, since: datetime
@@ -752,6 +762,39 @@ def _damaged_token(raw: str) -> bool:
 
 def _is_stub(row: Row[Any]) -> bool:
     return str(row.registration_code).startswith(STUB_PREFIX)
+
+
+# Links followed from a merged record at most: the hub stores each link to the chain's end
+# (domain.merging), so more than one is only a desk between two syncs; a loop is never followed.
+_MERGE_HOPS = 8
+
+
+def _kept_record(session: Session, row: Row[Any]) -> Row[Any] | None:
+    """The record that stands for a merged one (the end of its chain); None when this desk does
+    not hold it yet, or the links loop: the scanned record is then taken as it is."""
+    seen = {row.uid}
+    for _ in range(_MERGE_HOPS):
+        kept = session.execute(select(_D).where(_D.c.uid == row.merged_into)).first()
+        if kept is None or kept.uid in seen:
+            return None
+        if not kept.merged_into:
+            return kept
+        seen.add(kept.uid)
+        row = kept
+    return None
+
+
+def _merged_result(result: ScanResult, merged: Row[Any], kept: Row[Any]) -> ScanResult:
+    """The scan of a merged record says whose code it is and as whom it was dealt with, in the
+    next-step line every verdict shows (zh and en), and in the details for --json."""
+    said = msg("scan.merged", name=merged.name_native or merged.name_latin or merged.registration_code,
+               source=merged.source or msg("scan.merged_no_source"),
+               kept=kept.name_native or kept.name_latin or kept.registration_code,
+               kept_code=kept.registration_code)
+    zh, en = pair(said)
+    return replace(result, next_zh=f"{zh}{result.next_zh}", next_en=f"{en} {result.next_en}",
+                   details={**result.details, "merged_record": str(merged.registration_code),
+                            "merged_source": str(merged.source), "merged_zh": zh, "merged_en": en})
 
 
 def _says(cache: _CatalogCache, claims: tokens.Claims | None, check: tokens.TokenCheck | None,

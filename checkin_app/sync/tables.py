@@ -493,6 +493,9 @@ def _apply_delegates(session: Session, payloads: list[Payload]) -> Applied:
                                 for code in (p.get("admissions") or {}) if code not in acts)
             values = from_payload(p, _DEL_COLS)
             values["category_id"] = cat
+            # A hub from before merges (0015) sends no link: the record is not merged. The update
+            # below binds every column, so the key must be there.
+            values.setdefault("merged_into", "")
             if p["uid"] in existing:
                 values["_id"] = existing[p["uid"]]
                 values.pop("uid")

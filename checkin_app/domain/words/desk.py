@@ -58,6 +58,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "The code says: {category}, no. {number}{walk_in}, badge {serial}, issued by desk {desk}, "
         "valid until {last}. This desk has no record of the person yet."),
     "scan.walk_in_mark": ("（现场登记）", " (walk-in)"),
+    # A code of a record the organiser merged into another (the same person in two lists).
+    "scan.merged": ("合并记录：此码属于 {name}（来源 {source}），按 {kept}（{kept_code}）办理。",
+                    "Merged record: this code is {name}'s (source {source}); checked in as {kept} "
+                    "({kept_code})."),
+    "scan.merged_no_source": ("无名称来源", "unnamed"),
     "category.unknown_lower": ("未知类别", "unknown category"),
     "attention.and_note": ("{attention}；{note}", "{attention}；{note}"),
     "override.reason_needed": ("特许放行必须填写原因", "An override needs a reason"),
