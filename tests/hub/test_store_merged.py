@@ -108,3 +108,17 @@ def test_a_decision_is_published_and_counted_once_at_the_hub(hub: HubStore, hub_
     assert hub.refresh(["delegates"]) == 1 and logged(MiniEvent().noted)["merged_into"] == ""
     assert main() == before
 
+
+
+def test_a_walk_in_a_desk_pushes_never_arrives_merged(hub: HubStore, hub_db: HubDatabase) -> None:
+    # Only the organiser merges, at the hub: a pushed link would let a walk-in's code admit as
+    # someone else (here the VIP), so the hub stores the walk-in as not merged.
+    from checkin_app.sync.protocol import iso
+
+    walk_in = {"uid": "w-9-1", "registration_code": "W-9-1", "walk_in": True, "category": "ATTENDEE",
+               "name_native": "赵敏", "name_latin": "ZHAO Min", "updated_at": iso(local(23, 9)),
+               "merged_into": MiniEvent().vip}
+    result = hub.ingest("A", [{"table": "delegates", "key": walk_in["uid"], "payload": walk_in}])
+    assert [d["key"] for d in result.stored] == ["w-9-1"] and result.rejected == []
+    with hub_db.read() as s:
+        assert s.scalar(select(m.Delegate.merged_into).where(m.Delegate.uid == "w-9-1")) == ""
