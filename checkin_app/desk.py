@@ -118,6 +118,12 @@ class DeskCore:
         """Where the desk database lives (for messages and the files kept beside it)."""
         return Path(self._db.path)
 
+    def build_name_index(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Build the name-search keys a big import left pending (0 at once when none are)."""
+        from checkin_app.services.search import build_pending
+
+        return build_pending(self._db, progress)
+
     @property
     def importer(self) -> ImportService:
         """Registration import (built on first use)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from exc
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    index: dict[str, Any] | None = None
+    from checkin_app.services.search import SearchService, build_pending
+
+    if result.applied and (result.index_pending or SearchService(db).index_pending()):
+        # A big import committed its people first; the name search is built now, before the
+        # command ends (people can already be checked in by code meanwhile). Keys an earlier
+        # import left pending (its process killed) are built here too.
+        if not args.json:
+            print(both("import.cli.indexing", sep=" / "), flush=True)
+        t0 = time.perf_counter()
+        keys = build_pending(db)
+        index = {"keys": keys, "seconds": round(time.perf_counter() - t0, 2)}
     c = result.counts
     if args.json:
         print_json({
@@ -173,6 +186,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "problems_total": result.problems_total,
             "report_file": str(result.report_file) if result.report_file else None,
             "unknown_values": unknown_json(result),
+            "name_index": index,
         })
     else:
         ins = result.inspection
@@ -190,6 +204,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{mode}: new {c.new}, changed {c.changed}, unchanged {c.unchanged}, "
               f"cancelled {c.cancelled}, rejected {c.rejected}, missing {c.missing}, "
               f"skipped {c.skipped}, warnings {c.warnings}  ({result.seconds:.1f} s)")
+        if index is not None:
+            print(both(msg("import.cli.indexed", keys=index["keys"], seconds=index["seconds"]),
+                       sep=" / "))
         if args.report:
             print(f"{both(msg('import.cli.report', count=result.problems_total), sep=' / ')}: "
                   f"{args.report}")

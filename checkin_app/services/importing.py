@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.messages import DeskError, Words, msg, pair, text
-from checkin_app.domain.search_keys import TextRow
 from checkin_app.domain.tokens import WALKIN_BASE
 from checkin_app.importers import readers
 from checkin_app.importers.fields import (
@@ -38,6 +37,8 @@ from checkin_app.importers.fields import (
     header_text,
     merge_sub_header,
 )
+from checkin_app.importers.parallel import ParallelChecker
+from checkin_app.importers.parallel import worker_count as parallel_workers
 from checkin_app.importers.readers import ReadError
 from checkin_app.importers.report import (
     ERROR,
@@ -60,13 +61,14 @@ from checkin_app.importers.rows import (
     ActivityRef,
     Catalog,
     CategoryRef,
+    Outcome,
     Record,
     RowOptions,
     RowValidator,
 )
 from checkin_app.importers.text import clean, fold
 from checkin_app.importers.vocab import APPROVED_WORDS, CANCELLED_WORDS
-from checkin_app.services import audit, search
+from checkin_app.services import audit, same_person, search
 from checkin_app.storage import models as m
 from checkin_app.storage.db import Database
 from checkin_app.storage.models_import import (
@@ -91,8 +93,11 @@ SAMPLE_ROWS = 200
 # one core there is nothing to overlap.
 STREAM_XLSX_BYTES = 1 << 20
 STREAM_XLSX = (os.cpu_count() or 1) > 1
-# From this file size on (some 5,000 rows), an import builds search keys in worker processes.
-BULK_KEYS_BYTES = 1 << 20
+# From this file size on (some 5,000 rows), an import writes in bulk: indexes that only its own
+# writes would update row by row are dropped and built once at the end.
+BULK_BYTES = 1 << 20
+# Whether a big file's rows are checked on two cores (importers.parallel); off, in this process.
+PARALLEL_CHECKS = True
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"})
 
 # Columns a badge prints: a change to one of them makes a printed badge out of date.
@@ -266,6 +271,9 @@ class ImportResult:
     # The unknown values grouped with their exact counts while the rows went by (None: from
     # `problems`).
     unknown: tuple[UnknownValue, ...] | None = field(default=None, repr=False)
+    # Whether the people written still wait for their search keys (a big import: committed
+    # first, then SearchService.build_pending; the callers start it).
+    index_pending: bool = False
 
     @property
     def rows(self) -> int:
@@ -479,6 +487,9 @@ class ImportService:
                 select(_D.c.id, _D.c.registration_code, _D.c.source).where(_D.c.id.in_((low, high))))}
             if len(rows) != 2:
                 raise ImportFailed(msg("import.same.missing"))
+            refused = same_person.refusal(s, kept_id, other_id) if decision == MERGE else None
+            if refused is not None:
+                raise ImportFailed(refused)
             old = s.get(ImportSamePerson, (low, high))
             before = {"decision": old.decision, "kept": old.kept_id} if old is not None else None
             kept = kept_id if decision == MERGE else 0
@@ -488,6 +499,10 @@ class ImportService:
             else:
                 old.decision, old.kept_id, old.at, old.operator, old.desk = (
                     decision, kept, now, operator, desk)
+            s.flush()
+            # Desks act on it: merged_into (and updated_at) of the records it links change, and
+            # travel with the delegate rows (sync, bundles).
+            same_person.relink(s, now)
             a, b = rows[kept_id], rows[other_id]
             audit.record(s, at=now, desk=desk or "-", operator=operator,
                          action="import.same_person", subject=f"{a.registration_code}={b.registration_code}",
@@ -705,13 +720,10 @@ class ImportService:
         with ExitStack() as books:
             try:
                 book: _Book | None = None
-                builder: search.KeyBuilder | None = None
-                if apply and path.is_file() and path.stat().st_size >= BULK_KEYS_BYTES:
-                    # A big import indexes its people in bulk: the key workers start now (while
-                    # the file is read) and build each written chunk's keys while the next is
-                    # checked and written.
-                    builder = books.enter_context(search.KeyBuilder(search.BULK_WORKERS))
-                    builder.warm()
+                big = path.is_file() and path.stat().st_size >= BULK_BYTES
+                bulk = apply and big
+                # A big file's rows are checked on two cores (a worker process and this one).
+                parallel = big and PARALLEL_CHECKS and parallel_workers() > 0
                 if path.is_file() and readers.file_kind(path) == "xlsx":
                     book = self._open_xlsx(path, options)
                     books.callback(book.close)
@@ -720,7 +732,7 @@ class ImportService:
             except OSError as exc:
                 raise ImportFailed(msg("import.cannot_read", path=path, error=str(exc))) from exc
             return self._run_inspected(inspection, catalog, sha, book, apply=apply, t0=t0,
-                                       report=report, stop=stop, builder=builder,
+                                       report=report, stop=stop, bulk=bulk, parallel=parallel,
                                        report_file=report_file)
 
     @staticmethod
@@ -737,7 +749,7 @@ class ImportService:
     def _run_inspected(self, inspection: FileInspection, catalog: Catalog, sha: str,
                        book: _Book | None, *, apply: bool, t0: float,
                        report: Progress, stop: Callable[[], bool],
-                       builder: search.KeyBuilder | None = None,
+                       bulk: bool = False, parallel: bool = False,
                        report_file: Path | None = None) -> ImportResult:
         opts = inspection.options
         key_field = opts.key_field or "registration_code"
@@ -774,7 +786,7 @@ class ImportService:
             spool = temps.enter_context(tempfile.TemporaryFile(prefix="checkin-import-"))
             return self._run_spooled(inspection, catalog, sha, book, row_opts, photos, streaming,
                                      problems, written, missed, rows, spool, apply=apply, t0=t0,
-                                     report=report, stop=stop, builder=builder,
+                                     report=report, stop=stop, bulk=bulk, parallel=parallel,
                                      report_file=report_file,
                                      spools=[sp for sp in spools if sp is not None])
 
@@ -783,14 +795,15 @@ class ImportService:
                      streaming: bool, problems: ReportLines, written: ReportLines,
                      missed: ReportLines, rows: _RowStore, spool: IO[bytes], *, apply: bool,
                      t0: float, report: Progress, stop: Callable[[], bool],
-                     builder: search.KeyBuilder | None, report_file: Path | None,
+                     bulk: bool, report_file: Path | None, parallel: bool,
                      spools: list[ReportSpool]) -> ImportResult:
         path = inspection.path
         opts = inspection.options
         rows_info = _ReadInfo()
         stamp = _stamp(path)
         chunks = self._checked_chunks(inspection, catalog, row_opts, report, stop, book,
-                                      problems, rows_info, rows, full=bool(opts.full))
+                                      problems, rows_info, rows, full=bool(opts.full),
+                                      parallel=parallel)
         if not streaming:
             for batch in chunks:
                 pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
@@ -805,7 +818,7 @@ class ImportService:
                          columns=_column_names(inspection), source=inspection.source,
                          rows=rows, full=bool(opts.full))
         writer.report = written
-        writer.builder = builder
+        writer.bulk = bulk
         try:
             with (self.db.write() if apply else self.db.read()) as session:
                 writer.prefix = _source_prefix(session, inspection.source)
@@ -840,12 +853,15 @@ class ImportService:
                 if streaming:
                     _check_unchanged(path, stamp, sha)
                 writer.finish(session)
-                if writer.unindexed or (builder is not None and builder.dropped):
-                    if builder is not None:
-                        search.index_delegates(session, writer.unindexed, builder=builder)
-                    else:
-                        search.index_delegates(session, writer.unindexed)
-                    writer.unindexed = array("q")
+                index_pending = len(writer.unindexed) >= search.DEFER_INDEX
+                if index_pending:
+                    # Thousands of people: committed now (a code scan admits them at once),
+                    # their search keys built right after by the caller (build_pending, in bulk);
+                    # until then the search finds them by their names as written.
+                    search.defer_index(session, writer.unindexed)
+                elif writer.unindexed:
+                    search.index_delegates(session, writer.unindexed)
+                writer.unindexed = array("q")
                 if opts.full:
                     writer.missing(session, missed)
                 counts = replace(
@@ -882,12 +898,13 @@ class ImportService:
             file_sha256=sha, seconds=time.perf_counter() - t0, run_uuid=run_uuid,
             changed_ids=writer.touched, same_people=tuple(writer.same_people),
             problem_counts=dict(lines.counts), report_file=report_file, unknown=lines.unknown.values(),
+            index_pending=apply and index_pending,
         )
 
     def _checked_chunks(self, inspection: FileInspection, catalog: Catalog, row_opts: RowOptions,
                         report: Progress, stop: Callable[[], bool], opened: _Book | None,
                         problems: ReportLines, info: _ReadInfo, seen: _RowStore, *,
-                        full: bool = False) -> Iterator[list[Record]]:
+                        full: bool = False, parallel: bool = False) -> Iterator[list[Record]]:
         """Valid records about CHUNK at a time, read and checked against the file itself; the
         problems found (in line order) and the counts go to `problems` and `info` as the rows go
         by. The keys and people met so far are in `seen` (on disk), looked up a chunk at a time."""
@@ -965,13 +982,19 @@ class ImportService:
                 rows = book.iter_rows(inspection.sheet, on_progress)
             else:
                 rows = readers.iter_csv(path, inspection.encoding, inspection.delimiter, on_progress)
+            data = ((line, cells) for line, cells in rows if line > inspection.header_line)
+            checked: Iterator[tuple[int, Outcome]]
+            if parallel:
+                checker = stack.enter_context(ParallelChecker(
+                    validator, catalog, inspection.headers, inspection.mapping, row_opts,
+                    inspection.sheet, name=path.name))
+                checked = checker.outcomes(data)
+            else:
+                checked = ((line, validator.validate(line, cells)) for line, cells in data)
             try:
-                for line, cells in rows:
-                    if line <= inspection.header_line:
-                        continue
+                for line, outcome in checked:
                     if stop():
                         raise ImportCancelled()
-                    outcome = validator.validate(line, cells)
                     held.extend(outcome.problems)
                     if outcome.kind != "data":
                         info.skipped += outcome.kind != "blank"
@@ -1060,10 +1083,13 @@ class _ReadInfo:
 class _RowStore:
     """What an import remembers of every row until it ends — the keys and people met (with their
     first line), the keys of rejected rows, the registration numbers given, the delegates seen —
-    in a private temporary SQLite file (deleted when closed, or when the process dies), looked
-    up and added a chunk at a time: memory stays flat however long the file is (a set of strings
-    costs some 100 bytes a row in Python; 1.5 million rows, several sets: most of a gigabyte)."""
+    looked up and added a chunk at a time. In memory up to MEMORY_ENTRIES entries (some 50 MB:
+    a file of 100,000 rows), then moved into a private temporary SQLite file (deleted when
+    closed, or when the process dies): memory stays bounded however long the file is (a set of
+    strings costs some 100 bytes a row in Python; 1.5 million rows, several sets: most of a
+    gigabyte)."""
 
+    MEMORY_ENTRIES = 400_000
     # Pages of the temporary file kept in memory (KiB, negative per SQLite): the rest is the
     # operating system's page cache.
     CACHE_KIB = 16384
@@ -1071,19 +1097,37 @@ class _RowStore:
         "keys": "k TEXT PRIMARY KEY, line INTEGER", "people": "k BLOB PRIMARY KEY, line INTEGER",
         "rejected": "k TEXT PRIMARY KEY", "codes": "k TEXT PRIMARY KEY",
         "seen": "k INTEGER PRIMARY KEY"}
+    _LINES = frozenset({"keys", "people"})
 
     def __init__(self) -> None:
+        self._mem: dict[str, dict[Any, int]] | None = {name: {} for name in self._TABLES}
+        self._entries = 0
+        self._con: sqlite3.Connection | None = None
+
+    def _spill(self) -> sqlite3.Connection:
+        """Move everything into the temporary file (once): from now on it is looked up there."""
         # "": SQLite's private temporary on-disk database (temp_store FILE keeps it on disk).
-        self._con = sqlite3.connect("", isolation_level=None, check_same_thread=False)
-        self._con.execute("PRAGMA temp_store = FILE")
-        self._con.execute(f"PRAGMA cache_size = -{self.CACHE_KIB}")
-        self._con.execute("PRAGMA journal_mode = OFF")
-        self._con.execute("PRAGMA synchronous = OFF")
+        con = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        con.execute("PRAGMA temp_store = FILE")
+        con.execute(f"PRAGMA cache_size = -{self.CACHE_KIB}")
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
         for name, cols in self._TABLES.items():
-            self._con.execute(f"CREATE TABLE {name} ({cols}) WITHOUT ROWID")
+            con.execute(f"CREATE TABLE {name} ({cols}) WITHOUT ROWID")
+        mem, self._mem, self._con = self._mem or {}, None, con
+        for name, entries in mem.items():
+            if name in self._LINES:
+                con.executemany(f"INSERT INTO {name} VALUES (?, ?)", entries.items())
+            else:
+                con.executemany(f"INSERT INTO {name} VALUES (?)", ((k,) for k in entries))
+        return con
 
     def lines(self, table: str, keys: Sequence[Any]) -> dict[Any, int]:
         """The stored line of each of `keys` that is in `table` ("keys" or "people")."""
+        if self._mem is not None:
+            known = self._mem[table]
+            return {k: known[k] for k in keys if k in known}
+        assert self._con is not None
         out: dict[Any, int] = {}
         for part in _parts(keys):
             marks = ",".join("?" * len(part))
@@ -1092,6 +1136,10 @@ class _RowStore:
 
     def having(self, table: str, keys: Sequence[Any]) -> set[Any]:
         """Those of `keys` that are in `table`."""
+        if self._mem is not None:
+            known = self._mem[table]
+            return {k for k in keys if k in known}
+        assert self._con is not None
         out: set[Any] = set()
         for part in _parts(keys):
             marks = ",".join("?" * len(part))
@@ -1101,12 +1149,25 @@ class _RowStore:
 
     def put(self, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
         """Add rows (a key, and its line for "keys" and "people"); a key stored already stays."""
-        cols = 2 if table in ("keys", "people") else 1
+        if self._mem is not None:
+            known = self._mem[table]
+            before = len(known)
+            for row in rows:
+                known.setdefault(row[0], row[1] if len(row) > 1 else 0)
+            self._entries += len(known) - before
+            if self._entries <= self.MEMORY_ENTRIES:
+                return
+            self._spill()
+            return
+        assert self._con is not None
+        cols = 2 if table in self._LINES else 1
         self._con.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * cols)})", rows)
 
     def close(self) -> None:
-        """Drop the temporary file."""
-        self._con.close()
+        """Drop what was remembered (and the temporary file)."""
+        self._mem = None
+        if self._con is not None:
+            self._con.close()
 
 
 def _unspool(spool: IO[bytes]) -> Iterator[list[Record]]:
@@ -1275,9 +1336,8 @@ class _Writer:
         # file lists are taken over: the file was imported then, and its source is new.
         self.legacy = False
         self.same_people: list[SamePerson] = []
-        # Builds the search keys of people inserted, while the next chunk is written (else they
-        # are indexed at the end with the people changed).
-        self.builder: search.KeyBuilder | None = None
+        # A big file (BULK_BYTES): indexes only this import's writes use are built once at the end.
+        self.bulk = False
         # Whether people of other sources have identities stored (else no row can match one).
         self.others = True
         # Pairs of delegates (lower id first) the organiser decided on: not reported again.
@@ -1561,7 +1621,7 @@ class _Writer:
         if not rows:
             return
         conn = session.connection()
-        if self.builder is not None and not self.others and not self._hash_index_dropped:
+        if self.bulk and not self.others and not self._hash_index_dropped:
             # A bulk import with no other source's identities never looks one up by its hash
             # (see _identities): building that index once at the end beats 300,000 inserts in
             # random hash order. DDL is transactional in SQLite: a rollback brings it back.
@@ -1690,11 +1750,7 @@ class _Writer:
             if params:
                 session.execute(insert(model), params)
         self.touched.extend(ids)
-        if self.builder is not None:
-            self.builder.add(session, [cast(TextRow, tuple(row[c] for c in search.TEXT_FIELDS))
-                                       for row in rows])
-        else:
-            self.unindexed.extend(ids)
+        self.unindexed.extend(ids)
         return ids
 
     def missing(self, session: Session, report: ReportLines) -> None:

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel, Prefix
-from sqlalchemy import Connection, Index, Row, Table, bindparam, delete, func, select
+from sqlalchemy import Connection, Index, Row, Table, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from checkin_app.domain.search_keys import (
@@ -39,7 +39,6 @@ from checkin_app.domain.search_keys import (
     typo_term,
     unpack_keys,
 )
-from checkin_app.domain.tokens import WALKIN_BASE
 from checkin_app.domain.types import DelegateView
 from checkin_app.lifeline import die_with_parent
 from checkin_app.services.views import delegate_view
@@ -63,6 +62,13 @@ _AHEAD = 8
 SETTING_KEY_FORMAT = "search.key_format"
 # Distinct typo candidate keys read per query at most; each is scored by RapidFuzz.
 TYPO_WINDOW = 2000
+# Set while some delegates' keys are still to be built: a big import commits its people first
+# and leaves their keys to build_pending (the people are those with no key at all). Meanwhile
+# the search also scans those people's names as written (see _unindexed_matches).
+SETTING_PENDING = "search.pending"
+# From this many delegates on, an import defers their keys (defer_index) instead of building
+# them inside its own transaction, which would hold the write lock several seconds longer.
+DEFER_INDEX = BULK_INDEX
 
 _TEXT_COLUMNS = (
     m.Delegate.id,
@@ -75,9 +81,6 @@ _TEXT_COLUMNS = (
     m.Delegate.organisation_zh,
     m.Delegate.organisation_en,
 )
-
-# The delegate columns of a text row (TextRow), in order: what KeyBuilder.add is given.
-TEXT_FIELDS: tuple[str, ...] = tuple(str(c.key) for c in _TEXT_COLUMNS)
 
 _TextRow = Row[int, str, str, str, str, str, str, str, str]
 
@@ -93,10 +96,6 @@ _INSERT_KEYS = 'INSERT INTO search_keys (delegate_id, "key", kind) VALUES (?, ?,
 # The model's own definition of the key index, which reindex_all drops and rebuilds.
 _KEY_INDEX: Index = {str(ix.name): ix for ix in cast(Table, m.SearchKey.__table__).indexes}[
     "ix_search_keys_key"
-]
-# And its index by delegate, which KeyBuilder.add drops too (index_delegates builds it again).
-_DELEGATE_INDEX: Index = {str(ix.name): ix for ix in cast(Table, m.SearchKey.__table__).indexes}[
-    "ix_search_keys_delegate"
 ]
 
 
@@ -140,6 +139,17 @@ class SearchService:
         self._keys_checked = True
         return rebuilt
 
+    def index_pending(self) -> bool:
+        """Whether some people's search keys are still to be built (after a big import)."""
+        with self.db.read() as session:
+            return session.get(m.DeskSetting, SETTING_PENDING) is not None
+
+    def build_pending(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Build the keys an import deferred, in one write transaction (some seconds at 100,000
+        people); keys written. Safe after a kill or twice at once: what is pending is read from
+        the data (people with no key), under the write lock."""
+        return build_pending(self.db, progress)
+
     def search(self, text: str, *, limit: int = 20) -> list[DelegateView]:
         """The best matches for what was typed, best first; [] for empty or blank input.
 
@@ -158,12 +168,27 @@ class SearchService:
                     self.ensure_current_keys()
         with self.db.read() as session:
             ids = _ranked_ids(session, variants, limit)
+            if len(ids) < limit and session.get(m.DeskSetting, SETTING_PENDING) is not None:
+                # People imported moments ago whose keys are still being built: found by their
+                # name, code or organisation as written, after every keyed match.
+                ids += [i for i in _unindexed_matches(session, text, limit) if i not in ids]
+                ids = ids[:limit]
             if not ids:
                 return []
             rows = session.scalars(
                 select(m.Delegate).where(m.Delegate.id.in_(ids)).options(joinedload(m.Delegate.category))
             ).all()
             by_id = {d.id: d for d in rows}
+            # A record the organiser merged into another is listed as the record that stands for
+            # it, once, where it ranked first (its keys stay: its name and code find the person).
+            into = {d.merged_into for d in rows if d.merged_into}
+            if into:
+                kept = {d.uid: d for d in session.scalars(
+                    select(m.Delegate).where(m.Delegate.uid.in_(into), m.Delegate.merged_into == "")
+                    .options(joinedload(m.Delegate.category)))}
+                people = [kept.get(by_id[i].merged_into, by_id[i]) if by_id[i].merged_into else by_id[i]
+                          for i in ids if i in by_id]
+                return [delegate_view(d) for d in {d.id: d for d in people}.values()]
             return [delegate_view(by_id[i]) for i in ids if i in by_id]
 
     def seen_at(self, delegate_ids: Sequence[int], activity_code: str) -> dict[int, SeenAt]:
@@ -312,15 +337,6 @@ class KeyBuilder:
 
     def __init__(self, workers: int = 0) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        # Keys of new delegates handed over with add(), built meanwhile, written in order.
-        self._added: deque[Future[PackedKeys] | list[tuple[int, str, int]]] = deque()
-        # Whether add() dropped the key indexes (index_delegates builds them again at the end).
-        self.dropped = False
-        self.added = 0
-        # The highest delegate id add() was given, and from which id on the first add() cleared
-        # the old keys (up to the walk-ins').
-        self._last_id = 0
-        self._cleared_from = 0
         if workers > 0:
             # die_with_parent: a killed import must not leave its workers behind (issue 15).
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
@@ -339,58 +355,6 @@ class KeyBuilder:
         """Start the workers now (they start on first use otherwise), e.g. while the caller waits."""
         if self._pool is not None:
             self._pool.submit(key_params, [])
-
-    def add(self, session: Session, rows: Sequence[TextRow]) -> None:
-        """Index delegates just inserted in this transaction (text rows: id first): their keys
-        are built by the workers while the caller goes on with its next rows, and written a few
-        chunks behind (memory stays bounded); index_delegates(..., builder=self) writes the
-        rest and builds the key index, which the first call drops (as a bulk index does)."""
-        if not rows:
-            return
-        conn = session.connection()
-        first, last = min(r[0] for r in rows), max(r[0] for r in rows)
-        if not self.dropped:
-            _mark_format(session)
-            # Ids are new, but a deleted delegate's id may come back: its keys never belong
-            # here. An import gives ascending new ids below the walk-ins', so one delete clears
-            # this chunk's and every later one's; the index by delegate, which only that delete
-            # needs, is then dropped as well (2.8 million keys: it is built faster once).
-            session.execute(delete(m.SearchKey).where(m.SearchKey.delegate_id >= first,
-                                                      m.SearchKey.delegate_id < WALKIN_BASE),
-                            execution_options={"synchronize_session": False})
-            _KEY_INDEX.drop(conn)
-            _DELEGATE_INDEX.drop(conn)
-            self.dropped = True
-            self._cleared_from = first
-        if not (self._cleared_from <= first and first > self._last_id and last < WALKIN_BASE):
-            # Ids outside what was cleared and not written since (no import gives such): the
-            # chunk's own delete.
-            session.execute(delete(m.SearchKey).where(m.SearchKey.delegate_id >= first,
-                                                      m.SearchKey.delegate_id <= last),
-                            execution_options={"synchronize_session": False})
-        self._last_id = max(self._last_id, last)
-        self.added += len(rows)
-        if self._pool is None:
-            self._added.append(key_params(rows))
-        else:
-            self._added.append(self._pool.submit(packed_key_params, list(rows)))
-        while len(self._added) > _AHEAD:
-            self._write_added(conn)
-
-    def _write_added(self, conn: Connection) -> int:
-        item = self._added.popleft()
-        params = item if isinstance(item, list) else unpack_keys(item.result())
-        if params:
-            conn.exec_driver_sql(_INSERT_KEYS, params)
-        return len(params)
-
-    def flush(self, session: Session) -> int:
-        """Write the keys of every chunk add() was given; keys written."""
-        conn = session.connection()
-        written = 0
-        while self._added:
-            written += self._write_added(conn)
-        return written
 
     def map(self, chunks: Iterable[Sequence[Any]]) -> Iterator[list[tuple[int, str, int]]]:
         """The key rows of each chunk of text rows (id first, then DelegateText's fields)."""
@@ -416,37 +380,100 @@ def _batched(items: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:
 
 
 def index_delegates(session: Session, delegate_ids: Sequence[int], *,
-                    builder: KeyBuilder | None = None) -> int:
+                    builder: KeyBuilder | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> int:
     """(Re)write the search keys of these delegates in the caller's transaction; keys written.
 
     Ids of delegates that no longer exist just lose their keys. Call after adding or editing
     delegates (import, walk-in, sync) and before committing. From BULK_INDEX delegates on
     (a registration import), the key index is dropped and rebuilt around the writes, as in
     reindex_all, and the keys are built in worker processes: `builder`'s, when given (workers
-    started ahead by a caller that knows a big import is coming), else a KeyBuilder of its own.
-    Keys of new delegates given to builder.add() meanwhile are written first.
+    started ahead by a caller that knows a big job is coming), else a KeyBuilder of its own.
     """
     ids = sorted(set(delegate_ids))
-    dropped = builder is not None and builder.dropped
-    bulk = len(ids) >= BULK_INDEX or dropped
-    written = builder.flush(session) if dropped and builder is not None else 0
-    if dropped:
-        _DELEGATE_INDEX.create(session.connection())  # the deletes below look keys up by delegate
-    if not dropped:
-        _mark_format(session)
-    if bulk and not dropped:
+    bulk = len(ids) >= BULK_INDEX
+    written = 0
+    _mark_format(session)
+    if bulk:
         # Rebuilding the index once from sorted keys beats a million updates in random key
         # order; DDL is transactional in SQLite, so a rollback brings the old index back.
         _KEY_INDEX.drop(session.connection())
     with ExitStack() as stack:
         if builder is None or not bulk:
             builder = stack.enter_context(KeyBuilder(workers=BULK_WORKERS if bulk else 0))
+        done = 0
         for params in builder.map(_text_chunks(session, ids)):
             if params:
                 session.connection().exec_driver_sql(_INSERT_KEYS, params)
             written += len(params)
+            done = min(done + _IN_CHUNK, len(ids))
+            if progress is not None:
+                progress(done, len(ids))
     if bulk:
         _KEY_INDEX.create(session.connection())
+    return written
+
+
+def defer_index(session: Session, delegate_ids: Sequence[int]) -> None:
+    """Leave these delegates' keys to build_pending, in the caller's transaction: their old
+    keys go now (so a changed name is never found by its old keys), and the pending mark is
+    set. Until build_pending has run they are found by _unindexed_matches."""
+    ids = sorted(set(delegate_ids))
+    if not ids:
+        return
+    _mark_format(session)
+    # An import's new ids are consecutive: one ranged delete per run of ids, not one probe each.
+    start = prev = ids[0]
+    for i in [*ids[1:], None]:
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        session.execute(delete(m.SearchKey).where(m.SearchKey.delegate_id >= start,
+                                                  m.SearchKey.delegate_id <= prev),
+                        execution_options={"synchronize_session": False})
+        if i is not None:
+            start = prev = i
+    session.merge(m.DeskSetting(key=SETTING_PENDING, value="1"))
+
+
+def _unkeyed() -> Any:
+    """The delegates with no search key (those build_pending is to index)."""
+    return ~select(m.SearchKey.id).where(m.SearchKey.delegate_id == m.Delegate.id).exists()
+
+
+def _unindexed_matches(session: Session, text: str, limit: int) -> list[int]:
+    """Ids of delegates without keys whose name, code or organisation holds what was typed
+    (case-insensitive for Latin letters), in id order: the search while keys are pending."""
+    typed = " ".join(text.split())
+    if not typed:
+        return []
+    like = "%" + typed.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    cols = (m.Delegate.name_native, m.Delegate.name_latin, m.Delegate.registration_code,
+            m.Delegate.organisation_zh, m.Delegate.organisation_en)
+    found = session.scalars(
+        select(m.Delegate.id)
+        .where(_unkeyed(), or_(*(func.lower(c).like(like, escape="\\") for c in cols)))
+        .order_by(m.Delegate.id).limit(limit))
+    return [int(i) for i in found]
+
+
+def build_pending(db: Database, progress: Callable[[int, int], None] | None = None) -> int:
+    """See SearchService.build_pending."""
+    with db.read() as session:  # the common case, at every desk start: nothing pending
+        if session.get(m.DeskSetting, SETTING_PENDING) is None:
+            return 0
+    with db.write() as session:
+        if session.get(m.DeskSetting, SETTING_PENDING) is None:
+            return 0  # built meanwhile by another caller
+        ids = [int(i) for i in session.scalars(
+            select(m.Delegate.id).where(_unkeyed()).order_by(m.Delegate.id))]
+        # One transaction, on index_delegates' bulk path (keys built in worker processes, the
+        # key index built once): the fastest way to searchable, and the people are already
+        # committed, so check-ins by code went on while the import's transaction was open and
+        # go on again after this one.
+        written = index_delegates(session, ids, progress=progress)
+        # (One that gives no key at all, e.g. no name and no code, is not pending for ever.)
+        session.execute(delete(m.DeskSetting).where(m.DeskSetting.key == SETTING_PENDING))
     return written
 
 
@@ -501,4 +528,5 @@ def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None
                 progress(done, max(total, done))
         _KEY_INDEX.create(conn)
         session.merge(m.DeskSetting(key=SETTING_KEY_FORMAT, value=str(KEY_FORMAT)))
+        session.execute(delete(m.DeskSetting).where(m.DeskSetting.key == SETTING_PENDING))
     return written

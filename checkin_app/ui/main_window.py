@@ -46,6 +46,7 @@ from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.i18n import LanguageSwitcher
 from checkin_app.ui.manager import ManagerDesk
 from checkin_app.ui.mode_switch import EXIT_COLOUR, ModeSwitch
+from checkin_app.ui.name_index import NameIndexDesk
 from checkin_app.ui.override_view import OverrideBar
 from checkin_app.ui.placement import keep_on_screen
 from checkin_app.ui.print_view import PrintPanel
@@ -64,6 +65,7 @@ from checkin_app.ui.texts import word
 from checkin_app.ui.trace import Trace
 
 if TYPE_CHECKING:
+    from checkin_app.services.importing import ImportResult
     from checkin_app.ui.import_wizard import ImportWizard
 
 STATS_REFRESH_MS = 5000
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         self.camera = CameraDesk(self, beside=self.result)
         self.scanners = ScannerDesk(self, core.catalog)  # serial and input-device scanners
         self.sounds = SoundDesk(self)  # plays each verdict's sound itself (scanFinished)
+        self.name_index = NameIndexDesk(self, core)  # keys a big import left to be built
         self.setStyleSheet(style.STYLESHEET)
         self.resize(1366, 768)
         self.retranslate()
@@ -342,6 +345,7 @@ class MainWindow(QMainWindow):
         self.activities = boot.activities
         self.result.tz = self.recent.tz = self.search.tz = self.controller.tz
         self.set_language(boot.settings.language, save=False)
+        self.name_index.start()
         if boot.settings.configured:
             self._show_desk()
         else:
@@ -629,13 +633,18 @@ class MainWindow(QMainWindow):
         wizard = ImportWizard(self.core.importer, desk=self.controller.desk_name, parent=self)
         wizard.setStyleSheet(style.STYLESHEET)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        wizard.imported.connect(lambda _r: self.controller.refresh())
+        wizard.imported.connect(self._on_imported)
         wizard.finished.connect(lambda _code: self.focus_scanner())
         self.import_wizard = wizard
         wizard.open()
         # Once the window manager has framed it: a tall wizard opened with its title bar above
         # the top of a 1366×768 screen.
         QTimer.singleShot(300, wizard, lambda: keep_on_screen(wizard))
+
+    def _on_imported(self, result: ImportResult) -> None:
+        self.controller.refresh()
+        if result.index_pending:
+            self.name_index.start()
 
     def _on_rules_loaded(self, payload: tuple[EventInfo | None, list[ActivityInfo],
                                               list[CategoryInfo]]) -> None:

@@ -110,3 +110,29 @@ def test_a_preset_with_a_source_never_makes_the_sheets_one_list(capsys: pytest.C
     rc, out, _ = run(capsys, "import", str(book), "--db", event_db, "--mapping", "plain", "--sheet",
                      "工作人员", "--dry-run")
     assert "source 工作人员 (new)" in out
+
+
+def test_a_big_import_builds_the_name_index_before_the_command_ends(
+        capsys: pytest.CaptureFixture[str], event_db: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkin_app.services import importing, search
+
+    monkeypatch.setattr(importing, "BULK_BYTES", 0)
+    monkeypatch.setattr(search, "DEFER_INDEX", 2)
+    monkeypatch.setattr(search, "BULK_WORKERS", 0)
+    path = tmp_path / "big.csv"
+    path.write_text("报名编号,姓名,类别\nQ1,欧阳娜娜,参会者\nQ2,司马光明,参会者\n", encoding="utf-8")
+    rc, out, _ = run(capsys, "import", str(path), "--db", event_db, "--json")
+    assert rc == 0
+    index = json.loads(out)["name_index"]
+    assert index["keys"] > 2 and index["seconds"] >= 0
+    path.write_text("报名编号,姓名,类别\nQ1,欧阳娜娜,参会者\nQ2,司马光明,参会者\nQ3,诸葛亮,参会者\n",
+                    encoding="utf-8")
+    rc, out, _ = run(capsys, "import", str(path), "--db", event_db)
+    assert rc == 0 and "new 1" in out and "Name index built" not in out  # one person: at once
+    monkeypatch.setattr(search, "DEFER_INDEX", 1)
+    path.write_text("报名编号,姓名,类别\nQ4,上官婉儿,参会者\n", encoding="utf-8")
+    rc, out, _ = run(capsys, "import", str(path), "--db", event_db)
+    assert "姓名索引已建立" in out and "Name index built" in out
+    rc, out, _ = run(capsys, "search", "sgwe", "--db", event_db)
+    assert "上官婉儿" in out

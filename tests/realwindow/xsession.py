@@ -274,8 +274,18 @@ class XSession:
     def window_name(self, wid: int) -> str:
         return self.xdo("getwindowname", str(wid), check=False).strip()
 
-    def activate(self, wid: int) -> None:
-        self.xdo("windowactivate", "--sync", str(wid), check=False, timeout=10)
+    def activate(self, wid: int, attempts: int = 3) -> None:
+        """Raise and focus a window. One the window manager has not taken on yet (just mapped on
+        a loaded machine: "XGetWindowProperty[_NET_WM_DESKTOP] failed") never turns active for
+        that request, and `--sync` waits on it for ever: ask again (seen once in a full CI run)."""
+        for attempt in range(attempts):
+            try:
+                self.xdo("windowactivate", "--sync", str(wid), check=False, timeout=10)
+                break
+            except subprocess.TimeoutExpired:
+                if attempt == attempts - 1:
+                    raise SessionError(f"window {wid} did not become active in {attempts} tries") from None
+                time.sleep(1)
         self.xdo("windowfocus", "--sync", str(wid), check=False, timeout=10)
 
     def active_window(self) -> int:

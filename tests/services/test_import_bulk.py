@@ -35,25 +35,34 @@ def _file(tmp_path: Path, n: int) -> Path:
 
 
 @pytest.mark.parametrize("workers", [0, 1])
-def test_keys_built_while_writing_match_a_rebuild(demo_db: Database, clock: FixedClock,
-                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   workers: int) -> None:
-    monkeypatch.setattr(importing, "BULK_KEYS_BYTES", 0)  # the big-file path for a small file
+def test_keys_deferred_by_a_big_import_match_a_rebuild(demo_db: Database, clock: FixedClock,
+                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        workers: int) -> None:
+    """A big import commits its people with their keys pending; build_pending then writes the
+    keys a full rebuild writes, and the key index is back."""
+    monkeypatch.setattr(importing, "BULK_BYTES", 0)  # the big-file path for a small file
+    monkeypatch.setattr(search, "DEFER_INDEX", 300)
+    monkeypatch.setattr(search, "BULK_INDEX", 300)  # build_pending's bulk path, with workers
     monkeypatch.setattr(search, "BULK_WORKERS", workers)
-    monkeypatch.setattr(importing, "CHUNK", 50)  # several chunks, more than _AHEAD of them
+    monkeypatch.setattr(importing, "CHUNK", 50)
     svc = ImportService(demo_db, clock)
+    before = _keys(demo_db)
     result = svc.apply(_file(tmp_path, 700))
-    assert result.counts.new == 700
+    assert result.counts.new == 700 and result.index_pending
+    assert _keys(demo_db) == before  # the new people have no keys yet
+    searcher = search.SearchService(demo_db)
+    assert searcher.index_pending()
+    written = searcher.build_pending()
+    assert written > 700 and not searcher.index_pending()
     built = _keys(demo_db)
-    assert built
     search.reindex_all(demo_db)
     assert _keys(demo_db) == built
-    found = search.SearchService(demo_db).search("王伟")
+    found = searcher.search("王伟")
     assert any(d.name_native.startswith("王伟") for d in found)
     with demo_db.read() as s:  # the key index is back
         names = {r[0] for r in s.connection().exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'search_keys'")}
-    assert "ix_search_keys_key" in names
+    assert {"ix_search_keys_key", "ix_search_keys_delegate"} <= names
 
 
 def test_repetitive_notes_are_counted_in_one_line(demo_db: Database, clock: FixedClock,

@@ -35,7 +35,7 @@ def test_hash_index_comes_back_and_other_sources_still_match(
         demo_db: Database, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = _indexes(demo_db)
     assert "ix_import_identities_hash" in before
-    monkeypatch.setattr(importing, "BULK_KEYS_BYTES", 0)  # the big-file path for a small file
+    monkeypatch.setattr(importing, "BULK_BYTES", 0)  # the big-file path for a small file
     monkeypatch.setattr(importing, "CHUNK", 40)  # several chunks
     dropped: list[bool] = []
     finish = importing._Writer.finish
@@ -64,7 +64,7 @@ def test_hash_index_comes_back_and_other_sources_still_match(
 def test_failed_bulk_import_leaves_the_index(demo_db: Database, clock: FixedClock, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     before = _indexes(demo_db)
-    monkeypatch.setattr(importing, "BULK_KEYS_BYTES", 0)
+    monkeypatch.setattr(importing, "BULK_BYTES", 0)
     monkeypatch.setattr(importing, "CHUNK", 40)
 
     def boom(self: object, session: object) -> None:

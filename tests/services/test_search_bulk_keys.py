@@ -70,22 +70,32 @@ def _all_keys(db: Database) -> set[tuple[int, str, int]]:
 
 def test_bulk_import_rebuilds_both_key_indexes_and_updates_keys(
         demo_db: Database, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A bulk import drops the key indexes while it writes and builds both again; a second
-    import that renames people (their old keys deleted by delegate) leaves the keys a rebuild
-    makes."""
+    """A bulk import leaves its keys pending, and a second import that renames people drops
+    their old keys at once (a renamed person is never found by the old name); build_pending
+    then leaves both key indexes and the keys a rebuild makes."""
     before = _index_names(demo_db)
     assert {"ix_search_keys_key", "ix_search_keys_delegate"} <= before
-    monkeypatch.setattr(importing, "BULK_KEYS_BYTES", 0)
+    monkeypatch.setattr(importing, "BULK_BYTES", 0)
     monkeypatch.setattr(importing, "CHUNK", 40)
     monkeypatch.setattr(search, "BULK_WORKERS", 0)
+    monkeypatch.setattr(search, "DEFER_INDEX", 100)
+    monkeypatch.setattr(search, "BULK_INDEX", 100)
     path = tmp_path / "list.csv"
     svc = ImportService(demo_db, clock)
+    searcher = search.SearchService(demo_db)
     # The second list renames the 150 people and adds 50: new keys in bulk, old ones replaced.
     for middle, n in (("伟", 150), ("芳", 200)):
         rows = [f"B{i:04d},{'王李张刘陈'[i % 5]}{middle}{'明强'[i % 2]},重庆大学,参会者" for i in range(n)]
         path.write_text("报名编号,姓名,单位,类别\n" + "\n".join(rows) + "\n", encoding="utf-8")
         result = svc.apply(path)
         assert (result.counts.new, result.counts.changed) == ((150, 0) if n == 150 else (50, 150))
+        assert result.index_pending
+        if n == 200:
+            assert not any(k.endswith("王伟明") for _d, k, _kind in _all_keys(demo_db))
+            # Meanwhile found by the name as written (after every keyed match), never by the old.
+            assert [d.name_native for d in searcher.search("王芳明")][:1] == ["王芳明"]
+            assert not [d for d in searcher.search("王伟明") if d.name_native == "王伟明"]
+        searcher.build_pending()
         assert _index_names(demo_db) == before
     built = _all_keys(demo_db)
     assert any(k.endswith("王芳明") for _d, k, _kind in built)

@@ -42,6 +42,10 @@ WORDS: dict[str, tuple[str, str]] = {
                              "No sheet named {sheet} in the workbook (sheets: {listed})"),
     "import.read.xlsx_error": ("读取 Excel 文件时出错：{error}",
                                "Error while reading the Excel file: {error}"),
+    "import.check_worker_died": (
+        "检查 {name} 各行的后台进程意外退出（内存不足或被结束），未写入任何内容；请重试",
+        "The background process checking the rows of {name} ended unexpectedly (out of memory or "
+        "killed); nothing was written: try again"),
     "import.read.reader_died": (
         "读取 {name} 的进程意外退出（代码 {code}），未导入任何数据。",
         "The process reading {name} stopped unexpectedly (code {code}); nothing was imported."),
@@ -184,6 +188,15 @@ WORDS: dict[str, tuple[str, str]] = {
                                  "A decision is merge or apart: {decision}"),
     "import.same.itself": ("同一条记录不能与自己合并", "A record cannot be merged with itself"),
     "import.same.missing": ("找不到要决定的人员", "One of the two people does not exist"),
+    "import.same.cycle": (
+        "不能把 {other} 合并到 {kept}：{kept} 已经（直接或间接）合并到 {other}，会形成循环。"
+        "请先把其中一对保留为两人。",
+        "{other} cannot be merged into {kept}: {kept} already stands merged (directly or through "
+        "another record) into {other}, which would make a loop. Keep one of those pairs apart first."),
+    "import.same.merged_elsewhere": (
+        "{other} 已合并到另一人的记录 {into}，不能再合并到这里。请先把 {other} 与 {into} 保留为两人。",
+        "{other} already stands merged into another person's record, {into}, and cannot be merged here "
+        "too. Keep {other} and {into} apart first."),
     "import.file_not_found": ("找不到文件：{path}", "File not found: {path}"),
     "import.no_header": (
         "在 {name} 的前 {rows} 行中找不到表头（例如 姓名、单位、类别）。请检查工作表是否正确，"
@@ -242,6 +255,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "import.cli.ignored": ("不导入", "ignored"),
     "import.cli.imported": ("已导入", "Imported"),
     "import.cli.dry_run": ("试运行，未写入", "Dry run, nothing written"),
+    "import.cli.indexing": ("正在建立姓名索引（人员已导入，可凭码签到）…",
+                            "Building the name index (people are imported and can check in by code)…"),
+    "import.cli.indexed": ("姓名索引已建立：{keys:,} 个检索词（{seconds:.1f} 秒）",
+                           "Name index built: {keys:,} search keys ({seconds:.1f} s)"),
     "import.cli.report": ("报告（{count:,} 行）", "Report ({count:,} lines)"),
     "import.cli.bad_map": ("--map 需要 类型:值=目标（类型：{kinds}），例如 category:嘉宾=GUEST",
                            "--map needs KIND:VALUE=TARGET (kinds: {kinds}), e.g. category:嘉宾=GUEST"),

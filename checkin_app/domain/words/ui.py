@@ -12,6 +12,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "ui.window.desk_menu": ("签到台(&D)", "&Desk"),
     "ui.window.view_menu": ("显示(&V)", "&View"),
     "ui.window.saving": ("正在保存…（{n} 条排队）", "Saving… ({n} waiting)"),
+    "ui.window.indexing": ("姓名索引建立中 {pct}%（凭码签到不受影响）",
+                           "Building the name index {pct}% (check-in by code works)"),
+    "ui.window.index_failed": ("姓名索引未能建立，下次启动时重试：{error}",
+                               "The name index could not be built (tried again at the next start): "
+                               "{error}"),
     "ui.window.desk": ("签到台：{desk}", "Desk: {desk}"),
     "ui.window.language": ("中文 / English", "中文 / English"),
     "ui.window.import": ("导入报名数据…", "Import registrations…"),

@@ -1,0 +1,115 @@
+"""Row checks on two cores: a big file's rows checked by chunks in a worker process and here, in order."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from types import TracebackType
+
+from checkin_app.domain.messages import Message
+from checkin_app.importers.readers import ReadError
+from checkin_app.importers.rows import Catalog, Outcome, RowOptions, RowValidator
+from checkin_app.lifeline import die_with_parent
+
+# Rows per chunk handed to the worker or checked here: big enough that pickling the chunk and its
+# outcomes costs little beside checking it, small enough to keep both sides busy from the start.
+CHUNK_ROWS = 1000
+# Chunks the worker may hold at once: it never waits for work, and memory stays bounded.
+_IN_FLIGHT = 2
+# Chunks checked (here or there) but not yet handed on: more would only hold memory.
+_AHEAD = 6
+
+Rows = list[tuple[int, Sequence[object]]]
+Checked = list[tuple[int, Outcome]]
+
+# The worker process's own validator (made once, by _start_worker).
+_WORKER: RowValidator | None = None
+
+
+def _start_worker(catalog: Catalog, headers: Sequence[object], mapping: Sequence[str | None],
+                  options: RowOptions, sheet: str) -> None:
+    die_with_parent()  # a killed import must not leave its checker behind
+    global _WORKER
+    _WORKER = RowValidator(catalog, headers, mapping, options, sheet=sheet)
+
+
+def _check(rows: Rows) -> Checked:
+    assert _WORKER is not None, "the worker's validator is made by its initializer"
+    return [(line, _WORKER.validate(line, cells)) for line, cells in rows]
+
+
+class ParallelChecker:
+    """Checks rows with a validator here and the same validator in one spawned worker process.
+
+    Chunks go to the worker while it has fewer than _IN_FLIGHT, else they are checked here; the
+    outcomes come back in line order. The worker is made from the same catalogue, headers,
+    mapping, options and sheet as `local`, so a row's outcome is the same wherever it was
+    checked. Leaving the `with` block stops the worker, also when the caller failed or stopped.
+    """
+
+    def __init__(self, local: RowValidator, catalog: Catalog, headers: Sequence[object],
+                 mapping: Sequence[str | None], options: RowOptions, sheet: str,
+                 *, name: str = "") -> None:
+        self._local = local
+        self._name = name
+        # Chunks checked by the worker and here (how the work was shared).
+        self.sent = self.kept = 0
+        # Spawned, not forked: the caller may be a thread of the GUI (as for the key workers).
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
+            initargs=(catalog, list(headers), list(mapping), options, sheet))
+        # Started now: it imports while the caller reads its first rows.
+        self._pool.submit(_check, [])
+
+    def __enter__(self) -> ParallelChecker:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker (dropping what it has not done)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def outcomes(self, rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Outcome]]:
+        """Each row's (line, outcome), in the order of `rows`."""
+        pending: deque[Future[Checked] | Checked] = deque()
+        source = iter(rows)
+        while True:
+            chunk: Rows = list(islice(source, CHUNK_ROWS))
+            if chunk:
+                in_flight = sum(isinstance(p, Future) and not p.done() for p in pending)
+                if self._pool is not None and in_flight < _IN_FLIGHT:
+                    pending.append(self._pool.submit(_check, chunk))
+                    self.sent += 1
+                else:
+                    pending.append([(line, self._local.validate(line, cells)) for line, cells in chunk])
+                    self.kept += 1
+            # Hand on what is ready at the front; wait for it only when far enough ahead (or at
+            # the end of the rows).
+            while pending and (not chunk or len(pending) > _AHEAD or not isinstance(pending[0], Future)
+                               or pending[0].done()):
+                yield from self._result(pending.popleft())
+            if not chunk and not pending:
+                return
+
+    def _result(self, item: Future[Checked] | Checked) -> Checked:
+        if not isinstance(item, Future):
+            return item
+        try:
+            return item.result()
+        except BrokenProcessPool as exc:
+            raise ReadError(Message("import.check_worker_died", {"name": self._name})) from exc
+
+
+def worker_count() -> int:
+    """Worker processes a big file's checks gain from: one on two cores or more, else none."""
+    return 1 if (multiprocessing.cpu_count() or 1) > 1 else 0
+
