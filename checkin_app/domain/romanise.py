@@ -58,27 +58,43 @@ def script(text: str) -> str:
     """The script of a name's letters: han, kana, hangul, cyrillic, greek, latin, other, or ''."""
     seen: set[str] = set()
     for ch in text:
-        cp = ord(ch)
-        if not unicodedata.category(ch).startswith("L"):
-            continue
-        if 0x3040 <= cp <= 0x30FF or 0x31F0 <= cp <= 0x31FF:
+        kind = _CHAR_SCRIPTS.get(ch)
+        if kind is None:
+            kind = _char_script(ch)
+            if len(_CHAR_SCRIPTS) < _CHAR_SCRIPTS_MAX:  # bounded: a hostile text of every character
+                _CHAR_SCRIPTS[ch] = kind
+        if kind == "kana":
             return "kana"  # kana anywhere makes a Japanese name, even beside kanji
-        if 0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or cp >= 0x20000:
-            seen.add("han")
-        elif 0xAC00 <= cp <= 0xD7AF or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
-            seen.add("hangul")
-        elif 0x0400 <= cp <= 0x052F:
-            seen.add("cyrillic")
-        elif 0x0370 <= cp <= 0x03FF or 0x1F00 <= cp <= 0x1FFF:
-            seen.add("greek")
-        elif cp < 0x0250 or 0x1E00 <= cp <= 0x1EFF or 0xFF21 <= cp <= 0xFF5A:
-            seen.add("latin")
-        else:
-            seen.add("other")
+        if kind:
+            seen.add(kind)
     for name in ("other", "hangul", "han", "cyrillic", "greek", "latin"):
         if name in seen:
             return name
     return ""
+
+
+# Each character's script ("" for what is no letter), decided once: characters repeat, names do not.
+_CHAR_SCRIPTS: dict[str, str] = {}
+_CHAR_SCRIPTS_MAX = 50_000
+
+
+def _char_script(ch: str) -> str:
+    cp = ord(ch)
+    if not unicodedata.category(ch).startswith("L"):
+        return ""
+    if 0x3040 <= cp <= 0x30FF or 0x31F0 <= cp <= 0x31FF:
+        return "kana"
+    if 0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or cp >= 0x20000:
+        return "han"
+    if 0xAC00 <= cp <= 0xD7AF or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F:
+        return "hangul"
+    if 0x0400 <= cp <= 0x052F:
+        return "cyrillic"
+    if 0x0370 <= cp <= 0x03FF or 0x1F00 <= cp <= 0x1FFF:
+        return "greek"
+    if cp < 0x0250 or 0x1E00 <= cp <= 0x1EFF or 0xFF21 <= cp <= 0xFF5A:
+        return "latin"
+    return "other"
 
 
 def latin_missing(native: str, latin: str) -> bool:

@@ -8,11 +8,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from checkin_app.domain.messages import pair
 from checkin_app.domain.names import family_first, split_full_name
-from checkin_app.domain.romanise import generated_latin
+from checkin_app.domain.romanise import generated_latin, latin_missing
 from checkin_app.domain.search_keys import split_chinese_name
 from checkin_app.importers.countries import country_code
 from checkin_app.importers.fields import (
@@ -161,7 +162,7 @@ def identity_hash(kind: str, value: str) -> str:
     if kind == "email":
         value = value.strip().lower()
     elif kind == "phone":
-        digits = _NOT_DIGIT.sub("", value)
+        digits = value if value.isascii() and value.isdigit() else _NOT_DIGIT.sub("", value)
         for cc in ("0086", "86"):
             if digits.startswith(cc) and len(digits) == len(cc) + 11:
                 digits = digits[len(cc):]
@@ -224,6 +225,15 @@ LIMITS = {
     "position_zh": 200, "position_en": 200, "team": 200, "track": 100, "attention_note": 500,
 }
 
+_SHORTEST_LIMIT = min(LIMITS.values())
+# The fields validate reads, in the order RowValidator._row_texts gives their texts (then the
+# personal-data fields the mapping has); the plain-text ones last.
+_PLAIN_FIELDS = ("honorific", "team", "track", "attention_note")
+_READ_FIELDS = ("name", "family_name", "given_name", "name_latin", "country", "organisation",
+                "organisation_en", "position", "position_en", "category", "status", "photo",
+                *_PLAIN_FIELDS)
+_PLAIN_START = _READ_FIELDS.index(_PLAIN_FIELDS[0])
+
 # Statuses exports write (importers/vocab.py), folded as cells are.
 _CANCELLED = {fold(w) for w in CANCELLED_WORDS}
 _APPROVED = {fold(w) for w in APPROVED_WORDS}
@@ -275,7 +285,7 @@ def junk_reason(name: str) -> str | None:
     text = clean(name)
     if not text:
         return None
-    if _SHEET_ERROR.match(text):
+    if text[0] == "#" and _SHEET_ERROR.match(text):
         return "error"
     if _TEST.search(text):
         return "test"
@@ -283,7 +293,7 @@ def junk_reason(name: str) -> str | None:
         return "placeholder"
     if "?" in text or "\ufffd" in text or FULL_WIDTH_QUESTION in text:
         return "lost"  # 刘?: a character the export could not write
-    if not any(ch.isalpha() for ch in text):
+    if not (text[0].isalpha() or any(ch.isalpha() for ch in text)):
         return "punctuation"
     return None
 
@@ -307,24 +317,35 @@ _NAME_KEYS = ("family_name", "given_name", "name_native", "name_latin", "name_or
 def _names(full: str, family: str, given: str, latin: str, country: str
            ) -> tuple[str, str, str, str, str] | None:
     out = _split_names(full, family, given, latin, country)
-    return None if out is None else tuple(out[k] for k in _NAME_KEYS)  # type: ignore[return-value]
+    if out is None:
+        return None
+    return (out["family_name"], out["given_name"], out["name_native"], out["name_latin"],
+            out["name_order"])  # the order of _NAME_KEYS
 
 
 def _split_names(full: str, family: str, given: str, latin: str, country: str
                  ) -> dict[str, str] | None:
     full_text = clean(full)
-    spaced = _SPACED_NAME.fullmatch(full_text) if " " in full_text else None
-    if spaced and not (family or given):
-        family, given = spaced.groups()  # "田中 花子", "欧阳 娜娜": the space is where the name splits
-    full, family, given, latin = (_han_only(clean(x)) for x in (full, family, given, latin))
-    if not (full or family or given or latin):
-        return None
-    if _EAST_ASIAN_SCRIPTS.search(family + given) and _korean_swapped(family, given):
-        family, given = given, family  # 'First: 정, Last: 지민': the surname put first
-    # Chinese, Korean and Japanese names are written family name first without a space, also when
-    # the form asked for First and Last ("지민" / "정" is 정지민, never "지민 정").
-    cjk = has_han(family + given) or bool(_EAST_ASIAN_SCRIPTS.search(family + given))
-    joined = (family + given) if cjk else " ".join(p for p in (given, family) if p)
+    if not (family or given) and " " not in full_text:
+        # One name field without a space (most lists): nothing to split there, swap or join; what
+        # the general steps below would give for it.
+        full, latin = full_text, _han_only(clean(latin))
+        family = given = joined = ""
+        if not (full or latin):
+            return None
+    else:
+        spaced = _SPACED_NAME.fullmatch(full_text) if " " in full_text else None
+        if spaced and not (family or given):
+            family, given = spaced.groups()  # "田中 花子", "欧阳 娜娜": the space is where it splits
+        full, family, given, latin = (_han_only(clean(x)) for x in (full, family, given, latin))
+        if not (full or family or given or latin):
+            return None
+        if _EAST_ASIAN_SCRIPTS.search(family + given) and _korean_swapped(family, given):
+            family, given = given, family  # 'First: 정, Last: 지민': the surname put first
+        # Chinese, Korean and Japanese names are written family name first without a space, also
+        # when the form asked for First and Last ("지민" / "정" is 정지민, never "지민 정").
+        cjk = has_han(family + given) or bool(_EAST_ASIAN_SCRIPTS.search(family + given))
+        joined = (family + given) if cjk else " ".join(p for p in (given, family) if p)
     native = full or joined
     if not native and latin:
         native = latin
@@ -363,7 +384,7 @@ def _phone(value: object) -> tuple[str, str | None]:
     digits, lost = digits_from_number(value)
     if lost:
         return digits, "phone_digits_lost"
-    text = _PHONE_MARKS.sub("", digits)
+    text = digits if digits.isascii() and digits.isdigit() else _PHONE_MARKS.sub("", digits)
     plus = text.startswith("+")
     core = text.lstrip("+")
     if not core.isdigit() or not 7 <= len(core) <= 15:
@@ -385,13 +406,35 @@ def _id_number(value: object) -> tuple[str, str | None]:
     return text, None
 
 
+# What a validator keeps per distinct value (a country, a category, an organisation, an activity
+# list): at most this many entries per table, only values up to this long, and at most this many
+# characters of values in all, so a hostile file of distinct or huge values cannot grow memory
+# without bound (a few MB at most); what is not kept is worked out again, with the same result.
+_MEMO_ENTRIES = 20_000
+_MEMO_CHARS = 300
+_MEMO_BUDGET = 1_000_000
+
+
+# Worked out once per distinct value, placed on each row's line: (values to set, report lines).
+_TextParts = tuple[tuple[tuple[str, str], ...], tuple[Problem, ...]]
+_Admissions = tuple[frozenset[int], frozenset[int], tuple[Problem, ...]]
+# A track's activity (None when it admits to nothing) and whether it is an individual admission.
+_TrackDecision = tuple[int | None, bool, tuple[Problem, ...]]
+
+
 class RowValidator:
-    """Validates rows of one sheet under one column mapping."""
+    """Validates rows of one sheet under one column mapping.
+
+    What depends on a value alone (a country, a category, a status, an organisation, an activity
+    list with the row's category) is worked out once per distinct value and kept on the
+    validator with the catalogue and options it was worked out under: setting either starts
+    afresh. The columns and headers are fixed when the validator is made.
+    """
 
     def __init__(self, catalog: Catalog, headers: Sequence[object], mapping: Sequence[str | None],
                  options: RowOptions, sheet: str = "") -> None:
-        self.catalog = catalog
-        self.options = options
+        self._catalog = catalog
+        self._options = options
         self.sheet = sheet
         self.headers = [header_text(h, i) for i, h in enumerate(headers)]
         self.columns: dict[str, list[int]] = {}
@@ -402,12 +445,74 @@ class RowValidator:
         self.key_field = options.key_field
         # The personal-data fields some column feeds, in a fixed order (the same for every row).
         self._private_fields = [f for f in sorted(PRIVATE_FIELDS) if f in self.columns]
+        # Per mapping, not per row: validate takes every field's text (_text) from the cleaned
+        # cells in one call. A field one column feeds is that cell ("" past the row's end), an
+        # unmapped one the "" padded on at the end (index -1), one several columns feed is
+        # joined per row.
+        fields = _READ_FIELDS + tuple(self._private_fields)
+        single = [cols[0] if cols and len(cols) == 1 else -1
+                  for cols in (self.columns.get(f) for f in fields)]
+        self._fetch = itemgetter(*single)
+        self._width = max(single) + 1
+        self._joined = tuple((n, f) for n, f in enumerate(fields) if len(self.columns.get(f, ())) > 1)
+        self._one_column = {f: cols[0] for f, cols in self.columns.items() if len(cols) == 1}
+        self._private_at = tuple((f, len(_READ_FIELDS) + n) for n, f in enumerate(self._private_fields))
+        self._text_parts = tuple(
+            (src, f"{src}_en", zh_col, en_col, _READ_FIELDS.index(src),
+             _READ_FIELDS.index(f"{src}_en"))
+            for src, zh_col, en_col in (("organisation", "organisation_zh", "organisation_en"),
+                                        ("position", "position_zh", "position_en"))
+            if self.mapped(src) or self.mapped(f"{src}_en"))
+        self._plain_at = tuple((f, _READ_FIELDS.index(f)) for f in _PLAIN_FIELDS if self.mapped(f))
+        self._has_country = self.mapped("country")
+        self._has_status = self.mapped("status")
+        self._forget()
+
+    @property
+    def catalog(self) -> Catalog:
+        """The event's categories and activities the rows are checked against."""
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._forget()
+
+    @property
+    def options(self) -> RowOptions:
+        """How rows are read (an XLSX import sets them again once it knows the date system)."""
+        return self._options
+
+    @options.setter
+    def options(self, options: RowOptions) -> None:
+        self._options = options
+        self._forget()
+
+    def _remember(self, memo: dict[Any, Any], key: Any, size: int, value: Any) -> Any:
+        """value, kept in memo under key when the table has room and the key is short enough."""
+        if size <= _MEMO_CHARS and len(memo) < _MEMO_ENTRIES and self._kept + size <= _MEMO_BUDGET:
+            memo[key] = value
+            self._kept += size
+        return value
+
+    def _forget(self) -> None:
+        """Start the per-value tables afresh (they hold results under the catalogue and options)."""
+        self._kept = 0  # characters of the values kept, in all tables
+        self._countries: dict[str, tuple[str, Problem | None]] = {}
+        self._text_values: dict[tuple[str, str, str], _TextParts] = {}
+        self._categories: dict[str, tuple[CategoryRef | None, Problem | None]] = {}
+        self._statuses: dict[str, tuple[str | None, Problem | None]] = {}
+        self._admissions: dict[tuple[str | None, str | None], _Admissions] = {}
+        self._tracks: dict[tuple[str, str | None], _TrackDecision] = {}
 
     def mapped(self, field_key: str) -> bool:
         """Whether some column feeds this field."""
         return field_key in self.columns
 
     def _raw(self, cells: Sequence[object], key: str) -> object:
+        i = self._one_column.get(key)
+        if i is not None:
+            return cells[i] if i < len(cells) else None
         cols = self.columns.get(key)
         if not cols:
             return None
@@ -426,6 +531,19 @@ class RowValidator:
             return self._texts[i] if i < len(self._texts) else ""
         return clean(self._raw(cells, key))
 
+    def _row_texts(self, cells: Sequence[object]) -> tuple[str, ...]:
+        """The _text of each of _READ_FIELDS, then of each personal-data field (after kind)."""
+        texts = self._texts
+        missing = self._width - len(texts)
+        pad = [""] * (missing + 1) if missing > 0 else [""]
+        found: tuple[str, ...] = self._fetch(texts + pad)
+        if not self._joined:
+            return found
+        out = list(found)
+        for n, f in self._joined:
+            out[n] = self._text(cells, f)
+        return tuple(out)
+
     def _col(self, key: str) -> str:
         cols = self.columns.get(key)
         return self.headers[cols[0]] if cols else BY_KEY[key].name_en
@@ -434,12 +552,24 @@ class RowValidator:
         return problem(code, severity, sheet=self.sheet, line=line, column=self._col(key),
                        value=clean(value), **kw)
 
+    def _at(self, note: Problem, line: int) -> Problem:
+        """A report line worked out once for a value (at line 0), on this row's line."""
+        return Problem(self.sheet, line, note.column, note.value, note.severity, note.code,
+                       note.message_zh, note.message_en)
+
     def kind(self, cells: Sequence[object]) -> str:
         """'blank', 'total', 'header' or 'data'."""
-        texts = self._texts = [clean(c) for c in cells]
-        filled = [t for t in texts if t]
-        if not filled:
+        texts = self._texts = list(map(clean, cells))
+        for first in texts:
+            if first:
+                break
+        else:
             return "blank"
+        # Most rows are people: another kind of row starts with what could begin a section, a
+        # total or a field's name, and only then is the whole row looked at.
+        if not (_SECTION.match(first) or _TOTAL.match(first) or exact_field(fold(first)) is not None):
+            return "data"
+        filled = [t for t in texts if t]
         if len(filled) <= 2 and _SECTION.match(filled[0]):
             return "section"
         if _TOTAL.match(filled[0]) and len(filled) <= max(3, len(texts) // 2):
@@ -462,14 +592,16 @@ class RowValidator:
             severity = WARNING if kind == "section" else INFO
             return Outcome(kind, None, [problem(f"{kind}_row", severity, sheet=self.sheet, line=line,
                                                 column="", value=clean(first))], "")
+        row = self._row_texts(cells)
+        (name, family_name, given_name, name_latin, country_text, _, _, _, _, category_text,
+         status_text, photo) = row[:_PLAIN_START]
         values: dict[str, Any] = {}
-        given_name = self._text(cells, "name") or self._text(cells, "family_name") + self._text(
-            cells, "given_name")
-        reason = junk_reason(given_name)
+        full_name = name or family_name + given_name
+        reason = junk_reason(full_name)
         if reason is not None:
             # A test row, a placeholder, #N/A: one line saying so, not an error per column.
             zh, en = JUNK_REASONS[reason]
-            return Outcome(kind, None, [self._p("junk_row", ERROR, line, "name", given_name,
+            return Outcome(kind, None, [self._p("junk_row", ERROR, line, "name", full_name,
                                                 reason_zh=zh, reason_en=en)], "")
 
         # -- registration number and the key --------------------------------------------------
@@ -477,10 +609,10 @@ class RowValidator:
         private: dict[str, str] = {}
         identity: list[tuple[str, str]] = []
         key_value = code
-        for f in self._private_fields:
-            raw = self._raw(cells, f)
-            text = self._private(line, f, raw, probs)
-            if text and f in self.options.keep:
+        keep = self._options.keep
+        for f, at in self._private_at:
+            text = self._private(line, f, self._raw(cells, f), probs, row[at])
+            if text and f in keep:
                 private[f] = text
             if text and f in IDENTITY_FIELDS:
                 identity.append((f, identity_hash(f, text)))
@@ -494,104 +626,168 @@ class RowValidator:
             values["registration_code"] = code
 
         # -- country ------------------------------------------------------------------------
-        if self.mapped("country"):
-            raw_country = self._text(cells, "country")
-            mapped = self._mapped("country", raw_country)
-            iso: str | None = ""
-            if mapped == REJECT:
-                probs.append(self._p("mapped_reject", ERROR, line, "country", raw_country))
-            elif mapped is not None:
-                iso = "" if mapped == IGNORE else mapped
-            elif raw_country:
-                iso = _country(raw_country)
-                if iso is None:
-                    probs.append(self._p("unknown_country", WARNING, line, "country", raw_country))
-                    iso = ""
+        if self._has_country:
+            found_country = self._countries.get(country_text)
+            if found_country is None:
+                found_country = self._remember(self._countries, country_text, len(country_text),
+                                               self._country_of(country_text))
+            iso, note = found_country
+            if note is not None:
+                probs.append(self._at(note, line))
             values["country"] = iso
 
         # -- names --------------------------------------------------------------------------
         # Read after the country: the Latin name made for a row without one depends on where
         # the person is from (one call per row).
-        person = names(self._text(cells, "name"), self._text(cells, "family_name"),
-                       self._text(cells, "given_name"), self._text(cells, "name_latin"),
-                       country=str(values.get("country") or ""))
+        person = _names(name, family_name, given_name, name_latin, str(values.get("country") or ""))
         if person is None:
             probs.append(self._p("missing_name", ERROR, line, "name", ""))
         else:
-            values.update(person)
+            (values["family_name"], values["given_name"], values["name_native"], values["name_latin"],
+             values["name_order"]) = person  # in the order of _NAME_KEYS
 
         # -- texts --------------------------------------------------------------------------
-        for src, zh_col, en_col in (("organisation", "organisation_zh", "organisation_en"),
-                                    ("position", "position_zh", "position_en")):
-            generic = self._text(cells, src)
-            english = self._text(cells, f"{src}_en")
-            if self.mapped(src) and self.mapped(f"{src}_en"):
-                # Two columns fill the two languages and never replace each other: a Latin-only
-                # 单位 with an empty 单位（英文） is the English name; with both, each keeps its own.
-                if has_han(generic) or english:
-                    values[zh_col], values[en_col] = generic, english
-                else:
-                    values[zh_col], values[en_col] = "", generic
-                continue
-            if self.mapped(src):
-                is_zh = has_han(generic) or not generic
-                values[zh_col] = generic if is_zh else ""
-                values[en_col] = "" if is_zh else generic
-            if self.mapped(f"{src}_en"):
-                values[en_col] = english
-        for f in ("honorific", "team", "track", "attention_note"):
-            if self.mapped(f):
-                values[f] = self._text(cells, f)
-        self._badge_warnings(line, values, probs)
-        for col, limit in LIMITS.items():
-            long_text = values.get(col)
-            if isinstance(long_text, str) and len(long_text) > limit:
-                values[col] = long_text[:limit]
-                probs.append(self._p("truncated", WARNING, line,
-                                     _SOURCE.get(col, col), long_text, limit=limit))
+        notes: list[Problem] = []
+        for src, en_src, zh_col, en_col, at, en_at in self._text_parts:
+            generic, english = row[at], row[en_at]
+            text_key = (src, generic, english)
+            found_text = self._text_values.get(text_key)
+            if found_text is None:
+                found_text = self._remember(
+                    self._text_values, text_key, len(generic) + len(english),
+                    self._texts_of(src, en_src, zh_col, en_col, generic, english))
+            values.update(found_text[0])
+            notes.extend(found_text[1])
+        for f, at in self._plain_at:
+            values[f] = row[at]
+        # What the badge cannot show as given: characters no bundled font has (left out on the
+        # badge) in the name, the organisation and the position (those worked out with their
+        # values), then a name with no Latin form (the badge shows the native name alone).
+        if person is not None:
+            for col, text in (("name_native", person[2]), ("name_latin", person[3])):
+                if text:
+                    missing = _uncovered(text)
+                    if missing:
+                        probs.append(self._p("uncovered_chars", WARNING, line, _SOURCE[col], text,
+                                             chars=missing))
+        for note in notes:
+            probs.append(self._at(note, line))
+        if person is not None and person[2] and latin_missing(person[2], person[3]):
+            probs.append(self._p("latin_missing", INFO, line, "name_latin", person[2]))
+        # Every value so far is text: when none is longer than the shortest limit, none is cut.
+        if max(map(len, values.values()), default=0) > _SHORTEST_LIMIT:
+            for col, limit in LIMITS.items():
+                long_text = values.get(col)
+                if isinstance(long_text, str) and len(long_text) > limit:
+                    values[col] = long_text[:limit]
+                    probs.append(self._p("truncated", WARNING, line,
+                                         _SOURCE.get(col, col), long_text, limit=limit))
 
         # -- category -----------------------------------------------------------------------
-        category = self._category(line, cells, probs)
+        found_category = self._categories.get(category_text)
+        if found_category is None:
+            found_category = self._remember(self._categories, category_text, len(category_text),
+                                            self._category_of(category_text))
+        category, note = found_category
+        if note is not None:
+            probs.append(self._at(note, line))
         if category is not None:
             values["category_id"] = category.id
 
         # -- status -------------------------------------------------------------------------
-        if self.mapped("status"):
-            status_text = self._text(cells, "status")
-            folded = fold(answer_text(status_text))
-            mapped = self._mapped("status", status_text)
-            if mapped == REJECT:
-                probs.append(self._p("mapped_reject", ERROR, line, "status", status_text))
-            elif mapped in STATUSES:
-                values["status"] = mapped
-            elif not folded or folded in _APPROVED:
-                values["status"] = "approved"
-            elif folded in _CANCELLED:
-                values["status"] = "cancelled"
-            elif folded in _PENDING:
-                probs.append(self._p("pending_status", ERROR, line, "status", status_text))
-            else:
-                probs.append(self._p("unknown_status", ERROR, line, "status", status_text))
+        if self._has_status:
+            found_status = self._statuses.get(status_text)
+            if found_status is None:
+                found_status = self._remember(self._statuses, status_text, len(status_text),
+                                              self._status_of(status_text))
+            status, note = found_status
+            if note is not None:
+                probs.append(self._at(note, line))
+            if status is not None:
+                values["status"] = status
 
         # -- activities ---------------------------------------------------------------------
         listed, extra = self._activities(line, cells, category, probs)
         listed, extra = self._track(line, cells, category, probs, listed, extra)
 
-        if any(p.blocks for p in probs):
+        if probs and any(p.severity == ERROR for p in probs):  # Problem.blocks, without a call each
             return Outcome(kind, None, probs, key_value)
         person_key = ""
         if person is not None:
             org = values.get("organisation_zh") or values.get("organisation_en") or ""
-            person_key = fold(person["name_native"]) + "|" + fold(str(org))
+            person_key = fold(person[2]) + "|" + fold(str(org))
             if org:
                 identity.append(("name_org", identity_hash("name_org", person_key)))
-        record = Record(
-            line=line, key=key_value, registration_code=code, values=values,
-            activities=listed, extra_admissions=extra, private=private,
-            photo_name=self._text(cells, "photo"), person_key=person_key,
-            identity=tuple(identity),
-        )
+        # Positional, in the order of the fields: one call per row.
+        record = Record(line, key_value, code, values, listed, extra, private, photo, person_key,
+                        tuple(identity))
         return Outcome(kind, record, probs, key_value)
+
+    # -- per-value results (kept in the tables of _forget) --------------------------------------
+    def _country_of(self, raw_country: str) -> tuple[str, Problem | None]:
+        """The country a cell names (ISO code or ""), and its report line (at line 0) if any."""
+        mapped = self._mapped("country", raw_country)
+        if mapped == REJECT:
+            return "", self._p("mapped_reject", ERROR, 0, "country", raw_country)
+        if mapped is not None:
+            return ("" if mapped == IGNORE else mapped), None
+        if raw_country:
+            iso = _country(raw_country)
+            if iso is None:
+                return "", self._p("unknown_country", WARNING, 0, "country", raw_country)
+            return iso, None
+        return "", None
+
+    def _texts_of(self, src: str, en_src: str, zh_col: str, en_col: str, generic: str,
+                  english: str) -> _TextParts:
+        """The organisation's (or position's) two columns from the generic and English cells, and
+        what the badge cannot show of them (at line 0)."""
+        out: dict[str, str] = {}
+        if self.mapped(src) and self.mapped(en_src):
+            # Two columns fill the two languages and never replace each other: a Latin-only
+            # 单位 with an empty 单位（英文） is the English name; with both, each keeps its own.
+            if has_han(generic) or english:
+                out[zh_col], out[en_col] = generic, english
+            else:
+                out[zh_col], out[en_col] = "", generic
+        else:
+            if self.mapped(src):
+                is_zh = has_han(generic) or not generic
+                out[zh_col] = generic if is_zh else ""
+                out[en_col] = "" if is_zh else generic
+            if self.mapped(en_src):
+                out[en_col] = english
+        notes: list[Problem] = []
+        for col in (zh_col, en_col):
+            text = out.get(col)
+            if text:
+                missing = _uncovered(text)
+                if missing:
+                    notes.append(self._p("uncovered_chars", WARNING, 0, _SOURCE[col], text,
+                                         chars=missing))
+        return tuple(out.items()), tuple(notes)
+
+    def _category_of(self, text: str) -> tuple[CategoryRef | None, Problem | None]:
+        """The category a cell names, and its report line (at line 0) if any."""
+        probs: list[Problem] = []
+        found = self._category(0, text, probs)
+        return found, (probs[0] if probs else None)
+
+    def _status_of(self, status_text: str) -> tuple[str | None, Problem | None]:
+        """The status a cell names (None: none set), and its report line (at line 0) if any."""
+        folded = fold(answer_text(status_text))
+        mapped = self._mapped("status", status_text)
+        if mapped == REJECT:
+            return None, self._p("mapped_reject", ERROR, 0, "status", status_text)
+        if mapped in STATUSES:
+            return mapped, None
+        if not folded or folded in _APPROVED:
+            return "approved", None
+        if folded in _CANCELLED:
+            return "cancelled", None
+        if folded in _PENDING:
+            return None, self._p("pending_status", ERROR, 0, "status", status_text)
+        return None, self._p("unknown_status", ERROR, 0, "status", status_text)
 
     # -- pieces ------------------------------------------------------------------------------
     def _code(self, line: int, raw: object, probs: list[Problem]) -> str:
@@ -599,7 +795,7 @@ class RowValidator:
             return ""
         numeric = isinstance(raw, int | float) and not isinstance(raw, bool)
         text = digits_from_number(raw)[0] if numeric else clean(raw)
-        code = _WHITE.sub("", text).upper()
+        code = (text if text.isalnum() else _WHITE.sub("", text)).upper()
         if not code:
             return ""
         width = self.options.code_width
@@ -612,23 +808,11 @@ class RowValidator:
             return ""
         return code
 
-    def _badge_warnings(self, line: int, values: dict[str, object], probs: list[Problem]) -> None:
-        """What the badge cannot show as given: characters no bundled font has (left out on the
-        badge), and a name with no Latin form (the badge shows the native name alone)."""
-        for col in ("name_native", "name_latin", "organisation_zh", "organisation_en",
-                    "position_zh", "position_en"):
-            text = values.get(col)
-            if isinstance(text, str) and text:
-                missing = _uncovered(text)
-                if missing:
-                    probs.append(self._p("uncovered_chars", WARNING, line, _SOURCE.get(col, col),
-                                         text, chars=missing))
-        native, latin = values.get("name_native"), values.get("name_latin")
-        if isinstance(native, str) and native and _latin_missing(native, str(latin or "")):
-            probs.append(self._p("latin_missing", INFO, line, "name_latin", native))
-
-    def _private(self, line: int, f: str, raw: object, probs: list[Problem]) -> str:
-        cleaned = clean(raw)
+    def _private(self, line: int, f: str, raw: object, probs: list[Problem],
+                 cleaned: str | None = None) -> str:
+        """A personal-data field's value; `cleaned` is clean(raw) when the caller has it."""
+        if cleaned is None:
+            cleaned = clean(raw)
         if not cleaned:
             return ""
         if f == "phone":
@@ -650,8 +834,7 @@ class RowValidator:
             probs.append(self._p(issue, WARNING, line, f, shown))
         return text
 
-    def _category(self, line: int, cells: Sequence[object], probs: list[Problem]) -> CategoryRef | None:
-        text = self._text(cells, "category")
+    def _category(self, line: int, text: str, probs: list[Problem]) -> CategoryRef | None:
         if not text:
             if self.options.default_category:
                 return self.catalog.categories.get(self.options.default_category)
@@ -681,54 +864,86 @@ class RowValidator:
         text = self._text(cells, "track") if self.mapped("track") else ""
         if not text:
             return listed, extra
-        mapped = self._mapped("track", text)
-        if mapped == IGNORE:
-            return listed, extra
-        if mapped == REJECT:
-            probs.append(self._p("mapped_reject", ERROR, line, "track", text))
-            return listed, extra
-        act = self.catalog.activities.get(mapped) if mapped else self.catalog.track(text)
-        if act is None or act.is_main:
-            probs.append(self._p("unknown_track", WARNING, line, "track", text))
+        key = (text, category.code if category is not None else None)
+        found = self._tracks.get(key)
+        if found is None:
+            found = self._remember(self._tracks, key, len(text), self._track_of(text, category))
+        act_id, individual, notes = found
+        for note in notes:
+            probs.append(self._at(note, line))
+        if act_id is None:
             return listed, extra
         out_listed = set(listed or ())
         out_extra = set(extra or ())
-        out_listed.add(act.id)
-        if category is not None and category.code not in act.admitted:
-            out_extra.add(act.id)
-            probs.append(self._p("track_admission", INFO, line, "track", text,
-                                 activity_zh=act.name_zh, activity_en=act.name_en))
+        out_listed.add(act_id)
+        if individual:
+            out_extra.add(act_id)
         return frozenset(out_listed), frozenset(out_extra)
+
+    def _track_of(self, text: str, category: CategoryRef | None) -> _TrackDecision:
+        """The activity a track cell admits to (None: none), whether the category does not admit
+        to it already, and the report lines (at line 0)."""
+        mapped = self._mapped("track", text)
+        if mapped == IGNORE:
+            return None, False, ()
+        if mapped == REJECT:
+            return None, False, (self._p("mapped_reject", ERROR, 0, "track", text),)
+        act = self.catalog.activities.get(mapped) if mapped else self.catalog.track(text)
+        if act is None or act.is_main:
+            return None, False, (self._p("unknown_track", WARNING, 0, "track", text),)
+        if category is not None and category.code not in act.admitted:
+            return act.id, True, (self._p("track_admission", INFO, 0, "track", text,
+                                          activity_zh=act.name_zh, activity_en=act.name_en),)
+        return act.id, False, ()
 
     def _activities(self, line: int, cells: Sequence[object], category: CategoryRef | None,
                     probs: list[Problem]) -> tuple[frozenset[int] | None, frozenset[int] | None]:
         if not self.mapped("activities"):
             return None, None
+        raw = self._raw(cells, "activities")
+        if raw is None or isinstance(raw, str):
+            # Lists repeat down a registration list; what they admit to depends on the category.
+            key = (raw, category.code if category is not None else None)
+            found = self._admissions.get(key)
+            if found is None:
+                found = self._remember(self._admissions, key, len(raw or ""),
+                                       self._admissions_of(raw, category))
+        else:
+            found = self._admissions_of(raw, category)
+        listed, extra, notes = found
+        for note in notes:
+            probs.append(self._at(note, line))
+        return listed, extra
+
+    def _admissions_of(self, raw: object, category: CategoryRef | None) -> _Admissions:
+        """The activities an activity cell lists, those the category does not admit to, and the
+        report lines (at line 0)."""
         # The column is the person's whole list: an emptied cell takes back what an earlier
         # import granted (admissions by category are unaffected).
-        tokens = split_list(self._raw(cells, "activities"))
+        tokens = split_list(raw)
         listed: set[int] = set()
         extra: set[int] = set()
+        notes: list[Problem] = []
         for token in tokens:
             mapped = self._mapped("activity", token)
             if mapped == IGNORE:
                 continue
             if mapped == REJECT:
-                probs.append(self._p("mapped_reject", ERROR, line, "activities", token))
+                notes.append(self._p("mapped_reject", ERROR, 0, "activities", token))
                 continue
             act = self.catalog.activities.get(mapped) if mapped else self.catalog.activity(token)
             if act is None:
-                probs.append(self._p("unknown_activity", ERROR, line, "activities", token, token=token))
+                notes.append(self._p("unknown_activity", ERROR, 0, "activities", token, token=token))
                 continue
             if act.is_main:
                 continue
             listed.add(act.id)
             if category is not None and category.code not in act.admitted:
                 extra.add(act.id)
-                probs.append(self._p("activity_extra", WARNING, line, "activities", token,
+                notes.append(self._p("activity_extra", WARNING, 0, "activities", token,
                                      category=f"{category.name_zh} {category.code}",
                                      activity_zh=act.name_zh, activity_en=act.name_en))
-        return frozenset(listed), frozenset(extra)
+        return frozenset(listed), frozenset(extra), tuple(notes)
 
 
 # Characters some badge font is known to have (each is decided on its own): a text made only of
@@ -753,13 +968,6 @@ def _uncovered_text(text: str) -> str:
     missing = uncovered_chars(text)
     _COVERED.update(ch for ch in unicodedata.normalize("NFC", text) if ch not in missing)
     return " ".join(sorted(missing))
-
-
-@lru_cache(maxsize=16384)
-def _latin_missing(native: str, latin: str) -> bool:
-    from checkin_app.domain.romanise import latin_missing
-
-    return latin_missing(native, latin)
 
 
 @lru_cache(maxsize=16384)

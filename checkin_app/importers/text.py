@@ -14,6 +14,8 @@ from checkin_app.importers.vocab import ANSWER_LETTER, CHINESE_DATE, HAN_FIRST, 
 # marks, BOM. NFKC turns most wide forms into ASCII, but not the zero-width ones.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200a\u202f\u205f]+")
+# Any character cleaning folds or drops (a space of any kind, an invisible mark).
+_FOLDED = re.compile(r"[\s\u00a0\u3000\u2000-\u200a\u202f\u205f\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Separators between several values in one cell (activities): 、，,;；／/| and line breaks.
 _LIST_SEPARATORS = re.compile(LIST_SEPARATORS)
 # A survey answer's letter: "A.嘉宾", "B、媒体", "C) Guest".
@@ -34,8 +36,15 @@ def clean(value: object) -> str:
     if type(value) is str:
         # Most cells (every one of a CSV): checked first, without the type tests below.
         if value.isascii():
-            # NFKC leaves ASCII alone: only spaces need folding.
-            return value if value.isalnum() else " ".join(value.split())
+            # NFKC leaves ASCII alone: only spaces need folding, and text without a space that
+            # prints (no tab, no line break) has none.
+            if value.isalnum() or not value or (" " not in value and value.isprintable()):
+                return value
+            return " ".join(value.split())
+        if _FOLDED.search(value) is None and unicodedata.is_normalized("NFKC", value):
+            # Nothing to fold, drop or narrow (most names and organisations): as it is, without
+            # a cache entry per person's name.
+            return value
         return _clean_text(value)
     if value is None:
         return ""
@@ -80,9 +89,21 @@ def clean_multiline(value: object) -> str:
     return clean(value)
 
 
-@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """A key for matching names of things: case, spaces and punctuation do not count."""
+    if type(text) is str and text.isalnum():
+        # Codes and names that are letters and digits only (B0000001, CN, 张伟): what the steps
+        # below give, without a cache entry per registration number or person.
+        if text.isascii():
+            return text.lower()
+        if unicodedata.is_normalized("NFKC", text):
+            low = text.casefold()
+            return low if low.isalnum() else "".join(ch for ch in low if ch.isalnum())
+    return _fold(text)
+
+
+@lru_cache(maxsize=8192)
+def _fold(text: str) -> str:
     text = clean(text).casefold()
     # Most keys (codes, names) are letters and digits only: nothing to drop, no walk per letter.
     return text if text.isalnum() else "".join(ch for ch in text if ch.isalnum())
@@ -201,9 +222,14 @@ def parse_date(value: object, *, epoch_1904: bool = False) -> date | None:
     return None
 
 
+# The same ranges as a pattern: one search in C instead of a comparison per character.
+_HAN = re.compile(f"[{HAN_FIRST}-{HAN_LAST}\U00020000-\U0002ffff]")
+
+
 def has_han(text: str) -> bool:
-    """Whether the text holds any Chinese character."""
-    return any(HAN_FIRST <= ch <= HAN_LAST or "\U00020000" <= ch <= "\U0002ffff" for ch in text)
+    """Whether the text holds any Chinese character (Extension A, the Unified Ideographs, or
+    plane 2)."""
+    return _HAN.search(text) is not None
 
 
 def is_latin(text: str) -> bool:
