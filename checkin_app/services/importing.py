@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import hashlib
 import itertools
 import json
@@ -721,6 +722,8 @@ class ImportService:
             try:
                 book: _Book | None = None
                 big = path.is_file() and path.stat().st_size >= BULK_BYTES
+                if big:
+                    books.callback(gc.unfreeze)
                 bulk = apply and big
                 # A big file's rows are checked on two cores (a worker process and this one).
                 parallel = big and PARALLEL_CHECKS and parallel_workers() > 0
@@ -771,10 +774,11 @@ class ImportService:
                               code_width=inspection.code_width, epoch_1904=epoch_1904,
                               value_map=value_map)
         photos = _photo_index(opts.photos_dir) if opts.photos_dir else None
-        # A workbook parsed in a reader process is checked and written while it is being parsed
-        # (the write transaction is open meanwhile); anything else is read, validated and
+        # A workbook parsed in a reader process, and a big file checked on two cores, are
+        # checked and written while they are being read (the write transaction is open
+        # meanwhile: the writes overlap the checks); anything else is read, validated and
         # checked against itself first, without a database lock, into a spool.
-        streaming = isinstance(book, readers.XlsxStream)
+        streaming = isinstance(book, readers.XlsxStream) or parallel
         with ExitStack() as temps:
             # The report in three parts (reading, comparing/writing, people missing), each in
             # line order; with a report file, each part's every line spooled to a temporary file
@@ -1002,6 +1006,11 @@ class ImportService:
                     pending.append((line, outcome))
                     if len(pending) >= CHUNK:
                         batch = resolve()
+                        if parallel and info.valid <= CHUNK:
+                            # A big file, its first rows checked: what they loaded (pypinyin's
+                            # tables, fonts; half a million objects, never garbage) is kept out
+                            # of the collections until the import ends (_run unfreezes).
+                            gc.freeze()
                         if batch:
                             yield batch
             except OSError as exc:
@@ -1312,6 +1321,13 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     names = ", ".join(f'"{c}"' for c in cols)
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})',
                          params)
+
+
+def _uuids(n: int) -> list[str]:
+    """n random (version 4) UUIDs from one read of the system's random source (uuid4() reads it
+    once per UUID: a system call each, most of its cost at 100,000 people)."""
+    raw = os.urandom(16 * n)
+    return [str(uuidlib.UUID(bytes=raw[i:i + 16], version=4)) for i in range(0, 16 * n, 16)]
 
 
 def _masked(col: str, value: object) -> object:
@@ -1712,9 +1728,9 @@ class _Writer:
 
     def _insert(self, session: Session, inserts: list[tuple[Record, dict[str, Any]]]) -> list[int]:
         rows = []
-        for _rec, values in inserts:
+        for (_rec, values), uid in zip(inserts, _uuids(len(inserts)), strict=True):
             row: dict[str, Any] = {
-                "uid": str(uuidlib.uuid4()), "family_name": "", "given_name": "", "name_native": "",
+                "uid": uid, "family_name": "", "given_name": "", "name_native": "",
                 "name_latin": "", "name_order": "western", "honorific": "", "organisation_zh": "",
                 "organisation_en": "", "position_zh": "", "position_en": "", "country": "",
                 "status": "approved", "team": "", "track": "", "attention_note": "",

@@ -78,3 +78,12 @@ def test_repetitive_notes_are_counted_in_one_line(demo_db: Database, clock: Fixe
     # Warnings and errors are never counted away.
     dup = [p for p in result.problems if p.code == "duplicate_person"]
     assert len(dup) == result.counts.warnings
+
+
+def test_new_people_get_distinct_version_4_uids() -> None:
+    import uuid
+
+    uids = importing._uuids(5000)
+    assert len(set(uids)) == 5000
+    assert all(uuid.UUID(u).version == 4 and uuid.UUID(u).variant == uuid.RFC_4122 for u in uids)
+    assert importing._uuids(0) == []
