@@ -146,7 +146,8 @@ class MainWindow(QMainWindow):
         self.camera = CameraDesk(self, beside=self.result)
         self.scanners = ScannerDesk(self, core.catalog)  # serial and input-device scanners
         self.sounds = SoundDesk(self)  # plays each verdict's sound itself (scanFinished)
-        self.name_index = NameIndexDesk(self, core)  # keys a big import left to be built
+        # Keys a big import left to be built; its progress beside the search hint.
+        self.name_index = NameIndexDesk(self, core, self.search.set_note)
         self.setStyleSheet(style.STYLESHEET)
         self.resize(1366, 768)
         self.retranslate()

@@ -1,4 +1,4 @@
-"""The name index after a big import: built off the GUI thread, its progress in the status bar.
+"""The name index after a big import: built off the GUI thread, its progress beside the search hint.
 
 A registration import of thousands of people commits them first and leaves their search keys to be
 built (services.search.build_pending); `NameIndexDesk` builds them when the desk starts with keys
@@ -8,28 +8,30 @@ it is done, people are found by their names as written, and check-in by code wor
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from collections.abc import Callable
 
 from checkin_app.desk import DeskCore
-from checkin_app.domain.messages import msg
+from checkin_app.domain.messages import both, msg
 from checkin_app.ui.shell import Shell
 from checkin_app.ui.tasks import Task
-from checkin_app.ui.texts import say
+from checkin_app.ui.texts import say, word
+
+# Shows a note (text, tooltip) where the volunteer searches; ("", "") hides it.
+Note = Callable[[str, str], None]
 
 
 class NameIndexDesk:
-    """The window's part: one status-bar label, shown only while the name index is being built."""
+    """The window's part: a note beside the search hint, shown only while the index is built (the
+    one place it matters: a new person is found there by name as written, not yet by pinyin)."""
 
-    def __init__(self, shell: Shell, core: DeskCore) -> None:
+    def __init__(self, shell: Shell, core: DeskCore, note: Note) -> None:
         self._shell = shell
         self._core = core
+        self._note = note
+        self.text = ""
         self._running = False
         # Asked again while one build runs (a second import): run once more after it.
         self._again = False
-        self.label = QLabel()
-        self.label.setObjectName("nameIndex")
-        self.label.setVisible(False)
-        shell.statusBar().addPermanentWidget(self.label)
 
     @property
     def running(self) -> bool:
@@ -52,8 +54,8 @@ class NameIndexDesk:
 
     def _on_progress(self, done: int, total: int) -> None:
         pct = done * 100 // max(total, 1)
-        self.label.setText(say(msg("ui.window.indexing", pct=pct), self._shell.language))
-        self.label.setVisible(True)
+        self.text = word(msg("ui.window.indexing", pct=pct), self._shell.language)
+        self._note(self.text, both("ui.window.indexing_tip", sep="\n"))
 
     def _on_done(self, _keys: object) -> None:
         self._finish()
@@ -66,7 +68,8 @@ class NameIndexDesk:
 
     def _finish(self) -> None:
         self._running = False
-        self.label.setVisible(False)
+        self.text = ""
+        self._note("", "")
         if self._again:
             self._again = False
             self.start()

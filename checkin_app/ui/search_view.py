@@ -26,6 +26,7 @@ from checkin_app.domain.codes import normalise_scan
 from checkin_app.domain.messages import msg
 from checkin_app.domain.types import DelegateView
 from checkin_app.services.search import SeenAt
+from checkin_app.ui.elided_label import ElidedLabel
 from checkin_app.ui.scan_field import (
     END_KEYS,
     MIN_BURST,
@@ -369,6 +370,11 @@ class SearchPanel(QFrame):
         self.hanzi.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hint = QLabel()
         self.hint.setObjectName("hint")
+        # Beside the hint: why new people are not yet found by pinyin (set_note); it gives way
+        # to the hint, its whole text and the explanation in its tooltip.
+        self.note = ElidedLabel(min_px=40)
+        self.note.setObjectName("hint")
+        self.note.setVisible(False)
         self.table = QTableWidget(0, self.COLUMNS)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -399,7 +405,11 @@ class SearchPanel(QFrame):
         lay.setSpacing(8)
         lay.addWidget(self.title)
         lay.addLayout(top)
-        lay.addWidget(self.hint)
+        hints = QHBoxLayout()
+        hints.setSpacing(12)
+        hints.addWidget(self.hint)
+        hints.addWidget(self.note, 1, Qt.AlignmentFlag.AlignRight)
+        lay.addLayout(hints)
         lay.addWidget(self.table, 1)
 
         self._debounce = QTimer(self)
@@ -534,6 +544,12 @@ class SearchPanel(QFrame):
         self.button.setEnabled(self.selected() is not None)
 
     # -- drawing ---------------------------------------------------------------------------
+    def set_note(self, text: str, tip: str = "") -> None:
+        """A note beside the hint ("" hides it), e.g. the name index still being built."""
+        self.note.setText(text)
+        self.note.setToolTip(tip)
+        self.note.setVisible(bool(text))
+
     def _update_hint(self) -> None:
         text, lang = self.field.text().strip(), self.language
         if not text:

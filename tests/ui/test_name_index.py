@@ -1,5 +1,5 @@
 """The desk builds the name index a big import left pending: at start and after an import, off
-the GUI thread, with its progress in the status bar; scanning goes on meanwhile."""
+the GUI thread, with its progress beside the search hint; scanning goes on meanwhile."""
 
 from __future__ import annotations
 
@@ -35,12 +35,13 @@ def test_keys_pending_at_start_are_built(configured: Demo, clock: FixedClock, tm
     searcher = search.SearchService(configured.db)
     desk.qtbot.waitUntil(lambda: not searcher.index_pending(), timeout=10000)
     desk.qtbot.waitUntil(lambda: not desk.window.name_index.running, timeout=5000)
-    assert not desk.window.name_index.label.isVisible()
+    assert not desk.window.search.note.isVisible()
     assert "欧阳娜娜" in [d.name_native for d in searcher.search("oynn")]
-    # The label while it runs: both languages, the share done.
+    # The label while it runs: the share done in the desk's language, everything in the tooltip.
+    note = desk.window.search.note
     desk.window.name_index._on_progress(1, 4)
-    text = desk.window.name_index.label.text()
-    assert "25%" in text and "姓名索引" in text and "name index" in text
+    assert note.text() == "新导入人员的姓名索引 25%：暂按原文查找" and note.isVisible()
+    assert "check-in by code works" in note.toolTip() and "凭码签到不受影响" in note.toolTip()
 
 
 def test_an_import_with_keys_pending_starts_a_build(configured: Demo, clock: FixedClock,

@@ -94,6 +94,8 @@ def test_minimum_width_fits_a_laptop_screen_in_both_languages(rehearsal_window: 
     widths: dict[tuple[str, str, bool], int] = {}
     for lang in ("zh", "en"):
         w.set_language(lang, save=False)
+        w.name_index._on_progress(45, 100)  # a big import's name index being built, too
+        assert w.search.note.isVisible() and w.search.note.text() == w.name_index.text
         for name, status in {"standalone": standalone, **_states()}.items():
             label.set_status(status)
             for with_error in (False, True):

@@ -12,8 +12,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "ui.window.desk_menu": ("签到台(&D)", "&Desk"),
     "ui.window.view_menu": ("显示(&V)", "&View"),
     "ui.window.saving": ("正在保存…（{n} 条排队）", "Saving… ({n} waiting)"),
-    "ui.window.indexing": ("姓名索引建立中 {pct}%（凭码签到不受影响）",
-                           "Building the name index {pct}% (check-in by code works)"),
+    "ui.window.indexing": ("新导入人员的姓名索引 {pct}%：暂按原文查找", "Indexing new names {pct}%"),
+    "ui.window.indexing_tip": (
+        "刚导入的人员正在建立姓名索引：凭码签到不受影响；完成前按姓名查找只按原文匹配（不含拼音、首字母、错字）",
+        "The people just imported are being indexed for search: check-in by code works as ever; "
+        "until it is done, search finds them by their names as written (no pinyin, initials or typos)"),
     "ui.window.index_failed": ("姓名索引未能建立，下次启动时重试：{error}",
                                "The name index could not be built (tried again at the next start): "
                                "{error}"),
