@@ -113,3 +113,19 @@ def test_a_reimport_changes_nothing_and_defers_nothing(
     again = _import(demo_db, clock, tmp_path)
     assert (again.counts.new, again.counts.changed, again.index_pending) == (0, 0, False)
     assert not search.SearchService(demo_db).index_pending()
+
+
+def test_defer_index_drops_the_keys_of_exactly_the_ids_given(demo_db: Database) -> None:
+    """Runs of consecutive ids in any order, with gaps: only those ids lose their keys."""
+    from array import array
+
+    with demo_db.read() as s:
+        ids = sorted({int(i) for i in s.scalars(select(m.SearchKey.delegate_id))})[:12]
+    given = array("q", [ids[5], ids[6], ids[7], ids[1], ids[2], ids[10]])
+    with demo_db.write() as s:
+        search.defer_index(s, given)
+    with demo_db.read() as s:
+        keyed = {int(i) for i in s.scalars(select(m.SearchKey.delegate_id))}
+    assert not keyed & set(given)
+    assert set(ids) - set(given) <= keyed
+    assert search.SearchService(demo_db).index_pending()
