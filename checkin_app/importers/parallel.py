@@ -48,7 +48,9 @@ def _check(rows: Rows) -> Checked:
     if rows and not _FROZEN:
         # What the first rows loaded (pypinyin's tables, the badge fonts: half a million
         # objects that are never garbage) is left out of every later collection, which
-        # otherwise walks all of it several times per 100,000 rows (about a second).
+        # otherwise walks all of it several times per 100,000 rows (about a second). Only in
+        # this process of our own: the importing process (a desk's GUI, a test run) keeps its
+        # collector as it is.
         gc.freeze()
         _FROZEN = True
     return out

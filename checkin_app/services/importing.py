@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import gc
 import hashlib
 import itertools
 import json
@@ -722,8 +721,6 @@ class ImportService:
             try:
                 book: _Book | None = None
                 big = path.is_file() and path.stat().st_size >= BULK_BYTES
-                if big:
-                    books.callback(gc.unfreeze)
                 bulk = apply and big
                 # A big file's rows are checked on two cores (a worker process and this one).
                 parallel = big and PARALLEL_CHECKS and parallel_workers() > 0
@@ -1006,11 +1003,6 @@ class ImportService:
                     pending.append((line, outcome))
                     if len(pending) >= CHUNK:
                         batch = resolve()
-                        if parallel and info.valid <= CHUNK:
-                            # A big file, its first rows checked: what they loaded (pypinyin's
-                            # tables, fonts; half a million objects, never garbage) is kept out
-                            # of the collections until the import ends (_run unfreezes).
-                            gc.freeze()
                         if batch:
                             yield batch
             except OSError as exc:
