@@ -59,9 +59,6 @@ BULK_INDEX = 5000
 BULK_WORKERS = min(4, (os.cpu_count() or 1) - 1)
 # Chunks handed to the workers ahead of the one being written: keeps them busy, memory bounded.
 _AHEAD = 8
-# Chunks queued per worker before the caller builds the next chunk itself: the workers never
-# wait for work, and the caller never waits for them while it could be building.
-_WORKER_QUEUE = 2
 # The desk setting naming the key format the search_keys table was built with (see KEY_FORMAT).
 SETTING_KEY_FORMAT = "search.key_format"
 # Distinct typo candidate keys read per query at most; each is scored by RapidFuzz.
@@ -335,16 +332,12 @@ class KeyBuilder:
 
     With workers, chunks are built in spawned processes (spawned, not forked: the caller may be
     a thread of the GUI, and a frozen app starts its workers the same way) a few chunks ahead
-    of the caller, and in this process when they have enough queued; without, in this process.
-    Leaving the `with` block stops the workers and drops unfinished work, also when the caller
-    failed or was cancelled.
+    of the caller; without, in this process. Leaving the `with` block stops the workers and
+    drops unfinished work, also when the caller failed or was cancelled.
     """
 
     def __init__(self, workers: int = 0) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._workers = workers
-        # Chunks map() built in this process while the workers had enough queued.
-        self.built_here = 0
         if workers > 0:
             # die_with_parent: a killed import must not leave its workers behind (issue 15).
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
@@ -371,26 +364,13 @@ class KeyBuilder:
             for chunk in chunks:
                 yield key_params(cast(Sequence[TextRow], chunk))
             return
-        pending: deque[Future[PackedKeys] | list[tuple[int, str, int]]] = deque()
-
-        def ready(item: Future[PackedKeys] | list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
-            return item if isinstance(item, list) else unpack_keys(item.result())
-
+        pending: deque[Future[PackedKeys]] = deque()
         for chunk in chunks:
-            rows = cast(Sequence[TextRow], chunk)
-            busy = sum(isinstance(p, Future) and not p.done() for p in pending)
-            if busy < _WORKER_QUEUE * self._workers:
-                pending.append(pool.submit(packed_key_params, rows))
-            else:
-                # The workers have enough queued: this process builds this chunk itself (it
-                # would otherwise wait for them between its writes).
-                pending.append(key_params(rows))
-                self.built_here += 1
-            while pending and (len(pending) > _AHEAD or not isinstance(pending[0], Future)
-                               or pending[0].done()):
-                yield ready(pending.popleft())
+            pending.append(pool.submit(packed_key_params, cast(Sequence[TextRow], chunk)))
+            if len(pending) > _AHEAD:
+                yield unpack_keys(pending.popleft().result())
         while pending:
-            yield ready(pending.popleft())
+            yield unpack_keys(pending.popleft().result())
 
 
 def _batched(items: Iterable[int], size: int) -> Iterator[tuple[int, ...]]:

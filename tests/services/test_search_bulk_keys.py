@@ -102,13 +102,3 @@ def test_bulk_import_rebuilds_both_key_indexes_and_updates_keys(
     assert not any(k.endswith("王伟明") for _d, k, _kind in built)
     search.reindex_all(demo_db)
     assert _all_keys(demo_db) == built
-
-
-def test_key_builder_shares_chunks_with_its_worker_and_keeps_their_order() -> None:
-    """With a worker, chunks are built there and, while it has enough queued, here: the rows
-    come out in the chunks' order, each exactly as key_params builds it."""
-    chunks = [[(i * 10 + j, *row[1:]) for j, row in enumerate(_ROWS)] for i in range(40)]
-    with search.KeyBuilder(workers=1) as builder:
-        got = list(builder.map(chunks))
-    assert got == [key_params(c) for c in chunks]
-    assert 1 <= builder.built_here < len(chunks)  # both sides built some
