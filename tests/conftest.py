@@ -76,6 +76,17 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
+def deferred_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 'big' import from a few rows: checked on the big-file path, its search keys deferred
+    (search.defer_index, from 2 people on), built later in this process."""
+    from checkin_app.services import importing, search
+
+    monkeypatch.setattr(importing, "BULK_BYTES", 0)
+    monkeypatch.setattr(search, "DEFER_INDEX", 2)
+    monkeypatch.setattr(search, "BULK_WORKERS", 0)
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     """Main conference day, 09:30 Chongqing time: the main entrance and morning sessions are open."""
     return FixedClock(datetime(2024, 11, 23, 9, 30, tzinfo=SHANGHAI))

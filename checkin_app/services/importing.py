@@ -1105,7 +1105,7 @@ class _RowStore:
         self._entries = 0
         self._con: sqlite3.Connection | None = None
 
-    def _spill(self) -> sqlite3.Connection:
+    def _spill(self) -> None:
         """Move everything into the temporary file (once): from now on it is looked up there."""
         # "": SQLite's private temporary on-disk database (temp_store FILE keeps it on disk).
         con = sqlite3.connect("", isolation_level=None, check_same_thread=False)
@@ -1121,7 +1121,6 @@ class _RowStore:
                 con.executemany(f"INSERT INTO {name} VALUES (?, ?)", entries.items())
             else:
                 con.executemany(f"INSERT INTO {name} VALUES (?)", ((k,) for k in entries))
-        return con
 
     def lines(self, table: str, keys: Sequence[Any]) -> dict[Any, int]:
         """The stored line of each of `keys` that is in `table` ("keys" or "people")."""
@@ -1156,9 +1155,8 @@ class _RowStore:
             for row in rows:
                 known.setdefault(row[0], row[1] if len(row) > 1 else 0)
             self._entries += len(known) - before
-            if self._entries <= self.MEMORY_ENTRIES:
-                return
-            self._spill()
+            if self._entries > self.MEMORY_ENTRIES:
+                self._spill()
             return
         assert self._con is not None
         cols = 2 if table in self._LINES else 1

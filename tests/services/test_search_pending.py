@@ -19,14 +19,6 @@ _ROWS = [("P001", "司马光明", "Oxford University"), ("P002", "欧阳娜娜",
          ("P003", "Đorđe Petrović", "University of Belgrade")]
 
 
-@pytest.fixture
-def deferring(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A 'big' import from a few rows: its keys are deferred."""
-    monkeypatch.setattr(importing, "BULK_BYTES", 0)
-    monkeypatch.setattr(search, "DEFER_INDEX", 3)
-    monkeypatch.setattr(search, "BULK_WORKERS", 0)
-
-
 def _import(db: Database, clock: FixedClock, tmp_path: Path,
             rows: list[tuple[str, str, str]] = _ROWS) -> importing.ImportResult:
     path = tmp_path / "list.csv"
@@ -40,7 +32,7 @@ def _names(db: Database, text: str) -> list[str]:
 
 
 def test_pending_people_are_found_as_written_then_by_pinyin(
-        demo_db: Database, clock: FixedClock, tmp_path: Path, deferring: None) -> None:
+        demo_db: Database, clock: FixedClock, tmp_path: Path, deferred_index: None) -> None:
     result = _import(demo_db, clock, tmp_path)
     assert result.index_pending and result.counts.new == 3
     svc = search.SearchService(demo_db)
@@ -72,7 +64,7 @@ def test_a_small_import_indexes_at_once(demo_db: Database, clock: FixedClock, tm
 
 
 def test_keys_left_pending_by_a_killed_process_are_built_later(
-        demo_db: Database, clock: FixedClock, tmp_path: Path, deferring: None) -> None:
+        demo_db: Database, clock: FixedClock, tmp_path: Path, deferred_index: None) -> None:
     """The import committed and its process died before build_pending: the mark is in the
     database, and whoever opens it next (the desk at start, the CLI) builds the keys."""
     _import(demo_db, clock, tmp_path)
@@ -95,7 +87,7 @@ def test_keys_left_pending_by_a_killed_process_are_built_later(
 
 
 def test_a_person_with_no_key_does_not_stay_pending(
-        demo_db: Database, clock: FixedClock, tmp_path: Path, deferring: None) -> None:
+        demo_db: Database, clock: FixedClock, tmp_path: Path, deferred_index: None) -> None:
     result = _import(demo_db, clock, tmp_path)
     with demo_db.write() as s:  # one record with nothing to search by
         s.execute(update(m.Delegate).where(m.Delegate.id == result.changed_ids[0]).values(
@@ -107,7 +99,7 @@ def test_a_person_with_no_key_does_not_stay_pending(
 
 
 def test_a_reimport_changes_nothing_and_defers_nothing(
-        demo_db: Database, clock: FixedClock, tmp_path: Path, deferring: None) -> None:
+        demo_db: Database, clock: FixedClock, tmp_path: Path, deferred_index: None) -> None:
     _import(demo_db, clock, tmp_path)
     search.SearchService(demo_db).build_pending()
     again = _import(demo_db, clock, tmp_path)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from checkin_app.domain.clock import FixedClock
 from checkin_app.services import importing, search
 from checkin_app.services.importing import ImportService
@@ -19,15 +17,8 @@ def _deferred_import(db: object, clock: FixedClock, path: Path, rows: str) -> im
     return ImportService(db, clock).apply(path)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def deferring(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importing, "BULK_BYTES", 0)
-    monkeypatch.setattr(search, "DEFER_INDEX", 2)
-    monkeypatch.setattr(search, "BULK_WORKERS", 0)
-
-
 def test_keys_pending_at_start_are_built(configured: Demo, clock: FixedClock, tmp_path: Path,
-                                         deferring: None, make_desk: Callable[..., Desk]) -> None:
+                                         deferred_index: None, make_desk: Callable[..., Desk]) -> None:
     result = _deferred_import(configured.db, clock, tmp_path / "a.csv",
                               "N1,欧阳娜娜,参会者\nN2,司马光明,参会者\n")
     assert result.index_pending
@@ -45,7 +36,7 @@ def test_keys_pending_at_start_are_built(configured: Demo, clock: FixedClock, tm
 
 
 def test_an_import_with_keys_pending_starts_a_build(configured: Demo, clock: FixedClock,
-                                                    tmp_path: Path, deferring: None,
+                                                    tmp_path: Path, deferred_index: None,
                                                     make_desk: Callable[..., Desk]) -> None:
     desk = make_desk()
     desk.qtbot.waitUntil(lambda: not desk.window.name_index.running, timeout=5000)
