@@ -101,7 +101,7 @@ class ParallelChecker:
             if chunk:
                 in_flight = sum(isinstance(p, Future) and not p.done() for p in pending)
                 if self._pool is not None and in_flight < _IN_FLIGHT:
-                    pending.append(self._pool.submit(_check, chunk))
+                    pending.append(self._submit(chunk))
                     self.sent += 1
                 else:
                     pending.append([(line, self._local.validate(line, cells)) for line, cells in chunk])
@@ -114,13 +114,24 @@ class ParallelChecker:
             if not chunk and not pending:
                 return
 
+    def _submit(self, chunk: Rows) -> Future[Checked]:
+        assert self._pool is not None
+        try:
+            return self._pool.submit(_check, chunk)
+        except BrokenProcessPool as exc:
+            # A worker that died between two chunks is seen here, not by a future.
+            raise self._died() from exc
+
+    def _died(self) -> ReadError:
+        return ReadError(Message("import.check_worker_died", {"name": self._name}))
+
     def _result(self, item: Future[Checked] | Checked) -> Checked:
         if not isinstance(item, Future):
             return item
         try:
             return item.result()
         except BrokenProcessPool as exc:
-            raise ReadError(Message("import.check_worker_died", {"name": self._name})) from exc
+            raise self._died() from exc
 
 
 def worker_count() -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import random
 import signal
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,17 +70,40 @@ def test_outcomes_are_those_of_one_validator_in_line_order(demo_db: Database, tm
     assert {"data", "section", "blank"} <= kinds  # the file has each kind of row
 
 
-def test_a_checker_that_dies_fails_with_a_message(demo_db: Database, tmp_path: Path) -> None:
+def _kill_worker(pool: object) -> None:
+    for pid in list(pool._processes):  # type: ignore[attr-defined]
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("when", ["before the rows", "between chunks"])
+def test_a_checker_that_dies_fails_with_a_message(demo_db: Database, tmp_path: Path, when: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether the pool is already known broken when a chunk is handed over (the CI at
+    0c688ad: submit itself raised BrokenProcessPool) or a chunk in the worker is lost."""
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", 50)
     path = _file(tmp_path, 500)
     local, args = _validator(demo_db, path)
     with ParallelChecker(local, *args, name=path.name) as checker:  # type: ignore[arg-type]
         pool = checker._pool
         assert pool is not None
         pool.submit(os.getpid).result()  # started
-        for pid in list(pool._processes):  # type: ignore[attr-defined]
-            os.kill(pid, signal.SIGKILL)
+        rows = _rows(path)
+        if when == "before the rows":
+            _kill_worker(pool)
+            deadline = time.monotonic() + 30
+            while not pool._broken and time.monotonic() < deadline:  # type: ignore[attr-defined]
+                time.sleep(0.01)
+            assert pool._broken  # type: ignore[attr-defined]
+            source: Iterable[tuple[int, list[object]]] = rows
+        else:
+            def source_gen() -> Iterator[tuple[int, list[object]]]:
+                for i, row in enumerate(rows):
+                    if i == 60:  # the first chunk is with the worker
+                        _kill_worker(pool)
+                    yield row
+            source = source_gen()
         with pytest.raises(ReadError) as failed:
-            list(checker.outcomes(_rows(path)))
+            list(checker.outcomes(source))
     assert "rows.csv" in failed.value.text("en") and "ended unexpectedly" in failed.value.text("en")
     assert "意外退出" in failed.value.text("zh")
 
