@@ -86,4 +86,5 @@ def test_new_people_get_distinct_version_4_uids() -> None:
     uids = importing._uuids(5000)
     assert len(set(uids)) == 5000
     assert all(uuid.UUID(u).version == 4 and uuid.UUID(u).variant == uuid.RFC_4122 for u in uids)
+    assert all(str(uuid.UUID(u)) == u for u in uids)  # the canonical form, as uuid4() writes it
     assert importing._uuids(0) == []
