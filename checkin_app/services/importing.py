@@ -1314,7 +1314,8 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     procs = [table.c[c].type._cached_bind_processor(conn.dialect) for c in cols]
     # Columns that convert (times, flags) hold few distinct values in an import (one time, two
     # flags): each value is converted once.
-    converting = [(i, proc, {}) for i, proc in enumerate(procs) if proc is not None]
+    converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (i, proc, {}) for i, proc in enumerate(procs) if proc is not None]
     params: list[tuple[Any, ...]] = []
     for row in rows:
         values = [row[c] for c in cols]
