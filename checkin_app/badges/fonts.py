@@ -23,7 +23,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from reportlab.lib.abag import ABag
@@ -210,45 +210,59 @@ class Run:
 
 
 class FontSet:
-    """The badge fonts and their character coverage (one per process: use `fonts()`)."""
+    """The badge fonts and their character coverage (one per process: use `fonts()`).
 
-    def __init__(self, folder: Path) -> None:
+    Coverage is read from each font's character map alone; a font is registered with ReportLab
+    (parsed in full) only when a run is drawn with it. `register` False makes a set that only
+    answers coverage questions, registering nothing up front (an import's report).
+    """
+
+    def __init__(self, folder: Path, *, register: bool = True) -> None:
         self.folder = folder
         self._coverage: dict[str, frozenset[int]] = {}
+        self._registered: set[str] = set()
         self.ascent: dict[str, float] = {}
         self.descent: dict[str, float] = {}
         self._missing_logged: set[str] = set()
         # Per character: the family drawing it by its script, None if no font has it, or NEUTRAL.
         self._script_family: dict[str, str | None] = {}
         self._lock = threading.RLock()
-        for fam in EAGER:
-            for weight in (REGULAR, BOLD):
-                self._load(FACES[(fam, weight)])
+        if register:
+            for fam in EAGER:
+                for weight in (REGULAR, BOLD):
+                    self._load(FACES[(fam, weight)])
 
     # -- loading -----------------------------------------------------------------------------
+    def _cover(self, spec: FaceSpec) -> frozenset[int]:
+        got = self._coverage.get(spec.name)
+        if got is None:
+            got = self._coverage[spec.name] = _cmap(self.folder / spec.file, spec.subfont)
+        return got
+
     def _load(self, spec: FaceSpec) -> frozenset[int]:
+        """Register the face with ReportLab (once) and note its ascent and descent."""
         with self._lock:
-            got = self._coverage.get(spec.name)
-            if got is not None:
-                return got
-            if spec.name in pdfmetrics.getRegisteredFontNames():
-                font = pdfmetrics.getFont(spec.name)
-            else:
-                path = self.folder / spec.file
-                kwargs = {"subfontIndex": spec.subfont} if spec.file.endswith(".ttc") else {}
-                font = TTFont(spec.name, str(path), **kwargs)
-                pdfmetrics.registerFont(font)
-            face = font.face
-            self.ascent[spec.name] = face.ascent / 1000
-            self.descent[spec.name] = -face.descent / 1000
-            # Private-use code points are ReportLab's own, for shaped glyphs without a character.
-            cov = self._coverage[spec.name] = frozenset(
-                c for c in face.charToGlyph if not 0xE000 <= c <= 0xF8FF)
-            return cov
+            if spec.name not in self._registered:
+                if spec.name in pdfmetrics.getRegisteredFontNames():
+                    font = pdfmetrics.getFont(spec.name)
+                else:
+                    path = self.folder / spec.file
+                    kwargs = {"subfontIndex": spec.subfont} if spec.file.endswith(".ttc") else {}
+                    font = TTFont(spec.name, str(path), **kwargs)
+                    pdfmetrics.registerFont(font)
+                face = font.face
+                self.ascent[spec.name] = face.ascent / 1000
+                self.descent[spec.name] = -face.descent / 1000
+                self._registered.add(spec.name)
+            return self._cover(spec)
+
+    def register(self, font: str) -> None:
+        """Register a badge font with ReportLab now (it is otherwise when first drawn)."""
+        self._load(next(s for s in FACES.values() if s.name == font))
 
     def loaded(self) -> list[str]:
-        """Names of the fonts read so far."""
-        return sorted(self._coverage)
+        """Names of the fonts registered with ReportLab so far."""
+        return sorted(self._registered)
 
     # -- coverage ----------------------------------------------------------------------------
     def face(self, family: str, weight: str) -> str:
@@ -259,8 +273,7 @@ class FontSet:
         """Code points a registered badge font maps (reads the font if it was not yet)."""
         got = self._coverage.get(font)
         if got is None:
-            spec = next(s for s in FACES.values() if s.name == font)
-            got = self._load(spec)
+            got = self._cover(next(s for s in FACES.values() if s.name == font))
         return got
 
     def has_glyph(self, font: str, ch: str) -> bool:
@@ -270,7 +283,7 @@ class FontSet:
     def _family_has(self, family: str, cp: int) -> bool:
         spec = FACES[(family, REGULAR)]
         cov = self._coverage.get(spec.name)
-        return cp in (cov if cov is not None else self._load(spec))
+        return cp in (cov if cov is not None else self._cover(spec))
 
     def family_for(self, ch: str, preferred: str | None) -> str | None:
         """The family to draw `ch` with: its own script's, else the first bundled one that has it."""
@@ -312,7 +325,9 @@ class FontSet:
     def extent(self, runs: Sequence[Run]) -> tuple[float, float]:
         """Ascent and descent (both positive, per pt) of the tallest fonts in a line."""
         if not runs:
-            return self.ascent[self.face(LATIN, REGULAR)], self.descent[self.face(LATIN, REGULAR)]
+            latin = FACES[(LATIN, REGULAR)]
+            self._load(latin)
+            return self.ascent[latin.name], self.descent[latin.name]
         return (max(self.ascent[r.font] for r in runs), max(self.descent[r.font] for r in runs))
 
     def split_runs(self, text: str, weight: str) -> list[Run]:
@@ -390,7 +405,7 @@ class FontSet:
 
     def _make_run(self, text: str, family: str, weight: str, rtl: bool) -> Run:
         font = self.face(family, weight)
-        if font not in self._coverage:
+        if font not in self._registered:
             self._load(FACES[(family, weight)])
         fake_bold = weight == BOLD and FACES[(family, BOLD)] == FACES[(family, REGULAR)]
         plain = text.isascii()  # no marks, no joiners: nothing to shape or strip
@@ -557,7 +572,21 @@ def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
 
 ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
+@cache
+def _cmap(path: Path, subfont: int) -> frozenset[int]:
+    """The code points a font file's character map has, read by HarfBuzz (a millisecond or
+    two, where ReportLab's full parse of the CJK font takes 80 ms and leaves a quarter of a
+    million objects for the garbage collector to walk). Private-use code points are left out:
+    ReportLab uses them for shaped glyphs without a character; so is U+FFFF, which ends a
+    format 4 map."""
+    import uharfbuzz as hb
+
+    face = hb.Face(hb.Blob.from_file_path(str(path)), subfont if path.suffix == ".ttc" else 0)
+    return frozenset(c for c in face.unicodes if not 0xE000 <= c <= 0xF8FF and c != 0xFFFF)
+
+
 _FONTS: FontSet | None = None
+_COVERAGE: FontSet | None = None
 _FONTS_LOCK = threading.Lock()
 
 
@@ -573,5 +602,11 @@ def fonts() -> FontSet:
 
 def uncovered_chars(text: str) -> set[str]:
     """The characters of `text` no bundled font has: a badge leaves them out (an import report
-    should warn about them, e.g. for every name and organisation of a row)."""
-    return fonts().uncovered(text)
+    should warn about them, e.g. for every name and organisation of a row). No font is
+    registered for it: an import only asks which characters the fonts have."""
+    global _COVERAGE
+    if _COVERAGE is None:
+        with _FONTS_LOCK:
+            if _COVERAGE is None:
+                _COVERAGE = _FONTS or FontSet(fonts_dir(), register=False)
+    return _COVERAGE.uncovered(text)

@@ -93,26 +93,31 @@ class ParallelChecker:
             self._pool = None
 
     def outcomes(self, rows: Iterable[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Outcome]]:
-        """Each row's (line, outcome), in the order of `rows`."""
+        """Each row's (line, outcome), in the order of `rows`.
+
+        What is checked is handed on first: the caller writes it while the worker checks more.
+        A chunk is checked here only when the worker holds _IN_FLIGHT chunks and nothing checked
+        waits to be handed on (this process would otherwise only wait), so a caller with more
+        work than the worker (writing the rows) leaves all the checks to the worker.
+        """
         pending: deque[Future[Checked] | Checked] = deque()
         source = iter(rows)
-        while True:
-            chunk: Rows = list(islice(source, CHUNK_ROWS))
-            if chunk:
-                in_flight = sum(isinstance(p, Future) and not p.done() for p in pending)
-                if self._pool is not None and in_flight < _IN_FLIGHT:
-                    pending.append(self._submit(chunk))
-                    self.sent += 1
-                else:
-                    pending.append([(line, self._local.validate(line, cells)) for line, cells in chunk])
-                    self.kept += 1
-            # Hand on what is ready at the front; wait for it only when far enough ahead (or at
-            # the end of the rows).
-            while pending and (not chunk or len(pending) > _AHEAD or not isinstance(pending[0], Future)
-                               or pending[0].done()):
+        chunk: Rows = list(islice(source, CHUNK_ROWS))
+        while chunk or pending:
+            while pending and (not isinstance(pending[0], Future) or pending[0].done()):
                 yield from self._result(pending.popleft())
-            if not chunk and not pending:
-                return
+            if not chunk or len(pending) >= _AHEAD:
+                if pending:  # the end of the rows, or far enough ahead: wait for the front
+                    yield from self._result(pending.popleft())
+                continue
+            in_flight = sum(isinstance(p, Future) and not p.done() for p in pending)
+            if self._pool is not None and in_flight < _IN_FLIGHT:
+                pending.append(self._submit(chunk))
+                self.sent += 1
+            else:
+                pending.append([(line, self._local.validate(line, cells)) for line, cells in chunk])
+                self.kept += 1
+            chunk = list(islice(source, CHUNK_ROWS))
 
     def _submit(self, chunk: Rows) -> Future[Checked]:
         assert self._pool is not None
