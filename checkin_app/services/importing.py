@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any, ClassVar, cast
 
@@ -726,7 +727,9 @@ class ImportService:
                 big = path.is_file() and path.stat().st_size >= BULK_BYTES
                 bulk = apply and big
                 # A big file's rows are checked on two cores (a worker process and this one).
-                parallel = big and PARALLEL_CHECKS and parallel_workers() > 0
+                # Its worker starts now, while the file is opened and its header found.
+                parallel = books.enter_context(ParallelChecker(name=path.name)) \
+                    if big and PARALLEL_CHECKS and parallel_workers() > 0 else None
                 if path.is_file() and readers.file_kind(path) == "xlsx":
                     book = self._open_xlsx(path, options)
                     books.callback(book.close)
@@ -752,7 +755,7 @@ class ImportService:
     def _run_inspected(self, inspection: FileInspection, catalog: Catalog, sha: str,
                        book: _Book | None, *, apply: bool, t0: float,
                        report: Progress, stop: Callable[[], bool],
-                       bulk: bool = False, parallel: bool = False,
+                       bulk: bool = False, parallel: ParallelChecker | None = None,
                        report_file: Path | None = None) -> ImportResult:
         opts = inspection.options
         key_field = opts.key_field or "registration_code"
@@ -778,7 +781,7 @@ class ImportService:
         # checked and written while they are being read (the write transaction is open
         # meanwhile: the writes overlap the checks); anything else is read, validated and
         # checked against itself first, without a database lock, into a spool.
-        streaming = isinstance(book, readers.XlsxStream) or parallel
+        streaming = isinstance(book, readers.XlsxStream) or parallel is not None
         with ExitStack() as temps:
             # The report in three parts (reading, comparing/writing, people missing), each in
             # line order; with a report file, each part's every line spooled to a temporary file
@@ -799,7 +802,7 @@ class ImportService:
                      streaming: bool, problems: ReportLines, written: ReportLines,
                      missed: ReportLines, rows: _RowStore, spool: IO[bytes], *, apply: bool,
                      t0: float, report: Progress, stop: Callable[[], bool],
-                     bulk: bool, report_file: Path | None, parallel: bool,
+                     bulk: bool, report_file: Path | None, parallel: ParallelChecker | None,
                      spools: list[ReportSpool]) -> ImportResult:
         path = inspection.path
         opts = inspection.options
@@ -908,7 +911,8 @@ class ImportService:
     def _checked_chunks(self, inspection: FileInspection, catalog: Catalog, row_opts: RowOptions,
                         report: Progress, stop: Callable[[], bool], opened: _Book | None,
                         problems: ReportLines, info: _ReadInfo, seen: _RowStore, *,
-                        full: bool = False, parallel: bool = False) -> Iterator[list[Record]]:
+                        full: bool = False,
+                        parallel: ParallelChecker | None = None) -> Iterator[list[Record]]:
         """Valid records about CHUNK at a time, read and checked against the file itself; the
         problems found (in line order) and the counts go to `problems` and `info` as the rows go
         by. The keys and people met so far are in `seen` (on disk), looked up a chunk at a time."""
@@ -989,11 +993,10 @@ class ImportService:
                 rows = readers.iter_csv(path, inspection.encoding, inspection.delimiter, on_progress)
             data = ((line, cells) for line, cells in rows if line > inspection.header_line)
             checked: Iterator[tuple[int, Outcome]]
-            if parallel:
-                checker = stack.enter_context(ParallelChecker(
-                    validator, catalog, inspection.headers, inspection.mapping, row_opts,
-                    inspection.sheet, name=path.name))
-                checked = checker.outcomes(data)
+            if parallel is not None:
+                parallel.configure(validator, catalog, inspection.headers, inspection.mapping,
+                                   row_opts, inspection.sheet)
+                checked = parallel.outcomes(data)
             else:
                 checked = ((line, validator.validate(line, cells)) for line, cells in data)
             try:
@@ -1357,9 +1360,17 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     # flags): each value is converted once.
     converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
         (i, proc, {}) for i, proc in enumerate(procs) if proc is not None]
-    params: list[tuple[Any, ...]] = []
+    fetch = itemgetter(*cols)
+    if not converting:
+        params: list[Any] = [fetch(row) for row in rows] if len(cols) > 1 else [
+            (fetch(row),) for row in rows]
+        names = ", ".join(f'"{c}"' for c in cols)
+        conn.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})', params)
+        return
+    params = []
     for row in rows:
-        values = [row[c] for c in cols]
+        values = list(fetch(row)) if len(cols) > 1 else [fetch(row)]
         for i, proc, done in converting:
             v = values[i]
             try:
@@ -1684,9 +1695,9 @@ class _Writer:
     def _write_identities(self, session: Session, chunk: Sequence[Record], existing: dict[str, Any],
                           stored: dict[int, set[tuple[str, str]]],
                           inserts: list[tuple[Record, dict[str, Any]]], new_ids: list[int]) -> None:
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[int, str, str]] = []
         for (rec, _values), d in zip(inserts, new_ids, strict=True):
-            rows += [{"delegate_id": d, "kind": k, "hash": h} for k, h in set(rec.identity)]
+            rows += [(d, k, h) for k, h in set(rec.identity)]
         for rec in chunk:
             old = existing.get(rec.key)
             if old is None:
@@ -1694,7 +1705,7 @@ class _Writer:
             want = set(rec.identity)
             if want != stored.get(old.id, set()):
                 session.execute(delete(ImportIdentity).where(ImportIdentity.delegate_id == old.id))
-                rows += [{"delegate_id": old.id, "kind": k, "hash": h} for k, h in want]
+                rows += [(old.id, k, h) for k, h in want]
         if not rows:
             return
         conn = session.connection()
@@ -1708,10 +1719,10 @@ class _Writer:
             # Three plain columns, 100,000 people: straight through the driver (SQLAlchemy's
             # per-row parameter handling was most of this step).
             conn.exec_driver_sql(
-                "INSERT INTO import_identities (delegate_id, kind, hash) VALUES (?, ?, ?)",
-                [(r["delegate_id"], r["kind"], r["hash"]) for r in rows])
+                "INSERT INTO import_identities (delegate_id, kind, hash) VALUES (?, ?, ?)", rows)
         else:
-            session.execute(insert(ImportIdentity), rows)
+            session.execute(insert(ImportIdentity),
+                            [{"delegate_id": d, "kind": k, "hash": h} for d, k, h in rows])
 
     def finish(self, session: Session) -> None:
         """After the last chunk: build again what the bulk writes dropped."""

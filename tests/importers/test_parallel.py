@@ -61,7 +61,8 @@ def test_outcomes_are_those_of_one_validator_in_line_order(demo_db: Database, tm
     serial, args = _validator(demo_db, path)
     expected = [(line, serial.validate(line, cells)) for line, cells in _rows(path)]
     local, _ = _validator(demo_db, path)
-    with ParallelChecker(local, *args, name=path.name) as checker:  # type: ignore[arg-type]
+    with ParallelChecker(name=path.name) as checker:
+        checker.configure(local, *args)  # type: ignore[arg-type]
         got = list(checker.outcomes(_rows(path)))
         assert checker.sent >= 2 and checker.kept >= 1  # both sides checked rows
     assert [line for line, _ in got] == [line for line, _ in expected]
@@ -83,7 +84,8 @@ def test_a_checker_that_dies_fails_with_a_message(demo_db: Database, tmp_path: P
     monkeypatch.setattr(parallel, "CHUNK_ROWS", 50)
     path = _file(tmp_path, 500)
     local, args = _validator(demo_db, path)
-    with ParallelChecker(local, *args, name=path.name) as checker:  # type: ignore[arg-type]
+    with ParallelChecker(name=path.name) as checker:
+        checker.configure(local, *args)  # type: ignore[arg-type]
         pool = checker._pool
         assert pool is not None
         pool.submit(os.getpid).result()  # started
