@@ -63,6 +63,9 @@ def _check(rows: Rows) -> Checked:
         # this process of our own: the importing process (a desk's GUI, a test run) freezes
         # only while it imports (services.importing).
         gc.freeze()
+        # And no collection at all from then on: the worker's checks free what they make by
+        # reference counting, and its process ends with the import.
+        gc.disable()
         _FROZEN = True
     return out
 

@@ -983,7 +983,8 @@ class ImportService:
             report("read", done, total)
 
         with ExitStack() as stack:
-            stack.callback(_OLD_OBJECTS.thaw_if, stack)
+            _OLD_OBJECTS.pause_for(stack)
+            stack.callback(_OLD_OBJECTS.resume_after, stack)
             if inspection.kind == "xlsx":
                 book = opened or stack.enter_context(readers.XlsxSource(path))
                 row_opts = replace(row_opts, epoch_1904=book.epoch_1904)
@@ -1010,7 +1011,7 @@ class ImportService:
                     pending.append((line, outcome))
                     if len(pending) >= CHUNK:
                         batch = resolve()
-                        _OLD_OBJECTS.freeze_for(stack)
+                        _OLD_OBJECTS.freeze()
                         if batch:
                             yield batch
             except OSError as exc:
@@ -1021,37 +1022,54 @@ class ImportService:
 
 
 class _OldObjects:
-    """Keeps what a process held before an import, and what its first rows loaded (pypinyin's
-    tables, CLDR data), out of the garbage collector's full passes while the import runs.
+    """Pauses the garbage collector's passes while imports run.
 
-    An import keeps thousands of records alive at a time, so the collector's oldest generation
-    grows fast and is walked again and again: with half a million objects from the libraries
-    in it, about 2 s of a 100,000-row import. gc.freeze() moves every object there is into a
-    generation that is never walked; gc.unfreeze() when the last import of the process ends
-    gives them back. Nothing is freed late but what became garbage before the freeze.
+    An import keeps thousands of records alive at a time and makes millions of objects, so the
+    collector runs thousands of passes, and its oldest generation (half a million objects from
+    the libraries: pypinyin's tables, SQLAlchemy, CLDR data) is walked again and again: about
+    2 s of a 100,000-row import, a quarter of it. Nothing an import makes depends on the
+    collector to be freed (records, rows and reports are freed by reference counting; what
+    cycles SQLAlchemy makes per statement are a few hundred objects a chunk), so after the
+    collector is off while an import runs, and after the first chunk (the libraries the checks
+    use are loaded by then) the objects there are frozen (gc.freeze) too, so that a collection
+    another thread asks for meanwhile does not walk them; when the last import of the process
+    ends, the collector is on again (if it was) and the objects are given back (gc.unfreeze).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._holders: set[int] = set()
+        self._was_enabled = False
+        self._frozen = False
 
-    def freeze_for(self, holder: object) -> None:
-        """Freeze (once for `holder`, an import's own object) after its first chunk."""
+    def pause_for(self, holder: object) -> None:
+        """The collector off while `holder` (an import's own object) runs."""
         with self._lock:
-            if id(holder) in self._holders:
-                return
             if not self._holders:
-                gc.freeze()
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+                self._frozen = False
             self._holders.add(id(holder))
 
-    def thaw_if(self, holder: object) -> None:
-        """The import that froze is over: unfreeze when it was the last one."""
+    def freeze(self) -> None:
+        """The objects there now (once the first chunk loaded the libraries) out of later passes."""
+        with self._lock:
+            if self._holders and not self._frozen:
+                gc.freeze()
+                self._frozen = True
+
+    def resume_after(self, holder: object) -> None:
+        """The import is over: resume when it was the last one."""
         with self._lock:
             if id(holder) not in self._holders:
                 return
             self._holders.discard(id(holder))
             if not self._holders:
-                gc.unfreeze()
+                if self._frozen:
+                    gc.unfreeze()
+                    self._frozen = False
+                if self._was_enabled:
+                    gc.enable()
 
 
 _OLD_OBJECTS = _OldObjects()

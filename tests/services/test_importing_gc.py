@@ -1,5 +1,5 @@
-"""An import keeps the objects that were there before it out of the collector's full passes while
-it runs, and gives them back when it ends, whether it finished, failed or was cancelled."""
+"""An import pauses the garbage collector (and keeps the objects there before it out of its passes)
+while it runs, and resumes it when it ends, whether it finished, failed or was cancelled."""
 
 from __future__ import annotations
 
@@ -28,16 +28,20 @@ def test_frozen_while_importing_and_thawed_after(demo_db: Database, clock: Fixed
     frozen_during: list[int] = []
     svc = ImportService(demo_db, clock)
 
+    enabled_during: list[bool] = []
+
     def progress(_stage: str, _done: int, _total: int) -> None:
         frozen_during.append(gc.get_freeze_count())
+        enabled_during.append(gc.isenabled())
 
     result = svc.apply(_file(tmp_path, 5000), ImportOptions(source="people"), progress=progress)
     assert result.counts.new == 5000
     assert max(frozen_during) > 0  # the objects before the import were out of the passes
-    assert gc.get_freeze_count() == 0
+    assert not all(enabled_during)  # and the collector paused
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
     calls = iter(range(10**6))
     with pytest.raises(ImportCancelled):
         svc.apply(_file(tmp_path, 200), ImportOptions(source="people"),
                   cancelled=lambda: next(calls) > 100)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
