@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -11,6 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from types import TracebackType
 
+from checkin_app import collector
 from checkin_app.domain.messages import Message
 from checkin_app.importers.readers import ReadError
 from checkin_app.importers.rows import Catalog, Outcome, RowOptions, RowValidator
@@ -57,15 +57,12 @@ def _check(rows: Rows) -> Checked:
     assert _WORKER is not None, "the worker's validator is made by _configure, its first task"
     out = [(line, _WORKER.validate(line, cells)) for line, cells in rows]
     if rows and not _FROZEN:
-        # What the first rows loaded (pypinyin's tables, the badge fonts: half a million
-        # objects that are never garbage) is left out of every later collection, which
-        # otherwise walks all of it several times per 100,000 rows (about a second). Only in
-        # this process of our own: the importing process (a desk's GUI, a test run) freezes
-        # only while it imports (services.importing).
-        gc.freeze()
-        # And no collection at all from then on: the worker's checks free what they make by
-        # reference counting, and its process ends with the import.
-        gc.disable()
+        # What the first rows loaded (pypinyin's tables, CLDR data: half a million objects
+        # that are never garbage) is left out of collections, and there are none from then
+        # on: they walked all of it several times per 100,000 rows (about a second). For
+        # good in this process of our own; the importing process (a desk's GUI, a test run)
+        # pauses its collector only while it imports (checkin_app.collector).
+        collector.off_in_worker()
         _FROZEN = True
     return out
 

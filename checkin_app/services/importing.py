@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import gc
 import hashlib
 import itertools
 import json
@@ -12,7 +11,6 @@ import pickle
 import re
 import sqlite3
 import tempfile
-import threading
 import time
 import uuid as uuidlib
 from array import array
@@ -28,6 +26,7 @@ from sqlalchemy import BigInteger, Index, Table, delete, func, insert, literal, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from checkin_app import collector
 from checkin_app.domain.clock import Clock, SystemClock
 from checkin_app.domain.messages import DeskError, Words, msg, pair, text
 from checkin_app.domain.tokens import WALKIN_BASE
@@ -983,8 +982,8 @@ class ImportService:
             report("read", done, total)
 
         with ExitStack() as stack:
-            _OLD_OBJECTS.pause_for(stack)
-            stack.callback(_OLD_OBJECTS.resume_after, stack)
+            collector.pause_for(stack)
+            stack.callback(collector.resume_after, stack)
             if inspection.kind == "xlsx":
                 book = opened or stack.enter_context(readers.XlsxSource(path))
                 row_opts = replace(row_opts, epoch_1904=book.epoch_1904)
@@ -1011,7 +1010,7 @@ class ImportService:
                     pending.append((line, outcome))
                     if len(pending) >= CHUNK:
                         batch = resolve()
-                        _OLD_OBJECTS.freeze()
+                        collector.freeze()
                         if batch:
                             yield batch
             except OSError as exc:
@@ -1021,58 +1020,6 @@ class ImportService:
                 yield batch
 
 
-class _OldObjects:
-    """Pauses the garbage collector's passes while imports run.
-
-    An import keeps thousands of records alive at a time and makes millions of objects, so the
-    collector runs thousands of passes, and its oldest generation (half a million objects from
-    the libraries: pypinyin's tables, SQLAlchemy, CLDR data) is walked again and again: about
-    2 s of a 100,000-row import, a quarter of it. Nothing an import makes depends on the
-    collector to be freed (records, rows and reports are freed by reference counting; what
-    cycles SQLAlchemy makes per statement are a few hundred objects a chunk), so after the
-    collector is off while an import runs, and after the first chunk (the libraries the checks
-    use are loaded by then) the objects there are frozen (gc.freeze) too, so that a collection
-    another thread asks for meanwhile does not walk them; when the last import of the process
-    ends, the collector is on again (if it was) and the objects are given back (gc.unfreeze).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._holders: set[int] = set()
-        self._was_enabled = False
-        self._frozen = False
-
-    def pause_for(self, holder: object) -> None:
-        """The collector off while `holder` (an import's own object) runs."""
-        with self._lock:
-            if not self._holders:
-                self._was_enabled = gc.isenabled()
-                gc.disable()
-                self._frozen = False
-            self._holders.add(id(holder))
-
-    def freeze(self) -> None:
-        """The objects there now (once the first chunk loaded the libraries) out of later passes."""
-        with self._lock:
-            if self._holders and not self._frozen:
-                gc.freeze()
-                self._frozen = True
-
-    def resume_after(self, holder: object) -> None:
-        """The import is over: resume when it was the last one."""
-        with self._lock:
-            if id(holder) not in self._holders:
-                return
-            self._holders.discard(id(holder))
-            if not self._holders:
-                if self._frozen:
-                    gc.unfreeze()
-                    self._frozen = False
-                if self._was_enabled:
-                    gc.enable()
-
-
-_OLD_OBJECTS = _OldObjects()
 
 
 # (zh, en) of what identifies a person across sources (the catalogue's "import.identity.<kind>").

@@ -22,6 +22,7 @@ from rapidfuzz.distance import OSA, Indel, Prefix
 from sqlalchemy import Connection, Index, Row, Table, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from checkin_app import collector
 from checkin_app.domain.search_keys import (
     KEY_FORMAT,
     DelegateText,
@@ -327,6 +328,13 @@ def _write_keys(session: Session, rows: Iterable[_TextRow]) -> int:
     return len(params)
 
 
+def _start_key_worker() -> None:
+    die_with_parent()  # a killed import must not leave its workers behind (issue 15)
+    # A worker builds keys for one job and ends with it: its collector is off (its tuples and
+    # strings go by reference counting), as in the import's check worker.
+    collector.off_in_worker()
+
+
 class KeyBuilder:
     """Turns chunks of delegate text rows into search_keys rows, in order, maybe in parallel.
 
@@ -341,7 +349,7 @@ class KeyBuilder:
         if workers > 0:
             # die_with_parent: a killed import must not leave its workers behind (issue 15).
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=die_with_parent)
+                                             initializer=_start_key_worker)
 
     def __enter__(self) -> KeyBuilder:
         return self
@@ -403,6 +411,10 @@ def index_delegates(session: Session, delegate_ids: Sequence[int], *,
         # order; DDL is transactional in SQLite, so a rollback brings the old index back.
         _KEY_INDEX.drop(session.connection())
     with ExitStack() as stack:
+        if bulk:
+            # Millions of key tuples pass through here: no collector passes meanwhile.
+            collector.pause_for(stack)
+            stack.callback(collector.resume_after, stack)
         if builder is None or not bulk:
             builder = stack.enter_context(KeyBuilder(workers=BULK_WORKERS if bulk else 0))
         done = 0

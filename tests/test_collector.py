@@ -1,0 +1,51 @@
+"""The collector pause: off while any job holds it, frozen objects given back and the collector on
+again (only if it was) when the last job ends; a job that never paused changes nothing."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from checkin_app import collector
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_it_was() -> Iterator[None]:
+    enabled = gc.isenabled()
+    yield
+    gc.unfreeze()
+    (gc.enable if enabled else gc.disable)()
+
+
+def test_two_overlapping_jobs() -> None:
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    first, second = object(), object()
+    collector.pause_for(first)
+    assert not gc.isenabled()
+    collector.freeze()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    collector.pause_for(second)
+    collector.freeze()  # once: nothing made since is frozen by the second job
+    assert gc.get_freeze_count() == frozen
+    collector.resume_after(first)
+    assert not gc.isenabled() and gc.get_freeze_count() == frozen  # the second still runs
+    collector.resume_after(second)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    collector.resume_after(second)  # again: nothing
+    assert gc.isenabled()
+
+
+def test_a_collector_that_was_off_stays_off() -> None:
+    gc.disable()
+    job = object()
+    collector.pause_for(job)
+    collector.resume_after(job)
+    assert not gc.isenabled()
+
+
+def test_freeze_outside_a_job_does_nothing() -> None:
+    collector.freeze()
+    assert gc.get_freeze_count() == 0
