@@ -28,10 +28,13 @@ def test_two_overlapping_jobs() -> None:
     frozen = gc.get_freeze_count()
     assert frozen > 0
     collector.pause_for(second)
+    made = [[] for _ in range(1000)]  # tracked objects made since the freeze
     collector.freeze()  # once: nothing made since is frozen by the second job
-    assert gc.get_freeze_count() == frozen
+    # (frozen objects that are freed leave the count: it can only go down)
+    assert gc.get_freeze_count() <= frozen
+    del made
     collector.resume_after(first)
-    assert not gc.isenabled() and gc.get_freeze_count() == frozen  # the second still runs
+    assert not gc.isenabled() and 0 < gc.get_freeze_count() <= frozen  # the second still runs
     collector.resume_after(second)
     assert gc.isenabled() and gc.get_freeze_count() == 0
     collector.resume_after(second)  # again: nothing

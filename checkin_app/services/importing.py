@@ -950,8 +950,7 @@ class ImportService:
                         rejected.append(outcome.key)
                     continue
                 kept.append((line, record))
-            digests = {line: hashlib.blake2b(r.person_key.encode(), digest_size=8).digest()
-                       for line, r in kept if r.person_key}
+            digests = {line: r.person_key for line, r in kept if r.person_key}
             people = seen.lines("people", list(set(digests.values())))
             new_people: dict[bytes, int] = {}
             out: list[Record] = []

@@ -111,7 +111,7 @@ class ImportIdentity(Base):
         DelegateId, ForeignKey("delegates.id", ondelete="CASCADE"), primary_key=True
     )
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # 32 hex digits (0016)
 
     __table_args__ = (Index("ix_import_identities_hash", "hash"),)
 

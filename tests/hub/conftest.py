@@ -33,6 +33,24 @@ def pg_template() -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend (SQLAlchemy URL), for migrating step by step."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old-hub.sqlite3'}"
+        return
+    request.getfixturevalue("pg_template")  # skips without a PostgreSQL server
+    import psycopg
+
+    url = os.environ[PG_ENV]
+    name = scratch_name("checkin_migrate")
+    with psycopg.connect(pg_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield with_database(url, name)
+    with psycopg.connect(pg_admin_url(url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def pg_url(pg_template: str) -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for one test (copied from the template)."""

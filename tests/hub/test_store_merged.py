@@ -5,11 +5,7 @@ the dashboard's counts count the person once."""
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, select, text
 
 from checkin_app.domain.clock import FixedClock
@@ -21,25 +17,6 @@ from checkin_app.storage import models as m
 from checkin_app.storage.db import alembic_config
 from checkin_app.storage.models_hub import HubChange
 from tests.factories import MiniEvent, local
-from tests.hub.support import PG_ENV, pg_admin_url, scratch_name, with_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database on each backend (SQLAlchemy URL), for migrating step by step."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old-hub.sqlite3'}"
-        return
-    request.getfixturevalue("pg_template")  # skips without a PostgreSQL server
-    import psycopg
-
-    url = os.environ[PG_ENV]
-    name = scratch_name("checkin_merge")
-    with psycopg.connect(pg_admin_url(url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield with_database(url, name)
-    with psycopg.connect(pg_admin_url(url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_upgrade_from_0014_keeps_the_people_and_links_merged_pairs(empty_url: str) -> None:
