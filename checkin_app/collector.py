@@ -33,13 +33,15 @@ class _Pause:
             if not self._holders:
                 self._was_enabled = gc.isenabled()
                 gc.disable()
-                self._frozen = False
             self._holders.add(id(holder))
 
     def freeze(self) -> None:
-        """The objects there now (once a job's first part loaded its libraries) out of later passes."""
+        """The objects there now (once a job's first part loaded its libraries) out of later passes.
+
+        Not when something else has frozen objects already (the hub freezes what it loaded
+        when it starts): gc.unfreeze cannot give back only our part, and would undo theirs."""
         with self._lock:
-            if self._holders and not self._frozen:
+            if self._holders and not self._frozen and gc.get_freeze_count() == 0:
                 gc.freeze()
                 self._frozen = True
 

@@ -87,6 +87,23 @@ def deferred_index(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def nothing_frozen() -> Iterator[None]:
+    """The garbage collector on with nothing frozen for the test (an in-process hub of an earlier
+    test froze what it had loaded: hub/app.py), and as it was again after."""
+    import gc
+
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
+    gc.unfreeze()
+    gc.enable()
+    yield
+    gc.unfreeze()
+    if frozen:
+        gc.freeze()
+    if not enabled:
+        gc.disable()
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     """Main conference day, 09:30 Chongqing time: the main entrance and morning sessions are open."""
     return FixedClock(datetime(2024, 11, 23, 9, 30, tzinfo=SHANGHAI))

@@ -4,19 +4,12 @@ again (only if it was) when the last job ends; a job that never paused changes n
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 
 import pytest
 
 from checkin_app import collector
 
-
-@pytest.fixture(autouse=True)
-def _collector_as_it_was() -> Iterator[None]:
-    enabled = gc.isenabled()
-    yield
-    gc.unfreeze()
-    (gc.enable if enabled else gc.disable)()
+pytestmark = pytest.mark.usefixtures("nothing_frozen")
 
 
 def test_two_overlapping_jobs() -> None:
@@ -52,3 +45,13 @@ def test_a_collector_that_was_off_stays_off() -> None:
 def test_freeze_outside_a_job_does_nothing() -> None:
     collector.freeze()
     assert gc.get_freeze_count() == 0
+
+
+def test_someone_elses_freeze_is_left_alone() -> None:
+    gc.freeze()  # as the hub does when it starts
+    theirs = gc.get_freeze_count()
+    job = object()
+    collector.pause_for(job)
+    collector.freeze()
+    collector.resume_after(job)
+    assert gc.isenabled() and 0 < gc.get_freeze_count() <= theirs

@@ -166,6 +166,11 @@ def _pinyin_allowed(text: str, country: str) -> bool:
     return all(_t2s_char(c) == c for c in han)
 
 
+def warm() -> None:
+    """Load pypinyin's tables now (a worker process about to romanise many names)."""
+    generated_latin(family="张", given="伟", native="张伟", country="CN")
+
+
 @lru_cache(maxsize=50_000)
 def _pinyin(text: str) -> str:
     """Toneless pinyin, syllables run together and capitalised: 伟明 → Weiming."""

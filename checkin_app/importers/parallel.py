@@ -39,11 +39,11 @@ def _start_worker() -> None:
     """The worker's start: what every check needs is loaded while the importer still reads the
     file's first rows (a workbook is parsed whole before its first row: about a second)."""
     die_with_parent()  # a killed import must not leave its checker behind
-    from checkin_app.domain.romanise import generated_latin
+    from checkin_app.domain import romanise
     from checkin_app.importers.countries import country_code
 
-    generated_latin(family="张", given="伟", native="张伟", country="CN")  # pypinyin's tables
-    country_code("中国")  # the CLDR names
+    romanise.warm()  # pypinyin's tables
+    country_code("CN")  # the table of CLDR names
 
 
 def _configure(catalog: Catalog, headers: Sequence[object], mapping: Sequence[str | None],

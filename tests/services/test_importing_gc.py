@@ -21,6 +21,7 @@ def _file(tmp_path: Path, n: int) -> Path:
     return path
 
 
+@pytest.mark.usefixtures("nothing_frozen")
 def test_frozen_while_importing_and_thawed_after(demo_db: Database, clock: FixedClock,
                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importing, "CHUNK", 20)
