@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class _Pause:
@@ -63,6 +65,17 @@ _PAUSE = _Pause()
 pause_for = _PAUSE.pause_for
 freeze = _PAUSE.freeze
 resume_after = _PAUSE.resume_after
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """The collector off for the `with` block (a job), on again after the last such block ends."""
+    job = object()
+    pause_for(job)
+    try:
+        yield
+    finally:
+        resume_after(job)
 
 
 def off_in_worker() -> None:

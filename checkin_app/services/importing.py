@@ -983,8 +983,7 @@ class ImportService:
             report("read", done, total)
 
         with ExitStack() as stack:
-            collector.pause_for(stack)
-            stack.callback(collector.resume_after, stack)
+            stack.enter_context(collector.paused())
             if inspection.kind == "xlsx":
                 book = opened or stack.enter_context(readers.XlsxSource(path))
                 row_opts = replace(row_opts, epoch_1904=book.epoch_1904)
@@ -1019,8 +1018,6 @@ class ImportService:
             batch = resolve()
             if batch:
                 yield batch
-
-
 
 
 # (zh, en) of what identifies a person across sources (the catalogue's "import.identity.<kind>").
@@ -1082,7 +1079,7 @@ def _parts(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
 def _among(session: Session, col: Any, values: Sequence[Any]) -> ColumnElement[bool]:
     """`col IN values`, on SQLite as one JSON parameter read by json_each: SQLAlchemy expands
     a plain IN list into a parameter per value, which costs more than SQLite's own look-ups at
-    2,000 values a chunk (about a second per 100,000 rows)."""
+    thousands of values a chunk (about a second per 100,000 rows)."""
     if session.get_bind().dialect.name != "sqlite":
         return cast("ColumnElement[bool]", col.in_(values))
     each = func.json_each(json.dumps(list(values), ensure_ascii=False)).table_valued("value")
@@ -1327,25 +1324,19 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
         (i, proc, {}) for i, proc in enumerate(procs) if proc is not None]
     fetch = itemgetter(*cols)
-    if not converting:
-        params: list[Any] = [fetch(row) for row in rows] if len(cols) > 1 else [
-            (fetch(row),) for row in rows]
-        names = ", ".join(f'"{c}"' for c in cols)
-        conn.exec_driver_sql(
-            f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})', params)
-        return
-    params = []
-    for row in rows:
-        values = list(fetch(row)) if len(cols) > 1 else [fetch(row)]
-        for i, proc, done in converting:
-            v = values[i]
-            try:
-                values[i] = done[v]
-            except KeyError:
-                values[i] = done[v] = proc(v)
-            except TypeError:  # not hashable
-                values[i] = proc(v)
-        params.append(tuple(values))
+    params = [fetch(row) for row in rows] if len(cols) > 1 else [(fetch(row),) for row in rows]
+    if converting:
+        for n, found in enumerate(params):
+            values = list(found)
+            for i, proc, done in converting:
+                v = values[i]
+                try:
+                    values[i] = done[v]
+                except KeyError:
+                    values[i] = done[v] = proc(v)
+                except TypeError:  # not hashable
+                    values[i] = proc(v)
+            params[n] = tuple(values)
     names = ", ".join(f'"{c}"' for c in cols)
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})',
                          params)

@@ -347,7 +347,6 @@ class KeyBuilder:
     def __init__(self, workers: int = 0) -> None:
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
-            # die_with_parent: a killed import must not leave its workers behind (issue 15).
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start_key_worker)
 
@@ -413,8 +412,7 @@ def index_delegates(session: Session, delegate_ids: Sequence[int], *,
     with ExitStack() as stack:
         if bulk:
             # Millions of key tuples pass through here: no collector passes meanwhile.
-            collector.pause_for(stack)
-            stack.callback(collector.resume_after, stack)
+            stack.enter_context(collector.paused())
         if builder is None or not bulk:
             builder = stack.enter_context(KeyBuilder(workers=BULK_WORKERS if bulk else 0))
         done = 0

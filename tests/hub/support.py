@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import Connection, text
 
 from checkin_app.sync.protocol import H_PROTOCOL, PROTOCOL_VERSION
 
@@ -191,3 +192,26 @@ def with_database(url: str, name: str) -> str:
 def scratch_name(prefix: str) -> str:
     """A database name unique to this run."""
     return f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+
+def add_attendee_category(conn: Connection) -> None:
+    """Category 1, ATTENDEE, in plain SQL: a migration test's schema is older than the models."""
+    conn.execute(text(
+        "INSERT INTO categories (id, code, name_zh, name_en, colour, attention, attention_zh, "
+        "attention_en, sort_order, badge_template, aliases, default_activities) VALUES "
+        "(1, 'ATTENDEE', '参会者', 'Attendee', '#607D8B', :f, '', '', 0, '', '[]', '[]')"),
+        {"f": False})
+
+
+def add_delegate(conn: Connection, d_id: int, uid: str, name: str, at: object) -> None:
+    """Delegate `d_id` (number R<d_id> of source 's', category 1) in plain SQL, with the columns
+    every revision from 0014 on has."""
+    conn.execute(text(
+        "INSERT INTO delegates (id, uid, registration_code, source, source_code, family_name, "
+        "given_name, name_native, name_latin, name_order, honorific, organisation_zh, "
+        "organisation_en, position_zh, position_en, country, category_id, status, team, "
+        "track, attention_note, badge_serial, badge_outdated, walk_in, registered_by_desk, "
+        "updated_at) VALUES (:id, :uid, :code, 's', :code, '', '', :name, '', 'eastern', '', "
+        "'', '', '', '', 'CN', 1, 'approved', '', '', '', 1, :f, :f, '', :t)"),
+        {"id": d_id, "uid": uid, "code": f"R{d_id}", "name": name, "f": False, "t": at})

@@ -11,6 +11,7 @@ from checkin_app.importers.rows import identity_hash
 from checkin_app.storage.db import alembic_config
 from checkin_app.storage.models_import import ImportIdentity
 from tests.factories import local
+from tests.hub.support import add_attendee_category, add_delegate
 
 
 def test_upgrade_to_0016_shortens_hashes_that_still_match(empty_url: str) -> None:
@@ -23,20 +24,9 @@ def test_upgrade_to_0016_shortens_hashes_that_still_match(empty_url: str) -> Non
     try:
         command.upgrade(alembic_config(engine), "0015")
         with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO categories (id, code, name_zh, name_en, colour, attention, attention_zh, "
-                "attention_en, sort_order, badge_template, aliases, default_activities) VALUES "
-                "(1, 'ATTENDEE', '参会者', 'Attendee', '#607D8B', :f, '', '', 0, '', '[]', '[]')"),
-                {"f": False})
+            add_attendee_category(conn)
             for d_id, (kind, value) in people.items():
-                conn.execute(text(
-                    "INSERT INTO delegates (id, uid, registration_code, source, source_code, family_name, "
-                    "given_name, name_native, name_latin, name_order, honorific, organisation_zh, "
-                    "organisation_en, position_zh, position_en, country, category_id, status, team, "
-                    "track, attention_note, badge_serial, badge_outdated, walk_in, registered_by_desk, "
-                    "updated_at, merged_into) VALUES (:id, :uid, :code, 's', :code, '', '', '张伟', '', "
-                    "'eastern', '', '', '', '', '', 'CN', 1, 'approved', '', '', '', 1, :f, :f, '', :t, '')"),
-                    {"id": d_id, "uid": f"u{d_id}", "code": f"R{d_id}", "f": False, "t": local(23, 9)})
+                add_delegate(conn, d_id, f"u{d_id}", "张伟", local(23, 9))
                 # As revisions up to 0015 stored them: all 64 hex digits of SHA-256.
                 normal = value.strip().lower() if kind == "email" else "13800001234"
                 full = hashlib.sha256(f"{kind}\x00{normal}".encode()).hexdigest()

@@ -17,6 +17,7 @@ from checkin_app.storage import models as m
 from checkin_app.storage.db import alembic_config
 from checkin_app.storage.models_hub import HubChange
 from tests.factories import MiniEvent, local
+from tests.hub.support import add_attendee_category, add_delegate
 
 
 def test_upgrade_from_0014_keeps_the_people_and_links_merged_pairs(empty_url: str) -> None:
@@ -28,20 +29,9 @@ def test_upgrade_from_0014_keeps_the_people_and_links_merged_pairs(empty_url: st
         now = local(23, 9)
         with engine.begin() as conn:
             # Plain SQL: today's models carry the column revision 0014 does not have.
-            conn.execute(text(
-                "INSERT INTO categories (id, code, name_zh, name_en, colour, attention, attention_zh, "
-                "attention_en, sort_order, badge_template, aliases, default_activities) VALUES "
-                "(1, 'ATTENDEE', '参会者', 'Attendee', '#607D8B', :f, '', '', 0, '', '[]', '[]')"),
-                {"f": False})
+            add_attendee_category(conn)
             for d_id, uid, name in ((1, "u-kept", "张伟"), (2, "u-merged", "张伟"), (3, "u-apart", "李娜")):
-                conn.execute(text(
-                    "INSERT INTO delegates (id, uid, registration_code, source, source_code, family_name, "
-                    "given_name, name_native, name_latin, name_order, honorific, organisation_zh, "
-                    "organisation_en, position_zh, position_en, country, category_id, status, team, "
-                    "track, attention_note, badge_serial, badge_outdated, walk_in, registered_by_desk, "
-                    "updated_at) VALUES (:id, :uid, :code, 's', :code, '', '', :name, '', 'eastern', '', "
-                    "'', '', '', '', 'CN', 1, 'approved', '', '', '', 1, :f, :f, '', :t)"),
-                    {"id": d_id, "uid": uid, "code": f"R{d_id}", "name": name, "f": False, "t": now})
+                add_delegate(conn, d_id, uid, name, now)
             for low, high, decision, kept in ((1, 2, "merge", 1), (1, 3, "apart", 0)):
                 conn.execute(text(
                     "INSERT INTO import_same_person (delegate_id, other_id, decision, kept_id, at, "
